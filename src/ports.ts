@@ -1,0 +1,216 @@
+/**
+ * The narrow interfaces between ami-bot's use cases and the outside world.
+ *
+ * Each port has a real adapter (src/adapters/…) and a simulator (src/sim/…); both pass
+ * the same contract tests. Use cases receive ports through factories and never build clients
+ * themselves, so tests, the demo and sandbox mode run the very same code as production.
+ */
+
+// ───────────────────────────── EC2 ─────────────────────────────
+
+export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
+
+export interface InstanceInfo {
+  id: string;
+  /** Value of the `Name` tag ('' when absent). */
+  name: string;
+  state: InstanceState;
+  imageId: string;
+  tags: Record<string, string>;
+  /** Device names of the instance's block device mappings, e.g. `/dev/xvda`. */
+  blockDeviceNames: string[];
+  launchTime?: Date;
+}
+
+export type ImageState = 'pending' | 'available' | 'failed' | 'invalid' | 'deregistered' | 'transient' | 'error';
+
+export interface ImageInfo {
+  id: string;
+  name: string;
+  state: ImageState;
+  creationDate?: Date;
+  tags: Record<string, string>;
+  snapshotIds: string[];
+  /** AWS's reason for a `failed` state, when it gives one. */
+  stateReason?: string;
+}
+
+export interface CreateImageInput {
+  instanceId: string;
+  name: string;
+  description: string;
+  noReboot: boolean;
+  /** Every block device of the instance; each is created with DeleteOnTermination=true. */
+  deviceNames: string[];
+  /** Applied to the image and to its snapshots. */
+  tags: Record<string, string>;
+}
+
+export interface Ec2Port {
+  /** Instances (any state but terminated) whose Name tag matches a glob such as `*executor-template*`. */
+  findInstancesByNamePattern(pattern: string): Promise<InstanceInfo[]>;
+  /** Instances (any state but terminated) carrying every tag given (value `*` matches any value). */
+  findInstancesByTags(tags: Record<string, string>): Promise<InstanceInfo[]>;
+  describeInstance(instanceId: string): Promise<InstanceInfo | undefined>;
+  startInstance(instanceId: string): Promise<void>;
+  stopInstance(instanceId: string): Promise<void>;
+  terminateInstances(instanceIds: string[]): Promise<void>;
+  /** Returns the new image id. Throws AppError code `ami_name_taken` on InvalidAMIName.Duplicate. */
+  createImage(input: CreateImageInput): Promise<string>;
+  describeImages(imageIds: string[]): Promise<ImageInfo[]>;
+  /** Images owned by this account with exactly this name (0 or 1 in practice). */
+  findImagesByName(name: string): Promise<ImageInfo[]>;
+  /** Images owned by this account carrying the tag. */
+  findImagesByTag(key: string, value: string): Promise<ImageInfo[]>;
+  /** Deregisters the image and deletes its snapshots; an unknown image is not an error. */
+  deregisterImage(imageId: string): Promise<void>;
+  /** Average completion (0–100) of the snapshots, when AWS reports it. */
+  snapshotProgress(snapshotIds: string[]): Promise<number | undefined>;
+}
+
+// ───────────────────────────── SSM ─────────────────────────────
+
+export type CommandStatus =
+  | 'Pending'
+  | 'InProgress'
+  | 'Delayed'
+  | 'Success'
+  | 'Cancelled'
+  | 'Cancelling'
+  | 'TimedOut'
+  | 'Failed'
+  | 'Undeliverable'
+  | 'Terminated';
+
+export interface SendShellCommandInput {
+  instanceId: string;
+  /** Lines of the AWS-RunShellScript `commands` parameter. Built only from validated values. */
+  commands: string[];
+  /** Up to 100 chars; ami-bot puts the bake id and step here so a restart can find the command again. */
+  comment: string;
+  /** AWS-RunShellScript `executionTimeout` in seconds. */
+  executionTimeoutSeconds: number;
+}
+
+export interface CommandInvocation {
+  commandId: string;
+  status: CommandStatus;
+  /** True once the status can no longer change. */
+  isFinished: boolean;
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  /** SSM returns only the first 24,000 chars of stdout and 8,000 of stderr. */
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  startedAt?: Date;
+  endedAt?: Date;
+}
+
+export interface SsmPort {
+  isAgentOnline(instanceId: string): Promise<boolean>;
+  /** Returns the command id. */
+  sendShellCommand(input: SendShellCommandInput): Promise<string>;
+  /** `InvocationDoesNotExist` right after SendCommand is reported as status Pending. */
+  getInvocation(commandId: string, instanceId: string): Promise<CommandInvocation>;
+  /** The newest command sent to the instance with exactly this comment (re-attach after a crash). */
+  findCommandByComment(instanceId: string, comment: string): Promise<string | undefined>;
+  cancelCommand(commandId: string, instanceId: string): Promise<void>;
+}
+
+// ───────────────────────── Domino tiers (MongoDB) ─────────────────────────
+
+export interface TierRecord {
+  /** `_id` as text; `idType` says how to turn it back into the stored `_id`. */
+  id: string;
+  idType: 'objectId' | 'string';
+  /** Human label (configurable field, falls back to the id). */
+  label: string;
+  executorImage: string;
+}
+
+export interface TierImageUpdate {
+  id: string;
+  idType: 'objectId' | 'string';
+  from: string;
+  to: string;
+}
+
+export interface ApplyTierUpdatesResult {
+  /** Ids updated (their executorImage was still `from`). */
+  applied: string[];
+  /** Ids whose executorImage was no longer `from`: left alone. */
+  conflicts: string[];
+}
+
+export interface DominoTiersPort {
+  listTiers(): Promise<TierRecord[]>;
+  /** Every update guarded by its `from` value, all in one bulk write. */
+  applyImageUpdates(updates: TierImageUpdate[]): Promise<ApplyTierUpdatesResult>;
+}
+
+/** Who uses which hardware tier (for notifications and the review report). */
+export interface TierUsersPort {
+  /** Map tier id → user emails seen on that tier within the look-back window. */
+  usersByTier(tierIds: string[]): Promise<Map<string, string[]>>;
+  /** Map environment id/name → runs seen within the look-back window (review report). */
+  environmentsInUse?(): Promise<Array<{ environment: string; image?: string; runs: number }>>;
+}
+
+// ───────────────────────── Domino REST API ─────────────────────────
+
+export interface StartJobInput {
+  projectId: string;
+  command: string;
+  hardwareTierId: string;
+  environmentId?: string;
+  title: string;
+}
+
+export interface JobStatus {
+  /** Domino's executionStatus: Queued, Pending, Preparing, Pulling, Running, Succeeded, Failed, … */
+  executionStatus: string;
+  isCompleted: boolean;
+}
+
+export interface DominoApiPort {
+  startJob(input: StartJobInput): Promise<string>;
+  getJobStatus(jobId: string): Promise<JobStatus>;
+  stopJob(jobId: string): Promise<void>;
+}
+
+// ───────────────────────────── Chat (Slack) ─────────────────────────────
+
+/** Block Kit blocks; kept loose here so builders stay pure and adapters stay thin. */
+export type Block = Record<string, unknown>;
+
+export interface ChatMessage {
+  channel: string;
+  text: string;
+  blocks?: Block[];
+  threadTs?: string;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+}
+
+export interface ChatPort {
+  post(message: ChatMessage): Promise<PostedMessage>;
+  update(message: ChatMessage & { ts: string }): Promise<void>;
+  postEphemeral(message: ChatMessage & { user: string }): Promise<void>;
+  /** Opens (or reuses) the DM with the user and posts there. */
+  dm(userId: string, text: string, blocks?: Block[]): Promise<PostedMessage>;
+  lookupUserIdByEmail(email: string): Promise<string | undefined>;
+  userGroupMembers(groupId: string): Promise<string[]>;
+  permalink(channel: string, ts: string): Promise<string | undefined>;
+}
+
+// ───────────────────────────── Clock ─────────────────────────────
+
+export interface Clock {
+  now(): Date;
+  /** Resolves after `ms`, or rejects with the signal's reason when aborted. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,84 @@
+// Command ferretdb-test runs FerretDB v1.24.2 (SQLite backend) as a local
+// MongoDB-wire-protocol server for ami-bot's tests.
+//
+// It wraps the embeddable package instead of `go install …/cmd/ferretdb`,
+// whose binary panics at start because its generated version.txt is not part
+// of the module (FerretDB issues #2982 and #4889).
+//
+// Usage: ferretdb-test -listen 127.0.0.1:0 -dir /tmp/data
+// It prints "LISTENING <mongodb uri>" on stdout once ready and stops on
+// SIGTERM/SIGINT or when its stdin closes (so it never outlives its parent).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on")
+	dir := flag.String("dir", "", "SQLite data directory (required)")
+	verbose := flag.Bool("v", false, "log FerretDB's own messages")
+	watchStdin := flag.Bool("watch-stdin", true, "exit when stdin closes")
+	flag.Parse()
+
+	if *dir == "" {
+		fmt.Fprintln(os.Stderr, "ferretdb-test: -dir is required")
+		os.Exit(2)
+	}
+	abs, err := filepath.Abs(*dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
+		os.Exit(2)
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
+		os.Exit(2)
+	}
+
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelInfo
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: *listen},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	if *watchStdin {
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
+
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+
+	fmt.Printf("LISTENING %s\n", f.MongoDBURI())
+
+	if err := <-done; err != nil && ctx.Err() == nil {
+		fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
+		os.Exit(1)
+	}
+}
