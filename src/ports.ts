@@ -6,6 +6,8 @@
  * themselves, so tests, the demo and sandbox mode run the very same code as production.
  */
 
+import type { BakeRecord } from './bake/bake-record.js';
+
 // ───────────────────────────── EC2 ─────────────────────────────
 
 export type InstanceState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shutting-down' | 'terminated';
@@ -213,4 +215,38 @@ export interface Clock {
   now(): Date;
   /** Resolves after `ms`, or rejects with the signal's reason when aborted. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+// ───────────────────────── Bot state (the bot's own MongoDB) ─────────────────────────
+
+export interface BakeRepo {
+  insert(bake: BakeRecord): Promise<void>;
+  get(id: string): Promise<BakeRecord | undefined>;
+  listRecent(limit: number, deployment?: string): Promise<BakeRecord[]>;
+  /** Ids of active bakes (running or compensating) with no lease or a lease expired at `now`. */
+  listClaimable(now: Date): Promise<string[]>;
+  /** Takes the lease when it is free, expired, or already ours; returns the record, else undefined. */
+  claim(id: string, owner: string, now: Date, until: Date): Promise<BakeRecord | undefined>;
+  /** Extends the lease; false when another owner has taken it. */
+  renew(id: string, owner: string, until: Date): Promise<boolean>;
+  /** `$set` of dotted paths, applied only while `owner` holds the lease; false otherwise. */
+  save(id: string, owner: string, patch: Record<string, unknown>): Promise<boolean>;
+  release(id: string, owner: string): Promise<void>;
+  /** Marks an active bake for cancellation (first request wins); returns the record after the change. */
+  requestCancel(id: string, by: string, at: Date): Promise<BakeRecord | undefined>;
+}
+
+export interface LockRepo {
+  /** Takes `key` for `holder`; returns undefined on success, else the current holder. Re-entrant. */
+  acquire(key: string, holder: string, at: Date): Promise<string | undefined>;
+  release(key: string, holder: string): Promise<void>;
+  holderOf(key: string): Promise<string | undefined>;
+}
+
+export interface StateStore {
+  bakes: BakeRepo;
+  locks: LockRepo;
+  /** True when the store's database answers (readiness probe). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
 }

@@ -1,0 +1,86 @@
+import type { BakeRecord } from '../../bake/bake-record.js';
+import { isBakeActive } from '../../bake/bake-record.js';
+import type { BakeRepo, LockRepo, StateStore } from '../../ports.js';
+import { applySetPatch } from '../../shared/patch.js';
+
+/**
+ * The bot's state in process memory, for sandbox mode without MongoDB. Same guarded semantics as
+ * the MongoDB store (the shared contract tests run against both); copies in and out, so callers
+ * never share objects with the store.
+ */
+export function createMemoryStateStore(): StateStore {
+  const bakes = new Map<string, BakeRecord>();
+  const locks = new Map<string, string>();
+  const copy = <T>(value: T): T => structuredClone(value);
+  const isLeaseFree = (bake: BakeRecord, now: Date) => !bake.lease || bake.lease.until.getTime() < now.getTime();
+
+  const bakeRepo: BakeRepo = {
+    async insert(bake) {
+      if (bakes.has(bake._id)) throw new Error(`duplicate key: bake ${bake._id}`);
+      bakes.set(bake._id, copy(bake));
+    },
+    async get(id) {
+      const bake = bakes.get(id);
+      return bake ? copy(bake) : undefined;
+    },
+    async listRecent(limit, deployment) {
+      return [...bakes.values()]
+        .filter((bake) => deployment === undefined || bake.deployment === deployment)
+        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+        .slice(0, limit)
+        .map(copy);
+    },
+    async listClaimable(now) {
+      return [...bakes.values()].filter((bake) => isBakeActive(bake) && isLeaseFree(bake, now)).map((bake) => bake._id);
+    },
+    async claim(id, owner, now, until) {
+      const bake = bakes.get(id);
+      if (!bake || !isBakeActive(bake)) return undefined;
+      if (!isLeaseFree(bake, now) && bake.lease?.owner !== owner) return undefined;
+      bake.lease = { owner, until };
+      bake.updatedAt = now;
+      return copy(bake);
+    },
+    async renew(id, owner, until) {
+      const bake = bakes.get(id);
+      if (bake?.lease?.owner !== owner) return false;
+      bake.lease.until = until;
+      return true;
+    },
+    async save(id, owner, patch) {
+      const bake = bakes.get(id);
+      if (bake?.lease?.owner !== owner) return false;
+      applySetPatch(bake, copy(patch));
+      return true;
+    },
+    async release(id, owner) {
+      const bake = bakes.get(id);
+      if (bake?.lease?.owner === owner) delete bake.lease;
+    },
+    async requestCancel(id, by, at) {
+      const bake = bakes.get(id);
+      if (!bake) return undefined;
+      if (isBakeActive(bake) && !bake.cancelRequested) bake.cancelRequested = { by, at };
+      return copy(bake);
+    },
+  };
+
+  const lockRepo: LockRepo = {
+    async acquire(key, holder) {
+      const current = locks.get(key);
+      if (current === undefined || current === holder) {
+        locks.set(key, holder);
+        return undefined;
+      }
+      return current;
+    },
+    async release(key, holder) {
+      if (locks.get(key) === holder) locks.delete(key);
+    },
+    async holderOf(key) {
+      return locks.get(key);
+    },
+  };
+
+  return { bakes: bakeRepo, locks: lockRepo, ping: async () => true, close: async () => undefined };
+}

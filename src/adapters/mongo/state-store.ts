@@ -1,0 +1,36 @@
+import { MongoClient } from 'mongodb';
+import type { StateStore } from '../../ports.js';
+import { createMongoBakeRepo } from './bake-repo.js';
+import { createMongoLockRepo } from './lock-repo.js';
+
+export interface MongoStateStoreOptions {
+  uri: string;
+  database: string;
+  /** Short server selection so /readyz and start-up fail fast instead of hanging 30 s. */
+  serverSelectionTimeoutMS?: number;
+}
+
+/** The bot's own state on MongoDB (or FerretDB); creates its indexes idempotently. */
+export async function createMongoStateStore(options: MongoStateStoreOptions): Promise<StateStore> {
+  const client = new MongoClient(options.uri, {
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+    appName: 'ami-bot',
+  });
+  await client.connect();
+  const db = client.db(options.database);
+  const bakes = createMongoBakeRepo(db);
+  await bakes.ensureIndexes();
+  return {
+    bakes,
+    locks: createMongoLockRepo(db),
+    async ping() {
+      try {
+        await db.command({ ping: 1 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,114 @@
+import type { WebClient } from '@slack/web-api';
+import { AppError } from '../../errors.js';
+import type { ChatPort, Clock } from '../../ports.js';
+import type { Logger } from '../../shared/logger.js';
+
+export interface SlackChatOptions {
+  client: WebClient;
+  clock: Clock;
+  logger: Logger;
+  /** How many times one call waits out a 429 before giving up (each wait is Slack's Retry-After). */
+  maxRateLimitWaits?: number;
+}
+
+interface RateLimited {
+  code?: string;
+  retryAfter?: number;
+}
+
+/**
+ * ChatPort on Slack's Web API. The WebClient is created with `rejectRateLimitedCalls: true`, so a
+ * 429 comes back here as an error carrying Retry-After: we wait exactly that long and try again,
+ * so nothing is dropped and the wait is visible in our logs.
+ */
+export function createSlackChat(options: SlackChatOptions): ChatPort {
+  const { client, clock, logger } = options;
+  const maxWaits = options.maxRateLimitWaits ?? 8;
+  const dmChannels = new Map<string, string>();
+
+  async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    for (let waits = 0; ; waits++) {
+      try {
+        return await fn();
+      } catch (error) {
+        const limited = error as RateLimited;
+        if (limited.code !== 'slack_webapi_rate_limited_error' || waits >= maxWaits) throw error;
+        const seconds = limited.retryAfter ?? 1;
+        logger.info({ method, retryAfterSeconds: seconds }, 'Slack rate limit: waiting as asked');
+        await clock.sleep(seconds * 1000);
+      }
+    }
+  }
+
+  return {
+    async post(message) {
+      const result = await call('chat.postMessage', () =>
+        client.chat.postMessage({
+          channel: message.channel,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+          unfurl_links: false,
+        }),
+      );
+      return { channel: result.channel ?? message.channel, ts: result.ts ?? '' };
+    },
+    async update(message) {
+      await call('chat.update', () =>
+        client.chat.update({
+          channel: message.channel,
+          ts: message.ts,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+        }),
+      );
+    },
+    async postEphemeral(message) {
+      await call('chat.postEphemeral', () =>
+        client.chat.postEphemeral({
+          channel: message.channel,
+          user: message.user,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(message.threadTs ? { thread_ts: message.threadTs } : {}),
+        }),
+      );
+    },
+    async dm(userId, text, blocks) {
+      let channel = dmChannels.get(userId);
+      if (!channel) {
+        const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
+        channel = opened.channel?.id;
+        if (!channel) throw new AppError('slack_dm_failed', `Slack did not open a DM with <@${userId}>.`);
+        dmChannels.set(userId, channel);
+      }
+      const target = channel;
+      const result = await call('chat.postMessage', () =>
+        client.chat.postMessage({ channel: target, text, ...(blocks ? { blocks } : {}) }),
+      );
+      return { channel: target, ts: result.ts ?? '' };
+    },
+    async lookupUserIdByEmail(email) {
+      try {
+        const result = await call('users.lookupByEmail', () => client.users.lookupByEmail({ email }));
+        return result.user?.id;
+      } catch (error) {
+        if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return undefined;
+        throw error;
+      }
+    },
+    async userGroupMembers(groupId) {
+      const result = await call('usergroups.users.list', () => client.usergroups.users.list({ usergroup: groupId }));
+      return result.users ?? [];
+    },
+    async permalink(channel, ts) {
+      try {
+        const result = await call('chat.getPermalink', () => client.chat.getPermalink({ channel, message_ts: ts }));
+        return result.permalink;
+      } catch (error) {
+        logger.debug({ err: error }, 'no permalink');
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { Config, DeploymentConfig } from '../config.js';
+import type { ChatPort, Clock, Ec2Port, SsmPort, StateStore } from '../ports.js';
+import type { Logger } from '../shared/logger.js';
+import type { BakeRecord, BakeStepName } from './bake-record.js';
+
+/** Everything a bake needs from the outside, injected once in main.ts (or a test, or the demo). */
+export interface BakeDeps {
+  ec2: Ec2Port;
+  ssm: SsmPort;
+  chat: ChatPort;
+  store: StateStore;
+  clock: Clock;
+  logger: Logger;
+  config: Config;
+}
+
+/** What the bake reports while it runs; a Slack outage never fails a bake. */
+export interface BakeProgress {
+  /** Re-renders the root message (coalesced, rate-limited). */
+  refresh(): void;
+  /** A reply in the bake's thread. */
+  thread(text: string, blocks?: Array<Record<string, unknown>>): Promise<void>;
+  /** Waits for pending root updates (used before the runner lets go of a bake). */
+  flush(): Promise<void>;
+}
+
+export interface StepContext {
+  /** The runner's live copy; `save` keeps it equal to the database. */
+  bake: BakeRecord;
+  deployment: DeploymentConfig;
+  deps: BakeDeps;
+  settings: Config['bake'];
+  signal: AbortSignal;
+  progress: BakeProgress;
+  log: Logger;
+  /** Persists dotted-path fields (checkpoint). Throws when the lease was lost. */
+  save(patch: Record<string, unknown>): Promise<void>;
+}
+
+/** A step returns a one-line summary for the progress message. Re-running a step must be safe. */
+export type StepFn = (ctx: StepContext) => Promise<string>;
+
+export type StepTable = Record<BakeStepName, StepFn>;
+
+/** Why a run stopped without finishing: not failures, so no compensation and no failed status. */
+export type StopReason = 'shutdown' | 'lease-lost' | 'crash';
+
+export class RunStopped extends Error {
+  constructor(readonly reason: StopReason) {
+    super(`bake run stopped: ${reason}`);
+    this.name = 'RunStopped';
+  }
+}
+
+export class CancelRequested extends Error {
+  constructor(readonly by: string) {
+    super(`cancelled by ${by}`);
+    this.name = 'CancelRequested';
+  }
+}

@@ -1,0 +1,78 @@
+import type { ChatPort, Clock } from '../ports.js';
+import type { Logger } from '../shared/logger.js';
+import { bakeRootMessage } from '../slack/blocks/bake-message.js';
+import type { BakeProgress } from './bake-context.js';
+import type { BakeRecord } from './bake-record.js';
+
+export interface BakeProgressOptions {
+  chat: ChatPort;
+  clock: Clock;
+  logger: Logger;
+  bake: () => BakeRecord;
+  sandbox: boolean;
+  /**
+   * Minimum real time between two updates of the root message. chat.update is Tier 3
+   * (~50/min per workspace); 3 s per bake keeps a dozen concurrent bakes within it.
+   */
+  minIntervalMs?: number;
+}
+
+/**
+ * The bake's live Slack view: the root message re-rendered in place (coalesced, rate-limited)
+ * and replies in its thread. Slack failures are logged, never thrown: a 90-minute bake must not
+ * fail because Slack hiccupped.
+ */
+export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
+  const minInterval = options.minIntervalMs ?? 3_000;
+  let lastUpdate = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  let dirty = false;
+
+  const push = async () => {
+    timer = undefined;
+    if (!dirty) return;
+    dirty = false;
+    lastUpdate = Date.now();
+    const bake = options.bake();
+    if (!bake.rootTs) return;
+    const message = bakeRootMessage(bake, options.clock.now(), { sandbox: options.sandbox });
+    try {
+      await options.chat.update({ channel: bake.channel, ts: bake.rootTs, ...message });
+    } catch (error) {
+      options.logger.warn({ err: error }, 'could not update the bake message');
+    }
+  };
+
+  const schedule = () => {
+    if (timer) return;
+    const wait = Math.max(0, lastUpdate + minInterval - Date.now());
+    timer = setTimeout(() => {
+      inFlight = inFlight.then(push);
+    }, wait);
+  };
+
+  return {
+    refresh() {
+      dirty = true;
+      schedule();
+    },
+    async thread(text, blocks) {
+      const bake = options.bake();
+      if (!bake.rootTs) return;
+      try {
+        await options.chat.post({ channel: bake.channel, threadTs: bake.rootTs, text, ...(blocks ? { blocks } : {}) });
+      } catch (error) {
+        options.logger.warn({ err: error }, 'could not post to the bake thread');
+      }
+    },
+    async flush() {
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+        inFlight = inFlight.then(push);
+      }
+      await inFlight;
+    },
+  };
+}

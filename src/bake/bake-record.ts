@@ -1,0 +1,133 @@
+/**
+ * A bake is an explicit status plus persisted facts. Everything a restarted process needs to
+ * resume — the instance, the state it was found in, every SSM command id, the image name and
+ * id — is saved here *before* the step waits on it.
+ */
+
+export const BAKE_STEPS = [
+  'preflight',
+  'find-template',
+  'start-template',
+  'inventory',
+  'pull',
+  'highstate',
+  'snap',
+  'wait-image',
+  'record',
+  'restore-template',
+] as const;
+
+export type BakeStepName = (typeof BAKE_STEPS)[number];
+
+export const STEP_TITLES: Record<BakeStepName, string> = {
+  preflight: 'Preflight checks',
+  'find-template': 'Find the executor template',
+  'start-template': 'Start the template, wait for SSM',
+  inventory: 'List cached images',
+  pull: 'Pull images',
+  highstate: 'salt-call state.highstate',
+  snap: 'Create the AMI',
+  'wait-image': 'Wait until the AMI is available',
+  record: 'Record the AMI',
+  'restore-template': 'Return the template to its state',
+};
+
+export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+/** running → (compensating →) succeeded | failed | cancelled. */
+export type BakeStatus = 'running' | 'compensating' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface StepProgress {
+  state: StepState;
+  startedAt?: Date;
+  endedAt?: Date;
+  summary?: string;
+}
+
+export interface PullResult {
+  image: string;
+  status: 'cached' | 'pulled' | 'failed';
+  seconds?: number;
+  attempts: number;
+  error?: string;
+}
+
+export interface HighstateSummary {
+  succeeded: number;
+  changed: number;
+  failed: number;
+  total?: number;
+  failedStates: string[];
+}
+
+export interface BakeFacts {
+  instanceId?: string;
+  instanceName?: string;
+  /** The state the template was found in; the bake returns it there. */
+  originalState?: 'running' | 'stopped';
+  deviceNames?: string[];
+  /** SSM command ids by key (inventory, pull-<i>-a<n>, highstate): re-attached after a crash. */
+  commands?: Record<string, string>;
+  cachedImages?: string[];
+  pulls?: PullResult[];
+  highstate?: HighstateSummary;
+  imageName?: string;
+  imageId?: string;
+  imageDeadline?: Date;
+  imageState?: string;
+  imageDeregistered?: boolean;
+  templateRestored?: boolean;
+}
+
+export interface BakeError {
+  code: string;
+  message: string;
+  step?: BakeStepName;
+}
+
+export interface BakeRecord {
+  _id: string;
+  deployment: string;
+  requester: string;
+  channel: string;
+  rootTs?: string;
+  images: string[];
+  noReboot: boolean;
+  note?: string;
+  status: BakeStatus;
+  /** Why compensation runs: a failure or a cancel request. */
+  outcome?: 'failed' | 'cancelled';
+  steps: Record<BakeStepName, StepProgress>;
+  facts: BakeFacts;
+  error?: BakeError;
+  cancelRequested?: { by: string; at: Date };
+  lease?: { owner: string; until: Date };
+  sandbox?: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  endedAt?: Date;
+}
+
+export function isBakeActive(bake: Pick<BakeRecord, 'status'>): boolean {
+  return bake.status === 'running' || bake.status === 'compensating';
+}
+
+export function newStepTable(): Record<BakeStepName, StepProgress> {
+  return Object.fromEntries(BAKE_STEPS.map((step) => [step, { state: 'pending' }])) as Record<
+    BakeStepName,
+    StepProgress
+  >;
+}
+
+/** Bake ids are short, readable and safe everywhere they go (SSM comments, file names, button values). */
+export function newBakeId(now: Date, random: () => number = Math.random): string {
+  const stamp = now.toISOString().slice(0, 10).replaceAll('-', '');
+  const suffix = Array.from({ length: 4 }, () => 'abcdefghjkmnpqrstuvwxyz23456789'[Math.floor(random() * 31)]).join('');
+  return `bake-${stamp}-${suffix}`;
+}
+
+export const BAKE_ID_PATTERN = /^bake-\d{8}-[a-z0-9]{4}$/;
+
+export function isBakeId(value: string): boolean {
+  return BAKE_ID_PATTERN.test(value);
+}

@@ -1,0 +1,230 @@
+import { findDeployment } from '../config.js';
+import { errorCode, userMessage } from '../errors.js';
+import { applySetPatch } from '../shared/patch.js';
+import { createBakeProgress } from './bake-progress.js';
+import { type BakeDeps, CancelRequested, RunStopped, type StepContext, type StopReason } from './bake-context.js';
+import { BAKE_STEPS, type BakeRecord, type BakeStepName, STEP_TITLES } from './bake-record.js';
+import { compensate } from './compensate.js';
+import { BAKE_STEP_FUNCTIONS } from './steps/index.js';
+
+export interface BakeRunnerOptions {
+  /** Unique per process: the lease owner. */
+  owner: string;
+  /** How often to look for bakes nobody holds (crashed replicas), in ms of the clock. */
+  scanIntervalMs?: number;
+}
+
+export interface BakeRunner {
+  /** Starts scanning for claimable bakes (resumes any left by a crash). */
+  start(): void;
+  /** Claims and runs this bake now, if nobody else holds it. */
+  kick(bakeId: string): void;
+  /** Asks a bake this process runs to stop and compensate. */
+  cancel(bakeId: string, by: string): void;
+  /** Graceful stop: in-flight steps stop, leases are released so another replica resumes at once. */
+  stop(): Promise<void>;
+  /** Test hook: dies like a killed process — no writes, leases left to expire. */
+  abandon(): void;
+  /** Resolves when this process runs no bake. */
+  idle(): Promise<void>;
+  isRunning(bakeId: string): boolean;
+}
+
+interface RunHandle {
+  stop: AbortController;
+  cancel: AbortController;
+  done: Promise<void>;
+}
+
+export const bakeLockKey = (deployment: string) => `bake:${deployment}`;
+
+export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): BakeRunner {
+  const { store, clock, logger, config } = deps;
+  const leaseMs = config.bake.leaseSeconds * 1000;
+  const scanMs = options.scanIntervalMs ?? leaseMs / 2;
+  const runs = new Map<string, RunHandle>();
+  const scanner = new AbortController();
+  let crashed = false;
+
+  async function claimAndRun(bakeId: string): Promise<void> {
+    if (runs.has(bakeId) || scanner.signal.aborted) return;
+    const now = clock.now();
+    const bake = await store.bakes.claim(bakeId, options.owner, now, new Date(now.getTime() + leaseMs));
+    if (!bake || runs.has(bakeId)) return;
+    const handle: RunHandle = { stop: new AbortController(), cancel: new AbortController(), done: Promise.resolve() };
+    runs.set(bakeId, handle);
+    handle.done = execute(bake, handle)
+      .catch((error: unknown) => logger.error({ err: error, bakeId }, 'bake run crashed'))
+      .finally(() => runs.delete(bakeId));
+  }
+
+  async function execute(bake: BakeRecord, handle: RunHandle): Promise<void> {
+    const log = logger.child({ bakeId: bake._id, deployment: bake.deployment, channel: bake.channel, thread: bake.rootTs });
+    const deployment = findDeployment(config, bake.deployment);
+    if (!deployment) {
+      log.error('bake names a deployment that is no longer configured; leaving it for an operator');
+      return;
+    }
+    let saves = Promise.resolve();
+    const ctx: StepContext = {
+      bake,
+      deployment,
+      deps,
+      settings: config.bake,
+      signal: AbortSignal.any([handle.stop.signal, handle.cancel.signal]),
+      log,
+      progress: createBakeProgress({ chat: deps.chat, logger: log, clock, bake: () => bake, sandbox: config.sandbox }),
+      // Saves are serialised so a slower write can never overwrite a newer one.
+      save: (patch) => {
+        const next = saves.then(async () => {
+          if (crashed) throw new RunStopped('crash');
+          const stamped = { ...patch, updatedAt: clock.now() };
+          const ok = await store.bakes.save(bake._id, options.owner, stamped);
+          if (!ok) {
+            handle.stop.abort(new RunStopped('lease-lost'));
+            throw new RunStopped('lease-lost');
+          }
+          applySetPatch(bake, stamped);
+        });
+        saves = next.catch(() => undefined);
+        return next;
+      },
+    };
+    if (bake.cancelRequested) handle.cancel.abort(new CancelRequested(bake.cancelRequested.by));
+    const renewing = renewLease(bake, handle);
+    try {
+      await runToEnd(ctx, handle);
+    } catch (error) {
+      if (!(error instanceof RunStopped)) throw error;
+      log.info({ reason: error.reason }, 'bake run stopped; it will resume where it was');
+    } finally {
+      handle.stop.abort(new RunStopped('shutdown'));
+      await renewing;
+      if (!crashed) {
+        await ctx.progress.flush();
+        await store.bakes.release(bake._id, options.owner).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Renews the lease and notices cancel requests made through another replica. */
+  async function renewLease(bake: BakeRecord, handle: RunHandle): Promise<void> {
+    const signal = handle.stop.signal;
+    while (!signal.aborted) {
+      try {
+        await clock.sleep(leaseMs / 3, signal);
+        const ok = await store.bakes.renew(bake._id, options.owner, new Date(clock.now().getTime() + leaseMs));
+        if (!ok) handle.stop.abort(new RunStopped('lease-lost'));
+        const fresh = await store.bakes.get(bake._id);
+        if (fresh?.cancelRequested && !handle.cancel.signal.aborted) {
+          handle.cancel.abort(new CancelRequested(fresh.cancelRequested.by));
+        }
+      } catch (error) {
+        if (signal.aborted) return;
+        logger.warn({ err: error, bakeId: bake._id }, 'lease renewal failed; will retry');
+      }
+    }
+  }
+
+  async function scan(): Promise<void> {
+    while (!scanner.signal.aborted) {
+      try {
+        for (const id of await store.bakes.listClaimable(clock.now())) await claimAndRun(id);
+      } catch (error) {
+        logger.warn({ err: error }, 'scan for claimable bakes failed; will retry');
+      }
+      await clock.sleep(scanMs, scanner.signal).catch(() => undefined);
+    }
+  }
+
+  return {
+    start: () => void scan(),
+    kick: (bakeId) =>
+      void claimAndRun(bakeId).catch((error: unknown) => logger.warn({ err: error, bakeId }, 'could not claim bake')),
+    cancel: (bakeId, by) => runs.get(bakeId)?.cancel.abort(new CancelRequested(by)),
+    async stop() {
+      scanner.abort();
+      for (const handle of runs.values()) handle.stop.abort(new RunStopped('shutdown'));
+      await Promise.all([...runs.values()].map((handle) => handle.done));
+    },
+    abandon() {
+      crashed = true;
+      scanner.abort();
+      for (const handle of runs.values()) handle.stop.abort(new RunStopped('crash'));
+    },
+    async idle() {
+      while (runs.size > 0) await Promise.all([...runs.values()].map((handle) => handle.done));
+    },
+    isRunning: (bakeId) => runs.has(bakeId),
+  };
+}
+
+function stopReason(signal: AbortSignal): StopReason | undefined {
+  return signal.reason instanceof RunStopped ? signal.reason.reason : undefined;
+}
+
+/** Runs the remaining steps, then compensation if a step failed or a cancel came in. */
+async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
+  const { clock } = ctx.deps;
+  if (ctx.bake.status === 'running') {
+    let current: BakeStepName | undefined;
+    try {
+      for (const step of BAKE_STEPS) {
+        const progress = ctx.bake.steps[step];
+        if (progress.state === 'done' || progress.state === 'skipped') continue;
+        current = step;
+        ctx.signal.throwIfAborted();
+        await ctx.save({ [`steps.${step}.state`]: 'running', [`steps.${step}.startedAt`]: progress.startedAt ?? clock.now() });
+        ctx.progress.refresh();
+        const summary = await BAKE_STEP_FUNCTIONS[step](ctx);
+        await ctx.save({
+          [`steps.${step}.state`]: 'done',
+          [`steps.${step}.endedAt`]: clock.now(),
+          [`steps.${step}.summary`]: summary,
+        });
+        ctx.progress.refresh();
+        await ctx.progress.thread(`:white_check_mark: *${STEP_TITLES[step]}* — ${summary}`);
+      }
+      await finish(ctx, 'succeeded', []);
+      return;
+    } catch (error) {
+      const stopped = stopReason(handle.stop.signal);
+      if (stopped || error instanceof RunStopped) throw error instanceof RunStopped ? error : new RunStopped(stopped!);
+      const cancel = handle.cancel.signal.reason instanceof CancelRequested ? handle.cancel.signal.reason : undefined;
+      const outcome = cancel ? 'cancelled' : 'failed';
+      const message = cancel ? `Cancelled by <@${cancel.by}>.` : userMessage(error);
+      ctx.log.warn({ err: error, step: current, outcome }, 'bake step did not complete; compensating');
+      await ctx.save({
+        status: 'compensating',
+        outcome,
+        error: { code: cancel ? 'cancelled' : errorCode(error), message, step: current },
+        ...(current ? { [`steps.${current}.state`]: 'failed', [`steps.${current}.endedAt`]: clock.now() } : {}),
+      });
+      ctx.progress.refresh();
+      const where = current ? ` during *${STEP_TITLES[current]}*` : '';
+      await ctx.progress.thread(
+        cancel ? `:octagonal_sign: ${message} Cleaning up…` : `:x: The bake failed${where}: ${message} Cleaning up…`,
+      );
+    }
+  }
+  // Compensation ignores further cancel requests: only a shutdown or a lost lease stops it.
+  const lines = await compensate({ ...ctx, signal: handle.stop.signal });
+  await finish(ctx, ctx.bake.outcome ?? 'failed', lines);
+}
+
+async function finish(ctx: StepContext, status: 'succeeded' | 'failed' | 'cancelled', lines: string[]): Promise<void> {
+  const { store, clock } = ctx.deps;
+  await ctx.save({ status, endedAt: clock.now() });
+  await store.locks.release(bakeLockKey(ctx.bake.deployment), ctx.bake._id);
+  ctx.progress.refresh();
+  const head =
+    status === 'succeeded'
+      ? `:white_check_mark: Bake ${ctx.bake._id} finished: ${ctx.bake.facts.imageId} (${ctx.bake.facts.imageName}).`
+      : status === 'cancelled'
+        ? `:octagonal_sign: Bake ${ctx.bake._id} cancelled.`
+        : `:x: Bake ${ctx.bake._id} failed: ${ctx.bake.error?.message ?? 'unknown error'}`;
+  const next =
+    status === 'failed' ? '\nFix the cause above, then run `/ami bake` again; nothing was left half-done.' : '';
+  await ctx.progress.thread([head, ...lines.map((line) => `• ${line}`)].join('\n') + next);
+  ctx.log.info({ status, imageId: ctx.bake.facts.imageId }, 'bake finished');
+}

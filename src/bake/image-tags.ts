@@ -1,0 +1,28 @@
+import { truncate } from '../shared/format.js';
+import type { BakeRecord } from './bake-record.js';
+
+export const CREATED_BY_TAG = 'created-by';
+export const CREATED_BY_VALUE = 'ami-bot';
+export const BAKE_ID_TAG = 'ami-bot:bake-id';
+export const DEPLOYMENT_TAG = 'ami-bot:deployment';
+
+/** EC2 tag values are at most 256 chars. */
+const MAX_TAG_VALUE = 256;
+
+/** Tags on the image and its snapshots: they say where an AMI came from (and make it "standard"). */
+export function bakeImageTags(bake: BakeRecord): Record<string, string> {
+  return {
+    Name: bake.facts.imageName ?? '',
+    [CREATED_BY_TAG]: CREATED_BY_VALUE,
+    [BAKE_ID_TAG]: bake._id,
+    [DEPLOYMENT_TAG]: bake.deployment,
+    'ami-bot:requester': bake.requester,
+    'ami-bot:images': truncate(bake.images.join(','), MAX_TAG_VALUE, '…'),
+    'ami-bot:source-instance': bake.facts.instanceId ?? '',
+  };
+}
+
+/** An image this pipeline made, judged by its tags. */
+export function isPipelineImageByTags(tags: Record<string, string>): boolean {
+  return tags[CREATED_BY_TAG] === CREATED_BY_VALUE && Boolean(tags[BAKE_ID_TAG]);
+}

@@ -1,0 +1,136 @@
+import { AppError } from '../errors.js';
+import { type ImageReference, validateImageReference } from './image-reference.js';
+import { shellQuote } from './shell-quote.js';
+
+/**
+ * Builders of the AWS-RunShellScript `commands` (run by a root shell on the executor template) and parsers
+ * of their output. Builders take only validated, branded values; everything is still single-quoted.
+ */
+
+export const HIGHSTATE_LOG_DIR = '/var/log/ami-bot';
+/** SSM returns the first 24,000 chars of stdout; salt's Summary is at the end, so print only the tail. */
+export const HIGHSTATE_TAIL_CHARS = 20_000;
+const BAKE_ID = /^[a-z0-9-]{1,64}$/;
+
+export function isValidBakeId(bakeId: string): boolean {
+  return BAKE_ID.test(bakeId);
+}
+
+export function highstateLogPath(bakeId: string): string {
+  if (!isValidBakeId(bakeId)) {
+    throw new AppError(
+      'invalid_bake_id',
+      `Bake id ${JSON.stringify(bakeId)} is not 1–64 lowercase letters, digits or dashes.`,
+    );
+  }
+  return `${HIGHSTATE_LOG_DIR}/highstate-${bakeId}.log`;
+}
+
+/** Repository, tag and digest of every cached image, one per line. */
+export function inventoryScript(): string[] {
+  return [`docker images --format '{{.Repository}}:{{.Tag}}@{{.Digest}}'`];
+}
+
+/** Belt and braces for code that casts its way past the brand: the text must still validate. */
+function revalidated(ref: ImageReference): string {
+  const checked = validateImageReference(typeof ref === 'object' && ref !== null ? ref.text : String(ref));
+  if (!checked.ok) throw new AppError('invalid_image_reference', `Refusing to run a command with an unchecked image reference.`);
+  return checked.ref.text;
+}
+
+export function pullScript(ref: ImageReference): string[] {
+  return [`docker pull ${shellQuote(revalidated(ref))}`];
+}
+
+/** Full output to a log on the template; stdout gets its last part; the exit code is salt's own. */
+export function highstateScript(bakeId: string): string[] {
+  const log = highstateLogPath(bakeId);
+  return [
+    // Salt may live in /usr/local/bin or /usr/sbin, which the SSM agent's minimal PATH can miss.
+    'export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin"',
+    `mkdir -p ${shellQuote(HIGHSTATE_LOG_DIR)}`,
+    `log=${shellQuote(log)}`,
+    'salt-call state.highstate --retcode-passthrough --state-verbose=False --no-color > "$log" 2>&1',
+    'rc=$?',
+    'size=$(wc -c < "$log")',
+    `if [ "$size" -gt ${HIGHSTATE_TAIL_CHARS} ]; then echo "[ami-bot] last ${HIGHSTATE_TAIL_CHARS} of $size bytes; full log: $log"; fi`,
+    `tail -c ${HIGHSTATE_TAIL_CHARS} "$log"`,
+    'exit $rc',
+  ];
+}
+
+/** Adds each line's normalized forms (by tag, by digest, by both) so any requested form can be matched. */
+export function parseDockerImages(stdout: string): string[] {
+  const refs = new Set<string>();
+  for (const raw of stdout.split('\n')) {
+    const line = raw.trim();
+    const at = line.lastIndexOf('@');
+    const colon = line.lastIndexOf(':', at === -1 ? undefined : at);
+    if (at === -1 || colon === -1) continue;
+    const repo = line.slice(0, colon);
+    const tag = line.slice(colon + 1, at);
+    const digest = line.slice(at + 1);
+    if (repo === '' || repo === '<none>') continue;
+    const forms: string[] = [];
+    if (tag !== '<none>' && tag !== '') forms.push(`${repo}:${tag}`);
+    if (digest !== '<none>' && digest !== '') forms.push(`${repo}@${digest}`);
+    if (forms.length === 2) forms.push(`${repo}:${tag}@${digest}`);
+    for (const form of forms) {
+      // Unparseable lines (warnings, odd registries) are skipped rather than failing the inventory.
+      const checked = validateImageReference(form);
+      if (checked.ok) refs.add(checked.ref.normalized);
+    }
+  }
+  return [...refs];
+}
+
+export interface HighstateSummary {
+  succeeded: number;
+  changed: number;
+  failed: number;
+  total?: number;
+  /** IDs of failed states, with the state's name in parentheses when it differs from the ID. */
+  failedStates: string[];
+}
+
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+/** Salt right-aligns state labels to column 12; comment continuation lines are indented further. */
+const STATE_LINE = /^ {0,12}(ID|Name|Result): (.*)$/;
+
+function failedStateIds(lines: string[]): string[] {
+  const failed: string[] = [];
+  let id: string | undefined;
+  let name: string | undefined;
+  for (const line of lines) {
+    const match = STATE_LINE.exec(line);
+    if (!match) continue;
+    const value = (match[2] ?? '').trim();
+    if (match[1] === 'ID') [id, name] = [value, undefined];
+    else if (match[1] === 'Name') name = value;
+    else if (value === 'False' && id !== undefined) {
+      failed.push(name && name !== id ? `${id} (${name})` : id);
+      id = undefined;
+    }
+  }
+  return failed;
+}
+
+/** Reads salt's "Summary for local" block; undefined when there is none (e.g. rendering failed). */
+export function parseHighstateSummary(stdout: string): HighstateSummary | undefined {
+  const text = stdout.replace(ANSI, '').replaceAll('\r', '');
+  const start = text.lastIndexOf('Summary for ');
+  if (start === -1) return undefined;
+  const block = text.slice(start);
+  const succeeded = /^Succeeded:\s*(\d+)(?:\s*\(changed=(\d+)\))?/m.exec(block);
+  const failed = /^Failed:\s*(\d+)/m.exec(block);
+  if (!succeeded || !failed) return undefined;
+  const summary: HighstateSummary = {
+    succeeded: Number(succeeded[1]),
+    changed: Number(succeeded[2] ?? 0),
+    failed: Number(failed[1]),
+    failedStates: failedStateIds(text.slice(0, start).split('\n')),
+  };
+  const total = /^Total states run:\s*(\d+)/m.exec(block);
+  if (total) summary.total = Number(total[1]);
+  return summary;
+}

@@ -1,0 +1,110 @@
+import { type Config, findDeployment } from '../config.js';
+import { AppError } from '../errors.js';
+import type { ChatPort, Clock, StateStore } from '../ports.js';
+import type { Logger } from '../shared/logger.js';
+import type { Reply } from '../shared/reply.js';
+import { bakeRootMessage } from '../slack/blocks/bake-message.js';
+import { type BakeRecord, isBakeActive, newBakeId, newStepTable } from './bake-record.js';
+import { bakeLockKey } from './bake-runner.js';
+import { validateImageReferences } from './image-reference.js';
+
+export interface StartBakeInput {
+  userId: string;
+  channelId: string;
+  deployment?: string;
+  images?: string[];
+  noReboot: boolean;
+  note?: string;
+}
+
+export interface StartBakeDeps {
+  config: Config;
+  store: StateStore;
+  chat: ChatPort;
+  clock: Clock;
+  logger: Logger;
+  runner: { kick(bakeId: string): void };
+  random?: () => number;
+}
+
+const MAX_IMAGES = 50;
+
+/**
+ * `/ami bake`, the review's "Start bake" button, the demo and the tests all start a bake here:
+ * validate everything, take the deployment's lock, post the root message, persist, hand over.
+ */
+export function createStartBake(deps: StartBakeDeps) {
+  const { config, store, chat, clock } = deps;
+
+  async function takeLock(deployment: string, bakeId: string): Promise<void> {
+    const key = bakeLockKey(deployment);
+    let holder = await store.locks.acquire(key, bakeId, clock.now());
+    if (holder === undefined) return;
+    const running = await store.bakes.get(holder);
+    if (!running || !isBakeActive(running)) {
+      // A finished bake that crashed before letting go of its lock: the lock is stale.
+      await store.locks.release(key, holder);
+      holder = await store.locks.acquire(key, bakeId, clock.now());
+      if (holder === undefined) return;
+    }
+    const link = running?.rootTs ? await chat.permalink(running.channel, running.rootTs) : undefined;
+    throw new AppError(
+      'bake_in_progress',
+      `A bake of ${deployment} is already running: ${link ? `<${link}|${holder}>` : holder}. Wait for it or \`/ami cancel ${holder}\`.`,
+    );
+  }
+
+  return async function startBake(input: StartBakeInput): Promise<Reply> {
+    const deployment = findDeployment(config, input.deployment);
+    if (!deployment) {
+      const names = config.deployments.map((d) => `\`${d.name}\``).join(', ');
+      throw new AppError(
+        'unknown_deployment',
+        input.deployment === undefined
+          ? `Several deployments are configured (${names}): say which, e.g. \`/ami bake ${config.deployments[0]?.name}\`.`
+          : `Unknown deployment \`${input.deployment.slice(0, 64)}\`. Configured: ${names}.`,
+      );
+    }
+    const images = [...new Set((input.images ?? deployment.images).map((ref) => ref.trim()))];
+    if (images.length === 0) {
+      throw new AppError('no_images', `No images to bake for ${deployment.name}: pass \`--images ref1,ref2\` or configure AMIBOT_IMAGES.`);
+    }
+    if (images.length > MAX_IMAGES) throw new AppError('too_many_images', `At most ${MAX_IMAGES} images per bake.`);
+    const invalid = validateImageReferences(images);
+    if (invalid.length > 0) {
+      const list = invalid.map((item) => `• \`${item.ref.slice(0, 80)}\`: ${item.reason}`).join('\n');
+      throw new AppError('invalid_image_reference', `Nothing was baked: ${invalid.length} image reference(s) are not valid:\n${list}`);
+    }
+
+    const now = clock.now();
+    const bakeId = newBakeId(now, deps.random);
+    await takeLock(deployment.name, bakeId);
+    try {
+      const bake: BakeRecord = {
+        _id: bakeId,
+        deployment: deployment.name,
+        requester: input.userId,
+        channel: input.channelId,
+        images,
+        noReboot: input.noReboot,
+        ...(input.note ? { note: input.note } : {}),
+        status: 'running',
+        steps: newStepTable(),
+        facts: {},
+        sandbox: config.sandbox,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const root = await chat.post({ channel: input.channelId, ...bakeRootMessage(bake, now, { sandbox: config.sandbox }) });
+      bake.rootTs = root.ts;
+      await store.bakes.insert(bake);
+      deps.logger.info({ bakeId, deployment: deployment.name, channel: input.channelId, thread: root.ts }, 'bake started');
+      deps.runner.kick(bakeId);
+      const warning = input.noReboot ? ' :warning: `--no-reboot`: file-system integrity of the AMI is not guaranteed.' : '';
+      return { text: `Bake ${bakeId} of ${deployment.name} started; follow it in its thread.${warning}` };
+    } catch (error) {
+      await store.locks.release(bakeLockKey(deployment.name), bakeId).catch(() => undefined);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,31 @@
+import { AppError } from '../../errors.js';
+import type { StepFn } from '../bake-context.js';
+
+/** Exactly one non-terminated instance whose Name tag matches the deployment's pattern. */
+export const findTemplate: StepFn = async (ctx) => {
+  const pattern = ctx.deployment.templateNamePattern;
+  const found = await ctx.deps.ec2.findInstancesByNamePattern(pattern);
+  if (found.length === 0) {
+    throw new AppError(
+      'template_not_found',
+      `No EC2 instance has a Name tag matching \`${pattern}\` in this account and region. Check the tag or set templateNamePattern for ${ctx.bake.deployment}.`,
+    );
+  }
+  if (found.length > 1) {
+    const list = found.map((i) => `${i.id} (${i.name || 'no name'}, ${i.state})`).join(', ');
+    throw new AppError(
+      'template_ambiguous',
+      `${found.length} instances match \`${pattern}\`: ${list}. Make the pattern match exactly one executor template.`,
+    );
+  }
+  const template = found[0]!;
+  if (template.blockDeviceNames.length === 0) {
+    throw new AppError('template_no_volumes', `The template ${template.id} has no block devices to snapshot.`);
+  }
+  await ctx.save({
+    'facts.instanceId': template.id,
+    'facts.instanceName': template.name,
+    'facts.deviceNames': template.blockDeviceNames,
+  });
+  return `${template.name || template.id} (${template.id}), ${template.state}, ${template.blockDeviceNames.length} volume(s)`;
+};

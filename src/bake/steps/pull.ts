@@ -1,0 +1,86 @@
+import { AppError } from '../../errors.js';
+import { tail } from '../../shared/format.js';
+import type { StepContext, StepFn } from '../bake-context.js';
+import type { PullResult } from '../bake-record.js';
+import { normalizeImageReference, parseImageReference } from '../image-reference.js';
+import { invocationSeconds, runCommandOnce } from '../run-command.js';
+import { pullScript } from '../ssm-scripts.js';
+
+/** Registry answers that no retry will change. */
+const PERMANENT = /manifest unknown|not found|unauthorized|denied|invalid reference|no such host/i;
+
+/**
+ * `docker pull` each requested image with bounded concurrency, one SSM command per image and
+ * attempt so each has its own result and time. A digest-pinned image already cached is skipped
+ * (it cannot change); a tag is pulled again because tags move.
+ */
+export const pull: StepFn = async (ctx) => {
+  const images = ctx.bake.images;
+  const cached = new Set(ctx.bake.facts.cachedImages ?? []);
+  const results: PullResult[] = ctx.bake.facts.pulls ?? images.map((image) => ({ image, status: 'failed', attempts: 0 }));
+  if (!ctx.bake.facts.pulls) await ctx.save({ 'facts.pulls': results });
+
+  let next = 0;
+  const worker = async () => {
+    while (next < images.length) {
+      const index = next++;
+      const result = results[index]!;
+      if (result.status === 'pulled' || result.status === 'cached') continue;
+      const ref = images[index]!;
+      const parsed = parseImageReference(ref);
+      if (parsed.digest && cached.has(normalizeImageReference(ref))) {
+        results[index] = { image: ref, status: 'cached', attempts: 0 };
+        await ctx.save({ 'facts.pulls': results });
+        continue;
+      }
+      results[index] = await pullWithRetries(ctx, index, results[index]!);
+      await ctx.save({ 'facts.pulls': results });
+      const r = results[index]!;
+      await ctx.progress.thread(
+        r.status === 'pulled'
+          ? `:white_check_mark: pulled \`${ref}\` in ${r.seconds?.toFixed(0) ?? '?'} s${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}`
+          : `:x: could not pull \`${ref}\` after ${r.attempts} attempt(s): ${r.error}`,
+      );
+      ctx.progress.refresh();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ctx.settings.pullConcurrency, images.length) }, worker));
+
+  const failed = results.filter((r) => r.status === 'failed');
+  if (failed.length > 0) {
+    const list = failed.map((r) => `\`${r.image}\`: ${r.error}`).join('; ');
+    throw new AppError('pull_failed', `Could not pull ${failed.length} image(s): ${list}`);
+  }
+  const pulled = results.filter((r) => r.status === 'pulled');
+  const seconds = pulled.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
+  return `${pulled.length} pulled (${seconds.toFixed(0)} s of pulls), ${results.length - pulled.length} already cached`;
+};
+
+async function pullWithRetries(ctx: StepContext, index: number, previous: PullResult): Promise<PullResult> {
+  const ref = ctx.bake.images[index]!;
+  const maxAttempts = ctx.settings.pullRetries + 1;
+  let attempts = previous.attempts;
+  let error = previous.error;
+  // Attempt keys are deterministic: after a crash each attempt's command is re-attached, not re-sent.
+  while (attempts < maxAttempts) {
+    const attempt = attempts + 1;
+    const startedAt = ctx.deps.clock.now();
+    const invocation = await runCommandOnce(ctx, {
+      key: `pull-${index}-a${attempt}`,
+      commands: () => pullScript(parseImageReference(ref)),
+      timeoutSeconds: ctx.settings.pullTimeoutMinutes * 60,
+    });
+    attempts = attempt;
+    if (invocation.status === 'Success') {
+      const seconds = invocationSeconds(invocation) ?? (ctx.deps.clock.now().getTime() - startedAt.getTime()) / 1000;
+      return { image: ref, status: 'pulled', seconds, attempts };
+    }
+    error = tail((invocation.stderr || invocation.stdout || invocation.status).trim(), 300);
+    if (PERMANENT.test(error)) break;
+    if (attempts < maxAttempts) {
+      ctx.log.warn({ image: ref, attempt, error }, 'pull failed; retrying');
+      await ctx.deps.clock.sleep(5_000 * attempt, ctx.signal);
+    }
+  }
+  return { image: ref, status: 'failed', attempts, error: error ?? 'unknown error' };
+}

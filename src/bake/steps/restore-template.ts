@@ -1,0 +1,18 @@
+import type { StepContext, StepFn } from '../bake-context.js';
+import { describeTemplate, waitForInstanceState } from './instance-waits.js';
+
+/** Puts the template back in the state it was found in (stopped templates are stopped again). */
+export async function restoreTemplateState(ctx: StepContext): Promise<string> {
+  const { instanceId, originalState } = ctx.bake.facts;
+  if (!instanceId || originalState === undefined) return 'nothing to restore (template never touched)';
+  if (ctx.bake.facts.templateRestored) return `template already ${originalState}`;
+  const instance = await describeTemplate(ctx);
+  if (originalState === 'stopped' && instance.state !== 'stopped') {
+    if (instance.state !== 'stopping') await ctx.deps.ec2.stopInstance(instanceId);
+    await waitForInstanceState(ctx, 'stopped', ctx.settings.instanceReadyMinutes);
+  }
+  await ctx.save({ 'facts.templateRestored': true });
+  return originalState === 'stopped' ? 'template stopped again' : 'template left running, as it was found';
+}
+
+export const restoreTemplate: StepFn = (ctx) => restoreTemplateState(ctx);

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+
+/**
+ * The shape of ami-bot's configuration (YAML file and environment merged).
+ * Kept apart from config.ts so the schema can be read without touching the environment.
+ */
+
+const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as C0123ABCD' });
+const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'expected a Slack user id such as U0123ABCD' });
+const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, { error: 'expected a Slack user group id such as S0123ABCD' });
+const deploymentName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected a lowercase deployment name (letters, digits, dashes)' });
+const timeZone = z.string().refine(isValidTimeZone, { error: 'expected an IANA time zone such as UTC or Europe/Berlin' });
+const positive = z.number().positive({ error: 'expected a positive number' });
+const positiveInt = z.number().int().positive({ error: 'expected a positive whole number' });
+
+export function isValidTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const DEFAULT_REVIEW_SCHEDULE = '0 9 1 1,4,7,10 *';
+
+const reviewSchema = z
+  .object({
+    schedule: z.string().min(1).default(DEFAULT_REVIEW_SCHEDULE),
+    timeZone: timeZone.optional(),
+    followUpDays: positive.default(7),
+    maxFollowUps: z.number().int().min(0).default(3),
+    catchUpGraceHours: positive.default(6),
+  })
+  .strict();
+
+const deploymentSchema = z
+  .object({
+    name: deploymentName,
+    templateNamePattern: z.string().min(1).default('*executor-template*'),
+    images: z.array(z.string()).default([]),
+    testTier: z.string().min(1).optional(),
+    pinnedTiers: z.array(z.string()).default([]),
+    tierLabelField: z.string().min(1).default('name'),
+    /** EC2 tags that mark this deployment's executors (value `*` = any value); `{tier}` is replaced by the tier id. */
+    executorTags: z.record(z.string(), z.string()).default({ 'domino-executor-group': '{tier}' }),
+    review: reviewSchema.prefault({}),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    slack: z
+      .object({
+        botToken: z.string().regex(/^xoxb-/, { error: 'expected a bot token starting with xoxb-' }),
+        signingSecret: z.string().min(8, { error: 'expected the app signing secret' }).optional(),
+        appToken: z.string().regex(/^xapp-/, { error: 'expected an app-level token starting with xapp-' }).optional(),
+        apiUrl: z.url({ error: 'expected an http(s) URL ending in /api/' }).optional(),
+        port: z.number().int().min(0).max(65535, { error: 'expected a TCP port 0–65535' }).default(3000),
+      })
+      .strict(),
+    mongo: z
+      .object({
+        dominoUri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a mongodb:// URI' }).optional(),
+        dominoDatabase: z.string().min(1).default('domino'),
+        stateUri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a mongodb:// URI' }).optional(),
+        stateDatabase: z.string().min(1).default('ami_bot'),
+        tierCollection: z.string().min(1).default('executor_group_configuration'),
+      })
+      .strict(),
+    opsChannels: z.array(channelId).min(1, { error: 'expected at least one ops channel id' }),
+    announceChannel: channelId.optional(),
+    admins: z.array(userId).min(1, { error: 'expected at least one admin user id' }),
+    approvers: z
+      .object({ users: z.array(userId).default([]), userGroup: userGroupId.optional() })
+      .strict()
+      .prefault({}),
+    twoPersonRule: z.boolean().default(true),
+    approvalTtlHours: positive.default(24),
+    timeZone: timeZone.default('UTC'),
+    deployments: z.array(deploymentSchema).min(1, { error: 'expected at least one deployment' }),
+    bake: z
+      .object({
+        pullConcurrency: positiveInt.max(16).default(3),
+        pullRetries: z.number().int().min(0).max(10).default(2),
+        highstateTimeoutMinutes: positive.default(60),
+        pullTimeoutMinutes: positive.default(30),
+        instanceReadyMinutes: positive.default(15),
+        imageWaitHours: positive.default(4),
+        imagePollMinSeconds: positive.default(2),
+        imagePollMaxSeconds: positive.default(5),
+        commandPollSeconds: positive.default(2),
+        leaseSeconds: positive.default(60),
+      })
+      .strict()
+      .prefault({}),
+    domino: z
+      .object({
+        apiUrl: z.url({ error: 'expected the Domino base URL, e.g. https://domino.example.com' }).optional(),
+        apiKey: z.string().min(1).optional(),
+        testProjectId: z.string().min(1).optional(),
+        testEnvironmentId: z.string().min(1).optional(),
+        testCommand: z.string().min(1).default('sleep 5'),
+        pullPassSeconds: positive.default(5),
+        testTimeoutMinutes: positive.default(45),
+        tierUsers: z
+          .object({
+            collection: z.string().min(1).default('runs'),
+            tierField: z.string().min(1).default('hardwareTierId'),
+            emailField: z.string().min(1).default('starterEmail'),
+            timeField: z.string().min(1).default('submissionTime'),
+            lookbackDays: positive.default(90),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    sandbox: z.boolean().default(false),
+    simSpeed: positive.default(60),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type DeploymentConfig = Config['deployments'][number];
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,85 @@
+import { createAwsClients } from './adapters/aws/aws-clients.js';
+import { createEc2Adapter } from './adapters/aws/ec2-adapter.js';
+import { createSsmAdapter } from './adapters/aws/ssm-adapter.js';
+import { createMemoryStateStore } from './adapters/memory/memory-state-store.js';
+import { createMongoStateStore } from './adapters/mongo/state-store.js';
+import { type Bot, createBot } from './bot.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import type { StateStore } from './ports.js';
+import { createLogger, type Logger } from './shared/logger.js';
+import { createSystemClock } from './shared/system-clock.js';
+import { createSimulator } from './sim/index.js';
+
+/** The bot's own database: AMIBOT_STATE_MONGODB_URI, else database `ami_bot` on Domino's server. */
+async function openStateStore(config: Config): Promise<StateStore> {
+  const uri = config.mongo.stateUri ?? config.mongo.dominoUri;
+  if (!uri) return createMemoryStateStore();
+  return createMongoStateStore({ uri, database: config.mongo.stateDatabase });
+}
+
+function createAdapters(config: Config) {
+  if (config.sandbox) {
+    const sim = createSimulator({ speed: config.simSpeed, deployment: config.deployments[0]?.name ?? 'acme' });
+    return { ec2: sim.ec2, ssm: sim.ssm, clock: sim.clock };
+  }
+  const aws = createAwsClients();
+  return { ec2: createEc2Adapter(aws.ec2), ssm: createSsmAdapter(aws.ssm), clock: createSystemClock() };
+}
+
+function onShutdown(bot: Bot, store: StateStore, logger: Logger): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing acks, releasing leases');
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    try {
+      await bot.stop();
+      await store.close();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'unclean shutdown');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`ami-bot: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const store = await openStateStore(config).catch((error: unknown) => {
+    process.stderr.write(`ami-bot: cannot reach the bot's MongoDB (${(error as Error).message.split('\n')[0]})\n`);
+    process.exit(3);
+  });
+  const adapters = createAdapters(config);
+  const bot = createBot({ config, logger, store, ...adapters });
+  onShutdown(bot, store, logger);
+  await bot.start();
+  logger.info(
+    {
+      mode: config.slack.appToken ? 'socket' : 'http',
+      port: config.slack.port,
+      sandbox: config.sandbox,
+      deployments: config.deployments.map((d) => d.name),
+    },
+    'ami-bot is running',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ami-bot: failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

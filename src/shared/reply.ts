@@ -1,0 +1,9 @@
+import type { Block } from '../ports.js';
+
+/** What a use case answers the person who asked (sent ephemerally by the Slack layer). */
+export interface Reply {
+  text: string;
+  blocks?: Block[];
+}
+
+export const reply = (text: string): Reply => ({ text });

@@ -1,0 +1,55 @@
+/**
+ * Named fault switches for the simulator. The demo (`--fault name`), sandbox mode and tests turn them on to
+ * rehearse the failure paths that production will meet, through exactly the same use-case code.
+ */
+
+export const FAULT_NAMES = {
+  'image-failed': 'CreateImage ends in state `failed` (with a stateReason) instead of `available`.',
+  'pull-failed': '`docker pull` fails with "manifest unknown" and exit code 1.',
+  'pull-flaky': 'The first `docker pull` of each image reference fails with a network timeout; a retry works.',
+  'highstate-failed': '`salt-call state.highstate` reports 2 failed states and exits with code 2.',
+  'ssm-offline': 'The SSM agent never comes online (isAgentOnline false, SendCommand rejected).',
+  'ssm-timeout': '`salt-call state.highstate` hangs until the command execution timeout (status TimedOut).',
+  'domino-job-failed': 'Domino test jobs end in `Failed` after running.',
+  'domino-api-down': 'Every Domino REST API call throws AppError `domino_api_unreachable`.',
+  'aws-throttle':
+    'EC2/SSM calls answer 1–4 virtual seconds late, as the SDK does while it backs off RequestLimitExceeded (no error reaches the caller).',
+  'crash-mid-bake': 'Read by the demo driver (it kills and restarts the bot mid-bake); the simulator ignores it.',
+} as const;
+
+export type FaultName = keyof typeof FAULT_NAMES;
+
+export interface Faults {
+  isOn(name: FaultName): boolean;
+  on(name: FaultName): void;
+  off(name: FaultName): void;
+  /** The faults currently on, in FAULT_NAMES order. */
+  list(): FaultName[];
+}
+
+export function isFaultName(name: string): name is FaultName {
+  return Object.hasOwn(FAULT_NAMES, name);
+}
+
+/** Validates names (e.g. from `--fault a,b` or an env var) and says which ones exist when one does not. */
+export function parseFaultNames(input: string | readonly string[]): FaultName[] {
+  const names = (typeof input === 'string' ? input.split(',') : input).map((n) => n.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !isFaultName(n));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Unknown simulator fault${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Known faults: ${Object.keys(FAULT_NAMES).join(', ')}.`,
+    );
+  }
+  return [...new Set(names as FaultName[])];
+}
+
+export function createFaults(names: readonly string[] = []): Faults {
+  const active = new Set<FaultName>(parseFaultNames(names));
+  const check = (name: FaultName): FaultName => parseFaultNames([name])[0] as FaultName;
+  return {
+    isOn: (name) => active.has(name),
+    on: (name) => void active.add(check(name)),
+    off: (name) => void active.delete(check(name)),
+    list: () => (Object.keys(FAULT_NAMES) as FaultName[]).filter((n) => active.has(n)),
+  };
+}

@@ -1,0 +1,161 @@
+import type { ProgramHandler } from './ssm-script.js';
+
+/**
+ * `salt-call state.highstate` on the executor template: 85 states, 3 of which change something, in Salt's
+ * highstate outputter format. `--state-output` and `--state-verbose` are honoured because the full output
+ * is ~28k chars, more than SSM returns (24k): a bot that runs it bare never sees the summary, as in production.
+ */
+
+interface SaltState {
+  id: string;
+  fn: string;
+  name: string;
+  comment: string;
+  weight: number;
+  changes?: string[];
+  failed?: boolean;
+}
+
+const PACKAGES = ['apt-transport-https', 'ca-certificates', 'curl', 'gnupg', 'jq', 'lvm2', 'nfs-common', 'ntp'];
+const PACKAGES_2 = ['python3-pip', 'awscli', 'unzip', 'htop', 'sysstat', 'xfsprogs', 'conntrack', 'socat'];
+const FILES = [
+  '/etc/docker/daemon.json',
+  '/etc/domino/executor.conf',
+  '/etc/sysctl.d/90-domino.conf',
+  '/etc/security/limits.d/domino.conf',
+  '/etc/logrotate.d/docker-containers',
+  '/etc/systemd/system/docker.service.d/override.conf',
+  '/etc/ssh/sshd_config',
+  '/etc/chrony/chrony.conf',
+  '/etc/fstab',
+  '/etc/hosts',
+  '/opt/domino/bin/executor-healthcheck',
+  '/opt/domino/bin/cleanup-images',
+];
+
+function states(failed: boolean): SaltState[] {
+  const list: SaltState[] = [
+    {
+      id: 'pkg-upgrade',
+      fn: 'pkg.uptodate',
+      name: 'pkg-upgrade',
+      comment: 'Upgrade ran successfully',
+      weight: 60,
+      changes: ['libssl1.1:', '    ----------', '    new:', '        1.1.1f-1ubuntu2.24', '    old:', '        1.1.1f-1ubuntu2.23'],
+    },
+  ];
+  for (const p of [...PACKAGES, ...PACKAGES_2, ...PACKAGES.map((x) => `${x}-doc`)]) {
+    list.push({ id: p, fn: 'pkg.installed', name: p, comment: 'All specified packages are already installed', weight: 1 });
+  }
+  for (const f of FILES) {
+    const changed = f === '/etc/docker/daemon.json';
+    const comment = changed ? `File ${f} updated` : `File ${f} is in the correct state`;
+    list.push({ id: f, fn: 'file.managed', name: f, comment, weight: 0.3, ...(changed ? { changes: DIFF } : {}) });
+  }
+  for (const d of ['/var/lib/docker', '/opt/domino', '/var/log/domino', '/mnt/domino', '/domino/datasets']) {
+    list.push({ id: d, fn: 'file.directory', name: d, comment: `The directory ${d} is in the correct state`, weight: 0.1 });
+  }
+  for (const svc of ['docker', 'chrony', 'sysstat', 'amazon-ssm-agent', 'nfs-client.target', 'domino-node-agent']) {
+    const changed = svc === 'docker';
+    list.push({
+      id: `${svc}-service`,
+      fn: 'service.running',
+      name: svc,
+      comment: changed ? `Service restarted` : `The service ${svc} is already running`,
+      weight: changed ? 8 : 0.5,
+      ...(changed ? { changes: [`${svc}:`, '    True'] } : {}),
+    });
+  }
+  while (list.length < 82) {
+    const n = list.length;
+    list.push({ id: `sysctl-${n}`, fn: 'sysctl.present', name: `net.core.param${n}`, comment: 'Sysctl value is already set', weight: 0.05 });
+  }
+  list.push({
+    id: 'domino-executor-tools',
+    fn: 'pkg.installed',
+    name: 'domino-executor-tools',
+    comment: failed
+      ? 'Problem encountered installing package(s). Additional info follows:\n\nerrors:\n    - E: Unable to locate package domino-executor-tools'
+      : 'All specified packages are already installed',
+    weight: 2,
+    ...(failed ? { failed: true } : {}),
+  });
+  list.push({
+    id: 'executor-healthcheck-timer',
+    fn: 'service.running',
+    name: 'executor-healthcheck.timer',
+    comment: failed ? 'One or more requisite failed: executor.domino-executor-tools' : 'The service executor-healthcheck.timer is already running',
+    weight: 0.5,
+    ...(failed ? { failed: true } : {}),
+  });
+  list.push({ id: 'docker-prune-cron', fn: 'cron.present', name: '/opt/domino/bin/cleanup-images', comment: 'Cron /opt/domino/bin/cleanup-images already present', weight: 0.2 });
+  return list;
+}
+
+const DIFF = ['diff:', '    ---', '    +++', '    @@ -3,3 +3,4 @@', '         "log-driver": "json-file",', '    +    "max-concurrent-downloads": 10,'];
+
+export const saltHandler: ProgramHandler = (argv, ctx) => {
+  if (argv[0] !== 'salt-call' || !argv.includes('state.highstate')) return undefined;
+  const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const outputMode = option('state-output') ?? 'full';
+  const verbose = (option('state-verbose') ?? 'True').toLowerCase() !== 'false';
+  const failed = ctx.faults.isOn('highstate-failed');
+  const totalMs = ctx.world.draw(ctx.world.timings.highstate);
+  const list = states(failed);
+  const weightSum = list.reduce((sum, s) => sum + s.weight, 0);
+  let at = ctx.atMs + 1500;
+  const blocks: string[] = [];
+  for (const state of list) {
+    const durationMs = (totalMs - 3000) * (state.weight / weightSum);
+    const started = new Date(at).toISOString().slice(11, 23) + String(Math.floor(at * 1000) % 1000).padStart(3, '0');
+    at += durationMs;
+    const isQuiet = !state.failed && state.changes === undefined;
+    if (isQuiet && !verbose) continue;
+    const terse = outputMode === 'terse' || ((outputMode === 'mixed' || outputMode === 'changes') && isQuiet);
+    blocks.push(terse ? terseLine(state, started, durationMs) : fullBlock(state, started, durationMs));
+  }
+  const failedCount = list.filter((s) => s.failed).length;
+  const changed = list.filter((s) => s.changes !== undefined).length;
+  const ok = `Succeeded: ${list.length - failedCount}`;
+  const summary = [
+    '',
+    'Summary for local',
+    '-'.repeat(ok.length),
+    `${ok} (changed=${changed})`,
+    `Failed: ${String(failedCount).padStart(ok.length - 8)}`,
+    '-'.repeat(ok.length),
+    `Total states run: ${String(list.length).padStart(ok.length - 6)}`,
+    `Total run time: ${(totalMs / 1000).toFixed(3).padStart(ok.length - 4)} s`,
+  ];
+  const stdout = `local:\n${blocks.join('\n')}\n${summary.join('\n')}\n`;
+  // Under the ssm-timeout fault the run never finishes: the command's execution timeout ends it.
+  const durationMs = ctx.faults.isOn('ssm-timeout') ? 7 * 86_400_000 : totalMs;
+  return { durationMs, stdout, stderr: '', exitCode: failed ? 2 : 0 };
+};
+
+function resultWord(state: SaltState, terse: boolean): string {
+  if (state.failed) return terse ? 'Failed' : 'False';
+  if (!terse) return 'True';
+  return state.changes ? 'Changed' : 'Clean';
+}
+
+function terseLine(state: SaltState, started: string, ms: number): string {
+  return `  Name: ${state.name} - Function: ${state.fn} - Result: ${resultWord(state, true)} Started: - ${started} Duration: ${ms.toFixed(3)} ms`;
+}
+
+function fullBlock(state: SaltState, started: string, ms: number): string {
+  const pad = (label: string) => label.padStart(12);
+  const lines = [
+    '----------',
+    `${pad('ID')}: ${state.id}`,
+    `${pad('Function')}: ${state.fn}`,
+    ...(state.name === state.id ? [] : [`${pad('Name')}: ${state.name}`]),
+    `${pad('Result')}: ${resultWord(state, false)}`,
+    `${pad('Comment')}: ${state.comment.split('\n').join(`\n${' '.repeat(14)}`)}`,
+    `${pad('Started')}: ${started}`,
+    `${pad('Duration')}: ${ms.toFixed(3)} ms`,
+    `${pad('Changes')}:   `,
+    ...(state.changes ? ['              ----------', ...state.changes.map((l) => `              ${l}`)] : []),
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,175 @@
+import { AppError } from '../errors.js';
+import type { Clock, CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports.js';
+import type { Faults } from './faults.js';
+import {
+  rebootForImage,
+  requireInstance,
+  startInstanceNow,
+  stopInstanceNow,
+  terminateInstanceNow,
+  toInstanceInfo,
+} from './sim-instances.js';
+import { cachedBytes, type SimImage, type SimWorld } from './sim-world.js';
+
+const GiB = 1024 ** 3;
+
+/** EC2 as the bot sees it through Ec2Port, with AWS's states, errors and (virtual) durations. */
+export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2Port {
+  /** Every call first lets due transitions happen; `aws-throttle` adds the SDK's back-off latency. */
+  const enter = async (): Promise<number> => {
+    if (faults.isOn('aws-throttle')) await clock.sleep(world.draw({ min: 1000, max: 4000 }));
+    const nowMs = clock.now().getTime();
+    world.settle(nowMs);
+    return nowMs;
+  };
+  const live = (): InstanceInfo[] =>
+    [...world.instances.values()].filter((i) => i.state !== 'terminated').map(toInstanceInfo);
+  const images = () => [...world.images.values()];
+
+  return {
+    async findInstancesByNamePattern(pattern) {
+      await enter();
+      const re = globToRegExp(pattern);
+      return live().filter((i) => re.test(i.name));
+    },
+    async findInstancesByTags(tags) {
+      await enter();
+      return live().filter((i) => Object.entries(tags).every(([k, v]) => k in i.tags && (v === '*' || i.tags[k] === v)));
+    },
+    async describeInstance(instanceId) {
+      await enter();
+      const instance = world.instances.get(instanceId);
+      return instance && toInstanceInfo(instance);
+    },
+    async startInstance(instanceId) {
+      const nowMs = await enter();
+      startInstanceNow(world, requireInstance(world, instanceId), nowMs);
+    },
+    async stopInstance(instanceId) {
+      const nowMs = await enter();
+      stopInstanceNow(world, requireInstance(world, instanceId), nowMs);
+    },
+    async terminateInstances(instanceIds) {
+      const nowMs = await enter();
+      // TerminateInstances is all-or-nothing on unknown ids, so check every id before changing any.
+      const instances = instanceIds.map((id) => requireInstance(world, id));
+      for (const instance of instances) terminateInstanceNow(world, instance, nowMs);
+    },
+    async createImage(input) {
+      const nowMs = await enter();
+      return createImageNow(world, faults, input, nowMs);
+    },
+    async describeImages(imageIds) {
+      await enter();
+      return imageIds.flatMap((id) => {
+        const image = world.images.get(id);
+        return image ? [toImageInfo(image)] : [];
+      });
+    },
+    async findImagesByName(name) {
+      await enter();
+      return images()
+        .filter((i) => i.name === name)
+        .map(toImageInfo);
+    },
+    async findImagesByTag(key, value) {
+      await enter();
+      return images()
+        .filter((i) => i.tags[key] === value)
+        .map(toImageInfo);
+    },
+    async deregisterImage(imageId) {
+      await enter();
+      const image = world.images.get(imageId);
+      if (image === undefined) return;
+      world.images.delete(imageId);
+      for (const id of image.snapshotIds) world.snapshots.delete(id);
+    },
+    async snapshotProgress(snapshotIds) {
+      const nowMs = await enter();
+      const known = snapshotIds.flatMap((id) => world.snapshots.get(id) ?? []);
+      if (known.length === 0) return undefined;
+      const each = known.map((s) =>
+        s.state === 'completed' ? 100 : Math.min(99, Math.floor((100 * (nowMs - s.startMs)) / (s.completeMs - s.startMs))),
+      );
+      return Math.round(each.reduce((a, b) => a + b, 0) / each.length);
+    },
+  };
+}
+
+function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput, nowMs: number): string {
+  if (!/^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/.test(input.name)) {
+    throw new AppError('aws_invalid_parameter', `"${input.name}" is not a valid AMI name (3–128 letters, digits, ()[] ./-'@_).`);
+  }
+  const taken = [...world.images.values()].find((i) => i.name === input.name);
+  if (taken) {
+    throw new AppError('ami_name_taken', `An AMI named ${input.name} already exists (${taken.id}).`, {
+      details: { awsCode: 'InvalidAMIName.Duplicate', name: input.name, imageId: taken.id },
+    });
+  }
+  const instance = requireInstance(world, input.instanceId);
+  if (instance.state !== 'running' && instance.state !== 'stopped') {
+    throw new AppError('aws_incorrect_instance_state', `Cannot create an image of ${instance.id} while it is ${instance.state}.`, {
+      details: { awsCode: 'IncorrectInstanceState', instanceId: instance.id, state: instance.state },
+    });
+  }
+  const unknownDevice = input.deviceNames.find((d) => !instance.blockDeviceNames.includes(d));
+  if (unknownDevice !== undefined) {
+    throw new AppError('aws_invalid_parameter', `Instance ${instance.id} has no block device ${unknownDevice}.`, {
+      details: { awsCode: 'InvalidBlockDeviceMapping' },
+    });
+  }
+  const snapshotStartMs = input.noReboot ? nowMs : rebootForImage(world, instance, nowMs);
+  const dockerImages = new Map(instance.dockerImages);
+  const doneMs =
+    snapshotStartMs +
+    world.draw(world.timings.snapshotBase) +
+    Math.round((world.timings.snapshotPerGiB * cachedBytes(dockerImages)) / GiB);
+  const willFail = faults.isOn('image-failed');
+  const image: SimImage = {
+    id: world.ids.image(),
+    name: input.name,
+    description: input.description,
+    state: 'pending',
+    creationMs: nowMs,
+    tags: { ...input.tags },
+    snapshotIds: [],
+    blockDeviceNames: instance.blockDeviceNames.slice(),
+    dockerImages,
+    sourceInstanceId: instance.id,
+  };
+  for (const _device of instance.blockDeviceNames) {
+    const id = world.ids.snapshot();
+    image.snapshotIds.push(id);
+    world.snapshots.set(id, { id, imageId: image.id, state: 'pending', startMs: nowMs, completeMs: doneMs, tags: { ...input.tags } });
+  }
+  world.images.set(image.id, image);
+  world.schedule(doneMs, () => {
+    if (world.images.get(image.id) !== image) return; // deregistered meanwhile
+    image.state = willFail ? 'failed' : 'available';
+    if (willFail) image.stateReason = `Client.InternalError: Snapshot ${image.snapshotIds[0]} failed: internal error`;
+    for (const id of image.snapshotIds) {
+      const snapshot = world.snapshots.get(id);
+      if (snapshot) snapshot.state = willFail ? 'error' : 'completed';
+    }
+  });
+  return image.id;
+}
+
+export function toImageInfo(image: SimImage): ImageInfo {
+  return {
+    id: image.id,
+    name: image.name,
+    state: image.state,
+    creationDate: new Date(image.creationMs),
+    tags: { ...image.tags },
+    snapshotIds: image.snapshotIds.slice(),
+    ...(image.stateReason === undefined ? {} : { stateReason: image.stateReason }),
+  };
+}
+
+/** EC2 filter wildcards: `*` any run of characters, `?` exactly one; everything else literal. */
+export function globToRegExp(pattern: string): RegExp {
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`, 's');
+}

@@ -1,0 +1,208 @@
+import type { CommandStatus, ImageState, InstanceState } from '../ports.js';
+import { createDockerRegistry, type DockerRegistry, type Layer, type RegistryImage } from './docker-registry.js';
+import { createEventQueue } from './event-queue.js';
+import { createIds, createRandom, type SimIds, type SimRandom } from './random.js';
+import { DEFAULT_TIMINGS, type Range, type SimTimings } from './timings.js';
+
+export { seedDemoWorld, type SeedDemoOptions } from './seed-demo-world.js';
+
+/** A docker image on a disk (instance volume or AMI snapshot). */
+export interface CachedImage {
+  ref: string;
+  digest: string;
+  imageId: string;
+  sizeBytes: number;
+  layers: Layer[];
+  createdAt: Date;
+}
+
+export interface SimInstance {
+  id: string;
+  tags: Record<string, string>;
+  state: InstanceState;
+  imageId: string;
+  blockDeviceNames: string[];
+  launchTimeMs: number;
+  /** Docker images on the instance's disk, by normalised `repository:tag`. */
+  dockerImages: Map<string, CachedImage>;
+  agentOnline: boolean;
+  /** Set while CreateImage reboots the instance: still `running`, but its SSM agent is away. */
+  rebootingUntilMs?: number;
+  /** Bumped by every lifecycle change so the events of an abandoned transition do nothing. */
+  generation: number;
+  activeJobs: number;
+  lastJobEndMs?: number;
+}
+
+export interface SimImage {
+  id: string;
+  name: string;
+  description: string;
+  state: ImageState;
+  stateReason?: string;
+  creationMs: number;
+  tags: Record<string, string>;
+  snapshotIds: string[];
+  blockDeviceNames: string[];
+  /** The docker image cache captured from the instance when CreateImage was called. */
+  dockerImages: Map<string, CachedImage>;
+  sourceInstanceId?: string;
+}
+
+export interface SimSnapshot {
+  id: string;
+  imageId: string;
+  state: 'pending' | 'completed' | 'error';
+  startMs: number;
+  completeMs: number;
+  tags: Record<string, string>;
+}
+
+export interface SimCommand {
+  id: string;
+  instanceId: string;
+  comment: string;
+  commands: string[];
+  executionTimeoutSeconds: number;
+  sentMs: number;
+  status: CommandStatus;
+  startMs?: number;
+  endMs?: number;
+  exitCode?: number;
+  /** Complete output; the SSM port truncates it the way GetCommandInvocation does. */
+  stdout: string;
+  stderr: string;
+}
+
+/** An `executor_group_configuration` document; only `_id` and `executorImage` are assumed, like the bot does. */
+export interface SimTier {
+  idType: 'objectId' | 'string';
+  doc: { _id: string; executorImage: string; [field: string]: unknown };
+}
+
+export interface SimEnvironment {
+  id: string;
+  name: string;
+  image: string;
+}
+
+export interface SimProject {
+  id: string;
+  owner: string;
+  name: string;
+  defaultEnvironmentId: string;
+}
+
+export interface SimJob {
+  id: string;
+  projectId: string;
+  tierId: string;
+  environmentId: string;
+  image: string;
+  title: string;
+  command: string;
+  status: string;
+  isCompleted: boolean;
+  /** Every status with the virtual time it was entered: what the bot's timing must reproduce. */
+  history: Array<{ status: string; atMs: number }>;
+  executorId?: string;
+  /** Set when the job's executor was booted for it (new instance from the tier's AMI). */
+  launchedExecutor?: boolean;
+  stopRequested: boolean;
+}
+
+export interface SlackDirectory {
+  users: Record<string, { name: string; email: string }>;
+  groups: Record<string, string[]>;
+  channels: Record<string, string>;
+}
+
+export interface SimWorld {
+  deployment: string;
+  region: string;
+  timings: SimTimings;
+  random: SimRandom;
+  ids: SimIds;
+  registry: DockerRegistry;
+  instances: Map<string, SimInstance>;
+  images: Map<string, SimImage>;
+  snapshots: Map<string, SimSnapshot>;
+  commands: SimCommand[];
+  tiers: SimTier[];
+  /** Tier id → emails of the users who ran on it recently. */
+  tierUsers: Map<string, string[]>;
+  environments: Map<string, SimEnvironment>;
+  projects: Map<string, SimProject>;
+  jobs: Map<string, SimJob>;
+  environmentUsage: Array<{ environment: string; image?: string; runs: number }>;
+  /** References whose first pull already failed under the `pull-flaky` fault. */
+  flakyPulled: Set<string>;
+  slack: SlackDirectory;
+  schedule(atMs: number, action: (atMs: number) => void): void;
+  /** Applies every state change due by `nowMs`; every port calls it before reading or writing. */
+  settle(nowMs: number): void;
+  /** A duration drawn from a range with the world's seeded random. */
+  draw(range: Range): number;
+}
+
+export interface SimWorldOptions {
+  deployment?: string;
+  region?: string;
+  /** Seed of every random duration and id (default 1): the same seed replays the same run. */
+  seed?: number;
+  timings?: Partial<SimTimings>;
+}
+
+export function createSimWorld(options: SimWorldOptions = {}): SimWorld {
+  const random = createRandom(options.seed ?? 1);
+  const events = createEventQueue();
+  let settledMs = Number.NEGATIVE_INFINITY;
+  return {
+    deployment: options.deployment ?? 'acme',
+    region: options.region ?? 'us-west-2',
+    timings: { ...DEFAULT_TIMINGS, ...options.timings },
+    random,
+    ids: createIds(random),
+    registry: createDockerRegistry(),
+    instances: new Map(),
+    images: new Map(),
+    snapshots: new Map(),
+    commands: [],
+    tiers: [],
+    tierUsers: new Map(),
+    environments: new Map(),
+    projects: new Map(),
+    jobs: new Map(),
+    environmentUsage: [],
+    flakyPulled: new Set(),
+    slack: { users: {}, groups: {}, channels: {} },
+    schedule: events.schedule,
+    settle(nowMs) {
+      settledMs = Math.max(settledMs, nowMs);
+      events.settle(settledMs);
+    },
+    draw: (range) => random.between(range.min, range.max),
+  };
+}
+
+export function toCachedImage(image: RegistryImage): CachedImage {
+  return {
+    ref: image.ref,
+    digest: image.digest,
+    imageId: image.imageId,
+    sizeBytes: image.sizeBytes,
+    layers: image.layers,
+    createdAt: image.createdAt,
+  };
+}
+
+/** Layer ids present on a disk: what `docker pull` reports as "Already exists". */
+export function layersOnDisk(images: Map<string, CachedImage>): Set<string> {
+  return new Set([...images.values()].flatMap((i) => i.layers.map((l) => l.id)));
+}
+
+export function cachedBytes(images: Map<string, CachedImage>): number {
+  const layers = new Map<string, number>();
+  for (const image of images.values()) for (const l of image.layers) layers.set(l.id, l.bytes);
+  return [...layers.values()].reduce((sum, b) => sum + b, 0);
+}

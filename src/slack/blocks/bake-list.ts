@@ -1,0 +1,24 @@
+import type { BakeRecord } from '../../bake/bake-record.js';
+import type { Block } from '../../ports.js';
+import { formatDuration, truncate } from '../../shared/format.js';
+
+const ICON: Record<BakeRecord['status'], string> = {
+  running: ':gear:',
+  compensating: ':broom:',
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  cancelled: ':octagonal_sign:',
+};
+
+/** `/ami status` without an id: one line per bake, newest first (pure). */
+export function bakeListMessage(bakes: BakeRecord[], now: Date): { text: string; blocks?: Block[] } {
+  if (bakes.length === 0) return { text: 'No bakes yet. Start one with `/ami bake`.' };
+  const lines = bakes.map((bake) => {
+    const end = bake.endedAt ?? now;
+    const ami = bake.facts.imageId ? ` → ${bake.facts.imageId}` : '';
+    const error = bake.error && bake.status !== 'succeeded' ? ` — ${truncate(bake.error.message, 120)}` : '';
+    return `${ICON[bake.status]} \`${bake._id}\` ${bake.deployment} by <@${bake.requester}>, ${bake.status} (${formatDuration(end.getTime() - bake.createdAt.getTime())})${ami}${error}`;
+  });
+  const text = `Recent bakes:\n${lines.join('\n')}`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }] };
+}

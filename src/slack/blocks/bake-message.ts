@@ -1,0 +1,76 @@
+import { BAKE_STEPS, type BakeRecord, isBakeActive, STEP_TITLES, type StepProgress } from '../../bake/bake-record.js';
+import type { Block } from '../../ports.js';
+import { formatDuration, truncate } from '../../shared/format.js';
+import { ACTION_IDS } from '../action-ids.js';
+
+const STATE_ICON: Record<StepProgress['state'], string> = {
+  pending: ':white_small_square:',
+  running: ':hourglass_flowing_sand:',
+  done: ':white_check_mark:',
+  failed: ':x:',
+  skipped: ':fast_forward:',
+};
+
+const STATUS_LABEL: Record<BakeRecord['status'], string> = {
+  running: ':gear: running',
+  compensating: ':broom: cleaning up',
+  succeeded: ':white_check_mark: succeeded',
+  failed: ':x: failed',
+  cancelled: ':octagonal_sign: cancelled',
+};
+
+function stepLine(progress: StepProgress, title: string, now: Date): string {
+  const end = progress.endedAt ?? (progress.state === 'running' ? now : undefined);
+  const elapsed = progress.startedAt && end ? ` — ${formatDuration(end.getTime() - progress.startedAt.getTime())}` : '';
+  const summary = progress.summary && progress.state === 'done' ? `\n      _${truncate(progress.summary, 160)}_` : '';
+  return `${STATE_ICON[progress.state]} ${title}${elapsed}${summary}`;
+}
+
+/** The bake's root message: who, what, and every step with its state and time (pure). */
+export function bakeRootMessage(bake: BakeRecord, now: Date, options: { sandbox: boolean }): { text: string; blocks: Block[] } {
+  const images = truncate(bake.images.map((image) => `\`${image}\``).join(', '), 1500);
+  const steps = BAKE_STEPS.map((step) => stepLine(bake.steps[step], STEP_TITLES[step], now)).join('\n');
+  const text = `AMI bake ${bake._id} for ${bake.deployment}: ${bake.status}`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`AMI bake ${bake._id} · ${bake.deployment}`, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Status*\n${STATUS_LABEL[bake.status]}` },
+        { type: 'mrkdwn', text: `*Requested by*\n<@${bake.requester}>` },
+        { type: 'mrkdwn', text: `*AMI*\n${bake.facts.imageId ? `${bake.facts.imageId}\n\`${bake.facts.imageName}\`` : '—'}` },
+        { type: 'mrkdwn', text: `*Template*\n${bake.facts.instanceId ?? '—'}` },
+      ],
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Images*\n${images}` } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(steps, 2900) } },
+  ];
+  const notes: string[] = [];
+  if (options.sandbox) notes.push(':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.');
+  if (bake.noReboot) notes.push(':warning: `--no-reboot`: the instance is not rebooted, file-system integrity is not guaranteed.');
+  if (bake.note) notes.push(`:memo: ${truncate(bake.note, 500)}`);
+  if (bake.error) notes.push(`:x: ${truncate(bake.error.message, 1000)}`);
+  if (notes.length > 0) blocks.push({ type: 'context', elements: notes.map((note) => ({ type: 'mrkdwn', text: note })) });
+  if (isBakeActive(bake) && bake.status === 'running' && !bake.cancelRequested) {
+    blocks.push({
+      type: 'actions',
+      block_id: `bake:${bake._id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.cancelBake,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Cancel bake' },
+          value: bake._id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Cancel this bake?' },
+            text: { type: 'mrkdwn', text: 'The template goes back to its state and an unfinished AMI is deregistered.' },
+            confirm: { type: 'plain_text', text: 'Cancel bake' },
+            deny: { type: 'plain_text', text: 'Keep baking' },
+          },
+        },
+      ],
+    });
+  }
+  return { text, blocks };
+}

@@ -1,0 +1,24 @@
+import type { Block } from '../../ports.js';
+
+const COMMANDS: Array<[string, string]> = [
+  ['/ami bake [deployment] [--images a,b] [--no-reboot] [--note "text"]', 'bake a new executor AMI from the executor template'],
+  ['/ami status [bake-id]', 'running and recent bakes, or one bake'],
+  ['/ami cancel <bake-id>', 'stop a bake: template back to its state, unfinished AMI deregistered'],
+  ['/ami help', 'this list'],
+];
+
+/** The `/ami help` reply (pure). `prefix` explains why help is shown (e.g. an unknown word). */
+export function helpMessage(prefix?: string): { text: string; blocks: Block[] } {
+  const lines = COMMANDS.map(([usage, what]) => `\`${usage}\`\n      ${what}`).join('\n');
+  const text = `${prefix ? `${prefix}\n` : ''}ami-bot commands:\n${COMMANDS.map(([u]) => u).join('\n')}`;
+  const blocks: Block[] = [];
+  if (prefix) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: prefix } });
+  blocks.push(
+    { type: 'section', text: { type: 'mrkdwn', text: `*ami-bot* bakes, tests and rolls out Domino executor AMIs.\n${lines}` } },
+    {
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Commands work in the ops channel(s) for ami-bot admins only.' }],
+    },
+  );
+  return { text, blocks };
+}

@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, type CustomRoute } from '@slack/bolt';
+import type { Config } from '../config.js';
+import type { Logger } from '../shared/logger.js';
+import { toBoltLogger } from './bolt-logger.js';
+
+export interface SlackAppOptions {
+  config: Config;
+  logger: Logger;
+  /** /readyz answers 200 only while this resolves true (e.g. MongoDB answers). */
+  isReady: () => Promise<boolean>;
+  /** Tests: skip `auth.test` at construction and answer only after listeners ran. */
+  botIds?: { botId: string; botUserId: string };
+  processBeforeResponse?: boolean;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export function healthRoutes(isReady: () => Promise<boolean>): CustomRoute[] {
+  return [
+    { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { status: 'ok' }) },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        isReady()
+          .then((ready) => json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' }))
+          .catch(() => json(res, 503, { status: 'not ready' }));
+      },
+    },
+  ];
+}
+
+/**
+ * The Bolt app: HTTP receiver on PORT (/slack/events), or Socket Mode when SLACK_APP_TOKEN is set
+ * (no public URL needed inside a private VPC). Health routes are served in both modes.
+ */
+export function createSlackApp(options: SlackAppOptions): App {
+  const { config } = options;
+  const slack = config.slack;
+  const common = {
+    token: slack.botToken,
+    logger: toBoltLogger(options.logger),
+    customRoutes: healthRoutes(options.isReady),
+    clientOptions: {
+      ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+      // 429s come back to our ChatPort, which waits Retry-After itself (see slack-chat.ts).
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
+    },
+    ...(options.botIds ?? {}),
+  };
+  if (slack.appToken) {
+    return new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: slack.port } });
+  }
+  return new App({
+    ...common,
+    signingSecret: slack.signingSecret ?? '',
+    port: slack.port,
+    processBeforeResponse: options.processBeforeResponse ?? false,
+  });
+}
