@@ -1,6 +1,6 @@
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
 import type { ProgramHandler, StepResult } from './ssm-script.js';
-import { type CachedImage, layersOnDisk, toCachedImage } from './sim-world.js';
+import { type CachedImage, layersOnDisk, toCachedImage } from './disk-cache.js';
 
 /** `docker images` / `docker image ls` and `docker pull`, with the docker CLI's output and exit codes. */
 export const dockerHandler: ProgramHandler = (argv, ctx) => {

@@ -2,7 +2,8 @@ import { AppError } from '../errors.js';
 import type { Clock, DominoApiPort, Ec2Port } from '../ports.js';
 import type { Faults } from './faults.js';
 import { launchInstance, startInstanceNow, stopInstanceNow } from './sim-instances.js';
-import { layersOnDisk, type SimInstance, type SimJob, type SimWorld, toCachedImage } from './sim-world.js';
+import { layersOnDisk, toCachedImage } from './disk-cache.js';
+import type { SimInstance, SimJob, SimWorld } from './sim-world.js';
 
 /** Tags by which the simulated Domino (and the bot's drain step) recognise an executor's tier. */
 export const EXECUTOR_GROUP_TAG = 'domino-executor-group';

@@ -9,7 +9,8 @@ import {
   terminateInstanceNow,
   toInstanceInfo,
 } from './sim-instances.js';
-import { cachedBytes, type SimImage, type SimWorld } from './sim-world.js';
+import { cachedBytes } from './disk-cache.js';
+import type { SimImage, SimWorld } from './sim-world.js';
 
 const GiB = 1024 ** 3;
 

@@ -74,14 +74,22 @@ function humanMessage(name: string, op: AwsOperation, error: unknown): string {
   return `AWS could not ${action} (${name}): ${aws}`;
 }
 
+/** Errors that came out of the SDK (service, network, credentials) rather than a bug of ours. */
+function isSdkError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const name = awsErrorName(error) ?? '';
+  return '$metadata' in error || '$fault' in error || NETWORK.has(name) || CREDENTIALS.has(name);
+}
+
 /**
  * Maps an SDK error to AppError `aws_<ErrorName>` (the AWS code verbatim, so it can be looked up in
- * AWS's docs); AppErrors pass through unchanged.
+ * AWS's docs). AppErrors and our own bugs (TypeError, …) pass through unchanged: a bug should reach the
+ * logs as itself and Slack as the generic message, not be dressed up as an AWS failure.
  */
-export function toAppError(error: unknown, op: AwsOperation): AppError {
-  if (isAppError(error)) return error;
+export function fromAwsError(error: unknown, op: AwsOperation): unknown {
+  if (isAppError(error) || !isSdkError(error)) return error;
   const name = awsErrorName(error) ?? 'UnknownError';
-  const meta = (error as { $metadata?: { requestId?: string; httpStatusCode?: number } } | null)?.$metadata;
+  const meta = (error as { $metadata?: { requestId?: string; httpStatusCode?: number } }).$metadata;
   return new AppError(`aws_${name}`, humanMessage(name, op, error), {
     cause: error,
     details: { awsError: name, api: op.api, requestId: meta?.requestId, httpStatus: meta?.httpStatusCode },
@@ -93,6 +101,6 @@ export async function callAws<T>(api: string, what: string, fn: () => Promise<T>
   try {
     return await fn();
   } catch (error) {
-    throw toAppError(error, { api, what });
+    throw fromAwsError(error, { api, what });
   }
 }

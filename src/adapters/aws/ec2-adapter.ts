@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AppError } from '../../errors.js';
 import type { CreateImageInput, Ec2Port, ImageInfo } from '../../ports.js';
-import { callAws, isAwsError, toAppError } from './aws-errors.js';
+import { callAws, isAwsError, fromAwsError } from './aws-errors.js';
 import {
   averageSnapshotProgress,
   liveInstancesFilter,
@@ -101,7 +101,7 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
       await client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     } catch (error) {
       if (!isAwsError(error, ...SNAPSHOT_GONE))
-        throw toAppError(error, { api: 'ec2:DeleteSnapshot', what: `delete snapshot ${snapshotId}` });
+        throw fromAwsError(error, { api: 'ec2:DeleteSnapshot', what: `delete snapshot ${snapshotId}` });
     }
   }
 
@@ -183,7 +183,7 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
             { cause: error, details: { name: input.name } },
           );
         }
-        throw toAppError(error, { api: 'ec2:CreateImage', what: `create image ${input.name}` });
+        throw fromAwsError(error, { api: 'ec2:CreateImage', what: `create image ${input.name}` });
       }
     },
 
@@ -208,7 +208,7 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
           await client.send(new DeregisterImageCommand({ ImageId: imageId }));
         } catch (error) {
           if (!isAwsError(error, ...IMAGE_GONE))
-            throw toAppError(error, { api: 'ec2:DeregisterImage', what: `deregister image ${imageId}` });
+            throw fromAwsError(error, { api: 'ec2:DeregisterImage', what: `deregister image ${imageId}` });
         }
       }
       for (const snapshotId of snapshotIds) await deleteSnapshot(snapshotId);
@@ -222,7 +222,7 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
       } catch (error) {
         // Progress is informational: a vanished snapshot just means "unknown".
         if (isAwsError(error, ...SNAPSHOT_GONE)) return undefined;
-        throw toAppError(error, { api: 'ec2:DescribeSnapshots', what: 'read snapshot progress' });
+        throw fromAwsError(error, { api: 'ec2:DescribeSnapshots', what: 'read snapshot progress' });
       }
     },
   };

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AppError } from '../../errors.js';
 import type { CommandInvocation, CommandStatus, SsmPort } from '../../ports.js';
-import { callAws, isAwsError, toAppError } from './aws-errors.js';
+import { callAws, isAwsError, fromAwsError } from './aws-errors.js';
 
 /** SSM keeps only the first 24,000 chars of stdout and 8,000 of stderr in GetCommandInvocation. */
 export const STDOUT_LIMIT = 24_000;
@@ -130,7 +130,7 @@ export function createSsmAdapter(client: SSMClient): SsmPort {
       } catch (error) {
         // Right after SendCommand the invocation may not exist yet: that means "not started", not failure.
         if (isAwsError(error, 'InvocationDoesNotExist')) return pendingInvocation(commandId);
-        throw toAppError(error, {
+        throw fromAwsError(error, {
           api: 'ssm:GetCommandInvocation',
           what: `read command ${commandId} on ${instanceId}`,
         });
@@ -159,7 +159,7 @@ export function createSsmAdapter(client: SSMClient): SsmPort {
       } catch (error) {
         // A command that already finished or expired has nothing left to cancel.
         if (isAwsError(error, 'InvalidCommandId', 'InvocationDoesNotExist')) return;
-        throw toAppError(error, { api: 'ssm:CancelCommand', what: `cancel command ${commandId} on ${instanceId}` });
+        throw fromAwsError(error, { api: 'ssm:CancelCommand', what: `cancel command ${commandId} on ${instanceId}` });
       }
     },
   };

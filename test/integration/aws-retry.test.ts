@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EC2Client } from '@aws-sdk/client-ec2';
+// A transitive dependency of the AWS SDK (same version the clients use): the SDK's own retry strategy.
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
+import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
+
+/**
+ * aws-sdk-client-mock replaces `client.send`, which skips the SDK's middleware and so its retries.
+ * To prove throttling is retried by the SDK (and not by the adapter), these tests talk real HTTP to a
+ * tiny EC2 Query-protocol stand-in that answers RequestLimitExceeded for the first N requests.
+ */
+
+const THROTTLED = `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit exceeded.</Message></Error></Errors><RequestID>req-throttled</RequestID></Response>`;
+const STARTED = `<?xml version="1.0" encoding="UTF-8"?>
+<StartInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req-ok</requestId>
+<instancesSet><item><instanceId>i-1</instanceId><currentState><code>0</code><name>pending</name></currentState>
+<previousState><code>80</code><name>stopped</name></previousState></item></instancesSet></StartInstancesResponse>`;
+
+let server: Server;
+let endpoint: string;
+let throttleFirst = 0;
+const actions: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      actions.push(new URLSearchParams(body).get('Action') ?? '?');
+      const throttled = actions.length <= throttleFirst;
+      res.writeHead(throttled ? 503 : 200, {
+        'content-type': 'text/xml',
+        'x-amzn-requestid': throttled ? 'req-throttled' : 'req-ok',
+      });
+      res.end(throttled ? THROTTLED : STARTED);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+afterEach(() => {
+  actions.length = 0;
+  vi.unstubAllEnvs();
+});
+
+const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+
+describe('throttling is retried by the SDK, not the adapter', () => {
+  it('a RequestLimitExceeded followed by success makes one successful call (2 HTTP attempts)', async () => {
+    throttleFirst = 1;
+    const client = new EC2Client({ region: 'us-east-1', endpoint, credentials, retryStrategy: new ConfiguredRetryStrategy(3, () => 1) });
+    await expect(createEc2Adapter(client).startInstance('i-1')).resolves.toBeUndefined();
+    expect(actions).toEqual(['StartInstances', 'StartInstances']);
+  });
+
+  it('gives up after maxAttempts with an AppError carrying the AWS code', async () => {
+    throttleFirst = 99;
+    const client = new EC2Client({ region: 'us-east-1', endpoint, credentials, retryStrategy: new ConfiguredRetryStrategy(3, () => 1) });
+    await expect(createEc2Adapter(client).startInstance('i-1')).rejects.toMatchObject({
+      code: 'aws_RequestLimitExceeded',
+      details: { requestId: 'req-throttled', httpStatus: 503 },
+    });
+    expect(actions).toHaveLength(3);
+  });
+
+  it('createAwsClients uses the default endpoint/credential chains and retries in adaptive mode', async () => {
+    throttleFirst = 1;
+    vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    vi.stubEnv('AWS_SESSION_TOKEN', '');
+    vi.stubEnv('AWS_PROFILE', '');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
+    vi.stubEnv('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', '');
+    const { ec2, ssm } = createAwsClients({ region: 'eu-west-1', maxAttempts: 3 });
+    expect(await ec2.config.maxAttempts()).toBe(3);
+    expect(ec2.config.retryMode).toBe('adaptive');
+    expect((await ec2.config.retryStrategy()).mode).toBe('adaptive');
+    expect((await ssm.config.retryStrategy()).mode).toBe('adaptive');
+    expect(await ec2.config.region()).toBe('eu-west-1');
+    // Real adaptive backoff: the first throttling retry waits a random 0–1 s.
+    await expect(createEc2Adapter(ec2).startInstance('i-1')).resolves.toBeUndefined();
+    expect(actions).toEqual(['StartInstances', 'StartInstances']);
+  });
+
+  it('defaults to 8 attempts', async () => {
+    const { ec2 } = createAwsClients({ region: 'us-east-1' });
+    expect(await ec2.config.maxAttempts()).toBe(8);
+  });
+});

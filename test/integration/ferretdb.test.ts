@@ -1,0 +1,109 @@
+// Proves the MongoDB test peer (FerretDB, or MONGODB_TEST_URI) does the operations ami-bot relies on.
+import { MongoClient, MongoServerError } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { startFerretDb } from '../support/ferretdb.js';
+import { useTestDatabase } from '../support/mongo.js';
+
+interface Job {
+  _id: string;
+  state: string;
+  version: number;
+  owner?: string;
+}
+
+describe('MongoDB round trip on the test server', () => {
+  const t = useTestDatabase();
+
+  it('inserts and reads back', async () => {
+    const jobs = t.db.collection<Job>('jobs');
+    await jobs.insertOne({ _id: 'j1', state: 'queued', version: 1 });
+    expect(await jobs.findOne({ _id: 'j1' })).toEqual({ _id: 'j1', state: 'queued', version: 1 });
+  });
+
+  it('findOneAndUpdate with a guard matches only once', async () => {
+    const jobs = t.db.collection<Job>('jobs');
+    await jobs.insertOne({ _id: 'j2', state: 'queued', version: 1 });
+    const guard = { _id: 'j2', state: 'queued', version: 1 };
+    const update = { $set: { state: 'running', owner: 'a' }, $inc: { version: 1 } };
+
+    const first = await jobs.findOneAndUpdate(guard, update, { returnDocument: 'after' });
+    expect(first).toMatchObject({ state: 'running', version: 2, owner: 'a' });
+
+    const second = await jobs.findOneAndUpdate(guard, { ...update, $set: { state: 'running', owner: 'b' } });
+    expect(second).toBeNull();
+    expect(await jobs.findOne({ _id: 'j2' })).toMatchObject({ owner: 'a', version: 2 });
+  });
+
+  it('rejects a duplicate key in a unique index', async () => {
+    const locks = t.db.collection<{ name: string }>('locks');
+    await locks.createIndex({ name: 1 }, { unique: true });
+    await locks.insertOne({ name: 'bake' });
+    // Observed: FerretDB 1.24.2 (SQLite) answers code 11000 (DuplicateKey), like MongoDB, for inserts.
+    const err = await locks.insertOne({ name: 'bake' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MongoServerError);
+    expect((err as MongoServerError).code).toBe(11000);
+    expect(await locks.countDocuments({ name: 'bake' })).toBe(1);
+  });
+
+  it('rejects a duplicate _id', async () => {
+    const jobs = t.db.collection<Job>('jobs');
+    await jobs.insertOne({ _id: 'j3', state: 'queued', version: 1 });
+    // Observed: FerretDB 1.24.2 (SQLite) answers code 11000 (DuplicateKey), like MongoDB.
+    const err = await jobs.insertOne({ _id: 'j3', state: 'other', version: 9 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MongoServerError);
+    expect((err as MongoServerError).code).toBe(11000);
+    expect(await jobs.findOne({ _id: 'j3' })).toMatchObject({ state: 'queued' });
+  });
+
+  it('bulkWrite with per-op guards reports matched and modified counts', async () => {
+    const jobs = t.db.collection<Job>('bulk');
+    await jobs.insertMany([
+      { _id: 'a', state: 'queued', version: 1 },
+      { _id: 'b', state: 'done', version: 1 },
+      { _id: 'c', state: 'queued', version: 1 },
+    ]);
+    const res = await jobs.bulkWrite(
+      [
+        { updateOne: { filter: { _id: 'a', state: 'queued' }, update: { $set: { state: 'running' } } } },
+        { updateOne: { filter: { _id: 'b', state: 'queued' }, update: { $set: { state: 'running' } } } },
+        // Matches but changes nothing: counted as matched, not modified.
+        { updateOne: { filter: { _id: 'c', state: 'queued' }, update: { $set: { state: 'queued' } } } },
+      ],
+      { ordered: false },
+    );
+    expect(res.matchedCount).toBe(2);
+    expect(res.modifiedCount).toBe(1);
+    expect(await jobs.find({}, { sort: { _id: 1 } }).toArray()).toMatchObject([
+      { _id: 'a', state: 'running' },
+      { _id: 'b', state: 'done' },
+      { _id: 'c', state: 'queued' },
+    ]);
+  });
+});
+
+describe.skipIf(!!process.env.MONGODB_TEST_URI)('startFerretDb', () => {
+  it('restarts on the same data dir and port, keeping data, and stop() ends the process', async () => {
+    const first = await startFerretDb();
+    let current = first;
+    try {
+      const client = new MongoClient(first.uri, { serverSelectionTimeoutMS: 10_000 });
+      await client
+        .db('restart')
+        .collection('c')
+        .insertOne({ _id: 1 as never, v: 'kept' });
+      await client.close();
+
+      current = await first.restart();
+      expect(current.port).toBe(first.port);
+      expect(current.dataDir).toBe(first.dataDir);
+      expect(await first.exited).not.toBeUndefined();
+
+      const again = new MongoClient(current.uri, { serverSelectionTimeoutMS: 10_000 });
+      expect(await again.db('restart').collection('c').findOne({})).toMatchObject({ v: 'kept' });
+      await again.close();
+    } finally {
+      await current.stop();
+    }
+    expect(() => process.kill(current.pid, 0)).toThrow();
+  });
+});

@@ -1,0 +1,20 @@
+import { afterAll } from 'vitest';
+import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
+import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
+import type { StateStore } from '../../src/ports.js';
+import { stateStoreContract } from '../contract/state-store.contract.js';
+import { mongoTestUri, uniqueDbName } from '../support/mongo.js';
+
+const opened: StateStore[] = [];
+
+stateStoreContract('MongoDB store on FerretDB', async () => {
+  const store = await createMongoStateStore({ uri: mongoTestUri(), database: uniqueDbName('state') });
+  opened.push(store);
+  return store;
+});
+
+stateStoreContract('in-memory store', async () => createMemoryStateStore());
+
+afterAll(async () => {
+  await Promise.all(opened.map((store) => store.close()));
+});

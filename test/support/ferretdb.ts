@@ -1,0 +1,254 @@
+// Builds and runs the FerretDB test server (test/ferretdb, a Go wrapper around FerretDB v1.24.2's embeddable
+// package with the SQLite backend), so tests talk to a real MongoDB-wire-protocol peer without internet.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCE_DIR = join(REPO_ROOT, 'test', 'ferretdb');
+const CACHE_DIR = join(REPO_ROOT, '.cache', 'ferretdb');
+const SOURCE_FILES = ['main.go', 'go.mod', 'go.sum'];
+
+export const GO_MISSING_MESSAGE =
+  'FerretDB test server needs Go >= 1.22 on PATH (apt-get install golang or https://go.dev/dl), ' +
+  'or set MONGODB_TEST_URI to a MongoDB server';
+
+/** The cached binary path; its name carries a hash of the wrapper's sources so edits force a rebuild. */
+export async function ferretDbBinaryPath(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const name of SOURCE_FILES) {
+    hash.update(`${name}\0`);
+    hash.update(await readFile(join(SOURCE_DIR, name)));
+    hash.update('\0');
+  }
+  return join(CACHE_DIR, `ferretdb-test-${hash.digest('hex').slice(0, 16)}`);
+}
+
+/** Returns the binary path, building it first if needed (the first build takes ~90 s with a cold Go cache). */
+export async function ensureFerretDbBinary(): Promise<string> {
+  const binary = await ferretDbBinaryPath();
+  if (await exists(binary)) return binary;
+  await mkdir(CACHE_DIR, { recursive: true });
+  // The lock stops concurrent callers from building twice; the atomic rename alone keeps the binary whole.
+  return withLock(`${binary}.lock`, async () => {
+    if (await exists(binary)) return binary;
+    await checkGo();
+    const tmp = `${binary}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    try {
+      await execFileP('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], {
+        // modernc.org/sqlite is pure Go: no C compiler needed (Go disables cgo by itself when none is found).
+        cwd: SOURCE_DIR,
+        timeout: 15 * 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      });
+    } catch (err) {
+      await rm(tmp, { force: true });
+      const stderr = (err as { stderr?: string }).stderr?.trim();
+      throw new Error(`building the FerretDB test server failed: ${stderr || String(err)}`);
+    }
+    await rename(tmp, binary);
+    await pruneOldBinaries(binary);
+    return binary;
+  });
+}
+
+async function checkGo(): Promise<void> {
+  let version: string;
+  try {
+    version = (await execFileP('go', ['env', 'GOVERSION'])).stdout.trim();
+  } catch {
+    throw new Error(GO_MISSING_MESSAGE);
+  }
+  const m = /^go(\d+)\.(\d+)/.exec(version);
+  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 22)) throw new Error(GO_MISSING_MESSAGE);
+}
+
+async function pruneOldBinaries(keep: string): Promise<void> {
+  for (const name of await readdir(CACHE_DIR)) {
+    const path = join(CACHE_DIR, name);
+    if (/^ferretdb-test-[0-9a-f]+$/.test(name) && path !== keep) await rm(path, { force: true });
+  }
+}
+
+async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      const fh = await open(lockPath, 'wx');
+      await fh.writeFile(String(process.pid));
+      await fh.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (await lockIsStale(lockPath)) {
+        await rm(lockPath, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockPath}`);
+      await sleep(500);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lockPath, { force: true });
+  }
+}
+
+/** A lock is stale when its owner process is gone (a crashed or killed build). */
+async function lockIsStale(lockPath: string): Promise<boolean> {
+  try {
+    const pid = Number.parseInt(await readFile(lockPath, 'utf8'), 10);
+    if (Number.isNaN(pid)) return Date.now() - (await stat(lockPath)).mtimeMs > 30_000;
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ESRCH' || code === 'ENOENT';
+  }
+}
+
+export interface FerretDbOptions {
+  /** SQLite data directory; a fresh temp dir (removed on stop) when omitted. Reuse one to restart on the same data. */
+  dataDir?: string;
+  /** Loopback port; 0 or omitted picks a free one. */
+  port?: number;
+  /** Log FerretDB's own messages to its stderr (kept in `stderr()`). */
+  verbose?: boolean;
+}
+
+export interface FerretDbServer {
+  /** mongodb://127.0.0.1:<port>/ */
+  readonly uri: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly pid: number;
+  /** Resolves with the exit code (or null after a signal) once the process has ended. */
+  readonly exited: Promise<number | null>;
+  /** Graceful stop; resolves once the process is gone. Removes the data dir only if startFerretDb created it. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+  /** SIGKILL now (a crash, for reliability tests); the data dir is left in place. */
+  kill(): void;
+  /** Stops (keeping data) and starts a new process on the same data dir and port. */
+  restart(): Promise<FerretDbServer>;
+  /** The last few KB of the server's stderr, for diagnostics. */
+  stderr(): string;
+}
+
+export async function startFerretDb(opts: FerretDbOptions = {}): Promise<FerretDbServer> {
+  const binary = await ensureFerretDbBinary();
+  if (opts.dataDir !== undefined) return launch(binary, opts.dataDir, opts.port ?? 0, opts.verbose, false);
+  const dataDir = await mkdtemp(join(tmpdir(), 'ferretdb-'));
+  return launch(binary, dataDir, opts.port ?? 0, opts.verbose, true);
+}
+
+async function launch(
+  binary: string,
+  dataDir: string,
+  requestedPort: number,
+  verbose: boolean | undefined,
+  ownsDir: boolean,
+): Promise<FerretDbServer> {
+  const args = ['-listen', `127.0.0.1:${requestedPort}`, '-dir', dataDir];
+  if (verbose) args.push('-v');
+  // stdin stays a pipe: the server exits when it closes, so it never outlives this process.
+  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-8192);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  let uri: string;
+  try {
+    uri = await waitForListening(child, exited, () => stderrTail);
+  } catch (err) {
+    child.kill('SIGKILL');
+    await exited;
+    if (ownsDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const port = Number(new URL(uri).port);
+
+  const server: FerretDbServer = {
+    uri,
+    port,
+    dataDir,
+    pid: child.pid!,
+    exited,
+    async stop({ keepData = false } = {}) {
+      await stopProcess(child, exited);
+      if (ownsDir && !keepData) await rm(dataDir, { recursive: true, force: true });
+    },
+    kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+    async restart() {
+      await stopProcess(child, exited);
+      // The new handle inherits ownership, so its stop() still cleans up a temp data dir.
+      return launch(binary, dataDir, port, verbose, ownsDir);
+    },
+    stderr: () => stderrTail,
+  };
+  return server;
+}
+
+function waitForListening(child: ChildProcess, exited: Promise<number | null>, stderr: () => string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`FerretDB did not start within 30 s: ${stderr()}`)), 30_000);
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`FerretDB exited with code ${code} before listening: ${stderr().trim()}`));
+    });
+  });
+}
+
+async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin!.end();
+  if (await settlesWithin(exited, 5_000)) return;
+  child.kill('SIGTERM');
+  if (await settlesWithin(exited, 3_000)) return;
+  child.kill('SIGKILL');
+  await exited;
+}
+
+async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = await Promise.race([p.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return done;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { type BakeRecord, newBakeId, newStepTable } from '../../src/bake/bake-record.js';
+import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { bakeListMessage } from '../../src/slack/blocks/bake-list.js';
+import { bakeRootMessage } from '../../src/slack/blocks/bake-message.js';
+import { helpMessage } from '../../src/slack/blocks/help-message.js';
+
+const t0 = new Date('2026-11-28T10:00:00Z');
+
+function bake(overrides: Partial<BakeRecord> = {}): BakeRecord {
+  return {
+    _id: 'bake-20261128-abcd',
+    deployment: 'acme',
+    requester: 'U0ADMIN1',
+    channel: 'C0OPS1',
+    rootTs: '1.000100',
+    images: ['quay.io/domino/base:1'],
+    noReboot: false,
+    status: 'running',
+    steps: newStepTable(),
+    facts: {},
+    createdAt: t0,
+    updatedAt: t0,
+    ...overrides,
+  };
+}
+
+const allText = (blocks: Array<Record<string, unknown>>) => JSON.stringify(blocks);
+
+describe('bakeRootMessage', () => {
+  it('lists every step with its state and elapsed time, and offers Cancel while running', () => {
+    const b = bake();
+    b.steps.preflight = { state: 'done', startedAt: t0, endedAt: new Date(t0.getTime() + 2000), summary: 'ok' };
+    b.steps['find-template'] = { state: 'running', startedAt: new Date(t0.getTime() + 2000) };
+    const { text, blocks } = bakeRootMessage(b, new Date(t0.getTime() + 65_000), { sandbox: false });
+    expect(text).toContain('bake-20261128-abcd');
+    const json = allText(blocks);
+    expect(json).toContain(':white_check_mark: Preflight checks — 2 s');
+    expect(json).toContain(':hourglass_flowing_sand: Find the executor template — 1 min 3 s');
+    expect(json).toContain(':white_small_square: Create the AMI');
+    expect(json).toContain(ACTION_IDS.cancelBake);
+    expect(json).not.toContain('Sandbox');
+    expect(blocks.length).toBeLessThanOrEqual(50);
+  });
+
+  it('drops the Cancel button once the bake ended, and marks sandbox and --no-reboot', () => {
+    const { blocks } = bakeRootMessage(bake({ status: 'succeeded', noReboot: true }), t0, { sandbox: true });
+    const json = allText(blocks);
+    expect(json).not.toContain(ACTION_IDS.cancelBake);
+    expect(json).toContain('Sandbox');
+    expect(json).toContain('--no-reboot');
+  });
+
+  it('stays within Block Kit limits with 50 long image references', () => {
+    const images = Array.from({ length: 50 }, (_, i) => `registry.example.com:5000/team/very-long-name-${i}:${'t'.repeat(100)}`);
+    const { blocks } = bakeRootMessage(bake({ images }), t0, { sandbox: false });
+    for (const block of blocks) {
+      const text = (block.text as { text?: string } | undefined)?.text;
+      if (text) expect(text.length).toBeLessThanOrEqual(3000);
+    }
+  });
+});
+
+describe('help and list builders', () => {
+  it('help lists the commands and explains an unknown word', () => {
+    const help = helpMessage('`deploy` is not an ami-bot command');
+    expect(help.text).toContain('/ami bake');
+    expect(help.text).toContain('/ami cancel');
+    expect(allText(help.blocks)).toContain('`deploy` is not an ami-bot command');
+  });
+
+  it('the bake list says how to start when empty and shows ids and AMIs otherwise', () => {
+    expect(bakeListMessage([], t0).text).toContain('/ami bake');
+    const done = bake({ status: 'succeeded', endedAt: new Date(t0.getTime() + 3_600_000), facts: { imageId: 'ami-123' } });
+    expect(bakeListMessage([done], t0).text).toContain('`bake-20261128-abcd` acme');
+    expect(bakeListMessage([done], t0).text).toContain('→ ami-123');
+  });
+
+  it('bake ids are short and safe', () => {
+    const id = newBakeId(t0, () => 0.5);
+    expect(id).toMatch(/^bake-20261128-[a-z0-9]{4}$/);
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const base = {
+  SLACK_BOT_TOKEN: 'xoxb-test-token',
+  SLACK_SIGNING_SECRET: 'signing-secret-123',
+  AMIBOT_OPS_CHANNELS: 'C0OPS1,C0OPS2',
+  AMIBOT_ADMINS: 'U0ADMIN1,U0ADMIN2',
+  MONGODB_URI: 'mongodb://127.0.0.1:27017/domino',
+  AMIBOT_DEPLOYMENT: 'acme',
+  AMIBOT_IMAGES: 'quay.io/domino/base:1,quay.io/domino/r:2',
+};
+const noFile = () => {
+  throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+};
+
+function errorOf(env: Record<string, string | undefined>, readFile = noFile): string {
+  try {
+    loadConfig(env, readFile);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads the single-deployment environment with defaults', () => {
+    const config = loadConfig(base, noFile);
+    expect(config.opsChannels).toEqual(['C0OPS1', 'C0OPS2']);
+    expect(config.deployments).toHaveLength(1);
+    expect(config.deployments[0]).toMatchObject({
+      name: 'acme',
+      templateNamePattern: '*executor-template*',
+      images: ['quay.io/domino/base:1', 'quay.io/domino/r:2'],
+    });
+    expect(config.slack.port).toBe(3000);
+    expect(config.mongo.stateDatabase).toBe('ami_bot');
+    expect(config.twoPersonRule).toBe(true);
+    expect(config.bake.pullConcurrency).toBe(3);
+    expect(config.bake.imageWaitHours).toBe(4);
+    expect(config.deployments[0]?.review.schedule).toBe('0 9 1 1,4,7,10 *');
+  });
+
+  it('names every missing key on one line', () => {
+    const message = errorOf({});
+    expect(message.split('\n')).toHaveLength(1);
+    expect(message).toContain('SLACK_BOT_TOKEN: missing');
+    expect(message).toContain('AMIBOT_OPS_CHANNELS: missing');
+    expect(message).toContain('AMIBOT_ADMINS: missing');
+    expect(message).toContain('AMIBOT_DEPLOYMENT: missing');
+  });
+
+  it('says what is expected for a wrong value, without echoing secrets', () => {
+    expect(errorOf({ ...base, AMIBOT_OPS_CHANNELS: 'general' })).toBe(
+      'Invalid configuration: AMIBOT_OPS_CHANNELS: expected a Slack channel id such as C0123ABCD',
+    );
+    expect(errorOf({ ...base, PORT: 'eighty' })).toBe('Invalid configuration: PORT: expected a number');
+    const token = errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxp-user-secret-value' });
+    expect(token).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
+    expect(token).not.toContain('user-secret-value');
+  });
+
+  it('needs a signing secret unless Socket Mode is on', () => {
+    expect(errorOf({ ...base, SLACK_SIGNING_SECRET: undefined })).toContain('SLACK_SIGNING_SECRET: missing');
+    const socket = loadConfig({ ...base, SLACK_SIGNING_SECRET: undefined, SLACK_APP_TOKEN: 'xapp-1-abc' }, noFile);
+    expect(socket.slack.appToken).toBe('xapp-1-abc');
+  });
+
+  it('needs MONGODB_URI outside sandbox mode, and not in it', () => {
+    expect(errorOf({ ...base, MONGODB_URI: undefined })).toContain('MONGODB_URI: missing');
+    const sandbox = loadConfig(
+      {
+        SLACK_BOT_TOKEN: base.SLACK_BOT_TOKEN,
+        SLACK_SIGNING_SECRET: base.SLACK_SIGNING_SECRET,
+        AMIBOT_OPS_CHANNELS: 'C0OPS1',
+        AMIBOT_ADMINS: 'U0ADMIN1',
+        AMIBOT_SANDBOX: '1',
+      },
+      noFile,
+    );
+    expect(sandbox.sandbox).toBe(true);
+    expect(sandbox.deployments[0]?.name).toBe('acme');
+  });
+
+  it('reads several deployments from the YAML file, environment on top', () => {
+    const yaml = `
+twoPersonRule: false
+timeZone: Europe/Berlin
+approvers: { userGroup: S0APPROVE }
+deployments:
+  - name: prod
+    images: [quay.io/domino/base:1]
+    testTier: test-tier
+    pinnedTiers: [gpu]
+    review: { schedule: "0 8 1 */3 *", timeZone: America/New_York }
+  - name: staging
+    templateNamePattern: "*staging-executor-template*"
+`;
+    const config = loadConfig(
+      { ...base, AMIBOT_DEPLOYMENT: undefined, AMIBOT_CONFIG: '/etc/ami-bot.yaml' },
+      (path) => (path === '/etc/ami-bot.yaml' ? yaml : ''),
+    );
+    expect(config.deployments.map((d) => d.name)).toEqual(['prod', 'staging']);
+    expect(config.deployments[1]?.templateNamePattern).toBe('*staging-executor-template*');
+    expect(config.twoPersonRule).toBe(false);
+    expect(config.approvers.userGroup).toBe('S0APPROVE');
+    expect(config.timeZone).toBe('Europe/Berlin');
+    expect(config.deployments[0]?.review.timeZone).toBe('America/New_York');
+  });
+
+  it('rejects an unknown key, a bad time zone and an unreadable file with the file named', () => {
+    expect(errorOf({ ...base, AMIBOT_CONFIG: '/x.yaml' }, () => 'deployments: [{name: a1, imagez: []}]')).toContain(
+      'unknown key(s) imagez',
+    );
+    expect(errorOf({ ...base, AMIBOT_CONFIG: '/x.yaml' }, () => 'timeZone: Mars/Olympus')).toContain(
+      'expected an IANA time zone',
+    );
+    expect(errorOf({ ...base, AMIBOT_CONFIG: '/missing.yaml' })).toBe(
+      'AMIBOT_CONFIG: cannot read /missing.yaml (ENOENT)',
+    );
+    expect(errorOf({ ...base, AMIBOT_CONFIG: '/x.yaml' }, () => 'a: [unclosed')).toContain('is not a valid YAML mapping');
+  });
+});

@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseImageReference } from '../../src/bake/image-reference.js';
+import {
+  HIGHSTATE_LOG_DIR,
+  HIGHSTATE_TAIL_CHARS,
+  highstateScript,
+  inventoryScript,
+  isValidBakeId,
+  pullScript,
+} from '../../src/bake/ssm-scripts.js';
+import { AppError } from '../../src/errors.js';
+
+describe('inventoryScript / pullScript', () => {
+  it('lists repository, tag and digest of every image', () => {
+    expect(inventoryScript()).toEqual(["docker images --format '{{.Repository}}:{{.Tag}}@{{.Digest}}'"]);
+  });
+
+  it('pulls exactly the validated reference, single-quoted', () => {
+    const ref = parseImageReference('quay.io/domino/base:DED_py3.6_R3.4_23052018');
+    expect(pullScript(ref)).toEqual(["docker pull 'quay.io/domino/base:DED_py3.6_R3.4_23052018'"]);
+    const pinned = parseImageReference(`localhost:5000/a/b@sha256:${'0'.repeat(64)}`);
+    expect(pullScript(pinned)).toEqual([`docker pull 'localhost:5000/a/b@sha256:${'0'.repeat(64)}'`]);
+  });
+
+  it('does not accept a raw string or a hand-made object (type-level guarantee)', () => {
+    // @ts-expect-error a plain string is not an ImageReference
+    expect(() => pullScript('ubuntu; rm -rf /')).toThrow(AppError);
+    const forged = { text: 'x; reboot', path: 'x', normalized: 'x' };
+    // @ts-expect-error an object without the brand cannot be passed either
+    expect(() => pullScript(forged)).toThrow(AppError);
+  });
+});
+
+describe('highstateScript', () => {
+  const bakeId = 'bake-20250101-abcd';
+
+  it('logs everything, prints the tail and keeps salt’s exit code', () => {
+    const lines = highstateScript(bakeId);
+    expect(lines).toContain(
+      'salt-call state.highstate --retcode-passthrough --state-verbose=False --no-color > "$log" 2>&1',
+    );
+    expect(lines).toContain(`log='${HIGHSTATE_LOG_DIR}/highstate-${bakeId}.log'`);
+    expect(lines).toContain(`tail -c ${HIGHSTATE_TAIL_CHARS} "$log"`);
+    expect(lines.at(-1)).toBe('exit $rc');
+  });
+
+  it.each(['', 'Bake-1', '../../etc/passwd', 'a b', 'x;reboot', 'a'.repeat(65)])('rejects bake id %j', (id) => {
+    expect(isValidBakeId(id)).toBe(false);
+    expect(() => highstateScript(id)).toThrow(AppError);
+  });
+
+  it('runs in a real shell: exit code 2 passes through and only the last 20,000 chars are printed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'highstate-'));
+    const fake = join(dir, 'salt-call');
+    // A fake salt that prints 50,000 chars of state output, then the summary, and fails like salt does.
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nawk \'BEGIN { for (i = 0; i < 1000; i++) printf "%049d\\n", i }\'\n' +
+        'printf "Summary for local\\n------------\\nSucceeded: 85 (changed=3)\\nFailed:    2\\n"\nexit 2\n',
+    );
+    chmodSync(fake, 0o755);
+    const script = highstateScript(bakeId).join('\n').replaceAll(HIGHSTATE_LOG_DIR, join(dir, 'log'));
+    let status = 0;
+    let stdout = '';
+    try {
+      execFileSync('sh', ['-c', script], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      });
+    } catch (error) {
+      ({ status, stdout } = error as { status: number; stdout: string });
+    }
+    expect(status).toBe(2);
+    expect(stdout).toMatch(/^\[ami-bot\] last 20000 of \d+ bytes; full log: /);
+    expect(stdout.endsWith('Failed:    2\n')).toBe(true);
+    expect(stdout.length).toBeLessThan(24_000);
+    const log = readFileSync(join(dir, 'log', `highstate-${bakeId}.log`), 'utf8');
+    expect(log.length).toBeGreaterThan(50_000);
+  });
+});

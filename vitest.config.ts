@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Builds (first run ~90 s, then cached in .cache/ferretdb) and starts one FerretDB for the whole run,
+    // unless MONGODB_TEST_URI points at a MongoDB server.
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 20_000,
+    hookTimeout: 180_000,
+    teardownTimeout: 20_000,
+    // The CI machine has 2 cores; forks isolate servers and sockets per test file.
+    pool: 'forks',
+    poolOptions: { forks: { minForks: 1, maxForks: 2 } },
+  },
+});
