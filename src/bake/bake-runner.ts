@@ -1,8 +1,8 @@
 import { findDeployment } from '../config.js';
 import { errorCode, userMessage } from '../errors.js';
 import { applySetPatch } from '../shared/patch.js';
-import { createBakeProgress } from './bake-progress.js';
 import { type BakeDeps, CancelRequested, RunStopped, type StepContext, type StopReason } from './bake-context.js';
+import { createBakeProgress } from './bake-progress.js';
 import { BAKE_STEPS, type BakeRecord, type BakeStepName, STEP_TITLES } from './bake-record.js';
 import { compensate } from './compensate.js';
 import { BAKE_STEP_FUNCTIONS } from './steps/index.js';
@@ -59,7 +59,12 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
   }
 
   async function execute(bake: BakeRecord, handle: RunHandle): Promise<void> {
-    const log = logger.child({ bakeId: bake._id, deployment: bake.deployment, channel: bake.channel, thread: bake.rootTs });
+    const log = logger.child({
+      bakeId: bake._id,
+      deployment: bake.deployment,
+      channel: bake.channel,
+      thread: bake.rootTs,
+    });
     const deployment = findDeployment(config, bake.deployment);
     if (!deployment) {
       log.error('bake names a deployment that is no longer configured; leaving it for an operator');
@@ -174,7 +179,10 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
         if (progress.state === 'done' || progress.state === 'skipped') continue;
         current = step;
         ctx.signal.throwIfAborted();
-        await ctx.save({ [`steps.${step}.state`]: 'running', [`steps.${step}.startedAt`]: progress.startedAt ?? clock.now() });
+        await ctx.save({
+          [`steps.${step}.state`]: 'running',
+          [`steps.${step}.startedAt`]: progress.startedAt ?? clock.now(),
+        });
         ctx.progress.refresh();
         const summary = await BAKE_STEP_FUNCTIONS[step](ctx);
         await ctx.save({

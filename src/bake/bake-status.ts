@@ -1,8 +1,8 @@
 import { AppError } from '../errors.js';
 import type { ChatPort, Clock, StateStore } from '../ports.js';
 import type { Reply } from '../shared/reply.js';
-import { bakeRootMessage } from '../slack/blocks/bake-message.js';
 import { bakeListMessage } from '../slack/blocks/bake-list.js';
+import { bakeRootMessage } from '../slack/blocks/bake-message.js';
 import { isBakeId } from './bake-record.js';
 
 /** `/ami status [bake-id]`: one bake in full, or the running and recent ones. */
@@ -13,7 +13,10 @@ export function createBakeStatus(deps: { store: StateStore; clock: Clock; chat: 
       return bakeListMessage(bakes, deps.clock.now());
     }
     if (!isBakeId(input.bakeId)) {
-      throw new AppError('invalid_bake_id', `\`${input.bakeId.slice(0, 40)}\` is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`);
+      throw new AppError(
+        'invalid_bake_id',
+        `\`${input.bakeId.slice(0, 40)}\` is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
+      );
     }
     const bake = await deps.store.bakes.get(input.bakeId);
     if (!bake) throw new AppError('unknown_bake', `No bake ${input.bakeId}. \`/ami status\` lists recent bakes.`);

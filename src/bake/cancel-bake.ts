@@ -1,6 +1,5 @@
 import { AppError } from '../errors.js';
-import type { StateStore } from '../ports.js';
-import type { Clock } from '../ports.js';
+import type { Clock, StateStore } from '../ports.js';
 import type { Reply } from '../shared/reply.js';
 import { isBakeActive, isBakeId } from './bake-record.js';
 
@@ -14,7 +13,10 @@ export interface CancelBakeDeps {
 export function createCancelBake(deps: CancelBakeDeps) {
   return async function cancelBake(input: { userId: string; bakeId: string }): Promise<Reply> {
     if (!isBakeId(input.bakeId)) {
-      throw new AppError('invalid_bake_id', `\`${input.bakeId.slice(0, 40)}\` is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`);
+      throw new AppError(
+        'invalid_bake_id',
+        `\`${input.bakeId.slice(0, 40)}\` is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
+      );
     }
     const bake = await deps.store.bakes.get(input.bakeId);
     if (!bake) throw new AppError('unknown_bake', `No bake ${input.bakeId}. \`/ami status\` lists recent bakes.`);
@@ -25,6 +27,8 @@ export function createCancelBake(deps: CancelBakeDeps) {
     }
     if (after?.status === 'compensating') return { text: `Bake ${bake._id} is already cleaning up after a failure.` };
     deps.runner.cancel(bake._id, input.userId);
-    return { text: `Cancelling bake ${bake._id}: its thread will say when the template is back and nothing is left behind.` };
+    return {
+      text: `Cancelling bake ${bake._id}: its thread will say when the template is back and nothing is left behind.`,
+    };
   };
 }

@@ -34,7 +34,8 @@ export function inventoryScript(): string[] {
 /** Belt and braces for code that casts its way past the brand: the text must still validate. */
 function revalidated(ref: ImageReference): string {
   const checked = validateImageReference(typeof ref === 'object' && ref !== null ? ref.text : String(ref));
-  if (!checked.ok) throw new AppError('invalid_image_reference', `Refusing to run a command with an unchecked image reference.`);
+  if (!checked.ok)
+    throw new AppError('invalid_image_reference', `Refusing to run a command with an unchecked image reference.`);
   return checked.ref.text;
 }
 

@@ -67,13 +67,19 @@ export function createStartBake(deps: StartBakeDeps) {
     }
     const images = [...new Set((input.images ?? deployment.images).map((ref) => ref.trim()))];
     if (images.length === 0) {
-      throw new AppError('no_images', `No images to bake for ${deployment.name}: pass \`--images ref1,ref2\` or configure AMIBOT_IMAGES.`);
+      throw new AppError(
+        'no_images',
+        `No images to bake for ${deployment.name}: pass \`--images ref1,ref2\` or configure AMIBOT_IMAGES.`,
+      );
     }
     if (images.length > MAX_IMAGES) throw new AppError('too_many_images', `At most ${MAX_IMAGES} images per bake.`);
     const invalid = validateImageReferences(images);
     if (invalid.length > 0) {
       const list = invalid.map((item) => `• \`${item.ref.slice(0, 80)}\`: ${item.reason}`).join('\n');
-      throw new AppError('invalid_image_reference', `Nothing was baked: ${invalid.length} image reference(s) are not valid:\n${list}`);
+      throw new AppError(
+        'invalid_image_reference',
+        `Nothing was baked: ${invalid.length} image reference(s) are not valid:\n${list}`,
+      );
     }
 
     const now = clock.now();
@@ -95,12 +101,20 @@ export function createStartBake(deps: StartBakeDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      const root = await chat.post({ channel: input.channelId, ...bakeRootMessage(bake, now, { sandbox: config.sandbox }) });
+      const root = await chat.post({
+        channel: input.channelId,
+        ...bakeRootMessage(bake, now, { sandbox: config.sandbox }),
+      });
       bake.rootTs = root.ts;
       await store.bakes.insert(bake);
-      deps.logger.info({ bakeId, deployment: deployment.name, channel: input.channelId, thread: root.ts }, 'bake started');
+      deps.logger.info(
+        { bakeId, deployment: deployment.name, channel: input.channelId, thread: root.ts },
+        'bake started',
+      );
       deps.runner.kick(bakeId);
-      const warning = input.noReboot ? ' :warning: `--no-reboot`: file-system integrity of the AMI is not guaranteed.' : '';
+      const warning = input.noReboot
+        ? ' :warning: `--no-reboot`: file-system integrity of the AMI is not guaranteed.'
+        : '';
       return { text: `Bake ${bakeId} of ${deployment.name} started; follow it in its thread.${warning}` };
     } catch (error) {
       await store.locks.release(bakeLockKey(deployment.name), bakeId).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { type Logger as SlackLogger, LogLevel } from '@slack/bolt';
+import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../shared/logger.js';
 
 /** Bolt's logger interface on top of our pino logger, so Bolt's lines are structured too. */

@@ -21,7 +21,11 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 
 export function healthRoutes(isReady: () => Promise<boolean>): CustomRoute[] {
   return [
-    { path: '/healthz', method: ['GET'], handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { status: 'ok' }) },
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { status: 'ok' }),
+    },
     {
       path: '/readyz',
       method: ['GET'],

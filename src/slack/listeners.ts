@@ -33,7 +33,9 @@ async function dispatch(parsed: ParsedCommand, caller: Caller, useCases: UseCase
     case 'help':
       return helpMessage();
     case 'unknown':
-      return helpMessage(`:thinking_face: \`${parsed.word.slice(0, 40)}\` is not an ami-bot command; nothing was done.`);
+      return helpMessage(
+        `:thinking_face: \`${parsed.word.slice(0, 40)}\` is not an ami-bot command; nothing was done.`,
+      );
     case 'invalid':
       return { text: `:warning: ${parsed.message} Nothing was done.` };
     case 'bake': {

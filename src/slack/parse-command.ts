@@ -28,11 +28,16 @@ function parseBake(args: string[]): ParsedCommand {
       images = value.split(',').map((ref) => ref.trim());
     } else if (arg === '--note' || arg.startsWith('--note=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
-      if (value === undefined) return { kind: 'invalid', message: '`--note` needs a text, e.g. `--note "monthly refresh"`.' };
-      if (value.length > MAX_NOTE) return { kind: 'invalid', message: `The note is longer than ${MAX_NOTE} characters.` };
+      if (value === undefined)
+        return { kind: 'invalid', message: '`--note` needs a text, e.g. `--note "monthly refresh"`.' };
+      if (value.length > MAX_NOTE)
+        return { kind: 'invalid', message: `The note is longer than ${MAX_NOTE} characters.` };
       note = value;
     } else if (arg.startsWith('-')) {
-      return { kind: 'invalid', message: `Unknown option \`${arg.slice(0, 40)}\` for \`/ami bake\`. See \`/ami help\`.` };
+      return {
+        kind: 'invalid',
+        message: `Unknown option \`${arg.slice(0, 40)}\` for \`/ami bake\`. See \`/ami help\`.`,
+      };
     } else if (deployment === undefined) deployment = arg;
     else return { kind: 'invalid', message: 'Give at most one deployment name; image references go after `--images`.' };
   }

@@ -10,7 +10,7 @@ const base = {
   AMIBOT_DEPLOYMENT: 'acme',
   AMIBOT_IMAGES: 'quay.io/domino/base:1,quay.io/domino/r:2',
 };
-const noFile = () => {
+const noFile = (_path: string): string => {
   throw Object.assign(new Error('nope'), { code: 'ENOENT' });
 };
 
@@ -97,9 +97,8 @@ deployments:
   - name: staging
     templateNamePattern: "*staging-executor-template*"
 `;
-    const config = loadConfig(
-      { ...base, AMIBOT_DEPLOYMENT: undefined, AMIBOT_CONFIG: '/etc/ami-bot.yaml' },
-      (path) => (path === '/etc/ami-bot.yaml' ? yaml : ''),
+    const config = loadConfig({ ...base, AMIBOT_DEPLOYMENT: undefined, AMIBOT_CONFIG: '/etc/ami-bot.yaml' }, (path) =>
+      path === '/etc/ami-bot.yaml' ? yaml : '',
     );
     expect(config.deployments.map((d) => d.name)).toEqual(['prod', 'staging']);
     expect(config.deployments[1]?.templateNamePattern).toBe('*staging-executor-template*');
@@ -119,6 +118,8 @@ deployments:
     expect(errorOf({ ...base, AMIBOT_CONFIG: '/missing.yaml' })).toBe(
       'AMIBOT_CONFIG: cannot read /missing.yaml (ENOENT)',
     );
-    expect(errorOf({ ...base, AMIBOT_CONFIG: '/x.yaml' }, () => 'a: [unclosed')).toContain('is not a valid YAML mapping');
+    expect(errorOf({ ...base, AMIBOT_CONFIG: '/x.yaml' }, () => 'a: [unclosed')).toContain(
+      'is not a valid YAML mapping',
+    );
   });
 });

@@ -20,7 +20,9 @@ export const highstate: StepFn = async (ctx) => {
     );
   }
   if (invocation.status !== 'Success' || (summary && summary.failed > 0)) {
-    const states = summary?.failedStates.length ? ` Failed states: ${summary.failedStates.slice(0, 10).join(', ')}.` : '';
+    const states = summary?.failedStates.length
+      ? ` Failed states: ${summary.failedStates.slice(0, 10).join(', ')}.`
+      : '';
     const counts = summary ? ` ${summary.failed} failed, ${summary.succeeded} succeeded.` : '';
     const output = summary ? '' : ` Output: ${tail((invocation.stderr || invocation.stdout).trim(), 400)}`;
     throw new AppError(

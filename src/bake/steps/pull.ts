@@ -17,7 +17,8 @@ const PERMANENT = /manifest unknown|not found|unauthorized|denied|invalid refere
 export const pull: StepFn = async (ctx) => {
   const images = ctx.bake.images;
   const cached = new Set(ctx.bake.facts.cachedImages ?? []);
-  const results: PullResult[] = ctx.bake.facts.pulls ?? images.map((image) => ({ image, status: 'failed', attempts: 0 }));
+  const results: PullResult[] =
+    ctx.bake.facts.pulls ?? images.map((image) => ({ image, status: 'failed', attempts: 0 }));
   if (!ctx.bake.facts.pulls) await ctx.save({ 'facts.pulls': results });
 
   let next = 0;

@@ -12,7 +12,12 @@ export const record: StepFn = async (ctx) => {
       text: { type: 'plain_text', text: testTier ? `Test on ${testTier}` : 'Test' },
       value: ctx.bake._id,
     },
-    { type: 'button', action_id: ACTION_IDS.planRollout, text: { type: 'plain_text', text: 'Plan rollout' }, value: ctx.bake._id },
+    {
+      type: 'button',
+      action_id: ACTION_IDS.planRollout,
+      text: { type: 'plain_text', text: 'Plan rollout' },
+      value: ctx.bake._id,
+    },
   ];
   const text = `:tada: New AMI *${imageId}* — \`${imageName}\` is available.`;
   await ctx.progress.thread(text, [

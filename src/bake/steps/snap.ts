@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import type { ImageInfo } from '../../ports.js';
 import { amiName } from '../ami-name.js';
 import type { StepContext, StepFn } from '../bake-context.js';
-import { bakeImageTags, BAKE_ID_TAG } from '../image-tags.js';
+import { BAKE_ID_TAG, bakeImageTags } from '../image-tags.js';
 
 /**
  * CreateImage at most once. The name is saved before the call; after a crash the image is found

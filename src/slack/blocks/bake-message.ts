@@ -27,7 +27,11 @@ function stepLine(progress: StepProgress, title: string, now: Date): string {
 }
 
 /** The bake's root message: who, what, and every step with its state and time (pure). */
-export function bakeRootMessage(bake: BakeRecord, now: Date, options: { sandbox: boolean }): { text: string; blocks: Block[] } {
+export function bakeRootMessage(
+  bake: BakeRecord,
+  now: Date,
+  options: { sandbox: boolean },
+): { text: string; blocks: Block[] } {
   const images = truncate(bake.images.map((image) => `\`${image}\``).join(', '), 1500);
   const steps = BAKE_STEPS.map((step) => stepLine(bake.steps[step], STEP_TITLES[step], now)).join('\n');
   const text = `AMI bake ${bake._id} for ${bake.deployment}: ${bake.status}`;
@@ -38,7 +42,10 @@ export function bakeRootMessage(bake: BakeRecord, now: Date, options: { sandbox:
       fields: [
         { type: 'mrkdwn', text: `*Status*\n${STATUS_LABEL[bake.status]}` },
         { type: 'mrkdwn', text: `*Requested by*\n<@${bake.requester}>` },
-        { type: 'mrkdwn', text: `*AMI*\n${bake.facts.imageId ? `${bake.facts.imageId}\n\`${bake.facts.imageName}\`` : '—'}` },
+        {
+          type: 'mrkdwn',
+          text: `*AMI*\n${bake.facts.imageId ? `${bake.facts.imageId}\n\`${bake.facts.imageName}\`` : '—'}`,
+        },
         { type: 'mrkdwn', text: `*Template*\n${bake.facts.instanceId ?? '—'}` },
       ],
     },
@@ -47,10 +54,12 @@ export function bakeRootMessage(bake: BakeRecord, now: Date, options: { sandbox:
   ];
   const notes: string[] = [];
   if (options.sandbox) notes.push(':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.');
-  if (bake.noReboot) notes.push(':warning: `--no-reboot`: the instance is not rebooted, file-system integrity is not guaranteed.');
+  if (bake.noReboot)
+    notes.push(':warning: `--no-reboot`: the instance is not rebooted, file-system integrity is not guaranteed.');
   if (bake.note) notes.push(`:memo: ${truncate(bake.note, 500)}`);
   if (bake.error) notes.push(`:x: ${truncate(bake.error.message, 1000)}`);
-  if (notes.length > 0) blocks.push({ type: 'context', elements: notes.map((note) => ({ type: 'mrkdwn', text: note })) });
+  if (notes.length > 0)
+    blocks.push({ type: 'context', elements: notes.map((note) => ({ type: 'mrkdwn', text: note })) });
   if (isBakeActive(bake) && bake.status === 'running' && !bake.cancelRequested) {
     blocks.push({
       type: 'actions',
@@ -64,7 +73,10 @@ export function bakeRootMessage(bake: BakeRecord, now: Date, options: { sandbox:
           value: bake._id,
           confirm: {
             title: { type: 'plain_text', text: 'Cancel this bake?' },
-            text: { type: 'mrkdwn', text: 'The template goes back to its state and an unfinished AMI is deregistered.' },
+            text: {
+              type: 'mrkdwn',
+              text: 'The template goes back to its state and an unfinished AMI is deregistered.',
+            },
             confirm: { type: 'plain_text', text: 'Cancel bake' },
             deny: { type: 'plain_text', text: 'Keep baking' },
           },

@@ -1,7 +1,10 @@
 import type { Block } from '../../ports.js';
 
 const COMMANDS: Array<[string, string]> = [
-  ['/ami bake [deployment] [--images a,b] [--no-reboot] [--note "text"]', 'bake a new executor AMI from the executor template'],
+  [
+    '/ami bake [deployment] [--images a,b] [--no-reboot] [--note "text"]',
+    'bake a new executor AMI from the executor template',
+  ],
   ['/ami status [bake-id]', 'running and recent bakes, or one bake'],
   ['/ami cancel <bake-id>', 'stop a bake: template back to its state, unfinished AMI deregistered'],
   ['/ami help', 'this list'],
@@ -14,7 +17,10 @@ export function helpMessage(prefix?: string): { text: string; blocks: Block[] } 
   const blocks: Block[] = [];
   if (prefix) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: prefix } });
   blocks.push(
-    { type: 'section', text: { type: 'mrkdwn', text: `*ami-bot* bakes, tests and rolls out Domino executor AMIs.\n${lines}` } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*ami-bot* bakes, tests and rolls out Domino executor AMIs.\n${lines}` },
+    },
     {
       type: 'context',
       elements: [{ type: 'mrkdwn', text: 'Commands work in the ops channel(s) for ami-bot admins only.' }],

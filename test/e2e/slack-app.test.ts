@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, type Harness, OPS, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
+import { sendSlashCommand } from '../support/slack-signing.js';
+
+describe('the real Bolt app behind signed Slack requests', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('answers /ami help through response_url with every command', async () => {
+    const res = await h.slash('help', { responseId: 'help1' });
+    expect(res.status).toBe(200);
+    const text = await h.answer('help1');
+    for (const command of ['/ami bake', '/ami status', '/ami cancel', '/ami help']) expect(text).toContain(command);
+    const call = h.fake.callsTo('response_url').find((c) => c.responseId === 'help1');
+    expect(call?.args.response_type).toBe('ephemeral');
+  });
+
+  it('answers an unknown subcommand with help and changes nothing', async () => {
+    await h.slash('deploy everything', { responseId: 'unknown1' });
+    const text = await h.answer('unknown1');
+    expect(text).toContain('`deploy` is not an ami-bot command');
+    expect(text).toContain('/ami bake');
+    expect(await h.store.bakes.listRecent(5)).toHaveLength(0);
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('refuses a command from outside the ops channels', async () => {
+    await h.slash('bake', { channelId: 'C0RANDOM1', responseId: 'chan1' });
+    expect(await h.answer('chan1')).toContain('only takes commands in its ops channel');
+    expect(await h.store.bakes.listRecent(5)).toHaveLength(0);
+  });
+
+  it('refuses a command from a non-admin', async () => {
+    await h.slash('bake', { userId: 'U0INTRUDER', responseId: 'user1' });
+    expect(await h.answer('user1')).toContain('Only ami-bot admins');
+    expect(await h.store.bakes.listRecent(5)).toHaveLength(0);
+  });
+
+  it('rejects a forged signature and a stale timestamp with 401, running nothing', async () => {
+    const before = h.fake.calls.length;
+    const forged = await sendSlashCommand(
+      h.url,
+      SIGNING_SECRET,
+      { text: 'help', userId: ADMIN, channelId: OPS, responseUrl: h.fake.responseUrl('forged') },
+      { forgeSignature: true },
+    );
+    expect(forged.status).toBe(401);
+    const stale = await sendSlashCommand(
+      h.url,
+      SIGNING_SECRET,
+      { text: 'help', userId: ADMIN, channelId: OPS, responseUrl: h.fake.responseUrl('stale') },
+      { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
+    );
+    expect(stale.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(h.fake.calls.length).toBe(before);
+  });
+
+  it('serves /healthz and /readyz', async () => {
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${h.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('a malformed status id gets a clear answer and reaches no database filter', async () => {
+    await h.slash('status {"$ne":null}', { responseId: 'inj1' });
+    expect(await h.answer('inj1')).toContain('is not a bake id');
+  });
+});

@@ -1,0 +1,141 @@
+// Starts the real bot (Bolt HTTP receiver, use cases, runner) on a free port with the simulator behind its
+// AWS ports, its state on the test MongoDB server and Slack's Web API on the fake server.
+import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
+import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
+import { type Bot, createBot } from '../../src/bot.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
+import { createSilentLogger } from '../../src/shared/logger.js';
+import { createFaults, type Faults } from '../../src/sim/faults.js';
+import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
+import { createSimEc2 } from '../../src/sim/sim-ec2.js';
+import { createSimSsm } from '../../src/sim/sim-ssm.js';
+import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
+import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { getFreePort } from './free-port.js';
+import { mongoTestUri, uniqueDbName } from './mongo.js';
+import { type SlackResponse, sendBlockAction, sendSlashCommand } from './slack-signing.js';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+export const OPS = DEMO_IDS.opsChannel;
+export const ADMIN = DEMO_IDS.requester;
+export const ADMIN2 = DEMO_IDS.approvers[0];
+
+export const TEST_ENV: Record<string, string> = {
+  SLACK_BOT_TOKEN: 'xoxb-test-not-a-real-token',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  AMIBOT_OPS_CHANNELS: OPS,
+  AMIBOT_ADMINS: `${ADMIN},${ADMIN2}`,
+  AMIBOT_DEPLOYMENT: 'acme',
+  AMIBOT_IMAGES: `${DEMO_IDS.images.base},${DEMO_IDS.images.standard},${DEMO_IDS.images.spark}`,
+  AMIBOT_TEST_TIER: DEMO_IDS.testTierId,
+  MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
+};
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  faults?: string[];
+  /** Virtual ms per real ms. */
+  speed?: number;
+  /** Share one database (and world) between several bot processes. */
+  database?: string;
+  world?: SimWorld;
+  clock?: Clock;
+  fake?: FakeSlack;
+  memoryState?: boolean;
+  /** Wrap the AWS ports (fault injection, call counting). */
+  wrap?: (ports: { ec2: Ec2Port; ssm: SsmPort }) => { ec2: Ec2Port; ssm: SsmPort };
+  tweak?: (config: Config) => void;
+}
+
+export interface Harness {
+  bot: Bot;
+  config: Config;
+  fake: FakeSlack;
+  store: StateStore;
+  world: SimWorld;
+  faults: Faults;
+  clock: Clock;
+  database: string;
+  url: string;
+  slash(text: string, opts?: { userId?: string; channelId?: string; responseId?: string }): Promise<SlackResponse>;
+  click(
+    actionId: string,
+    value: string,
+    opts?: { userId?: string; messageTs?: string; responseId?: string },
+  ): Promise<SlackResponse>;
+  /** The ephemeral answer posted to response_url `responseId`. */
+  answer(responseId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+let responseCounter = 0;
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const fake = options.fake ?? (await startFakeSlack());
+  const config = loadConfig({ ...TEST_ENV, SLACK_API_URL: fake.apiUrl, ...options.env }, () => '');
+  // Generous virtual lease: at high clock speeds a short lease would expire during one slow database call.
+  config.bake.leaseSeconds = 3_600;
+  options.tweak?.(config);
+  const database = options.database ?? uniqueDbName('bot');
+  const store = options.memoryState
+    ? createMemoryStateStore()
+    : await createMongoStateStore({ uri: mongoTestUri(), database });
+  const world = options.world ?? seedDemoWorld(createSimWorld({ deployment: 'acme' }));
+  const clock = options.clock ?? createScaledClock({ speed: options.speed ?? 3_000 });
+  const faults = createFaults(options.faults ?? []);
+  const raw = { ec2: createSimEc2(world, clock, faults), ssm: createSimSsm(world, clock, faults) };
+  const ports = options.wrap ? options.wrap(raw) : raw;
+  const bot = createBot({
+    config,
+    logger: createSilentLogger(),
+    store,
+    clock,
+    ...ports,
+    botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
+    processBeforeResponse: true,
+  });
+  const port = await getFreePort();
+  await bot.start(port);
+  const url = `http://127.0.0.1:${port}`;
+
+  return {
+    bot,
+    config,
+    fake,
+    store,
+    world,
+    faults,
+    clock,
+    database,
+    url,
+    slash(text, opts = {}) {
+      return sendSlashCommand(url, SIGNING_SECRET, {
+        text,
+        userId: opts.userId ?? ADMIN,
+        channelId: opts.channelId ?? OPS,
+        responseUrl: fake.responseUrl(opts.responseId ?? `r${++responseCounter}`),
+      });
+    },
+    click(actionId, value, opts = {}) {
+      return sendBlockAction(url, SIGNING_SECRET, {
+        actionId,
+        value,
+        userId: opts.userId ?? ADMIN,
+        channelId: OPS,
+        messageTs: opts.messageTs ?? '1700000000.000100',
+        responseUrl: fake.responseUrl(opts.responseId ?? `r${++responseCounter}`),
+      });
+    },
+    async answer(responseId) {
+      const call = await fake.waitFor((c) => c.method === 'response_url' && c.responseId === responseId, 5_000);
+      return String(call.args.text ?? '');
+    },
+    async close() {
+      await bot.stop();
+      await store.close();
+      if (!options.fake) await fake.close();
+    },
+  };
+}
