@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import type { App } from '@slack/bolt';
 import { createSlackChat } from './adapters/slack/slack-chat.js';
-import { createBakeStatus } from './bake/bake-status.js';
 import type { BakeDeps } from './bake/bake-context.js';
 import { type BakeRunner, createBakeRunner } from './bake/bake-runner.js';
+import { createBakeStatus } from './bake/bake-status.js';
 import { createCancelBake } from './bake/cancel-bake.js';
 import { createStartBake } from './bake/start-bake.js';
 import type { Config } from './config.js';

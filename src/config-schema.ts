@@ -11,7 +11,9 @@ const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, { error: 'expected a Sla
 const deploymentName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected a lowercase deployment name (letters, digits, dashes)' });
-const timeZone = z.string().refine(isValidTimeZone, { error: 'expected an IANA time zone such as UTC or Europe/Berlin' });
+const timeZone = z
+  .string()
+  .refine(isValidTimeZone, { error: 'expected an IANA time zone such as UTC or Europe/Berlin' });
 const positive = z.number().positive({ error: 'expected a positive number' });
 const positiveInt = z.number().int().positive({ error: 'expected a positive whole number' });
 
@@ -56,16 +58,25 @@ export const configSchema = z
       .object({
         botToken: z.string().regex(/^xoxb-/, { error: 'expected a bot token starting with xoxb-' }),
         signingSecret: z.string().min(8, { error: 'expected the app signing secret' }).optional(),
-        appToken: z.string().regex(/^xapp-/, { error: 'expected an app-level token starting with xapp-' }).optional(),
+        appToken: z
+          .string()
+          .regex(/^xapp-/, { error: 'expected an app-level token starting with xapp-' })
+          .optional(),
         apiUrl: z.url({ error: 'expected an http(s) URL ending in /api/' }).optional(),
         port: z.number().int().min(0).max(65535, { error: 'expected a TCP port 0–65535' }).default(3000),
       })
       .strict(),
     mongo: z
       .object({
-        dominoUri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a mongodb:// URI' }).optional(),
+        dominoUri: z
+          .string()
+          .regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a mongodb:// URI' })
+          .optional(),
         dominoDatabase: z.string().min(1).default('domino'),
-        stateUri: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a mongodb:// URI' }).optional(),
+        stateUri: z
+          .string()
+          .regex(/^mongodb(\+srv)?:\/\//, { error: 'expected a mongodb:// URI' })
+          .optional(),
         stateDatabase: z.string().min(1).default('ami_bot'),
         tierCollection: z.string().min(1).default('executor_group_configuration'),
       })

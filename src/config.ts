@@ -137,7 +137,9 @@ function describeIssue(issue: z.core.$ZodIssue, fromFile: boolean): string {
 function crossChecks(config: Config): string[] {
   const problems: string[] = [];
   if (!config.slack.appToken && !config.slack.signingSecret) {
-    problems.push('SLACK_SIGNING_SECRET: missing (required for the HTTP receiver; or set SLACK_APP_TOKEN for Socket Mode)');
+    problems.push(
+      'SLACK_SIGNING_SECRET: missing (required for the HTTP receiver; or set SLACK_APP_TOKEN for Socket Mode)',
+    );
   }
   if (!config.sandbox && !config.mongo.dominoUri) {
     problems.push("MONGODB_URI: missing (Domino's MongoDB; or set AMIBOT_SANDBOX=1 to try the bot on the simulator)");

@@ -70,7 +70,17 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
       log.error('bake names a deployment that is no longer configured; leaving it for an operator');
       return;
     }
-    let saves = Promise.resolve();
+    // Every write to the bake's document goes through one queue (checkpoints and lease renewals
+    // alike): a slower write can never overwrite a newer one, and no two of ours race on the server.
+    let writes = Promise.resolve();
+    const serialise = <T>(write: () => Promise<T>): Promise<T> => {
+      const next = writes.then(write);
+      writes = next.then(
+        () => undefined,
+        () => undefined,
+      );
+      return next;
+    };
     const ctx: StepContext = {
       bake,
       deployment,
@@ -79,9 +89,8 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
       signal: AbortSignal.any([handle.stop.signal, handle.cancel.signal]),
       log,
       progress: createBakeProgress({ chat: deps.chat, logger: log, clock, bake: () => bake, sandbox: config.sandbox }),
-      // Saves are serialised so a slower write can never overwrite a newer one.
-      save: (patch) => {
-        const next = saves.then(async () => {
+      save: (patch) =>
+        serialise(async () => {
           if (crashed) throw new RunStopped('crash');
           const stamped = { ...patch, updatedAt: clock.now() };
           const ok = await store.bakes.save(bake._id, options.owner, stamped);
@@ -90,13 +99,10 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
             throw new RunStopped('lease-lost');
           }
           applySetPatch(bake, stamped);
-        });
-        saves = next.catch(() => undefined);
-        return next;
-      },
+        }),
     };
     if (bake.cancelRequested) handle.cancel.abort(new CancelRequested(bake.cancelRequested.by));
-    const renewing = renewLease(bake, handle);
+    const renewing = renewLease(bake, handle, serialise);
     try {
       await runToEnd(ctx, handle);
     } catch (error) {
@@ -113,12 +119,19 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
   }
 
   /** Renews the lease and notices cancel requests made through another replica. */
-  async function renewLease(bake: BakeRecord, handle: RunHandle): Promise<void> {
+  async function renewLease(
+    bake: BakeRecord,
+    handle: RunHandle,
+    serialise: <T>(write: () => Promise<T>) => Promise<T>,
+  ): Promise<void> {
     const signal = handle.stop.signal;
     while (!signal.aborted) {
       try {
         await clock.sleep(leaseMs / 3, signal);
-        const ok = await store.bakes.renew(bake._id, options.owner, new Date(clock.now().getTime() + leaseMs));
+        if (crashed) return;
+        const ok = await serialise(() =>
+          store.bakes.renew(bake._id, options.owner, new Date(clock.now().getTime() + leaseMs)),
+        );
         if (!ok) handle.stop.abort(new RunStopped('lease-lost'));
         const fresh = await store.bakes.get(bake._id);
         if (fresh?.cancelRequested && !handle.cancel.signal.aborted) {

@@ -59,13 +59,41 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
       expect(await store.bakes.claim(bake._id, 'p2', later(62_000), later(122_000))).toBeDefined();
       expect(await store.bakes.renew(bake._id, 'p1', later(200_000))).toBe(false);
       expect(await store.bakes.save(bake._id, 'p1', { 'facts.imageId': 'ami-stale' })).toBe(false);
-      expect(await store.bakes.save(bake._id, 'p2', { 'facts.imageId': 'ami-1', 'steps.snap.state': 'done' })).toBe(true);
+      expect(await store.bakes.save(bake._id, 'p2', { 'facts.imageId': 'ami-1', 'steps.snap.state': 'done' })).toBe(
+        true,
+      );
       const saved = await store.bakes.get(bake._id);
       expect(saved?.facts.imageId).toBe('ami-1');
       expect(saved?.steps.snap.state).toBe('done');
       expect(saved?.steps.pull.state).toBe('pending');
       await store.bakes.release(bake._id, 'p2');
       expect(await store.bakes.listClaimable(later(62_000))).toContain(bake._id);
+    });
+
+    it('20 runners claiming one free bake at once: exactly one gets it, and each epoch has one owner', async () => {
+      const bake = sampleBake();
+      await store.bakes.insert(bake);
+      const first = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.bakes.claim(bake._id, `r${i}`, t0, later(60_000))),
+      );
+      expect(first.filter((claimed) => claimed !== undefined)).toHaveLength(1);
+      const again = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.bakes.claim(bake._id, `s${i}`, later(61_000), later(120_000))),
+      );
+      const winners = again.filter((claimed) => claimed !== undefined);
+      expect(winners).toHaveLength(1);
+      expect(winners[0]?.lease?.owner).toMatch(/^s\d+$/);
+    });
+
+    it('concurrent cancel requests: the first one is kept', async () => {
+      const bake = sampleBake();
+      await store.bakes.insert(bake);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.bakes.requestCancel(bake._id, `U${i}`, later(i))),
+      );
+      const by = new Set(results.map((result) => result?.cancelRequested?.by));
+      expect(by.size).toBe(1);
+      expect((await store.bakes.get(bake._id))?.cancelRequested?.by).toBe([...by][0]);
     });
 
     it('never hands out a finished bake', async () => {
@@ -99,9 +127,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
 
     it('20 concurrent acquirers: exactly one wins', async () => {
       const key = `bake:${Math.random()}`;
-      const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.locks.acquire(key, `b${i}`, t0)),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.locks.acquire(key, `b${i}`, t0)));
       expect(results.filter((holder) => holder === undefined)).toHaveLength(1);
     });
 

@@ -56,7 +56,9 @@ describe('image lookups', () => {
   it('returns [] for unknown or malformed ids, and the known ones when only some are unknown', async () => {
     ec2Mock.on(DescribeImagesCommand, { ImageIds: ['ami-gone'] }).rejects(awsError('InvalidAMIID.NotFound'));
     ec2Mock.on(DescribeImagesCommand, { ImageIds: ['nonsense'] }).rejects(awsError('InvalidAMIID.Malformed'));
-    ec2Mock.on(DescribeImagesCommand, { ImageIds: ['ami-0new', 'ami-gone'] }).rejects(awsError('InvalidAMIID.NotFound'));
+    ec2Mock
+      .on(DescribeImagesCommand, { ImageIds: ['ami-0new', 'ami-gone'] })
+      .rejects(awsError('InvalidAMIID.NotFound'));
     ec2Mock.on(DescribeImagesCommand, { ImageIds: ['ami-0new'] }).resolves({ Images: [image] });
     expect(await ec2.describeImages(['ami-gone'])).toEqual([]);
     expect(await ec2.describeImages(['nonsense'])).toEqual([]);
@@ -76,13 +78,19 @@ describe('image lookups', () => {
     expect(inputs).toEqual([
       { Owners: ['self'], Filters: [{ Name: 'name', Values: [image.Name] }], NextToken: undefined },
       { Owners: ['self'], Filters: [{ Name: 'name', Values: [image.Name] }], NextToken: 'n1' },
-      { Owners: ['self'], Filters: [{ Name: 'tag:ami-bot:bake-id', Values: ['bake-20240305-abcd'] }], NextToken: undefined },
+      {
+        Owners: ['self'],
+        Filters: [{ Name: 'tag:ami-bot:bake-id', Values: ['bake-20240305-abcd'] }],
+        NextToken: undefined,
+      },
     ]);
   });
 
   it('reports a failed image with AWS’s reason', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({
-      Images: [{ ...image, State: 'failed', StateReason: { Code: 'Client.InternalError', Message: 'snapshot failed' } }],
+      Images: [
+        { ...image, State: 'failed', StateReason: { Code: 'Client.InternalError', Message: 'snapshot failed' } },
+      ],
     });
     expect(await ec2.describeImages(['ami-0new'])).toMatchObject([{ state: 'failed', stateReason: 'snapshot failed' }]);
   });
@@ -95,8 +103,16 @@ describe('deregisterImage', () => {
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
     await ec2.deregisterImage('ami-0new');
     const sequence = ec2Mock.calls().map((c) => c.args[0].constructor.name);
-    expect(sequence).toEqual(['DescribeImagesCommand', 'DeregisterImageCommand', 'DeleteSnapshotCommand', 'DeleteSnapshotCommand']);
-    expect(ec2Mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual(['snap-1', 'snap-2']);
+    expect(sequence).toEqual([
+      'DescribeImagesCommand',
+      'DeregisterImageCommand',
+      'DeleteSnapshotCommand',
+      'DeleteSnapshotCommand',
+    ]);
+    expect(ec2Mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual([
+      'snap-1',
+      'snap-2',
+    ]);
   });
 
   it('tolerates an image or snapshot that is already gone', async () => {
@@ -117,7 +133,10 @@ describe('deregisterImage', () => {
     expect(ec2Mock.commandCalls(DescribeSnapshotsCommand)[0]!.args[0].input).toEqual({
       OwnerIds: ['self'],
       Filters: [
-        { Name: 'description', Values: ['Created by CreateImage(*) for ami-0new', 'Created by CreateImage(*) for ami-0new *'] },
+        {
+          Name: 'description',
+          Values: ['Created by CreateImage(*) for ami-0new', 'Created by CreateImage(*) for ami-0new *'],
+        },
       ],
     });
     expect(ec2Mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual(['snap-orphan']);
@@ -142,14 +161,16 @@ describe('snapshotProgress', () => {
         ],
       })
       .resolvesOnce({
-      Snapshots: [
-        { SnapshotId: 'snap-1', State: 'completed', Progress: '' },
-        { SnapshotId: 'snap-2', State: 'pending', Progress: '20%' },
+        Snapshots: [
+          { SnapshotId: 'snap-1', State: 'completed', Progress: '' },
+          { SnapshotId: 'snap-2', State: 'pending', Progress: '20%' },
         ],
       });
     expect(await ec2.snapshotProgress(['snap-1', 'snap-2'])).toBe(50);
     expect(await ec2.snapshotProgress(['snap-1', 'snap-2'])).toBe(60);
-    expect(ec2Mock.commandCalls(DescribeSnapshotsCommand)[0]!.args[0].input).toEqual({ SnapshotIds: ['snap-1', 'snap-2'] });
+    expect(ec2Mock.commandCalls(DescribeSnapshotsCommand)[0]!.args[0].input).toEqual({
+      SnapshotIds: ['snap-1', 'snap-2'],
+    });
   });
 
   it('is undefined when nothing is reported, nothing is asked, or a snapshot is gone', async () => {

@@ -1,10 +1,6 @@
 import {
   CreateImageCommand,
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
-  DescribeImagesCommand,
   DescribeInstancesCommand,
-  DescribeSnapshotsCommand,
   EC2Client,
   EC2ServiceException,
   StartInstancesCommand,
@@ -18,7 +14,12 @@ import { AppError } from '../../src/errors.js';
 import type { Ec2Port } from '../../src/ports.js';
 
 function awsError(name: string, message = `${name} (simulated)`): EC2ServiceException {
-  return new EC2ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400, requestId: 'req-1' }, message });
+  return new EC2ServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400, requestId: 'req-1' },
+    message,
+  });
 }
 
 const LIVE = { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped', 'shutting-down'] };
@@ -81,7 +82,9 @@ describe('instances', () => {
   });
 
   it('describes one instance; an unknown id is undefined', async () => {
-    ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-0template'] }).resolves({ Reservations: [{ Instances: [template] }] });
+    ec2Mock
+      .on(DescribeInstancesCommand, { InstanceIds: ['i-0template'] })
+      .resolves({ Reservations: [{ Instances: [template] }] });
     ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-gone'] }).rejects(awsError('InvalidInstanceID.NotFound'));
     expect((await ec2.describeInstance('i-0template'))?.state).toBe('stopped');
     expect(await ec2.describeInstance('i-gone')).toBeUndefined();
@@ -97,27 +100,43 @@ describe('instances', () => {
     await ec2.terminateInstances(['i-2', 'i-3']);
     expect(ec2Mock.commandCalls(StartInstancesCommand)[0]!.args[0].input).toEqual({ InstanceIds: ['i-1'] });
     expect(ec2Mock.commandCalls(StopInstancesCommand)[0]!.args[0].input).toEqual({ InstanceIds: ['i-1'] });
-    expect(ec2Mock.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input)).toEqual([{ InstanceIds: ['i-2', 'i-3'] }]);
+    expect(ec2Mock.commandCalls(TerminateInstancesCommand).map((c) => c.args[0].input)).toEqual([
+      { InstanceIds: ['i-2', 'i-3'] },
+    ]);
   });
 
   it('maps a missing permission to an AppError naming the IAM action', async () => {
-    ec2Mock.on(StartInstancesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation. Encoded authorization failure message: xyz'));
+    ec2Mock
+      .on(StartInstancesCommand)
+      .rejects(
+        awsError(
+          'UnauthorizedOperation',
+          'You are not authorized to perform this operation. Encoded authorization failure message: xyz',
+        ),
+      );
     const error = await ec2.startInstance('i-1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({
       code: 'aws_UnauthorizedOperation',
-      message: "AWS refused to start instance i-1: the bot's IAM role lacks permission for ec2:StartInstances. Add it to the role's policy and try again.",
+      message:
+        "AWS refused to start instance i-1: the bot's IAM role lacks permission for ec2:StartInstances. Add it to the role's policy and try again.",
       details: { awsError: 'UnauthorizedOperation', api: 'ec2:StartInstances', requestId: 'req-1', httpStatus: 400 },
     });
   });
 
   it('reports throttling that outlasted the SDK retries, and other errors, with AWS codes', async () => {
     ec2Mock.on(StopInstancesCommand).rejects(awsError('RequestLimitExceeded'));
-    ec2Mock.on(StartInstancesCommand).rejects(awsError('IncorrectInstanceState', 'The instance is in state shutting-down.'));
-    await expect(ec2.stopInstance('i-1')).rejects.toMatchObject({ code: 'aws_RequestLimitExceeded', message: expect.stringContaining('throttling') });
+    ec2Mock
+      .on(StartInstancesCommand)
+      .rejects(awsError('IncorrectInstanceState', 'The instance is in state shutting-down.'));
+    await expect(ec2.stopInstance('i-1')).rejects.toMatchObject({
+      code: 'aws_RequestLimitExceeded',
+      message: expect.stringContaining('throttling'),
+    });
     await expect(ec2.startInstance('i-1')).rejects.toMatchObject({
       code: 'aws_IncorrectInstanceState',
-      message: 'The instance is not in a state that allows start instance i-1 right now: The instance is in state shutting-down.',
+      message:
+        'The instance is not in a state that allows start instance i-1 right now: The instance is in state shutting-down.',
     });
   });
 });
@@ -156,11 +175,19 @@ describe('createImage', () => {
       ],
     });
     // Only DeleteOnTermination may be changed for existing volumes: nothing else is sent in Ebs.
-    for (const mapping of sent.BlockDeviceMappings ?? []) expect(Object.keys(mapping.Ebs ?? {})).toEqual(['DeleteOnTermination']);
+    for (const mapping of sent.BlockDeviceMappings ?? [])
+      expect(Object.keys(mapping.Ebs ?? {})).toEqual(['DeleteOnTermination']);
   });
 
   it('turns InvalidAMIName.Duplicate into ami_name_taken', async () => {
-    ec2Mock.on(CreateImageCommand).rejects(awsError('InvalidAMIName.Duplicate', 'AMI name domino-prod-executor-20240305-0708 is already in use by AMI ami-0abc'));
+    ec2Mock
+      .on(CreateImageCommand)
+      .rejects(
+        awsError(
+          'InvalidAMIName.Duplicate',
+          'AMI name domino-prod-executor-20240305-0708 is already in use by AMI ami-0abc',
+        ),
+      );
     const error = await ec2.createImage(input).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: 'ami_name_taken', details: { name: input.name } });

@@ -63,7 +63,12 @@ describe('sendShellCommand', () => {
 
   it('keeps executionTimeout within what AWS-RunShellScript accepts', async () => {
     ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1' } });
-    await ssm.sendShellCommand({ instanceId: 'i-1', commands: ['true'], comment: 'c', executionTimeoutSeconds: 999_999 });
+    await ssm.sendShellCommand({
+      instanceId: 'i-1',
+      commands: ['true'],
+      comment: 'c',
+      executionTimeoutSeconds: 999_999,
+    });
     await ssm.sendShellCommand({ instanceId: 'i-1', commands: ['true'], comment: 'c', executionTimeoutSeconds: 0 });
     const timeouts = ssmMock.commandCalls(SendCommandCommand).map((c) => c.args[0].input.Parameters?.executionTimeout);
     expect(timeouts).toEqual([['172800'], ['1']]);
@@ -73,7 +78,10 @@ describe('sendShellCommand', () => {
     ssmMock.on(SendCommandCommand).rejects(new InvalidInstanceId(meta));
     await expect(
       ssm.sendShellCommand({ instanceId: 'i-1', commands: ['true'], comment: 'c', executionTimeoutSeconds: 60 }),
-    ).rejects.toMatchObject({ code: 'aws_InvalidInstanceId', message: expect.stringContaining('run a shell command on i-1') });
+    ).rejects.toMatchObject({
+      code: 'aws_InvalidInstanceId',
+      message: expect.stringContaining('run a shell command on i-1'),
+    });
   });
 });
 
@@ -113,20 +121,41 @@ describe('getInvocation', () => {
       startedAt: new Date('2024-03-05T07:00:00.123Z'),
       endedAt: new Date('2024-03-05T07:12:30.456Z'),
     });
-    expect(ssmMock.commandCalls(GetCommandInvocationCommand)[0]!.args[0].input).toEqual({ CommandId: 'cmd-1', InstanceId: 'i-1' });
+    expect(ssmMock.commandCalls(GetCommandInvocationCommand)[0]!.args[0].input).toEqual({
+      CommandId: 'cmd-1',
+      InstanceId: 'i-1',
+    });
   });
 
   it('flags output cut at SSM’s 24,000 / 8,000 character limits', async () => {
     ssmMock
       .on(GetCommandInvocationCommand)
-      .resolvesOnce({ Status: 'Success', ResponseCode: 0, StandardOutputContent: 'o'.repeat(24_000), StandardErrorContent: 'e'.repeat(8_000) })
-      .resolvesOnce({ Status: 'Success', ResponseCode: 0, StandardOutputContent: 'o'.repeat(23_999), StandardErrorContent: 'e'.repeat(7_999) });
-    expect(await ssm.getInvocation('cmd-1', 'i-1')).toMatchObject({ stdoutTruncated: true, stderrTruncated: true, exitCode: 0 });
+      .resolvesOnce({
+        Status: 'Success',
+        ResponseCode: 0,
+        StandardOutputContent: 'o'.repeat(24_000),
+        StandardErrorContent: 'e'.repeat(8_000),
+      })
+      .resolvesOnce({
+        Status: 'Success',
+        ResponseCode: 0,
+        StandardOutputContent: 'o'.repeat(23_999),
+        StandardErrorContent: 'e'.repeat(7_999),
+      });
+    expect(await ssm.getInvocation('cmd-1', 'i-1')).toMatchObject({
+      stdoutTruncated: true,
+      stderrTruncated: true,
+      exitCode: 0,
+    });
     expect(await ssm.getInvocation('cmd-1', 'i-1')).toMatchObject({ stdoutTruncated: false, stderrTruncated: false });
   });
 
   it.each([
-    [{ Status: 'InProgress' as const, ResponseCode: -1, ExecutionStartDateTime: '', ExecutionEndDateTime: '' }, 'InProgress', false],
+    [
+      { Status: 'InProgress' as const, ResponseCode: -1, ExecutionStartDateTime: '', ExecutionEndDateTime: '' },
+      'InProgress',
+      false,
+    ],
     [{ Status: 'Delayed' as const }, 'Delayed', false],
     [{ Status: 'Cancelling' as const }, 'Cancelling', false],
     [{ Status: 'Success' as const }, 'Success', true],
@@ -155,7 +184,9 @@ describe('findCommandByComment', () => {
         ],
         NextToken: 'p2',
       })
-      .resolvesOnce({ Commands: [{ CommandId: 'newer', Comment: comment, RequestedDateTime: new Date('2024-03-05T08:00:00Z') }] });
+      .resolvesOnce({
+        Commands: [{ CommandId: 'newer', Comment: comment, RequestedDateTime: new Date('2024-03-05T08:00:00Z') }],
+      });
     expect(await ssm.findCommandByComment('i-1', comment)).toBe('newer');
     expect(ssmMock.commandCalls(ListCommandsCommand).map((c) => c.args[0].input)).toEqual([
       { InstanceId: 'i-1', MaxResults: 50, NextToken: undefined },
@@ -165,7 +196,9 @@ describe('findCommandByComment', () => {
 
   it('matches a long comment the way SendCommand stored it (first 100 chars), and stops after 5 pages', async () => {
     const long = `ami-bot ${'y'.repeat(150)}`;
-    ssmMock.on(ListCommandsCommand).resolves({ Commands: [{ CommandId: 'c', Comment: long.slice(0, 100) }], NextToken: 'more' });
+    ssmMock
+      .on(ListCommandsCommand)
+      .resolves({ Commands: [{ CommandId: 'c', Comment: long.slice(0, 100) }], NextToken: 'more' });
     expect(await ssm.findCommandByComment('i-1', long)).toBe('c');
     expect(ssmMock.commandCalls(ListCommandsCommand)).toHaveLength(5);
   });
@@ -181,7 +214,10 @@ describe('cancelCommand', () => {
     ssmMock.on(CancelCommandCommand).resolvesOnce({}).rejectsOnce(new InvalidCommandId(meta));
     await ssm.cancelCommand('cmd-1', 'i-1');
     await expect(ssm.cancelCommand('cmd-1', 'i-1')).resolves.toBeUndefined();
-    expect(ssmMock.commandCalls(CancelCommandCommand)[0]!.args[0].input).toEqual({ CommandId: 'cmd-1', InstanceIds: ['i-1'] });
+    expect(ssmMock.commandCalls(CancelCommandCommand)[0]!.args[0].input).toEqual({
+      CommandId: 'cmd-1',
+      InstanceIds: ['i-1'],
+    });
   });
 
   it('maps other failures', async () => {

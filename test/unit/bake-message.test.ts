@@ -52,7 +52,10 @@ describe('bakeRootMessage', () => {
   });
 
   it('stays within Block Kit limits with 50 long image references', () => {
-    const images = Array.from({ length: 50 }, (_, i) => `registry.example.com:5000/team/very-long-name-${i}:${'t'.repeat(100)}`);
+    const images = Array.from(
+      { length: 50 },
+      (_, i) => `registry.example.com:5000/team/very-long-name-${i}:${'t'.repeat(100)}`,
+    );
     const { blocks } = bakeRootMessage(bake({ images }), t0, { sandbox: false });
     for (const block of blocks) {
       const text = (block.text as { text?: string } | undefined)?.text;
@@ -71,7 +74,11 @@ describe('help and list builders', () => {
 
   it('the bake list says how to start when empty and shows ids and AMIs otherwise', () => {
     expect(bakeListMessage([], t0).text).toContain('/ami bake');
-    const done = bake({ status: 'succeeded', endedAt: new Date(t0.getTime() + 3_600_000), facts: { imageId: 'ami-123' } });
+    const done = bake({
+      status: 'succeeded',
+      endedAt: new Date(t0.getTime() + 3_600_000),
+      facts: { imageId: 'ami-123' },
+    });
     expect(bakeListMessage([done], t0).text).toContain('`bake-20261128-abcd` acme');
     expect(bakeListMessage([done], t0).text).toContain('→ ami-123');
   });

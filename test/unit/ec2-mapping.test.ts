@@ -13,7 +13,10 @@ import { AppError } from '../../src/errors.js';
 
 describe('ec2-mapping', () => {
   it('converts tags both ways; a missing value is an empty string', () => {
-    expect(tagsToRecord([{ Key: 'Name', Value: 'x' }, { Key: 'empty' }, { Value: 'no key' }])).toEqual({ Name: 'x', empty: '' });
+    expect(tagsToRecord([{ Key: 'Name', Value: 'x' }, { Key: 'empty' }, { Value: 'no key' }])).toEqual({
+      Name: 'x',
+      empty: '',
+    });
     expect(tagsToRecord(undefined)).toEqual({});
     expect(recordToTags({ a: '1', b: '' })).toEqual([
       { Key: 'a', Value: '1' },

@@ -6,7 +6,7 @@ describe('tokenize', () => {
   it('honours straight and smart quotes', () => {
     expect(tokenize('bake --note "monthly refresh" acme')).toEqual(['bake', '--note', 'monthly refresh', 'acme']);
     expect(tokenize('bake --note \u201Cquarterly bake\u201D')).toEqual(['bake', '--note', 'quarterly bake']);
-    expect(tokenize("  a   'b c'  \"\" ")).toEqual(['a', 'b c', '']);
+    expect(tokenize('  a   \'b c\'  "" ')).toEqual(['a', 'b c', '']);
   });
 });
 
@@ -29,8 +29,14 @@ describe('parseCommand', () => {
   });
 
   it('refuses malformed bake options with a clear message', () => {
-    expect(parseCommand('bake --images')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--images') });
-    expect(parseCommand('bake --force')).toMatchObject({ kind: 'invalid', message: expect.stringContaining('--force') });
+    expect(parseCommand('bake --images')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('--images'),
+    });
+    expect(parseCommand('bake --force')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('--force'),
+    });
     expect(parseCommand('bake a b')).toMatchObject({ kind: 'invalid' });
     expect(parseCommand(`bake --note "${'x'.repeat(600)}"`)).toMatchObject({ kind: 'invalid' });
   });

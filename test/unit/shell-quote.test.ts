@@ -20,6 +20,7 @@ describe('shellQuote', () => {
     'a\'b"c',
     'x; echo pwned',
     'line1\nline2',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal `${PATH}` is exactly what is being tested
     '$HOME ${PATH} * ? [a] ~ # & | < > \\',
     "''''",
   ])('a real shell reads %j back unchanged', (value) => {

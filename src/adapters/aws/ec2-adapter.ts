@@ -1,35 +1,18 @@
 import {
-  CreateImageCommand,
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
-  DescribeImagesCommand,
-  type DescribeImagesCommandInput,
   DescribeInstancesCommand,
   type DescribeInstancesCommandInput,
-  DescribeSnapshotsCommand,
   type EC2Client,
-  type Filter,
-  type Image,
   type Instance,
   StartInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { AppError } from '../../errors.js';
-import type { CreateImageInput, Ec2Port, ImageInfo } from '../../ports.js';
-import { callAws, isAwsError, fromAwsError } from './aws-errors.js';
-import {
-  averageSnapshotProgress,
-  liveInstancesFilter,
-  recordToTags,
-  tagFilters,
-  toImageInfo,
-  toInstanceInfo,
-} from './ec2-mapping.js';
+import type { Ec2Port } from '../../ports.js';
+import { callAws, isAwsError } from './aws-errors.js';
+import { createEc2ImageOperations } from './ec2-images.js';
+import { liveInstancesFilter, tagFilters, toInstanceInfo } from './ec2-mapping.js';
 
-const IMAGE_GONE = ['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable'];
 const INSTANCE_GONE = ['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed'];
-const SNAPSHOT_GONE = ['InvalidSnapshot.NotFound', 'InvalidSnapshotID.Malformed'];
 
 /** Real EC2 adapter. Throttling is retried by the client's own retry strategy (see aws-clients.ts). */
 export function createEc2Adapter(client: EC2Client): Ec2Port {
@@ -44,65 +27,6 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
       NextToken = page.NextToken;
     } while (NextToken);
     return instances;
-  }
-
-  async function describeImagePages(input: DescribeImagesCommandInput, what: string): Promise<Image[]> {
-    const images: Image[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await callAws('ec2:DescribeImages', what, () =>
-        client.send(new DescribeImagesCommand({ ...input, NextToken })),
-      );
-      images.push(...(page.Images ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return images;
-  }
-
-  async function findOwnImages(filters: Filter[], what: string): Promise<ImageInfo[]> {
-    const images = await describeImagePages({ Owners: ['self'], Filters: filters }, what);
-    return images.map(toImageInfo);
-  }
-
-  async function describeImages(imageIds: string[]): Promise<ImageInfo[]> {
-    if (imageIds.length === 0) return [];
-    try {
-      const images = await describeImagePages({ ImageIds: imageIds }, `describe images ${imageIds.join(', ')}`);
-      return images.map(toImageInfo);
-    } catch (error) {
-      if (!isAwsError(error, ...IMAGE_GONE)) throw error;
-      // One unknown id fails the whole call: ask one by one so the known images are still returned.
-      if (imageIds.length === 1) return [];
-      const each = await Promise.all(imageIds.map((id) => describeImages([id])));
-      return each.flat();
-    }
-  }
-
-  /** Snapshots CreateImage made for an image, found by the description AWS gives them. */
-  async function orphanSnapshotIds(imageId: string): Promise<string[]> {
-    const page = await callAws('ec2:DescribeSnapshots', `look up snapshots of ${imageId}`, () =>
-      client.send(
-        new DescribeSnapshotsCommand({
-          OwnerIds: ['self'],
-          Filters: [
-            {
-              Name: 'description',
-              Values: [`Created by CreateImage(*) for ${imageId}`, `Created by CreateImage(*) for ${imageId} *`],
-            },
-          ],
-        }),
-      ),
-    );
-    return (page.Snapshots ?? []).flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
-  }
-
-  async function deleteSnapshot(snapshotId: string): Promise<void> {
-    try {
-      await client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
-    } catch (error) {
-      if (!isAwsError(error, ...SNAPSHOT_GONE))
-        throw fromAwsError(error, { api: 'ec2:DeleteSnapshot', what: `delete snapshot ${snapshotId}` });
-    }
   }
 
   return {
@@ -148,82 +72,6 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
       );
     },
 
-    async createImage(input: CreateImageInput) {
-      const tags = recordToTags(input.tags);
-      try {
-        const out = await client.send(
-          new CreateImageCommand({
-            InstanceId: input.instanceId,
-            Name: input.name,
-            // EC2 rejects descriptions over 255 characters; the description is informational only.
-            Description: input.description.slice(0, 255),
-            NoReboot: input.noReboot,
-            // Only DeleteOnTermination may be changed for an instance's existing volumes.
-            BlockDeviceMappings: input.deviceNames.map((DeviceName) => ({
-              DeviceName,
-              Ebs: { DeleteOnTermination: true },
-            })),
-            TagSpecifications:
-              tags.length === 0
-                ? undefined
-                : [
-                    { ResourceType: 'image', Tags: tags },
-                    { ResourceType: 'snapshot', Tags: tags },
-                  ],
-          }),
-        );
-        if (!out.ImageId)
-          throw new AppError('aws_no_image_id', `AWS accepted CreateImage for ${input.name} but returned no image id.`);
-        return out.ImageId;
-      } catch (error) {
-        if (isAwsError(error, 'InvalidAMIName.Duplicate')) {
-          throw new AppError(
-            'ami_name_taken',
-            `An AMI named ${input.name} already exists in this account and region; the bake looks it up instead of creating a second one.`,
-            { cause: error, details: { name: input.name } },
-          );
-        }
-        throw fromAwsError(error, { api: 'ec2:CreateImage', what: `create image ${input.name}` });
-      }
-    },
-
-    describeImages,
-
-    async findImagesByName(name) {
-      // The `name` filter is a glob; AMI names cannot contain `*` or `?`, and we still compare exactly.
-      const images = await findOwnImages([{ Name: 'name', Values: [name] }], `find image named ${name}`);
-      return images.filter((image) => image.name === name);
-    },
-
-    async findImagesByTag(key, value) {
-      return findOwnImages([{ Name: `tag:${key}`, Values: [value] }], `find images tagged ${key}=${value}`);
-    },
-
-    async deregisterImage(imageId) {
-      const [image] = await describeImages([imageId]);
-      // Image already gone: a crash may have come between deregistering and deleting snapshots.
-      const snapshotIds = image ? image.snapshotIds : await orphanSnapshotIds(imageId);
-      if (image && image.state !== 'deregistered') {
-        try {
-          await client.send(new DeregisterImageCommand({ ImageId: imageId }));
-        } catch (error) {
-          if (!isAwsError(error, ...IMAGE_GONE))
-            throw fromAwsError(error, { api: 'ec2:DeregisterImage', what: `deregister image ${imageId}` });
-        }
-      }
-      for (const snapshotId of snapshotIds) await deleteSnapshot(snapshotId);
-    },
-
-    async snapshotProgress(snapshotIds) {
-      if (snapshotIds.length === 0) return undefined;
-      try {
-        const out = await client.send(new DescribeSnapshotsCommand({ SnapshotIds: snapshotIds }));
-        return averageSnapshotProgress(out.Snapshots ?? []);
-      } catch (error) {
-        // Progress is informational: a vanished snapshot just means "unknown".
-        if (isAwsError(error, ...SNAPSHOT_GONE)) return undefined;
-        throw fromAwsError(error, { api: 'ec2:DescribeSnapshots', what: 'read snapshot progress' });
-      }
-    },
+    ...createEc2ImageOperations(client),
   };
 }

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AppError } from '../../errors.js';
 import type { CommandInvocation, CommandStatus, SsmPort } from '../../ports.js';
-import { callAws, isAwsError, fromAwsError } from './aws-errors.js';
+import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
 
 /** SSM keeps only the first 24,000 chars of stdout and 8,000 of stderr in GetCommandInvocation. */
 export const STDOUT_LIMIT = 24_000;

@@ -2,6 +2,12 @@ import type { BakeRecord } from '../../bake/bake-record.js';
 import { isBakeActive } from '../../bake/bake-record.js';
 import type { BakeRepo, LockRepo, StateStore } from '../../ports.js';
 import { applySetPatch } from '../../shared/patch.js';
+import {
+  createMemoryAmiTestRepo,
+  createMemoryAuditRepo,
+  createMemoryChangeRepo,
+  createMemoryNotificationRepo,
+} from './memory-rollout-repos.js';
 
 /**
  * The bot's state in process memory, for sandbox mode without MongoDB. Same guarded semantics as
@@ -82,5 +88,14 @@ export function createMemoryStateStore(): StateStore {
     },
   };
 
-  return { bakes: bakeRepo, locks: lockRepo, ping: async () => true, close: async () => undefined };
+  return {
+    bakes: bakeRepo,
+    locks: lockRepo,
+    changes: createMemoryChangeRepo(),
+    amiTests: createMemoryAmiTestRepo(),
+    audit: createMemoryAuditRepo(),
+    notifications: createMemoryNotificationRepo(),
+    ping: async () => true,
+    close: async () => undefined,
+  };
 }

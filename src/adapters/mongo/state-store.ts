@@ -2,6 +2,7 @@ import { MongoClient } from 'mongodb';
 import type { StateStore } from '../../ports.js';
 import { createMongoBakeRepo } from './bake-repo.js';
 import { createMongoLockRepo } from './lock-repo.js';
+import { createMongoRolloutRepos } from './rollout-repos.js';
 
 export interface MongoStateStoreOptions {
   uri: string;
@@ -20,9 +21,11 @@ export async function createMongoStateStore(options: MongoStateStoreOptions): Pr
   const db = client.db(options.database);
   const bakes = createMongoBakeRepo(db);
   await bakes.ensureIndexes();
+  const rollout = await createMongoRolloutRepos(db);
   return {
     bakes,
     locks: createMongoLockRepo(db),
+    ...rollout,
     async ping() {
       try {
         await db.command({ ping: 1 });

@@ -6,7 +6,12 @@ export async function restoreTemplateState(ctx: StepContext): Promise<string> {
   const { instanceId, originalState } = ctx.bake.facts;
   if (!instanceId || originalState === undefined) return 'nothing to restore (template never touched)';
   if (ctx.bake.facts.templateRestored) return `template already ${originalState}`;
-  const instance = await describeTemplate(ctx);
+  let instance = await describeTemplate(ctx);
+  if (originalState === 'stopped' && instance.state === 'pending') {
+    // EC2 refuses to stop an instance that is still booting: let it finish first.
+    await waitForInstanceState(ctx, 'running', ctx.settings.instanceReadyMinutes);
+    instance = await describeTemplate(ctx);
+  }
   if (originalState === 'stopped' && instance.state !== 'stopped') {
     if (instance.state !== 'stopping') await ctx.deps.ec2.stopInstance(instanceId);
     await waitForInstanceState(ctx, 'stopped', ctx.settings.instanceReadyMinutes);

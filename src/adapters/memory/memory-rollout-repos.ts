@@ -1,0 +1,144 @@
+import type { AmiTestRepo, AuditRepo, ChangeRepo, NotificationRepo } from '../../ports.js';
+import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
+import type { AuditEntry } from '../../rollout/audit-record.js';
+import { type ChangeRecord, deriveStatus, OPEN_STATUSES } from '../../rollout/change-record.js';
+
+/**
+ * The rollout's state in process memory, with the same first-one-wins semantics as the MongoDB repos (the shared
+ * contract tests run against both). JavaScript runs each check-and-set below without interleaving, which is what
+ * the MongoDB repos get from inserting a document with a fixed `_id`. Copies in and out.
+ */
+const copy = <T>(value: T): T => structuredClone(value);
+const newestFirst = <T extends { createdAt: Date }>(a: T, b: T) => b.createdAt.getTime() - a.createdAt.getTime();
+
+export function createMemoryChangeRepo(): ChangeRepo {
+  const changes = new Map<string, ChangeRecord>();
+  const read = (change: ChangeRecord) => copy({ ...change, status: deriveStatus(change) });
+  return {
+    async insert(change) {
+      if (changes.has(change._id)) throw new Error(`duplicate key: change ${change._id}`);
+      changes.set(change._id, copy(change));
+    },
+    async get(id) {
+      const change = changes.get(id);
+      return change ? read(change) : undefined;
+    },
+    async listRecent(limit, deployment) {
+      return [...changes.values()]
+        .filter((change) => deployment === undefined || change.deployment === deployment)
+        .sort(newestFirst)
+        .slice(0, limit)
+        .map(read);
+    },
+    async listOpen() {
+      return [...changes.values()].map(read).filter((change) => OPEN_STATUSES.includes(change.status));
+    },
+    async note(id, notes) {
+      const change = changes.get(id);
+      if (change) Object.assign(change, copy(notes));
+    },
+    async decide(id, decision) {
+      const change = changes.get(id);
+      if (!change || change.decision) return false;
+      const late = decision.at.getTime() >= change.deadline.getTime();
+      if (decision.outcome === 'expired' ? !late : late) return false;
+      change.decision = copy(decision);
+      return true;
+    },
+    async claimApply(id, owner, at, staleBefore) {
+      const change = changes.get(id);
+      if (!change || change.result) return false;
+      const status = deriveStatus(change);
+      let attempt: number;
+      if (status === 'approved') attempt = 1;
+      else if (status === 'applying' && change.apply && change.apply.at.getTime() < staleBefore.getTime())
+        attempt = change.apply.attempt + 1;
+      else return false;
+      change.apply = { owner, at, attempt };
+      return true;
+    },
+    async finishApply(id, result) {
+      const change = changes.get(id);
+      if (!change || change.result) return false;
+      change.result = copy(result);
+      return true;
+    },
+    async claimReminder(id, at) {
+      const change = changes.get(id);
+      if (!change || change.reminderSentAt) return false;
+      change.reminderSentAt = at;
+      return true;
+    },
+  };
+}
+
+export function createMemoryAmiTestRepo(): AmiTestRepo {
+  const tests = new Map<string, AmiTestRecord>();
+  const recent = (deployment?: string) =>
+    [...tests.values()].filter((test) => deployment === undefined || test.deployment === deployment).sort(newestFirst);
+  return {
+    async insert(test) {
+      if (tests.has(test._id)) throw new Error(`duplicate key: test ${test._id}`);
+      tests.set(test._id, copy(test));
+    },
+    async get(id) {
+      const test = tests.get(id);
+      return test ? copy(test) : undefined;
+    },
+    async save(id, patch) {
+      const test = tests.get(id);
+      if (test) Object.assign(test, copy(patch));
+    },
+    async requestCancel(id, by, at) {
+      const test = tests.get(id);
+      if (!test) return undefined;
+      if (test.status === 'running' && !test.cancelRequested) test.cancelRequested = { by, at };
+      return copy(test);
+    },
+    async latestFinished(deployment, amiId) {
+      const found = recent(deployment).find(
+        (test) => (test.status === 'passed' || test.status === 'failed') && (!amiId || test.amiId === amiId),
+      );
+      return found ? copy(found) : undefined;
+    },
+    async listRecent(limit, deployment) {
+      return recent(deployment).slice(0, limit).map(copy);
+    },
+  };
+}
+
+export function createMemoryAuditRepo(): AuditRepo {
+  const entries: AuditEntry[] = [];
+  return {
+    async record(entry) {
+      if (entries.some((e) => e._id === entry._id)) throw new Error(`duplicate key: audit ${entry._id}`);
+      entries.push(copy(entry));
+    },
+    async listRecent(limit, deployment) {
+      return entries
+        .filter((entry) => deployment === undefined || entry.deployment === deployment)
+        .sort((a, b) => b.at.getTime() - a.at.getTime() || (a._id < b._id ? 1 : -1))
+        .slice(0, limit)
+        .map(copy);
+    },
+  };
+}
+
+export function createMemoryNotificationRepo(): NotificationRepo {
+  const sent = new Map<string, Set<string>>();
+  return {
+    async claim(changeId, userId) {
+      const users = sent.get(changeId) ?? new Set<string>();
+      sent.set(changeId, users);
+      if (users.has(userId)) return false;
+      users.add(userId);
+      return true;
+    },
+    async release(changeId, userId) {
+      sent.get(changeId)?.delete(userId);
+    },
+    async listNotified(changeId) {
+      return [...(sent.get(changeId) ?? [])];
+    },
+  };
+}
