@@ -1,12 +1,17 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import { AppError } from '../../errors.js';
-import type { ChatPort, Clock } from '../../ports.js';
+import type { ChatPort } from '../../ports.js';
 import type { Logger } from '../../shared/logger.js';
 
 export interface SlackChatOptions {
   client: WebClient;
-  clock: Clock;
   logger: Logger;
+  /**
+   * Waits out Retry-After. Always wall time, never the (possibly simulated) clock: Slack's limits
+   * are real seconds, in sandbox mode too.
+   */
+  sleep?: (ms: number) => Promise<void>;
   /** How many times one call waits out a 429 before giving up (each wait is Slack's Retry-After). */
   maxRateLimitWaits?: number;
 }
@@ -22,7 +27,8 @@ interface RateLimited {
  * so nothing is dropped and the wait is visible in our logs.
  */
 export function createSlackChat(options: SlackChatOptions): ChatPort {
-  const { client, clock, logger } = options;
+  const { client, logger } = options;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms).then(() => undefined));
   const maxWaits = options.maxRateLimitWaits ?? 8;
   const dmChannels = new Map<string, string>();
 
@@ -35,7 +41,7 @@ export function createSlackChat(options: SlackChatOptions): ChatPort {
         if (limited.code !== 'slack_webapi_rate_limited_error' || waits >= maxWaits) throw error;
         const seconds = limited.retryAfter ?? 1;
         logger.info({ method, retryAfterSeconds: seconds }, 'Slack rate limit: waiting as asked');
-        await clock.sleep(seconds * 1000);
+        await sleep(seconds * 1000);
       }
     }
   }
