@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { getFreePort } from '../support/free-port.js';
+import { mongoTestUri } from '../support/mongo.js';
+import { sendSlashCommand } from '../support/slack-signing.js';
+
+const SECRET = 'process-test-signing-secret';
+
+function runMain(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function collect(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => (stdout += chunk));
+  child.stderr?.on('data', (chunk) => (stderr += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+async function waitForHttp(url: string, timeoutMs = 20_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
+
+describe('the ami-bot process', () => {
+  it('stops on bad configuration with one clear line and no stack trace', async () => {
+    const result = await collect(
+      runMain({ SLACK_BOT_TOKEN: 'xoxb-x', AMIBOT_OPS_CHANNELS: 'general', AMIBOT_ADMINS: 'U0ADMIN1' }),
+    );
+    expect(result.code).toBe(2);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('AMIBOT_OPS_CHANNELS: expected a Slack channel id');
+    expect(lines[0]).toContain('AMIBOT_DEPLOYMENT: missing');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  describe('in sandbox mode with only the four required settings', () => {
+    let fake: FakeSlack;
+    let child: ChildProcess;
+    let port: number;
+    let exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
+
+    beforeAll(async () => {
+      fake = await startFakeSlack();
+      port = await getFreePort();
+      child = runMain({
+        SLACK_BOT_TOKEN: 'xoxb-sandbox-not-real',
+        SLACK_SIGNING_SECRET: SECRET,
+        AMIBOT_OPS_CHANNELS: 'C0OPS00001',
+        AMIBOT_ADMINS: 'U0ADMIN01',
+        AMIBOT_SANDBOX: '1',
+        SLACK_API_URL: fake.apiUrl,
+        PORT: String(port),
+        AMIBOT_STATE_MONGODB_URI: mongoTestUri(),
+        LOG_LEVEL: 'warn',
+      });
+      exited = collect(child);
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+    }, 40_000);
+
+    afterAll(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await fake.close();
+    });
+
+    it('serves /healthz and /readyz (MongoDB reachable)', async () => {
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    });
+
+    it('answers a signed /ami help', async () => {
+      const res = await sendSlashCommand(`http://127.0.0.1:${port}`, SECRET, {
+        text: 'help',
+        userId: 'U0ADMIN01',
+        channelId: 'C0OPS00001',
+        responseUrl: fake.responseUrl('proc-help'),
+      });
+      expect(res.status).toBe(200);
+      const call = await fake.waitFor((c) => c.responseId === 'proc-help', 10_000);
+      expect(String(call.args.text)).toContain('/ami bake');
+    });
+
+    it('shuts down cleanly on SIGTERM, logging no secret', async () => {
+      child.kill('SIGTERM');
+      const result = await exited;
+      expect(result.code).toBe(0);
+      const output = result.stdout + result.stderr;
+      expect(output).not.toContain('xoxb-sandbox-not-real');
+      expect(output).not.toContain(SECRET);
+    }, 30_000);
+  });
+});
