@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line.
+    reporters: ['default', ['json', { outputFile: '.cache/vitest-report.json' }]],
     // Builds (first run ~90 s, then cached in .cache/ferretdb) and starts one FerretDB for the whole run,
     // unless MONGODB_TEST_URI points at a MongoDB server.
     globalSetup: ['test/support/global-setup.ts'],
