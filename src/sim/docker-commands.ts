@@ -1,6 +1,6 @@
+import { type CachedImage, layersOnDisk, toCachedImage } from './disk-cache.js';
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
 import type { ProgramHandler, StepResult } from './ssm-script.js';
-import { type CachedImage, layersOnDisk, toCachedImage } from './disk-cache.js';
 
 /** `docker images` / `docker image ls` and `docker pull`, with the docker CLI's output and exit codes. */
 export const dockerHandler: ProgramHandler = (argv, ctx) => {
@@ -8,7 +8,9 @@ export const dockerHandler: ProgramHandler = (argv, ctx) => {
   const [, sub, ...rest] = argv;
   if (sub === 'images' || (sub === 'image' && (rest[0] === 'ls' || rest[0] === 'list'))) {
     const args = sub === 'image' ? rest.slice(1) : rest;
-    const images = [...ctx.instance.dockerImages.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const images = [...ctx.instance.dockerImages.values()].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
+    );
     return { ...listImages(images, args, ctx.atMs), durationMs: ctx.world.draw(ctx.world.timings.dockerImages) };
   }
   if (sub === 'pull') return pull(rest, ctx);
@@ -49,9 +51,22 @@ function listImages(images: CachedImage[], args: string[], nowMs: number): Omit<
     return ok(header + images.map((i) => `${render(fields(i))}\n`).join(''));
   }
   const columns = ['Repository', 'Tag', ...(flags.has('--digests') ? ['Digest'] : []), 'ID', 'CreatedSince', 'Size'];
-  const rows = [columns.map((c) => HEADERS[c] as string), ...images.map((i) => columns.map((c) => fields(i)[c] as string))];
+  const rows = [
+    columns.map((c) => HEADERS[c] as string),
+    ...images.map((i) => columns.map((c) => fields(i)[c] as string)),
+  ];
   const widths = columns.map((_c, k) => Math.max(...rows.map((r) => (r[k] as string).length)));
-  return ok(rows.map((r) => `${r.map((cell, k) => cell.padEnd((widths[k] as number) + 3)).join('').trimEnd()}\n`).join(''));
+  return ok(
+    rows
+      .map(
+        (r) =>
+          `${r
+            .map((cell, k) => cell.padEnd((widths[k] as number) + 3))
+            .join('')
+            .trimEnd()}\n`,
+      )
+      .join(''),
+  );
 }
 
 const HEADERS: Record<string, string> = {
@@ -74,12 +89,20 @@ function pull(args: string[], ctx: Parameters<ProgramHandler>[1]): StepResult {
   const image = world.registry.resolve(raw);
   const faults = ctx.faults;
   if (faults.isOn('pull-failed')) {
-    return fail(1, `Error response from daemon: manifest for ${image.ref} not found: manifest unknown: manifest unknown\n`, world.draw({ min: 1500, max: 4000 }));
+    return fail(
+      1,
+      `Error response from daemon: manifest for ${image.ref} not found: manifest unknown: manifest unknown\n`,
+      world.draw({ min: 1500, max: 4000 }),
+    );
   }
   if (faults.isOn('pull-flaky') && !world.flakyPulled.has(image.ref)) {
     world.flakyPulled.add(image.ref);
     const host = image.repository.includes('.') ? image.repository.split('/')[0] : 'registry-1.docker.io';
-    return fail(1, `Error response from daemon: Get "https://${host}/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)\n`, world.draw({ min: 15_000, max: 30_000 }));
+    return fail(
+      1,
+      `Error response from daemon: Get "https://${host}/v2/": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)\n`,
+      world.draw({ min: 15_000, max: 30_000 }),
+    );
   }
   const head = `${raw.includes(':') || raw.includes('@') ? '' : 'Using default tag: latest\n'}${image.tag}: Pulling from ${pathOf(image.repository)}\n`;
   const tail = (status: string) => `Digest: ${image.digest}\nStatus: ${status} for ${image.ref}\n${image.ref}\n`;
@@ -98,7 +121,8 @@ function pull(args: string[], ctx: Parameters<ProgramHandler>[1]): StepResult {
     ...missing.map((l) => `${short(l.id)}: Pull complete`),
   ];
   return {
-    durationMs: world.draw(world.timings.pullBase) + Math.round((1000 * missingBytes) / world.timings.pullBytesPerSecond),
+    durationMs:
+      world.draw(world.timings.pullBase) + Math.round((1000 * missingBytes) / world.timings.pullBytesPerSecond),
     stdout: quiet ? `${image.ref}\n` : `${head}${lines.join('\n')}\n${tail('Downloaded newer image')}`,
     stderr: '',
     exitCode: 0,
@@ -135,30 +159,21 @@ export function humanSize(bytes: number): string {
 
 /** go-units HumanDuration, which `docker images` prints in CREATED. */
 function since(thenMs: number, nowMs: number): string {
-  const seconds = Math.max(0, Math.floor((nowMs - thenMs) / 1000));
+  return `${humanDuration(Math.max(0, Math.floor((nowMs - thenMs) / 1000)))} ago`;
+}
+
+function humanDuration(seconds: number): string {
   const minutes = Math.floor(seconds / 60);
   const hours = Math.round(seconds / 3600);
-  const text =
-    seconds < 1
-      ? 'Less than a second'
-      : seconds === 1
-        ? '1 second'
-        : seconds < 60
-          ? `${seconds} seconds`
-          : minutes === 1
-            ? 'About a minute'
-            : minutes < 60
-              ? `${minutes} minutes`
-              : hours === 1
-                ? 'About an hour'
-                : hours < 48
-                  ? `${hours} hours`
-                  : hours < 24 * 7 * 2
-                    ? `${Math.floor(hours / 24)} days`
-                    : hours < 24 * 30 * 2
-                      ? `${Math.floor(hours / 24 / 7)} weeks`
-                      : hours < 24 * 365 * 2
-                        ? `${Math.floor(hours / 24 / 30)} months`
-                        : `${Math.floor(hours / 24 / 365)} years`;
-  return `${text} ago`;
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
 }

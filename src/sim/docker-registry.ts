@@ -64,7 +64,10 @@ export function createDockerRegistry(): DockerRegistry {
     const count = 3 + Math.floor(4 * hashUnit(`count:${n.ref}`));
     const weights = Array.from({ length: count }, (_, i) => 0.2 + hashUnit(`w:${n.ref}:${i}`));
     const weightSum = weights.reduce((a, b) => a + b, 0);
-    const top = weights.map((w, i) => ({ id: hashHex(`layer:${n.ref}:${i}`), bytes: Math.round((own * w) / weightSum) }));
+    const top = weights.map((w, i) => ({
+      id: hashHex(`layer:${n.ref}:${i}`),
+      bytes: Math.round((own * w) / weightSum),
+    }));
     const layers = [...base, ...top];
     return {
       ...n,

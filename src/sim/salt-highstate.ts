@@ -2,8 +2,8 @@ import type { ProgramHandler } from './ssm-script.js';
 
 /**
  * `salt-call state.highstate` on the executor template: 85 states, 3 of which change something, in Salt's
- * highstate outputter format. `--state-output` and `--state-verbose` are honoured because the full output
- * is ~28k chars, more than SSM returns (24k): a bot that runs it bare never sees the summary, as in production.
+ * highstate outputter format. `--state-output` and `--state-verbose` are honoured; the full output (~22k chars)
+ * is close to what SSM returns (24k), so the bot keeps only the tail of salt's log, as it must in production.
  */
 
 interface SaltState {
@@ -18,6 +18,7 @@ interface SaltState {
 
 const PACKAGES = ['apt-transport-https', 'ca-certificates', 'curl', 'gnupg', 'jq', 'lvm2', 'nfs-common', 'ntp'];
 const PACKAGES_2 = ['python3-pip', 'awscli', 'unzip', 'htop', 'sysstat', 'xfsprogs', 'conntrack', 'socat'];
+const PACKAGES_3 = ['git', 'wget', 'rsync', 'tmux', 'vim', 'net-tools', 'iotop', 'ethtool'];
 const FILES = [
   '/etc/docker/daemon.json',
   '/etc/domino/executor.conf',
@@ -41,19 +42,39 @@ function states(failed: boolean): SaltState[] {
       name: 'pkg-upgrade',
       comment: 'Upgrade ran successfully',
       weight: 60,
-      changes: ['libssl1.1:', '    ----------', '    new:', '        1.1.1f-1ubuntu2.24', '    old:', '        1.1.1f-1ubuntu2.23'],
+      changes: [
+        'libssl1.1:',
+        '    ----------',
+        '    new:',
+        '        1.1.1f-1ubuntu2.24',
+        '    old:',
+        '        1.1.1f-1ubuntu2.23',
+      ],
     },
   ];
-  for (const p of [...PACKAGES, ...PACKAGES_2, ...PACKAGES.map((x) => `${x}-doc`)]) {
-    list.push({ id: p, fn: 'pkg.installed', name: p, comment: 'All specified packages are already installed', weight: 1 });
+  for (const p of [...PACKAGES, ...PACKAGES_2, ...PACKAGES_3]) {
+    list.push({
+      id: `pkg-${p}`,
+      fn: 'pkg.installed',
+      name: p,
+      comment: 'All specified packages are already installed',
+      weight: 1,
+    });
   }
   for (const f of FILES) {
     const changed = f === '/etc/docker/daemon.json';
     const comment = changed ? `File ${f} updated` : `File ${f} is in the correct state`;
-    list.push({ id: f, fn: 'file.managed', name: f, comment, weight: 0.3, ...(changed ? { changes: DIFF } : {}) });
+    const id = `managed-${f.split('/').at(-1)?.replace(/\W+/g, '-')}`;
+    list.push({ id, fn: 'file.managed', name: f, comment, weight: 0.3, ...(changed ? { changes: DIFF } : {}) });
   }
   for (const d of ['/var/lib/docker', '/opt/domino', '/var/log/domino', '/mnt/domino', '/domino/datasets']) {
-    list.push({ id: d, fn: 'file.directory', name: d, comment: `The directory ${d} is in the correct state`, weight: 0.1 });
+    list.push({
+      id: d,
+      fn: 'file.directory',
+      name: d,
+      comment: `The directory ${d} is in the correct state`,
+      weight: 0.1,
+    });
   }
   for (const svc of ['docker', 'chrony', 'sysstat', 'amazon-ssm-agent', 'nfs-client.target', 'domino-node-agent']) {
     const changed = svc === 'docker';
@@ -66,10 +87,11 @@ function states(failed: boolean): SaltState[] {
       ...(changed ? { changes: [`${svc}:`, '    True'] } : {}),
     });
   }
-  while (list.length < 82) {
-    const n = list.length;
-    list.push({ id: `sysctl-${n}`, fn: 'sysctl.present', name: `net.core.param${n}`, comment: 'Sysctl value is already set', weight: 0.05 });
+  for (const [key, value] of SYSCTLS) {
+    const comment = `Sysctl value ${key} = ${value} is already set`;
+    list.push({ id: `sysctl-${key}`, fn: 'sysctl.present', name: key, comment, weight: 0.05 });
   }
+  for (const [id, fn, name, comment] of MISC) list.push({ id, fn, name, comment, weight: 0.2 });
   list.push({
     id: 'domino-executor-tools',
     fn: 'pkg.installed',
@@ -84,15 +106,77 @@ function states(failed: boolean): SaltState[] {
     id: 'executor-healthcheck-timer',
     fn: 'service.running',
     name: 'executor-healthcheck.timer',
-    comment: failed ? 'One or more requisite failed: executor.domino-executor-tools' : 'The service executor-healthcheck.timer is already running',
+    comment: failed
+      ? 'One or more requisite failed: executor.domino-executor-tools'
+      : 'The service executor-healthcheck.timer is already running',
     weight: 0.5,
     ...(failed ? { failed: true } : {}),
   });
-  list.push({ id: 'docker-prune-cron', fn: 'cron.present', name: '/opt/domino/bin/cleanup-images', comment: 'Cron /opt/domino/bin/cleanup-images already present', weight: 0.2 });
+  list.push({
+    id: 'docker-prune-cron',
+    fn: 'cron.present',
+    name: '/opt/domino/bin/cleanup-images',
+    comment: 'Cron /opt/domino/bin/cleanup-images already present',
+    weight: 0.2,
+  });
   return list;
 }
 
-const DIFF = ['diff:', '    ---', '    +++', '    @@ -3,3 +3,4 @@', '         "log-driver": "json-file",', '    +    "max-concurrent-downloads": 10,'];
+/** Kernel settings the executor states pin. */
+const SYSCTLS: Array<[string, string]> = [
+  ['vm.max_map_count', '262144'],
+  ['vm.swappiness', '10'],
+  ['vm.overcommit_memory', '1'],
+  ['vm.dirty_ratio', '20'],
+  ['net.ipv4.ip_forward', '1'],
+  ['net.bridge.bridge-nf-call-iptables', '1'],
+  ['net.bridge.bridge-nf-call-ip6tables', '1'],
+  ['net.core.somaxconn', '32768'],
+  ['net.core.netdev_max_backlog', '16384'],
+  ['net.ipv4.tcp_keepalive_time', '600'],
+  ['net.ipv4.tcp_max_syn_backlog', '8096'],
+  ['net.ipv4.neigh.default.gc_thresh1', '4096'],
+  ['net.ipv4.neigh.default.gc_thresh2', '8192'],
+  ['fs.inotify.max_user_watches', '524288'],
+  ['fs.inotify.max_user_instances', '8192'],
+  ['fs.file-max', '2097152'],
+  ['kernel.pid_max', '4194304'],
+  ['kernel.keys.root_maxkeys', '1000000'],
+];
+
+/** The rest of a typical executor state tree: users, mounts, one-off commands, tool archives. */
+const MISC: Array<[string, string, string, string]> = [
+  ['domino-group', 'group.present', 'domino', 'Group domino is present and up to date'],
+  ['docker-group', 'group.present', 'docker', 'Group docker is present and up to date'],
+  ['domino-user', 'user.present', 'domino', 'User domino is present and up to date'],
+  ['ubuntu-user-docker', 'user.present', 'ubuntu', 'User ubuntu is present and up to date'],
+  ['mount-domino-scratch', 'mount.mounted', '/mnt/domino', 'Target was already mounted'],
+  ['mount-datasets', 'mount.mounted', '/domino/datasets', 'Target was already mounted'],
+  ['fstab-nvme', 'mount.fstab_present', '/dev/nvme1n1', '/dev/nvme1n1 entry is already in /etc/fstab.'],
+  ['systemd-reload', 'cmd.run', 'systemctl daemon-reload', 'State was not run because onchanges req did not change'],
+  [
+    'docker-storage-check',
+    'cmd.run',
+    'docker info --format {{.Driver}} | grep -q overlay2',
+    'unless condition is true',
+  ],
+  ['nvidia-persistenced-off', 'cmd.run', 'systemctl disable nvidia-persistenced', 'onlyif condition is false'],
+  ['ecr-credential-helper', 'archive.extracted', '/opt/domino/tools', 'All files in archive are already present'],
+  ['node-exporter', 'archive.extracted', '/opt/node_exporter', 'All files in archive are already present'],
+  ['timezone-utc', 'timezone.system', 'Etc/UTC', 'Timezone Etc/UTC already set'],
+  ['locale-en-us', 'locale.present', 'en_US.UTF-8', 'Locale en_US.UTF-8 is already present'],
+  ['journald-limits', 'file.replace', '/etc/systemd/journald.conf', 'No changes needed to be made'],
+  ['hostname-prefix', 'file.line', '/etc/cloud/cloud.cfg', 'No changes needed to be made'],
+];
+
+const DIFF = [
+  'diff:',
+  '    ---',
+  '    +++',
+  '    @@ -3,3 +3,4 @@',
+  '         "log-driver": "json-file",',
+  '    +    "max-concurrent-downloads": 10,',
+];
 
 export const saltHandler: ProgramHandler = (argv, ctx) => {
   if (argv[0] !== 'salt-call' || !argv.includes('state.highstate')) return undefined;

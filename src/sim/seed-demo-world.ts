@@ -1,6 +1,7 @@
-import { DEPLOYMENT_TAG, EXECUTOR_GROUP_TAG } from './sim-domino-api.js';
-import type { CachedImage, SimImage, SimInstance, SimWorld } from './sim-world.js';
 import { toCachedImage } from './disk-cache.js';
+import { DEPLOYMENT_TAG, EXECUTOR_GROUP_TAG } from './sim-domino-api.js';
+import { copyFilesystem, createFilesystem } from './sim-fs.js';
+import type { CachedImage, SimImage, SimInstance, SimWorld } from './sim-world.js';
 
 /** Ids the demo's config and the tests refer to; fixed so a config file can name them. */
 export const DEMO_IDS = {
@@ -56,16 +57,42 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   const cuda = toCachedImage(reg.define(DEMO_IDS.images.cuda, 2.3 * GB, new Date('2019-02-01T08:00:00Z')));
 
   const pipelineTags = (bake: string) => ({ 'created-by': 'ami-bot', 'bake-id': bake, [DEPLOYMENT_TAG]: d });
-  const current = addImage(world, `domino-${d}-executor-20260815-0900`, at('2026-08-15T09:00:00Z'), pipelineTags('bk-20260815-0900'), [base]);
-  const older = addImage(world, `domino-${d}-executor-20260510-1400`, at('2026-05-10T14:00:00Z'), pipelineTags('bk-20260510-1400'), [base]);
+  const current = addImage(
+    world,
+    `domino-${d}-executor-20260815-0900`,
+    at('2026-08-15T09:00:00Z'),
+    pipelineTags('bk-20260815-0900'),
+    [base],
+  );
+  const older = addImage(
+    world,
+    `domino-${d}-executor-20260510-1400`,
+    at('2026-05-10T14:00:00Z'),
+    pipelineTags('bk-20260510-1400'),
+    [base],
+  );
   const gpu = addImage(world, 'ubuntu-16.04-gpu-custom', at('2025-11-03T16:20:00Z'), { team: 'ml-platform' }, [cuda]);
 
-  addInstance(world, { Name: `${d}-executor-template`, [DEPLOYMENT_TAG]: d }, current, 'stopped', at('2026-08-15T08:10:00Z'));
+  addInstance(
+    world,
+    { Name: `${d}-executor-template`, [DEPLOYMENT_TAG]: d },
+    current,
+    'stopped',
+    at('2026-08-15T08:10:00Z'),
+  );
 
   const tier = (id: string, name: string, instanceType: string, image: SimImage, isDefault = false) =>
     world.tiers.push({
       idType: 'string',
-      doc: { _id: id, name, instanceType, region: world.region, subnetId: 'subnet-0a1b2c3d', isDefault, executorImage: image.id },
+      doc: {
+        _id: id,
+        name,
+        instanceType,
+        region: world.region,
+        subnetId: 'subnet-0a1b2c3d',
+        isDefault,
+        executorImage: image.id,
+      },
     });
   tier('small-k8s', 'Small', 'm5.large', current, true);
   tier('medium', 'Medium', 'm5.2xlarge', current);
@@ -74,7 +101,13 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   tier('pinned-legacy', 'Legacy (pinned)', 'm4.xlarge', older);
   tier(DEMO_IDS.testTierId, 'AMI test tier', 'm5.large', current);
 
-  const executor = (tierId: string, image: SimImage, state: 'running' | 'stopped', launched: string, extra: CachedImage[] = []) => {
+  const executor = (
+    tierId: string,
+    image: SimImage,
+    state: 'running' | 'stopped',
+    launched: string,
+    extra: CachedImage[] = [],
+  ) => {
     const tags = { Name: `${d}-executor-${tierId}`, [DEPLOYMENT_TAG]: d, [EXECUTOR_GROUP_TAG]: tierId };
     const instance = addInstance(world, tags, image, state, at(launched));
     for (const img of extra) instance.dockerImages.set(img.ref, img);
@@ -90,7 +123,10 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   if (options.staleTestExecutor) executor(DEMO_IDS.testTierId, older, 'stopped', '2026-08-14T17:00:00Z');
 
   for (const [tierId, people] of Object.entries(USERS_BY_TIER)) {
-    world.tierUsers.set(tierId, people.map((p) => `${p}@acme.example`));
+    world.tierUsers.set(
+      tierId,
+      people.map((p) => `${p}@acme.example`),
+    );
   }
   const env = (id: string, name: string, image: string) => world.environments.set(id, { id, name, image });
   env(DEMO_IDS.environments.base, 'Domino Analytics Distribution Py3.6 R3.4', DEMO_IDS.images.base);
@@ -98,7 +134,12 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   env(DEMO_IDS.environments.spark, 'Spark 3.3 compute', DEMO_IDS.images.spark);
   env(DEMO_IDS.environments.nlp, 'NLP team', DEMO_IDS.images.nlp);
   const projectId = DEMO_IDS.testProjectId;
-  world.projects.set(projectId, { id: projectId, owner: 'ami-bot', name: 'ami-smoke-test', defaultEnvironmentId: DEMO_IDS.environments.base });
+  world.projects.set(projectId, {
+    id: projectId,
+    owner: 'ami-bot',
+    name: 'ami-smoke-test',
+    defaultEnvironmentId: DEMO_IDS.environments.base,
+  });
   world.environmentUsage.push(
     { environment: 'Domino Standard Environment Py3.9 R4.2', image: DEMO_IDS.images.standard, runs: 958 },
     { environment: 'Domino Analytics Distribution Py3.6 R3.4', image: DEMO_IDS.images.base, runs: 412 },
@@ -109,8 +150,8 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   // Slack: an admin who bakes, two approvers in a user group, and the tier users (kofi has no Slack account).
   const users = world.slack.users;
   users[DEMO_IDS.requester] = { name: 'pat', email: 'pat@acme.example' };
-  users['U0APPR001'] = { name: 'sam', email: 'sam@acme.example' };
-  users['U0APPR002'] = { name: 'robin', email: 'robin@acme.example' };
+  users.U0APPR001 = { name: 'sam', email: 'sam@acme.example' };
+  users.U0APPR002 = { name: 'robin', email: 'robin@acme.example' };
   PEOPLE.filter((p) => p !== 'kofi').forEach((p, i) => {
     users[`U0USER${String(i + 1).padStart(3, '0')}`] = { name: p, email: `${p}@acme.example` };
   });
@@ -120,7 +161,13 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   return world;
 }
 
-function addImage(world: SimWorld, name: string, creationMs: number, tags: Record<string, string>, cache: CachedImage[]): SimImage {
+function addImage(
+  world: SimWorld,
+  name: string,
+  creationMs: number,
+  tags: Record<string, string>,
+  cache: CachedImage[],
+): SimImage {
   const image: SimImage = {
     id: world.ids.image(),
     name,
@@ -131,17 +178,31 @@ function addImage(world: SimWorld, name: string, creationMs: number, tags: Recor
     snapshotIds: [],
     blockDeviceNames: ['/dev/xvda', '/dev/xvdb'],
     dockerImages: new Map(cache.map((c) => [c.ref, c])),
+    fs: createFilesystem(),
   };
   for (const _device of image.blockDeviceNames) {
     const id = world.ids.snapshot();
     image.snapshotIds.push(id);
-    world.snapshots.set(id, { id, imageId: image.id, state: 'completed', startMs: creationMs, completeMs: creationMs + 600_000, tags });
+    world.snapshots.set(id, {
+      id,
+      imageId: image.id,
+      state: 'completed',
+      startMs: creationMs,
+      completeMs: creationMs + 600_000,
+      tags,
+    });
   }
   world.images.set(image.id, image);
   return image;
 }
 
-function addInstance(world: SimWorld, tags: Record<string, string>, image: SimImage, state: 'running' | 'stopped', launchTimeMs: number): SimInstance {
+function addInstance(
+  world: SimWorld,
+  tags: Record<string, string>,
+  image: SimImage,
+  state: 'running' | 'stopped',
+  launchTimeMs: number,
+): SimInstance {
   const instance: SimInstance = {
     id: world.ids.instance(),
     tags,
@@ -150,6 +211,7 @@ function addInstance(world: SimWorld, tags: Record<string, string>, image: SimIm
     blockDeviceNames: image.blockDeviceNames.slice(),
     launchTimeMs,
     dockerImages: new Map(image.dockerImages),
+    fs: copyFilesystem(image.fs),
     agentOnline: state === 'running',
     generation: 0,
     activeJobs: 0,

@@ -1,8 +1,8 @@
 import { AppError } from '../errors.js';
 import type { Clock, DominoApiPort, Ec2Port } from '../ports.js';
+import { layersOnDisk, toCachedImage } from './disk-cache.js';
 import type { Faults } from './faults.js';
 import { launchInstance, startInstanceNow, stopInstanceNow } from './sim-instances.js';
-import { layersOnDisk, toCachedImage } from './disk-cache.js';
 import type { SimInstance, SimJob, SimWorld } from './sim-world.js';
 
 /** Tags by which the simulated Domino (and the bot's drain step) recognise an executor's tier. */
@@ -16,12 +16,12 @@ export const DEPLOYMENT_TAG = 'domino-deployment';
  * disk already holds the environment's image.
  */
 export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port, faults: Faults): DominoApiPort {
-  /** When each executor has joined the cluster and can take runs (EC2 `running` is not enough). */
-  const readyAtMs = new Map<string, number>();
-
   const enter = (): number => {
     if (faults.isOn('domino-api-down')) {
-      throw new AppError('domino_api_unreachable', 'The Domino API is unreachable (simulated outage). Try again later.');
+      throw new AppError(
+        'domino_api_unreachable',
+        'The Domino API is unreachable (simulated outage). Try again later.',
+      );
     }
     const nowMs = clock.now().getTime();
     world.settle(nowMs);
@@ -45,16 +45,20 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
     );
     const running = fleet.filter((i) => i.state === 'running').sort((a, b) => a.activeJobs - b.activeJobs)[0];
     if (running) {
-      const ready = Math.max(readyAtMs.get(running.id) ?? nowMs, nowMs);
+      const ready = Math.max(running.dominoReadyAtMs ?? nowMs, nowMs);
       return { executor: running, atMs: ready + world.draw(world.timings.jobSchedule) };
     }
     const booting = fleet.find((i) => i.state === 'pending');
-    if (booting) return { executor: booting, atMs: readyAtMs.get(booting.id) ?? nowMs + world.draw(world.timings.executorRestart) };
+    if (booting)
+      return {
+        executor: booting,
+        atMs: booting.dominoReadyAtMs ?? nowMs + world.draw(world.timings.executorRestart),
+      };
     const stopped = fleet.find((i) => i.state === 'stopped');
     if (stopped) {
       startInstanceNow(world, stopped, nowMs);
       const atMs = nowMs + world.draw(world.timings.executorRestart);
-      readyAtMs.set(stopped.id, atMs);
+      stopped.dominoReadyAtMs = atMs;
       return { executor: stopped, atMs };
     }
     const tier = world.tiers.find((t) => t.doc._id === job.tierId);
@@ -63,17 +67,27 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
     const executor = launchInstance(world, {
       imageId: image.id,
       nowMs,
-      tags: { Name: `${world.deployment}-executor-${job.tierId}`, [DEPLOYMENT_TAG]: world.deployment, [EXECUTOR_GROUP_TAG]: job.tierId },
+      tags: {
+        Name: `${world.deployment}-executor-${job.tierId}`,
+        [DEPLOYMENT_TAG]: world.deployment,
+        [EXECUTOR_GROUP_TAG]: job.tierId,
+      },
     });
     job.launchedExecutor = true;
     const atMs = nowMs + world.draw(world.timings.executorLaunch);
-    readyAtMs.set(executor.id, atMs);
+    executor.dominoReadyAtMs = atMs;
     return { executor, atMs };
   };
 
   const run = (job: SimJob, executor: SimInstance, startMs: number, willFail: boolean) => {
     const alive = () => !job.stopRequested;
     job.executorId = executor.id;
+    if (executor.state !== 'running') {
+      // Terminated or stopped (a drain) while the run waited for it: Domino reports the run as errored.
+      move(job, 'Error', startMs);
+      job.isCompleted = true;
+      return;
+    }
     executor.activeJobs++;
     move(job, 'Pulling', startMs);
     const image = world.registry.resolve(job.image);
@@ -115,13 +129,15 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
     async startJob(input) {
       const nowMs = enter();
       const project = world.projects.get(input.projectId);
-      if (project === undefined) throw new AppError('domino_project_not_found', `Domino has no project ${input.projectId}.`);
+      if (project === undefined)
+        throw new AppError('domino_project_not_found', `Domino has no project ${input.projectId}.`);
       if (!world.tiers.some((t) => t.doc._id === input.hardwareTierId)) {
         throw new AppError('domino_hardware_tier_not_found', `Domino has no hardware tier ${input.hardwareTierId}.`);
       }
       const environmentId = input.environmentId ?? project.defaultEnvironmentId;
       const environment = world.environments.get(environmentId);
-      if (environment === undefined) throw new AppError('domino_environment_not_found', `Domino has no environment ${environmentId}.`);
+      if (environment === undefined)
+        throw new AppError('domino_environment_not_found', `Domino has no environment ${environmentId}.`);
       const job: SimJob = {
         id: world.ids.job(),
         projectId: project.id,
@@ -147,7 +163,10 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
           job.isCompleted = true;
         });
       } else {
-        world.schedule(placement.atMs, () => job.stopRequested || run(job, placement.executor, placement.atMs, willFail));
+        world.schedule(
+          placement.atMs,
+          () => job.stopRequested || run(job, placement.executor, placement.atMs, willFail),
+        );
       }
       return job.id;
     },

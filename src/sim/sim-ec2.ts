@@ -1,7 +1,11 @@
 import { AppError } from '../errors.js';
 import type { Clock, CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports.js';
+import { SimAwsFault, simAws } from './aws-fault.js';
+import { cachedBytes } from './disk-cache.js';
 import type { Faults } from './faults.js';
+import { copyFilesystem } from './sim-fs.js';
 import {
+  incorrectState,
   rebootForImage,
   requireInstance,
   startInstanceNow,
@@ -9,7 +13,6 @@ import {
   terminateInstanceNow,
   toInstanceInfo,
 } from './sim-instances.js';
-import { cachedBytes } from './disk-cache.js';
 import type { SimImage, SimWorld } from './sim-world.js';
 
 const GiB = 1024 ** 3;
@@ -35,7 +38,9 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
     },
     async findInstancesByTags(tags) {
       await enter();
-      return live().filter((i) => Object.entries(tags).every(([k, v]) => k in i.tags && (v === '*' || i.tags[k] === v)));
+      return live().filter((i) =>
+        Object.entries(tags).every(([k, v]) => k in i.tags && (v === '*' || i.tags[k] === v)),
+      );
     },
     async describeInstance(instanceId) {
       await enter();
@@ -44,21 +49,28 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
     },
     async startInstance(instanceId) {
       const nowMs = await enter();
-      startInstanceNow(world, requireInstance(world, instanceId), nowMs);
+      await simAws('ec2:StartInstances', `start instance ${instanceId}`, () =>
+        startInstanceNow(world, requireInstance(world, instanceId), nowMs),
+      );
     },
     async stopInstance(instanceId) {
       const nowMs = await enter();
-      stopInstanceNow(world, requireInstance(world, instanceId), nowMs);
+      await simAws('ec2:StopInstances', `stop instance ${instanceId}`, () =>
+        stopInstanceNow(world, requireInstance(world, instanceId), nowMs),
+      );
     },
     async terminateInstances(instanceIds) {
+      if (instanceIds.length === 0) return;
       const nowMs = await enter();
-      // TerminateInstances is all-or-nothing on unknown ids, so check every id before changing any.
-      const instances = instanceIds.map((id) => requireInstance(world, id));
-      for (const instance of instances) terminateInstanceNow(world, instance, nowMs);
+      await simAws('ec2:TerminateInstances', `terminate instances ${instanceIds.join(', ')}`, () => {
+        // TerminateInstances is all-or-nothing on unknown ids, so check every id before changing any.
+        const instances = instanceIds.map((id) => requireInstance(world, id));
+        for (const instance of instances) terminateInstanceNow(world, instance, nowMs);
+      });
     },
     async createImage(input) {
       const nowMs = await enter();
-      return createImageNow(world, faults, input, nowMs);
+      return simAws('ec2:CreateImage', `create image ${input.name}`, () => createImageNow(world, faults, input, nowMs));
     },
     async describeImages(imageIds) {
       await enter();
@@ -91,7 +103,9 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
       const known = snapshotIds.flatMap((id) => world.snapshots.get(id) ?? []);
       if (known.length === 0) return undefined;
       const each = known.map((s) =>
-        s.state === 'completed' ? 100 : Math.min(99, Math.floor((100 * (nowMs - s.startMs)) / (s.completeMs - s.startMs))),
+        s.state === 'completed'
+          ? 100
+          : Math.min(99, Math.floor((100 * (nowMs - s.startMs)) / (s.completeMs - s.startMs))),
       );
       return Math.round(each.reduce((a, b) => a + b, 0) / each.length);
     },
@@ -100,25 +114,27 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
 
 function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput, nowMs: number): string {
   if (!/^[A-Za-z0-9()[\] ./\-'@_]{3,128}$/.test(input.name)) {
-    throw new AppError('aws_invalid_parameter', `"${input.name}" is not a valid AMI name (3–128 letters, digits, ()[] ./-'@_).`);
+    throw new SimAwsFault(
+      'InvalidAMIName.Malformed',
+      "AMI names must be between 3 and 128 characters long, and may contain letters, numbers, '(', ')', '.', '-', '/' and '_'",
+    );
   }
-  const taken = [...world.images.values()].find((i) => i.name === input.name);
-  if (taken) {
-    throw new AppError('ami_name_taken', `An AMI named ${input.name} already exists (${taken.id}).`, {
-      details: { awsCode: 'InvalidAMIName.Duplicate', name: input.name, imageId: taken.id },
-    });
+  if ([...world.images.values()].some((i) => i.name === input.name)) {
+    // Exactly what the real adapter turns InvalidAMIName.Duplicate into.
+    throw new AppError(
+      'ami_name_taken',
+      `An AMI named ${input.name} already exists in this account and region; the bake looks it up instead of creating a second one.`,
+      { details: { name: input.name } },
+    );
   }
   const instance = requireInstance(world, input.instanceId);
-  if (instance.state !== 'running' && instance.state !== 'stopped') {
-    throw new AppError('aws_incorrect_instance_state', `Cannot create an image of ${instance.id} while it is ${instance.state}.`, {
-      details: { awsCode: 'IncorrectInstanceState', instanceId: instance.id, state: instance.state },
-    });
-  }
+  if (instance.state !== 'running' && instance.state !== 'stopped') throw incorrectState(instance, 'imaged');
   const unknownDevice = input.deviceNames.find((d) => !instance.blockDeviceNames.includes(d));
   if (unknownDevice !== undefined) {
-    throw new AppError('aws_invalid_parameter', `Instance ${instance.id} has no block device ${unknownDevice}.`, {
-      details: { awsCode: 'InvalidBlockDeviceMapping' },
-    });
+    throw new SimAwsFault(
+      'InvalidBlockDeviceMapping',
+      `The device '${unknownDevice}' is not mapped on instance '${instance.id}'.`,
+    );
   }
   const snapshotStartMs = input.noReboot ? nowMs : rebootForImage(world, instance, nowMs);
   const dockerImages = new Map(instance.dockerImages);
@@ -130,19 +146,27 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
   const image: SimImage = {
     id: world.ids.image(),
     name: input.name,
-    description: input.description,
+    description: input.description.slice(0, 255),
     state: 'pending',
     creationMs: nowMs,
     tags: { ...input.tags },
     snapshotIds: [],
     blockDeviceNames: instance.blockDeviceNames.slice(),
     dockerImages,
+    fs: copyFilesystem(instance.fs),
     sourceInstanceId: instance.id,
   };
   for (const _device of instance.blockDeviceNames) {
     const id = world.ids.snapshot();
     image.snapshotIds.push(id);
-    world.snapshots.set(id, { id, imageId: image.id, state: 'pending', startMs: nowMs, completeMs: doneMs, tags: { ...input.tags } });
+    world.snapshots.set(id, {
+      id,
+      imageId: image.id,
+      state: 'pending',
+      startMs: nowMs,
+      completeMs: doneMs,
+      tags: { ...input.tags },
+    });
   }
   world.images.set(image.id, image);
   world.schedule(doneMs, () => {
@@ -171,6 +195,9 @@ export function toImageInfo(image: SimImage): ImageInfo {
 
 /** EC2 filter wildcards: `*` any run of characters, `?` exactly one; everything else literal. */
 export function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 's');
 }

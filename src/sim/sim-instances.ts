@@ -1,5 +1,6 @@
-import { AppError } from '../errors.js';
 import type { InstanceInfo, InstanceState } from '../ports.js';
+import { SimAwsFault } from './aws-fault.js';
+import { copyFilesystem, createFilesystem } from './sim-fs.js';
 import type { SimInstance, SimWorld } from './sim-world.js';
 
 /**
@@ -9,19 +10,15 @@ import type { SimInstance, SimWorld } from './sim-world.js';
 
 export function requireInstance(world: SimWorld, instanceId: string): SimInstance {
   const instance = world.instances.get(instanceId);
-  if (instance === undefined) {
-    throw new AppError('aws_instance_not_found', `EC2 instance ${instanceId} does not exist in ${world.region}.`, {
-      details: { awsCode: 'InvalidInstanceID.NotFound', instanceId },
-    });
-  }
+  if (instance === undefined)
+    throw new SimAwsFault('InvalidInstanceID.NotFound', `The instance ID '${instanceId}' does not exist`);
   return instance;
 }
 
-function incorrectState(instance: SimInstance, action: string): AppError {
-  return new AppError(
-    'aws_incorrect_instance_state',
-    `EC2 instance ${instance.id} is ${instance.state}; it cannot be ${action} now. Try again when it settles.`,
-    { details: { awsCode: 'IncorrectInstanceState', instanceId: instance.id, state: instance.state } },
+export function incorrectState(instance: SimInstance, action: string): SimAwsFault {
+  return new SimAwsFault(
+    'IncorrectInstanceState',
+    `The instance '${instance.id}' is not in a state from which it can be ${action}.`,
   );
 }
 
@@ -60,14 +57,22 @@ export function startInstanceNow(world: SimWorld, instance: SimInstance, nowMs: 
 export function stopInstanceNow(world: SimWorld, instance: SimInstance, nowMs: number): void {
   if (instance.state === 'stopping' || instance.state === 'stopped') return;
   if (instance.state !== 'running') throw incorrectState(instance, 'stopped');
-  change(world, instance, 'stopping')(nowMs + world.draw(world.timings.instanceStop), () => {
+  change(
+    world,
+    instance,
+    'stopping',
+  )(nowMs + world.draw(world.timings.instanceStop), () => {
     instance.state = 'stopped';
   });
 }
 
 export function terminateInstanceNow(world: SimWorld, instance: SimInstance, nowMs: number): void {
   if (instance.state === 'shutting-down' || instance.state === 'terminated') return;
-  change(world, instance, 'shutting-down')(nowMs + world.draw(world.timings.instanceTerminate), () => {
+  change(
+    world,
+    instance,
+    'shutting-down',
+  )(nowMs + world.draw(world.timings.instanceTerminate), () => {
     instance.state = 'terminated';
   });
 }
@@ -101,6 +106,7 @@ export function launchInstance(
     blockDeviceNames: image?.blockDeviceNames.slice() ?? ['/dev/xvda'],
     launchTimeMs: input.nowMs,
     dockerImages: new Map(image?.dockerImages ?? []),
+    fs: image ? copyFilesystem(image.fs) : createFilesystem(),
     agentOnline: false,
     generation: 0,
     activeJobs: 0,

@@ -1,11 +1,15 @@
-import { AppError } from '../errors.js';
 import type { Clock, CommandInvocation, SsmPort } from '../ports.js';
+import { awsError } from './aws-fault.js';
 import { dockerHandler } from './docker-commands.js';
 import type { Faults } from './faults.js';
 import { saltHandler } from './salt-highstate.js';
 import type { SimCommand, SimInstance, SimWorld } from './sim-world.js';
 import { runScript } from './ssm-script.js';
 
+const ACCOUNT_ID = '123456789012';
+const COMMENT_LIMIT = 100;
+/** The real adapter's SendCommand TimeoutSeconds (600 s). */
+const DELIVERY_TIMEOUT_MS = 600_000;
 const STDOUT_LIMIT = 24_000;
 const STDERR_LIMIT = 8_000;
 const FINISHED = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Undeliverable', 'Terminated']);
@@ -33,24 +37,23 @@ export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): Ssm
     async sendShellCommand(input) {
       const nowMs = await enter();
       const instance = world.instances.get(input.instanceId);
-      if (!isOnline(instance)) {
-        throw new AppError(
-          'ssm_instance_not_online',
-          `The SSM agent on ${input.instanceId} is not online, so no command can be sent to it yet.`,
-          { details: { awsCode: 'InvalidInstanceId', instanceId: input.instanceId } },
+      // A stopped or never-registered instance is rejected outright; a running one whose agent is briefly
+      // away (CreateImage's reboot) gets the command queued until the agent is back, up to the delivery timeout.
+      if (instance === undefined || instance.state !== 'running' || faults.isOn('ssm-offline')) {
+        throw awsError(
+          'InvalidInstanceId',
+          `Instances [[${input.instanceId}]] not in a valid state for account ${ACCOUNT_ID}`,
+          'ssm:SendCommand',
+          `run a shell command on ${input.instanceId}`,
         );
       }
-      if (input.comment.length > 100) {
-        throw new AppError('aws_invalid_parameter', 'An SSM command comment is at most 100 characters.');
-      }
-      const timeout = input.executionTimeoutSeconds;
-      if (!Number.isInteger(timeout) || timeout < 1 || timeout > 172_800) {
-        throw new AppError('aws_invalid_parameter', 'executionTimeout must be a whole number of seconds in 1–172800.');
-      }
+      // Like the real adapter: the comment is cut to 100 chars, the timeout clamped to what SSM accepts.
+      const comment = input.comment.slice(0, COMMENT_LIMIT);
+      const timeout = Math.min(172_800, Math.max(1, Math.round(input.executionTimeoutSeconds)));
       const command: SimCommand = {
         id: world.ids.command(),
         instanceId: instance.id,
-        comment: input.comment,
+        comment,
         commands: input.commands.slice(),
         executionTimeoutSeconds: timeout,
         sentMs: nowMs,
@@ -59,8 +62,7 @@ export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): Ssm
         stderr: '',
       };
       world.commands.push(command);
-      const startMs = nowMs + world.draw(world.timings.ssmDelivery);
-      world.schedule(startMs, () => start(world, faults, instance, command, startMs));
+      deliver(world, faults, instance, command, nowMs);
       return command.id;
     },
     async getInvocation(commandId, instanceId) {
@@ -73,18 +75,15 @@ export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): Ssm
     },
     async findCommandByComment(instanceId, comment) {
       await enter();
-      const matches = world.commands.filter((c) => c.instanceId === instanceId && c.comment === comment);
+      const wanted = comment.slice(0, COMMENT_LIMIT);
+      const matches = world.commands.filter((c) => c.instanceId === instanceId && c.comment === wanted);
       return matches.sort((a, b) => b.sentMs - a.sentMs)[0]?.id;
     },
     async cancelCommand(commandId, instanceId) {
       const nowMs = await enter();
       const command = world.commands.find((c) => c.id === commandId && c.instanceId === instanceId);
-      if (command === undefined) {
-        throw new AppError('ssm_command_not_found', `SSM command ${commandId} does not exist for ${instanceId}.`, {
-          details: { awsCode: 'InvalidCommandId' },
-        });
-      }
-      if (FINISHED.has(command.status) || command.status === 'Cancelling') return;
+      // AWS answers InvalidCommandId for unknown or finished commands; the real adapter treats it as done.
+      if (command === undefined || FINISHED.has(command.status) || command.status === 'Cancelling') return;
       command.status = 'Cancelling';
       world.schedule(nowMs + world.draw(world.timings.ssmDelivery), (atMs) => {
         command.status = 'Cancelled';
@@ -92,6 +91,21 @@ export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): Ssm
       });
     },
   };
+}
+
+/** Pending until the agent picks the command up; Undeliverable if it is not back within the delivery timeout. */
+function deliver(world: SimWorld, faults: Faults, instance: SimInstance, command: SimCommand, sentMs: number): void {
+  const attempt = (atMs: number) => {
+    if (command.status !== 'Pending') return; // cancelled before delivery
+    if (instance.agentOnline && instance.state === 'running' && !faults.isOn('ssm-offline')) {
+      const startMs = atMs + world.draw(world.timings.ssmDelivery);
+      world.schedule(startMs, () => start(world, faults, instance, command, startMs));
+    } else if (atMs - sentMs >= DELIVERY_TIMEOUT_MS) {
+      command.status = 'Undeliverable';
+      command.endMs = atMs;
+    } else world.schedule(atMs + 5_000, attempt);
+  };
+  attempt(sentMs);
 }
 
 function start(world: SimWorld, faults: Faults, instance: SimInstance, command: SimCommand, startMs: number): void {
@@ -104,8 +118,8 @@ function start(world: SimWorld, faults: Faults, instance: SimInstance, command: 
     command.status = 'TimedOut';
     command.endMs = atMs;
   });
-  runScript({ world, instance, command, faults }, [dockerHandler, saltHandler], {
-    scriptPath: `/var/lib/amazon/ssm/${instance.id}/document/orchestration/${command.id}/awsrunShellScript/0.awsrunShellScript/_script.sh`,
+  runScript(world, instance, command, faults, {
+    handlers: [dockerHandler, saltHandler],
     isFinished,
     finish(endMs, exitCode) {
       command.status = exitCode === 0 ? 'Success' : 'Failed';

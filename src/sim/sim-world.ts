@@ -3,12 +3,17 @@ import type { CachedImage } from './disk-cache.js';
 import { createDockerRegistry, type DockerRegistry } from './docker-registry.js';
 import { createEventQueue } from './event-queue.js';
 import { createIds, createRandom, type SimIds, type SimRandom } from './random.js';
+import type { SimFilesystem } from './sim-fs.js';
 import { DEFAULT_TIMINGS, type Range, type SimTimings } from './timings.js';
 
-export { seedDemoWorld, type SeedDemoOptions } from './seed-demo-world.js';
-
 export type { CachedImage } from './disk-cache.js';
+export { type SeedDemoOptions, seedDemoWorld } from './seed-demo-world.js';
 
+/**
+ * The simulated outside world: one AWS account (instances, AMIs, snapshots, SSM commands), Domino's tier
+ * documents, jobs and users, and a Slack directory. Plain data that tests and the demo may read and edit;
+ * time-based changes sit on an event queue and happen when a port next looks (`settle`), never on a timer.
+ */
 export interface SimInstance {
   id: string;
   tags: Record<string, string>;
@@ -18,6 +23,8 @@ export interface SimInstance {
   launchTimeMs: number;
   /** Docker images on the instance's disk, by normalised `repository:tag`. */
   dockerImages: Map<string, CachedImage>;
+  /** Files scripts wrote (salt's log); kept across commands like a real disk. */
+  fs: SimFilesystem;
   agentOnline: boolean;
   /** Set while CreateImage reboots the instance: still `running`, but its SSM agent is away. */
   rebootingUntilMs?: number;
@@ -25,6 +32,8 @@ export interface SimInstance {
   generation: number;
   activeJobs: number;
   lastJobEndMs?: number;
+  /** Domino executors: when the node joined the cluster and can take runs (EC2 `running` is not enough). */
+  dominoReadyAtMs?: number;
 }
 
 export interface SimImage {
@@ -39,6 +48,8 @@ export interface SimImage {
   blockDeviceNames: string[];
   /** The docker image cache captured from the instance when CreateImage was called. */
   dockerImages: Map<string, CachedImage>;
+  /** Its files, also captured: an executor booted from the AMI has them. */
+  fs: SimFilesystem;
   sourceInstanceId?: string;
 }
 

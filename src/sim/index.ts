@@ -1,0 +1,92 @@
+import type { Clock, DominoApiPort, DominoTiersPort, Ec2Port, SsmPort, TierUsersPort } from '../ports.js';
+import { type ConsoleChat, createConsoleChat } from './console-chat.js';
+import { createFaults, type Faults } from './faults.js';
+import { createScaledClock } from './scaled-clock.js';
+import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from './sim-domino.js';
+import { createSimEc2 } from './sim-ec2.js';
+import { createSimSsm } from './sim-ssm.js';
+import { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
+import type { SimTimings } from './timings.js';
+
+export { type ConsoleChat, createConsoleChat } from './console-chat.js';
+export { createFaults, FAULT_NAMES, type FaultName, type Faults, parseFaultNames } from './faults.js';
+export { createManualClock, type ManualClock } from './manual-clock.js';
+export { createScaledClock } from './scaled-clock.js';
+export { DEMO_IDS } from './seed-demo-world.js';
+export { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from './sim-domino.js';
+export { DEPLOYMENT_TAG, EXECUTOR_GROUP_TAG } from './sim-domino-api.js';
+export { createSimEc2 } from './sim-ec2.js';
+export { createSimSsm } from './sim-ssm.js';
+export { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
+export { DEFAULT_TIMINGS, type SimTimings } from './timings.js';
+
+export interface SimulatorOptions {
+  /** Virtual ms per real ms (1 = real time). The caller reads AMIBOT_SIM_SPEED, not this module. */
+  speed?: number;
+  /** Virtual start time (default: now). */
+  start?: Date;
+  /** A clock to use instead of a scaled one (tests pass a manual clock). */
+  clock?: Clock;
+  /** Fault names to switch on (validated), or a registry to share with a demo driver. */
+  faults?: readonly string[] | Faults;
+  deployment?: string;
+  /** Where the console Slack prints (default: stdout). */
+  write?: (line: string) => void;
+  /** Seed of every random duration and id (default 1). */
+  seed?: number;
+  timings?: Partial<SimTimings>;
+  /** Build the "acme" demo world (default true); false gives an empty account to fill by hand. */
+  seedWorld?: boolean;
+  staleTestExecutor?: boolean;
+  /** Label field of the tier documents (default `name`). */
+  tierLabelField?: string;
+}
+
+export interface Simulator {
+  world: SimWorld;
+  clock: Clock;
+  faults: Faults;
+  ec2: Ec2Port;
+  ssm: SsmPort;
+  dominoTiers: DominoTiersPort;
+  tierUsers: TierUsersPort;
+  dominoApi: DominoApiPort;
+  chat: ConsoleChat;
+}
+
+/** The whole simulated outside world, wired to one clock, one fault registry and one world state. */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const clock =
+    options.clock ??
+    createScaledClock({ speed: options.speed ?? 1, ...(options.start ? { start: options.start } : {}) });
+  const faults = isFaults(options.faults) ? options.faults : createFaults(options.faults ?? []);
+  const world = createSimWorld({
+    ...(options.deployment ? { deployment: options.deployment } : {}),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.timings ? { timings: options.timings } : {}),
+  });
+  if (options.seedWorld !== false) seedDemoWorld(world, { staleTestExecutor: options.staleTestExecutor ?? false });
+  const ec2 = createSimEc2(world, clock, faults);
+  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  return {
+    world,
+    clock,
+    faults,
+    ec2,
+    ssm: createSimSsm(world, clock, faults),
+    dominoTiers: createSimDominoTiers(world, options.tierLabelField ? { labelField: options.tierLabelField } : {}),
+    tierUsers: createSimTierUsers(world),
+    dominoApi: createSimDominoApi(world, clock, ec2, faults),
+    chat: createConsoleChat({
+      write,
+      clock,
+      users: world.slack.users,
+      groups: world.slack.groups,
+      channels: world.slack.channels,
+    }),
+  };
+}
+
+function isFaults(value: SimulatorOptions['faults']): value is Faults {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'isOn' in value;
+}
