@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { type Config, configSchema } from './config-schema.js';
+import { cronProblem } from './review/cron-next.js';
 
 export type { Config, DeploymentConfig } from './config-schema.js';
 
@@ -147,6 +148,11 @@ function crossChecks(config: Config): string[] {
   const names = config.deployments.map((d) => d.name);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate) problems.push(`deployments: the name ${duplicate} is used twice`);
+  // node-cron would only fail when the scheduler starts: catch a bad review schedule with the other keys.
+  config.deployments.forEach((d, i) => {
+    const problem = cronProblem(d.review.schedule, d.review.timeZone ?? config.timeZone);
+    if (problem) problems.push(`deployments.${i}.review.schedule: ${problem}`);
+  });
   return problems;
 }
 
@@ -174,4 +180,17 @@ export function loadConfig(
 export function findDeployment(config: Config, name: string | undefined) {
   if (name === undefined) return config.deployments.length === 1 ? config.deployments[0] : undefined;
   return config.deployments.find((d) => d.name === name);
+}
+
+/** Settings of `npm run demo` (the only other entry point that reads the environment). */
+export function loadDemoSettings(env: Env = process.env): { speed: number } {
+  const raw = env.AMIBOT_SIM_SPEED;
+  if (raw === undefined || raw === '') return { speed: 600 };
+  const speed = Number(raw);
+  if (!Number.isFinite(speed) || speed <= 0) {
+    throw new ConfigError(
+      `Invalid configuration: AMIBOT_SIM_SPEED: expected a positive number (got "${raw.slice(0, 20)}")`,
+    );
+  }
+  return { speed };
 }

@@ -22,6 +22,8 @@ export interface BakeProgress {
   thread(text: string, blocks?: Array<Record<string, unknown>>): Promise<void>;
   /** Waits for pending root updates (used before the runner lets go of a bake). */
   flush(): Promise<void>;
+  /** Drops pending updates and ignores later ones (a dead process says nothing more). */
+  dispose(): void;
 }
 
 export interface StepContext {

@@ -28,6 +28,7 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let dirty = false;
+  let disposed = false;
 
   const push = async () => {
     timer = undefined;
@@ -54,10 +55,12 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
 
   return {
     refresh() {
+      if (disposed) return;
       dirty = true;
       schedule();
     },
     async thread(text, blocks) {
+      if (disposed) return;
       const bake = options.bake();
       if (!bake.rootTs) return;
       try {
@@ -73,6 +76,12 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
         inFlight = inFlight.then(push);
       }
       await inFlight;
+    },
+    dispose() {
+      disposed = true;
+      dirty = false;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
     },
   };
 }

@@ -1,7 +1,14 @@
 import { findDeployment } from '../config.js';
 import { errorCode, userMessage } from '../errors.js';
 import { applySetPatch } from '../shared/patch.js';
-import { type BakeDeps, CancelRequested, RunStopped, type StepContext, type StopReason } from './bake-context.js';
+import {
+  type BakeDeps,
+  type BakeProgress,
+  CancelRequested,
+  RunStopped,
+  type StepContext,
+  type StopReason,
+} from './bake-context.js';
 import { createBakeProgress } from './bake-progress.js';
 import { BAKE_STEPS, type BakeRecord, type BakeStepName, STEP_TITLES } from './bake-record.js';
 import { compensate } from './compensate.js';
@@ -31,6 +38,7 @@ export interface BakeRunner {
 }
 
 interface RunHandle {
+  progress?: BakeProgress;
   stop: AbortController;
   cancel: AbortController;
   done: Promise<void>;
@@ -81,6 +89,14 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
       );
       return next;
     };
+    const progress = createBakeProgress({
+      chat: deps.chat,
+      logger: log,
+      clock,
+      bake: () => bake,
+      sandbox: config.sandbox,
+    });
+    handle.progress = progress;
     const ctx: StepContext = {
       bake,
       deployment,
@@ -88,7 +104,7 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
       settings: config.bake,
       signal: AbortSignal.any([handle.stop.signal, handle.cancel.signal]),
       log,
-      progress: createBakeProgress({ chat: deps.chat, logger: log, clock, bake: () => bake, sandbox: config.sandbox }),
+      progress,
       save: (patch) =>
         serialise(async () => {
           if (crashed) throw new RunStopped('crash');
@@ -111,7 +127,8 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
     } finally {
       handle.stop.abort(new RunStopped('shutdown'));
       await renewing;
-      if (!crashed) {
+      if (crashed) ctx.progress.dispose();
+      else {
         await ctx.progress.flush();
         await store.bakes.release(bake._id, options.owner).catch(() => undefined);
       }
@@ -167,6 +184,7 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
     },
     abandon() {
       crashed = true;
+      for (const handle of runs.values()) handle.progress?.dispose();
       scanner.abort();
       for (const handle of runs.values()) handle.stop.abort(new RunStopped('crash'));
     },

@@ -1,0 +1,117 @@
+import type { BakeRecord } from '../bake/bake-record.js';
+import { BAKE_ID_TAG } from '../bake/image-tags.js';
+import { createSimulator, DEMO_IDS, parseFaultNames } from '../sim/index.js';
+import { demoConfig } from './demo-config.js';
+import { createDemoStage, type DemoProcess, type DemoStage, waitUntil } from './demo-stage.js';
+import { tierTable } from './tier-table.js';
+
+export interface DemoOptions {
+  /** A simulator fault that shows a failure path (image-failed, highstate-failed, crash-mid-bake, …). */
+  fault?: string;
+  /** Virtual ms per real ms. */
+  speed: number;
+  write?: (line: string) => void;
+}
+
+export interface DemoResult {
+  /** True when the lifecycle (or the chosen failure path) went as it should. */
+  ok: boolean;
+  bake?: BakeRecord;
+  tiersBefore: string[];
+  tiersAfter: string[];
+  summary: string[];
+}
+
+const OPS = DEMO_IDS.opsChannel;
+const PAT = DEMO_IDS.requester;
+
+/**
+ * `npm run demo`: the real app — Bolt receiver, use cases, Block Kit — driven by two scripted admins
+ * through signed Slack requests, against the simulated AWS, Domino and a console Slack.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const write = options.write ?? ((line: string) => void globalThis.process.stdout.write(`${line}\n`));
+  const faults = parseFaultNames(options.fault ?? '');
+  const sim = createSimulator({ speed: options.speed, faults: faults.filter((f) => f !== 'crash-mid-bake'), write });
+  const config = demoConfig(options.speed);
+  const stage = await createDemoStage(sim, config);
+  const summary: string[] = [];
+  const banner = (text: string) => write(`\n━━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
+  try {
+    banner('Hardware tiers before');
+    const tiersBefore = await tierTable(sim);
+    for (const line of tiersBefore) write(line);
+
+    const first = await stage.startProcess('ami-bot-1');
+    banner('Pat (admin) bakes a new executor AMI');
+    const bake = faults.includes('crash-mid-bake')
+      ? await bakeThroughCrash(stage, first, banner, summary)
+      : await bakeAndWait(stage, first);
+    summary.push(...describeBake(stage, bake));
+
+    const ok =
+      faults.length === 0 || faults.includes('crash-mid-bake') ? bake.status === 'succeeded' : bake.status === 'failed';
+    banner('Hardware tiers after');
+    const tiersAfter = await tierTable(sim);
+    for (const line of tiersAfter) write(line);
+    banner('Summary');
+    for (const line of summary) write(`• ${line}`);
+    return { ok, bake, tiersBefore, tiersAfter, summary };
+  } finally {
+    await stage.close();
+  }
+}
+
+async function bakeAndWait(stage: DemoStage, proc: DemoProcess): Promise<BakeRecord> {
+  await proc.slack.slash({
+    text: 'bake --note "Quarterly refresh: adds the Spark and NLP environments"',
+    userId: PAT,
+    channelId: OPS,
+    responseUrl: stage.sink.urlFor(PAT, OPS),
+  });
+  const bake = await waitUntil(async () => (await stage.store.bakes.listRecent(1))[0]);
+  const ended = await waitUntil(async () => {
+    const current = await stage.store.bakes.get(bake._id);
+    return current && !['running', 'compensating'].includes(current.status) ? current : undefined;
+  }, 120_000);
+  await proc.bot.runner.idle();
+  return ended;
+}
+
+/** Kills the first bot process mid-bake (no cleanup at all) and lets a second one resume the bake. */
+async function bakeThroughCrash(
+  stage: DemoStage,
+  first: DemoProcess,
+  banner: (text: string) => void,
+  summary: string[],
+): Promise<BakeRecord> {
+  await first.slack.slash({ text: 'bake', userId: PAT, channelId: OPS, responseUrl: stage.sink.urlFor(PAT, OPS) });
+  const bake = await waitUntil(async () => {
+    const [current] = await stage.store.bakes.listRecent(1);
+    return current?.steps.highstate.state === 'running' && current.facts.commands?.highstate ? current : undefined;
+  }, 60_000);
+  banner('ami-bot-1 crashes in the middle of highstate');
+  first.bot.runner.abandon();
+  await first.bot.stop();
+  banner('ami-bot-2 starts and resumes the bake once the lease expires');
+  const second = await stage.startProcess('ami-bot-2');
+  const ended = await waitUntil(async () => {
+    const current = await stage.store.bakes.get(bake._id);
+    return current && !['running', 'compensating'].includes(current.status) ? current : undefined;
+  }, 120_000);
+  await second.bot.runner.idle();
+  const highstates = stage.sim.world.commands.filter((c) => c.commands.join('\n').includes('state.highstate'));
+  summary.push(`Crash mid-highstate: resumed by ami-bot-2; highstate sent ${highstates.length} time(s).`);
+  return ended;
+}
+
+function describeBake(stage: DemoStage, bake: BakeRecord): string[] {
+  const world = stage.sim.world;
+  const ours = [...world.images.values()].filter((image) => image.tags[BAKE_ID_TAG] === bake._id);
+  const live = ours.filter((image) => image.state !== 'deregistered');
+  const template = [...world.instances.values()].find((i) => i.tags.Name?.includes('executor-template'));
+  const lines = [`Bake ${bake._id}: ${bake.status}${bake.error ? ` (${bake.error.message})` : ''}.`];
+  if (bake.facts.imageId) lines.push(`AMI ${bake.facts.imageId} — ${bake.facts.imageName}.`);
+  lines.push(`AMIs from this bake still registered: ${live.length}; template is ${template?.state}.`);
+  return lines;
+}
