@@ -45,7 +45,7 @@ export type StepFn = (ctx: StepContext) => Promise<string>;
 export type StepTable = Record<BakeStepName, StepFn>;
 
 /** Why a run stopped without finishing: not failures, so no compensation and no failed status. */
-export type StopReason = 'shutdown' | 'lease-lost' | 'crash';
+export type StopReason = 'shutdown' | 'lease-lost' | 'crash' | 'store-unavailable';
 
 export class RunStopped extends Error {
   constructor(readonly reason: StopReason) {

@@ -109,7 +109,16 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
         serialise(async () => {
           if (crashed) throw new RunStopped('crash');
           const stamped = { ...patch, updatedAt: clock.now() };
-          const ok = await store.bakes.save(bake._id, options.owner, stamped);
+          let ok: boolean;
+          try {
+            ok = await store.bakes.save(bake._id, options.owner, stamped);
+          } catch (error) {
+            // No checkpoint, no progress: stop here and resume from the last checkpoint once the
+            // database answers again (the scan re-claims the bake when its lease runs out).
+            log.warn({ err: error }, 'could not save a checkpoint; pausing the bake');
+            handle.stop.abort(new RunStopped('store-unavailable'));
+            throw new RunStopped('store-unavailable');
+          }
           if (!ok) {
             handle.stop.abort(new RunStopped('lease-lost'));
             throw new RunStopped('lease-lost');

@@ -44,6 +44,10 @@ export interface HarnessOptions {
   clock?: Clock;
   fake?: FakeSlack;
   memoryState?: boolean;
+  /** Use this state store (shared by several harnesses as one database would be). */
+  store?: StateStore;
+  /** The bot's state server (default: the run's shared test server). */
+  mongoUri?: string;
   /** Wrap the AWS ports (fault injection, call counting). */
   wrap?: (ports: { ec2: Ec2Port; ssm: SsmPort }) => { ec2: Ec2Port; ssm: SsmPort };
   tweak?: (config: Config) => void;
@@ -67,7 +71,7 @@ export interface Harness {
   ): Promise<SlackResponse>;
   /** The ephemeral answer posted to response_url `responseId`. */
   answer(responseId: string): Promise<string>;
-  close(): Promise<void>;
+  close(options?: { keepStore?: boolean }): Promise<void>;
 }
 
 let responseCounter = 0;
@@ -79,9 +83,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   config.bake.leaseSeconds = 3_600;
   options.tweak?.(config);
   const database = options.database ?? uniqueDbName('bot');
-  const store = options.memoryState
-    ? createMemoryStateStore()
-    : await createMongoStateStore({ uri: mongoTestUri(), database });
+  const store = options.store
+    ? options.store
+    : options.memoryState
+      ? createMemoryStateStore()
+      : await createMongoStateStore({ uri: options.mongoUri ?? mongoTestUri(), database });
   const world = options.world ?? seedDemoWorld(createSimWorld({ deployment: 'acme' }));
   const clock = options.clock ?? createScaledClock({ speed: options.speed ?? 3_000 });
   const faults = createFaults(options.faults ?? []);
@@ -132,9 +138,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const call = await fake.waitFor((c) => c.method === 'response_url' && c.responseId === responseId, 5_000);
       return String(call.args.text ?? '');
     },
-    async close() {
+    async close(closeOptions) {
       await bot.stop();
-      await store.close();
+      if (!closeOptions?.keepStore) await store.close();
       if (!options.fake) await fake.close();
     },
   };

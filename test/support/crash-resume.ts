@@ -1,0 +1,129 @@
+// Kills a bot process at a chosen moment (no cleanup at all, like SIGKILL) and lets a second
+// process on the same database and the same simulated AWS account take over.
+
+import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
+import type { BakeRecord, BakeStepName } from '../../src/bake/bake-record.js';
+import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
+import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
+import { type Harness, startHarness } from './bot-harness.js';
+import { type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { uniqueDbName } from './mongo.js';
+
+/** Where the first process dies: right after a step's checkpoint, after the n-th call of one port method, or after the n-th port call of any kind. */
+export type CrashAt =
+  | { kind: 'step-done'; step: BakeStepName }
+  | { kind: 'port'; call: string; nth?: number }
+  | { kind: 'any-call'; nth: number };
+
+export interface CrashRun {
+  bake: BakeRecord;
+  world: SimWorld;
+  /** False when the bake ended before the crash point was reached. */
+  died: boolean;
+  originalTemplateState: string;
+}
+
+export interface CrashOptions {
+  faults?: string[];
+  seed?: number;
+  speed?: number;
+  /** Share an in-memory store between both processes instead of FerretDB (fast matrix runs). */
+  memoryState?: boolean;
+}
+
+export async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function crashingPorts(crash: CrashAt, die: () => void, isDead: () => boolean) {
+  const counts = new Map<string, number>();
+  let total = 0;
+  const wrap = <T extends object>(port: T): T =>
+    new Proxy(port, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver);
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          if (isDead()) throw new Error('this process has died');
+          const result = await value.apply(target, args);
+          total++;
+          const n = (counts.get(String(key)) ?? 0) + 1;
+          counts.set(String(key), n);
+          if (crash.kind === 'port' && key === crash.call && n === (crash.nth ?? 1)) die();
+          if (crash.kind === 'any-call' && total === crash.nth) die();
+          return result;
+        };
+      },
+    });
+  return (ports: { ec2: Ec2Port; ssm: SsmPort }) => ({ ec2: wrap(ports.ec2), ssm: wrap(ports.ssm) });
+}
+
+const isEnded = (bake: BakeRecord | undefined) =>
+  bake !== undefined && ['succeeded', 'failed', 'cancelled'].includes(bake.status);
+
+export async function crashAndResume(crash: CrashAt, options: CrashOptions = {}): Promise<CrashRun> {
+  const world = seedDemoWorld(createSimWorld({ deployment: 'acme', seed: options.seed ?? 1 }));
+  const originalTemplateState = [...world.instances.values()].find((i) =>
+    i.tags.Name?.includes('executor-template'),
+  )!.state;
+  const clock: Clock = createScaledClock({ speed: options.speed ?? 1_000 });
+  const fake: FakeSlack = await startFakeSlack();
+  const database = uniqueDbName('crash');
+  const shared: StateStore | undefined = options.memoryState ? createMemoryStateStore() : undefined;
+  const opened: Harness[] = [];
+  const common = {
+    world,
+    clock,
+    fake,
+    database,
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(shared ? { store: shared } : {}),
+    tweak: (config: { bake: { leaseSeconds: number } }) => void (config.bake.leaseSeconds = 120),
+  };
+  try {
+    let died = false;
+    let first: Harness | undefined;
+    const die = () => {
+      if (died) return;
+      died = true;
+      first?.bot.runner.abandon();
+    };
+    first = await startHarness({ ...common, wrap: crashingPorts(crash, die, () => died) });
+    opened.push(first);
+    if (crash.kind === 'step-done') {
+      const save = first.store.bakes.save.bind(first.store.bakes);
+      first.store.bakes.save = async (id, owner, patch) => {
+        const ok = await save(id, owner, patch);
+        if (patch[`steps.${crash.step}.state`] === 'done') die();
+        return ok;
+      };
+    }
+    const store = first.store;
+    await first.slash('bake', { responseId: 'start' });
+    const [started] = await until(async () => {
+      const list = await store.bakes.listRecent(1);
+      return list.length ? list : undefined;
+    });
+    await until(async () => (died || isEnded(await store.bakes.get(started!._id)) ? true : undefined), 60_000);
+    await first.bot.runner.idle();
+
+    const second = await startHarness(common);
+    opened.push(second);
+    const bake = await until(async () => {
+      const current = await second.store.bakes.get(started!._id);
+      return isEnded(current) ? current : undefined;
+    }, 60_000);
+    await second.bot.runner.idle();
+    return { bake, world, died, originalTemplateState };
+  } finally {
+    for (const harness of opened) await harness.close({ keepStore: Boolean(shared) });
+    await fake.close();
+  }
+}
