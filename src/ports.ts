@@ -7,6 +7,10 @@
  */
 
 import type { BakeRecord } from './bake/bake-record.js';
+import type { AmiTestRecord } from './rollout/ami-test-record.js';
+import type { AuditEntry } from './rollout/audit-record.js';
+import type { ApplyResult, ChangeDecision, ChangeNotes, ChangeRecord } from './rollout/change-record.js';
+import type { ReviewDoc, ReviewEvent, ReviewRecord } from './review/review-record.js';
 
 // ───────────────────────────── EC2 ─────────────────────────────
 
@@ -241,11 +245,124 @@ export interface LockRepo {
   acquire(key: string, holder: string, at: Date): Promise<string | undefined>;
   release(key: string, holder: string): Promise<void>;
   holderOf(key: string): Promise<string | undefined>;
+  /** Who holds `key` and since when. */
+  describe(key: string): Promise<{ holder: string; at: Date } | undefined>;
+}
+
+/** Rollout changes. Every "first one wins" step is an insert of a document with a fixed `_id`: the only write
+ * FerretDB (and MongoDB) decide atomically between concurrent callers. */
+export interface ChangeRepo {
+  insert(change: ChangeRecord): Promise<void>;
+  /** The change with its decision, apply claim and result merged in (status derived from them). */
+  get(id: string): Promise<ChangeRecord | undefined>;
+  listRecent(limit: number, deployment?: string): Promise<ChangeRecord[]>;
+  /** Changes still pending, approved or applying. */
+  listOpen(): Promise<ChangeRecord[]>;
+  /** Facts only the change's own flow writes (message refs, announcement summary). */
+  note(id: string, notes: ChangeNotes): Promise<void>;
+  /**
+   * The first decision wins: true for the winner. An approval or rejection at or after the deadline, or on a
+   * change already decided, changes nothing and returns false; an expiry is accepted only once the deadline passed.
+   */
+  decide(id: string, decision: ChangeDecision): Promise<boolean>;
+  /**
+   * Starts applying an approved change (true for exactly one caller), or takes over an apply whose latest
+   * attempt started before `staleBefore` (a crashed process). False when applied, not approved, or in progress.
+   */
+  claimApply(id: string, owner: string, at: Date, staleBefore: Date): Promise<boolean>;
+  /** Records the outcome of the apply; the first result wins. */
+  finishApply(id: string, result: ApplyResult): Promise<boolean>;
+  /** True for the one caller that sends the maintenance-window reminder. */
+  claimReminder(id: string, at: Date): Promise<boolean>;
+}
+
+export interface AmiTestRepo {
+  insert(test: AmiTestRecord): Promise<void>;
+  get(id: string): Promise<AmiTestRecord | undefined>;
+  /** `$set` of top-level fields; only the process running the test writes them. */
+  save(id: string, patch: Partial<Omit<AmiTestRecord, '_id'>>): Promise<void>;
+  /** Marks a running test for cancellation (first request wins); returns the record after the change. */
+  requestCancel(id: string, by: string, at: Date): Promise<AmiTestRecord | undefined>;
+  /** The newest test that measured something (passed or failed), optionally of one AMI. */
+  latestFinished(deployment: string, amiId?: string): Promise<AmiTestRecord | undefined>;
+  listRecent(limit: number, deployment?: string): Promise<AmiTestRecord[]>;
+}
+
+export interface AuditRepo {
+  record(entry: AuditEntry): Promise<void>;
+  listRecent(limit: number, deployment?: string): Promise<AuditEntry[]>;
+}
+
+/** Who was told about a change, so nobody is DMed twice for it. */
+export interface NotificationRepo {
+  /** True for the first caller per (change, user): that caller sends the DM. */
+  claim(changeId: string, userId: string, at: Date): Promise<boolean>;
+  /** Gives a claim back after the DM failed, so a retry may send it. */
+  release(changeId: string, userId: string): Promise<void>;
+  listNotified(changeId: string): Promise<string[]>;
+}
+
+/**
+ * One lease per scheduled task and tick (`<task>:<tick ISO>`): how a tick fires once across replicas.
+ * Generation 0 has `_id` = the key; a take-over after a holder died inserts generation 1, 2, …: every
+ * "first one wins" is an insert with a fixed `_id`, the one write FerretDB decides atomically.
+ */
+export interface TickLease {
+  _id: string;
+  tick: string;
+  gen: number;
+  owner: string;
+  claimedAt: Date;
+  until: Date;
+  doneAt?: Date;
+  releasedAt?: Date;
+}
+
+export interface TickRepo {
+  /**
+   * True for exactly one caller per key. The only exception is a holder that died mid-run or gave the tick
+   * back: once its lease is past `until` (or released) and the tick is not done, one later caller takes over.
+   */
+  claim(key: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  /** Marks the tick done (never to be taken over); only its owner writes its lease. */
+  complete(key: string, owner: string, at: Date): Promise<void>;
+  /** Gives an unfinished tick back (its run failed), so a catch-up on start may run it again. */
+  release(key: string, owner: string, at: Date): Promise<void>;
+  /** The newest generation of the tick's lease. */
+  get(key: string): Promise<TickLease | undefined>;
+}
+
+/**
+ * Quarterly reviews: an immutable document plus insert-once events (close, reminder n, snooze n, …) from
+ * which the state is derived, so double clicks, replicas and reminders racing a click each act once even
+ * on FerretDB, which does not serialise concurrent updates of one document.
+ */
+export interface ReviewRepo {
+  /** False when a review with this id exists already (a replica or an earlier attempt opened it). */
+  insert(review: ReviewDoc): Promise<boolean>;
+  /** The review with its state derived from its events. */
+  get(id: string): Promise<ReviewRecord | undefined>;
+  /** Reviews still open (or starting a bake), optionally of one deployment, oldest first. */
+  listOpen(deployment?: string): Promise<ReviewRecord[]>;
+  /** Open reviews whose next reminder is due at `now`. */
+  listDue(now: Date): Promise<ReviewRecord[]>;
+  /** Only the process that posted the review writes its message ts. */
+  setMessageTs(id: string, ts: string): Promise<void>;
+  /** Records an event; false when the same event (review and key) exists: the first caller wins. */
+  record(reviewId: string, event: ReviewEvent): Promise<boolean>;
+  /** Withdraws an event (a bake that did not start after all), so the step can be taken again. */
+  withdraw(reviewId: string, key: string): Promise<void>;
 }
 
 export interface StateStore {
   bakes: BakeRepo;
   locks: LockRepo;
+  changes: ChangeRepo;
+  amiTests: AmiTestRepo;
+  audit: AuditRepo;
+  notifications: NotificationRepo;
+  ticks: TickRepo;
+  reviews: ReviewRepo;
   /** True when the store's database answers (readiness probe). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -28,6 +28,8 @@ export interface StartBakeDeps {
 }
 
 const MAX_IMAGES = 50;
+/** A lock whose bake was never saved is an orphan after this long (a start takes well under a second). */
+const ORPHAN_LOCK_MS = 5 * 60_000;
 
 /**
  * `/ami bake`, the review's "Start bake" button, the demo and the tests all start a bake here:
@@ -40,18 +42,28 @@ export function createStartBake(deps: StartBakeDeps) {
     const key = bakeLockKey(deployment);
     let holder = await store.locks.acquire(key, bakeId, clock.now());
     if (holder === undefined) return;
-    const running = await store.bakes.get(holder);
-    if (!running || !isBakeActive(running)) {
-      // A finished bake that crashed before letting go of its lock: the lock is stale.
+    let running = await store.bakes.get(holder);
+    if (await isStale(key, holder, running)) {
+      // A finished bake that crashed before letting go of its lock, or a start that died before
+      // saving its bake: the lock is stale. Release is guarded by the holder, so one taker wins.
       await store.locks.release(key, holder);
       holder = await store.locks.acquire(key, bakeId, clock.now());
       if (holder === undefined) return;
+      running = await store.bakes.get(holder);
     }
     const link = running?.rootTs ? await chat.permalink(running.channel, running.rootTs) : undefined;
     throw new AppError(
       'bake_in_progress',
       `A bake of ${deployment} is already running: ${link ? `<${link}|${holder}>` : holder}. Wait for it or \`/ami cancel ${holder}\`.`,
     );
+  }
+
+  /** Between taking the lock and saving its bake a start takes a moment: only an old orphan lock is stale. */
+  async function isStale(key: string, holder: string, running: BakeRecord | undefined): Promise<boolean> {
+    if (running) return !isBakeActive(running);
+    const lock = await store.locks.describe(key);
+    if (!lock || lock.holder !== holder) return false;
+    return clock.now().getTime() - lock.at.getTime() > ORPHAN_LOCK_MS;
   }
 
   return async function startBake(input: StartBakeInput): Promise<Reply> {

@@ -121,6 +121,7 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
       expect(await store.locks.acquire(key, 'b2', t0)).toBe('b1');
       await store.locks.release(key, 'b2');
       expect(await store.locks.holderOf(key)).toBe('b1');
+      expect(await store.locks.describe(key)).toEqual({ holder: 'b1', at: t0 });
       await store.locks.release(key, 'b1');
       expect(await store.locks.acquire(key, 'b2', t0)).toBeUndefined();
     });

@@ -2,6 +2,7 @@ import type { BakeRecord } from '../../bake/bake-record.js';
 import { isBakeActive } from '../../bake/bake-record.js';
 import type { BakeRepo, LockRepo, StateStore } from '../../ports.js';
 import { applySetPatch } from '../../shared/patch.js';
+import { createMemoryReviewRepo, createMemoryTickRepo } from './memory-review-repos.js';
 import {
   createMemoryAmiTestRepo,
   createMemoryAuditRepo,
@@ -16,7 +17,7 @@ import {
  */
 export function createMemoryStateStore(): StateStore {
   const bakes = new Map<string, BakeRecord>();
-  const locks = new Map<string, string>();
+  const locks = new Map<string, { holder: string; at: Date }>();
   const copy = <T>(value: T): T => structuredClone(value);
   const isLeaseFree = (bake: BakeRecord, now: Date) => !bake.lease || bake.lease.until.getTime() < now.getTime();
 
@@ -72,25 +73,31 @@ export function createMemoryStateStore(): StateStore {
   };
 
   const lockRepo: LockRepo = {
-    async acquire(key, holder) {
+    async acquire(key, holder, at) {
       const current = locks.get(key);
-      if (current === undefined || current === holder) {
-        locks.set(key, holder);
+      if (current === undefined) {
+        locks.set(key, { holder, at });
         return undefined;
       }
-      return current;
+      return current.holder === holder ? undefined : current.holder;
     },
     async release(key, holder) {
-      if (locks.get(key) === holder) locks.delete(key);
+      if (locks.get(key)?.holder === holder) locks.delete(key);
     },
     async holderOf(key) {
-      return locks.get(key);
+      return locks.get(key)?.holder;
+    },
+    async describe(key) {
+      const current = locks.get(key);
+      return current ? { ...current } : undefined;
     },
   };
 
   return {
     bakes: bakeRepo,
     locks: lockRepo,
+    ticks: createMemoryTickRepo(),
+    reviews: createMemoryReviewRepo(),
     changes: createMemoryChangeRepo(),
     amiTests: createMemoryAmiTestRepo(),
     audit: createMemoryAuditRepo(),

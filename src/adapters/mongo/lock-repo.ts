@@ -32,6 +32,10 @@ export function createMongoLockRepo(db: Db): LockRepo {
     async holderOf(key) {
       return (await locks.findOne({ _id: key }))?.holder;
     },
+    async describe(key) {
+      const doc = await locks.findOne({ _id: key });
+      return doc ? { holder: doc.holder, at: doc.at } : undefined;
+    },
   };
 }
 
