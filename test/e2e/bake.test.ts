@@ -107,8 +107,10 @@ describe('/ami bake end to end (signed request → real app → simulator → Fe
     const second = await h.answer('second');
     expect(second).toContain('already running');
     expect(await h.store.bakes.listRecent(5)).toHaveLength(1);
-    const [bake] = await h.store.bakes.listRecent(1);
-    await h.slash(`cancel ${bake!._id}`, { responseId: 'cancel' });
+    expect(second).toContain((await h.store.bakes.listRecent(1))[0]!._id);
+    // Cancel once the template has been started, so the cancel has something to undo.
+    const bake = await waitForBake(h, (b) => b.facts.originalState !== undefined);
+    await h.slash(`cancel ${bake._id}`, { responseId: 'cancel' });
     expect(await h.answer('cancel')).toContain('Cancelling');
     const ended = await waitForBake(h, isEnded);
     expect(ended.status).toBe('cancelled');
