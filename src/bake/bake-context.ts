@@ -1,6 +1,7 @@
 import type { Config, DeploymentConfig } from '../config.js';
 import type { ChatPort, Clock, Ec2Port, SsmPort, StateStore } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
 import type { BakeRecord, BakeStepName } from './bake-record.js';
 
 /** Everything a bake needs from the outside, injected once in main.ts (or a test, or the demo). */
@@ -12,6 +13,7 @@ export interface BakeDeps {
   clock: Clock;
   logger: Logger;
   config: Config;
+  metrics?: Metrics;
 }
 
 /** What the bake reports while it runs; a Slack outage never fails a bake. */

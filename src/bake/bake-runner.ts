@@ -225,6 +225,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
         });
         ctx.progress.refresh();
         const summary = await BAKE_STEP_FUNCTIONS[step](ctx);
+        observeStep(ctx, step, 'done');
         await ctx.save({
           [`steps.${step}.state`]: 'done',
           [`steps.${step}.endedAt`]: clock.now(),
@@ -242,6 +243,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
       const outcome = cancel ? 'cancelled' : 'failed';
       const message = cancel ? `Cancelled by <@${cancel.by}>.` : userMessage(error);
       ctx.log.warn({ err: error, step: current, outcome }, 'bake step did not complete; compensating');
+      if (current) observeStep(ctx, current, outcome);
       await ctx.save({
         status: 'compensating',
         outcome,
@@ -263,6 +265,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
 async function finish(ctx: StepContext, status: 'succeeded' | 'failed' | 'cancelled', lines: string[]): Promise<void> {
   const { store, clock } = ctx.deps;
   await ctx.save({ status, endedAt: clock.now() });
+  ctx.deps.metrics?.bakes.inc({ deployment: ctx.bake.deployment, outcome: status });
   await store.locks.release(bakeLockKey(ctx.bake.deployment), ctx.bake._id);
   ctx.progress.refresh();
   const head =
@@ -275,4 +278,11 @@ async function finish(ctx: StepContext, status: 'succeeded' | 'failed' | 'cancel
     status === 'failed' ? '\nFix the cause above, then run `/ami bake` again; nothing was left half-done.' : '';
   await ctx.progress.thread([head, ...lines.map((line) => `• ${line}`)].join('\n') + next);
   ctx.log.info({ status, imageId: ctx.bake.facts.imageId }, 'bake finished');
+}
+
+function observeStep(ctx: StepContext, step: BakeStepName, outcome: string): void {
+  const startedAt = ctx.bake.steps[step].startedAt;
+  if (!startedAt) return;
+  const seconds = (ctx.deps.clock.now().getTime() - startedAt.getTime()) / 1000;
+  ctx.deps.metrics?.bakeSteps.observe({ step, outcome }, seconds);
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
 import { toBoltLogger } from './bolt-logger.js';
 
 export interface SlackAppOptions {
@@ -12,6 +13,8 @@ export interface SlackAppOptions {
   /** Tests: skip `auth.test` at construction and answer only after listeners ran. */
   botIds?: { botId: string; botUserId: string };
   processBeforeResponse?: boolean;
+  /** Served on GET /metrics (Prometheus text format). */
+  metrics?: Metrics;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -19,8 +22,26 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-export function healthRoutes(isReady: () => Promise<boolean>): CustomRoute[] {
+export function healthRoutes(isReady: () => Promise<boolean>, metrics?: Metrics): CustomRoute[] {
+  const metricsRoute: CustomRoute[] = metrics
+    ? [
+        {
+          path: '/metrics',
+          method: ['GET'],
+          handler: (_req: IncomingMessage, res: ServerResponse) => {
+            metrics.registry
+              .metrics()
+              .then((text) => {
+                res.writeHead(200, { 'content-type': metrics.registry.contentType });
+                res.end(text);
+              })
+              .catch(() => json(res, 500, { status: 'metrics unavailable' }));
+          },
+        },
+      ]
+    : [];
   return [
+    ...metricsRoute,
     {
       path: '/healthz',
       method: ['GET'],
@@ -48,7 +69,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   const common = {
     token: slack.botToken,
     logger: toBoltLogger(options.logger),
-    customRoutes: healthRoutes(options.isReady),
+    customRoutes: healthRoutes(options.isReady, options.metrics),
     clientOptions: {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       // 429s come back to our ChatPort, which waits Retry-After itself (see slack-chat.ts).

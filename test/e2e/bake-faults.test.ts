@@ -50,6 +50,9 @@ describe('bake failure paths end in a clear message and full cleanup', () => {
   it('image `failed`: deregistered, template stopped, the cause in the thread', async () => {
     const bake = await bakeUntilEnd({ faults: ['image-failed'] });
     expectCleanFailure(bake, h!.world, 'image_failed', 'wait-image');
+    const metrics = await (await fetch(`${h!.url}/metrics`)).text();
+    expect(metrics).toContain('amibot_bakes_total{deployment="acme",outcome="failed"} 1');
+    expect(metrics).toContain('amibot_bake_step_duration_seconds_count{step="wait-image",outcome="failed"} 1');
     expect(bake.facts.imageDeregistered).toBe(true);
     const thread = finalThreadText(h!);
     expect(thread).toContain('The bake failed during *Wait until the AMI is available*');
@@ -138,5 +141,7 @@ describe('bake failure paths end in a clear message and full cleanup', () => {
       expect(texts.filter((text) => text.includes(title))).toHaveLength(1);
     }
     expect(texts.some((text) => text.includes(`Bake ${bake?._id} finished`))).toBe(true);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/amibot_slack_rate_limited_total\{method="chat\.postMessage"\} [1-9]/);
   });
 });

@@ -97,6 +97,11 @@ describe('/ami bake end to end (signed request → real app → simulator → Fe
     const updates = h.fake.callsTo('chat.update');
     expect(updates.length).toBeGreaterThan(0);
     expect(JSON.stringify(updates.at(-1)?.args.blocks)).toContain('succeeded');
+
+    // Prometheus metrics on GET /metrics.
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toContain('amibot_bakes_total{deployment="acme",outcome="succeeded"} 1');
+    expect(metrics).toMatch(/amibot_bake_step_duration_seconds_count\{step="highstate",outcome="done"\} 1/);
   });
 
   it('refuses a second bake of the same deployment while one runs, with the running id', async () => {

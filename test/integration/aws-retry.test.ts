@@ -94,7 +94,12 @@ describe('throttling is retried by the SDK, not the adapter', () => {
     vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
     vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
     vi.stubEnv('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', '');
-    const { ec2, ssm } = createAwsClients({ region: 'eu-west-1', maxAttempts: 3 });
+    const throttled: string[] = [];
+    const { ec2, ssm } = createAwsClients({
+      region: 'eu-west-1',
+      maxAttempts: 3,
+      onThrottle: (service) => throttled.push(service),
+    });
     expect(await ec2.config.maxAttempts()).toBe(3);
     expect(ec2.config.retryMode).toBe('adaptive');
     expect(await ec2.config.retryStrategy()).toMatchObject({ mode: 'adaptive' });
@@ -103,6 +108,8 @@ describe('throttling is retried by the SDK, not the adapter', () => {
     // Real adaptive backoff: the first throttling retry waits a random 0–1 s.
     await expect(createEc2Adapter(ec2).startInstance('i-1')).resolves.toBeUndefined();
     expect(actions).toEqual(['StartInstances', 'StartInstances']);
+    // The throttled attempt is counted (metrics) although the call succeeded.
+    expect(throttled).toEqual(['ec2']);
   });
 
   it('defaults to 8 attempts', async () => {

@@ -6,6 +6,8 @@ export interface AwsClientOptions {
   region?: string;
   /** Total attempts per call, including the first; default 8 so a bake rides out EC2 throttling. */
   maxAttempts?: number;
+  /** Called once per throttled attempt (metrics); the SDK retries it. */
+  onThrottle?: (service: 'ec2' | 'ssm') => void;
 }
 
 export interface AwsClients {
@@ -25,5 +27,31 @@ export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
     maxAttempts: opts.maxAttempts ?? 8,
     ...(opts.region ? { region: opts.region } : {}),
   };
-  return { ec2: new EC2Client(config), ssm: new SSMClient(config) };
+  const ec2 = new EC2Client(config);
+  const ssm = new SSMClient(config);
+  if (opts.onThrottle) {
+    countThrottles(ec2, () => opts.onThrottle?.('ec2'));
+    countThrottles(ssm as unknown as { middlewareStack: EC2Client['middlewareStack'] }, () => opts.onThrottle?.('ssm'));
+  }
+  return { ec2, ssm };
+}
+
+const THROTTLING = new Set(['RequestLimitExceeded', 'ThrottlingException', 'Throttling', 'TooManyRequestsException']);
+
+/**
+ * Sits inside the retry loop (deserialize step), so every throttled attempt is seen, including
+ * the ones the SDK retries successfully: that is the early warning an alert wants.
+ */
+function countThrottles(client: { middlewareStack: EC2Client['middlewareStack'] }, onThrottle: () => void): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        if (THROTTLING.has((error as { name?: string }).name ?? '')) onThrottle();
+        throw error;
+      }
+    },
+    { step: 'deserialize', priority: 'high', name: 'amibotThrottleCounter' },
+  );
 }

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { AppError } from '../../errors.js';
 import type { ChatPort } from '../../ports.js';
 import type { Logger } from '../../shared/logger.js';
+import type { Metrics } from '../../shared/metrics.js';
 
 export interface SlackChatOptions {
   client: WebClient;
@@ -12,6 +13,7 @@ export interface SlackChatOptions {
    * are real seconds, in sandbox mode too.
    */
   sleep?: (ms: number) => Promise<void>;
+  metrics?: Metrics;
   /** How many times one call waits out a 429 before giving up (each wait is Slack's Retry-After). */
   maxRateLimitWaits?: number;
 }
@@ -38,7 +40,12 @@ export function createSlackChat(options: SlackChatOptions): ChatPort {
         return await fn();
       } catch (error) {
         const limited = error as RateLimited;
-        if (limited.code !== 'slack_webapi_rate_limited_error' || waits >= maxWaits) throw error;
+        if (limited.code !== 'slack_webapi_rate_limited_error' || waits >= maxWaits) {
+          const code = (error as { data?: { error?: string } }).data?.error ?? limited.code ?? 'unknown';
+          options.metrics?.slackErrors.inc({ method, error: code });
+          throw error;
+        }
+        options.metrics?.slackRateLimited.inc({ method });
         const seconds = limited.retryAfter ?? 1;
         logger.info({ method, retryAfterSeconds: seconds }, 'Slack rate limit: waiting as asked');
         await sleep(seconds * 1000);
