@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, type Harness, OPS, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
-import { sendSlashCommand } from '../support/slack-signing.js';
+import { sendSlashCommand, signedHeaders } from '../support/slack-signing.js';
 
 describe('the real Bolt app behind signed Slack requests', () => {
   let h: Harness;
@@ -71,5 +71,37 @@ describe('the real Bolt app behind signed Slack requests', () => {
   it('a malformed status id gets a clear answer and reaches no database filter', async () => {
     await h.slash('status {"$ne":null}', { responseId: 'inj1' });
     expect(await h.answer('inj1')).toContain('is not a bake id');
+  });
+});
+
+describe('the App Home tab', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('publishes the recent bakes and the commands when a user opens it', async () => {
+    const body = JSON.stringify({
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      event_id: 'Ev1',
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: 'app_home_opened', user: ADMIN, channel: 'D0HOME', tab: 'home', event_ts: '1.2' },
+    });
+    const res = await fetch(`${h.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signedHeaders(SIGNING_SECRET, body) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const call = await h.fake.waitFor((c) => c.method === 'views.publish');
+    expect(call.args.user_id).toBe(ADMIN);
+    const view = JSON.stringify(call.args.view);
+    expect(view).toContain('No bakes yet');
+    expect(view).toContain('/ami bake');
   });
 });

@@ -1,0 +1,98 @@
+import type { ReviewRepo, TickLease, TickRepo } from '../../ports.js';
+import {
+  deriveReview,
+  eventKey,
+  isReviewOpen,
+  OPEN_SCAN_PER_DEPLOYMENT,
+  type ReviewDoc,
+  type ReviewEvent,
+  type ReviewRecord,
+} from '../../review/review-record.js';
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+/** Tick leases in memory, with the same generations and take-over rules as the MongoDB repo. */
+export function createMemoryTickRepo(): TickRepo {
+  const leases = new Map<string, TickLease[]>();
+  return {
+    async claim(key, owner, now, until) {
+      const gens = leases.get(key) ?? [];
+      const held = gens[gens.length - 1];
+      if (gens.some((l) => l.doneAt)) return false;
+      if (held && !held.releasedAt && held.until.getTime() >= now.getTime()) return false;
+      const gen = gens.length;
+      leases.set(key, [
+        ...gens,
+        { _id: gen === 0 ? key : `${key}#${gen}`, tick: key, gen, owner, claimedAt: now, until },
+      ]);
+      return true;
+    },
+    async complete(key, owner, at) {
+      const lease = leases.get(key)?.find((l) => l.owner === owner && !l.releasedAt);
+      if (lease) lease.doneAt = at;
+    },
+    async release(key, owner, at) {
+      const lease = leases.get(key)?.find((l) => l.owner === owner && !l.doneAt);
+      if (lease) lease.releasedAt = at;
+    },
+    async get(key) {
+      const gens = leases.get(key) ?? [];
+      const latest = gens[gens.length - 1];
+      return latest ? copy(latest) : undefined;
+    },
+  };
+}
+
+/** Reviews in memory: the document plus insert-once events, state derived exactly as in MongoDB. */
+export function createMemoryReviewRepo(): ReviewRepo {
+  const docs = new Map<string, ReviewDoc>();
+  const events = new Map<string, Map<string, ReviewEvent>>();
+  const view = (doc: ReviewDoc): ReviewRecord => copy(deriveReview(doc, [...(events.get(doc._id)?.values() ?? [])]));
+  // Same rule as the MongoDB repo: only the newest few reviews of each deployment can be open.
+  const listOpen = async (deployment?: string) => {
+    const newest = [...docs.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    const seen = new Map<string, number>();
+    return newest
+      .filter((doc) => deployment === undefined || doc.deployment === deployment)
+      .filter((doc) => {
+        const count = seen.get(doc.deployment) ?? 0;
+        seen.set(doc.deployment, count + 1);
+        return count < OPEN_SCAN_PER_DEPLOYMENT;
+      })
+      .map(view)
+      .filter(isReviewOpen)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  };
+  return {
+    async insert(review) {
+      if (docs.has(review._id)) return false;
+      docs.set(review._id, copy(review));
+      return true;
+    },
+    async get(id) {
+      const doc = docs.get(id);
+      return doc ? view(doc) : undefined;
+    },
+    listOpen,
+    async listDue(now) {
+      return (await listOpen()).filter(
+        (r) => r.status === 'open' && r.nextReminderAt !== undefined && r.nextReminderAt.getTime() <= now.getTime(),
+      );
+    },
+    async setMessageTs(id, ts) {
+      const doc = docs.get(id);
+      if (doc) doc.messageTs = ts;
+    },
+    async record(reviewId, event) {
+      const list = events.get(reviewId) ?? new Map<string, ReviewEvent>();
+      const key = eventKey(event);
+      if (list.has(key)) return false;
+      list.set(key, copy(event));
+      events.set(reviewId, list);
+      return true;
+    },
+    async withdraw(reviewId, key) {
+      events.get(reviewId)?.delete(key);
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import type { BakeRecord } from '../bake/bake-record.js';
+import { validateImageReference } from '../bake/image-reference.js';
+import type { Config, DeploymentConfig } from '../config.js';
+import { userMessage } from '../errors.js';
+import type { Clock, DominoTiersPort, Ec2Port, ImageInfo, StateStore, TierUsersPort } from '../ports.js';
+import type { Logger } from '../shared/logger.js';
+import {
+  type BakeSummary,
+  type EnvironmentLine,
+  type LastAmiTest,
+  mainStandardAmi,
+  type ReviewReport,
+  type TierAmiLine,
+  tierLine,
+} from './review-report.js';
+
+/** Where a review's facts come from. Tiers, tier users and test results are optional: the report says so. */
+export interface ReportSources {
+  config: Config;
+  store: StateStore;
+  ec2: Ec2Port;
+  clock: Clock;
+  logger: Logger;
+  tiers?: DominoTiersPort;
+  tierUsers?: TierUsersPort;
+  /** The rollout flow's newest test of this deployment (issue 4); absent → "no test recorded". */
+  lastAmiTest?: (deployment: string) => Promise<LastAmiTest | undefined>;
+}
+
+const MAX_ENVIRONMENTS = 60;
+const DESCRIBE_CHUNK = 100;
+
+export function summarizeBake(bake: BakeRecord): BakeSummary {
+  return {
+    id: bake._id,
+    status: bake.status,
+    requester: bake.requester,
+    createdAt: bake.createdAt,
+    ...(bake.endedAt ? { endedAt: bake.endedAt } : {}),
+    ...(bake.facts.imageId ? { imageId: bake.facts.imageId } : {}),
+    ...(bake.facts.imageName ? { imageName: bake.facts.imageName } : {}),
+    images: bake.images,
+  };
+}
+
+const normalized = (ref: string) => {
+  const checked = validateImageReference(ref);
+  return checked.ok ? checked.ref.normalized : ref;
+};
+
+async function describeAll(ec2: Ec2Port, ids: string[]): Promise<Map<string, ImageInfo>> {
+  const found = new Map<string, ImageInfo>();
+  for (let i = 0; i < ids.length; i += DESCRIBE_CHUNK) {
+    for (const image of await ec2.describeImages(ids.slice(i, i + DESCRIBE_CHUNK))) found.set(image.id, image);
+  }
+  return found;
+}
+
+async function tierLines(sources: ReportSources, deployment: DeploymentConfig, now: Date) {
+  if (!sources.tiers) return { tiersNote: "Domino's hardware tiers are not configured (MONGODB_URI)." };
+  try {
+    const tiers = await sources.tiers.listTiers();
+    const images = await describeAll(sources.ec2, [...new Set(tiers.map((t) => t.executorImage).filter(Boolean))]);
+    const lines = tiers.map((t) =>
+      tierLine(t, images.get(t.executorImage), deployment.name, deployment.pinnedTiers, now),
+    );
+    return { tiers: lines };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not read the tiers');
+    return { tiersNote: `Could not read the hardware tiers: ${userMessage(error)}` };
+  }
+}
+
+async function environments(sources: ReportSources, cacheBake: BakeSummary | undefined, deployment: string) {
+  const inUse = sources.tierUsers?.environmentsInUse;
+  if (!sources.tierUsers || !inUse) return { environmentsNote: 'No source of environments in use is configured.' };
+  try {
+    const cached = cacheBake ? new Set(cacheBake.images.map(normalized)) : undefined;
+    const lines: EnvironmentLine[] = (await inUse.call(sources.tierUsers))
+      .sort((a, b) => b.runs - a.runs)
+      .slice(0, MAX_ENVIRONMENTS)
+      .map((use) => ({
+        environment: use.environment,
+        ...(use.image ? { image: use.image } : {}),
+        runs: use.runs,
+        ...(cached && use.image ? { cached: cached.has(normalized(use.image)) } : {}),
+      }));
+    return { environments: lines };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment }, 'review: could not read the environments in use');
+    return { environmentsNote: `Could not read the environments in use: ${userMessage(error)}` };
+  }
+}
+
+async function lastTest(sources: ReportSources, deployment: string): Promise<LastAmiTest | undefined> {
+  try {
+    return await sources.lastAmiTest?.(deployment);
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment }, 'review: could not read the last AMI test');
+    return undefined;
+  }
+}
+
+/** Every fact of one deployment's review; partial sources give a partial report, never an error. */
+export async function gatherReport(sources: ReportSources, deployment: DeploymentConfig): Promise<ReviewReport> {
+  const now = sources.clock.now();
+  const timeZone = deployment.review.timeZone ?? sources.config.timeZone;
+  const tiers: { tiers?: TierAmiLine[]; tiersNote?: string } = await tierLines(sources, deployment, now);
+  const bakes = await sources.store.bakes.listRecent(25, deployment.name);
+  const succeeded = bakes.filter((bake) => bake.status === 'succeeded' && bake.facts.imageId);
+  const mainAmi = tiers.tiers ? mainStandardAmi(tiers.tiers) : undefined;
+  const cacheSource = succeeded.find((bake) => bake.facts.imageId === mainAmi) ?? succeeded[0];
+  const cacheBake = cacheSource ? summarizeBake(cacheSource) : undefined;
+  const test = await lastTest(sources, deployment.name);
+  return {
+    deployment: deployment.name,
+    timeZone,
+    generatedAt: now,
+    ...tiers,
+    ...(bakes[0] ? { latestBake: summarizeBake(bakes[0]) } : {}),
+    ...(cacheBake ? { cacheBake } : {}),
+    ...(test ? { lastTest: test } : {}),
+    ...(await environments(sources, cacheBake, deployment.name)),
+    bakeImages: deployment.images,
+  };
+}

@@ -1,0 +1,71 @@
+import type { StartBakeInput } from '../bake/start-bake.js';
+import type { Config } from '../config.js';
+import type { ChatPort, Clock, DominoTiersPort, Ec2Port, StateStore, TierUsersPort } from '../ports.js';
+import type { Logger } from '../shared/logger.js';
+import type { Reply } from '../shared/reply.js';
+import { lastAmiTestFromStore } from './last-ami-test.js';
+import { createOpenReview } from './open-review.js';
+import { createReviewDecisions } from './review-decisions.js';
+import { createReviewScheduler, type ReviewScheduler } from './review-scheduler.js';
+import { createSendFollowUps } from './send-follow-ups.js';
+
+export interface ReviewOptions {
+  /** False: no schedule, no catch-up, no reminders (the use cases still answer `/ami review` and buttons). */
+  enabled?: boolean;
+  /** Default: node-cron, except in sandbox mode whose scaled clock node-cron cannot follow. */
+  trigger?: 'cron' | 'clock';
+  followUpSchedule?: string;
+}
+
+export interface ReviewFeatureDeps {
+  config: Config;
+  store: StateStore;
+  chat: ChatPort;
+  clock: Clock;
+  logger: Logger;
+  ec2: Ec2Port;
+  tiers?: DominoTiersPort;
+  tierUsers?: TierUsersPort;
+  owner: string;
+  startBake(input: StartBakeInput): Promise<Reply>;
+  options?: ReviewOptions;
+}
+
+/** Wiring of the review: its use cases (for the listeners) and its scheduler (for bot start/stop). */
+export function createReviewFeature(deps: ReviewFeatureDeps) {
+  const { config, store, chat, clock, options = {} } = deps;
+  const logger = deps.logger.child({ feature: 'review' });
+  const lastAmiTest = lastAmiTestFromStore(store);
+  const openReview = createOpenReview({
+    config,
+    store,
+    chat,
+    clock,
+    logger,
+    ec2: deps.ec2,
+    ...(deps.tiers ? { tiers: deps.tiers } : {}),
+    ...(deps.tierUsers ? { tierUsers: deps.tierUsers } : {}),
+    ...(lastAmiTest ? { lastAmiTest } : {}),
+  });
+  const decisions = createReviewDecisions({ store, chat, clock, logger, startBake: deps.startBake });
+  const sendFollowUps = createSendFollowUps({ store, chat, clock, logger });
+  const scheduler: ReviewScheduler = createReviewScheduler({
+    config,
+    clock,
+    logger,
+    ticks: store.ticks,
+    owner: deps.owner,
+    openReview,
+    sendFollowUps,
+    trigger: options.trigger ?? (config.sandbox ? 'clock' : 'cron'),
+    ...(options.followUpSchedule ? { followUpSchedule: options.followUpSchedule } : {}),
+  });
+  const enabled = options.enabled ?? true;
+  return {
+    useCases: { openReview, ...decisions },
+    sendFollowUps,
+    scheduler,
+    start: () => (enabled ? scheduler.start() : Promise.resolve()),
+    stop: () => scheduler.stop(),
+  };
+}

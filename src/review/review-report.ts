@@ -1,0 +1,118 @@
+import { isPipelineAmiName } from '../bake/ami-name.js';
+import { isPipelineImageByTags } from '../bake/image-tags.js';
+import type { ImageInfo, TierRecord } from '../ports.js';
+
+/**
+ * The facts a review shows, gathered once when it is opened and stored with it, so the message can be
+ * re-rendered (reviewed, superseded, …) without asking AWS and Domino again.
+ */
+
+export type TierKind = 'standard' | 'special';
+
+export interface TierAmiLine {
+  tierId: string;
+  label: string;
+  amiId: string;
+  amiName?: string;
+  amiCreatedAt?: Date;
+  ageDays?: number;
+  kind: TierKind;
+  /** Why it is standard or special, in a few words. */
+  why: string;
+}
+
+export interface BakeSummary {
+  id: string;
+  status: string;
+  requester: string;
+  createdAt: Date;
+  endedAt?: Date;
+  imageId?: string;
+  imageName?: string;
+  images: string[];
+}
+
+/** The newest AMI test the rollout flow recorded (optional dependency: absent → "no test recorded"). */
+export interface LastAmiTest {
+  id: string;
+  amiId: string;
+  tierLabel?: string;
+  at: Date;
+  status: string;
+  pullingSeconds?: number;
+  /** From the start request until Running: includes lazy EBS loading, which "cached" does not remove. */
+  startSeconds?: number;
+}
+
+export interface EnvironmentLine {
+  environment: string;
+  image?: string;
+  runs: number;
+  /** Whether the AMI's baked images include it; undefined when that is not known. */
+  cached?: boolean;
+}
+
+export interface ReviewReport {
+  deployment: string;
+  timeZone: string;
+  generatedAt: Date;
+  /** Undefined when no Domino tier source is configured (or it failed: see `tiersNote`). */
+  tiers?: TierAmiLine[];
+  tiersNote?: string;
+  latestBake?: BakeSummary;
+  /** The bake whose images the standard tiers' AMI holds (their AMI's bake, else the latest successful one). */
+  cacheBake?: BakeSummary;
+  lastTest?: LastAmiTest;
+  environments?: EnvironmentLine[];
+  environmentsNote?: string;
+  /** The deployment's configured bake images (what "Start bake" bakes). */
+  bakeImages: string[];
+}
+
+const DAY_MS = 86_400_000;
+
+export function ageInDays(createdAt: Date | undefined, now: Date): number | undefined {
+  return createdAt ? Math.max(0, Math.floor((now.getTime() - createdAt.getTime()) / DAY_MS)) : undefined;
+}
+
+/** Standard = made by this pipeline (seed's name or our tags) and not pinned; anything else is special. */
+export function classifyTier(
+  tier: TierRecord,
+  image: ImageInfo | undefined,
+  deployment: string,
+  pinned: readonly string[],
+): { kind: TierKind; why: string } {
+  if (pinned.includes(tier.id) || pinned.includes(tier.label)) return { kind: 'special', why: 'pinned in config' };
+  if (!image) return { kind: 'special', why: 'AMI not found in this account/region' };
+  if (isPipelineAmiName(deployment, image.name)) return { kind: 'standard', why: 'pipeline AMI name' };
+  if (isPipelineImageByTags(image.tags)) return { kind: 'standard', why: 'ami-bot tags' };
+  return { kind: 'special', why: 'custom AMI' };
+}
+
+export function tierLine(
+  tier: TierRecord,
+  image: ImageInfo | undefined,
+  deployment: string,
+  pinned: readonly string[],
+  now: Date,
+): TierAmiLine {
+  const { kind, why } = classifyTier(tier, image, deployment, pinned);
+  const age = ageInDays(image?.creationDate, now);
+  return {
+    tierId: tier.id,
+    label: tier.label,
+    amiId: tier.executorImage,
+    ...(image?.name ? { amiName: image.name } : {}),
+    ...(image?.creationDate ? { amiCreatedAt: image.creationDate } : {}),
+    ...(age === undefined ? {} : { ageDays: age }),
+    kind,
+    why,
+  };
+}
+
+/** The AMI most standard tiers run: the one whose cache matters for most users. */
+export function mainStandardAmi(tiers: readonly TierAmiLine[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const tier of tiers) if (tier.kind === 'standard') counts.set(tier.amiId, (counts.get(tier.amiId) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}

@@ -1,0 +1,42 @@
+import type { BakeRecord } from '../../bake/bake-record.js';
+import type { Block } from '../../ports.js';
+import { truncate } from '../../shared/format.js';
+import { bakeListMessage } from './bake-list.js';
+import { helpMessage } from './help-message.js';
+
+/** The App Home tab (pure): what ami-bot is, the recent bakes, and the commands. */
+export function homeView(input: { bakes: BakeRecord[]; isAdmin: boolean; now: Date; sandbox: boolean }): {
+  type: 'home';
+  blocks: Block[];
+} {
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: 'ami-bot' } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: 'Bakes, tests and rolls out Domino executor AMIs from the ops channel, with a live progress thread and two-person approval.',
+      },
+    },
+  ];
+  if (input.sandbox) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: ':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.' }],
+    });
+  }
+  if (!input.isAdmin) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: 'You are not an ami-bot admin: you can read this page; commands need an admin.' },
+    });
+  }
+  const list = bakeListMessage(input.bakes, input.now);
+  blocks.push(
+    { type: 'divider' },
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(list.text, 2900) } },
+    { type: 'divider' },
+    ...helpMessage().blocks,
+  );
+  return { type: 'home', blocks: blocks.slice(0, 100) };
+}

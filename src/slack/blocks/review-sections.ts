@@ -1,0 +1,164 @@
+import type { Block } from '../../ports.js';
+import type { ReviewReport, TierAmiLine } from '../../review/review-report.js';
+import { formatLocalDate } from '../../review/zoned-time.js';
+import { formatDuration, plural, truncate } from '../../shared/format.js';
+
+/** The report's body (pure): tiers by AMI, latest bake, last test, environments vs the AMI, advice. */
+
+const SECTION_MAX = 2_900;
+/** Over ~12k chars of blocks Slack answers msg_blocks_too_long (bolt-js#2509): budgets keep us far below. */
+const TIER_BUDGET = 5_500;
+const ENV_BUDGET = 2_200;
+const MAX_LABELS = 20;
+const LABELS_BUDGET = 400;
+export const OLD_AMI_DAYS = 90;
+
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
+/** Backticks would end an inline code span early: shown names are data from AWS and Domino. */
+const code = (text: string) => `\`${text.replaceAll('`', "'")}\``;
+const esc = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+
+/** Lines into sections of ≤ SECTION_MAX chars within a total budget; what does not fit is counted, not cut mid-line. */
+export function linesToSections(title: string, lines: string[], budget: number, more: (n: number) => string): Block[] {
+  const blocks: Block[] = [];
+  let current = title;
+  let used = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = truncate(lines[i] ?? '', 600);
+    if (used + line.length > budget) {
+      current += `\n${more(lines.length - i)}`;
+      break;
+    }
+    if (current.length + line.length + 1 > SECTION_MAX) {
+      blocks.push(section(current));
+      current = '';
+    }
+    current += current === '' ? line : `\n${line}`;
+    used += line.length + 1;
+  }
+  blocks.push(section(current));
+  return blocks;
+}
+
+interface AmiGroup {
+  amiId: string;
+  amiName?: string;
+  ageDays?: number;
+  kind: TierAmiLine['kind'];
+  why: string;
+  labels: string[];
+}
+
+export function groupTiersByAmi(tiers: readonly TierAmiLine[]): AmiGroup[] {
+  const groups = new Map<string, AmiGroup>();
+  for (const t of tiers) {
+    const key = `${t.amiId}|${t.kind}|${t.why}`;
+    const group = groups.get(key) ?? {
+      amiId: t.amiId,
+      ...(t.amiName ? { amiName: t.amiName } : {}),
+      ...(t.ageDays === undefined ? {} : { ageDays: t.ageDays }),
+      kind: t.kind,
+      why: t.why,
+      labels: [],
+    };
+    group.labels.push(t.label);
+    groups.set(key, group);
+  }
+  // Standard first (what a new bake replaces), then the oldest AMI first.
+  return [...groups.values()].sort((a, b) =>
+    a.kind === b.kind ? (b.ageDays ?? -1) - (a.ageDays ?? -1) : a.kind === 'standard' ? -1 : 1,
+  );
+}
+
+function groupLine(group: AmiGroup): string {
+  const age =
+    group.ageDays === undefined
+      ? 'age unknown'
+      : `${plural(group.ageDays, 'day')} old${group.ageDays > OLD_AMI_DAYS ? ' :warning:' : ''}`;
+  // Whole labels up to a budget, then a count: a cut label would read as a different tier.
+  const shown: string[] = [];
+  let length = 0;
+  for (const label of group.labels.slice(0, MAX_LABELS)) {
+    if (shown.length > 0 && length + label.length > LABELS_BUDGET) break;
+    shown.push(esc(label));
+    length += label.length + 2;
+  }
+  const labels = shown.join(', ');
+  const more = group.labels.length > shown.length ? ` +${group.labels.length - shown.length} more` : '';
+  const name = group.amiName ? ` ${code(group.amiName)}` : '';
+  return `• ${code(group.amiId)}${name} — ${age}, *${group.kind}* (${group.why}): ${labels}${more}`;
+}
+
+export function tierSections(report: ReviewReport): Block[] {
+  if (!report.tiers) return [section(`*Hardware tiers*\n${report.tiersNote ?? 'Not available.'}`)];
+  if (report.tiers.length === 0) return [section('*Hardware tiers*\nNo hardware tiers found.')];
+  const groups = groupTiersByAmi(report.tiers);
+  const title = `*Hardware tiers by AMI* (${plural(report.tiers.length, 'tier')} on ${plural(new Set(report.tiers.map((t) => t.amiId)).size, 'AMI')})`;
+  return linesToSections(title, groups.map(groupLine), TIER_BUDGET, (n) => `… and ${plural(n, 'more AMI group')}.`);
+}
+
+export function bakeSection(report: ReviewReport): Block {
+  const bake = report.latestBake;
+  if (!bake) return section(`*Latest bake*\nNo bake of ${report.deployment} recorded by ami-bot yet.`);
+  const when = formatLocalDate(bake.endedAt ?? bake.createdAt, report.timeZone);
+  const ami = bake.imageId ? ` → ${code(bake.imageId)}${bake.imageName ? ` ${code(bake.imageName)}` : ''}` : '';
+  const images = truncate(bake.images.map(code).join(', '), 1_500);
+  return section(
+    `*Latest bake*\n${code(bake.id)} by <@${bake.requester}>, ${bake.status} ${when}${ami}\nImages: ${images}`,
+  );
+}
+
+export function testSection(report: ReviewReport): Block {
+  const test = report.lastTest;
+  if (!test) return section('*Last AMI test*\nNo test recorded.');
+  const seconds = (s: number | undefined) => (s === undefined ? 'not measured' : formatDuration(s * 1000));
+  const tier = test.tierLabel ? ` on ${esc(test.tierLabel)}` : '';
+  return section(
+    `*Last AMI test*\n${code(test.id)} of ${code(test.amiId)}${tier}, ${formatLocalDate(test.at, report.timeZone)} (${test.status}): ` +
+      `Pulling ${seconds(test.pullingSeconds)}, start ${seconds(test.startSeconds)}`,
+  );
+}
+
+export function environmentSections(report: ReviewReport): Block[] {
+  const envs = report.environments;
+  if (!envs) return [section(`*Environments in use*\n${report.environmentsNote ?? 'Not available.'}`)];
+  if (envs.length === 0) return [section('*Environments in use*\nNo runs seen in the look-back window.')];
+  const cacheNote = report.cacheBake
+    ? `compared with the images of bake ${code(report.cacheBake.id)}`
+    : 'no ami-bot bake is recorded for the AMI, so what it caches is unknown';
+  const missing = envs.filter((e) => e.cached !== true);
+  const cached = envs.filter((e) => e.cached === true);
+  const line = (e: (typeof envs)[number]) => {
+    const icon = e.cached === false ? ':x:' : ':grey_question:';
+    const why = e.cached === false ? 'not on the AMI' : e.image ? 'cache unknown' : 'image unknown';
+    return `${icon} ${esc(e.environment)}${e.image ? ` ${code(e.image)}` : ''} — ${plural(e.runs, 'run')}, ${why}`;
+  };
+  const lines = missing.map(line);
+  if (cached.length > 0) {
+    const runs = cached.reduce((sum, e) => sum + e.runs, 0);
+    lines.push(`:white_check_mark: ${plural(cached.length, 'environment')} (${plural(runs, 'run')}) already cached`);
+  }
+  return linesToSections(`*Environments in use* (${cacheNote})`, lines, ENV_BUDGET, (n) => `… and ${n} more.`);
+}
+
+/** The seed's FAQ, plus what it means here. */
+export function adviceSection(report: ReviewReport): Block {
+  const lines = [
+    ':bulb: *Advice from the admin guide*',
+    '• Build most environments on a small number (fewer than 5) of base images and add those images to the AMI: layers they share are then already on every new executor.',
+    '• Review AMIs and compute environments quarterly, or whenever users’ runs spend long in *Pulling*.',
+    '• Removing old images from the AMI is optional; users of them just pull for longer.',
+  ];
+  const images = new Set((report.environments ?? []).flatMap((e) => (e.image ? [e.image] : [])));
+  if (images.size >= 5) {
+    lines.push(`• ${images.size} different images are in use: consider moving environments onto fewer base images.`);
+  }
+  const missing = (report.environments ?? []).filter((e) => e.cached === false && e.image).map((e) => e.image!);
+  if (missing.length > 0) {
+    const refs = [...new Set([...report.bakeImages, ...missing.slice(0, 5)])].join(',');
+    lines.push(
+      `• To bake the missing images too: ${code(truncate(`/ami bake ${report.deployment} --images ${refs}`, 900))}`,
+    );
+  }
+  return section(lines.join('\n'));
+}
