@@ -1,0 +1,112 @@
+import { createTask } from 'node-cron';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { compileCron, cronProblem, fireTimesBetween, nextFireAfter } from '../../src/review/cron-next.js';
+import { localParts } from '../../src/review/zoned-time.js';
+
+const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+const local = (d: Date, tz: string) => {
+  const p = localParts(d, tz);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
+};
+const between = (expr: string, tz: string, from: string, to: string) =>
+  fireTimesBetween(compileCron(expr, tz), new Date(from), new Date(to));
+
+describe('nextFireAfter (our Clock-driven twin of node-cron)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('default schedule: 09:00 local on 1 Jan/Apr/Jul/Oct, whatever the UTC offset of the day', () => {
+    const berlin = between('0 9 1 1,4,7,10 *', 'Europe/Berlin', '2026-01-01T00:00:00Z', '2027-01-02T00:00:00Z');
+    expect(iso(berlin)).toEqual([
+      '2026-01-01T08:00:00.000Z', // CET, UTC+1
+      '2026-04-01T07:00:00.000Z', // CEST, UTC+2
+      '2026-07-01T07:00:00.000Z',
+      '2026-10-01T07:00:00.000Z',
+      '2027-01-01T08:00:00.000Z',
+    ]);
+    const newYork = between('0 9 1 1,4,7,10 *', 'America/New_York', '2026-01-01T00:00:00Z', '2026-12-31T00:00:00Z');
+    expect(newYork.map((d) => local(d, 'America/New_York'))).toEqual([
+      '2026-01-01 09:00',
+      '2026-04-01 09:00',
+      '2026-07-01 09:00',
+      '2026-10-01 09:00',
+    ]);
+    expect(iso(newYork)).toEqual([
+      '2026-01-01T14:00:00.000Z',
+      '2026-04-01T13:00:00.000Z',
+      '2026-07-01T13:00:00.000Z',
+      '2026-10-01T13:00:00.000Z',
+    ]);
+  });
+
+  it('Europe/Berlin 02:30: no fire on the spring-forward day (02:30 does not exist), one fire on the fall-back day', () => {
+    const spring = between('30 2 * * *', 'Europe/Berlin', '2026-03-27T00:00:00Z', '2026-03-31T00:00:00Z');
+    expect(spring.map((d) => local(d, 'Europe/Berlin'))).toEqual([
+      '2026-03-27 02:30',
+      '2026-03-28 02:30',
+      // 29 March: clocks jump 02:00 → 03:00; node-cron skips the day, and so do we.
+      '2026-03-30 02:30',
+    ]);
+    const autumn = between('30 2 * * *', 'Europe/Berlin', '2026-10-24T00:00:00Z', '2026-10-27T00:00:00Z');
+    // 25 October: 02:30 happens twice (CEST, then CET); it fires once, at the second one (00:30 UTC is skipped).
+    expect(iso(autumn)).toEqual(['2026-10-24T00:30:00.000Z', '2026-10-25T01:30:00.000Z', '2026-10-26T01:30:00.000Z']);
+  });
+
+  it('America/New_York: 02:30 skipped on 8 Mar 2026; 01:30 on 1 Nov 2026 fires once (the first, EDT)', () => {
+    const spring = between('30 2 * * *', 'America/New_York', '2026-03-06T12:00:00Z', '2026-03-10T00:00:00Z');
+    expect(spring.map((d) => local(d, 'America/New_York'))).toEqual(['2026-03-07 02:30', '2026-03-09 02:30']);
+    const autumn = between('30 1 * * *', 'America/New_York', '2026-10-31T12:00:00Z', '2026-11-03T12:00:00Z');
+    expect(iso(autumn)).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z', '2026-11-03T06:30:00.000Z']);
+  });
+
+  it('never fires twice in an ambiguous hour, even every 20 minutes', () => {
+    const ticks = between('*/20 2 * * *', 'Europe/Berlin', '2026-10-24T22:00:00Z', '2026-10-25T03:00:00Z');
+    expect(ticks.map((d) => local(d, 'Europe/Berlin'))).toEqual([
+      '2026-10-25 02:00',
+      '2026-10-25 02:20',
+      '2026-10-25 02:40',
+    ]);
+    expect(new Set(iso(ticks)).size).toBe(3);
+  });
+
+  it.each([
+    ['0 9 1 1,4,7,10 *', 'Europe/Berlin', '2026-02-10T10:00:00Z'],
+    ['30 2 * * *', 'Europe/Berlin', '2026-03-26T00:00:00Z'],
+    ['30 2 * * *', 'Europe/Berlin', '2026-10-22T00:00:00Z'],
+    ['30 1 * * *', 'America/New_York', '2026-10-29T00:00:00Z'],
+    ['30 2 * * *', 'America/New_York', '2026-03-05T00:00:00Z'],
+    ['*/20 1-3 * * 0', 'Europe/Berlin', '2026-10-20T00:00:00Z'],
+    ['0 9 L * *', 'UTC', '2026-01-15T00:00:00Z'],
+    ['0 9 15W * *', 'UTC', '2026-01-01T00:00:00Z'],
+    ['0 9 * * 1#2', 'Asia/Kolkata', '2026-01-01T00:00:00Z'],
+    ['0 9 * * 5L', 'Australia/Sydney', '2026-03-01T00:00:00Z'],
+    ['15 30 9 * * *', 'UTC', '2026-06-01T09:30:15.400Z'],
+    ['0 0 29 2 *', 'UTC', '2026-01-01T00:00:00Z'],
+  ])('agrees with node-cron itself: %s in %s from %s', (expression, timeZone, from) => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(from));
+    const task = createTask(expression, () => undefined, { timezone: timeZone });
+    const theirs = task.getNextRuns(12);
+    void task.destroy();
+    const ours: Date[] = [];
+    const schedule = compileCron(expression, timeZone);
+    for (let at = new Date(from); ours.length < 12; ) {
+      const next = nextFireAfter(schedule, at);
+      if (!next) break;
+      ours.push(next);
+      at = next;
+    }
+    expect(iso(ours)).toEqual(iso(theirs));
+  });
+
+  it('cronProblem: fine, invalid and never-firing expressions', () => {
+    expect(cronProblem('0 9 1 1,4,7,10 *')).toBeUndefined();
+    expect(cronProblem('*/15 * * * *', 'America/New_York')).toBeUndefined();
+    expect(cronProblem('61 9 * * *')).toBe('"61 9 * * *" is not a valid cron expression (e.g. 0 9 1 1,4,7,10 *)');
+    expect(cronProblem('quarterly')).toContain('is not a valid cron expression');
+    // Day 8 and the first Monday of the month (days 1–7): valid to node-cron, which would throw only at start.
+    expect(cronProblem('0 9 8 * 1#1')).toBe('"0 9 8 * 1#1" never fires (no date matches it)');
+  });
+});

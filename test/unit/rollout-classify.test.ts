@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { ImageInfo, TierRecord } from '../../src/ports.js';
+import { classifyTiers } from '../../src/rollout/classify-tiers.js';
+
+const NEW = 'ami-0aaaaaaaaaaaaaaa1';
+const OLD1 = 'ami-0bbbbbbbbbbbbbbb1';
+const OLD2 = 'ami-0bbbbbbbbbbbbbbb2';
+const TAGGED = 'ami-0ccccccccccccccc1';
+const GPU = 'ami-0ddddddddddddddd1';
+const OTHER_DEPLOYMENT = 'ami-0eeeeeeeeeeeeeee1';
+
+const image = (id: string, name: string, tags: Record<string, string> = {}): ImageInfo => ({
+  id,
+  name,
+  state: 'available',
+  tags,
+  snapshotIds: [],
+});
+
+const images = new Map<string, ImageInfo>([
+  [OLD1, image(OLD1, 'domino-acme-executor-20260510-1400')],
+  [OLD2, image(OLD2, 'domino-acme-executor-20260815-0900')],
+  [TAGGED, image(TAGGED, 'renamed-by-hand', { 'created-by': 'ami-bot', 'ami-bot:bake-id': 'bake-20260101-abcd' })],
+  [GPU, image(GPU, 'ubuntu-16.04-gpu-custom', { team: 'ml' })],
+  [OTHER_DEPLOYMENT, image(OTHER_DEPLOYMENT, 'domino-other-executor-20260815-0900')],
+]);
+
+const tier = (id: string, label: string, executorImage: string): TierRecord => ({
+  id,
+  idType: id.length === 24 ? 'objectId' : 'string',
+  label,
+  executorImage,
+});
+
+describe('classifyTiers', () => {
+  const tiers = [
+    tier('small', 'Small', OLD1),
+    tier('64f1c0de5a1b2c3d4e5f6a99', 'Medium', OLD2),
+    tier('tagged', 'Tagged', TAGGED),
+    tier('gpu', 'GPU', GPU),
+    tier('legacy', 'Legacy', OLD1),
+    tier('by-label', 'Pinned by label', OLD2),
+    tier('done', 'Already', NEW),
+    tier('gone', 'Deregistered', 'ami-0fffffffffffffff1'),
+    tier('weird', 'Weird', 'not-an-ami'),
+    tier('empty', 'Empty', ''),
+    tier('foreign', 'Other deployment', OTHER_DEPLOYMENT),
+  ];
+  const result = classifyTiers({
+    deployment: 'acme',
+    pinned: ['legacy', 'Pinned by label'],
+    target: NEW,
+    tiers,
+    images,
+  });
+
+  it('moves only tiers on AMIs this pipeline made (by name or by tags), guarded by their current AMI', () => {
+    expect(result.updates.map((u) => [u.id, u.from, u.to, u.idType])).toEqual([
+      ['small', OLD1, NEW, 'string'],
+      ['64f1c0de5a1b2c3d4e5f6a99', OLD2, NEW, 'objectId'],
+      ['tagged', TAGGED, NEW, 'string'],
+    ]);
+  });
+
+  it('skips special, pinned, unknown and malformed tiers with a reason', () => {
+    const reasons = Object.fromEntries(result.skipped.map((s) => [s.id, s.reason]));
+    expect(reasons).toEqual({
+      gpu: 'special',
+      legacy: 'pinned',
+      'by-label': 'pinned',
+      gone: 'unknown-image',
+      weird: 'unknown-image',
+      empty: 'no-image',
+      foreign: 'special',
+    });
+    expect(result.skipped.find((s) => s.id === 'gpu')?.detail).toContain('ubuntu-16.04-gpu-custom');
+    expect(result.skipped.find((s) => s.id === 'weird')?.detail).toContain('not an AMI id');
+  });
+
+  it('reports tiers already on the target as unchanged, and loses no tier', () => {
+    expect(result.unchanged).toEqual([{ id: 'done', label: 'Already' }]);
+    expect(result.updates.length + result.skipped.length + result.unchanged.length).toBe(tiers.length);
+  });
+});

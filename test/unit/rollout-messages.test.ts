@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import type { DrainInstance } from '../../src/rollout/change-record.js';
+import { ACTION_IDS } from '../../src/slack/action-ids.js';
+import { announcementMessage, userNoticeMessage } from '../../src/slack/blocks/announce-message.js';
+import { applyResultMessage } from '../../src/slack/blocks/apply-result-message.js';
+import { fullListMessages } from '../../src/slack/blocks/change-full-list.js';
+import { changeMessage } from '../../src/slack/blocks/change-message.js';
+import { historyMessage } from '../../src/slack/blocks/history-message.js';
+import { testMessage } from '../../src/slack/blocks/test-message.js';
+import {
+  allText,
+  blockKitProblems,
+  NEW_AMI,
+  OLD_AMI,
+  sampleChange,
+  sampleTest,
+  T0,
+  tierUpdates,
+} from '../support/rollout-fixtures.js';
+
+const opts = { timeZone: 'Europe/Berlin' };
+const actions = (message: { blocks: Array<Record<string, unknown>> }) =>
+  message.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Array<Record<string, unknown>>);
+
+describe('changeMessage', () => {
+  it('shows a pending plan with Approve and Reject buttons, each behind a confirm dialog', () => {
+    const change = sampleChange({
+      skipped: [{ id: 'gpu', label: 'GPU', executorImage: 'ami-0ddd', reason: 'special', detail: 'custom <b> AMI' }],
+      unchanged: [{ id: 'test-tier', label: 'AMI test tier' }],
+    });
+    const message = changeMessage(change, T0, opts);
+    expect(blockKitProblems(message)).toEqual([]);
+    const buttons = actions(message);
+    expect(buttons.map((b) => b.action_id)).toEqual([ACTION_IDS.approve, ACTION_IDS.reject]);
+    expect(buttons.every((b) => b.value === change._id && b.confirm)).toBe(true);
+    const text = allText(message);
+    expect(text).toContain('Will change (3)');
+    expect(text).toContain('custom &lt;b&gt; AMI');
+    expect(text).toContain('Already on the target (1)');
+    expect(text).toContain(`/ami revert ${change._id}`);
+  });
+
+  it('reads "expired" without buttons once the deadline has passed', () => {
+    const change = sampleChange();
+    const message = changeMessage(change, new Date(change.deadline.getTime() + 1), opts);
+    expect(actions(message)).toEqual([]);
+    expect(allText(message)).toContain('Expired');
+    expect(message.text).toContain('expired');
+  });
+
+  it('shows who decided and when instead of buttons', () => {
+    const at = new Date(T0.getTime() + 60_000);
+    const change = sampleChange({ status: 'approved', decision: { outcome: 'approved', by: 'U0APPR001', at } });
+    const message = changeMessage(change, at, opts);
+    expect(actions(message)).toEqual([]);
+    expect(allText(message)).toContain('*Approved* by <@U0APPR001>');
+    expect(allText(message)).toContain(`<!date^${Math.floor(at.getTime() / 1000)}^`);
+  });
+
+  it('keeps a plan of 200 tiers within Block Kit limits and says the full list follows', () => {
+    const change = sampleChange({
+      updates: tierUpdates(200),
+      skipped: tierUpdates(60).map((t) => ({
+        ...t,
+        reason: 'special' as const,
+        detail: 'custom AMI from the ML team',
+      })),
+      unchanged: tierUpdates(80).map(({ id, label }) => ({ id, label })),
+    });
+    const message = changeMessage(change, T0, opts);
+    expect(blockKitProblems(message)).toEqual([]);
+    const text = allText(message);
+    expect(text).toMatch(/…and \d+ more/);
+    expect(text).toContain('the full list follows');
+    const full = fullListMessages(change);
+    for (const part of full) expect(blockKitProblems(part)).toEqual([]);
+    const fullText = full.map(allText).join('\n');
+    for (const tier of change.updates) expect(fullText).toContain(`\`${tier.id}\``);
+  });
+
+  it('offers a drain as "Terminate N stopped executors" and lists running ones for Maintenance Mode', () => {
+    const instance = (id: string, state: string): DrainInstance => ({
+      id,
+      tierId: 'large',
+      imageId: OLD_AMI,
+      state,
+      name: 'acme-executor-large',
+    });
+    const change = sampleChange({
+      kind: 'drain',
+      updates: [],
+      snapshot: [],
+      drainOf: 'chg-20261128-aaaa',
+      drain: {
+        targets: { large: NEW_AMI },
+        stopped: [instance('i-0s1', 'stopped')],
+        running: [instance('i-0r1', 'running')],
+      },
+    });
+    const message = changeMessage(change, T0, opts);
+    const [terminate] = actions(message);
+    expect(terminate?.action_id).toBe(ACTION_IDS.drainTerminate);
+    expect(JSON.stringify(terminate?.text)).toContain('Terminate 1 stopped executor');
+    expect(allText(message)).toContain('Maintenance Mode');
+    expect(allText(message)).toContain('i-0r1');
+  });
+});
+
+describe('applyResultMessage', () => {
+  it('reports applied, conflicts with expected and found AMIs, and verification', () => {
+    const change = sampleChange({
+      status: 'applied',
+      result: {
+        status: 'applied',
+        at: T0,
+        applied: ['tier-000', 'tier-001'],
+        conflicts: [{ id: 'tier-002', label: 'Edited', expected: OLD_AMI, found: 'ami-0hand0edited0000' }],
+        verified: ['tier-000', 'tier-001'],
+        unverified: [],
+      },
+    });
+    const message = applyResultMessage(change);
+    const text = allText(message);
+    expect(text).toContain('2 tiers changed, 2/3 verified');
+    expect(text).toContain(`expected ${OLD_AMI}, found ami-0hand0edited0000`);
+    expect(blockKitProblems(message)).toEqual([]);
+  });
+});
+
+describe('announcements', () => {
+  it('tells the channel which tiers change, when and why, and each user their own tiers', () => {
+    const change = sampleChange({ applyAt: new Date('2026-12-01T01:00:00Z') });
+    const post = allText(announcementMessage(change, 'Europe/Berlin'));
+    expect(post).toContain('Hardware tier number 0');
+    expect(post).toContain('2026-12-01 02:00 Europe/Berlin');
+    expect(post).toContain('Pulling');
+    const dm = allText(userNoticeMessage(change, ['Small', 'Large'], 'UTC'));
+    expect(dm).toContain('*Small*, *Large*');
+    expect(dm).toContain(change._id);
+  });
+});
+
+describe('testMessage', () => {
+  it('shows seconds per state, the verdict, the previous AMI and a stale-executor warning', () => {
+    const previous = sampleTest({
+      amiId: OLD_AMI,
+      status: 'failed',
+      seconds: { Queued: 150, Pulling: 92 },
+      toRunningSeconds: 260,
+    });
+    const test = sampleTest({
+      status: 'passed',
+      seconds: { Queued: 152, Pulling: 1, Preparing: 14, Running: 0 },
+      statesSeen: ['Queued', 'Pulling', 'Preparing', 'Running'],
+      toRunningSeconds: 167,
+      reason: 'Pulling took 1 s',
+      staleExecutors: [{ id: 'i-0old', imageId: OLD_AMI, state: 'stopped' }],
+    });
+    const message = testMessage(test, previous);
+    const text = allText(message);
+    expect(text).toContain('Queued 2 min 32 s · Pulling 1 s · Preparing 14 s');
+    expect(text).toContain('Start to Running*: 2 min 47 s');
+    expect(text).toContain(`Previous AMI ${OLD_AMI}`);
+    expect(text).toContain('Pulling 1 min 32 s');
+    expect(text).toContain('may not prove anything');
+    expect(actions(message)).toEqual([]);
+    expect(actions(testMessage(sampleTest(), undefined)).map((b) => b.action_id)).toEqual([ACTION_IDS.cancelTest]);
+  });
+});
+
+describe('historyMessage', () => {
+  it('lists who did what and when, with before and after, newest first', () => {
+    const message = historyMessage(
+      [
+        {
+          _id: '2',
+          at: new Date('2026-11-28T11:00:00Z'),
+          actor: 'U0APPR001',
+          action: 'change.applied',
+          deployment: 'acme',
+          changeId: 'chg-20261128-aaaa',
+          summary: '2 changed',
+          before: { small: OLD_AMI },
+          after: { small: NEW_AMI },
+        },
+        { _id: '1', at: T0, actor: 'ami-bot', action: 'change.expired', deployment: 'acme', summary: 'nothing' },
+      ],
+      'UTC',
+    );
+    const text = allText(message);
+    expect(text.indexOf('change.applied')).toBeLessThan(text.indexOf('change.expired'));
+    expect(text).toContain(`small: ${OLD_AMI} → ${NEW_AMI}`);
+    expect(text).toContain('<@U0APPR001>');
+    expect(historyMessage([], 'UTC').text).toContain('No rollout history');
+  });
+});

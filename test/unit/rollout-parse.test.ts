@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand } from '../../src/slack/parse-command.js';
+
+describe('parseCommand: rollout subcommands', () => {
+  it('parses test and plan with a bake id or an AMI id, and the maintenance window', () => {
+    expect(parseCommand('test bake-20261128-k3m9')).toEqual({ kind: 'test', target: 'bake-20261128-k3m9' });
+    expect(parseCommand('test ami-0123456789abcdef0')).toEqual({ kind: 'test', target: 'ami-0123456789abcdef0' });
+    expect(parseCommand('plan bake-20261128-k3m9')).toEqual({ kind: 'plan', target: 'bake-20261128-k3m9' });
+    expect(parseCommand('plan bake-20261128-k3m9 --at "2026-12-01 02:00"')).toEqual({
+      kind: 'plan',
+      target: 'bake-20261128-k3m9',
+      at: '2026-12-01 02:00',
+    });
+    expect(parseCommand('plan --at=\u201C2026-12-01 02:00\u201D ami-0123456789abcdef0')).toEqual({
+      kind: 'plan',
+      target: 'ami-0123456789abcdef0',
+      at: '2026-12-01 02:00',
+    });
+  });
+
+  it('validates ids by pattern before anything looks them up', () => {
+    for (const text of [
+      'test {"$ne":null}',
+      'plan ami-XYZ',
+      'plan',
+      'plan bake-20261128-k3m9 extra',
+      'plan bake-20261128-k3m9 --at',
+      'plan bake-20261128-k3m9 --now',
+      'revert bake-20261128-k3m9',
+      'revert',
+      'drain chg-1',
+      'history 0',
+      'history 51',
+      'history lots',
+    ]) {
+      expect(parseCommand(text), text).toMatchObject({ kind: 'invalid' });
+    }
+  });
+
+  it('parses revert, drain, history and the cancel of a test', () => {
+    expect(parseCommand('revert chg-20261128-k3m9')).toEqual({ kind: 'revert', changeId: 'chg-20261128-k3m9' });
+    expect(parseCommand('drain chg-20261128-k3m9')).toEqual({ kind: 'drain', changeId: 'chg-20261128-k3m9' });
+    expect(parseCommand('history')).toEqual({ kind: 'history' });
+    expect(parseCommand('HISTORY 5')).toEqual({ kind: 'history', limit: 5 });
+    expect(parseCommand('cancel test-20261128-k3m9')).toEqual({ kind: 'cancelTest', testId: 'test-20261128-k3m9' });
+    expect(parseCommand('cancel bake-20261128-k3m9')).toEqual({ kind: 'cancel', bakeId: 'bake-20261128-k3m9' });
+  });
+});
