@@ -5,12 +5,30 @@ import type { BakeDeps } from './bake/bake-context.js';
 import { type BakeRunner, createBakeRunner } from './bake/bake-runner.js';
 import { createBakeStatus } from './bake/bake-status.js';
 import { createCancelBake } from './bake/cancel-bake.js';
+import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
 import type { Config } from './config.js';
-import type { ChatPort, Clock, Ec2Port, SsmPort, StateStore } from './ports.js';
+import type {
+  ChatPort,
+  Clock,
+  DominoApiPort,
+  DominoTiersPort,
+  Ec2Port,
+  SsmPort,
+  StateStore,
+  TierUsersPort,
+} from './ports.js';
+import { createReviewFeature, type ReviewOptions } from './review/review-feature.js';
+import { createRollout, type Rollout } from './rollout/create-rollout.js';
+import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from './rollout/unconfigured-ports.js';
+import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
 import type { Logger } from './shared/logger.js';
+import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createSlackApp } from './slack/create-app.js';
+import { registerHomeTab } from './slack/home-listeners.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
+import { registerReviewActions } from './slack/review-listeners.js';
+import { registerRolloutActions } from './slack/rollout-listeners.js';
 
 export interface BotOptions {
   config: Config;
@@ -25,6 +43,14 @@ export interface BotOptions {
   owner?: string;
   botIds?: { botId: string; botUserId: string };
   processBeforeResponse?: boolean;
+  /** Prometheus metrics (GET /metrics); a fresh registry when omitted. */
+  metrics?: Metrics;
+  /** Domino's tiers and their users, for the review report (and the rollout). */
+  tiers?: DominoTiersPort;
+  tierUsers?: TierUsersPort;
+  /** Domino's REST API, for the AMI test job. */
+  dominoApi?: DominoApiPort;
+  review?: ReviewOptions;
 }
 
 export interface Bot {
@@ -32,6 +58,9 @@ export interface Bot {
   chat: ChatPort;
   runner: BakeRunner;
   useCases: UseCases;
+  review: ReturnType<typeof createReviewFeature>;
+  /** Test, plan, approve, apply, revert, drain; `tasks` holds work running after a Slack request (applies, tests). */
+  rollout: Rollout & { tasks: BackgroundTasks };
   /** Starts receiving Slack requests and resumes bakes left by a crash; returns the HTTP server, if any. */
   start(port?: number): Promise<unknown>;
   /** Stops taking requests, lets in-flight steps stop and releases leases. */
@@ -41,38 +70,80 @@ export interface Bot {
 /** Wiring only: adapters in, use cases and listeners out. Used by main.ts, the demo and the tests. */
 export function createBot(options: BotOptions): Bot {
   const { config, logger, store, clock } = options;
+  const metrics = options.metrics ?? createMetrics();
   const app = createSlackApp({
     config,
     logger,
+    metrics,
     isReady: () => store.ping(),
     ...(options.botIds ? { botIds: options.botIds } : {}),
     ...(options.processBeforeResponse === undefined ? {} : { processBeforeResponse: options.processBeforeResponse }),
   });
-  const chat = options.chat ?? createSlackChat({ client: app.client, clock, logger });
+  const chat = options.chat ?? createSlackChat({ client: app.client, logger, metrics });
   const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  const deps: BakeDeps = { ec2: options.ec2, ssm: options.ssm, chat, store, clock, logger, config };
+  const deps: BakeDeps = { ec2: options.ec2, ssm: options.ssm, chat, store, clock, logger, config, metrics };
   const runner = createBakeRunner(deps, { owner });
+  const startBake = createStartBake({ config, store, chat, clock, logger, runner });
+  const review = createReviewFeature({
+    config,
+    store,
+    chat,
+    clock,
+    logger,
+    ec2: options.ec2,
+    owner,
+    startBake,
+    ...(options.tiers ? { tiers: options.tiers } : {}),
+    ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
+    ...(options.review ? { options: options.review } : {}),
+  });
+  const tasks = createBackgroundTasks(logger);
+  const rollout = createRollout({
+    config,
+    store,
+    chat,
+    clock,
+    logger,
+    ec2: options.ec2,
+    tiers: options.tiers ?? unconfiguredTiers(),
+    tierUsers: options.tierUsers ?? unconfiguredTierUsers(),
+    domino: options.dominoApi ?? unconfiguredDominoApi(),
+    tasks,
+    owner,
+  });
   const useCases: UseCases = {
-    startBake: createStartBake({ config, store, chat, clock, logger, runner }),
+    startBake,
     cancelBake: createCancelBake({ store, clock, runner }),
     bakeStatus: createBakeStatus({ store, clock, chat, sandbox: config.sandbox }),
+    ...review.useCases,
+    ...rollout.useCases,
   };
   registerListeners(app, { config, useCases, logger });
+  registerReviewActions(app, { config, useCases, logger });
+  registerHomeTab(app, { homeTab: createHomeTab({ config, store, clock }), logger });
+  registerRolloutActions(app, { config, useCases, logger });
   let started = false;
   return {
     app,
     chat,
     runner,
     useCases,
+    review,
+    rollout: { ...rollout, tasks },
     async start(port) {
       const server = await app.start(port ?? config.slack.port);
       started = true;
       runner.start();
+      await review.start();
+      rollout.scheduler.start();
       return server;
     },
     async stop() {
       if (started) await app.stop();
       started = false;
+      await review.stop();
+      await rollout.scheduler.stop();
+      await tasks.stop();
       await runner.stop();
     },
   };

@@ -116,6 +116,8 @@ export const configSchema = z
         testCommand: z.string().min(1).default('sleep 5'),
         pullPassSeconds: positive.default(5),
         testTimeoutMinutes: positive.default(45),
+        /** How often a test polls the job's state: the resolution of the per-state seconds. */
+        testPollSeconds: positive.default(2),
         tierUsers: z
           .object({
             collection: z.string().min(1).default('runs'),
@@ -126,6 +128,17 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    rollout: z
+      .object({
+        /** How often open changes are checked (expiry, maintenance window, reminder, crashed applies). */
+        scanSeconds: positive.default(30),
+        reminderMinutesBefore: positive.default(60),
+        /** An apply attempt older than this is taken over (its process died). */
+        applyStaleMinutes: positive.default(10),
+        dmConcurrency: positiveInt.max(20).default(4),
       })
       .strict()
       .prefault({}),

@@ -1,14 +1,16 @@
 import { createAwsClients } from './adapters/aws/aws-clients.js';
 import { createEc2Adapter } from './adapters/aws/ec2-adapter.js';
 import { createSsmAdapter } from './adapters/aws/ssm-adapter.js';
+import { openDominoPorts } from './adapters/domino/open-domino.js';
 import { createMemoryStateStore } from './adapters/memory/memory-state-store.js';
 import { createMongoStateStore } from './adapters/mongo/state-store.js';
 import { type Bot, createBot } from './bot.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { StateStore } from './ports.js';
 import { createLogger, type Logger } from './shared/logger.js';
+import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createSystemClock } from './shared/system-clock.js';
-import { createSimulator } from './sim/index.js';
+import { createSimulator, DEMO_IDS } from './sim/index.js';
 
 /** The bot's own database: AMIBOT_STATE_MONGODB_URI, else database `ami_bot` on Domino's server. */
 async function openStateStore(config: Config): Promise<StateStore> {
@@ -17,16 +19,36 @@ async function openStateStore(config: Config): Promise<StateStore> {
   return createMongoStateStore({ uri, database: config.mongo.stateDatabase });
 }
 
-function createAdapters(config: Config) {
-  if (config.sandbox) {
-    const sim = createSimulator({ speed: config.simSpeed, deployment: config.deployments[0]?.name ?? 'acme' });
-    return { ec2: sim.ec2, ssm: sim.ssm, clock: sim.clock };
+/** Sandbox: the demo world's test project, test tier and pinned tier, unless the config names others. */
+function applySandboxDefaults(config: Config): void {
+  config.domino.testProjectId ??= DEMO_IDS.testProjectId;
+  for (const deployment of config.deployments) {
+    deployment.testTier ??= DEMO_IDS.testTierId;
+    if (deployment.pinnedTiers.length === 0) deployment.pinnedTiers = [DEMO_IDS.pinnedTierId];
   }
-  const aws = createAwsClients();
-  return { ec2: createEc2Adapter(aws.ec2), ssm: createSsmAdapter(aws.ssm), clock: createSystemClock() };
 }
 
-function onShutdown(bot: Bot, store: StateStore, logger: Logger): void {
+function createAdapters(config: Config, logger: Logger, metrics: Metrics) {
+  if (config.sandbox) {
+    applySandboxDefaults(config);
+    const sim = createSimulator({ speed: config.simSpeed, deployment: config.deployments[0]?.name ?? 'acme' });
+    return {
+      ec2: sim.ec2,
+      ssm: sim.ssm,
+      clock: sim.clock,
+      tiers: sim.dominoTiers,
+      tierUsers: sim.tierUsers,
+      dominoApi: sim.dominoApi,
+      close: async () => undefined,
+    };
+  }
+  const aws = createAwsClients({ onThrottle: (service) => metrics.awsThrottles.inc({ service }) });
+  const clock = createSystemClock();
+  const domino = openDominoPorts(config, clock, logger);
+  return { ec2: createEc2Adapter(aws.ec2), ssm: createSsmAdapter(aws.ssm), clock, ...domino };
+}
+
+function onShutdown(bot: Bot, store: Pick<StateStore, 'close'>, logger: Logger): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -64,9 +86,10 @@ async function main(): Promise<void> {
     process.stderr.write(`ami-bot: cannot reach the bot's MongoDB (${(error as Error).message.split('\n')[0]})\n`);
     process.exit(3);
   });
-  const adapters = createAdapters(config);
-  const bot = createBot({ config, logger, store, ...adapters });
-  onShutdown(bot, store, logger);
+  const metrics = createMetrics({ defaultMetrics: true });
+  const { close: closeDomino, ...adapters } = createAdapters(config, logger, metrics);
+  const bot = createBot({ config, logger, store, metrics, ...adapters });
+  onShutdown(bot, { close: async () => Promise.all([store.close(), closeDomino()]).then(() => undefined) }, logger);
   await bot.start();
   logger.info(
     {

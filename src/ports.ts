@@ -7,10 +7,10 @@
  */
 
 import type { BakeRecord } from './bake/bake-record.js';
+import type { ReviewDoc, ReviewEvent, ReviewRecord } from './review/review-record.js';
 import type { AmiTestRecord } from './rollout/ami-test-record.js';
 import type { AuditEntry } from './rollout/audit-record.js';
 import type { ApplyResult, ChangeDecision, ChangeNotes, ChangeRecord } from './rollout/change-record.js';
-import type { ReviewDoc, ReviewEvent, ReviewRecord } from './review/review-record.js';
 
 // ───────────────────────────── EC2 ─────────────────────────────
 

@@ -6,6 +6,7 @@ export const ACTION_IDS = {
   approve: 'ami_approve',
   reject: 'ami_reject',
   drainTerminate: 'ami_drain_terminate',
+  cancelTest: 'ami_test_cancel',
   reviewStartBake: 'ami_review_start_bake',
   reviewSnooze: 'ami_review_snooze',
   reviewDone: 'ami_review_done',

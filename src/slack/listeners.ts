@@ -1,15 +1,19 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { Config } from '../config.js';
 import { errorCode, isAppError, userMessage } from '../errors.js';
+import type { OpenReviewInput } from '../review/open-review.js';
+import type { ReviewClick } from '../review/review-decisions.js';
+import type { RolloutUseCases } from '../rollout/create-rollout.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { ACTION_IDS } from './action-ids.js';
 import { type Caller, isAdmin, refuseCommand } from './authorize.js';
 import { helpMessage } from './blocks/help-message.js';
 import { type ParsedCommand, parseCommand } from './parse-command.js';
+import { dispatchRollout } from './rollout-dispatch.js';
 
 /** One use case per intent; the listeners only parse, authorise, ack and delegate. */
-export interface UseCases {
+export interface UseCases extends RolloutUseCases {
   startBake(input: {
     userId: string;
     channelId: string;
@@ -20,6 +24,11 @@ export interface UseCases {
   }): Promise<Reply>;
   cancelBake(input: { userId: string; bakeId: string }): Promise<Reply>;
   bakeStatus(input: { bakeId?: string }): Promise<Reply>;
+  /** The AMI review: `/ami review`, the schedule and its catch-up all open one here. */
+  openReview(input: OpenReviewInput): Promise<Reply>;
+  markReviewed(input: ReviewClick): Promise<Reply>;
+  snoozeReview(input: ReviewClick): Promise<Reply>;
+  startBakeFromReview(input: ReviewClick): Promise<Reply>;
 }
 
 export interface ListenerDeps {
@@ -46,11 +55,25 @@ async function dispatch(parsed: ParsedCommand, caller: Caller, useCases: UseCase
       return useCases.bakeStatus(parsed.bakeId === undefined ? {} : { bakeId: parsed.bakeId });
     case 'cancel':
       return useCases.cancelBake({ userId: caller.userId, bakeId: parsed.bakeId });
+    case 'review':
+      return useCases.openReview({
+        trigger: 'command',
+        userId: caller.userId,
+        channelId: caller.channelId,
+        ...(parsed.deployment === undefined ? {} : { deployment: parsed.deployment }),
+      });
+    case 'test':
+    case 'plan':
+    case 'revert':
+    case 'drain':
+    case 'history':
+    case 'cancelTest':
+      return dispatchRollout(parsed, caller, useCases);
   }
 }
 
 /** Runs a use case and turns any error into a clear ephemeral answer (never a stack trace). */
-async function answer(respond: RespondFn, logger: Logger, work: () => Promise<Reply>): Promise<void> {
+export async function answer(respond: RespondFn, logger: Logger, work: () => Promise<Reply>): Promise<void> {
   let result: Reply;
   try {
     result = await work();
@@ -93,17 +116,4 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     await answer(respond, log, () => useCases.cancelBake({ userId, bakeId: value }));
   });
-
-  // Until the rollout lands these buttons say what they will do; they are never dead.
-  for (const [actionId, what] of [
-    [ACTION_IDS.testAmi, 'point only the test tier at this AMI, start a short job and time Pulling'],
-    [ACTION_IDS.planRollout, "snapshot every tier's executorImage and show which tiers would change"],
-  ] as const) {
-    app.action(actionId, async ({ ack, respond }) => {
-      await ack();
-      await answer(respond, logger, async () => ({
-        text: `:construction: Coming with the rollout flow: this button will ${what}. Nothing was changed.`,
-      }));
-    });
-  }
 }

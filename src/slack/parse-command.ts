@@ -1,3 +1,10 @@
+import {
+  isRolloutSubcommand,
+  parseCancelTest,
+  parseRolloutCommand,
+  ROLLOUT_SUBCOMMANDS,
+  type RolloutCommand,
+} from './parse-rollout-command.js';
 import { tokenize } from './tokenize.js';
 
 /** Every `/ami` subcommand, parsed; nothing here touches the outside world. */
@@ -6,10 +13,12 @@ export type ParsedCommand =
   | { kind: 'bake'; deployment?: string; images?: string[]; noReboot: boolean; note?: string }
   | { kind: 'status'; bakeId?: string }
   | { kind: 'cancel'; bakeId: string }
+  | { kind: 'review'; deployment?: string }
+  | RolloutCommand
   | { kind: 'unknown'; word: string }
   | { kind: 'invalid'; message: string };
 
-export const SUBCOMMANDS = ['help', 'bake', 'status', 'cancel'] as const;
+export const SUBCOMMANDS = ['help', 'bake', 'status', 'cancel', 'review', ...ROLLOUT_SUBCOMMANDS] as const;
 
 const MAX_TEXT = 4_000;
 const MAX_NOTE = 500;
@@ -64,9 +73,15 @@ export function parseCommand(text: string): ParsedCommand {
       if (args.length > 1) return { kind: 'invalid', message: 'Usage: `/ami status [bake-id]`.' };
       return args[0] === undefined ? { kind: 'status' } : { kind: 'status', bakeId: args[0] };
     case 'cancel':
-      if (args.length !== 1) return { kind: 'invalid', message: 'Usage: `/ami cancel <bake-id>`.' };
-      return { kind: 'cancel', bakeId: args[0]! };
-    default:
+      if (args.length !== 1) return { kind: 'invalid', message: 'Usage: `/ami cancel <bake-id|test-id>`.' };
+      return parseCancelTest(args[0]!) ?? { kind: 'cancel', bakeId: args[0]! };
+    case 'review':
+      if (args.length > 1) return { kind: 'invalid', message: 'Usage: `/ami review [deployment]`.' };
+      return args[0] === undefined ? { kind: 'review' } : { kind: 'review', deployment: args[0] };
+    default: {
+      const word = sub?.toLowerCase() ?? '';
+      if (isRolloutSubcommand(word)) return parseRolloutCommand(word, args);
       return { kind: 'unknown', word: sub ?? '' };
+    }
   }
 }

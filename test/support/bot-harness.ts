@@ -5,10 +5,12 @@ import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import { type Bot, createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
+import type { ReviewOptions } from '../../src/review/review-feature.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createFaults, type Faults } from '../../src/sim/faults.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
+import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from '../../src/sim/sim-domino.js';
 import { createSimEc2 } from '../../src/sim/sim-ec2.js';
 import { createSimSsm } from '../../src/sim/sim-ssm.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
@@ -51,6 +53,13 @@ export interface HarnessOptions {
   /** Wrap the AWS ports (fault injection, call counting). */
   wrap?: (ports: { ec2: Ec2Port; ssm: SsmPort }) => { ec2: Ec2Port; ssm: SsmPort };
   tweak?: (config: Config) => void;
+  /** Give the bot the simulator's Domino (tiers, tier users, job API) on the same world, clock and faults. */
+  domino?: boolean;
+  /**
+   * The review scheduler (schedule, catch-up on start, reminders). Off unless given: on the real date a
+   * catch-up could post a review into any test's fake Slack.
+   */
+  review?: ReviewOptions;
 }
 
 export interface Harness {
@@ -99,8 +108,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store,
     clock,
     ...ports,
+    ...(options.domino
+      ? {
+          tiers: createSimDominoTiers(world),
+          tierUsers: createSimTierUsers(world),
+          dominoApi: createSimDominoApi(world, clock, raw.ec2, faults),
+        }
+      : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
     processBeforeResponse: true,
+    review: options.review ?? { enabled: false },
   });
   const port = await getFreePort();
   await bot.start(port);

@@ -12,7 +12,12 @@ export interface MongoDominoTiersOptions {
   logger?: Logger;
 }
 
-type TierDoc = Document & { _id: unknown; executorImage?: unknown };
+/** Only `_id` and `executorImage` are assumed; other ids (numbers) are read as unknown and skipped. */
+interface TierDoc {
+  _id: ObjectId | string;
+  executorImage?: unknown;
+  [field: string]: unknown;
+}
 
 /** Reads a dotted path (`hwtier.name`) from a document. */
 function readPath(doc: Document, path: string): unknown {
@@ -53,7 +58,8 @@ export function createMongoDominoTiers(options: MongoDominoTiersOptions): Domino
         .toArray();
       const tiers: TierRecord[] = [];
       for (const doc of docs) {
-        const idType = doc._id instanceof ObjectId ? 'objectId' : typeof doc._id === 'string' ? 'string' : undefined;
+        const rawId: unknown = doc._id;
+        const idType = rawId instanceof ObjectId ? 'objectId' : typeof rawId === 'string' ? 'string' : undefined;
         if (idType === undefined) {
           // A numeric or compound _id cannot be written back safely by this adapter: leave the tier alone.
           options.logger?.warn({ id: String(doc._id) }, 'tier with an unsupported _id type skipped');
@@ -74,7 +80,8 @@ export function createMongoDominoTiers(options: MongoDominoTiersOptions): Domino
     async applyImageUpdates(updates) {
       if (updates.length === 0) return { applied: [], conflicts: [] };
       const ids = new Set(updates.map((update) => `${update.idType}:${update.id}`));
-      if (ids.size !== updates.length) throw new AppError('duplicate_tier_update', 'A tier appears twice in one apply.');
+      if (ids.size !== updates.length)
+        throw new AppError('duplicate_tier_update', 'A tier appears twice in one apply.');
       if (updates.some((update) => update.from === update.to || update.to === '')) {
         throw new AppError('invalid_tier_update', 'A tier update must change the image to a non-empty AMI id.');
       }

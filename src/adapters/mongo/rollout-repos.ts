@@ -29,7 +29,11 @@ export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes():
       return (await tests.findOne({ _id: id })) ?? undefined;
     },
     async latestFinished(deployment, amiId) {
-      const filter = { deployment, status: { $in: ['passed', 'failed'] as AmiTestStatus[] }, ...(amiId ? { amiId } : {}) };
+      const filter = {
+        deployment,
+        status: { $in: ['passed', 'failed'] as AmiTestStatus[] },
+        ...(amiId ? { amiId } : {}),
+      };
       const [doc] = await tests.find(filter).sort({ createdAt: -1 }).limit(1).toArray();
       return doc;
     },

@@ -2,7 +2,9 @@ import { MongoClient } from 'mongodb';
 import type { StateStore } from '../../ports.js';
 import { createMongoBakeRepo } from './bake-repo.js';
 import { createMongoLockRepo } from './lock-repo.js';
+import { createMongoReviewRepo } from './review-repo.js';
 import { createMongoRolloutRepos } from './rollout-repos.js';
+import { createMongoTickRepo } from './tick-repo.js';
 
 export interface MongoStateStoreOptions {
   uri: string;
@@ -21,10 +23,16 @@ export async function createMongoStateStore(options: MongoStateStoreOptions): Pr
   const db = client.db(options.database);
   const bakes = createMongoBakeRepo(db);
   await bakes.ensureIndexes();
+  const reviews = createMongoReviewRepo(db);
+  await reviews.ensureIndexes();
+  const ticks = createMongoTickRepo(db);
+  await ticks.ensureIndexes();
   const rollout = await createMongoRolloutRepos(db);
   return {
     bakes,
     locks: createMongoLockRepo(db),
+    ticks,
+    reviews,
     ...rollout,
     async ping() {
       try {

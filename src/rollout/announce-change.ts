@@ -1,0 +1,137 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { announcementMessage, userNoticeMessage } from '../slack/blocks/announce-message.js';
+import { replyInThread } from './change-messages.js';
+import type { AnnouncementSummary } from './change-record.js';
+import { audit, type RolloutDeps } from './rollout-deps.js';
+
+/** Wall time, like the Slack adapter's Retry-After waits: Slack's limits are real seconds, in sandbox mode too. */
+const RETRY_PAUSE_MS = 3_000;
+
+/** Runs `work` over `items` with at most `limit` in flight (Slack's per-method limits; ChatPort waits out 429s). */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
+/**
+ * Tells people about a planned change: one post in the announcement channel, one DM per affected user
+ * (emails from the tier-user source → Slack users). Who was DMed is stored per change before the DM is sent,
+ * so a second run, a retry or another replica never DMs anyone twice; unknown emails are counted, not fatal.
+ */
+export async function announceChange(deps: RolloutDeps, changeId: string): Promise<AnnouncementSummary | undefined> {
+  const change = await deps.store.changes.get(changeId);
+  if (!change || change.updates.length === 0) return undefined;
+  const log = deps.logger.child({ changeId, deployment: change.deployment });
+  const tz = deps.config.timeZone;
+  const summary: AnnouncementSummary = {
+    at: deps.clock.now(),
+    tiers: change.updates.length,
+    emails: 0,
+    dmSent: 0,
+    alreadyNotified: 0,
+    unknownEmails: 0,
+    failed: 0,
+  };
+  if (deps.config.announceChannel) {
+    try {
+      const posted = await deps.chat.post({ channel: deps.config.announceChannel, ...announcementMessage(change, tz) });
+      summary.channelTs = posted.ts;
+    } catch (error) {
+      log.warn({ err: error }, 'could not post the announcement');
+    }
+  }
+
+  const labels = new Map(change.updates.map((t) => [t.id, t.label]));
+  const tiersByEmail = new Map<string, string[]>();
+  try {
+    const users = await deps.tierUsers.usersByTier(change.updates.map((t) => t.id));
+    for (const [tierId, emails] of users) {
+      for (const raw of emails) {
+        const email = raw.trim().toLowerCase();
+        const list = tiersByEmail.get(email) ?? [];
+        const label = labels.get(tierId) ?? tierId;
+        if (!list.includes(label)) list.push(label);
+        tiersByEmail.set(email, list);
+      }
+    }
+  } catch (error) {
+    summary.sourceError = (error as Error).message.slice(0, 300);
+    log.warn({ err: error }, 'could not read the users of the affected tiers');
+  }
+  summary.emails = tiersByEmail.size;
+
+  // Several emails can belong to one Slack user: the DM goes to the user, listing all their tiers.
+  const tiersByUser = new Map<string, Set<string>>();
+  await eachLimited([...tiersByEmail], deps.config.rollout.dmConcurrency, async ([email, tiers]) => {
+    try {
+      const userId = await deps.chat.lookupUserIdByEmail(email);
+      if (!userId) {
+        summary.unknownEmails++;
+        return;
+      }
+      const set = tiersByUser.get(userId) ?? new Set<string>();
+      for (const tier of tiers) set.add(tier);
+      tiersByUser.set(userId, set);
+    } catch (error) {
+      summary.failed++;
+      log.warn({ err: error }, 'user lookup failed');
+    }
+  });
+  const notify = async ([userId, tiers]: [string, Set<string>], last: boolean, retry: Array<[string, Set<string>]>) => {
+    if (!(await deps.store.notifications.claim(change._id, userId, deps.clock.now()))) {
+      summary.alreadyNotified++;
+      return;
+    }
+    try {
+      const message = userNoticeMessage(change, [...tiers].sort(), tz);
+      await deps.chat.dm(userId, message.text, message.blocks);
+      summary.dmSent++;
+    } catch (error) {
+      // Give the claim back so the retry (or a later announce run) can still reach this user.
+      await deps.store.notifications.release(change._id, userId).catch(() => undefined);
+      if (last) summary.failed++;
+      else retry.push([userId, tiers]);
+      log.warn({ err: error, userId, last }, 'DM failed');
+    }
+  };
+  const retry: Array<[string, Set<string>]> = [];
+  await eachLimited([...tiersByUser], deps.config.rollout.dmConcurrency, (entry) => notify(entry, false, retry));
+  if (retry.length > 0) {
+    // One more pass after a pause: a burst of rate limiting or a Slack blip should not cost anyone the notice.
+    await delay(RETRY_PAUSE_MS);
+    await eachLimited(retry, deps.config.rollout.dmConcurrency, (entry) => notify(entry, true, []));
+  }
+
+  await deps.store.changes.note(change._id, { announcement: summary });
+  const parts = [
+    deps.config.announceChannel
+      ? summary.channelTs
+        ? `posted in <#${deps.config.announceChannel}>`
+        : `could not post in <#${deps.config.announceChannel}>`
+      : 'no announcement channel configured',
+    `DMed ${summary.dmSent} user(s) of ${summary.tiers} tier(s)`,
+  ];
+  if (summary.alreadyNotified > 0) parts.push(`${summary.alreadyNotified} already told`);
+  if (summary.unknownEmails > 0) parts.push(`${summary.unknownEmails} email(s) without a Slack account`);
+  if (summary.failed > 0) parts.push(`:warning: ${summary.failed} failed (see the logs)`);
+  if (summary.sourceError) parts.push(`:warning: tier users unavailable: ${summary.sourceError}`);
+  await replyInThread(deps, change, { text: `:mega: Announced ${change._id}: ${parts.join('; ')}.` });
+  await audit(deps, {
+    actor: 'ami-bot',
+    action: 'change.announced',
+    deployment: change.deployment,
+    changeId: change._id,
+    summary: parts.join('; '),
+  });
+  log.info({ ...summary }, 'change announced');
+  return summary;
+}
+
+export function announceInBackground(deps: RolloutDeps, changeId: string): void {
+  deps.tasks.run(`announce ${changeId}`, async () => {
+    await announceChange(deps, changeId);
+  });
+}

@@ -1,0 +1,123 @@
+import { errorCode, userMessage } from '../errors.js';
+import { applyResultMessage } from '../slack/blocks/apply-result-message.js';
+import { refreshChangeMessage, replyInThread } from './change-messages.js';
+import type { ApplyResult, ChangeRecord, TierConflict } from './change-record.js';
+import { audit, type RolloutDeps } from './rollout-deps.js';
+import { terminateDrain } from './terminate-drain.js';
+
+/**
+ * Writes exactly the planned tiers, each guarded by its recorded old AMI, in one bulk write; re-reads every
+ * planned tier to verify. A retry after a crash re-sends the same guarded writes: tiers already on their
+ * target count as applied, so nothing is ever applied twice or over someone else's edit.
+ */
+async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<ApplyResult> {
+  const updates = change.updates.map(({ id, idType, from, to }) => ({ id, idType, from, to }));
+  let writeError: unknown;
+  let written: string[] = [];
+  try {
+    written = (await deps.tiers.applyImageUpdates(updates)).applied;
+  } catch (error) {
+    writeError = error;
+    deps.logger.error({ err: error, changeId: change._id, code: errorCode(error) }, 'tier bulk write failed');
+  }
+  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tier.id, tier.executorImage]));
+  const verified = change.updates.filter((t) => current.get(t.id) === t.to).map((t) => t.id);
+  const conflicts: TierConflict[] = change.updates
+    .filter((t) => current.get(t.id) !== t.to && !written.includes(t.id))
+    .map((t) => ({ id: t.id, label: t.label, expected: t.from, found: current.get(t.id) ?? '' }));
+  const at = deps.clock.now();
+  if (writeError !== undefined) {
+    return {
+      status: 'failed',
+      at,
+      applied: verified,
+      conflicts,
+      verified,
+      unverified: [],
+      error: userMessage(writeError),
+    };
+  }
+  const applied = [...new Set([...written, ...verified])];
+  return {
+    status: 'applied',
+    at,
+    applied,
+    conflicts,
+    verified,
+    unverified: applied.filter((id) => !verified.includes(id)),
+  };
+}
+
+/**
+ * Applies an approved change: one process wins the claim (a second apply, a double click or another replica
+ * gets nothing to do), writes, verifies, records the result and posts it. After a tier change the drain of
+ * old executors is offered.
+ */
+export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: ChangeRecord): Promise<void> }) {
+  return async function applyChange(changeId: string, actor: string): Promise<ChangeRecord | undefined> {
+    const now = deps.clock.now();
+    const staleBefore = new Date(now.getTime() - deps.config.rollout.applyStaleMinutes * 60_000);
+    const claimed = await deps.store.changes.claimApply(changeId, deps.owner, now, staleBefore);
+    if (!claimed) return undefined;
+    const change = await deps.store.changes.get(changeId);
+    if (!change) return undefined;
+    const log = deps.logger.child({ changeId, deployment: change.deployment, attempt: change.apply?.attempt });
+    log.info('applying change');
+    await refreshChangeMessage(deps, changeId);
+
+    let result: ApplyResult;
+    try {
+      result = change.kind === 'drain' ? await terminateDrain(deps, change) : await applyTiers(deps, change);
+    } catch (error) {
+      log.error({ err: error }, 'apply failed');
+      result = {
+        status: 'failed',
+        at: deps.clock.now(),
+        applied: [],
+        conflicts: [],
+        verified: [],
+        unverified: [],
+        error: userMessage(error),
+      };
+    }
+    if (!(await deps.store.changes.finishApply(changeId, result))) return deps.store.changes.get(changeId);
+    const done = (await deps.store.changes.get(changeId)) ?? { ...change, result, status: result.status };
+    await refreshChangeMessage(deps, changeId);
+    await replyInThread(deps, done, applyResultMessage(done));
+    const before =
+      change.kind === 'drain'
+        ? Object.fromEntries((change.drain?.stopped ?? []).map((i) => [i.id, 'stopped']))
+        : Object.fromEntries(change.updates.map((t) => [t.id, t.from]));
+    const after =
+      change.kind === 'drain'
+        ? Object.fromEntries(result.applied.map((id) => [id, 'terminated']))
+        : Object.fromEntries(
+            change.updates.map((t) => [t.id, result.verified.includes(t.id) ? t.to : `${t.from} (conflict)`]),
+          );
+    await audit(deps, {
+      actor,
+      action:
+        change.kind === 'drain'
+          ? 'drain.terminated'
+          : result.status === 'applied'
+            ? 'change.applied'
+            : 'change.apply-failed',
+      deployment: change.deployment,
+      changeId,
+      summary:
+        result.status === 'failed'
+          ? `apply failed: ${result.error}`
+          : `${result.applied.length} changed, ${result.conflicts.length} conflicts, ${result.verified.length} verified`,
+      before,
+      after,
+    });
+    log.info(
+      { status: result.status, applied: result.applied.length, conflicts: result.conflicts.length },
+      'change applied',
+    );
+    if (change.kind !== 'drain' && result.status === 'applied' && result.applied.length > 0) {
+      await next.drainAfter(done).catch((error: unknown) => log.warn({ err: error }, 'could not list old executors'));
+    }
+    return done;
+  };
+}

@@ -1,0 +1,81 @@
+import { fullListMessages } from '../slack/blocks/change-full-list.js';
+import { changeMessage } from '../slack/blocks/change-message.js';
+import type { ChangeRecord } from './change-record.js';
+import { newChangeId } from './change-record.js';
+import type { RolloutDeps } from './rollout-deps.js';
+
+type Deps = Pick<RolloutDeps, 'store' | 'chat' | 'clock' | 'logger' | 'config'>;
+
+const messageOptions = (deps: Deps) => ({
+  timeZone: deps.config.timeZone,
+  sandbox: deps.config.sandbox,
+  twoPersonRule: deps.config.twoPersonRule,
+});
+
+/** Re-renders the change's approval message from the store; a Slack failure is logged, never thrown. */
+export async function refreshChangeMessage(deps: Deps, changeId: string): Promise<void> {
+  const change = await deps.store.changes.get(changeId);
+  if (!change?.message) return;
+  const message = changeMessage(change, deps.clock.now(), messageOptions(deps));
+  try {
+    await deps.chat.update({ channel: change.message.channel, ts: change.message.ts, ...message });
+  } catch (error) {
+    deps.logger.warn({ err: error, changeId }, 'could not update the change message');
+  }
+}
+
+/** A reply in the change's thread; a Slack failure is logged, never thrown (the change itself is done). */
+export async function replyInThread(deps: Deps, change: ChangeRecord, message: { text: string; blocks?: unknown[] }) {
+  const threadTs = change.threadTs ?? change.message?.ts;
+  try {
+    await deps.chat.post({
+      channel: change.channel,
+      text: message.text,
+      ...(message.blocks ? { blocks: message.blocks as Record<string, unknown>[] } : {}),
+      ...(threadTs ? { threadTs } : {}),
+    });
+  } catch (error) {
+    deps.logger.warn({ err: error, changeId: change._id }, 'could not post in the change thread');
+  }
+}
+
+/**
+ * Stores the change (its plan and every tier's snapshot) BEFORE it is shown or anything is written, then posts
+ * the approval message in the thread, with the full lists as replies when the message had to cut them.
+ */
+export async function publishChange(deps: Deps, draft: Omit<ChangeRecord, '_id'>): Promise<ChangeRecord> {
+  let change: ChangeRecord | undefined;
+  for (let attempt = 0; change === undefined; attempt++) {
+    const candidate: ChangeRecord = { _id: newChangeId(draft.createdAt), ...draft };
+    try {
+      await deps.store.changes.insert(candidate);
+      change = candidate;
+    } catch (error) {
+      // A short id can collide; anything else (or repeated collisions) is a real failure.
+      if (attempt >= 4 || !/duplicate key|E11000/i.test(String((error as Error).message))) throw error;
+    }
+  }
+  const now = deps.clock.now();
+  const message = changeMessage(change, now, messageOptions(deps));
+  const posted = await deps.chat.post({
+    channel: change.channel,
+    ...message,
+    ...(change.threadTs ? { threadTs: change.threadTs } : {}),
+  });
+  const notes = { message: posted, threadTs: change.threadTs ?? posted.ts };
+  await deps.store.changes.note(change._id, notes);
+  Object.assign(change, notes);
+  const full = message.blocks.some((b) => JSON.stringify(b).includes('the full list follows'));
+  if (full) for (const part of fullListMessages(change)) await replyInThread(deps, change, part);
+  deps.logger.info(
+    {
+      changeId: change._id,
+      kind: change.kind,
+      deployment: change.deployment,
+      channel: change.channel,
+      thread: notes.threadTs,
+    },
+    'change planned',
+  );
+  return change;
+}

@@ -1,0 +1,116 @@
+import { AppError } from '../errors.js';
+import type { Reply } from '../shared/reply.js';
+import { cancelledNoticeMessage } from '../slack/blocks/announce-message.js';
+import { formatWhen } from '../slack/blocks/block-text.js';
+import { checkApprover } from './approvers.js';
+import { refreshChangeMessage } from './change-messages.js';
+import { type ChangeRecord, isChangeId } from './change-record.js';
+import { audit, type RolloutDeps } from './rollout-deps.js';
+
+export interface DecideChangeInput {
+  userId: string;
+  changeId: string;
+  decision: 'approve' | 'reject';
+}
+
+export function alreadyDecided(change: ChangeRecord, timeZone: string): Reply {
+  const d = change.decision;
+  if (!d) return { text: `${change._id} is ${change.status}; nothing was changed.` };
+  if (d.outcome === 'expired') {
+    return {
+      text: `:hourglass: ${change._id} expired at ${formatWhen(change.deadline, timeZone)} without a decision; nothing was changed.`,
+    };
+  }
+  return {
+    text: `${change._id} was already ${d.outcome} by <@${d.by}> at ${formatWhen(d.at, timeZone)} (now ${change.status}); your click changed nothing.`,
+  };
+}
+
+/** After a change is closed without an apply: the message shows it, and announced users hear it is off. */
+export async function closeUnapplied(deps: RolloutDeps, change: ChangeRecord, actor: string): Promise<void> {
+  await refreshChangeMessage(deps, change._id);
+  await audit(deps, {
+    actor,
+    action: change.status === 'expired' ? 'change.expired' : 'change.rejected',
+    deployment: change.deployment,
+    changeId: change._id,
+    summary: `${change.kind} ${change.status}; nothing was changed`,
+  });
+  const channel = deps.config.announceChannel;
+  if (channel && change.announcement?.channelTs) {
+    await deps.chat
+      .post({ channel, threadTs: change.announcement.channelTs, ...cancelledNoticeMessage(change) })
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error, changeId: change._id }, 'could not post the cancellation'),
+      );
+  }
+}
+
+/** Expires a pending change past its deadline (the scheduler, or a late click); true if this call did it. */
+export async function expireChange(deps: RolloutDeps, changeId: string): Promise<boolean> {
+  const won = await deps.store.changes.decide(changeId, { outcome: 'expired', by: 'ami-bot', at: deps.clock.now() });
+  if (!won) return false;
+  const change = await deps.store.changes.get(changeId);
+  if (change) await closeUnapplied(deps, change, 'ami-bot');
+  return true;
+}
+
+/**
+ * The Approve / Reject / Terminate buttons. Only approvers; never the requester's own approval (two-person
+ * rule); never after the deadline. The store lets exactly one decision in — a double click, a second approver
+ * a millisecond later, a retried delivery or a stale button all get "already decided" and change nothing.
+ */
+export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: string, actor: string): void }) {
+  const tz = deps.config.timeZone;
+  return async function decideChange(input: DecideChangeInput): Promise<Reply> {
+    if (!isChangeId(input.changeId)) {
+      throw new AppError(
+        'invalid_change_id',
+        `\`${input.changeId.slice(0, 40)}\` is not a change id (like chg-20261128-k3m9).`,
+      );
+    }
+    const change = await deps.store.changes.get(input.changeId);
+    if (!change) throw new AppError('unknown_change', `No change ${input.changeId}; nothing was changed.`);
+    const approver = await checkApprover(deps.config, deps.chat, input.userId);
+    if (!approver.ok) {
+      return { text: `:no_entry: Only approvers (${approver.who}) can decide ${change._id}; nothing was changed.` };
+    }
+    if (change.decision) return alreadyDecided(change, tz);
+    const now = deps.clock.now();
+    if (now.getTime() >= change.deadline.getTime()) {
+      await expireChange(deps, change._id);
+      const after = await deps.store.changes.get(change._id);
+      return after ? alreadyDecided(after, tz) : { text: `${change._id} has expired; nothing was changed.` };
+    }
+    if (input.decision === 'approve' && deps.config.twoPersonRule && input.userId === change.requester) {
+      return {
+        text: `:no_entry: You requested ${change._id}, so another approver must approve it (two-person rule). Nothing was changed.`,
+      };
+    }
+    const outcome = input.decision === 'approve' ? 'approved' : 'rejected';
+    const won = await deps.store.changes.decide(change._id, { outcome, by: input.userId, at: now });
+    const after = (await deps.store.changes.get(change._id)) ?? change;
+    if (!won) return alreadyDecided(after, tz);
+
+    deps.logger.info({ changeId: change._id, outcome, by: input.userId }, 'change decided');
+    if (outcome === 'rejected') {
+      await closeUnapplied(deps, after, input.userId);
+      return { text: `You rejected ${change._id}; nothing will be changed.` };
+    }
+    await audit(deps, {
+      actor: input.userId,
+      action: 'change.approved',
+      deployment: change.deployment,
+      changeId: change._id,
+      summary: `approved ${change.kind} requested by ${change.requester}`,
+    });
+    await refreshChangeMessage(deps, change._id);
+    if (change.applyAt && change.applyAt.getTime() > now.getTime()) {
+      return {
+        text: `You approved ${change._id}; it applies in the maintenance window at ${formatWhen(change.applyAt, tz)}.`,
+      };
+    }
+    next.apply(change._id, input.userId);
+    return { text: `You approved ${change._id}; applying now — the result follows in the thread.` };
+  };
+}

@@ -1,0 +1,106 @@
+import { AppError } from '../errors.js';
+import type { InstanceInfo } from '../ports.js';
+import { plural } from '../shared/format.js';
+import type { Reply } from '../shared/reply.js';
+import { fitLines, SECTION_MAX } from '../slack/blocks/block-text.js';
+import { instanceLines } from '../slack/blocks/change-lines.js';
+import { publishChange, replyInThread } from './change-messages.js';
+import { type ChangeRecord, type DrainInstance, isChangeId } from './change-record.js';
+import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
+
+const LIVE: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
+
+/** Executors of the tiers a change moved that are still on another AMI than the tier's current one. */
+async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
+  const deployment = requireDeployment(deps.config, change.deployment);
+  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tier.id, tier.executorImage]));
+  const targets: Record<string, string> = {};
+  const found = new Map<string, DrainInstance>();
+  // Only tiers this change moved: a special tier's executors (the GPU tier's custom AMI) are never drained.
+  for (const tierId of change.result?.applied ?? []) {
+    const target = current.get(tierId);
+    if (!target) continue;
+    targets[tierId] = target;
+    const instances: InstanceInfo[] = await deps.ec2.findInstancesByTags(executorTagsFor(deployment, tierId));
+    for (const i of instances) {
+      if (!LIVE.has(i.state) || i.imageId === target || found.has(i.id)) continue;
+      found.set(i.id, { id: i.id, tierId, imageId: i.imageId, state: i.state, name: i.name });
+    }
+  }
+  const all = [...found.values()];
+  return {
+    targets,
+    stopped: all.filter((i) => i.state === 'stopped'),
+    running: all.filter((i) => i.state !== 'stopped'),
+  };
+}
+
+/**
+ * `/ami drain <change-id>` and the step after every applied tier change: list executors still on old AMIs.
+ * Stopped ones (Domino would start them again within executorTerminateTimeout) are offered for termination
+ * behind an approval; running ones are listed for Domino's Maintenance Mode.
+ */
+export function createPlanDrain(deps: RolloutDeps) {
+  return async function planDrain(input: { userId: string; changeId: string }): Promise<Reply> {
+    if (!isChangeId(input.changeId)) {
+      throw new AppError(
+        'invalid_change_id',
+        `\`${input.changeId.slice(0, 40)}\` is not a change id (like chg-20261128-k3m9).`,
+      );
+    }
+    const source = await deps.store.changes.get(input.changeId);
+    if (!source) throw new AppError('unknown_change', `No change ${input.changeId}.`);
+    if (source.kind === 'drain' || source.status !== 'applied') {
+      throw new AppError(
+        'not_drainable',
+        `${source._id} is a ${source.kind} that is ${source.status}: only an applied tier change has old executors to drain.`,
+      );
+    }
+    const old = await findOldExecutors(deps, source);
+    const base = { actor: input.userId, deployment: source.deployment, changeId: source._id };
+    if (old.stopped.length === 0) {
+      const running = old.running.length
+        ? `${plural(old.running.length, 'running executor')} still on old AMIs: put them in Maintenance Mode in Domino's admin UI and terminate them when their runs end.\n${fitLines(instanceLines(old.running), SECTION_MAX - 200)}`
+        : 'No executor of the changed tiers is left on an old AMI.';
+      await replyInThread(deps, source, {
+        text: `:mag: Drain after ${source._id}: no stopped executor to terminate. ${running}`,
+      });
+      await audit(deps, {
+        ...base,
+        action: 'drain.listed',
+        summary: `0 stopped, ${old.running.length} running on old AMIs`,
+      });
+      return {
+        text: `No stopped executor on an old AMI after ${source._id}; ${old.running.length} running (listed in the thread).`,
+      };
+    }
+    const now = deps.clock.now();
+    const draft: Omit<ChangeRecord, '_id'> = {
+      kind: 'drain',
+      deployment: source.deployment,
+      requester: input.userId,
+      createdAt: now,
+      deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
+      drainOf: source._id,
+      snapshot: [],
+      updates: [],
+      skipped: [],
+      unchanged: [],
+      drain: old,
+      channel: source.channel,
+      ...(source.threadTs ? { threadTs: source.threadTs } : {}),
+      status: 'pending',
+    };
+    const drain = await publishChange(deps, draft);
+    await audit(deps, {
+      ...base,
+      changeId: drain._id,
+      action: 'drain.listed',
+      summary: `after ${source._id}: ${old.stopped.length} stopped to terminate, ${old.running.length} running for Maintenance Mode`,
+      before: Object.fromEntries([...old.stopped, ...old.running].map((i) => [i.id, `${i.state} on ${i.imageId}`])),
+    });
+    return {
+      text: `${drain._id}: ${plural(old.stopped.length, 'stopped executor')} can be terminated (an approver presses the button in the thread); ${old.running.length} running ones are listed for Maintenance Mode.`,
+    };
+  };
+}

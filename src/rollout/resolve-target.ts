@@ -1,0 +1,69 @@
+import type { BakeRecord } from '../bake/bake-record.js';
+import { isBakeId } from '../bake/bake-record.js';
+import { type DeploymentConfig, findDeployment } from '../config.js';
+import { AppError } from '../errors.js';
+import { isAmiId } from './classify-tiers.js';
+import type { RolloutDeps } from './rollout-deps.js';
+import { requireDeployment } from './rollout-deps.js';
+
+export interface AmiTarget {
+  deployment: DeploymentConfig;
+  amiId: string;
+  amiName: string;
+  bake?: BakeRecord;
+  /** Where follow-ups go: the bake's thread, else the channel the command came from. */
+  channel: string;
+  threadTs?: string;
+}
+
+/** `<bake-id|ami-id>` → a deployment and an available AMI, or an AppError saying what is wrong. */
+export async function resolveAmiTarget(
+  deps: Pick<RolloutDeps, 'config' | 'store' | 'ec2'>,
+  input: { target: string; channelId: string },
+): Promise<AmiTarget> {
+  const { target } = input;
+  let bake: BakeRecord | undefined;
+  let deployment: DeploymentConfig | undefined;
+  let amiId: string;
+  if (isBakeId(target)) {
+    bake = await deps.store.bakes.get(target);
+    if (!bake) throw new AppError('unknown_bake', `No bake ${target}. \`/ami status\` lists recent bakes.`);
+    if (bake.status !== 'succeeded' || !bake.facts.imageId) {
+      throw new AppError(
+        'bake_has_no_ami',
+        `Bake ${target} has no finished AMI (it is ${bake.status}); nothing was done.`,
+      );
+    }
+    amiId = bake.facts.imageId;
+    deployment = requireDeployment(deps.config, bake.deployment);
+  } else if (isAmiId(target)) {
+    amiId = target;
+    deployment = findDeployment(deps.config, undefined);
+    if (!deployment) {
+      throw new AppError(
+        'ambiguous_deployment',
+        'Several deployments are configured: name the AMI by its bake id (`/ami status` lists them).',
+      );
+    }
+  } else {
+    throw new AppError(
+      'invalid_target',
+      `\`${target.slice(0, 40)}\` is neither a bake id (bake-20261128-k3m9) nor an AMI id (ami-0123456789abcdef0).`,
+    );
+  }
+  const [image] = await deps.ec2.describeImages([amiId]);
+  if (!image)
+    throw new AppError('unknown_ami', `AMI ${amiId} does not exist in this account/region; nothing was done.`);
+  if (image.state !== 'available') {
+    throw new AppError('ami_not_available', `AMI ${amiId} is ${image.state}, not available; nothing was done.`);
+  }
+  const inBakeThread = bake?.rootTs !== undefined;
+  return {
+    deployment,
+    amiId,
+    amiName: image.name,
+    ...(bake ? { bake } : {}),
+    channel: inBakeThread && bake ? bake.channel : input.channelId,
+    ...(inBakeThread && bake?.rootTs ? { threadTs: bake.rootTs } : {}),
+  };
+}

@@ -1,0 +1,91 @@
+import { AppError } from '../errors.js';
+import { plural } from '../shared/format.js';
+import type { Reply } from '../shared/reply.js';
+import { announceInBackground } from './announce-change.js';
+import { publishChange } from './change-messages.js';
+import { type ChangeRecord, isChangeId, type SkippedTier, type TierUpdatePlan } from './change-record.js';
+import { refuseIfOpen } from './plan-rollout.js';
+import { audit, type RolloutDeps } from './rollout-deps.js';
+
+/**
+ * `/ami revert <change-id>`: a NEW change that puts back the AMIs recorded in the applied change's snapshot,
+ * for the tiers it moved that are still on the AMI it set — a tier someone has changed since is left alone and
+ * listed. It then goes through the same approval and guarded apply as any change.
+ */
+export function createRevertChange(deps: RolloutDeps) {
+  return async function revertChange(input: { userId: string; channelId: string; changeId: string }): Promise<Reply> {
+    if (!isChangeId(input.changeId)) {
+      throw new AppError(
+        'invalid_change_id',
+        `\`${input.changeId.slice(0, 40)}\` is not a change id (like chg-20261128-k3m9).`,
+      );
+    }
+    const source = await deps.store.changes.get(input.changeId);
+    if (!source)
+      throw new AppError('unknown_change', `No change ${input.changeId}; \`/ami history\` lists recent ones.`);
+    if (source.kind === 'drain')
+      throw new AppError('not_revertible', `${source._id} terminated executors; that cannot be reverted.`);
+    if (source.status !== 'applied' || !source.result) {
+      throw new AppError('not_applied', `${source._id} is ${source.status}: only an applied change can be reverted.`);
+    }
+    await refuseIfOpen(deps, source.deployment);
+    const now = deps.clock.now();
+    const tiers = await deps.tiers.listTiers();
+    const current = new Map(tiers.map((tier) => [tier.id, tier]));
+    const recorded = new Map(source.snapshot.map((tier) => [tier.id, tier.executorImage]));
+    const updates: TierUpdatePlan[] = [];
+    const skipped: SkippedTier[] = [];
+    for (const planned of source.updates.filter((t) => source.result?.applied.includes(t.id))) {
+      const tier = current.get(planned.id);
+      const original = recorded.get(planned.id) ?? planned.from;
+      if (tier && tier.executorImage === planned.to) {
+        updates.push({ ...tier, from: planned.to, to: original });
+      } else {
+        skipped.push({
+          id: planned.id,
+          label: tier?.label ?? planned.label,
+          executorImage: tier?.executorImage ?? '',
+          reason: 'changed-since',
+          detail: tier
+            ? `now on ${tier.executorImage || 'nothing'}, not ${planned.to}: changed since, left alone`
+            : 'no longer exists',
+        });
+      }
+    }
+    if (updates.length === 0) {
+      throw new AppError(
+        'nothing_to_revert',
+        `No tier changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
+      );
+    }
+    const draft: Omit<ChangeRecord, '_id'> = {
+      kind: 'revert',
+      deployment: source.deployment,
+      requester: input.userId,
+      createdAt: now,
+      deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
+      revertOf: source._id,
+      snapshot: tiers.map(({ id, idType, label, executorImage }) => ({ id, idType, label, executorImage })),
+      updates,
+      skipped,
+      unchanged: [],
+      channel: source.channel,
+      ...(source.threadTs ? { threadTs: source.threadTs } : {}),
+      status: 'pending',
+    };
+    const change = await publishChange(deps, draft);
+    await audit(deps, {
+      actor: input.userId,
+      action: 'change.planned',
+      deployment: change.deployment,
+      changeId: change._id,
+      summary: `revert of ${source._id}: ${updates.length} to restore, ${skipped.length} changed since`,
+      before: Object.fromEntries(updates.map((t) => [t.id, t.from])),
+      after: Object.fromEntries(updates.map((t) => [t.id, t.to])),
+    });
+    announceInBackground(deps, change._id);
+    return {
+      text: `Planned ${change._id}, the revert of ${source._id}: ${plural(updates.length, 'tier')} back to their recorded AMIs${skipped.length ? `, ${skipped.length} changed since and left alone` : ''}. Approve it in the thread.`,
+    };
+  };
+}

@@ -1,0 +1,55 @@
+import type { Config, DeploymentConfig } from '../config.js';
+import { findDeployment } from '../config.js';
+import { AppError } from '../errors.js';
+import type { ChatPort, Clock, DominoApiPort, DominoTiersPort, Ec2Port, StateStore, TierUsersPort } from '../ports.js';
+import type { BackgroundTasks } from '../shared/background-tasks.js';
+import type { Logger } from '../shared/logger.js';
+import type { AuditEntry } from './audit-record.js';
+import { newAuditId } from './audit-record.js';
+
+/** Everything the rollout use cases need from the outside, injected once by bot.ts. */
+export interface RolloutDeps {
+  config: Config;
+  store: StateStore;
+  chat: ChatPort;
+  clock: Clock;
+  logger: Logger;
+  ec2: Ec2Port;
+  tiers: DominoTiersPort;
+  tierUsers: TierUsersPort;
+  domino: DominoApiPort;
+  tasks: BackgroundTasks;
+  /** Unique per process: owner of apply claims. */
+  owner: string;
+}
+
+export function requireDeployment(config: Config, name: string): DeploymentConfig {
+  const deployment = findDeployment(config, name);
+  if (!deployment) {
+    throw new AppError('unknown_deployment', `Deployment ${name} is no longer configured; nothing was changed.`);
+  }
+  return deployment;
+}
+
+/** Writes an audit entry; an audit failure is logged loudly but never undoes what already happened. */
+export async function audit(
+  deps: Pick<RolloutDeps, 'store' | 'clock' | 'logger'>,
+  entry: Omit<AuditEntry, '_id' | 'at'>,
+) {
+  const at = deps.clock.now();
+  try {
+    await deps.store.audit.record({ _id: newAuditId(at), at, ...entry });
+  } catch (error) {
+    deps.logger.error(
+      { err: error, action: entry.action, changeId: entry.changeId },
+      'could not write the audit entry',
+    );
+  }
+}
+
+/** EC2 tags of one tier's executors (`{tier}` in a value is the tier id). */
+export function executorTagsFor(deployment: DeploymentConfig, tierId: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(deployment.executorTags).map(([key, value]) => [key, value.replaceAll('{tier}', tierId)]),
+  );
+}

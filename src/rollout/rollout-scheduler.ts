@@ -1,0 +1,100 @@
+import { reminderMessage } from '../slack/blocks/announce-message.js';
+import { replyInThread } from './change-messages.js';
+import type { ChangeRecord } from './change-record.js';
+import { expireChange } from './decide-change.js';
+import type { RolloutDeps } from './rollout-deps.js';
+
+export interface RolloutScheduler {
+  /** Starts the periodic scan (every `rollout.scanSeconds` of the clock). */
+  start(): void;
+  /** One scan: expire, remind, apply what is due, take over applies whose process died. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+  /** Resolves when no scan is running (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+/**
+ * An approval without a window is applied by the approver's own request at once; the scan applies it only when
+ * that has not started within this time (the process died between the decision and the claim).
+ */
+const APPLY_GRACE_MS = 60_000;
+
+/**
+ * The time-driven half of the rollout. Each action is claimed in the store first, so any number of replicas
+ * may scan: one expires a change, one sends the reminder, one applies it.
+ */
+export function createRolloutScheduler(
+  deps: RolloutDeps,
+  apply: (changeId: string, actor: string) => Promise<unknown>,
+): RolloutScheduler {
+  const stopper = new AbortController();
+  let loop: Promise<void> | undefined;
+  let scanning: Promise<void> = Promise.resolve();
+
+  async function remind(change: ChangeRecord): Promise<void> {
+    if (!(await deps.store.changes.claimReminder(change._id, deps.clock.now()))) return;
+    const message = reminderMessage(change, deps.config.timeZone);
+    const channel = deps.config.announceChannel;
+    if (channel) {
+      await deps.chat
+        .post({
+          channel,
+          ...message,
+          ...(change.announcement?.channelTs ? { threadTs: change.announcement.channelTs } : {}),
+        })
+        .catch((error: unknown) =>
+          deps.logger.warn({ err: error, changeId: change._id }, 'could not post the reminder'),
+        );
+    }
+    await replyInThread(deps, change, message);
+  }
+
+  async function handle(change: ChangeRecord, nowMs: number): Promise<void> {
+    const staleMs = deps.config.rollout.applyStaleMinutes * 60_000;
+    const remindMs = deps.config.rollout.reminderMinutesBefore * 60_000;
+    if (change.status === 'pending' && nowMs >= change.deadline.getTime()) {
+      await expireChange(deps, change._id);
+    } else if (change.status === 'approved') {
+      const at = change.applyAt?.getTime() ?? (change.decision?.at.getTime() ?? 0) + APPLY_GRACE_MS;
+      if (nowMs >= at) await apply(change._id, 'ami-bot');
+      else if (!change.reminderSentAt && nowMs >= at - remindMs) await remind(change);
+    } else if (change.status === 'applying' && change.apply && nowMs - change.apply.at.getTime() > staleMs) {
+      deps.logger.warn(
+        { changeId: change._id, attempt: change.apply.attempt },
+        'taking over an apply whose process died',
+      );
+      await apply(change._id, 'ami-bot');
+    }
+  }
+
+  async function tick(): Promise<void> {
+    const nowMs = deps.clock.now().getTime();
+    for (const change of await deps.store.changes.listOpen()) {
+      try {
+        await handle(change, nowMs);
+      } catch (error) {
+        deps.logger.error({ err: error, changeId: change._id }, 'scheduled rollout step failed');
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (loop) return;
+      loop = (async () => {
+        while (!stopper.signal.aborted) {
+          scanning = tick().catch((error: unknown) => deps.logger.error({ err: error }, 'rollout scan failed'));
+          await scanning;
+          await deps.clock.sleep(deps.config.rollout.scanSeconds * 1000, stopper.signal).catch(() => undefined);
+        }
+      })();
+    },
+    tick,
+    async stop() {
+      stopper.abort(new Error('stopping'));
+      await loop;
+    },
+    idle: () => scanning,
+  };
+}

@@ -1,0 +1,76 @@
+import type { Block } from '../../ports.js';
+import type { ChangeRecord } from '../../rollout/change-record.js';
+import { plural, truncate } from '../../shared/format.js';
+import { CONTEXT_MAX, contextBlock, escapeMrkdwn, mrkdwnSection, SECTION_MAX, slackDate } from './block-text.js';
+
+const why = (change: ChangeRecord) =>
+  change.kind === 'revert'
+    ? `It restores the executor image these tiers had before ${change.revertOf}.`
+    : `A new executor image (${change.targetAmi}) with the common environment images already cached: new runs should spend less time in *Pulling*.`;
+
+const when = (change: ChangeRecord, timeZone: string) =>
+  change.applyAt
+    ? `in the maintenance window starting ${slackDate(change.applyAt, timeZone)}`
+    : 'as soon as it is approved';
+
+/** The post in the announcement channel: which tiers, when, why (pure). */
+export function announcementMessage(change: ChangeRecord, timeZone: string): { text: string; blocks: Block[] } {
+  const labels = change.updates.map((t) => escapeMrkdwn(t.label));
+  const list = truncate(labels.join(', '), SECTION_MAX - 200, `… and more (${labels.length} in all)`);
+  const text = `Upcoming change of hardware tiers on ${change.deployment}: ${plural(labels.length, 'tier')}, ${when(change, timeZone)}.`;
+  return {
+    text,
+    blocks: [
+      mrkdwnSection(`:mega: *Executor image change on ${change.deployment}* ${when(change, timeZone)}`),
+      mrkdwnSection(`*Hardware tiers (${labels.length})*: ${list}`),
+      mrkdwnSection(why(change)),
+      contextBlock(
+        'Runs already going keep their machine; runs started after the change boot executors from the new image. Questions: ask in the ops channel.',
+      ),
+    ],
+  };
+}
+
+/** The DM to one user of affected tiers (pure). */
+export function userNoticeMessage(
+  change: ChangeRecord,
+  tierLabels: string[],
+  timeZone: string,
+): { text: string; blocks: Block[] } {
+  const tiers = truncate(tierLabels.map((l) => `*${escapeMrkdwn(l)}*`).join(', '), 1_500, '…');
+  const text = `Heads-up: the hardware tier(s) you used recently on ${change.deployment} change executor image ${change.applyAt ? 'in a maintenance window' : 'soon'}.`;
+  return {
+    text,
+    blocks: [
+      mrkdwnSection(
+        `:wave: You ran on ${tiers} recently. Their executor image changes ${when(change, timeZone)} (${change._id}).`,
+      ),
+      mrkdwnSection(why(change)),
+      contextBlock(
+        'Nothing to do on your side. Runs already going are not interrupted. You get this message once per change.',
+      ),
+    ],
+  };
+}
+
+/** The reminder an hour before the maintenance window (pure). */
+export function reminderMessage(change: ChangeRecord, timeZone: string): { text: string; blocks: Block[] } {
+  const labels = truncate(change.updates.map((t) => escapeMrkdwn(t.label)).join(', '), CONTEXT_MAX, '…');
+  const text = `Reminder: ${change.deployment} hardware tiers change executor image at the window starting ${change.applyAt?.toISOString()}.`;
+  return {
+    text,
+    blocks: [
+      mrkdwnSection(
+        `:alarm_clock: *Reminder*: the executor image of ${plural(change.updates.length, 'hardware tier')} on ${change.deployment} changes ${when(change, timeZone)} (${change._id}).`,
+      ),
+      contextBlock(labels),
+    ],
+  };
+}
+
+/** Posted to the announcement channel when an announced change will not happen after all (pure). */
+export function cancelledNoticeMessage(change: ChangeRecord): { text: string } {
+  return {
+    text: `:information_source: The announced executor image change ${change._id} on ${change.deployment} will not happen (${change.status}). Nothing changes for your runs.`,
+  };
+}

@@ -1,0 +1,59 @@
+import type { Block } from '../../ports.js';
+import type { ChangeRecord } from '../../rollout/change-record.js';
+import { plural } from '../../shared/format.js';
+import { contextBlock, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
+
+/** The thread reply after an apply: what changed, what was left alone and why, what the re-read confirmed (pure). */
+export function applyResultMessage(change: ChangeRecord): { text: string; blocks?: Block[] } {
+  const r = change.result;
+  if (!r) return { text: `${change._id} has not been applied.` };
+  const noun = change.kind === 'drain' ? 'instance' : 'tier';
+  if (r.status === 'failed') {
+    const text = `:x: Applying ${change._id} failed: ${r.error ?? 'unknown error'}`;
+    const verified =
+      r.verified.length > 0 ? `\nThe re-read found ${plural(r.verified.length, noun)} already on the target.` : '';
+    return {
+      text,
+      blocks: [
+        mrkdwnSection(`${escapeMrkdwn(text)}${verified}`),
+        contextBlock('Nothing is retried on its own: plan again (`/ami plan`) to finish what is left.'),
+      ],
+    };
+  }
+  const blocks: Block[] = [];
+  if (change.kind === 'drain') {
+    blocks.push(
+      mrkdwnSection(`:white_check_mark: ${change._id}: terminated ${plural(r.applied.length, 'stopped executor')}.`),
+    );
+    const skipped = (r.skipped ?? []).map((s) => `• \`${s.id}\`: ${escapeMrkdwn(s.detail)}`);
+    if (skipped.length > 0)
+      blocks.push(mrkdwnSection(`*Not terminated (${skipped.length})*\n${fitLines(skipped, SECTION_MAX - 40)}`));
+  } else {
+    const headline = `${change._id}: ${plural(r.applied.length, noun)} changed, ${r.verified.length}/${change.updates.length} verified on their target`;
+    const icon = r.conflicts.length > 0 || r.unverified.length > 0 ? ':warning:' : ':white_check_mark:';
+    blocks.push(mrkdwnSection(`${icon} ${headline}.`));
+    if (r.conflicts.length > 0) {
+      const lines = r.conflicts.map(
+        (c) =>
+          `• *${escapeMrkdwn(c.label)}* \`${escapeMrkdwn(c.id)}\`: expected ${c.expected}, found ${c.found || 'nothing'}`,
+      );
+      blocks.push(
+        mrkdwnSection(
+          `*Conflicts (${r.conflicts.length})*: changed by someone else since the plan, left alone\n${fitLines(lines, SECTION_MAX - 90)}`,
+        ),
+      );
+    }
+    if (r.unverified.length > 0) {
+      blocks.push(mrkdwnSection(`:warning: Not confirmed by the re-read: ${fitLines(r.unverified, SECTION_MAX - 60)}`));
+    }
+    blocks.push(
+      contextBlock(
+        `Running executors keep their old AMI; new executors boot from the new one. \`/ami revert ${change._id}\` undoes this change.`,
+      ),
+    );
+  }
+  return {
+    text: `${change._id} applied: ${r.applied.length} ${noun}(s) changed, ${r.conflicts.length} conflict(s).`,
+    blocks,
+  };
+}

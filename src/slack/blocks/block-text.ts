@@ -1,0 +1,78 @@
+import type { Block } from '../../ports.js';
+
+/** Slack's limits, with headroom: a section's text is ≤ 3,000 chars; messages near 13k chars fail. */
+export const SECTION_MAX = 2_900;
+export const CONTEXT_MAX = 1_900;
+
+/**
+ * Joins as many lines as fit in `max` chars and says how many were left out, so long lists (200 tiers)
+ * never break a message and never vanish silently.
+ */
+export function fitLines(lines: readonly string[], max: number, more = (n: number) => `…and ${n} more`): string {
+  let text = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const candidate = text === '' ? line : `${text}\n${line}`;
+    const rest = lines.length - i - 1;
+    const reserve = rest > 0 ? more(rest).length + 1 : 0;
+    if (candidate.length + reserve > max) return `${text}${text === '' ? '' : '\n'}${more(lines.length - i)}`;
+    text = candidate;
+  }
+  return text;
+}
+
+/** True when `fitLines` would leave lines out. */
+export function isCut(lines: readonly string[], max: number): boolean {
+  return lines.join('\n').length > max;
+}
+
+/** Splits lines into chunks of at most `max` chars each (a too-long line is cut). */
+export function chunkLines(lines: readonly string[], max: number): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const raw of lines) {
+    const line = raw.length > max ? `${raw.slice(0, max - 1)}…` : raw;
+    if (current !== '' && current.length + 1 + line.length > max) {
+      chunks.push(current);
+      current = '';
+    }
+    current = current === '' ? line : `${current}\n${line}`;
+  }
+  if (current !== '') chunks.push(current);
+  return chunks;
+}
+
+/** A wall-clock fallback in the configured zone, e.g. `2026-12-01 02:00 UTC`. */
+export function formatWhen(at: Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
+}
+
+/** Slack shows `<!date^…>` in each reader's own time zone; the fallback is the configured zone. */
+export function slackDate(at: Date, timeZone: string): string {
+  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${formatWhen(at, timeZone)}>`;
+}
+
+export const mrkdwnSection = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
+
+export const contextBlock = (...texts: string[]): Block => ({
+  type: 'context',
+  elements: texts.map((text) => ({ type: 'mrkdwn', text })),
+});
+
+/** Slack mrkdwn treats &, < and > specially: escape text that comes from outside (tier names, AMI names). */
+export function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}

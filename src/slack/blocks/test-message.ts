@@ -1,0 +1,92 @@
+import type { Block } from '../../ports.js';
+import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
+import { formatDuration, truncate } from '../../shared/format.js';
+import { ACTION_IDS } from '../action-ids.js';
+import { contextBlock, escapeMrkdwn, mrkdwnSection } from './block-text.js';
+
+const STATUS: Record<AmiTestRecord['status'], string> = {
+  running: ':hourglass_flowing_sand: running',
+  passed: ':white_check_mark: passed',
+  failed: ':x: failed',
+  cancelled: ':octagonal_sign: cancelled',
+  error: ':x: error',
+};
+
+/** The states the seed cares about come first; any other state Domino reported follows. */
+const MAIN_STATES = ['Queued', 'Pulling', 'Preparing', 'Running'];
+
+const secs = (seconds: number | undefined) => (seconds === undefined ? '—' : formatDuration(seconds * 1000));
+
+export function timingLine(test: Pick<AmiTestRecord, 'seconds' | 'statesSeen' | 'toRunningSeconds'>): string {
+  const others = test.statesSeen.filter((s) => !MAIN_STATES.includes(s) && test.seconds[s] !== undefined);
+  const parts = [...MAIN_STATES, ...others].map((state) => `${state} ${secs(test.seconds[state])}`);
+  return `${parts.join(' · ')}\n*Start to Running*: ${secs(test.toRunningSeconds)}`;
+}
+
+/** The test's message in the bake's thread: live while it runs, the verdict when it ends (pure). */
+export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { text: string; blocks: Block[] } {
+  const text = `AMI test ${test._id} of ${test.amiId} on ${test.tierLabel}: ${test.status}`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`AMI test ${test._id} · ${test.deployment}`, 150) } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*AMI*\n${test.amiId}${test.amiName ? `\n\`${escapeMrkdwn(test.amiName)}\`` : ''}` },
+        { type: 'mrkdwn', text: `*Test tier*\n${escapeMrkdwn(test.tierLabel)} \`${escapeMrkdwn(test.tierId)}\`` },
+        {
+          type: 'mrkdwn',
+          text: `*Status*\n${STATUS[test.status]}${test.lastStatus ? ` (Domino: ${escapeMrkdwn(test.lastStatus)})` : ''}`,
+        },
+        { type: 'mrkdwn', text: `*Domino job*\n${test.jobId ?? '—'}` },
+      ],
+    },
+    mrkdwnSection(`*Time per state*\n${timingLine(test)}`),
+  ];
+  const notes: string[] = [`Pass: the job reaches Running with Pulling ≤ ${test.pullPassSeconds} s.`];
+  if (previous) {
+    notes.push(
+      `Previous AMI ${previous.amiId} (${previous._id}, ${previous.status}): Pulling ${secs(previous.seconds.Pulling)}, start to Running ${secs(previous.toRunningSeconds)}.`,
+    );
+  }
+  if (test.reason)
+    blocks.push(
+      mrkdwnSection(
+        `${test.status === 'passed' ? ':information_source:' : ':x:'} ${escapeMrkdwn(truncate(test.reason, 1_000))}`,
+      ),
+    );
+  if (test.staleExecutors.length > 0) {
+    const list = test.staleExecutors
+      .slice(0, 10)
+      .map((i) => `${i.id} (${i.imageId}, ${i.state})`)
+      .join(', ');
+    blocks.push(
+      mrkdwnSection(
+        `:warning: *This test may not prove anything*: ${test.staleExecutors.length} executor(s) of the test tier are up on another AMI (${list}); Domino may run the job there instead of booting one from ${test.amiId}. Terminate them (or wait for Domino to) and test again.`,
+      ),
+    );
+  }
+  if (test.cancelRequested && test.status === 'running')
+    notes.push(`Cancel requested by <@${test.cancelRequested.by}>.`);
+  blocks.push(contextBlock(...notes));
+  if (test.status === 'running' && !test.cancelRequested) {
+    blocks.push({
+      type: 'actions',
+      block_id: `test:${test._id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION_IDS.cancelTest,
+          text: { type: 'plain_text', text: 'Cancel test' },
+          value: test._id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Cancel this AMI test?' },
+            text: { type: 'mrkdwn', text: 'The Domino job is stopped. The test tier stays on the new AMI.' },
+            confirm: { type: 'plain_text', text: 'Cancel test' },
+            deny: { type: 'plain_text', text: 'Keep testing' },
+          },
+        },
+      ],
+    });
+  }
+  return { text, blocks };
+}

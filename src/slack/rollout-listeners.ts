@@ -1,0 +1,71 @@
+import type { App } from '@slack/bolt';
+import type { Config } from '../config.js';
+import type { RolloutUseCases } from '../rollout/create-rollout.js';
+import type { Logger } from '../shared/logger.js';
+import { ACTION_IDS } from './action-ids.js';
+import { isAdmin } from './authorize.js';
+import { answer } from './listeners.js';
+
+/**
+ * The rollout's buttons: ack first, then one use case. Test / Plan / Cancel test are for admins (checked here);
+ * Approve / Reject / Terminate are for approvers, which the decide use case checks — it needs the change to
+ * apply the two-person rule, and Slack to read the approver group.
+ */
+export function registerRolloutActions(
+  app: App,
+  deps: { config: Config; useCases: RolloutUseCases; logger: Logger },
+): void {
+  const { config, useCases, logger } = deps;
+  const buttonValue = (action: unknown) => {
+    const value = (action as { value?: unknown }).value;
+    return typeof value === 'string' ? value.slice(0, 100) : '';
+  };
+
+  const adminButtons = [
+    [
+      ACTION_IDS.testAmi,
+      'test an AMI',
+      (userId: string, channelId: string, value: string) => useCases.testAmi({ userId, channelId, target: value }),
+    ],
+    [
+      ACTION_IDS.planRollout,
+      'plan a rollout',
+      (userId: string, channelId: string, value: string) => useCases.planRollout({ userId, channelId, target: value }),
+    ],
+    [
+      ACTION_IDS.cancelTest,
+      'cancel a test',
+      (userId: string, _channelId: string, value: string) => useCases.cancelTest({ userId, testId: value }),
+    ],
+  ] as const;
+  for (const [actionId, what, run] of adminButtons) {
+    app.action(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const userId = body.user.id;
+      const channelId = (body as { channel?: { id?: string } }).channel?.id ?? config.opsChannels[0]!;
+      const log = logger.child({ userId, action: actionId, channel: channelId });
+      if (!isAdmin(config, userId)) {
+        await answer(respond, log, async () => ({
+          text: `:no_entry: Only ami-bot admins can ${what}. Nothing was done.`,
+        }));
+        return;
+      }
+      await answer(respond, log, () => run(userId, channelId, buttonValue(action)));
+    });
+  }
+
+  const decisions = [
+    [ACTION_IDS.approve, 'approve'],
+    [ACTION_IDS.drainTerminate, 'approve'],
+    [ACTION_IDS.reject, 'reject'],
+  ] as const;
+  for (const [actionId, decision] of decisions) {
+    app.action(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const userId = body.user.id;
+      const changeId = buttonValue(action);
+      const log = logger.child({ userId, action: actionId, changeId });
+      await answer(respond, log, () => useCases.decideChange({ userId, changeId, decision }));
+    });
+  }
+}

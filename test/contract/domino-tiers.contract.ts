@@ -1,0 +1,79 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { DominoTiersPort } from '../../src/ports.js';
+
+/** A tier document as a test writes it: `_id` type chosen per tier, extra fields as Domino stores them. */
+export interface SeedTier {
+  id: string;
+  idType: 'objectId' | 'string';
+  name?: string;
+  executorImage: string;
+  extra?: Record<string, unknown>;
+}
+
+export interface TiersUnderTest {
+  port: DominoTiersPort;
+  /** Every document as stored now, keyed by `_id` text (what a DBA would see). */
+  read(): Promise<Map<string, Record<string, unknown>>>;
+  /** Someone else edits a tier behind the bot's back. */
+  edit(id: string, executorImage: string): Promise<void>;
+}
+
+export const TIER_SEED: SeedTier[] = [
+  {
+    id: '64f1c0de5a1b2c3d4e5f7001',
+    idType: 'objectId',
+    name: 'Small',
+    executorImage: 'ami-0000000000000a001',
+    extra: { cores: 2, isDefault: true },
+  },
+  { id: 'medium', idType: 'string', name: 'Medium', executorImage: 'ami-0000000000000a001', extra: { cores: 8 } },
+  { id: '64f1c0de5a1b2c3d4e5f7003', idType: 'objectId', name: 'GPU', executorImage: 'ami-0000000000000c0de' },
+  { id: 'nameless', idType: 'string', executorImage: 'ami-0000000000000a002' },
+];
+
+/** One behaviour for DominoTiersPort: the MongoDB adapter (on FerretDB) and the simulator. */
+export function dominoTiersContract(name: string, open: (seed: SeedTier[]) => Promise<TiersUnderTest>): void {
+  describe(`DominoTiersPort contract: ${name}`, () => {
+    let t: TiersUnderTest;
+    beforeEach(async () => {
+      t = await open(TIER_SEED);
+    });
+
+    it('lists every tier with its _id type, label (or id) and executorImage', async () => {
+      const tiers = await t.port.listTiers();
+      expect(tiers.map((tier) => [tier.id, tier.idType, tier.label, tier.executorImage]).sort()).toEqual(
+        TIER_SEED.map((s) => [s.id, s.idType, s.name ?? s.id, s.executorImage]).sort(),
+      );
+    });
+
+    it('applies guarded updates: changed tiers move, edited tiers are conflicts, other fields untouched', async () => {
+      const before = await t.read();
+      await t.edit('medium', 'ami-0000000000hand01');
+      const result = await t.port.applyImageUpdates([
+        {
+          id: '64f1c0de5a1b2c3d4e5f7001',
+          idType: 'objectId',
+          from: 'ami-0000000000000a001',
+          to: 'ami-0000000000000b001',
+        },
+        { id: 'medium', idType: 'string', from: 'ami-0000000000000a001', to: 'ami-0000000000000b001' },
+        { id: 'nameless', idType: 'string', from: 'ami-0000000000000a002', to: 'ami-0000000000000b001' },
+      ]);
+      expect(result.applied.sort()).toEqual(['64f1c0de5a1b2c3d4e5f7001', 'nameless']);
+      expect(result.conflicts).toEqual(['medium']);
+      const after = await t.read();
+      expect(after.get('64f1c0de5a1b2c3d4e5f7001')).toEqual({
+        ...before.get('64f1c0de5a1b2c3d4e5f7001'),
+        executorImage: 'ami-0000000000000b001',
+      });
+      expect(after.get('medium')?.executorImage).toBe('ami-0000000000hand01');
+      expect(after.get('64f1c0de5a1b2c3d4e5f7003')).toEqual(before.get('64f1c0de5a1b2c3d4e5f7003'));
+    });
+
+    it('does nothing for an empty list of updates', async () => {
+      const before = await t.read();
+      expect(await t.port.applyImageUpdates([])).toEqual({ applied: [], conflicts: [] });
+      expect(await t.read()).toEqual(before);
+    });
+  });
+}

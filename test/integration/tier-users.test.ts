@@ -1,0 +1,57 @@
+import { ObjectId } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { createMongoTierUsers } from '../../src/adapters/mongo/tier-users.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
+import { useTestDatabase } from '../support/mongo.js';
+
+const db = useTestDatabase('tierusers');
+const now = new Date('2026-11-28T10:00:00Z');
+const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+
+describe('MongoDB tier users (FerretDB-compatible aggregation)', () => {
+  it('gives the distinct recent emails per tier, for string and ObjectId tier ids, within the look-back', async () => {
+    const gpu = new ObjectId();
+    await db.db.collection('runs').insertMany([
+      { hardwareTierId: 'small', starterEmail: 'Ana@Acme.example', submissionTime: daysAgo(1) },
+      { hardwareTierId: 'small', starterEmail: 'ana@acme.example', submissionTime: daysAgo(2) },
+      { hardwareTierId: 'small', starterEmail: 'ben@acme.example', submissionTime: daysAgo(89) },
+      { hardwareTierId: 'small', starterEmail: 'old@acme.example', submissionTime: daysAgo(91) },
+      { hardwareTierId: 'small', starterEmail: 'not an email', submissionTime: daysAgo(1) },
+      { hardwareTierId: 'small', submissionTime: daysAgo(1) },
+      { hardwareTierId: gpu, starterEmail: 'lena@acme.example', submissionTime: daysAgo(3) },
+      { hardwareTierId: 'other', starterEmail: 'zed@acme.example', submissionTime: daysAgo(3) },
+    ]);
+    const port = createMongoTierUsers({
+      db: db.db,
+      clock: createManualClock(now),
+      collection: 'runs',
+      tierField: 'hardwareTierId',
+      emailField: 'starterEmail',
+      timeField: 'submissionTime',
+      lookbackDays: 90,
+    });
+    const users = await port.usersByTier(['small', gpu.toHexString(), 'unused']);
+    expect(users.get('small')?.sort()).toEqual(['ana@acme.example', 'ben@acme.example']);
+    expect(users.get(gpu.toHexString())).toEqual(['lena@acme.example']);
+    expect(users.get('unused')).toEqual([]);
+    expect(users.has('other')).toBe(false);
+  });
+
+  it('honours configured field names (nested) and answers an empty request without a query', async () => {
+    await db.db.collection('executions').insertMany([
+      { tier: { id: 'medium' }, user: { email: 'chen@acme.example' }, at: daysAgo(1) },
+      { tier: { id: 'medium' }, user: { email: 'greg@acme.example' }, at: daysAgo(10) },
+    ]);
+    const port = createMongoTierUsers({
+      db: db.db,
+      clock: createManualClock(now),
+      collection: 'executions',
+      tierField: 'tier.id',
+      emailField: 'user.email',
+      timeField: 'at',
+      lookbackDays: 7,
+    });
+    expect((await port.usersByTier(['medium'])).get('medium')).toEqual(['chen@acme.example']);
+    expect((await port.usersByTier([])).size).toBe(0);
+  });
+});

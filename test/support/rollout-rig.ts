@@ -1,0 +1,176 @@
+// The rollout's use cases wired to real peers (FerretDB for Domino's tiers and the bot's state) and to small
+// fakes for Slack and EC2, with a manual clock: what bot.ts wires, minus the Bolt app.
+import { type Db, type Document, ObjectId } from 'mongodb';
+import { createMongoDominoTiers } from '../../src/adapters/mongo/domino-tiers.js';
+import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
+import { createMongoTierUsers } from '../../src/adapters/mongo/tier-users.js';
+import { type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import type { ChatPort, Clock, DominoApiPort, StateStore } from '../../src/ports.js';
+import { createRollout, type Rollout } from '../../src/rollout/create-rollout.js';
+import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
+import { unconfiguredDominoApi } from '../../src/rollout/unconfigured-ports.js';
+import { type BackgroundTasks, createBackgroundTasks } from '../../src/shared/background-tasks.js';
+import { createSilentLogger } from '../../src/shared/logger.js';
+import { createManualClock, type ManualClock } from '../../src/sim/manual-clock.js';
+import { createFakeEc2, type FakeEc2 } from './fake-ec2.js';
+import { mongoTestUri, uniqueDbName } from './mongo.js';
+import { createRecordingChat, type RecordingChat } from './recording-chat.js';
+
+export const ADMIN = 'U0ADMIN01';
+export const APPROVERS = ['U0APPR001', 'U0APPR002'];
+export const OPS = 'C0OPS00001';
+export const ANNOUNCE = 'C0ANNOUNCE';
+
+export const AMI = {
+  old1: 'ami-0a11111111111111a',
+  old2: 'ami-0a22222222222222a',
+  gpu: 'ami-0c0de0c0de0c0de00',
+  new: 'ami-0bbbbbbbbbbbbbbbb',
+};
+
+const oid = (n: number) => new ObjectId(`64f1c0de5a1b2c3d4e5f${String(n).padStart(4, '0')}`);
+
+/** Domino's executor_group_configuration as a 3.x deployment has it: mixed `_id` types, many fields per tier. */
+export function realisticTiers(): Document[] {
+  const tier = (
+    _id: ObjectId | string,
+    name: string,
+    instanceType: string,
+    executorImage: string,
+    extra: Document = {},
+  ) => ({
+    _id,
+    name,
+    cores: 4,
+    memory: 16,
+    isDefault: false,
+    instanceType,
+    region: 'us-west-2',
+    subnetId: 'subnet-0a1b2c3d',
+    executorImage,
+    clusterType: 'Classic',
+    ...extra,
+  });
+  return [
+    tier(oid(1), 'Small', 'm5.large', AMI.old1, { isDefault: true, cores: 2 }),
+    tier('medium', 'Medium', 'm5.2xlarge', AMI.old2),
+    tier(oid(3), 'Large', 'm5.4xlarge', AMI.old2, { cores: 16 }),
+    tier(oid(4), 'XLarge', 'm5.8xlarge', AMI.old1, { cores: 32 }),
+    tier('gpu', 'GPU (K80, Ubuntu 16.04)', 'p2.xlarge', AMI.gpu, { gpus: 1 }),
+    tier('pinned-legacy', 'Legacy (pinned)', 'm4.xlarge', AMI.old1),
+    tier('test-tier', 'AMI test tier', 'm5.large', AMI.new),
+  ];
+}
+
+export interface RolloutRig {
+  config: Config;
+  deps: RolloutDeps;
+  rollout: Rollout;
+  store: StateStore;
+  chat: RecordingChat;
+  ec2: FakeEc2;
+  clock: ManualClock;
+  tasks: BackgroundTasks;
+  domino: Db;
+  tierCollection: string;
+  /** Every tier document by `_id` text. */
+  readTiers(): Promise<Map<string, Document>>;
+  close(): Promise<void>;
+}
+
+export async function startRolloutRig(options: {
+  domino: Db;
+  tweak?: (config: Config) => void;
+  dominoApi?: DominoApiPort;
+  tiers?: Document[];
+  /** A real ChatPort (e.g. the Slack adapter on the fake Slack); `rig.chat` then records nothing. */
+  chat?: ChatPort;
+  /** A clock for real peers that take real time (HTTP): e.g. a scaled clock. `rig.clock` stays the manual one. */
+  clock?: Clock;
+}): Promise<RolloutRig> {
+  const config = loadConfig(
+    {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'test-signing-secret',
+      AMIBOT_OPS_CHANNELS: OPS,
+      AMIBOT_ADMINS: ADMIN,
+      AMIBOT_APPROVERS: [ADMIN, ...APPROVERS].join(','),
+      AMIBOT_ANNOUNCE_CHANNEL: ANNOUNCE,
+      AMIBOT_DEPLOYMENT: 'acme',
+      AMIBOT_TEST_TIER: 'test-tier',
+      AMIBOT_PINNED_TIERS: 'pinned-legacy',
+      MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
+    },
+    () => '',
+  );
+  options.tweak?.(config);
+  const tierCollection = `egc_${uniqueDbName('c')}`;
+  await options.domino.collection(tierCollection).insertMany(options.tiers ?? realisticTiers());
+  const store = await createMongoStateStore({ uri: mongoTestUri(), database: uniqueDbName('rollout') });
+  const chat = createRecordingChat();
+  const ec2 = createFakeEc2();
+  ec2.addImage(AMI.old1, 'domino-acme-executor-20260510-1400');
+  ec2.addImage(AMI.old2, 'renamed-by-someone', { 'created-by': 'ami-bot', 'ami-bot:bake-id': 'bake-20260815-abcd' });
+  ec2.addImage(AMI.gpu, 'ubuntu-16.04-gpu-custom', { team: 'ml-platform' });
+  ec2.addImage(AMI.new, 'domino-acme-executor-20261128-0900');
+  const clock = createManualClock(new Date('2026-11-28T09:00:00Z'));
+  const logger = createSilentLogger();
+  const tasks = createBackgroundTasks(logger);
+  const deps: RolloutDeps = {
+    config,
+    store,
+    chat: options.chat ?? chat,
+    clock: options.clock ?? clock,
+    logger,
+    ec2,
+    tiers: createMongoDominoTiers({ db: options.domino, collection: tierCollection, labelField: 'name' }),
+    tierUsers: createMongoTierUsers({ db: options.domino, clock: options.clock ?? clock, ...config.domino.tierUsers }),
+    domino: options.dominoApi ?? unconfiguredDominoApi(),
+    tasks,
+    owner: 'test-process',
+  };
+  const rollout = createRollout(deps);
+  return {
+    config,
+    deps,
+    rollout,
+    store,
+    chat,
+    ec2,
+    clock,
+    tasks,
+    domino: options.domino,
+    tierCollection,
+    async readTiers() {
+      const docs = await options.domino.collection(tierCollection).find({}).toArray();
+      return new Map(docs.map((doc) => [String(doc._id), doc]));
+    },
+    async close() {
+      await rollout.scheduler.stop();
+      await tasks.stop();
+      await store.close();
+    },
+  };
+}
+
+/** A finished bake of `AMI.new` with a Slack thread, as `/ami plan <bake-id>` expects to find. */
+export async function succeededBake(rig: RolloutRig): Promise<BakeRecord> {
+  const now = rig.clock.now();
+  const bake: BakeRecord = {
+    _id: 'bake-20261128-k3m9',
+    deployment: 'acme',
+    requester: ADMIN,
+    channel: OPS,
+    rootTs: '1690000000.000100',
+    images: ['quay.io/domino/base:1'],
+    noReboot: false,
+    status: 'succeeded',
+    steps: newStepTable(),
+    facts: { imageId: AMI.new, imageName: 'domino-acme-executor-20261128-0900' },
+    createdAt: now,
+    updatedAt: now,
+  };
+  await rig.store.bakes.insert(bake);
+  return bake;
+}
