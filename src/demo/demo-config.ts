@@ -12,7 +12,7 @@ logLevel: silent
 opsChannels: [${DEMO_IDS.opsChannel}]
 announceChannel: ${DEMO_IDS.announceChannel}
 admins: [${DEMO_IDS.requester}, ${DEMO_IDS.approvers.join(', ')}]
-approvers: { users: [${DEMO_IDS.approvers[0]}], userGroup: ${DEMO_IDS.approverGroup} }
+approvers: { users: [${DEMO_IDS.requester}, ${DEMO_IDS.approvers[0]}], userGroup: ${DEMO_IDS.approverGroup} }
 twoPersonRule: true
 deployments:
   - name: acme

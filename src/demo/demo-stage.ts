@@ -48,6 +48,7 @@ export async function createDemoStage(sim: Simulator, config: Config): Promise<D
         chat: sim.chat,
         tiers: sim.dominoTiers,
         tierUsers: sim.tierUsers,
+        dominoApi: sim.dominoApi,
         owner: name,
         botIds: { botId: 'B0DEMO', botUserId: 'U0AMIBOT' },
       });

@@ -1,9 +1,19 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG } from '../bake/image-tags.js';
 import { createSimulator, DEMO_IDS, parseFaultNames } from '../sim/index.js';
+import { createActor } from './demo-actors.js';
 import { demoConfig } from './demo-config.js';
 import { createDemoStage, type DemoProcess, type DemoStage, waitUntil } from './demo-stage.js';
-import { tierTable } from './tier-table.js';
+import {
+  drainReport,
+  type LifecycleContext,
+  measureBaseline,
+  planAndApply,
+  printTiers,
+  quarterlyReview,
+  revert,
+  testNewAmi,
+} from './lifecycle.js';
 
 export interface DemoOptions {
   /** A simulator fault that shows a failure path (image-failed, highstate-failed, crash-mid-bake, …). */
@@ -24,6 +34,7 @@ export interface DemoResult {
 
 const OPS = DEMO_IDS.opsChannel;
 const PAT = DEMO_IDS.requester;
+const SAM = DEMO_IDS.approvers[0];
 
 /**
  * `npm run demo`: the real app — Bolt receiver, use cases, Block Kit — driven by two scripted admins
@@ -37,27 +48,47 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stage = await createDemoStage(sim, config);
   const summary: string[] = [];
   const banner = (text: string) => write(`\n━━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
+  let current: DemoProcess | undefined;
+  const active = () => current!;
+  const users = sim.world.slack.users;
+  const ctx: LifecycleContext = {
+    stage,
+    requester: createActor(stage, active, PAT, users[PAT]?.name ?? 'pat'),
+    approver: createActor(stage, active, SAM, users[SAM]?.name ?? 'sam'),
+    banner,
+    write,
+    summary,
+  };
   try {
-    banner('Hardware tiers before');
-    const tiersBefore = await tierTable(sim);
-    for (const line of tiersBefore) write(line);
+    const tiersBefore = await printTiers(ctx, 'Hardware tiers before');
+    current = await stage.startProcess('ami-bot-1');
+    const baseline = faults.length === 0 ? await measureBaseline(ctx) : undefined;
 
-    const first = await stage.startProcess('ami-bot-1');
-    banner('Pat (admin) bakes a new executor AMI');
+    banner(`${ctx.requester.name} bakes a new executor AMI`);
     const bake = faults.includes('crash-mid-bake')
-      ? await bakeThroughCrash(stage, first, banner, summary)
-      : await bakeAndWait(stage, first);
+      ? await bakeThroughCrash(stage, current, banner, summary, (next) => {
+          current = next;
+        })
+      : await bakeAndWait(stage, current);
     summary.push(...describeBake(stage, bake));
 
+    let tiersAfter = tiersBefore;
+    if (faults.length === 0 && bake.status === 'succeeded' && baseline) {
+      await testNewAmi(ctx, bake, baseline);
+      const change = await planAndApply(ctx, bake);
+      tiersAfter = await printTiers(ctx, 'Hardware tiers after the rollout');
+      await drainReport(ctx, change);
+      await revert(ctx, change);
+      await printTiers(ctx, 'Hardware tiers after the revert');
+      await quarterlyReview(ctx);
+    }
     const ok =
       faults.length === 0 || faults.includes('crash-mid-bake') ? bake.status === 'succeeded' : bake.status === 'failed';
-    banner('Hardware tiers after');
-    const tiersAfter = await tierTable(sim);
-    for (const line of tiersAfter) write(line);
     banner('Summary');
     for (const line of summary) write(`• ${line}`);
     return { ok, bake, tiersBefore, tiersAfter, summary };
   } finally {
+    await current?.bot.runner.idle();
     await stage.close();
   }
 }
@@ -84,6 +115,7 @@ async function bakeThroughCrash(
   first: DemoProcess,
   banner: (text: string) => void,
   summary: string[],
+  replace: (next: DemoProcess) => void,
 ): Promise<BakeRecord> {
   await first.slack.slash({ text: 'bake', userId: PAT, channelId: OPS, responseUrl: stage.sink.urlFor(PAT, OPS) });
   const bake = await waitUntil(async () => {
@@ -95,6 +127,7 @@ async function bakeThroughCrash(
   await first.bot.stop();
   banner('ami-bot-2 starts and resumes the bake once the lease expires');
   const second = await stage.startProcess('ami-bot-2');
+  replace(second);
   const ended = await waitUntil(async () => {
     const current = await stage.store.bakes.get(bake._id);
     return current && !['running', 'compensating'].includes(current.status) ? current : undefined;

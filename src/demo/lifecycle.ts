@@ -1,0 +1,152 @@
+import type { BakeRecord } from '../bake/bake-record.js';
+import type { AmiTestRecord } from '../rollout/ami-test-record.js';
+import type { ChangeRecord } from '../rollout/change-record.js';
+import { DEMO_IDS, EXECUTOR_GROUP_TAG } from '../sim/index.js';
+import { ACTION_IDS } from '../slack/action-ids.js';
+import type { Actor } from './demo-actors.js';
+import { type DemoStage, waitUntil } from './demo-stage.js';
+import { tierTable } from './tier-table.js';
+
+export interface LifecycleContext {
+  stage: DemoStage;
+  /** Pat: the admin who bakes and asks for the change. */
+  requester: Actor;
+  /** Sam: the second admin, an approver. */
+  approver: Actor;
+  banner(text: string): void;
+  write(line: string): void;
+  summary: string[];
+}
+
+const isTestDone = (test: AmiTestRecord | undefined) => test !== undefined && test.status !== 'running';
+const CHANGE_ENDED = ['applied', 'rejected', 'expired', 'failed'];
+
+async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecord> {
+  return waitUntil(async () => {
+    const tests = await stage.store.amiTests.listRecent(10);
+    const test = tests.find((t) => t.createdAt.getTime() >= after);
+    return test && isTestDone(await stage.store.amiTests.get(test._id))
+      ? stage.store.amiTests.get(test._id)
+      : undefined;
+  }, 60_000);
+}
+
+async function newestChange(stage: DemoStage, kind: ChangeRecord['kind'], known: Set<string>): Promise<ChangeRecord> {
+  return waitUntil(async () => {
+    const changes = await stage.store.changes.listRecent(20);
+    return changes.find((change) => change.kind === kind && !known.has(change._id));
+  }, 60_000);
+}
+
+async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> {
+  return waitUntil(async () => {
+    const change = await stage.store.changes.get(id);
+    return change && CHANGE_ENDED.includes(change.status) ? change : undefined;
+  }, 60_000);
+}
+
+const pulling = (test: AmiTestRecord) => `${(test.seconds.Pulling ?? 0).toFixed(0)} s`;
+
+/** Before the bake: how long does a test job spend Pulling on the current AMI? */
+export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRecord> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} measures the current AMI on the test tier`);
+  const [tier] = (await stage.sim.dominoTiers.listTiers()).filter((t) => t.id === DEMO_IDS.testTierId);
+  const since = stage.sim.clock.now().getTime();
+  await requester.command(`test ${tier!.executorImage}`);
+  const test = await newestTest(stage, since);
+  // Domino stops an idle executor after executorStopTimeout; the demo does it at once so that the next
+  // test boots a fresh machine from the new AMI, as the seed's "Test the new AMI" section expects.
+  const executors = await stage.sim.ec2.findInstancesByTags({ [EXECUTOR_GROUP_TAG]: DEMO_IDS.testTierId });
+  await stage.sim.ec2.terminateInstances(executors.map((instance) => instance.id));
+  ctx.write(
+    `  (the idle test-tier executor${executors.length === 1 ? '' : 's'} ${executors.map((i) => i.id).join(', ')} is terminated)`,
+  );
+  return test;
+}
+
+export async function testNewAmi(
+  ctx: LifecycleContext,
+  bake: BakeRecord,
+  baseline: AmiTestRecord,
+): Promise<AmiTestRecord> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} presses "Test on ${DEMO_IDS.testTierId}"`);
+  const since = stage.sim.clock.now().getTime();
+  await requester.press(ACTION_IDS.testAmi, bake._id);
+  const test = await newestTest(stage, since);
+  ctx.summary.push(
+    `Test job Pulling: ${pulling(baseline)} on the old AMI → ${pulling(test)} on ${bake.facts.imageId} (${test.status}); to Running ${test.toRunningSeconds?.toFixed(0) ?? '?'} s.`,
+  );
+  return test;
+}
+
+/** Plan → announce → the requester's own approval refused → the second admin approves → apply → verify. */
+export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Promise<ChangeRecord> {
+  const { stage, requester, approver } = ctx;
+  ctx.banner(`${requester.name} presses "Plan rollout"`);
+  const known = new Set((await stage.store.changes.listRecent(50)).map((change) => change._id));
+  await requester.press(ACTION_IDS.planRollout, bake._id);
+  const change = await newestChange(stage, 'rollout', known);
+  await waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
+
+  ctx.banner(`${requester.name} tries to approve their own change`);
+  const before = stage.sink.answers.length;
+  await requester.press(ACTION_IDS.approve, change._id);
+  const refusal = await requester.answer(before, /:no_entry:/);
+  ctx.banner(`${approver.name} approves`);
+  await approver.press(ACTION_IDS.approve, change._id);
+  const applied = await changeEnded(stage, change._id);
+  const announced = applied.announcement;
+  ctx.summary.push(
+    `Plan ${change._id}: ${change.updates.length} tier(s) to change, ${change.skipped.length} skipped (${change.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ')}), ${change.unchanged.length} unchanged.`,
+    `Announced in #announce and by DM to ${announced?.dmSent ?? 0} user(s) (${announced?.unknownEmails ?? 0} email(s) without a Slack account).`,
+    `${requester.name}'s own approval was refused: "${refusal.replace(/\s+/g, ' ').slice(0, 160)}".`,
+    `Approved by ${approver.name}; apply: ${applied.status}, ${applied.result?.applied.length ?? 0} applied, ${applied.result?.conflicts.length ?? 0} conflicts, ${applied.result?.verified.length ?? 0} verified.`,
+  );
+  return applied;
+}
+
+export async function drainReport(ctx: LifecycleContext, change: ChangeRecord): Promise<void> {
+  ctx.banner('Executors still on the old AMIs');
+  const drain = await waitUntil(async () => {
+    const changes = await ctx.stage.store.changes.listRecent(20);
+    return changes.find((c) => c.kind === 'drain' && c.drainOf === change._id);
+  }, 30_000).catch(() => undefined);
+  const plan = drain?.drain;
+  ctx.summary.push(
+    plan
+      ? `Drain: ${plan.stopped.length} stopped executor(s) can be terminated after approval; ${plan.running.length} running one(s) listed for Maintenance Mode.`
+      : 'Drain: no executor on an old AMI.',
+  );
+}
+
+export async function revert(ctx: LifecycleContext, change: ChangeRecord): Promise<ChangeRecord> {
+  const { stage, requester, approver } = ctx;
+  ctx.banner(`${requester.name} reverts ${change._id}`);
+  const known = new Set((await stage.store.changes.listRecent(50)).map((c) => c._id));
+  await requester.command(`revert ${change._id}`);
+  const revertChange = await newestChange(stage, 'revert', known);
+  await approver.press(ACTION_IDS.approve, revertChange._id);
+  const done = await changeEnded(stage, revertChange._id);
+  ctx.summary.push(`Revert ${done._id}: ${done.status}, ${done.result?.applied.length ?? 0} tier(s) restored.`);
+  return done;
+}
+
+export async function quarterlyReview(ctx: LifecycleContext): Promise<void> {
+  const { stage, requester } = ctx;
+  ctx.banner('Quarterly review');
+  const before = stage.sim.chat.messages.length;
+  await requester.command('review');
+  await waitUntil(() =>
+    stage.sim.chat.messages.slice(before).find((message) => /review/i.test(message.text)) ? true : undefined,
+  );
+  ctx.summary.push('Quarterly review report posted with Start bake / Snooze / Mark reviewed.');
+}
+
+export async function printTiers(ctx: LifecycleContext, title: string): Promise<string[]> {
+  ctx.banner(title);
+  const table = await tierTable(ctx.stage.sim);
+  for (const line of table) ctx.write(line);
+  return table;
+}
