@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { App } from '@slack/bolt';
+import { createSandboxChat } from './adapters/slack/sandbox-chat.js';
 import { createSlackChat } from './adapters/slack/slack-chat.js';
 import type { BakeDeps } from './bake/bake-context.js';
 import { type BakeRunner, createBakeRunner } from './bake/bake-runner.js';
@@ -79,7 +80,8 @@ export function createBot(options: BotOptions): Bot {
     ...(options.botIds ? { botIds: options.botIds } : {}),
     ...(options.processBeforeResponse === undefined ? {} : { processBeforeResponse: options.processBeforeResponse }),
   });
-  const chat = options.chat ?? createSlackChat({ client: app.client, logger, metrics });
+  const slackChat = options.chat ?? createSlackChat({ client: app.client, logger, metrics });
+  const chat = config.sandbox ? createSandboxChat(slackChat) : slackChat;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const deps: BakeDeps = { ec2: options.ec2, ssm: options.ssm, chat, store, clock, logger, config, metrics };
   const runner = createBakeRunner(deps, { owner });

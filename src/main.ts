@@ -19,10 +19,14 @@ async function openStateStore(config: Config): Promise<StateStore> {
   return createMongoStateStore({ uri, database: config.mongo.stateDatabase });
 }
 
-/** Sandbox: the demo world's test project, test tier and pinned tier, unless the config names others. */
+/** Sandbox: the demo world's images, test project, test tier and pinned tier, unless the config names others. */
 function applySandboxDefaults(config: Config): void {
   config.domino.testProjectId ??= DEMO_IDS.testProjectId;
+  config.domino.testEnvironmentId ??= DEMO_IDS.environments.standard;
   for (const deployment of config.deployments) {
+    if (deployment.images.length === 0) {
+      deployment.images = [DEMO_IDS.images.base, DEMO_IDS.images.standard, DEMO_IDS.images.spark];
+    }
     deployment.testTier ??= DEMO_IDS.testTierId;
     if (deployment.pinnedTiers.length === 0) deployment.pinnedTiers = [DEMO_IDS.pinnedTierId];
   }

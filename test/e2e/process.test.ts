@@ -67,6 +67,7 @@ describe('the ami-bot process', () => {
         SLACK_API_URL: fake.apiUrl,
         PORT: String(port),
         AMIBOT_STATE_MONGODB_URI: mongoTestUri(),
+        AMIBOT_SIM_SPEED: '2000',
         LOG_LEVEL: 'warn',
       });
       exited = collect(child);
@@ -94,6 +95,25 @@ describe('the ami-bot process', () => {
       const call = await fake.waitFor((c) => c.responseId === 'proc-help', 10_000);
       expect(String(call.args.text)).toContain('/ami bake');
     });
+
+    it('runs a bake on the simulator, every root message saying it is a sandbox', async () => {
+      const res = await sendSlashCommand(`http://127.0.0.1:${port}`, SECRET, {
+        text: 'bake',
+        userId: 'U0ADMIN01',
+        channelId: 'C0OPS00001',
+        responseUrl: fake.responseUrl('proc-bake'),
+      });
+      expect(res.status).toBe(200);
+      const answer = await fake.waitFor((c) => c.responseId === 'proc-bake', 10_000);
+      expect(String(answer.args.text)).toContain('started');
+      const root = await fake.waitFor((c) => c.method === 'chat.postMessage' && c.args.thread_ts === undefined, 10_000);
+      expect(JSON.stringify(root.args.blocks)).toContain('Sandbox');
+      const finished = await fake.waitFor(
+        (c) => c.method === 'chat.postMessage' && /Bake bake-\S+ finished: ami-/.test(String(c.args.text)),
+        30_000,
+      );
+      expect(finished.args.thread_ts).toBe(root.response && (root.response as { ts?: string }).ts);
+    }, 40_000);
 
     it('shuts down cleanly on SIGTERM, logging no secret', async () => {
       child.kill('SIGTERM');
