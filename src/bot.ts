@@ -9,6 +9,7 @@ import { createCancelBake } from './bake/cancel-bake.js';
 import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
 import type { Config } from './config.js';
+import { AppError } from './errors.js';
 import type {
   ChatPort,
   Clock,
@@ -133,11 +134,19 @@ export function createBot(options: BotOptions): Bot {
     review,
     rollout: { ...rollout, tasks },
     async start(port) {
-      const server = await app.start(port ?? config.slack.port);
-      started = true;
+      // Verify the token first (auth.test): a bad token or an unreachable Slack is one clear error.
+      await app.init().catch((error: unknown) => {
+        throw new AppError(
+          'slack_unreachable',
+          `Slack did not accept the bot token or could not be reached (${(error as Error).message.split('\n')[0]}). Check SLACK_BOT_TOKEN and SLACK_API_URL.`,
+        );
+      });
+      // Background work does not wait for Slack's socket: a bake left by a crash resumes at once.
       runner.start();
       await review.start();
       rollout.scheduler.start();
+      const server = await app.start(port ?? config.slack.port);
+      started = true;
       return server;
     },
     async stop() {

@@ -68,6 +68,8 @@ export function createSlackApp(options: SlackAppOptions): App {
   const slack = config.slack;
   const common = {
     token: slack.botToken,
+    // auth.test runs in bot.start() (app.init), where its failure becomes one clear line.
+    deferInitialization: true,
     logger: toBoltLogger(options.logger),
     customRoutes: healthRoutes(options.isReady, options.metrics),
     clientOptions: {
@@ -76,7 +78,8 @@ export function createSlackApp(options: SlackAppOptions): App {
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
     },
-    ...(options.botIds ?? {}),
+    // Known bot ids (tests, the demo): no auth.test round trip.
+    ...(options.botIds ? { ...options.botIds, tokenVerificationEnabled: false } : {}),
   };
   if (slack.appToken) {
     return new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: slack.port } });

@@ -125,3 +125,28 @@ describe('the ami-bot process', () => {
     }, 30_000);
   });
 });
+
+describe('start-up against a Slack that refuses the token', () => {
+  it('stops with one clear line, no stack trace', async () => {
+    const fake = await startFakeSlack();
+    fake.onCall('auth.test', () => ({ ok: false, error: 'invalid_auth' }));
+    const port = await getFreePort();
+    const result = await collect(
+      runMain({
+        SLACK_BOT_TOKEN: 'xoxb-revoked-token-value',
+        SLACK_SIGNING_SECRET: SECRET,
+        AMIBOT_OPS_CHANNELS: 'C0OPS00001',
+        AMIBOT_ADMINS: 'U0ADMIN01',
+        AMIBOT_SANDBOX: '1',
+        SLACK_API_URL: fake.apiUrl,
+        PORT: String(port),
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    await fake.close();
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('Slack did not accept the bot token');
+    expect(result.stderr).not.toContain('xoxb-revoked-token-value');
+  }, 30_000);
+});
