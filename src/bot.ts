@@ -113,6 +113,7 @@ export function createBot(options: BotOptions): Bot {
     domino: options.dominoApi ?? unconfiguredDominoApi(),
     tasks,
     owner,
+    metrics,
   });
   const useCases: UseCases = {
     startBake,

@@ -81,6 +81,11 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       };
     }
     if (!(await deps.store.changes.finishApply(changeId, result))) return deps.store.changes.get(changeId);
+    deps.metrics?.applies.inc({ kind: change.kind, outcome: result.status });
+    if (change.kind !== 'drain') {
+      deps.metrics?.tierUpdates.inc({ result: 'applied' }, result.applied.length);
+      deps.metrics?.tierUpdates.inc({ result: 'conflict' }, result.conflicts.length);
+    }
     const done = (await deps.store.changes.get(changeId)) ?? { ...change, result, status: result.status };
     await refreshChangeMessage(deps, changeId);
     await replyInThread(deps, done, applyResultMessage(done));

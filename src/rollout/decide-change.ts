@@ -50,6 +50,7 @@ export async function closeUnapplied(deps: RolloutDeps, change: ChangeRecord, ac
 export async function expireChange(deps: RolloutDeps, changeId: string): Promise<boolean> {
   const won = await deps.store.changes.decide(changeId, { outcome: 'expired', by: 'ami-bot', at: deps.clock.now() });
   if (!won) return false;
+  deps.metrics?.approvals.inc({ decision: 'expired' });
   const change = await deps.store.changes.get(changeId);
   if (change) await closeUnapplied(deps, change, 'ami-bot');
   return true;
@@ -73,6 +74,7 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     if (!change) throw new AppError('unknown_change', `No change ${input.changeId}; nothing was changed.`);
     const approver = await checkApprover(deps.config, deps.chat, input.userId);
     if (!approver.ok) {
+      deps.metrics?.approvals.inc({ decision: 'refused' });
       return { text: `:no_entry: Only approvers (${approver.who}) can decide ${change._id}; nothing was changed.` };
     }
     if (change.decision) return alreadyDecided(change, tz);
@@ -83,6 +85,7 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
       return after ? alreadyDecided(after, tz) : { text: `${change._id} has expired; nothing was changed.` };
     }
     if (input.decision === 'approve' && deps.config.twoPersonRule && input.userId === change.requester) {
+      deps.metrics?.approvals.inc({ decision: 'refused' });
       return {
         text: `:no_entry: You requested ${change._id}, so another approver must approve it (two-person rule). Nothing was changed.`,
       };
@@ -93,6 +96,7 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     if (!won) return alreadyDecided(after, tz);
 
     deps.logger.info({ changeId: change._id, outcome, by: input.userId }, 'change decided');
+    deps.metrics?.approvals.inc({ decision: outcome });
     if (outcome === 'rejected') {
       await closeUnapplied(deps, after, input.userId);
       return { text: `You rejected ${change._id}; nothing will be changed.` };

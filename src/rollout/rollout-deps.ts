@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { ChatPort, Clock, DominoApiPort, DominoTiersPort, Ec2Port, StateStore, TierUsersPort } from '../ports.js';
 import type { BackgroundTasks } from '../shared/background-tasks.js';
 import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
 import type { AuditEntry } from './audit-record.js';
 import { newAuditId } from './audit-record.js';
 
@@ -21,6 +22,7 @@ export interface RolloutDeps {
   tasks: BackgroundTasks;
   /** Unique per process: owner of apply claims. */
   owner: string;
+  metrics?: Metrics;
 }
 
 export function requireDeployment(config: Config, name: string): DeploymentConfig {

@@ -88,6 +88,11 @@ describe('rollout end to end (signed Slack requests → real app → simulator �
     const audit = await h.store.audit.listRecent(50);
     expect(audit.filter((e) => e.action === 'change.approved')).toHaveLength(1);
     expect(audit.filter((e) => e.action === 'change.applied')).toHaveLength(1);
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toContain('amibot_approvals_total{decision="approved"} 1');
+    expect(metrics).toContain('amibot_applies_total{kind="rollout",outcome="applied"} 1');
+    expect(metrics).toContain('amibot_tier_updates_total{result="applied"} 3');
+    expect(metrics).toMatch(/amibot_approvals_total\{decision="refused"\} [1-9]/);
     const updates = h.fake.callsTo('chat.update').filter((c) => c.args.ts === change.message?.ts);
     expect(allText({ text: '', blocks: updates.at(-1)?.args.blocks as never })).toContain(`*Applied*`);
     // A late click on the now stale button changes nothing.
