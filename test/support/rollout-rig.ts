@@ -88,6 +88,8 @@ export async function startRolloutRig(options: {
   chat?: ChatPort;
   /** A clock for real peers that take real time (HTTP): e.g. a scaled clock. `rig.clock` stays the manual one. */
   clock?: Clock;
+  /** The bot's state server (default: the run's shared test server). */
+  stateUri?: string;
 }): Promise<RolloutRig> {
   const config = loadConfig(
     {
@@ -107,7 +109,11 @@ export async function startRolloutRig(options: {
   options.tweak?.(config);
   const tierCollection = `egc_${uniqueDbName('c')}`;
   await options.domino.collection(tierCollection).insertMany(options.tiers ?? realisticTiers());
-  const store = await createMongoStateStore({ uri: mongoTestUri(), database: uniqueDbName('rollout') });
+  const store = await createMongoStateStore({
+    uri: options.stateUri ?? mongoTestUri(),
+    database: uniqueDbName('rollout'),
+    serverSelectionTimeoutMS: 2_000,
+  });
   const chat = createRecordingChat();
   const ec2 = createFakeEc2();
   ec2.addImage(AMI.old1, 'domino-acme-executor-20260510-1400');
