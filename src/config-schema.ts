@@ -125,6 +125,9 @@ export const configSchema = z
             emailField: z.string().min(1).default('starterEmail'),
             timeField: z.string().min(1).default('submissionTime'),
             lookbackDays: positive.default(90),
+            /** Environments in use (review report): the run's environment, and its image if runs record it. */
+            environmentField: z.string().min(1).default('environmentId'),
+            imageField: z.string().min(1).optional(),
           })
           .strict()
           .prefault({}),

@@ -29,6 +29,7 @@ describe('MongoDB tier users (FerretDB-compatible aggregation)', () => {
       emailField: 'starterEmail',
       timeField: 'submissionTime',
       lookbackDays: 90,
+      environmentField: 'environmentId',
     });
     const users = await port.usersByTier(['small', gpu.toHexString(), 'unused']);
     expect(users.get('small')?.sort()).toEqual(['ana@acme.example', 'ben@acme.example']);
@@ -50,8 +51,36 @@ describe('MongoDB tier users (FerretDB-compatible aggregation)', () => {
       emailField: 'user.email',
       timeField: 'at',
       lookbackDays: 7,
+      environmentField: 'environmentId',
     });
     expect((await port.usersByTier(['medium'])).get('medium')).toEqual(['chen@acme.example']);
     expect((await port.usersByTier([])).size).toBe(0);
+  });
+
+  it('counts recent runs per environment (and image, when runs record it) for the review report', async () => {
+    await db.db
+      .collection('envruns')
+      .insertMany([
+        { environmentId: 'env-standard', image: 'quay.io/domino/standard:1', submissionTime: daysAgo(1) },
+        { environmentId: 'env-standard', image: 'quay.io/domino/standard:1', submissionTime: daysAgo(5) },
+        { environmentId: 'env-spark', image: 'quay.io/domino/spark:3', submissionTime: daysAgo(2) },
+        { environmentId: 'env-ancient', image: 'quay.io/domino/old:0', submissionTime: daysAgo(200) },
+        { submissionTime: daysAgo(1) },
+      ]);
+    const port = createMongoTierUsers({
+      db: db.db,
+      clock: createManualClock(now),
+      collection: 'envruns',
+      tierField: 'hardwareTierId',
+      emailField: 'starterEmail',
+      timeField: 'submissionTime',
+      lookbackDays: 90,
+      environmentField: 'environmentId',
+      imageField: 'image',
+    });
+    expect(await port.environmentsInUse?.()).toEqual([
+      { environment: 'env-standard', image: 'quay.io/domino/standard:1', runs: 2 },
+      { environment: 'env-spark', image: 'quay.io/domino/spark:3', runs: 1 },
+    ]);
   });
 });

@@ -10,6 +10,8 @@ export interface MongoTierUsersOptions {
   emailField: string;
   timeField: string;
   lookbackDays: number;
+  environmentField: string;
+  imageField?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -42,6 +44,24 @@ export function createMongoTierUsers(options: MongoTierUsersOptions): TierUsersP
         if (EMAIL.test(email) && !emails.includes(email)) emails.push(email);
       }
       return result;
+    },
+    async environmentsInUse() {
+      const since = new Date(options.clock.now().getTime() - options.lookbackDays * DAY_MS);
+      const image = options.imageField ? `$${options.imageField}` : null;
+      const groups = await runs
+        .aggregate<{ _id: { environment: unknown; image: unknown }; runs: number }>([
+          { $match: { [options.timeField]: { $gte: since } } },
+          { $group: { _id: { environment: `$${options.environmentField}`, image }, runs: { $sum: 1 } } },
+        ])
+        .toArray();
+      return groups
+        .filter((group) => group._id.environment !== null && group._id.environment !== undefined)
+        .map((group) => ({
+          environment: String(group._id.environment),
+          ...(typeof group._id.image === 'string' ? { image: group._id.image } : {}),
+          runs: group.runs,
+        }))
+        .sort((a, b) => b.runs - a.runs);
     },
   };
 }
