@@ -88,14 +88,21 @@ describe('bake failure paths end in a clear message and full cleanup', () => {
   });
 
   it('an SSM agent that never comes online: clear advice, template stopped again', async () => {
-    const bake = await bakeUntilEnd({ faults: ['ssm-offline'], tweak: (c) => void (c.bake.instanceReadyMinutes = 5) });
+    const bake = await bakeUntilEnd({
+      faults: ['ssm-offline'],
+      tweak: (c) => {
+        c.bake.instanceReadyMinutes = 5;
+      },
+    });
     expectCleanFailure(bake, h!.world, 'ssm_agent_offline', 'start-template');
     expect(bake.error?.message).toContain('AmazonSSMManagedInstanceCore');
   });
 
   it('an instance that never becomes running', async () => {
     const bake = await bakeUntilEnd({
-      tweak: (c) => void (c.bake.instanceReadyMinutes = 5),
+      tweak: (c) => {
+        c.bake.instanceReadyMinutes = 5;
+      },
       wrap: ({ ec2, ssm }) => ({
         ssm,
         ec2: { ...ec2, startInstance: async () => undefined },
@@ -108,7 +115,11 @@ describe('bake failure paths end in a clear message and full cleanup', () => {
   });
 
   it('the image wait deadline passes: fails, pending image deregistered', async () => {
-    const bake = await bakeUntilEnd({ tweak: (c) => void (c.bake.imageWaitHours = 0.02) });
+    const bake = await bakeUntilEnd({
+      tweak: (c) => {
+        c.bake.imageWaitHours = 0.02;
+      },
+    });
     expectCleanFailure(bake, h!.world, 'image_timeout', 'wait-image');
     expect(bake.error?.message).toContain('was not available within 0.02 h');
   });

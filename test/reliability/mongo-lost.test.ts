@@ -29,7 +29,9 @@ describe('MongoDB lost in the middle of a bake', () => {
     h = await startHarness({
       mongoUri: server.uri,
       speed: 800,
-      tweak: (config) => void (config.bake.leaseSeconds = 120),
+      tweak: (config) => {
+        config.bake.leaseSeconds = 120;
+      },
     });
     let failedSaves = 0;
     const save = h.store.bakes.save.bind(h.store.bakes);

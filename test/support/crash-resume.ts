@@ -85,7 +85,9 @@ export async function crashAndResume(crash: CrashAt, options: CrashOptions = {})
     database,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(shared ? { store: shared } : {}),
-    tweak: (config: { bake: { leaseSeconds: number } }) => void (config.bake.leaseSeconds = 120),
+    tweak: (config: { bake: { leaseSeconds: number } }) => {
+      config.bake.leaseSeconds = 120;
+    },
   };
   try {
     let died = false;
