@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { zonedParts } from '../shared/zoned-parts.js';
 
 /**
  * AMI names in the seed's format: `domino-<deployment>-executor-YYYYMMDD-HHMM`, in a configured time zone
@@ -30,27 +31,6 @@ function assertDeployment(deployment: string): void {
   if (problem) {
     throw new AppError('invalid_deployment', `The deployment name ${JSON.stringify(deployment)} ${problem}.`);
   }
-}
-
-/** Wall-clock fields of `at` in `timeZone`; h23 so midnight is 00, never 24. */
-function zonedParts(at: Date, timeZone: string): Record<string, string> {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-  } catch (error) {
-    throw new AppError('invalid_time_zone', `${JSON.stringify(timeZone)} is not a time zone this system knows.`, {
-      cause: error,
-    });
-  }
-  return Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
 }
 
 export function amiName(deployment: string, at: Date, timeZone = 'UTC'): string {

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { zonedParts } from '../shared/zoned-parts.js';
 
 const WINDOW = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/;
 const MAX_AHEAD_DAYS = 90;
@@ -6,18 +7,7 @@ const MAX_AHEAD_DAYS = 90;
 /** Milliseconds that `timeZone` is ahead of UTC at the instant `utcMs`. */
 function offsetMs(utcMs: number, timeZone: string): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(new Date(utcMs))
-      .map((p) => [p.type, Number(p.value)]),
+    Object.entries(zonedParts(new Date(utcMs), timeZone)).map(([k, v]) => [k, Number(v)]),
   );
   const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
   return asUtc - Math.floor(utcMs / 1000) * 1000;

@@ -1,4 +1,5 @@
 import type { Block } from '../../ports.js';
+import { zonedParts } from '../../shared/zoned-parts.js';
 
 /** Slack's limits, with headroom: a section's text is ≤ 3,000 chars; messages near 13k chars fail. */
 export const SECTION_MAX = 2_900;
@@ -44,19 +45,7 @@ export function chunkLines(lines: readonly string[], max: number): string[] {
 
 /** A wall-clock fallback in the configured zone, e.g. `2026-12-01 02:00 UTC`. */
 export function formatWhen(at: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
+  const parts = zonedParts(at, timeZone);
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
 }
 
