@@ -101,7 +101,8 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
     async snapshotProgress(snapshotIds) {
       const nowMs = await enter();
       const known = snapshotIds.flatMap((id) => world.snapshots.get(id) ?? []);
-      if (known.length === 0) return undefined;
+      // DescribeSnapshots fails as a whole on one unknown id (InvalidSnapshot.NotFound): progress is then unknown.
+      if (known.length === 0 || known.length < snapshotIds.length) return undefined;
       const each = known.map((s) =>
         s.state === 'completed'
           ? 100

@@ -131,7 +131,8 @@ function start(world: SimWorld, faults: Faults, instance: SimInstance, command: 
 
 function toInvocation(command: SimCommand): CommandInvocation {
   const isFinished = FINISHED.has(command.status);
-  // Output appears only once the invocation has ended, and only its first 24,000 / 8,000 chars.
+  // Output appears only once the invocation has ended, and only its first 24,000 / 8,000 chars. Like the real
+  // adapter, which sees no more than that, output that fills the limit counts as cut (SSM cannot tell).
   const stdout = isFinished ? command.stdout : '';
   const stderr = isFinished ? command.stderr : '';
   return {
@@ -141,8 +142,8 @@ function toInvocation(command: SimCommand): CommandInvocation {
     ...(command.exitCode === undefined ? {} : { exitCode: command.exitCode }),
     stdout: stdout.slice(0, STDOUT_LIMIT),
     stderr: stderr.slice(0, STDERR_LIMIT),
-    stdoutTruncated: stdout.length > STDOUT_LIMIT,
-    stderrTruncated: stderr.length > STDERR_LIMIT,
+    stdoutTruncated: stdout.length >= STDOUT_LIMIT,
+    stderrTruncated: stderr.length >= STDERR_LIMIT,
     ...(command.startMs === undefined ? {} : { startedAt: new Date(command.startMs) }),
     ...(command.endMs === undefined ? {} : { endedAt: new Date(command.endMs) }),
   };

@@ -2,11 +2,12 @@
 // package with the SQLite backend), so tests talk to a real MongoDB-wire-protocol peer without internet.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { withLock } from './file-lock.js';
 
 const execFileP = promisify(execFile);
 
@@ -73,44 +74,6 @@ async function pruneOldBinaries(keep: string): Promise<void> {
   for (const name of await readdir(CACHE_DIR)) {
     const path = join(CACHE_DIR, name);
     if (/^ferretdb-test-[0-9a-f]+$/.test(name) && path !== keep) await rm(path, { force: true });
-  }
-}
-
-async function withLock<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    try {
-      const fh = await open(lockPath, 'wx');
-      await fh.writeFile(String(process.pid));
-      await fh.close();
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (await lockIsStale(lockPath)) {
-        await rm(lockPath, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockPath}`);
-      await sleep(500);
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    await rm(lockPath, { force: true });
-  }
-}
-
-/** A lock is stale when its owner process is gone (a crashed or killed build). */
-async function lockIsStale(lockPath: string): Promise<boolean> {
-  try {
-    const pid = Number.parseInt(await readFile(lockPath, 'utf8'), 10);
-    if (Number.isNaN(pid)) return Date.now() - (await stat(lockPath)).mtimeMs > 30_000;
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ESRCH' || code === 'ENOENT';
   }
 }
 
@@ -250,5 +213,3 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

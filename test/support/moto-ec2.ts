@@ -1,0 +1,150 @@
+// The real EC2 adapter's peers for the EC2 port contract: an EC2Client on moto (with the one request rewrite moto
+// needs, below), the demo world's instances seeded through RunInstances, and the stand-in for what moto lacks.
+import {
+  CreateImageCommand,
+  type CreateImageCommandInput,
+  DescribeImagesCommand,
+  type DescribeImagesCommandInput,
+  DescribeInstancesCommand,
+  EC2Client,
+  EC2ServiceException,
+  type Image,
+  RunInstancesCommand,
+  StopInstancesCommand,
+  type Tag,
+  type TagSpecification,
+} from '@aws-sdk/client-ec2';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
+import type { Ec2Seed, Ec2UnderTest } from '../contract/ec2-port.contract.js';
+
+const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const GROUP_TAG = 'domino-executor-group';
+const DEPLOYMENT_TAG = 'domino-deployment';
+
+export interface MotoEc2Client {
+  client: EC2Client;
+  /** Snapshot tag specifications the adapter sent in CreateImage and the rewrite took out (see below). */
+  droppedSnapshotTags: TagSpecification[];
+}
+
+/**
+ * An EC2Client on moto. moto answers CreateImage with an HTTP 500 when TagSpecifications names `snapshot`
+ * (moto 5.2.5, ec2/models/amis.py: `raise NotImplementedError()`), and the adapter always tags the snapshots
+ * with the image's tags. So, for moto only, this client drops the `snapshot` entry before the request is
+ * serialised, and records what it dropped so a test can still check that the adapter asked for it.
+ * Nothing else is changed on the way to or from moto.
+ */
+export function motoEc2Client(endpoint: string): MotoEc2Client {
+  const client = new EC2Client({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
+  const droppedSnapshotTags: TagSpecification[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'CreateImageCommand') return next(args);
+      const input = args.input as CreateImageCommandInput;
+      const specs = input.TagSpecifications ?? [];
+      droppedSnapshotTags.push(...specs.filter((s) => s.ResourceType === 'snapshot'));
+      const kept = specs.filter((s) => s.ResourceType !== 'snapshot');
+      return next({ ...args, input: { ...input, TagSpecifications: kept.length > 0 ? kept : undefined } });
+    },
+    { step: 'initialize', name: 'motoDropSnapshotTagSpecifications' },
+  );
+  return { client, droppedSnapshotTags };
+}
+
+let baseImageId: string | undefined;
+
+/**
+ * One of the AMIs moto ships, to launch instances from; the same ids come back after every reset. The first call
+ * makes moto load its ~1,300 default AMIs (a few seconds), so call it once from beforeAll.
+ */
+export async function motoBaseImage(client: EC2Client): Promise<string> {
+  baseImageId ??= (await client.send(new DescribeImagesCommand({ Owners: ['amazon'] }))).Images?.[0]?.ImageId;
+  if (!baseImageId) throw new Error('moto lists no Amazon AMI to launch instances from');
+  return baseImageId;
+}
+
+/** The demo world's shape on moto: the template, two small-k8s executors (one stopped) and a GPU executor. */
+export async function seedMotoAccount(client: EC2Client): Promise<Ec2Seed> {
+  const imageId = await motoBaseImage(client);
+  const run = async (tags: Record<string, string>) => {
+    const Tags: Tag[] = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+    const out = await client.send(
+      new RunInstancesCommand({
+        ImageId: imageId,
+        InstanceType: 'm5.large',
+        MinCount: 1,
+        MaxCount: 1,
+        TagSpecifications: [{ ResourceType: 'instance', Tags }],
+      }),
+    );
+    return out.Instances?.[0]?.InstanceId ?? '';
+  };
+  const executor = (group: string) =>
+    run({ Name: `acme-executor-${group}`, [DEPLOYMENT_TAG]: 'acme', [GROUP_TAG]: group });
+  const templateId = await run({ Name: 'acme-executor-template', [DEPLOYMENT_TAG]: 'acme' });
+  const running = await executor('small-k8s');
+  const stopped = await executor('small-k8s');
+  await executor('gpu');
+  await client.send(new StopInstancesCommand({ InstanceIds: [stopped] }));
+  return {
+    templateId,
+    templateName: 'acme-executor-template',
+    executorTag: { key: GROUP_TAG, value: 'small-k8s' },
+    executorIds: [running, stopped],
+    disposableId: running,
+  };
+}
+
+/**
+ * moto does not reject a second AMI with a name already in use (it has no InvalidAMIName.Duplicate), so the
+ * contract's duplicate-name case runs the real adapter on this stand-in: aws-sdk-client-mock scripted the way
+ * EC2 answers (CreateImage fails with InvalidAMIName.Duplicate; DescribeImages filters own images by name).
+ */
+export function duplicateNameStandIn(): Ec2UnderTest {
+  const client = new EC2Client({ region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
+  const mock = mockClient(client);
+  const template = {
+    InstanceId: 'i-0a1b2c3d4e5f60718',
+    ImageId: 'ami-0a1b2c3d4e5f60718',
+    State: { Name: 'running' as const },
+    Tags: [{ Key: 'Name', Value: 'acme-executor-template' }],
+    BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }],
+  };
+  const images: Image[] = [];
+  mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [template] }] });
+  mock.on(CreateImageCommand).callsFake((input: CreateImageCommandInput) => {
+    const taken = images.find((i) => i.Name === input.Name);
+    if (taken) {
+      throw new EC2ServiceException({
+        name: 'InvalidAMIName.Duplicate',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, requestId: 'stand-in' },
+        message: `AMI name ${input.Name} is already in use by AMI ${taken.ImageId}`,
+      });
+    }
+    const image: Image = {
+      ImageId: `ami-0${String(images.length + 1).padStart(16, '0')}`,
+      Name: input.Name,
+      State: 'pending',
+      Tags: input.TagSpecifications?.find((s) => s.ResourceType === 'image')?.Tags ?? [],
+    };
+    images.push(image);
+    return { ImageId: image.ImageId };
+  });
+  mock.on(DescribeImagesCommand).callsFake((input: DescribeImagesCommandInput) => {
+    const names = input.Filters?.find((f) => f.Name === 'name')?.Values;
+    return { Images: images.filter((i) => names === undefined || names.includes(i.Name ?? '')) };
+  });
+  return {
+    ec2: createEc2Adapter(client),
+    seed: {
+      templateId: template.InstanceId,
+      templateName: 'acme-executor-template',
+      executorTag: { key: GROUP_TAG, value: 'small-k8s' },
+      executorIds: [],
+      disposableId: '',
+    },
+    advance: async () => {},
+  };
+}
