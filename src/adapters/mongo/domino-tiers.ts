@@ -43,18 +43,23 @@ function toStoredId(update: Pick<TierImageUpdate, 'id' | 'idType'>): ObjectId | 
  * someone changed meanwhile matches nothing and is reported, never overwritten. There is deliberately no code
  * path that updates documents by any other filter.
  */
+/** One batch for every tier list (a deployment has at most thousands of tiers): one round trip per read. */
+const BATCH = 100_000;
+
 export function createMongoDominoTiers(options: MongoDominoTiersOptions): DominoTiersPort {
   const collection = options.db.collection<TierDoc>(options.collection);
 
   async function readImages(ids: Array<ObjectId | string>): Promise<Map<string, unknown>> {
-    const docs = await collection.find({ _id: { $in: ids } }, { projection: { _id: 1, executorImage: 1 } }).toArray();
+    const docs = await collection
+      .find({ _id: { $in: ids } }, { projection: { _id: 1, executorImage: 1 }, batchSize: BATCH })
+      .toArray();
     return new Map(docs.map((doc) => [String(doc._id), doc.executorImage]));
   }
 
   return {
     async listTiers() {
       const docs = await collection
-        .find({}, { projection: { _id: 1, executorImage: 1, [options.labelField]: 1 } })
+        .find({}, { projection: { _id: 1, executorImage: 1, [options.labelField]: 1 }, batchSize: BATCH })
         .toArray();
       const tiers: TierRecord[] = [];
       for (const doc of docs) {
@@ -85,8 +90,11 @@ export function createMongoDominoTiers(options: MongoDominoTiersOptions): Domino
       if (updates.some((update) => update.from === update.to || update.to === '')) {
         throw new AppError('invalid_tier_update', 'A tier update must change the image to a non-empty AMI id.');
       }
+      // `updateMany` on an `_id` filter matches at most one document, exactly like `updateOne`; it is used
+      // because FerretDB 1.x holds a connection per `updateOne` statement until the whole command ends and
+      // deadlocks from 100 statements on (measured in docs/PERFORMANCE.md), while MongoDB treats both alike.
       const ops: AnyBulkWriteOperation<TierDoc>[] = updates.map((update) => ({
-        updateOne: {
+        updateMany: {
           filter: { _id: toStoredId(update), executorImage: update.from },
           update: { $set: { executorImage: update.to } },
         },
