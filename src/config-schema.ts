@@ -143,6 +143,8 @@ export const configSchema = z
         /** An apply attempt older than this is taken over (its process died). */
         applyStaleMinutes: positive.default(10),
         dmConcurrency: positiveInt.max(20).default(4),
+        /** Email lookups run before the DMs (emails are merged per user); a 429 parks one lane, so more lanes. */
+        lookupConcurrency: positiveInt.max(64).default(16),
       })
       .strict()
       .prefault({}),

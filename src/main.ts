@@ -1,6 +1,3 @@
-import { createAwsClients } from './adapters/aws/aws-clients.js';
-import { createEc2Adapter } from './adapters/aws/ec2-adapter.js';
-import { createSsmAdapter } from './adapters/aws/ssm-adapter.js';
 import { openDominoPorts } from './adapters/domino/open-domino.js';
 import { createMemoryStateStore } from './adapters/memory/memory-state-store.js';
 import { createMongoStateStore } from './adapters/mongo/state-store.js';
@@ -32,7 +29,7 @@ function applySandboxDefaults(config: Config): void {
   }
 }
 
-function createAdapters(config: Config, logger: Logger, metrics: Metrics) {
+async function createAdapters(config: Config, logger: Logger, metrics: Metrics) {
   if (config.sandbox) {
     applySandboxDefaults(config);
     const sim = createSimulator({ speed: config.simSpeed, deployment: config.deployments[0]?.name ?? 'acme' });
@@ -46,6 +43,12 @@ function createAdapters(config: Config, logger: Logger, metrics: Metrics) {
       close: async () => undefined,
     };
   }
+  // Loaded only outside sandbox mode: the AWS SDK is about 50 MB of resident memory (docs/PERFORMANCE.md).
+  const [{ createAwsClients }, { createEc2Adapter }, { createSsmAdapter }] = await Promise.all([
+    import('./adapters/aws/aws-clients.js'),
+    import('./adapters/aws/ec2-adapter.js'),
+    import('./adapters/aws/ssm-adapter.js'),
+  ]);
   const aws = createAwsClients({ onThrottle: (service) => metrics.awsThrottles.inc({ service }) });
   const clock = createSystemClock();
   const domino = openDominoPorts(config, clock, logger);
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
     process.exit(3);
   });
   const metrics = createMetrics({ defaultMetrics: true });
-  const { close: closeDomino, ...adapters } = createAdapters(config, logger, metrics);
+  const { close: closeDomino, ...adapters } = await createAdapters(config, logger, metrics);
   const bot = createBot({ config, logger, store, metrics, ...adapters });
   onShutdown(bot, { close: async () => Promise.all([store.close(), closeDomino()]).then(() => undefined) }, logger);
   await bot.start();

@@ -65,7 +65,7 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
 
   // Several emails can belong to one Slack user: the DM goes to the user, listing all their tiers.
   const tiersByUser = new Map<string, Set<string>>();
-  await eachLimited([...tiersByEmail], deps.config.rollout.dmConcurrency, async ([email, tiers]) => {
+  await eachLimited([...tiersByEmail], deps.config.rollout.lookupConcurrency, async ([email, tiers]) => {
     try {
       const userId = await deps.chat.lookupUserIdByEmail(email);
       if (!userId) {
