@@ -190,8 +190,8 @@ describe('the Deployment', () => {
 
   it('requests the measured idle footprint and caps memory, heap inside the cap', () => {
     const { requests, limits } = container.resources;
-    expect(requests).toEqual({ cpu: '50m', memory: '150Mi' });
-    expect(limits).toEqual({ memory: '300Mi' });
+    expect(requests).toEqual({ cpu: '50m', memory: '200Mi' });
+    expect(limits).toEqual({ memory: '400Mi' });
     expect(quantity(requests.memory)).toBeLessThan(quantity(limits.memory));
     const heap = /--max-old-space-size=(\d+)/.exec(envByName.get('NODE_OPTIONS')?.value ?? '');
     expect(heap, 'NODE_OPTIONS sets the heap limit').not.toBeNull();
