@@ -1,4 +1,5 @@
 import type { Clock, CommandInvocation, SsmPort } from '../ports.js';
+import { pendingInvocation } from '../shared/pending-invocation.js';
 import { awsError } from './aws-fault.js';
 import { dockerHandler } from './docker-commands.js';
 import type { Faults } from './faults.js';
@@ -146,17 +147,5 @@ function toInvocation(command: SimCommand): CommandInvocation {
     stderrTruncated: stderr.length >= STDERR_LIMIT,
     ...(command.startMs === undefined ? {} : { startedAt: new Date(command.startMs) }),
     ...(command.endMs === undefined ? {} : { endedAt: new Date(command.endMs) }),
-  };
-}
-
-function pendingInvocation(commandId: string): CommandInvocation {
-  return {
-    commandId,
-    status: 'Pending',
-    isFinished: false,
-    stdout: '',
-    stderr: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
   };
 }

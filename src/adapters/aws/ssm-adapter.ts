@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AppError } from '../../errors.js';
 import type { CommandInvocation, CommandStatus, SsmPort } from '../../ports.js';
+import { pendingInvocation } from '../../shared/pending-invocation.js';
 import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
 
 /** SSM keeps only the first 24,000 chars of stdout and 8,000 of stderr in GetCommandInvocation. */
@@ -66,18 +67,6 @@ export function toCommandInvocation(commandId: string, out: GetCommandInvocation
   if (startedAt) invocation.startedAt = startedAt;
   if (endedAt) invocation.endedAt = endedAt;
   return invocation;
-}
-
-function pendingInvocation(commandId: string): CommandInvocation {
-  return {
-    commandId,
-    status: 'Pending',
-    isFinished: false,
-    stdout: '',
-    stderr: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
-  };
 }
 
 function newest(commands: Command[]): Command | undefined {

@@ -1,0 +1,14 @@
+import type { CommandInvocation } from '../ports.js';
+
+/** What GetCommandInvocation means right after SendCommand (InvocationDoesNotExist): not there yet. */
+export function pendingInvocation(commandId: string): CommandInvocation {
+  return {
+    commandId,
+    status: 'Pending',
+    isFinished: false,
+    stdout: '',
+    stderr: '',
+    stdoutTruncated: false,
+    stderrTruncated: false,
+  };
+}
