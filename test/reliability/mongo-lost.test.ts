@@ -28,6 +28,8 @@ describe('MongoDB lost in the middle of a bake', () => {
   it('the bot pauses, recovers when the server is back, and finishes with one AMI and one highstate', async () => {
     h = await startHarness({
       mongoUri: server.uri,
+      // Queries fail fast while the server is down (instead of waiting out the outage), so checkpoints do fail.
+      serverSelectionTimeoutMS: 300,
       speed: 800,
       tweak: (config) => {
         config.bake.leaseSeconds = 120;
@@ -51,8 +53,8 @@ describe('MongoDB lost in the middle of a bake', () => {
 
     server.kill();
     await server.exited;
-    // Long enough for several checkpoints to fail while the simulated AWS work carries on.
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Several times the selection timeout: checkpoints fail while the simulated AWS work carries on.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     server = await server.restart();
 
     const bake = await until<BakeRecord>(async () => {

@@ -50,6 +50,8 @@ export interface HarnessOptions {
   store?: StateStore;
   /** The bot's state server (default: the run's shared test server). */
   mongoUri?: string;
+  /** How long a state query waits for an unreachable server before failing (default 5 s). */
+  serverSelectionTimeoutMS?: number;
   /** Wrap the AWS ports (fault injection, call counting). */
   wrap?: (ports: { ec2: Ec2Port; ssm: SsmPort }) => { ec2: Ec2Port; ssm: SsmPort };
   tweak?: (config: Config) => void;
@@ -96,7 +98,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ? options.store
     : options.memoryState
       ? createMemoryStateStore()
-      : await createMongoStateStore({ uri: options.mongoUri ?? mongoTestUri(), database });
+      : await createMongoStateStore({
+          uri: options.mongoUri ?? mongoTestUri(),
+          database,
+          ...(options.serverSelectionTimeoutMS ? { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS } : {}),
+        });
   const world = options.world ?? seedDemoWorld(createSimWorld({ deployment: 'acme' }));
   const clock = options.clock ?? createScaledClock({ speed: options.speed ?? 3_000 });
   const faults = createFaults(options.faults ?? []);
