@@ -16,13 +16,20 @@ async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
   const current = new Map((await deps.tiers.listTiers()).map((tier) => [tier.id, tier.executorImage]));
   const targets: Record<string, string> = {};
   const found = new Map<string, DrainInstance>();
+  // One EC2 query for every executor of the deployment (the tier tag as a wildcard), grouped here by tier:
+  // a change that moved thousands of tiers costs one paginated DescribeInstances, not one call per tier.
+  const wildcard = Object.fromEntries(
+    Object.entries(deployment.executorTags).map(([key, value]) => [key, value.includes('{tier}') ? '*' : value]),
+  );
+  const executors: InstanceInfo[] = await deps.ec2.findInstancesByTags(wildcard);
   // Only tiers this change moved: a special tier's executors (the GPU tier's custom AMI) are never drained.
   for (const tierId of change.result?.applied ?? []) {
     const target = current.get(tierId);
     if (!target) continue;
     targets[tierId] = target;
-    const instances: InstanceInfo[] = await deps.ec2.findInstancesByTags(executorTagsFor(deployment, tierId));
-    for (const i of instances) {
+    const wanted = Object.entries(executorTagsFor(deployment, tierId));
+    const ofTier = executors.filter((i) => wanted.every(([key, value]) => value === '*' || i.tags[key] === value));
+    for (const i of ofTier) {
       if (!LIVE.has(i.state) || i.imageId === target || found.has(i.id)) continue;
       found.set(i.id, { id: i.id, tierId, imageId: i.imageId, state: i.state, name: i.name });
     }

@@ -36,9 +36,17 @@ describe('drain after an apply', () => {
     rig.ec2.addInstance('i-0medium0newami0001', tag('medium'), AMI.new, 'stopped');
     rig.ec2.addInstance('i-0gpu0stopped000001', tag('gpu'), AMI.gpu, 'stopped');
     rig.ec2.addInstance('i-0legacy0stopped001', tag('pinned-legacy'), AMI.old1, 'stopped');
+    const queries: Array<Record<string, string>> = [];
+    const find = rig.ec2.findInstancesByTags.bind(rig.ec2);
+    rig.ec2.findInstancesByTags = (tags) => {
+      queries.push(tags);
+      return find(tags);
+    };
     const change = await plan(rig);
     await approve(rig, change._id);
     await rig.tasks.idle();
+    // One EC2 query for all moved tiers (tier tag as a wildcard), however many tiers the change moved.
+    expect(queries).toEqual([{ 'domino-executor-group': '*' }]);
     const drain = (await rig.store.changes.listRecent(5)).find((c) => c.kind === 'drain');
     expect(drain?.drainOf).toBe(change._id);
     expect(drain?.requester).toBe(ADMIN);
