@@ -46,7 +46,7 @@ async function measure(args: string[], apiUrl: string, settleMs: number) {
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
-    SLACK_BOT_TOKEN: 'xoxb-bench-sandbox-not-real',
+    SLACK_BOT_TOKEN: 'xoxb-bench_sandbox_not_real',
     SLACK_SIGNING_SECRET: BENCH_SECRET,
     AMIBOT_OPS_CHANNELS: BENCH_CHANNEL,
     AMIBOT_ADMINS: BENCH_ADMIN,

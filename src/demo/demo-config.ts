@@ -31,7 +31,7 @@ domino:
 `;
   return loadConfig(
     {
-      SLACK_BOT_TOKEN: 'xoxb-demo-not-a-real-token',
+      SLACK_BOT_TOKEN: 'xoxb-demo_not_a_real_token',
       SLACK_SIGNING_SECRET: DEMO_SIGNING_SECRET,
       AMIBOT_CONFIG: 'demo.yaml',
     },

@@ -59,7 +59,7 @@ describe('the ami-bot process', () => {
       fake = await startFakeSlack();
       port = await getFreePort();
       child = runMain({
-        SLACK_BOT_TOKEN: 'xoxb-sandbox-not-real',
+        SLACK_BOT_TOKEN: 'xoxb-sandbox_not_real',
         SLACK_SIGNING_SECRET: SECRET,
         AMIBOT_OPS_CHANNELS: 'C0OPS00001',
         AMIBOT_ADMINS: 'U0ADMIN01',
@@ -120,7 +120,7 @@ describe('the ami-bot process', () => {
       const result = await exited;
       expect(result.code).toBe(0);
       const output = result.stdout + result.stderr;
-      expect(output).not.toContain('xoxb-sandbox-not-real');
+      expect(output).not.toContain('xoxb-sandbox_not_real');
       expect(output).not.toContain(SECRET);
     }, 30_000);
   });
@@ -133,7 +133,7 @@ describe('start-up against a Slack that refuses the token', () => {
     const port = await getFreePort();
     const result = await collect(
       runMain({
-        SLACK_BOT_TOKEN: 'xoxb-revoked-token-value',
+        SLACK_BOT_TOKEN: 'xoxb-revoked_token_value',
         SLACK_SIGNING_SECRET: SECRET,
         AMIBOT_OPS_CHANNELS: 'C0OPS00001',
         AMIBOT_ADMINS: 'U0ADMIN01',
@@ -147,6 +147,6 @@ describe('start-up against a Slack that refuses the token', () => {
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain('Slack did not accept the bot token');
-    expect(result.stderr).not.toContain('xoxb-revoked-token-value');
+    expect(result.stderr).not.toContain('xoxb-revoked_token_value');
   }, 30_000);
 });

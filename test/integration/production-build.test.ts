@@ -22,7 +22,7 @@ import { sendSlashCommand } from '../support/slack-signing.js';
 const execFileP = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'production-build-signing-secret';
-const BOT_TOKEN = 'xoxb-production-build-not-real';
+const BOT_TOKEN = 'xoxb-prod_build_not_real';
 /** The image's `node` user (Dockerfile `USER 1000:1000`, deployment.yaml runAsUser/runAsGroup). */
 const IMAGE_UID = 1000;
 const runAsImageUser = process.getuid?.() === 0;

@@ -25,7 +25,7 @@ export const ADMIN = DEMO_IDS.requester;
 export const ADMIN2 = DEMO_IDS.approvers[0];
 
 export const TEST_ENV: Record<string, string> = {
-  SLACK_BOT_TOKEN: 'xoxb-test-not-a-real-token',
+  SLACK_BOT_TOKEN: 'xoxb-test_not_a_real_token',
   SLACK_SIGNING_SECRET: SIGNING_SECRET,
   AMIBOT_OPS_CHANNELS: OPS,
   AMIBOT_ADMINS: `${ADMIN},${ADMIN2}`,

@@ -15,7 +15,7 @@ import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-
 import { createReviewChat, type ReviewChat } from './review-chat.js';
 
 export const REVIEW_ENV: Record<string, string> = {
-  SLACK_BOT_TOKEN: 'xoxb-test-not-a-real-token',
+  SLACK_BOT_TOKEN: 'xoxb-test_not_a_real_token',
   SLACK_SIGNING_SECRET: 'test-signing-secret-0123456789',
   AMIBOT_OPS_CHANNELS: DEMO_IDS.opsChannel,
   AMIBOT_ADMINS: `${DEMO_IDS.requester},${DEMO_IDS.approvers[0]}`,

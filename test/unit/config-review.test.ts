@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const env = {
-  SLACK_BOT_TOKEN: 'xoxb-test-token',
+  SLACK_BOT_TOKEN: 'xoxb-test_token',
   SLACK_SIGNING_SECRET: 'signing-secret-123',
   AMIBOT_OPS_CHANNELS: 'C0OPS1',
   AMIBOT_ADMINS: 'U0ADMIN1',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const base = {
-  SLACK_BOT_TOKEN: 'xoxb-test-token',
+  SLACK_BOT_TOKEN: 'xoxb-test_token',
   SLACK_SIGNING_SECRET: 'signing-secret-123',
   AMIBOT_OPS_CHANNELS: 'C0OPS1,C0OPS2',
   AMIBOT_ADMINS: 'U0ADMIN1,U0ADMIN2',
@@ -56,9 +56,9 @@ describe('loadConfig', () => {
       'Invalid configuration: AMIBOT_OPS_CHANNELS: expected a Slack channel id such as C0123ABCD',
     );
     expect(errorOf({ ...base, PORT: 'eighty' })).toBe('Invalid configuration: PORT: expected a number');
-    const token = errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxp-user-secret-value' });
+    const token = errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxp-user_secret_value' });
     expect(token).toContain('SLACK_BOT_TOKEN: expected a bot token starting with xoxb-');
-    expect(token).not.toContain('user-secret-value');
+    expect(token).not.toContain('user_secret_value');
   });
 
   it('needs a signing secret unless Socket Mode is on', () => {
