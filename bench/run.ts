@@ -2,7 +2,7 @@
 // Options: --only=ack,bake,pull,apply,notify,process (default: all).
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { benchAck } from './ack.js';
+import { benchAckRepeated } from './ack.js';
 import { benchApply } from './apply.js';
 import { benchBake, benchPull } from './bake.js';
 import { REPO_ROOT } from './lib/child.js';
@@ -26,7 +26,7 @@ const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOStr
 const runners: Record<Section, () => Promise<unknown>> = {
   bake: () => benchBake({ seeds: 40 }),
   pull: () => benchPull(),
-  ack: () => benchAck({ requests: 500, concurrency: 200, warmup: 100, serialRequests: 100 }),
+  ack: () => benchAckRepeated(3, { requests: 500, concurrency: 200, warmup: 100, serialRequests: 100 }),
   notify: () => benchNotify({ users: 2_000, tiers: 20, limitPerSecond: 100, random429: 0.01, seed: 7 }),
   apply: () => benchApply({ sizes: [200, 2_000, 20_000], fullLimitSeconds: 15, sample: 50, log }),
   process: () => benchProcess({ settleMs: 10_000, log }),

@@ -26,6 +26,7 @@ import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from 
 import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
+import { createActionRouter } from './slack/action-router.js';
 import { createSlackApp } from './slack/create-app.js';
 import { registerHomeTab } from './slack/home-listeners.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
@@ -122,10 +123,11 @@ export function createBot(options: BotOptions): Bot {
     ...review.useCases,
     ...rollout.useCases,
   };
-  registerListeners(app, { config, useCases, logger });
-  registerReviewActions(app, { config, useCases, logger });
+  const actions = createActionRouter(app);
+  registerListeners(app, actions, { config, useCases, logger });
+  registerReviewActions(actions, { config, useCases, logger });
   registerHomeTab(app, { homeTab: createHomeTab({ config, store, clock }), logger });
-  registerRolloutActions(app, { config, useCases, logger });
+  registerRolloutActions(actions, { config, useCases, logger });
   let started = false;
   return {
     app,

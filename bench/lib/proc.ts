@@ -41,3 +41,16 @@ export function machine() {
 }
 
 export const load = () => loadavg().map((v) => Math.round(v * 100) / 100);
+
+/** CPU time (user + system) a process has used so far, in ms (/proc/<pid>/stat, 10 ms ticks); NaN if unreadable. */
+export function readCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}

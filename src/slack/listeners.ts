@@ -7,6 +7,7 @@ import type { RolloutUseCases } from '../rollout/create-rollout.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { ACTION_IDS } from './action-ids.js';
+import type { ActionRouter } from './action-router.js';
 import { type Caller, isAdmin, refuseCommand } from './authorize.js';
 import { helpMessage } from './blocks/help-message.js';
 import { type ParsedCommand, parseCommand } from './parse-command.js';
@@ -74,6 +75,8 @@ async function dispatch(parsed: ParsedCommand, caller: Caller, useCases: UseCase
 
 /** Runs a use case and turns any error into a clear ephemeral answer (never a stack trace). */
 export async function answer(respond: RespondFn, logger: Logger, work: () => Promise<Reply>): Promise<void> {
+  // Called after ack(): let the acks of requests already waiting go out before this one's work.
+  await new Promise<void>((resolve) => setImmediate(resolve));
   let result: Reply;
   try {
     result = await work();
@@ -89,7 +92,7 @@ export async function answer(respond: RespondFn, logger: Logger, work: () => Pro
   }
 }
 
-export function registerListeners(app: App, deps: ListenerDeps): void {
+export function registerListeners(app: App, actions: ActionRouter, deps: ListenerDeps): void {
   const { config, useCases, logger } = deps;
 
   app.command('/ami', async ({ command, ack, respond }) => {
@@ -105,7 +108,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await answer(respond, log, () => dispatch(parseCommand(command.text ?? ''), caller, useCases));
   });
 
-  app.action(ACTION_IDS.cancelBake, async ({ ack, body, action, respond }) => {
+  actions.action(ACTION_IDS.cancelBake, async ({ ack, body, action, respond }) => {
     await ack();
     const userId = body.user.id;
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';

@@ -1,14 +1,17 @@
-import type { App } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { Logger } from '../shared/logger.js';
 import { ACTION_IDS } from './action-ids.js';
+import type { ActionRouter } from './action-router.js';
 import { isAdmin } from './authorize.js';
 import { answer, type UseCases } from './listeners.js';
 
 type ReviewUseCases = Pick<UseCases, 'markReviewed' | 'snoozeReview' | 'startBakeFromReview'>;
 
 /** The review's three buttons: ack, admins only, then one use case each (they are idempotent). */
-export function registerReviewActions(app: App, deps: { config: Config; useCases: ReviewUseCases; logger: Logger }) {
+export function registerReviewActions(
+  actions: ActionRouter,
+  deps: { config: Config; useCases: ReviewUseCases; logger: Logger },
+) {
   const { config, useCases, logger } = deps;
   const buttons = [
     [ACTION_IDS.reviewDone, 'mark a review reviewed', useCases.markReviewed],
@@ -16,7 +19,7 @@ export function registerReviewActions(app: App, deps: { config: Config; useCases
     [ACTION_IDS.reviewStartBake, 'start a bake', useCases.startBakeFromReview],
   ] as const;
   for (const [actionId, what, useCase] of buttons) {
-    app.action(actionId, async ({ ack, body, action, respond }) => {
+    actions.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const userId = body.user.id;
       const reviewId = 'value' in action && typeof action.value === 'string' ? action.value : '';

@@ -1,8 +1,8 @@
-import type { App } from '@slack/bolt';
 import type { Config } from '../config.js';
 import type { RolloutUseCases } from '../rollout/create-rollout.js';
 import type { Logger } from '../shared/logger.js';
 import { ACTION_IDS } from './action-ids.js';
+import type { ActionRouter } from './action-router.js';
 import { isAdmin } from './authorize.js';
 import { answer } from './listeners.js';
 
@@ -12,7 +12,7 @@ import { answer } from './listeners.js';
  * apply the two-person rule, and Slack to read the approver group.
  */
 export function registerRolloutActions(
-  app: App,
+  actions: ActionRouter,
   deps: { config: Config; useCases: RolloutUseCases; logger: Logger },
 ): void {
   const { config, useCases, logger } = deps;
@@ -39,7 +39,7 @@ export function registerRolloutActions(
     ],
   ] as const;
   for (const [actionId, what, run] of adminButtons) {
-    app.action(actionId, async ({ ack, body, action, respond }) => {
+    actions.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const userId = body.user.id;
       const channelId = (body as { channel?: { id?: string } }).channel?.id ?? config.opsChannels[0]!;
@@ -60,7 +60,7 @@ export function registerRolloutActions(
     [ACTION_IDS.reject, 'reject'],
   ] as const;
   for (const [actionId, decision] of decisions) {
-    app.action(actionId, async ({ ack, body, action, respond }) => {
+    actions.action(actionId, async ({ ack, body, action, respond }) => {
       await ack();
       const userId = body.user.id;
       const changeId = buttonValue(action);

@@ -61,6 +61,17 @@ describe('the real Bolt app behind signed Slack requests', () => {
     expect(h.fake.calls.length).toBe(before);
   });
 
+  it('acks a click on a button it no longer has (an old message) and does nothing else', async () => {
+    const before = h.fake.calls.length;
+    const res = await h.click('ami_retired_button', 'anything', { responseId: 'retired1' });
+    expect(res.status).toBe(200);
+    // A real button afterwards is still answered: the router serves both through one Bolt listener.
+    await h.click('ami_bake_cancel', 'bake-20260101-zzzz', { responseId: 'cancel-after-retired' });
+    expect(await h.answer('cancel-after-retired')).toContain('bake-20260101-zzzz');
+    expect(h.fake.calls.filter((c) => c.responseId === 'retired1')).toHaveLength(0);
+    expect(h.fake.calls.slice(before).every((c) => c.method === 'response_url')).toBe(true);
+  });
+
   it('serves /healthz and /readyz', async () => {
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${h.url}/readyz`);
