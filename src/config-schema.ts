@@ -142,8 +142,12 @@ export const configSchema = z
         reminderMinutesBefore: positive.default(60),
         /** An apply attempt older than this is taken over (its process died). */
         applyStaleMinutes: positive.default(10),
-        dmConcurrency: positiveInt.max(20).default(4),
-        /** Email lookups run before the DMs (emails are merged per user); a 429 parks one lane, so more lanes. */
+        /**
+         * DM lanes. A 429 parks only the lane that got it (for Retry-After), so with few lanes a handful of 429s
+         * idles the whole announcement; 16 kept 2,000 DMs within 1.1x of a 100/s limit (docs/PERFORMANCE.md).
+         */
+        dmConcurrency: positiveInt.max(50).default(16),
+        /** Email lookups feed the DM lanes as they resolve; a 429 parks one lane, so several lanes. */
         lookupConcurrency: positiveInt.max(64).default(16),
       })
       .strict()

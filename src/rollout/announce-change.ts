@@ -1,4 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import type { PostedMessage } from '../ports.js';
+import { createAsyncQueue, eachLimited } from '../shared/async-queue.js';
 import { announcementMessage, userNoticeMessage } from '../slack/blocks/announce-message.js';
 import { replyInThread } from './change-messages.js';
 import type { AnnouncementSummary } from './change-record.js';
@@ -7,13 +9,13 @@ import { audit, type RolloutDeps } from './rollout-deps.js';
 /** Wall time, like the Slack adapter's Retry-After waits: Slack's limits are real seconds, in sandbox mode too. */
 const RETRY_PAUSE_MS = 3_000;
 
-/** Runs `work` over `items` with at most `limit` in flight (Slack's per-method limits; ChatPort waits out 429s). */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+/** One Slack user to tell: all their tiers, and the DM once it went out. */
+interface Recipient {
+  userId: string;
+  tiers: Set<string>;
+  sent?: PostedMessage;
+  /** How many tiers the DM listed when it went out: fewer than `tiers` means it must be completed. */
+  sentTiers?: number;
 }
 
 /**
@@ -63,46 +65,71 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
   }
   summary.emails = tiersByEmail.size;
 
-  // Several emails can belong to one Slack user: the DM goes to the user, listing all their tiers.
-  const tiersByUser = new Map<string, Set<string>>();
-  await eachLimited([...tiersByEmail], deps.config.rollout.lookupConcurrency, async ([email, tiers]) => {
+  // Lookups feed the DM lanes as they resolve, so the first DMs go out while later emails are still being looked
+  // up (with Slack's limits both phases take minutes). Several emails can belong to one Slack user: a DM that went
+  // out before the user's other email resolved is completed in place afterwards (chat.update), still one DM.
+  const recipients = new Map<string, Recipient>();
+  const ready = createAsyncQueue<Recipient>();
+  const lookups = eachLimited([...tiersByEmail], deps.config.rollout.lookupConcurrency, async ([email, tiers]) => {
     try {
       const userId = await deps.chat.lookupUserIdByEmail(email);
       if (!userId) {
         summary.unknownEmails++;
         return;
       }
-      const set = tiersByUser.get(userId) ?? new Set<string>();
-      for (const tier of tiers) set.add(tier);
-      tiersByUser.set(userId, set);
+      const known = recipients.get(userId);
+      if (known) {
+        for (const tier of tiers) known.tiers.add(tier);
+        return;
+      }
+      const recipient: Recipient = { userId, tiers: new Set(tiers) };
+      recipients.set(userId, recipient);
+      ready.push(recipient);
     } catch (error) {
       summary.failed++;
       log.warn({ err: error }, 'user lookup failed');
     }
-  });
-  const notify = async ([userId, tiers]: [string, Set<string>], last: boolean, retry: Array<[string, Set<string>]>) => {
+  }).finally(() => ready.close());
+
+  const notify = async (recipient: Recipient, last: boolean, retry: Recipient[]) => {
+    const { userId } = recipient;
     if (!(await deps.store.notifications.claim(change._id, userId, deps.clock.now()))) {
       summary.alreadyNotified++;
       return;
     }
     try {
-      const message = userNoticeMessage(change, [...tiers].sort(), tz);
-      await deps.chat.dm(userId, message.text, message.blocks);
+      const tiers = [...recipient.tiers].sort();
+      const message = userNoticeMessage(change, tiers, tz);
+      recipient.sent = await deps.chat.dm(userId, message.text, message.blocks);
+      recipient.sentTiers = tiers.length;
       summary.dmSent++;
     } catch (error) {
       // Give the claim back so the retry (or a later announce run) can still reach this user.
       await deps.store.notifications.release(change._id, userId).catch(() => undefined);
       if (last) summary.failed++;
-      else retry.push([userId, tiers]);
+      else retry.push(recipient);
       log.warn({ err: error, userId, last }, 'DM failed');
     }
   };
-  const retry: Array<[string, Set<string>]> = [];
-  await eachLimited([...tiersByUser], deps.config.rollout.dmConcurrency, (entry) => notify(entry, false, retry));
+  const retry: Recipient[] = [];
+  await Promise.all([
+    lookups,
+    eachLimited(ready, deps.config.rollout.dmConcurrency, (recipient) => notify(recipient, false, retry)),
+  ]);
   if (retry.length > 0) {
     // One more pass after a pause: a burst of rate limiting or a Slack blip should not cost anyone the notice.
     await delay(RETRY_PAUSE_MS);
-    await eachLimited(retry, deps.config.rollout.dmConcurrency, (entry) => notify(entry, true, []));
+    await eachLimited(retry, deps.config.rollout.dmConcurrency, (recipient) => notify(recipient, true, []));
+  }
+  for (const recipient of recipients.values()) {
+    const { sent, sentTiers } = recipient;
+    if (!sent || sentTiers === undefined || sentTiers >= recipient.tiers.size) continue;
+    try {
+      const message = userNoticeMessage(change, [...recipient.tiers].sort(), tz);
+      await deps.chat.update({ channel: sent.channel, ts: sent.ts, ...message });
+    } catch (error) {
+      log.warn({ err: error, userId: recipient.userId }, 'could not complete a DM with the tiers found later');
+    }
   }
 
   await deps.store.changes.note(change._id, { announcement: summary });

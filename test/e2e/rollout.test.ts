@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, type Harness } from '../support/bot-harness.js';
+import { dmUser } from '../support/fake-slack.js';
 import { allText } from '../support/rollout-fixtures.js';
 import { APPROVERS, bake, latestChange, rolloutHarness, STRANGER, tierImages } from '../support/rollout-harness.js';
 
@@ -48,9 +49,9 @@ describe('rollout end to end (signed Slack requests → real app → simulator �
     expect(planPost?.args.thread_ts).toBe(baked.rootTs);
     expect(JSON.stringify(planPost?.args.blocks)).toContain(ACTION_IDS.approve);
     await h.bot.rollout.idle(); // the announcement
-    const dms = h.fake.callsTo('chat.postMessage').filter((c) => String(c.args.channel).startsWith('D'));
+    const dms = h.fake.callsTo('chat.postMessage').filter((c) => dmUser(c) !== undefined);
     // 11 users of small-k8s, medium and large; kofi has no Slack account; chen and ivan use two tiers: one DM each.
-    expect(new Set(dms.map((c) => c.args.channel)).size).toBe(dms.length);
+    expect(new Set(dms.map((c) => dmUser(c))).size).toBe(dms.length);
     expect(dms.length).toBe(10);
     expect(h.fake.callsTo('chat.postMessage').some((c) => c.args.channel === DEMO_IDS.announceChannel)).toBe(true);
 

@@ -1,9 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackChat } from '../../src/adapters/slack/slack-chat.js';
+import type { Block } from '../../src/ports.js';
 import { announceChange } from '../../src/rollout/announce-change.js';
+import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { dmUser, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { ADMIN, ANNOUNCE, OPS, type RolloutRig, startRolloutRig } from '../support/rollout-rig.js';
 
@@ -56,7 +58,6 @@ describe('announcing a change to 300 users through a rate-limiting Slack', () =>
     for (let i = 0; i < 7; i++) fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: i === 0 ? 1 : 0 });
     for (let i = 0; i < 6; i++)
       fake.failNext('users.lookupByEmail', { status: 429, retryAfterSeconds: i % 3 === 0 ? 1 : 0 });
-    for (let i = 0; i < 6; i++) fake.failNext('conversations.open', { status: 429, retryAfterSeconds: 0 });
 
     const started = Date.now();
     const reply = await rig.rollout.useCases.planRollout({
@@ -69,14 +70,14 @@ describe('announcing a change to 300 users through a rate-limiting Slack', () =>
     const seconds = (Date.now() - started) / 1000;
     const summary = (await rig.store.changes.get(changeId))?.announcement;
 
-    const dms = fake
-      .callsTo('chat.postMessage')
-      .filter((c) => c.status === 200 && String(c.args.channel).startsWith('D'));
+    const dms = fake.callsTo('chat.postMessage').filter((c) => c.status === 200 && dmUser(c) !== undefined);
     const perUser = new Map<string, number>();
-    for (const dm of dms) perUser.set(String(dm.args.channel), (perUser.get(String(dm.args.channel)) ?? 0) + 1);
+    for (const dm of dms) perUser.set(dmUser(dm) as string, (perUser.get(dmUser(dm) as string) ?? 0) + 1);
     expect(perUser.size).toBe(USERS);
     expect([...perUser.values()].every((n) => n === 1)).toBe(true);
-    expect(perUser.has('DU0LENA')).toBe(false);
+    expect(perUser.has('U0LENA')).toBe(false);
+    // One call per DM: no conversations.open (Tier 3) in the way.
+    expect(fake.callsTo('conversations.open')).toHaveLength(0);
     expect(fake.callsTo('chat.postMessage').filter((c) => c.status === 429).length).toBeGreaterThanOrEqual(7);
     expect(fake.callsTo('users.lookupByEmail').filter((c) => c.status === 429)).toHaveLength(6);
     expect(summary).toMatchObject({
@@ -98,8 +99,100 @@ describe('announcing a change to 300 users through a rate-limiting Slack', () =>
     const newDms = fake
       .callsTo('chat.postMessage')
       .slice(before)
-      .filter((c) => String(c.args.channel).startsWith('D'));
+      .filter((c) => dmUser(c) !== undefined);
     expect(newDms).toEqual([]);
     // ~1,200 Slack calls and 300 FerretDB inserts: about 6–10 s alone, more beside other test files on 2 cores.
   }, 60_000);
+
+  it('completes in place the DM of a user whose second email resolved after it went out: still one DM', async () => {
+    const now = rig.clock.now();
+    const change: ChangeRecord = {
+      _id: 'chg-20260902-mrge',
+      kind: 'rollout',
+      deployment: 'acme',
+      requester: ADMIN,
+      createdAt: now,
+      deadline: new Date(now.getTime() + 86_400_000),
+      targetAmi: 'ami-0123456789abcdef0',
+      targetAmiName: 'domino-acme-executor-20260902-0900',
+      snapshot: [],
+      updates: ['tier-a', 'tier-b'].map((id) => ({
+        id,
+        idType: 'string' as const,
+        label: id,
+        executorImage: 'ami-0fedcba9876543210',
+        from: 'ami-0fedcba9876543210',
+        to: 'ami-0123456789abcdef0',
+      })),
+      skipped: [],
+      unchanged: [],
+      channel: OPS,
+      threadTs: '1700000000.000100',
+      status: 'pending',
+    };
+    await rig.store.changes.insert(change);
+    fake.setUsersByEmail({ 'mara@acme.example': 'U0MARA', 'm.k@acme.example': 'U0MARA' });
+    // The alias is looked up only once Mara's DM (listing tier-a) has gone out.
+    let dmSent: () => void = () => undefined;
+    const firstDm = new Promise<void>((resolve) => {
+      dmSent = resolve;
+    });
+    const chat = rig.deps.chat;
+    const deps = {
+      ...rig.deps,
+      tierUsers: {
+        usersByTier: async () =>
+          new Map([
+            ['tier-a', ['mara@acme.example']],
+            ['tier-b', ['m.k@acme.example']],
+          ]),
+      },
+      chat: {
+        ...chat,
+        async lookupUserIdByEmail(email: string) {
+          if (email === 'm.k@acme.example') await firstDm;
+          return chat.lookupUserIdByEmail(email);
+        },
+        async dm(user: string, text: string, blocks?: Block[]) {
+          const posted = await chat.dm(user, text, blocks);
+          dmSent();
+          return posted;
+        },
+      },
+    };
+    const before = fake.calls.length;
+    const summary = await announceChange(deps, change._id);
+    expect(summary).toMatchObject({ dmSent: 1, emails: 2, failed: 0 });
+    const calls = fake.calls.slice(before);
+    const dms = calls.filter((c) => dmUser(c) === 'U0MARA');
+    expect(dms).toHaveLength(1);
+    expect(JSON.stringify(dms[0]?.args.blocks)).toContain('tier-a');
+    expect(JSON.stringify(dms[0]?.args.blocks)).not.toContain('tier-b');
+    const updates = calls.filter((c) => c.method === 'chat.update');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]?.args).toMatchObject({ channel: 'DU0MARA', ts: (dms[0]?.response as { ts: string }).ts });
+    expect(JSON.stringify(updates[0]?.args.blocks)).toContain('tier-a');
+    expect(JSON.stringify(updates[0]?.args.blocks)).toContain('tier-b');
+  });
+
+  it('opens the DM first where posting to the user id is refused, and keeps that channel for the next DM', async () => {
+    const chat = createSlackChat({
+      client: new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }),
+      logger: createSilentLogger(),
+    });
+    fake.failNext('chat.postMessage', { error: 'channel_not_found' });
+    const before = fake.calls.length;
+    expect(await chat.dm('U0OLDWS', 'first')).toMatchObject({ channel: 'DU0OLDWS' });
+    await chat.dm('U0OLDWS', 'second');
+    const calls = fake.calls.slice(before).map((c) => `${c.method} ${String(c.args.channel ?? c.args.users)}`);
+    expect(calls).toEqual([
+      'chat.postMessage U0OLDWS',
+      'conversations.open U0OLDWS',
+      'chat.postMessage DU0OLDWS',
+      'chat.postMessage DU0OLDWS',
+    ]);
+    // Any other error is not mistaken for that: it reaches the caller.
+    fake.failNext('chat.postMessage', { error: 'user_disabled' });
+    await expect(chat.dm('U0GONE', 'x')).rejects.toThrow(/user_disabled/);
+  });
 });

@@ -5,6 +5,18 @@ import type { AddressInfo } from 'node:net';
 
 export type SlackArgs = Record<string, unknown>;
 
+/**
+ * The user a chat.postMessage call DMs: its channel is a user id (`U…`/`W…`, the app's DM with them) or a DM
+ * channel from conversations.open (`D<user id>` in this fake); undefined for anything else.
+ */
+export function dmUser(call: Pick<FakeSlackCall, 'method' | 'args'>): string | undefined {
+  if (call.method !== 'chat.postMessage') return undefined;
+  const channel = String(call.args.channel ?? '');
+  if (/^[UW]/.test(channel)) return channel;
+  if (/^D[UW]/.test(channel)) return channel.slice(1);
+  return undefined;
+}
+
 export interface FakeSlackCall {
   /** Web API method (e.g. 'chat.postMessage'), or 'response_url' for POSTs to responseUrl(id). */
   method: string;
@@ -101,7 +113,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         };
       case 'chat.postMessage': {
         const ts = nextTs();
-        return { ok: true, channel, ts, message: { type: 'message', text: args.text, ts, bot_id: botId } };
+        // Posting to a user id lands in the app's DM with that user; Slack answers with the DM's channel id.
+        const posted = channel && /^[UW]/.test(channel) ? `D${channel}` : channel;
+        return { ok: true, channel: posted, ts, message: { type: 'message', text: args.text, ts, bot_id: botId } };
       }
       case 'chat.update':
         return { ok: true, channel, ts: args.ts, text: args.text };

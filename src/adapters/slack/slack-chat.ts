@@ -88,10 +88,25 @@ export function createSlackChat(options: SlackChatOptions): ChatPort {
       );
     },
     async dm(userId, text, blocks) {
-      let channel = dmChannels.get(userId);
+      // Posting to the user id lands in the app's DM with that user: one call per DM instead of
+      // conversations.open (Tier 3, ~50/min, which would pace a 2,000-user announcement to 40 minutes) + post.
+      // A workspace that refuses that gets the DM opened first, once per user.
+      const opened = dmChannels.get(userId);
+      if (!opened) {
+        try {
+          const result = await call('chat.postMessage', () =>
+            client.chat.postMessage({ channel: userId, text, ...(blocks ? { blocks } : {}) }),
+          );
+          return { channel: result.channel ?? userId, ts: result.ts ?? '' };
+        } catch (error) {
+          if ((error as { data?: { error?: string } }).data?.error !== 'channel_not_found') throw error;
+          logger.info({ userId }, 'posting to the user id was refused: opening the DM first');
+        }
+      }
+      let channel = opened;
       if (!channel) {
-        const opened = await call('conversations.open', () => client.conversations.open({ users: userId }));
-        channel = opened.channel?.id;
+        const result = await call('conversations.open', () => client.conversations.open({ users: userId }));
+        channel = result.channel?.id;
         if (!channel) throw new AppError('slack_dm_failed', `Slack did not open a DM with <@${userId}>.`);
         dmChannels.set(userId, channel);
       }
