@@ -4,6 +4,7 @@ import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { fitLines, SECTION_MAX } from '../slack/blocks/block-text.js';
 import { instanceLines } from '../slack/blocks/change-lines.js';
+import { withChangeLock } from './change-lock.js';
 import { publishChange, replyInThread } from './change-messages.js';
 import { type ChangeRecord, type DrainInstance, isChangeId } from './change-record.js';
 import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
@@ -47,6 +48,8 @@ async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
  * Stopped ones (Domino would start them again within executorTerminateTimeout) are offered for termination
  * behind an approval; running ones are listed for Domino's Maintenance Mode.
  */
+type DrainOutcome = { drain: ChangeRecord; old: Awaited<ReturnType<typeof findOldExecutors>> } | { reply: Reply };
+
 export function createPlanDrain(deps: RolloutDeps) {
   return async function planDrain(input: { userId: string; changeId: string }): Promise<Reply> {
     if (!isChangeId(input.changeId)) {
@@ -63,42 +66,58 @@ export function createPlanDrain(deps: RolloutDeps) {
         `${source._id} is a ${source.kind} that is ${source.status}: only an applied tier change has old executors to drain.`,
       );
     }
-    const old = await findOldExecutors(deps, source);
-    const base = { actor: input.userId, deployment: source.deployment, changeId: source._id };
-    if (old.stopped.length === 0) {
-      const running = old.running.length
-        ? `${plural(old.running.length, 'running executor')} still on old AMIs: put them in Maintenance Mode in Domino's admin UI and terminate them when their runs end.\n${fitLines(instanceLines(old.running), SECTION_MAX - 200)}`
-        : 'No executor of the changed tiers is left on an old AMI.';
-      await replyInThread(deps, source, {
-        text: `:mag: Drain after ${source._id}: no stopped executor to terminate. ${running}`,
-      });
-      await audit(deps, {
-        ...base,
-        action: 'drain.listed',
-        summary: `0 stopped, ${old.running.length} running on old AMIs`,
-      });
-      return {
-        text: `No stopped executor on an old AMI after ${source._id}; ${old.running.length} running (listed in the thread).`,
+    // Serialised per deployment: a duplicate `/ami drain` (or the one after an apply) waits, then finds this drain
+    // open instead of listing the same executors for termination twice (withChangeLock).
+    const outcome = await withChangeLock(deps, source.deployment, async (): Promise<DrainOutcome> => {
+      const open = (await deps.store.changes.listOpen()).find((c) => c.kind === 'drain' && c.drainOf === source._id);
+      if (open) {
+        throw new AppError(
+          'drain_open',
+          `${open._id} (drain after ${source._id}) is still ${open.status}: approve or reject it in the thread.`,
+        );
+      }
+      const old = await findOldExecutors(deps, source);
+      const base = { actor: input.userId, deployment: source.deployment, changeId: source._id };
+      if (old.stopped.length === 0) {
+        const running = old.running.length
+          ? `${plural(old.running.length, 'running executor')} still on old AMIs: put them in Maintenance Mode in Domino's admin UI and terminate them when their runs end.\n${fitLines(instanceLines(old.running), SECTION_MAX - 200)}`
+          : 'No executor of the changed tiers is left on an old AMI.';
+        await replyInThread(deps, source, {
+          text: `:mag: Drain after ${source._id}: no stopped executor to terminate. ${running}`,
+        });
+        await audit(deps, {
+          ...base,
+          action: 'drain.listed',
+          summary: `0 stopped, ${old.running.length} running on old AMIs`,
+        });
+        return {
+          reply: {
+            text: `No stopped executor on an old AMI after ${source._id}; ${old.running.length} running (listed in the thread).`,
+          },
+        };
+      }
+      const now = deps.clock.now();
+      const draft: Omit<ChangeRecord, '_id'> = {
+        kind: 'drain',
+        deployment: source.deployment,
+        requester: input.userId,
+        createdAt: now,
+        deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
+        drainOf: source._id,
+        snapshot: [],
+        updates: [],
+        skipped: [],
+        unchanged: [],
+        drain: old,
+        channel: source.channel,
+        ...(source.threadTs ? { threadTs: source.threadTs } : {}),
+        status: 'pending',
       };
-    }
-    const now = deps.clock.now();
-    const draft: Omit<ChangeRecord, '_id'> = {
-      kind: 'drain',
-      deployment: source.deployment,
-      requester: input.userId,
-      createdAt: now,
-      deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
-      drainOf: source._id,
-      snapshot: [],
-      updates: [],
-      skipped: [],
-      unchanged: [],
-      drain: old,
-      channel: source.channel,
-      ...(source.threadTs ? { threadTs: source.threadTs } : {}),
-      status: 'pending',
-    };
-    const drain = await publishChange(deps, draft);
+      return { drain: await publishChange(deps, draft), old };
+    });
+    if ('reply' in outcome) return outcome.reply;
+    const { drain, old } = outcome;
+    const base = { actor: input.userId, deployment: source.deployment, changeId: source._id };
     await audit(deps, {
       ...base,
       changeId: drain._id,

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { announceInBackground } from './announce-change.js';
+import { withChangeLock } from './change-lock.js';
 import { publishChange } from './change-messages.js';
 import { type ChangeRecord, isChangeId, type SkippedTier, type TierUpdatePlan } from './change-record.js';
 import { refuseIfOpen } from './plan-rollout.js';
@@ -28,64 +29,67 @@ export function createRevertChange(deps: RolloutDeps) {
     if (source.status !== 'applied' || !source.result) {
       throw new AppError('not_applied', `${source._id} is ${source.status}: only an applied change can be reverted.`);
     }
-    await refuseIfOpen(deps, source.deployment);
-    const now = deps.clock.now();
-    const tiers = await deps.tiers.listTiers();
-    const current = new Map(tiers.map((tier) => [tier.id, tier]));
-    const recorded = new Map(source.snapshot.map((tier) => [tier.id, tier.executorImage]));
-    const updates: TierUpdatePlan[] = [];
-    const skipped: SkippedTier[] = [];
-    for (const planned of source.updates.filter((t) => source.result?.applied.includes(t.id))) {
-      const tier = current.get(planned.id);
-      const original = recorded.get(planned.id) ?? planned.from;
-      if (tier && tier.executorImage === planned.to) {
-        updates.push({ ...tier, from: planned.to, to: original });
-      } else {
-        skipped.push({
-          id: planned.id,
-          label: tier?.label ?? planned.label,
-          executorImage: tier?.executorImage ?? '',
-          reason: 'changed-since',
-          detail: tier
-            ? `now on ${tier.executorImage || 'nothing'}, not ${planned.to}: changed since, left alone`
-            : 'no longer exists',
-        });
+    // Serialised per deployment: a duplicate delivery waits, then finds this revert open (withChangeLock).
+    const change = await withChangeLock(deps, source.deployment, async () => {
+      await refuseIfOpen(deps, source.deployment);
+      const now = deps.clock.now();
+      const tiers = await deps.tiers.listTiers();
+      const current = new Map(tiers.map((tier) => [tier.id, tier]));
+      const recorded = new Map(source.snapshot.map((tier) => [tier.id, tier.executorImage]));
+      const updates: TierUpdatePlan[] = [];
+      const skipped: SkippedTier[] = [];
+      for (const planned of source.updates.filter((t) => source.result?.applied.includes(t.id))) {
+        const tier = current.get(planned.id);
+        const original = recorded.get(planned.id) ?? planned.from;
+        if (tier && tier.executorImage === planned.to) {
+          updates.push({ ...tier, from: planned.to, to: original });
+        } else {
+          skipped.push({
+            id: planned.id,
+            label: tier?.label ?? planned.label,
+            executorImage: tier?.executorImage ?? '',
+            reason: 'changed-since',
+            detail: tier
+              ? `now on ${tier.executorImage || 'nothing'}, not ${planned.to}: changed since, left alone`
+              : 'no longer exists',
+          });
+        }
       }
-    }
-    if (updates.length === 0) {
-      throw new AppError(
-        'nothing_to_revert',
-        `No tier changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
-      );
-    }
-    const draft: Omit<ChangeRecord, '_id'> = {
-      kind: 'revert',
-      deployment: source.deployment,
-      requester: input.userId,
-      createdAt: now,
-      deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
-      revertOf: source._id,
-      snapshot: tiers.map(({ id, idType, label, executorImage }) => ({ id, idType, label, executorImage })),
-      updates,
-      skipped,
-      unchanged: [],
-      channel: source.channel,
-      ...(source.threadTs ? { threadTs: source.threadTs } : {}),
-      status: 'pending',
-    };
-    const change = await publishChange(deps, draft);
+      if (updates.length === 0) {
+        throw new AppError(
+          'nothing_to_revert',
+          `No tier changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
+        );
+      }
+      const draft: Omit<ChangeRecord, '_id'> = {
+        kind: 'revert',
+        deployment: source.deployment,
+        requester: input.userId,
+        createdAt: now,
+        deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
+        revertOf: source._id,
+        snapshot: tiers.map(({ id, idType, label, executorImage }) => ({ id, idType, label, executorImage })),
+        updates,
+        skipped,
+        unchanged: [],
+        channel: source.channel,
+        ...(source.threadTs ? { threadTs: source.threadTs } : {}),
+        status: 'pending',
+      };
+      return publishChange(deps, draft);
+    });
     await audit(deps, {
       actor: input.userId,
       action: 'change.planned',
       deployment: change.deployment,
       changeId: change._id,
-      summary: `revert of ${source._id}: ${updates.length} to restore, ${skipped.length} changed since`,
-      before: Object.fromEntries(updates.map((t) => [t.id, t.from])),
-      after: Object.fromEntries(updates.map((t) => [t.id, t.to])),
+      summary: `revert of ${source._id}: ${change.updates.length} to restore, ${change.skipped.length} changed since`,
+      before: Object.fromEntries(change.updates.map((t) => [t.id, t.from])),
+      after: Object.fromEntries(change.updates.map((t) => [t.id, t.to])),
     });
     announceInBackground(deps, change._id);
     return {
-      text: `Planned ${change._id}, the revert of ${source._id}: ${plural(updates.length, 'tier')} back to their recorded AMIs${skipped.length ? `, ${skipped.length} changed since and left alone` : ''}. Approve it in the thread.`,
+      text: `Planned ${change._id}, the revert of ${source._id}: ${plural(change.updates.length, 'tier')} back to their recorded AMIs${change.skipped.length ? `, ${change.skipped.length} changed since and left alone` : ''}. Approve it in the thread.`,
     };
   };
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, userMessage } from '../errors.js';
 import type { Reply } from '../shared/reply.js';
 import { testMessage } from '../slack/blocks/test-message.js';
 import { type AmiTestRecord, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
@@ -7,6 +7,8 @@ import { audit, executorTagsFor, type RolloutDeps } from './rollout-deps.js';
 import { runAmiTest, testLockKey } from './run-ami-test.js';
 
 const LIVE = new Set(['pending', 'running', 'stopping', 'stopped']);
+/** A test lock with no test behind it is an orphan after this long (the holder saves its test right away). */
+const ORPHAN_LOCK_MS = 5 * 60_000;
 
 /**
  * `/ami test <bake-id|ami-id>` and the "Test on <tier>" button: point ONLY the test tier at the AMI (guarded by
@@ -15,6 +17,11 @@ const LIVE = new Set(['pending', 'running', 'stopping', 'stopped']);
 export function createTestAmi(deps: RolloutDeps) {
   /** Tests this process runs, so a cancel stops the poll at once (other replicas see the stored flag). */
   const running = new Map<string, AbortController>();
+
+  async function isOrphanLock(key: string, holder: string): Promise<boolean> {
+    const lock = await deps.store.locks.describe(key);
+    return !lock || (lock.holder === holder && deps.clock.now().getTime() - lock.at.getTime() > ORPHAN_LOCK_MS);
+  }
 
   async function takeLock(deployment: string, testId: string): Promise<void> {
     const key = testLockKey(deployment);
@@ -37,7 +44,10 @@ export function createTestAmi(deps: RolloutDeps) {
         endedAt: deps.clock.now(),
       });
     }
-    if (!other || isDead || isTestFinished(other)) {
+    // No test behind the lock: its holder saves one right after taking it, so this is a start still under way
+    // (a duplicate delivery racing it) unless the lock is old enough to be an orphan of a crashed start.
+    const isOrphan = !other && (await isOrphanLock(key, holder));
+    if (isOrphan || isDead || (other && isTestFinished(other))) {
       await deps.store.locks.release(key, holder);
       holder = await deps.store.locks.acquire(key, testId, deps.clock.now());
       if (holder === undefined) return;
@@ -75,10 +85,37 @@ export function createTestAmi(deps: RolloutDeps) {
     const now = deps.clock.now();
     const testId = newTestId(now);
     await takeLock(deployment.name, testId);
+    const test: AmiTestRecord = {
+      _id: testId,
+      deployment: deployment.name,
+      requester: input.userId,
+      amiId: target.amiId,
+      amiName: target.amiName,
+      ...(target.bake ? { bakeId: target.bake._id } : {}),
+      tierId: tier.id,
+      tierLabel: tier.label,
+      previousAmi: tier.executorImage,
+      channel: target.channel,
+      ...(target.threadTs ? { threadTs: target.threadTs } : {}),
+      status: 'running',
+      staleExecutors: [],
+      seconds: {},
+      statesSeen: [],
+      pullPassSeconds: settings.pullPassSeconds,
+      createdAt: now,
+    };
+    let saved = false;
     try {
+      // Saved before anything else: a duplicate delivery that finds the lock taken then finds this test behind it.
+      await deps.store.amiTests.insert(test);
+      saved = true;
       const stale = (await deps.ec2.findInstancesByTags(executorTagsFor(deployment, tier.id)))
         .filter((i) => LIVE.has(i.state) && i.imageId !== target.amiId)
         .map((i) => ({ id: i.id, imageId: i.imageId, state: i.state }));
+      if (stale.length > 0) {
+        test.staleExecutors = stale;
+        await deps.store.amiTests.save(testId, { staleExecutors: stale });
+      }
       if (tier.executorImage !== target.amiId) {
         const update = { id: tier.id, idType: tier.idType, from: tier.executorImage, to: target.amiId };
         const result = await deps.tiers.applyImageUpdates([update]);
@@ -98,26 +135,6 @@ export function createTestAmi(deps: RolloutDeps) {
           after: { [tier.id]: target.amiId },
         });
       }
-      const test: AmiTestRecord = {
-        _id: testId,
-        deployment: deployment.name,
-        requester: input.userId,
-        amiId: target.amiId,
-        amiName: target.amiName,
-        ...(target.bake ? { bakeId: target.bake._id } : {}),
-        tierId: tier.id,
-        tierLabel: tier.label,
-        previousAmi: tier.executorImage,
-        channel: target.channel,
-        ...(target.threadTs ? { threadTs: target.threadTs } : {}),
-        status: 'running',
-        staleExecutors: stale,
-        seconds: {},
-        statesSeen: [],
-        pullPassSeconds: settings.pullPassSeconds,
-        createdAt: now,
-      };
-      await deps.store.amiTests.insert(test);
       const posted = await deps.chat.post({
         channel: test.channel,
         ...testMessage(test),
@@ -142,6 +159,11 @@ export function createTestAmi(deps: RolloutDeps) {
         text: `Test ${testId} started: ${tier.label} now uses ${target.amiId}; timing a Domino job in the thread.${warning}`,
       };
     } catch (error) {
+      if (saved) {
+        await deps.store.amiTests
+          .save(testId, { status: 'error', reason: userMessage(error), endedAt: deps.clock.now() })
+          .catch(() => undefined);
+      }
       await deps.store.locks.release(testLockKey(deployment.name), testId).catch(() => undefined);
       throw error;
     }

@@ -170,7 +170,10 @@ describe('announcing a change to 300 users through a rate-limiting Slack', () =>
     expect(JSON.stringify(dms[0]?.args.blocks)).not.toContain('tier-b');
     const updates = calls.filter((c) => c.method === 'chat.update');
     expect(updates).toHaveLength(1);
-    expect(updates[0]?.args).toMatchObject({ channel: 'DU0MARA', ts: (dms[0]?.response as { ts: string }).ts });
+    expect(updates[0]?.args).toMatchObject({
+      channel: 'DU0MARA',
+      ts: (dms[0]?.response as { ts?: string } | undefined)?.ts,
+    });
     expect(JSON.stringify(updates[0]?.args.blocks)).toContain('tier-a');
     expect(JSON.stringify(updates[0]?.args.blocks)).toContain('tier-b');
   });

@@ -3,7 +3,7 @@
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
-import { ADMIN, type Harness, startHarness } from './bot-harness.js';
+import { ADMIN, type Harness, type HarnessOptions, startHarness } from './bot-harness.js';
 
 export const APPROVERS = Array.from({ length: 50 }, (_, i) => `U0GRP${String(i).padStart(4, '0')}`);
 export const STRANGER = 'U0STRANGER';
@@ -18,11 +18,19 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   }
 }
 
-export async function rolloutHarness(tweak?: (config: Harness['config']) => void): Promise<Harness> {
+/**
+ * `shared` is passed on to startHarness: give several harnesses one world, clock, fake Slack and database
+ * (replicas of one bot), or another clock.
+ */
+export async function rolloutHarness(
+  tweak?: (config: Harness['config']) => void,
+  shared: Omit<HarnessOptions, 'domino' | 'tweak'> = {},
+): Promise<Harness> {
   const harness = await startHarness({
     domino: true,
     // Slower than the bake tests, so the approval deadline and the AMI test's polling keep realistic proportions.
     speed: 1_000,
+    ...shared,
     tweak: (config) => {
       config.approvers.users = [ADMIN];
       config.approvers.userGroup = DEMO_IDS.approverGroup;
