@@ -1,14 +1,18 @@
-// The real entry point as an operator runs it: `npm run build` then `node dist/main.js` (and, for comparison,
-// `node --import tsx src/main.ts`), in sandbox mode with the four required settings and a fake Slack API.
-// Start-up = spawn → first 200 from /readyz; idle RSS = VmRSS after the process has settled.
+// The real entry point as an operator runs it: `npm run build`, then the Dockerfile's command (`node dist/main.js`)
+// in production mode — its state in MongoDB (FerretDB here), both AWS SDK clients loaded (their endpoint is a
+// closed loopback port; an idle bot calls nothing), Slack at a fake Web API — and in sandbox mode; for comparison
+// the same with a 2 MB young generation (`--max-semi-space-size=2`), and `node --import tsx src/main.ts`.
+// Start-up = spawn → first 200 from /readyz. RSS is sampled every 5 s after that: V8 keeps the young generation
+// it grew while loading the code until its memory reducer runs after some seconds of idling (about 25-35 s here),
+// so idle RSS is the median of the last three samples, once the process has been idle for `settleMs`.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startFakeSlack } from '../test/support/fake-slack.js';
+import { startFerretDb } from '../test/support/ferretdb.js';
 import { getFreePort } from '../test/support/free-port.js';
 import { REPO_ROOT } from './lib/child.js';
 import { BENCH_ADMIN, BENCH_CHANNEL, BENCH_SECRET } from './lib/fixtures.js';
@@ -18,7 +22,7 @@ import { median, round } from './lib/stats.js';
 const execFileP = promisify(execFile);
 
 export interface ProcessOptions {
-  /** Wall ms to wait after /readyz before sampling RSS. */
+  /** Wall ms the process idles after /readyz (RSS sampled every 5 s; the last three make the idle figure). */
   settleMs: number;
   log?: (line: string) => void;
 }
@@ -41,7 +45,25 @@ async function build(): Promise<{ seconds: number; ok: boolean; errors: string[]
   }
 }
 
-async function measure(args: string[], apiUrl: string, settleMs: number) {
+/** Sandbox mode, or production mode against `mongoUri` with the AWS SDK loaded but pointed at nothing. */
+type Mode = { sandbox: true } | { sandbox: false; mongoUri: string };
+
+function modeEnv(mode: Mode): Record<string, string> {
+  if (mode.sandbox) return { AMIBOT_SANDBOX: '1' };
+  return {
+    NODE_ENV: 'production',
+    MONGODB_URI: mode.mongoUri,
+    AMIBOT_DEPLOYMENT: 'acme',
+    AWS_REGION: 'us-west-2',
+    // Placeholders: the clients are built with them, and nothing is sent while the bot is idle.
+    AWS_ACCESS_KEY_ID: 'bench_placeholder_key_id',
+    AWS_SECRET_ACCESS_KEY: 'bench_placeholder_not_a_secret',
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+async function measure(args: string[], apiUrl: string, settleMs: number, mode: Mode = { sandbox: true }) {
   const port = await getFreePort();
   const env = {
     PATH: process.env.PATH ?? '',
@@ -50,10 +72,10 @@ async function measure(args: string[], apiUrl: string, settleMs: number) {
     SLACK_SIGNING_SECRET: BENCH_SECRET,
     AMIBOT_OPS_CHANNELS: BENCH_CHANNEL,
     AMIBOT_ADMINS: BENCH_ADMIN,
-    AMIBOT_SANDBOX: '1',
     SLACK_API_URL: apiUrl,
     PORT: String(port),
     LOG_LEVEL: 'warn',
+    ...modeEnv(mode),
   };
   const start = performance.now();
   const child: ChildProcess = spawn(process.execPath, args, {
@@ -81,20 +103,24 @@ async function measure(args: string[], apiUrl: string, settleMs: number) {
       if (startupMs === undefined) await sleep(10);
     }
     const readyRss = readRssMb(child.pid as number);
-    await sleep(settleMs);
+    const curve: Record<string, number> = {};
     const samples: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      samples.push(readRssMb(child.pid as number));
-      await sleep(500);
+    for (let t = 5_000; t <= settleMs; t += 5_000) {
+      await sleep(5_000);
+      const rss = readRssMb(child.pid as number);
+      curve[`${t / 1000}s`] = rss;
+      samples.push(rss);
     }
+    const idle = samples.slice(-3);
     const stopStart = performance.now();
     child.kill('SIGTERM');
     const code = await exited;
     return {
       startup_ms: Math.round(startupMs),
       rss_at_ready_mb: readyRss,
-      idle_rss_mb: median(samples),
-      idle_rss_max_mb: Math.max(...samples),
+      idle_rss_mb: median(idle),
+      idle_rss_max_mb: Math.max(...idle),
+      rss_after_ready_mb: curve,
       sigterm_exit_ms: Math.round(performance.now() - stopStart),
       exit_code: code,
     };
@@ -140,68 +166,51 @@ async function rssAttribution(): Promise<Record<string, number>> {
   return JSON.parse(stdout) as Record<string, number>;
 }
 
-/**
- * What-if: the same dist/main.js with the two AWS SDK packages resolved to stubs (same export names, no code),
- * as if main.ts loaded the AWS adapters lazily, only outside sandbox mode. Returns the node args to use.
- */
-async function withoutAwsSdkArgs(dir: string): Promise<string[]> {
-  const stubs: Record<string, string> = {};
-  for (const name of ['@aws-sdk/client-ec2', '@aws-sdk/client-ssm']) {
-    const exported = Object.keys(await import(name)).filter(
-      (key) => /^[A-Za-z_$][\w$]*$/.test(key) && key !== 'default',
-    );
-    const file = join(dir, `${name.replace(/\W/g, '_')}.mjs`);
-    await writeFile(file, exported.map((key) => `export const ${key} = undefined;`).join('\n'));
-    stubs[name] = pathToFileURL(file).href;
-  }
-  const hooks = join(dir, 'hooks.mjs');
-  await writeFile(
-    hooks,
-    `const stubs = ${JSON.stringify(stubs)};\nexport async function resolve(specifier, context, next) {\n  return stubs[specifier] ? { url: stubs[specifier], shortCircuit: true } : next(specifier, context);\n}\n`,
-  );
-  const register = join(dir, 'register.mjs');
-  await writeFile(
-    register,
-    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
-  );
-  return ['--import', pathToFileURL(register).href, 'dist/main.js'];
-}
-
 export async function benchProcess(options: ProcessOptions) {
   const log = options.log ?? (() => undefined);
   log('process: npm run build (tsc -p tsconfig.build.json)');
   const built = await build();
   const fake = await startFakeSlack();
+  const ferret = await startFerretDb();
+  const run = async (what: string, args: string[], mode: Mode, settleMs = options.settleMs) => {
+    log(`process: ${what}`);
+    return measure(args, fake.apiUrl, settleMs, mode).catch((error: unknown) => ({
+      error: (error as Error).message,
+    }));
+  };
   try {
-    const dist = existsSync(join(REPO_ROOT, 'dist/main.js'))
-      ? await measure(['dist/main.js'], fake.apiUrl, options.settleMs).catch((error: unknown) => ({
-          error: (error as Error).message,
-        }))
-      : { error: 'dist/main.js was not built' };
-    log('process: node dist/main.js with the AWS SDK stubbed out (what-if)');
-    const dir = await mkdtemp(join(tmpdir(), 'amibot-bench-'));
-    const noAws = await withoutAwsSdkArgs(dir)
-      .then((args) => measure(args, fake.apiUrl, options.settleMs))
-      .catch((error: unknown) => ({ error: (error as Error).message }))
-      .finally(() => rm(dir, { recursive: true, force: true }));
-    log('process: node --import tsx src/main.ts');
-    const tsx = await measure(['--import', 'tsx', 'src/main.ts'], fake.apiUrl, options.settleMs).catch(
-      (error: unknown) => ({ error: (error as Error).message }),
+    const production: Mode = { sandbox: false, mongoUri: `${ferret.uri.replace(/\/$/, '')}/amibot_bench_process` };
+    const hasDist = existsSync(join(REPO_ROOT, 'dist/main.js'));
+    const missing = { error: 'dist/main.js was not built' };
+    const image = ['dist/main.js'];
+    const smallYoung = ['--max-semi-space-size=2', 'dist/main.js'];
+    const prod = hasDist ? await run('node dist/main.js (production mode)', image, production) : missing;
+    const sandbox = hasDist ? await run('node dist/main.js (sandbox mode)', image, { sandbox: true }) : missing;
+    const prodSmallYoung = hasDist
+      ? await run(`node ${smallYoung.join(' ')} (production mode)`, smallYoung, production, 20_000)
+      : missing;
+    const tsx = await run(
+      'node --import tsx src/main.ts (sandbox mode)',
+      ['--import', 'tsx', 'src/main.ts'],
+      { sandbox: true },
+      15_000,
     );
     const attribution = await rssAttribution().catch((error: unknown) => ({ error: String(error).slice(0, 200) }));
-    const main = 'startup_ms' in dist ? dist : undefined;
+    const main = 'startup_ms' in prod ? prod : undefined;
     return {
       idle_rss_mb: main?.idle_rss_mb ?? null,
       startup_ms: main?.startup_ms ?? null,
-      entry: 'node dist/main.js (sandbox mode)',
+      entry: "node dist/main.js (the Dockerfile's command), production mode: MongoDB, AWS SDK loaded",
       build: built,
-      dist,
-      tsx,
-      dist_without_aws_sdk: noAws,
+      production: prod,
+      sandbox,
+      production_max_semi_space_2: prodSmallYoung,
+      tsx_sandbox: tsx,
       rss_after_imports_mb: attribution,
       settle_ms: options.settleMs,
     };
   } finally {
+    await ferret.stop();
     await fake.close();
   }
 }

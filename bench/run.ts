@@ -29,7 +29,7 @@ const runners: Record<Section, () => Promise<unknown>> = {
   ack: () => benchAckRepeated(3, { requests: 500, concurrency: 200, warmup: 100, serialRequests: 100 }),
   notify: () => benchNotify({ users: 2_000, tiers: 20, limitPerSecond: 100, random429: 0.01, seed: 7 }),
   apply: () => benchApply({ sizes: [200, 2_000, 20_000], fullLimitSeconds: 15, sample: 50, log }),
-  process: () => benchProcess({ settleMs: 10_000, log }),
+  process: () => benchProcess({ settleMs: 45_000, log }),
 };
 
 async function main(): Promise<void> {

@@ -1,37 +1,39 @@
-import { openDominoPorts } from './adapters/domino/open-domino.js';
 import { createMemoryStateStore } from './adapters/memory/memory-state-store.js';
-import { createMongoStateStore } from './adapters/mongo/state-store.js';
 import { type Bot, createBot } from './bot.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { StateStore } from './ports.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createSystemClock } from './shared/system-clock.js';
-import { createSimulator, DEMO_IDS } from './sim/index.js';
+import type { DEMO_IDS } from './sim/index.js';
 
 /** The bot's own database: AMIBOT_STATE_MONGODB_URI, else database `ami_bot` on Domino's server. */
 async function openStateStore(config: Config): Promise<StateStore> {
   const uri = config.mongo.stateUri ?? config.mongo.dominoUri;
   if (!uri) return createMemoryStateStore();
+  // Loaded only when a MongoDB is configured: sandbox mode never loads the driver (about 8 MB of resident memory).
+  const { createMongoStateStore } = await import('./adapters/mongo/state-store.js');
   return createMongoStateStore({ uri, database: config.mongo.stateDatabase });
 }
 
 /** Sandbox: the demo world's images, test project, test tier and pinned tier, unless the config names others. */
-function applySandboxDefaults(config: Config): void {
-  config.domino.testProjectId ??= DEMO_IDS.testProjectId;
-  config.domino.testEnvironmentId ??= DEMO_IDS.environments.standard;
+function applySandboxDefaults(config: Config, ids: typeof DEMO_IDS): void {
+  config.domino.testProjectId ??= ids.testProjectId;
+  config.domino.testEnvironmentId ??= ids.environments.standard;
   for (const deployment of config.deployments) {
     if (deployment.images.length === 0) {
-      deployment.images = [DEMO_IDS.images.base, DEMO_IDS.images.standard, DEMO_IDS.images.spark];
+      deployment.images = [ids.images.base, ids.images.standard, ids.images.spark];
     }
-    deployment.testTier ??= DEMO_IDS.testTierId;
-    if (deployment.pinnedTiers.length === 0) deployment.pinnedTiers = [DEMO_IDS.pinnedTierId];
+    deployment.testTier ??= ids.testTierId;
+    if (deployment.pinnedTiers.length === 0) deployment.pinnedTiers = [ids.pinnedTierId];
   }
 }
 
 async function createAdapters(config: Config, logger: Logger, metrics: Metrics) {
   if (config.sandbox) {
-    applySandboxDefaults(config);
+    // The simulator is loaded only in sandbox mode, the AWS SDK and Domino's MongoDB ports only outside it.
+    const { createSimulator, DEMO_IDS: ids } = await import('./sim/index.js');
+    applySandboxDefaults(config, ids);
     const sim = createSimulator({ speed: config.simSpeed, deployment: config.deployments[0]?.name ?? 'acme' });
     return {
       ec2: sim.ec2,
@@ -44,10 +46,11 @@ async function createAdapters(config: Config, logger: Logger, metrics: Metrics) 
     };
   }
   // Loaded only outside sandbox mode: the AWS SDK is about 50 MB of resident memory (docs/PERFORMANCE.md).
-  const [{ createAwsClients }, { createEc2Adapter }, { createSsmAdapter }] = await Promise.all([
+  const [{ createAwsClients }, { createEc2Adapter }, { createSsmAdapter }, { openDominoPorts }] = await Promise.all([
     import('./adapters/aws/aws-clients.js'),
     import('./adapters/aws/ec2-adapter.js'),
     import('./adapters/aws/ssm-adapter.js'),
+    import('./adapters/domino/open-domino.js'),
   ]);
   const aws = createAwsClients({ onThrottle: (service) => metrics.awsThrottles.inc({ service }) });
   const clock = createSystemClock();

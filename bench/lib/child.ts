@@ -13,13 +13,18 @@ export interface Helper<T> {
 }
 
 /** Starts `bench/<script>` under tsx and resolves with what it printed after `READY `. */
-export async function startHelper<T>(script: string, args: string[] = [], timeoutMs = 30_000): Promise<Helper<T>> {
+export async function startHelper<T>(
+  script: string,
+  args: string[] = [],
+  timeoutMs = 30_000,
+  nodeArgs: string[] = [],
+): Promise<Helper<T>> {
   // BENCH_CPU_PROF_DIR=/tmp/prof: every helper writes a V8 CPU profile there when it exits (for the analyses in
   // docs/PERFORMANCE.md); --cpu-prof is not allowed in NODE_OPTIONS, hence the variable.
   const profile = process.env.BENCH_CPU_PROF_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', `bench/${script}`, ...args], {
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', `bench/${script}`, ...args], {
     cwd: REPO_ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NODE_ENV: 'production' },
