@@ -6,13 +6,14 @@ import { createMemoryStateStore } from '../src/adapters/memory/memory-state-stor
 import { createSlackChat } from '../src/adapters/slack/slack-chat.js';
 import { loadConfig } from '../src/config.js';
 import { announceChange } from '../src/rollout/announce-change.js';
-import type { ChangeRecord } from '../src/rollout/change-record.js';
+import type { TierUpdatePlan } from '../src/rollout/change-record.js';
 import type { RolloutDeps } from '../src/rollout/rollout-deps.js';
 import { createBackgroundTasks } from '../src/shared/background-tasks.js';
 import { createSilentLogger } from '../src/shared/logger.js';
 import { createSystemClock } from '../src/shared/system-clock.js';
 import { createSimulator } from '../src/sim/index.js';
 import { dmUser, startFakeSlack } from '../test/support/fake-slack.js';
+import { sampleChange, tierUpdates } from '../test/support/rollout-fixtures.js';
 import { BENCH_ADMIN, BENCH_CHANNEL, BENCH_SECRET, BENCH_TOKEN } from './lib/fixtures.js';
 import { round, seededRandom } from './lib/stats.js';
 
@@ -96,30 +97,14 @@ export async function benchNotify(options: NotifyOptions) {
       owner: 'bench',
     };
     const now = clock.now();
-    const change: ChangeRecord = {
+    const change = sampleChange({
       _id: 'chg-20260901-bnch',
-      kind: 'rollout',
-      deployment: 'acme',
       requester: BENCH_ADMIN,
       createdAt: now,
       deadline: new Date(now.getTime() + 86_400_000),
-      targetAmi: 'ami-0123456789abcdef0',
-      targetAmiName: 'domino-acme-executor-20260901-0900',
-      snapshot: [],
-      updates: tierIds.map((id) => ({
-        id,
-        idType: 'string',
-        label: id,
-        executorImage: 'ami-0fedcba9876543210',
-        from: 'ami-0fedcba9876543210',
-        to: 'ami-0123456789abcdef0',
-      })),
-      skipped: [],
-      unchanged: [],
+      updates: tierIds.map((id) => ({ ...(tierUpdates(1)[0] as TierUpdatePlan), id, label: id })),
       channel: BENCH_CHANNEL,
-      threadTs: '1700000000.000100',
-      status: 'pending',
-    };
+    });
     await store.changes.insert(change);
 
     const started = performance.now();

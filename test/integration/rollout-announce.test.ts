@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackChat } from '../../src/adapters/slack/slack-chat.js';
 import type { Block } from '../../src/ports.js';
 import { announceChange } from '../../src/rollout/announce-change.js';
-import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { dmUser, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { sampleChange, tierUpdates } from '../support/rollout-fixtures.js';
 import { ADMIN, ANNOUNCE, OPS, type RolloutRig, startRolloutRig } from '../support/rollout-rig.js';
 
 const domino = useTestDatabase('announce');
@@ -106,30 +106,14 @@ describe('announcing a change to 300 users through a rate-limiting Slack', () =>
 
   it('completes in place the DM of a user whose second email resolved after it went out: still one DM', async () => {
     const now = rig.clock.now();
-    const change: ChangeRecord = {
+    const change = sampleChange({
       _id: 'chg-20260902-mrge',
-      kind: 'rollout',
-      deployment: 'acme',
       requester: ADMIN,
       createdAt: now,
       deadline: new Date(now.getTime() + 86_400_000),
-      targetAmi: 'ami-0123456789abcdef0',
-      targetAmiName: 'domino-acme-executor-20260902-0900',
-      snapshot: [],
-      updates: ['tier-a', 'tier-b'].map((id) => ({
-        id,
-        idType: 'string' as const,
-        label: id,
-        executorImage: 'ami-0fedcba9876543210',
-        from: 'ami-0fedcba9876543210',
-        to: 'ami-0123456789abcdef0',
-      })),
-      skipped: [],
-      unchanged: [],
+      updates: ['tier-a', 'tier-b'].map((id) => ({ ...tierUpdates(1)[0]!, id, label: id })),
       channel: OPS,
-      threadTs: '1700000000.000100',
-      status: 'pending',
-    };
+    });
     await rig.store.changes.insert(change);
     fake.setUsersByEmail({ 'mara@acme.example': 'U0MARA', 'm.k@acme.example': 'U0MARA' });
     // The alias is looked up only once Mara's DM (listing tier-a) has gone out.

@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js';
 import type { ChatPort } from '../../ports.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
+import { createRatePacer, type RatePacer } from './rate-pacer.js';
 
 export interface SlackChatOptions {
   client: WebClient;
@@ -34,10 +35,24 @@ export function createSlackChat(options: SlackChatOptions): ChatPort {
   const maxWaits = options.maxRateLimitWaits ?? 8;
   const dmChannels = new Map<string, string>();
 
+  const pacers = new Map<string, RatePacer>();
+  const pacerOf = (method: string) => {
+    let pacer = pacers.get(method);
+    if (!pacer) {
+      pacer = createRatePacer();
+      pacers.set(method, pacer);
+    }
+    return pacer;
+  };
+
   async function call<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    const pacer = pacerOf(method);
     for (let waits = 0; ; waits++) {
+      await pacer.slot();
       try {
-        return await fn();
+        const result = await fn();
+        pacer.succeeded();
+        return result;
       } catch (error) {
         const limited = error as RateLimited;
         if (limited.code !== 'slack_webapi_rate_limited_error' || waits >= maxWaits) {
@@ -47,6 +62,7 @@ export function createSlackChat(options: SlackChatOptions): ChatPort {
         }
         options.metrics?.slackRateLimited.inc({ method });
         const seconds = limited.retryAfter ?? 1;
+        pacer.rateLimited(seconds);
         logger.info({ method, retryAfterSeconds: seconds }, 'Slack rate limit: waiting as asked');
         await sleep(seconds * 1000);
       }
