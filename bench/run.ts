@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run, a table on stdout, and bench/results.json.
-// Options: --only=ack,bake,pull,apply,notify,process (default: all).
+// Options: --only=ack,bake,pull,apply,notify,process (default: all); --idle-seconds=N: how long the process section
+// lets the bot idle while sampling its RSS (default 45; e.g. 420 for a soak).
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { benchAckRepeated } from './ack.js';
@@ -21,6 +22,9 @@ const only = process.argv
   .filter((name): name is Section => (SECTIONS as readonly string[]).includes(name));
 const selected = new Set<Section>(only && only.length > 0 ? only : SECTIONS);
 
+const idleArg = process.argv.find((arg) => arg.startsWith('--idle-seconds='))?.slice('--idle-seconds='.length);
+const idleSeconds = idleArg === undefined ? 45 : Math.max(15, Number.parseInt(idleArg, 10) || 45);
+
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
 const runners: Record<Section, () => Promise<unknown>> = {
@@ -29,7 +33,7 @@ const runners: Record<Section, () => Promise<unknown>> = {
   ack: () => benchAckRepeated(3, { requests: 500, concurrency: 200, warmup: 100, serialRequests: 100 }),
   notify: () => benchNotify({ users: 2_000, tiers: 20, limitPerSecond: 100, random429: 0.01, seed: 7 }),
   apply: () => benchApply({ sizes: [200, 2_000, 20_000], fullLimitSeconds: 15, sample: 50, log }),
-  process: () => benchProcess({ settleMs: 45_000, log }),
+  process: () => benchProcess({ settleMs: idleSeconds * 1000, log }),
 };
 
 async function main(): Promise<void> {
