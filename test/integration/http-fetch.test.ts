@@ -108,6 +108,17 @@ describe('the keep-alive fetch behind respond() and the WebClient', () => {
     ).rejects.toThrow();
   });
 
+  it('gives up on a request whose server stays silent', async () => {
+    handler = () => undefined; // never answers
+    const started = Date.now();
+    const error = await createHttpFetch({ idleTimeoutMs: 100 })(`${base}/hang`, { method: 'POST', body: 'x' }).catch(
+      (e: unknown) => e as Error,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String((error as Error & { cause?: Error }).cause?.message)).toContain('no answer within 100 ms');
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it('hands anything it does not handle (a form upload, a Request object) to the fallback unchanged', async () => {
     const fallback = vi.fn(async () => new Response('from fallback'));
     const fetchFn = createHttpFetch({ fallback });

@@ -98,10 +98,16 @@ export interface HttpFetchOptions {
   maxSockets?: number;
   /** Where anything this adapter does not handle goes; the built-in fetch by default. */
   fallback?: FetchFn;
+  /**
+   * A request whose socket stays silent this long fails (default 30 s). The built-in fetch gives up after 300 s
+   * without headers; a Slack call that hangs must not hold a bake's progress or an answer for that long.
+   */
+  idleTimeoutMs?: number;
 }
 
 export function createHttpFetch(options: HttpFetchOptions = {}): FetchFn {
   const fallback = options.fallback ?? globalThis.fetch;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' as const };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
@@ -133,6 +139,7 @@ export function createHttpFetch(options: HttpFetchOptions = {}): FetchFn {
       }
       const send = isHttps ? httpsRequest : httpRequest;
       const req = send(target, { method, headers, agent: isHttps ? httpsAgent : httpAgent });
+      req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no answer within ${idleTimeoutMs} ms`)));
       const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
       const done = () => signal?.removeEventListener('abort', onAbort);
