@@ -1,5 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type WebAPIRateLimitedError, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpFetch } from '../../src/adapters/slack/http-fetch.js';
@@ -117,6 +122,51 @@ describe('the keep-alive fetch behind respond() and the WebClient', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(String((error as Error & { cause?: Error }).cause?.message)).toContain('no answer within 100 ms');
     expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('verifies TLS: a server with a certificate nobody signed is refused, nothing is sent to it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'amibot-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+        ],
+        { stdio: 'ignore' },
+      );
+      let received = 0;
+      const tls = createHttpsServer(
+        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+        (_req, res) => {
+          received++;
+          res.end('{}');
+        },
+      );
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+      const port = (tls.address() as AddressInfo).port;
+      const error = await createHttpFetch()(`https://127.0.0.1:${port}/api/chat.postMessage`, {
+        method: 'POST',
+        body: 'token=x',
+      }).catch((e: unknown) => e as Error & { cause?: { code?: string } });
+      await new Promise((resolve) => tls.close(resolve));
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as { cause?: { code?: string } }).cause?.code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+      expect(received).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('hands anything it does not handle (a form upload, a Request object) to the fallback unchanged', async () => {
