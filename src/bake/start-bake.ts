@@ -2,6 +2,7 @@ import { type Config, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChatPort, Clock, StateStore } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
+import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { bakeRootMessage } from '../slack/blocks/bake-message.js';
 import { type BakeRecord, isBakeActive, newBakeId, newStepTable } from './bake-record.js';
@@ -28,8 +29,6 @@ export interface StartBakeDeps {
 }
 
 const MAX_IMAGES = 50;
-/** A lock whose bake was never saved is an orphan after this long (a start takes well under a second). */
-const ORPHAN_LOCK_MS = 5 * 60_000;
 
 /**
  * `/ami bake`, the review's "Start bake" button, the demo and the tests all start a bake here:
@@ -61,9 +60,7 @@ export function createStartBake(deps: StartBakeDeps) {
   /** Between taking the lock and saving its bake a start takes a moment: only an old orphan lock is stale. */
   async function isStale(key: string, holder: string, running: BakeRecord | undefined): Promise<boolean> {
     if (running) return !isBakeActive(running);
-    const lock = await store.locks.describe(key);
-    if (!lock || lock.holder !== holder) return false;
-    return clock.now().getTime() - lock.at.getTime() > ORPHAN_LOCK_MS;
+    return isOrphanLock(store.locks, key, holder, clock.now());
   }
 
   return async function startBake(input: StartBakeInput): Promise<Reply> {

@@ -140,3 +140,10 @@ export function reviewIdForCommand(deployment: string, now: Date, random: () => 
 export function isReviewOpen(review: Pick<ReviewRecord, 'status'>): boolean {
   return review.status === 'open' || review.status === 'starting-bake';
 }
+
+/** An open review whose next reminder is due at `now`. */
+export function isReminderDue(review: Pick<ReviewRecord, 'status' | 'nextReminderAt'>, now: Date): boolean {
+  return (
+    review.status === 'open' && review.nextReminderAt !== undefined && review.nextReminderAt.getTime() <= now.getTime()
+  );
+}

@@ -2,6 +2,7 @@
  * Wall-clock arithmetic in an IANA time zone with nothing but Intl, mirroring node-cron 4's own
  * conversion so that the times we compute are the times node-cron fires at (same DST choices).
  */
+import { wallClockFormat } from '../shared/zoned-parts.js';
 
 export interface LocalParts {
   year: number;
@@ -36,16 +37,7 @@ const sameParts = (a: LocalParts, b: LocalParts) =>
   a.second === b.second;
 
 export function zone(timeZone: string): Zone {
-  const partsFormat = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  });
+  const partsFormat = wallClockFormat(timeZone);
   const offsetFormat = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' });
 
   const parts = (at: Date | number): LocalParts => {

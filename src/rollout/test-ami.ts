@@ -1,4 +1,5 @@
 import { AppError, userMessage } from '../errors.js';
+import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { testMessage } from '../slack/blocks/test-message.js';
 import { type AmiTestRecord, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
@@ -7,8 +8,6 @@ import { audit, executorTagsFor, type RolloutDeps } from './rollout-deps.js';
 import { runAmiTest, testLockKey } from './run-ami-test.js';
 
 const LIVE = new Set(['pending', 'running', 'stopping', 'stopped']);
-/** A test lock with no test behind it is an orphan after this long (the holder saves its test right away). */
-const ORPHAN_LOCK_MS = 5 * 60_000;
 
 /**
  * `/ami test <bake-id|ami-id>` and the "Test on <tier>" button: point ONLY the test tier at the AMI (guarded by
@@ -17,11 +16,6 @@ const ORPHAN_LOCK_MS = 5 * 60_000;
 export function createTestAmi(deps: RolloutDeps) {
   /** Tests this process runs, so a cancel stops the poll at once (other replicas see the stored flag). */
   const running = new Map<string, AbortController>();
-
-  async function isOrphanLock(key: string, holder: string): Promise<boolean> {
-    const lock = await deps.store.locks.describe(key);
-    return !lock || (lock.holder === holder && deps.clock.now().getTime() - lock.at.getTime() > ORPHAN_LOCK_MS);
-  }
 
   async function takeLock(deployment: string, testId: string): Promise<void> {
     const key = testLockKey(deployment);
@@ -46,7 +40,7 @@ export function createTestAmi(deps: RolloutDeps) {
     }
     // No test behind the lock: its holder saves one right after taking it, so this is a start still under way
     // (a duplicate delivery racing it) unless the lock is old enough to be an orphan of a crashed start.
-    const isOrphan = !other && (await isOrphanLock(key, holder));
+    const isOrphan = !other && (await isOrphanLock(deps.store.locks, key, holder, deps.clock.now()));
     if (isOrphan || isDead || (other && isTestFinished(other))) {
       await deps.store.locks.release(key, holder);
       holder = await deps.store.locks.acquire(key, testId, deps.clock.now());

@@ -9,12 +9,15 @@ export interface ZonedParts {
   second: string;
 }
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /**
- * Wall-clock fields of `at` in `timeZone`, zero-padded; h23 so midnight is 00, never 24. One place for
- * AMI names, Slack dates and maintenance windows. An unknown zone is an AppError, not a RangeError.
+ * The formatter behind every wall-clock reading: all six fields, zero-padded, h23 so midnight is 00, never 24.
+ * Built once per zone (construction is the costly part). An unknown zone is an AppError, not a RangeError.
  */
-export function zonedParts(at: Date, timeZone: string): ZonedParts {
-  let format: Intl.DateTimeFormat;
+export function wallClockFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = formats.get(timeZone);
+  if (format) return format;
   try {
     format = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -31,7 +34,17 @@ export function zonedParts(at: Date, timeZone: string): ZonedParts {
       cause: error,
     });
   }
-  const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
+  formats.set(timeZone, format);
+  return format;
+}
+
+/** Wall-clock fields of `at` in `timeZone`: one place for AMI names, Slack dates and maintenance windows. */
+export function zonedParts(at: Date, timeZone: string): ZonedParts {
+  const parts = Object.fromEntries(
+    wallClockFormat(timeZone)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
   return {
     year: parts.year ?? '',
     month: parts.month ?? '',

@@ -5,6 +5,7 @@ import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { getFreePort } from '../support/free-port.js';
 import { mongoTestUri } from '../support/mongo.js';
 import { sendSlashCommand } from '../support/slack-signing.js';
+import { waitForHttp } from '../support/wait-for-http.js';
 
 const SECRET = 'process-test-signing-secret';
 
@@ -22,18 +23,6 @@ async function collect(child: ChildProcess): Promise<{ code: number | null; stdo
   child.stderr?.on('data', (chunk) => (stderr += chunk));
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
-}
-
-async function waitForHttp(url: string, timeoutMs = 20_000): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fetch(url);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 describe('the ami-bot process', () => {

@@ -18,6 +18,7 @@ import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { getFreePort } from '../support/free-port.js';
 import { mongoTestUri, newMongoClient, uniqueDbName } from '../support/mongo.js';
 import { sendSlashCommand } from '../support/slack-signing.js';
+import { waitForHttp } from '../support/wait-for-http.js';
 
 const execFileP = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -32,18 +33,6 @@ const exists = (path: string) =>
     () => true,
     () => false,
   );
-
-async function waitForHttp(url: string, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fetch(url);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 interface RunningBot {
   child: ChildProcess;

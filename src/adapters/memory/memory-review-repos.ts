@@ -2,6 +2,7 @@ import type { ReviewRepo, TickLease, TickRepo } from '../../ports.js';
 import {
   deriveReview,
   eventKey,
+  isReminderDue,
   isReviewOpen,
   OPEN_SCAN_PER_DEPLOYMENT,
   type ReviewDoc,
@@ -75,9 +76,7 @@ export function createMemoryReviewRepo(): ReviewRepo {
     },
     listOpen,
     async listDue(now) {
-      return (await listOpen()).filter(
-        (r) => r.status === 'open' && r.nextReminderAt !== undefined && r.nextReminderAt.getTime() <= now.getTime(),
-      );
+      return (await listOpen()).filter((review) => isReminderDue(review, now));
     },
     async setMessageTs(id, ts) {
       const doc = docs.get(id);

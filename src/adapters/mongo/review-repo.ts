@@ -3,6 +3,7 @@ import type { ReviewRepo } from '../../ports.js';
 import {
   deriveReview,
   eventKey,
+  isReminderDue,
   isReviewOpen,
   OPEN_SCAN_PER_DEPLOYMENT,
   type ReviewDoc,
@@ -109,9 +110,7 @@ export function createMongoReviewRepo(db: Db): ReviewRepo & { ensureIndexes(): P
     },
     listOpen,
     async listDue(now) {
-      return (await listOpen()).filter(
-        (r) => r.status === 'open' && r.nextReminderAt !== undefined && r.nextReminderAt.getTime() <= now.getTime(),
-      );
+      return (await listOpen()).filter((review) => isReminderDue(review, now));
     },
     async setMessageTs(id, ts) {
       await reviews.updateOne({ _id: id }, { $set: { messageTs: ts } });

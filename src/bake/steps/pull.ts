@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { eachLimited } from '../../shared/async-queue.js';
 import { tail } from '../../shared/format.js';
 import type { StepContext, StepFn } from '../bake-context.js';
 import type { PullResult } from '../bake-record.js';
@@ -21,31 +22,26 @@ export const pull: StepFn = async (ctx) => {
     ctx.bake.facts.pulls ?? images.map((image) => ({ image, status: 'failed', attempts: 0 }));
   if (!ctx.bake.facts.pulls) await ctx.save({ 'facts.pulls': results });
 
-  let next = 0;
-  const worker = async () => {
-    while (next < images.length) {
-      const index = next++;
-      const result = results[index]!;
-      if (result.status === 'pulled' || result.status === 'cached') continue;
-      const ref = images[index]!;
-      const parsed = parseImageReference(ref);
-      if (parsed.digest && cached.has(normalizeImageReference(ref))) {
-        results[index] = { image: ref, status: 'cached', attempts: 0 };
-        await ctx.save({ 'facts.pulls': results });
-        continue;
-      }
-      results[index] = await pullWithRetries(ctx, index, results[index]!);
+  await eachLimited(images.keys(), ctx.settings.pullConcurrency, async (index) => {
+    const result = results[index]!;
+    if (result.status === 'pulled' || result.status === 'cached') return;
+    const ref = images[index]!;
+    const parsed = parseImageReference(ref);
+    if (parsed.digest && cached.has(normalizeImageReference(ref))) {
+      results[index] = { image: ref, status: 'cached', attempts: 0 };
       await ctx.save({ 'facts.pulls': results });
-      const r = results[index]!;
-      await ctx.progress.thread(
-        r.status === 'pulled'
-          ? `:white_check_mark: pulled \`${ref}\` in ${r.seconds?.toFixed(0) ?? '?'} s${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}`
-          : `:x: could not pull \`${ref}\` after ${r.attempts} attempt(s): ${r.error}`,
-      );
-      ctx.progress.refresh();
+      return;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(ctx.settings.pullConcurrency, images.length) }, worker));
+    results[index] = await pullWithRetries(ctx, index, results[index]!);
+    await ctx.save({ 'facts.pulls': results });
+    const r = results[index]!;
+    await ctx.progress.thread(
+      r.status === 'pulled'
+        ? `:white_check_mark: pulled \`${ref}\` in ${r.seconds?.toFixed(0) ?? '?'} s${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}`
+        : `:x: could not pull \`${ref}\` after ${r.attempts} attempt(s): ${r.error}`,
+    );
+    ctx.progress.refresh();
+  });
 
   const failed = results.filter((r) => r.status === 'failed');
   if (failed.length > 0) {
