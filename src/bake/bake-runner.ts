@@ -1,6 +1,7 @@
 import { findDeployment } from '../config.js';
 import { errorCode, userMessage } from '../errors.js';
 import { applySetPatch } from '../shared/patch.js';
+import { escapeMrkdwn, userMention } from '../slack/blocks/block-text.js';
 import {
   type BakeDeps,
   type BakeProgress,
@@ -232,7 +233,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
           [`steps.${step}.summary`]: summary,
         });
         ctx.progress.refresh();
-        await ctx.progress.thread(`:white_check_mark: *${STEP_TITLES[step]}* — ${summary}`);
+        await ctx.progress.thread(`:white_check_mark: *${STEP_TITLES[step]}* — ${escapeMrkdwn(summary)}`);
       }
       await finish(ctx, 'succeeded', []);
       return;
@@ -252,8 +253,11 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
       });
       ctx.progress.refresh();
       const where = current ? ` during *${STEP_TITLES[current]}*` : '';
+      // The error message quotes outside text (AWS, docker, salt): escaped; the canceller is a mention we render.
       await ctx.progress.thread(
-        cancel ? `:octagonal_sign: ${message} Cleaning up…` : `:x: The bake failed${where}: ${message} Cleaning up…`,
+        cancel
+          ? `:octagonal_sign: Cancelled by ${userMention(cancel.by)}. Cleaning up…`
+          : `:x: The bake failed${where}: ${escapeMrkdwn(message)} Cleaning up…`,
       );
     }
   }
@@ -270,13 +274,13 @@ async function finish(ctx: StepContext, status: 'succeeded' | 'failed' | 'cancel
   ctx.progress.refresh();
   const head =
     status === 'succeeded'
-      ? `:white_check_mark: Bake ${ctx.bake._id} finished: ${ctx.bake.facts.imageId} (${ctx.bake.facts.imageName}).`
+      ? `:white_check_mark: Bake ${ctx.bake._id} finished: ${ctx.bake.facts.imageId} (${escapeMrkdwn(ctx.bake.facts.imageName ?? '')}).`
       : status === 'cancelled'
         ? `:octagonal_sign: Bake ${ctx.bake._id} cancelled.`
-        : `:x: Bake ${ctx.bake._id} failed: ${ctx.bake.error?.message ?? 'unknown error'}`;
+        : `:x: Bake ${ctx.bake._id} failed: ${escapeMrkdwn(ctx.bake.error?.message ?? 'unknown error')}`;
   const next =
     status === 'failed' ? '\nFix the cause above, then run `/ami bake` again; nothing was left half-done.' : '';
-  await ctx.progress.thread([head, ...lines.map((line) => `• ${line}`)].join('\n') + next);
+  await ctx.progress.thread([head, ...lines.map((line) => `• ${escapeMrkdwn(line)}`)].join('\n') + next);
   ctx.log.info({ status, imageId: ctx.bake.facts.imageId }, 'bake finished');
 }
 

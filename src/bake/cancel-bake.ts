@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Clock, StateStore } from '../ports.js';
 import type { Reply } from '../shared/reply.js';
+import { userMention } from '../slack/blocks/block-text.js';
 import { isBakeActive, isBakeId } from './bake-record.js';
 
 export interface CancelBakeDeps {
@@ -23,7 +24,9 @@ export function createCancelBake(deps: CancelBakeDeps) {
     if (!isBakeActive(bake)) return { text: `Bake ${bake._id} has already ended (${bake.status}); nothing to cancel.` };
     const after = await deps.store.bakes.requestCancel(bake._id, input.userId, deps.clock.now());
     if (after?.cancelRequested && after.cancelRequested.by !== input.userId) {
-      return { text: `Bake ${bake._id} is already being cancelled (asked by <@${after.cancelRequested.by}>).` };
+      return {
+        text: `Bake ${bake._id} is already being cancelled (asked by ${userMention(after.cancelRequested.by)}).`,
+      };
     }
     if (after?.status === 'compensating') return { text: `Bake ${bake._id} is already cleaning up after a failure.` };
     deps.runner.cancel(bake._id, input.userId);

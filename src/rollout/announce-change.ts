@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { PostedMessage } from '../ports.js';
 import { createAsyncQueue, eachLimited } from '../shared/async-queue.js';
 import { announcementMessage, userNoticeMessage } from '../slack/blocks/announce-message.js';
+import { escapeExceptMentions } from '../slack/blocks/block-text.js';
 import { replyInThread } from './change-messages.js';
 import type { AnnouncementSummary } from './change-record.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
@@ -145,13 +146,17 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
   if (summary.unknownEmails > 0) parts.push(`${summary.unknownEmails} email(s) without a Slack account`);
   if (summary.failed > 0) parts.push(`:warning: ${summary.failed} failed (see the logs)`);
   if (summary.sourceError) parts.push(`:warning: tier users unavailable: ${summary.sourceError}`);
-  await replyInThread(deps, change, { text: `:mega: Announced ${change._id}: ${parts.join('; ')}.` });
+  const mentions = [deps.config.announceChannel]; // ours; the rest (Domino's errors) is escaped
+  await replyInThread(deps, change, {
+    text: `:mega: Announced ${change._id}: ${escapeExceptMentions(parts.join('; '), mentions)}.`,
+  });
   await audit(deps, {
     actor: 'ami-bot',
     action: 'change.announced',
     deployment: change.deployment,
     changeId: change._id,
     summary: parts.join('; '),
+    ...(deps.config.announceChannel ? { mentions: [deps.config.announceChannel] } : {}),
   });
   log.info({ ...summary }, 'change announced');
   return summary;

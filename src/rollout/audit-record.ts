@@ -23,7 +23,10 @@ export interface AuditEntry {
   deployment: string;
   changeId?: string;
   testId?: string;
+  /** Plain text: escaped where it is shown, except mentions of the ids in `mentions`. */
   summary: string;
+  /** Slack channel/user ids we put in `summary` as `<#id>` / `<@id>` (e.g. the announcement channel). */
+  mentions?: string[];
   /** Tier id / instance id → value before and after (AMI ids, instance states). */
   before?: Record<string, string>;
   after?: Record<string, string>;

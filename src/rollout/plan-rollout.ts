@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { ImageInfo } from '../ports.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
+import { escapeMrkdwn } from '../slack/blocks/block-text.js';
 import { announceInBackground } from './announce-change.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange } from './change-messages.js';
@@ -65,7 +66,7 @@ export function createPlanRollout(deps: RolloutDeps) {
         images,
       });
       if (plan.updates.length === 0) {
-        const skipped = plan.skipped.map((t) => `• ${t.label}: ${t.detail}`).join('\n');
+        const skipped = plan.skipped.map((t) => `• ${escapeMrkdwn(t.label)}: ${escapeMrkdwn(t.detail)}`).join('\n');
         return {
           nothing: {
             text: `Nothing to plan: no standard tier is off ${target.amiId} (${plan.unchanged.length} already on it, ${plan.skipped.length} skipped).${skipped ? `\n${skipped}` : ''}`.slice(

@@ -77,7 +77,7 @@ export async function runAmiTest(
         finish = by
           ? {
               status: 'cancelled',
-              reason: `Cancelled by <@${by}>; Domino job ${jobId} stopped.`,
+              reason: `Domino job ${jobId} stopped.`, // who cancelled is rendered from cancelRequested.by
               ...(stored?.cancelRequested ? { cancelRequested: stored.cancelRequested } : {}),
             }
           : { status: 'error', reason: `ami-bot stopped during the test; Domino job ${jobId} stopped.` };

@@ -1,6 +1,7 @@
 import { AppError, userMessage } from '../errors.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
+import { escapeMrkdwn } from '../slack/blocks/block-text.js';
 import { testMessage } from '../slack/blocks/test-message.js';
 import { type AmiTestRecord, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
 import { resolveAmiTarget } from './resolve-target.js';
@@ -150,7 +151,7 @@ export function createTestAmi(deps: RolloutDeps) {
           ? ` :warning: ${stale.length} executor(s) of the tier are up on another AMI: the result may not prove anything (see the thread).`
           : '';
       return {
-        text: `Test ${testId} started: ${tier.label} now uses ${target.amiId}; timing a Domino job in the thread.${warning}`,
+        text: `Test ${testId} started: ${escapeMrkdwn(tier.label)} now uses ${target.amiId}; timing a Domino job in the thread.${warning}`,
       };
     } catch (error) {
       if (saved) {

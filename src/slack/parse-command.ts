@@ -1,3 +1,4 @@
+import { codeText } from './blocks/block-text.js';
 import {
   isRolloutSubcommand,
   parseCancelTest,
@@ -5,7 +6,7 @@ import {
   ROLLOUT_SUBCOMMANDS,
   type RolloutCommand,
 } from './parse-rollout-command.js';
-import { tokenize } from './tokenize.js';
+import { isExactlyTyped, tokenizeWords, type Word } from './tokenize.js';
 
 /** Every `/ami` subcommand, parsed; nothing here touches the outside world. */
 export type ParsedCommand =
@@ -23,20 +24,53 @@ export const SUBCOMMANDS = ['help', 'bake', 'status', 'cancel', 'review', ...ROL
 const MAX_TEXT = 4_000;
 const MAX_NOTE = 500;
 
-function parseBake(args: string[]): ParsedCommand {
+/** What was typed, echoed back inert (escaped, and a backtick in it cannot end the code span). */
+const shown = (raw: string) => codeText(raw.slice(0, 120));
+
+/**
+ * The value of `--name value` or `--name=value`, with the text typed for it. Quotes around the whole of
+ * `--name="a b"` or of the value are the admin's; the raw text excludes `--name=`.
+ */
+function optionValue(words: Word[], i: number): { value?: string; exact: boolean; raw: string; next: number } {
+  const word = words[i]!;
+  const eq = word.value.indexOf('=');
+  if (eq >= 0) {
+    const value = word.value.slice(eq + 1);
+    const raw = word.raw.slice(word.raw.indexOf('=') + 1);
+    const exact = isExactlyTyped(value, raw) || isExactlyTyped(word.value, word.raw);
+    return { value, exact, raw, next: i };
+  }
+  const next = words[i + 1];
+  return next
+    ? { value: next.value, exact: isExactlyTyped(next.value, next.raw), raw: next.raw, next: i + 1 }
+    : { exact: true, raw: '', next: i + 1 };
+}
+
+const notExact = (raw: string): ParsedCommand => ({
+  kind: 'invalid',
+  message: `${shown(raw)} has quotes inside it, so it would not be used as typed. Image references and deployment names cannot contain quotes: type them without quotes, or quote the whole list (\`--images "a:1,b:2"\`).`,
+});
+
+function parseBake(words: Word[]): ParsedCommand {
   let deployment: string | undefined;
   let images: string[] | undefined;
   let noReboot = false;
   let note: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const arg = word.value;
     if (arg === '--no-reboot') noReboot = true;
     else if (arg === '--images' || arg.startsWith('--images=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      const { value, exact, raw, next } = optionValue(words, i);
+      i = next;
       if (!value) return { kind: 'invalid', message: '`--images` needs a comma-separated list of image references.' };
+      // What is pulled must be exactly what was typed: `x'id'` would silently become `xid`.
+      if (!exact) return notExact(raw);
       images = value.split(',').map((ref) => ref.trim());
     } else if (arg === '--note' || arg.startsWith('--note=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
+      // A note is free text: quotes inside it (`"don't"`) are the admin's words, nothing is run with it.
+      const { value, next } = optionValue(words, i);
+      i = next;
       if (value === undefined)
         return { kind: 'invalid', message: '`--note` needs a text, e.g. `--note "monthly refresh"`.' };
       if (value.length > MAX_NOTE)
@@ -45,10 +79,13 @@ function parseBake(args: string[]): ParsedCommand {
     } else if (arg.startsWith('-')) {
       return {
         kind: 'invalid',
-        message: `Unknown option \`${arg.slice(0, 40)}\` for \`/ami bake\`. See \`/ami help\`.`,
+        message: `Unknown option ${shown(arg.slice(0, 40))} for \`/ami bake\`. See \`/ami help\`.`,
       };
-    } else if (deployment === undefined) deployment = arg;
-    else return { kind: 'invalid', message: 'Give at most one deployment name; image references go after `--images`.' };
+    } else if (deployment === undefined) {
+      if (!isExactlyTyped(arg, word.raw)) return notExact(word.raw);
+      deployment = arg;
+    } else
+      return { kind: 'invalid', message: 'Give at most one deployment name; image references go after `--images`.' };
   }
   return {
     kind: 'bake',
@@ -62,13 +99,19 @@ function parseBake(args: string[]): ParsedCommand {
 /** Parses the text after `/ami`. Unknown or malformed input is a value, never an exception. */
 export function parseCommand(text: string): ParsedCommand {
   if (text.length > MAX_TEXT) return { kind: 'invalid', message: `The command is longer than ${MAX_TEXT} characters.` };
-  const [sub, ...args] = tokenize(text.trim());
+  const { words, unclosedQuote } = tokenizeWords(text.trim());
+  if (unclosedQuote)
+    return {
+      kind: 'invalid',
+      message: `A quote (${unclosedQuote}) is not closed, so the words after it cannot be read as typed. Close it; an apostrophe in a note goes inside double quotes (\`--note "don't"\`).`,
+    };
+  const [sub, ...args] = words.map((word) => word.value);
   switch (sub?.toLowerCase()) {
     case undefined:
     case 'help':
       return { kind: 'help' };
     case 'bake':
-      return parseBake(args);
+      return parseBake(words.slice(1));
     case 'status':
       if (args.length > 1) return { kind: 'invalid', message: 'Usage: `/ami status [bake-id]`.' };
       return args[0] === undefined ? { kind: 'status' } : { kind: 'status', bakeId: args[0] };

@@ -2,6 +2,7 @@ import { isBakeId } from '../bake/bake-record.js';
 import { isTestId } from '../rollout/ami-test-record.js';
 import { isChangeId } from '../rollout/change-record.js';
 import { isAmiId } from '../rollout/classify-tiers.js';
+import { codeText } from './blocks/block-text.js';
 
 /** The rollout's `/ami` subcommands. Ids are checked against their pattern here, before any lookup. */
 export type RolloutCommand =
@@ -17,7 +18,8 @@ export const ROLLOUT_SUBCOMMANDS = ['test', 'plan', 'revert', 'drain', 'history'
 type Invalid = { kind: 'invalid'; message: string };
 
 const invalid = (message: string): Invalid => ({ kind: 'invalid', message });
-const shown = (value: string) => `\`${value.slice(0, 40)}\``;
+/** What was typed, echoed back inert. */
+const shown = (value: string) => codeText(value.slice(0, 40));
 
 function target(value: string | undefined, usage: string): string | Invalid {
   if (value === undefined) return invalid(`Usage: \`${usage}\`.`);

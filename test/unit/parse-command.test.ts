@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/slack/parse-command.js';
-import { tokenize } from '../../src/slack/tokenize.js';
+import { tokenize, tokenizeWords } from '../../src/slack/tokenize.js';
 
 describe('tokenize', () => {
   it('honours straight and smart quotes', () => {
@@ -52,5 +52,56 @@ describe('parseCommand', () => {
     expect(parseCommand('deploy everything')).toEqual({ kind: 'unknown', word: 'deploy' });
     expect(parseCommand('$(rm -rf /)')).toEqual({ kind: 'unknown', word: '$(rm' });
     expect(parseCommand('x'.repeat(5000))).toMatchObject({ kind: 'invalid' });
+  });
+});
+
+describe('image references exactly as typed', () => {
+  it('keeps the raw text of each word', () => {
+    expect(tokenizeWords(`bake --images "a:1,b:2" x'id'`)).toEqual({
+      words: [
+        { value: 'bake', raw: 'bake' },
+        { value: '--images', raw: '--images' },
+        { value: 'a:1,b:2', raw: '"a:1,b:2"' },
+        { value: 'xid', raw: "x'id'" },
+      ],
+    });
+    expect(tokenizeWords('bake --note "open').unclosedQuote).toBe('"');
+  });
+
+  it('refuses a reference that quotes would change, naming it', () => {
+    for (const text of [
+      `bake --images quay.io/domino/base:x'id'`,
+      `bake --images=quay.io/domino/base:x"i"d`,
+      `bake --images a:1,b"c":2`,
+    ]) {
+      const parsed = parseCommand(text);
+      expect(parsed, text).toMatchObject({ kind: 'invalid', message: expect.stringContaining('quotes inside it') });
+    }
+    expect(parseCommand(`bake --images quay.io/domino/base:x'id'`)).toMatchObject({
+      message: expect.stringContaining("`quay.io/domino/base:x'id'`"),
+    });
+    expect(parseCommand(`bake pro"d"`)).toMatchObject({ kind: 'invalid', message: expect.stringContaining('pro"d"') });
+  });
+
+  it('accepts quotes around the whole value, and quotes inside a note', () => {
+    expect(parseCommand('bake --images "a:1,b:2"')).toMatchObject({ images: ['a:1', 'b:2'] });
+    expect(parseCommand(`bake --images='a:1'`)).toMatchObject({ images: ['a:1'] });
+    expect(parseCommand(`bake "--images=a:1"`)).toMatchObject({ images: ['a:1'] });
+    expect(parseCommand(`bake --note "don't 'panic'"`)).toMatchObject({ note: "don't 'panic'" });
+    expect(parseCommand(`bake --note="it's fine"`)).toMatchObject({ note: "it's fine" });
+  });
+
+  it('refuses an unclosed quote instead of guessing where it ends', () => {
+    expect(parseCommand(`bake --note don't`)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('not closed'),
+    });
+    expect(parseCommand(`bake --images "a:1`)).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('escapes what it echoes back', () => {
+    expect(parseCommand('bake --<!channel>')).toMatchObject({
+      message: expect.stringContaining('--&lt;!channel&gt;'),
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import { eachLimited } from '../../shared/async-queue.js';
 import { tail } from '../../shared/format.js';
+import { codeText, escapeMrkdwn } from '../../slack/blocks/block-text.js';
 import type { StepContext, StepFn } from '../bake-context.js';
 import type { PullResult } from '../bake-record.js';
 import { normalizeImageReference, parseImageReference } from '../image-reference.js';
@@ -37,8 +38,8 @@ export const pull: StepFn = async (ctx) => {
     const r = results[index]!;
     await ctx.progress.thread(
       r.status === 'pulled'
-        ? `:white_check_mark: pulled \`${ref}\` in ${r.seconds?.toFixed(0) ?? '?'} s${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}`
-        : `:x: could not pull \`${ref}\` after ${r.attempts} attempt(s): ${r.error}`,
+        ? `:white_check_mark: pulled ${codeText(ref)} in ${r.seconds?.toFixed(0) ?? '?'} s${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}`
+        : `:x: could not pull ${codeText(ref)} after ${r.attempts} attempt(s): ${escapeMrkdwn(r.error ?? '')}`,
     );
     ctx.progress.refresh();
   });

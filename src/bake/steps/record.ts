@@ -1,4 +1,5 @@
 import { ACTION_IDS } from '../../slack/action-ids.js';
+import { codeText, escapeMrkdwn } from '../../slack/blocks/block-text.js';
 import type { StepFn } from '../bake-context.js';
 
 /** The AMI id and name on the bake and in the thread, with the next steps as buttons. */
@@ -19,7 +20,7 @@ export const record: StepFn = async (ctx) => {
       value: ctx.bake._id,
     },
   ];
-  const text = `:tada: New AMI *${imageId}* — \`${imageName}\` is available.`;
+  const text = `:tada: New AMI *${escapeMrkdwn(imageId ?? '')}* — ${codeText(imageName ?? '')} is available.`;
   await ctx.progress.thread(text, [
     { type: 'section', text: { type: 'mrkdwn', text } },
     { type: 'actions', block_id: `bake-next:${ctx.bake._id}`, elements: buttons },

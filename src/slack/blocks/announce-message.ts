@@ -6,7 +6,7 @@ import { CONTEXT_MAX, contextBlock, escapeMrkdwn, mrkdwnSection, SECTION_MAX, sl
 const why = (change: ChangeRecord) =>
   change.kind === 'revert'
     ? `It restores the executor image these tiers had before ${change.revertOf}.`
-    : `A new executor image (${change.targetAmi}) with the common environment images already cached: new runs should spend less time in *Pulling*.`;
+    : `A new executor image (${escapeMrkdwn(change.targetAmi ?? '')}) with the common environment images already cached: new runs should spend less time in *Pulling*.`;
 
 const when = (change: ChangeRecord, timeZone: string) =>
   change.applyAt

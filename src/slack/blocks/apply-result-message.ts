@@ -1,7 +1,7 @@
 import type { Block } from '../../ports.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural } from '../../shared/format.js';
-import { contextBlock, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
+import { codeText, contextBlock, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 
 /** The thread reply after an apply: what changed, what was left alone and why, what the re-read confirmed (pure). */
 export function applyResultMessage(change: ChangeRecord): { text: string; blocks?: Block[] } {
@@ -9,13 +9,14 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
   if (!r) return { text: `${change._id} has not been applied.` };
   const noun = change.kind === 'drain' ? 'instance' : 'tier';
   if (r.status === 'failed') {
-    const text = `:x: Applying ${change._id} failed: ${r.error ?? 'unknown error'}`;
+    // The error quotes AWS/Domino: escaped in the fallback text as in the block (notifications render mrkdwn).
+    const text = `:x: Applying ${change._id} failed: ${escapeMrkdwn(r.error ?? 'unknown error')}`;
     const verified =
       r.verified.length > 0 ? `\nThe re-read found ${plural(r.verified.length, noun)} already on the target.` : '';
     return {
       text,
       blocks: [
-        mrkdwnSection(`${escapeMrkdwn(text)}${verified}`),
+        mrkdwnSection(`${text}${verified}`),
         contextBlock('Nothing is retried on its own: plan again (`/ami plan`) to finish what is left.'),
       ],
     };
@@ -25,7 +26,7 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
     blocks.push(
       mrkdwnSection(`:white_check_mark: ${change._id}: terminated ${plural(r.applied.length, 'stopped executor')}.`),
     );
-    const skipped = (r.skipped ?? []).map((s) => `• \`${s.id}\`: ${escapeMrkdwn(s.detail)}`);
+    const skipped = (r.skipped ?? []).map((s) => `• ${codeText(s.id)}: ${escapeMrkdwn(s.detail)}`);
     if (skipped.length > 0)
       blocks.push(mrkdwnSection(`*Not terminated (${skipped.length})*\n${fitLines(skipped, SECTION_MAX - 40)}`));
   } else {
@@ -35,7 +36,7 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
     if (r.conflicts.length > 0) {
       const lines = r.conflicts.map(
         (c) =>
-          `• *${escapeMrkdwn(c.label)}* \`${escapeMrkdwn(c.id)}\`: expected ${c.expected}, found ${c.found || 'nothing'}`,
+          `• *${escapeMrkdwn(c.label)}* ${codeText(c.id)}: expected ${escapeMrkdwn(c.expected)}, found ${c.found ? escapeMrkdwn(c.found) : 'nothing'}`,
       );
       blocks.push(
         mrkdwnSection(
@@ -44,7 +45,11 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
       );
     }
     if (r.unverified.length > 0) {
-      blocks.push(mrkdwnSection(`:warning: Not confirmed by the re-read: ${fitLines(r.unverified, SECTION_MAX - 60)}`));
+      blocks.push(
+        mrkdwnSection(
+          `:warning: Not confirmed by the re-read: ${fitLines(r.unverified.map(escapeMrkdwn), SECTION_MAX - 60)}`,
+        ),
+      );
     }
     blocks.push(
       contextBlock(

@@ -2,6 +2,7 @@ import { BAKE_STEPS, type BakeRecord, isBakeActive, STEP_TITLES, type StepProgre
 import type { Block } from '../../ports.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
+import { codeText, escapeMrkdwn, userMention } from './block-text.js';
 
 const STATE_ICON: Record<StepProgress['state'], string> = {
   pending: ':white_small_square:',
@@ -22,8 +23,20 @@ const STATUS_LABEL: Record<BakeRecord['status'], string> = {
 function stepLine(progress: StepProgress, title: string, now: Date): string {
   const end = progress.endedAt ?? (progress.state === 'running' ? now : undefined);
   const elapsed = progress.startedAt && end ? ` — ${formatDuration(end.getTime() - progress.startedAt.getTime())}` : '';
-  const summary = progress.summary && progress.state === 'done' ? `\n      _${truncate(progress.summary, 160)}_` : '';
+  // Step summaries quote outside text (instance names, salt's counts and state ids).
+  const summary =
+    progress.summary && progress.state === 'done' ? `\n      _${escapeMrkdwn(truncate(progress.summary, 160))}_` : '';
   return `${STATE_ICON[progress.state]} ${title}${elapsed}${summary}`;
+}
+
+/**
+ * What went wrong, for Slack: a cancel names who cancelled (a mention we render from the stored id); any other
+ * message quotes outside text (AWS, docker, salt) and is escaped.
+ */
+export function bakeErrorText(bake: BakeRecord): string {
+  if (!bake.error) return '';
+  if (bake.error.code === 'cancelled') return `Cancelled by ${userMention(bake.cancelRequested?.by)}.`;
+  return escapeMrkdwn(truncate(bake.error.message, 1000));
 }
 
 /** The bake's root message: who, what, and every step with its state and time (pure). */
@@ -32,7 +45,7 @@ export function bakeRootMessage(
   now: Date,
   options: { sandbox: boolean },
 ): { text: string; blocks: Block[] } {
-  const images = truncate(bake.images.map((image) => `\`${image}\``).join(', '), 1500);
+  const images = truncate(bake.images.map(codeText).join(', '), 1500);
   const steps = BAKE_STEPS.map((step) => stepLine(bake.steps[step], STEP_TITLES[step], now)).join('\n');
   const text = `AMI bake ${bake._id} for ${bake.deployment}: ${bake.status}`;
   const blocks: Block[] = [
@@ -41,12 +54,12 @@ export function bakeRootMessage(
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Status*\n${STATUS_LABEL[bake.status]}` },
-        { type: 'mrkdwn', text: `*Requested by*\n<@${bake.requester}>` },
+        { type: 'mrkdwn', text: `*Requested by*\n${userMention(bake.requester)}` },
         {
           type: 'mrkdwn',
-          text: `*AMI*\n${bake.facts.imageId ? `${bake.facts.imageId}\n\`${bake.facts.imageName}\`` : '—'}`,
+          text: `*AMI*\n${bake.facts.imageId ? `${escapeMrkdwn(bake.facts.imageId)}\n${codeText(bake.facts.imageName ?? '')}` : '—'}`,
         },
-        { type: 'mrkdwn', text: `*Template*\n${bake.facts.instanceId ?? '—'}` },
+        { type: 'mrkdwn', text: `*Template*\n${escapeMrkdwn(bake.facts.instanceId ?? '—')}` },
       ],
     },
     { type: 'section', text: { type: 'mrkdwn', text: `*Images*\n${images}` } },
@@ -56,8 +69,8 @@ export function bakeRootMessage(
   if (options.sandbox) notes.push(':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.');
   if (bake.noReboot)
     notes.push(':warning: `--no-reboot`: the instance is not rebooted, file-system integrity is not guaranteed.');
-  if (bake.note) notes.push(`:memo: ${truncate(bake.note, 500)}`);
-  if (bake.error) notes.push(`:x: ${truncate(bake.error.message, 1000)}`);
+  if (bake.note) notes.push(`:memo: ${escapeMrkdwn(truncate(bake.note, 500))}`);
+  if (bake.error) notes.push(`:x: ${bakeErrorText(bake)}`);
   if (notes.length > 0)
     blocks.push({ type: 'context', elements: notes.map((note) => ({ type: 'mrkdwn', text: note })) });
   if (isBakeActive(bake) && bake.status === 'running' && !bake.cancelRequested) {

@@ -65,3 +65,40 @@ export const contextBlock = (...texts: string[]): Block => ({
 export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
+
+/** Outside text as inline code: escaped, and a backtick in it cannot end the code span early. */
+export function codeText(text: string): string {
+  return `\`${escapeMrkdwn(text.replaceAll('`', "'"))}\``;
+}
+
+/** Slack user ids (`U…`, `W…` on Enterprise Grid) and channel ids (`C…`, `G…`, `D…`) as Slack issues them. */
+const USER_ID = /^[UW][A-Z0-9]{2,30}$/;
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,30}$/;
+
+/**
+ * A user mention rendered by us from an id (never from text): anything that is not a user id is shown
+ * escaped, so no stored value can turn into `<!channel>` or a link.
+ */
+export function userMention(id: string | undefined): string {
+  if (id === undefined) return 'someone';
+  return USER_ID.test(id) ? `<@${id}>` : escapeMrkdwn(id);
+}
+
+/** A channel mention rendered from an id, like `userMention`. */
+export function channelMention(id: string): string {
+  return CHANNEL_ID.test(id) ? `<#${id}>` : escapeMrkdwn(id);
+}
+
+/**
+ * Escapes text we composed around outside values, then renders as mentions only `<#id>` / `<@id>` of the ids
+ * given (ours, passed as data and checked by pattern): outside text can at most name those same ids.
+ */
+export function escapeExceptMentions(text: string, ids: readonly (string | undefined)[]): string {
+  let out = escapeMrkdwn(text);
+  for (const id of ids) {
+    if (id === undefined) continue;
+    if (CHANNEL_ID.test(id)) out = out.replaceAll(`&lt;#${id}&gt;`, `<#${id}>`);
+    if (USER_ID.test(id)) out = out.replaceAll(`&lt;@${id}&gt;`, `<@${id}>`);
+  }
+  return out;
+}

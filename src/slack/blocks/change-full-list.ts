@@ -1,7 +1,7 @@
 import type { Block } from '../../ports.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { chunkLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
-import { instanceLines, KIND_TITLE, skippedLines, updateLines } from './change-lines.js';
+import { instanceLines, KIND_TITLE, skippedLines, tierName, updateLines } from './change-lines.js';
 
 /** Total characters per message, well under the ~13k at which Slack answers msg_blocks_too_long. */
 const MESSAGE_MAX = 9_000;
@@ -23,7 +23,7 @@ export function fullListMessages(change: ChangeRecord): Array<{ text: string; bl
     group(`*Skipped (${change.skipped.length})*`, skippedLines(change));
     group(
       `*Already on the target (${change.unchanged.length})*`,
-      change.unchanged.map((t) => `• ${t.label} \`${t.id}\``),
+      change.unchanged.map((t) => `• ${tierName(t)}`),
     );
   }
   const sections = chunkLines(lines, SECTION_MAX);

@@ -1,18 +1,16 @@
 import type { ChangeRecord, DrainInstance } from '../../rollout/change-record.js';
-import { escapeMrkdwn } from './block-text.js';
+import { codeText, escapeMrkdwn } from './block-text.js';
 
 /** One line per tier/instance of a change: shared by the approval message and the full-list replies (pure). */
 
-const tierName = (tier: { id: string; label: string }) =>
-  tier.label === tier.id
-    ? `\`${escapeMrkdwn(tier.id)}\``
-    : `*${escapeMrkdwn(tier.label)}* \`${escapeMrkdwn(tier.id)}\``;
+export const tierName = (tier: { id: string; label: string }) =>
+  tier.label === tier.id ? codeText(tier.id) : `*${escapeMrkdwn(tier.label)}* ${codeText(tier.id)}`;
 
 export function updateLines(change: ChangeRecord): string[] {
   return change.updates.map((tier) =>
     change.kind === 'rollout'
-      ? `• ${tierName(tier)} from ${tier.from}`
-      : `• ${tierName(tier)}: ${tier.from} → ${tier.to}`,
+      ? `• ${tierName(tier)} from ${escapeMrkdwn(tier.from)}`
+      : `• ${tierName(tier)}: ${escapeMrkdwn(tier.from)} → ${escapeMrkdwn(tier.to)}`,
   );
 }
 
@@ -27,7 +25,7 @@ export function unchangedText(change: ChangeRecord): string {
 export function instanceLines(instances: readonly DrainInstance[]): string[] {
   return instances.map(
     (i) =>
-      `• \`${i.id}\` ${i.name ? `${escapeMrkdwn(i.name)} ` : ''}(tier \`${escapeMrkdwn(i.tierId)}\`, ${i.imageId}, ${i.state})`,
+      `• ${codeText(i.id)} ${i.name ? `${escapeMrkdwn(i.name)} ` : ''}(tier ${codeText(i.tierId)}, ${escapeMrkdwn(i.imageId)}, ${escapeMrkdwn(i.state)})`,
   );
 }
 

@@ -4,6 +4,7 @@ import { plural, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
 import {
   CONTEXT_MAX,
+  codeText,
   contextBlock,
   escapeMrkdwn,
   fitLines,
@@ -12,6 +13,7 @@ import {
   mrkdwnSection,
   SECTION_MAX,
   slackDate,
+  userMention,
 } from './block-text.js';
 import { instanceLines, KIND_TITLE, skippedLines, unchangedText, updateLines } from './change-lines.js';
 
@@ -80,23 +82,23 @@ export function statusLine(change: ChangeRecord, now: Date, opts: ChangeMessageO
     case 'pending':
       return now.getTime() >= change.deadline.getTime()
         ? `:hourglass: *Expired*: nobody decided before ${slackDate(change.deadline, tz)}. Nothing was changed.`
-        : `:raised_hand: Waiting for an approver${opts.twoPersonRule === false ? '' : ` other than <@${change.requester}>`} until ${slackDate(change.deadline, tz)}.`;
+        : `:raised_hand: Waiting for an approver${opts.twoPersonRule === false ? '' : ` other than ${userMention(change.requester)}`} until ${slackDate(change.deadline, tz)}.`;
     case 'expired':
       return `:hourglass: *Expired*: nobody decided before ${slackDate(change.deadline, tz)}. Nothing was changed.`;
     case 'rejected':
-      return `:x: *Rejected* by <@${d?.by}> at ${d ? slackDate(d.at, tz) : '?'}. Nothing was changed.`;
+      return `:x: *Rejected* by ${userMention(d?.by)} at ${d ? slackDate(d.at, tz) : '?'}. Nothing was changed.`;
     case 'approved':
-      return `:white_check_mark: *Approved* by <@${d?.by}> at ${d ? slackDate(d.at, tz) : '?'}${
+      return `:white_check_mark: *Approved* by ${userMention(d?.by)} at ${d ? slackDate(d.at, tz) : '?'}${
         change.applyAt && change.applyAt.getTime() > now.getTime()
           ? `; applies at ${slackDate(change.applyAt, tz)}.`
           : '; applying now.'
       }`;
     case 'applying':
-      return `:gear: *Applying* (approved by <@${d?.by}>)…`;
+      return `:gear: *Applying* (approved by ${userMention(d?.by)})…`;
     case 'applied': {
       const r = change.result;
       const conflicts = r && r.conflicts.length > 0 ? `, :warning: ${plural(r.conflicts.length, 'conflict')}` : '';
-      return `:white_check_mark: *Applied* at ${r ? slackDate(r.at, tz) : '?'} (approved by <@${d?.by}>): ${plural(r?.applied.length ?? 0, change.kind === 'drain' ? 'instance' : 'tier')} changed${conflicts}.`;
+      return `:white_check_mark: *Applied* at ${r ? slackDate(r.at, tz) : '?'} (approved by ${userMention(d?.by)}): ${plural(r?.applied.length ?? 0, change.kind === 'drain' ? 'instance' : 'tier')} changed${conflicts}.`;
     }
     case 'failed':
       return `:x: *Apply failed*: ${escapeMrkdwn(truncate(change.result?.error ?? 'unknown error', 500))}`;
@@ -119,7 +121,7 @@ function planSections(change: ChangeRecord): { blocks: Block[]; cut: boolean } {
     );
     return { blocks, cut };
   }
-  const to = change.kind === 'rollout' ? ` → ${change.targetAmi}` : '';
+  const to = change.kind === 'rollout' ? ` → ${escapeMrkdwn(change.targetAmi ?? '')}` : '';
   add(`*Will change (${change.updates.length})*${to}`, updateLines(change));
   if (change.updates.length === 0) blocks.push(mrkdwnSection('*Will change*: no tier (nothing to do).'));
   add(`*Skipped (${change.skipped.length})*`, skippedLines(change));
@@ -139,7 +141,7 @@ export function changeMessage(
 ): { text: string; blocks: Block[] } {
   const title = `${KIND_TITLE[change.kind]} ${change._id} · ${change.deployment}`;
   const fields: Block[] = [
-    { type: 'mrkdwn', text: `*Requested by*\n<@${change.requester}>` },
+    { type: 'mrkdwn', text: `*Requested by*\n${userMention(change.requester)}` },
     {
       type: 'mrkdwn',
       text: `*When*\n${change.applyAt ? `maintenance window ${slackDate(change.applyAt, opts.timeZone)}` : 'right after approval'}`,
@@ -148,7 +150,7 @@ export function changeMessage(
   if (change.targetAmi) {
     fields.unshift({
       type: 'mrkdwn',
-      text: `*New AMI*\n${change.targetAmi}${change.targetAmiName ? `\n\`${escapeMrkdwn(change.targetAmiName)}\`` : ''}`,
+      text: `*New AMI*\n${escapeMrkdwn(change.targetAmi)}${change.targetAmiName ? `\n${codeText(change.targetAmiName)}` : ''}`,
     });
   }
   if (change.revertOf) fields.unshift({ type: 'mrkdwn', text: `*Reverts*\n${change.revertOf}` });

@@ -1,7 +1,15 @@
 import type { Block } from '../../ports.js';
 import type { AuditEntry } from '../../rollout/audit-record.js';
 import { truncate } from '../../shared/format.js';
-import { chunkLines, escapeMrkdwn, formatWhen, mrkdwnSection, SECTION_MAX } from './block-text.js';
+import {
+  chunkLines,
+  escapeExceptMentions,
+  escapeMrkdwn,
+  formatWhen,
+  mrkdwnSection,
+  SECTION_MAX,
+  userMention,
+} from './block-text.js';
 
 const ICON: Record<AuditEntry['action'], string> = {
   'change.planned': ':clipboard:',
@@ -22,7 +30,10 @@ function beforeAfter(entry: AuditEntry): string {
   if (keys.length === 0) return '';
   const shown = keys
     .slice(0, 3)
-    .map((key) => `${escapeMrkdwn(key)}: ${entry.before?.[key] ?? '—'} → ${entry.after?.[key] ?? '—'}`);
+    .map(
+      (key) =>
+        `${escapeMrkdwn(key)}: ${escapeMrkdwn(entry.before?.[key] ?? '—')} → ${escapeMrkdwn(entry.after?.[key] ?? '—')}`,
+    );
   return `\n      ${shown.join('; ')}${keys.length > 3 ? `; +${keys.length - 3} more` : ''}`;
 }
 
@@ -31,12 +42,13 @@ export function historyMessage(entries: AuditEntry[], timeZone: string): { text:
   if (entries.length === 0) return { text: 'No rollout history yet: nothing was tested, planned or applied.' };
   const lines = entries.map((entry) => {
     const subject = entry.changeId ?? entry.testId ?? '';
-    const actor = entry.actor.startsWith('U') || entry.actor.startsWith('W') ? `<@${entry.actor}>` : entry.actor;
-    return `${ICON[entry.action]} ${formatWhen(entry.at, timeZone)} ${actor} *${entry.action}* ${subject} (${entry.deployment}) — ${escapeMrkdwn(truncate(entry.summary, 200))}${beforeAfter(entry)}`;
+    const actor = entry.actor === 'ami-bot' ? 'ami-bot' : userMention(entry.actor);
+    const summary = escapeExceptMentions(truncate(entry.summary, 200), entry.mentions ?? []);
+    return `${ICON[entry.action]} ${formatWhen(entry.at, timeZone)} ${actor} *${entry.action}* ${escapeMrkdwn(subject)} (${entry.deployment}) — ${summary}${beforeAfter(entry)}`;
   });
   const sections = chunkLines(lines, SECTION_MAX).slice(0, 4);
   return {
-    text: `Rollout history (newest first):\n${lines.join('\n')}`.slice(0, 3_900),
+    text: truncate(`Rollout history (newest first):\n${lines.join('\n')}`, 3_900),
     blocks: [mrkdwnSection(`*Rollout history* (newest first, times ${timeZone})`), ...sections.map(mrkdwnSection)],
   };
 }

@@ -4,6 +4,7 @@ import { SNOOZE_DAYS } from '../../review/review-record.js';
 import { formatLocal } from '../../review/zoned-time.js';
 import { plural, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
+import { userMention } from './block-text.js';
 import {
   adviceSection,
   bakeSection,
@@ -21,7 +22,8 @@ const when = (review: ReviewView, at: Date) => formatLocal(at, review.report.tim
 
 function intro(review: ReviewView): string {
   const name = `*${review.deployment}*`;
-  if (review.trigger === 'command') return `:mag: AMI review of ${name}, requested by <@${review.requestedBy}>.`;
+  if (review.trigger === 'command')
+    return `:mag: AMI review of ${name}, requested by ${userMention(review.requestedBy)}.`;
   const tick = review.tick ? when(review, review.tick) : when(review, review.createdAt);
   const late = review.trigger === 'catch-up' ? ' Posted late: ami-bot was not running at that time.' : '';
   return `:calendar: Time for the quarterly review of ${name}'s executor AMIs (scheduled for ${tick}).${late}`;
@@ -49,15 +51,15 @@ export function reviewSummary(review: ReviewView): string {
 export function reviewStateLine(review: ReviewView): string {
   switch (review.status) {
     case 'reviewed':
-      return `:white_check_mark: Marked reviewed by <@${review.reviewed?.by}> on ${when(review, review.reviewed?.at ?? review.createdAt)}.`;
+      return `:white_check_mark: Marked reviewed by ${userMention(review.reviewed?.by)} on ${when(review, review.reviewed?.at ?? review.createdAt)}.`;
     case 'bake-started':
-      return `:hammer_and_wrench: <@${review.bake?.by}> started ${review.bake?.bakeId ? `bake \`${review.bake.bakeId}\`` : 'a bake'} from this review on ${when(review, review.bake?.at ?? review.createdAt)}.`;
+      return `:hammer_and_wrench: ${userMention(review.bake?.by)} started ${review.bake?.bakeId ? `bake \`${review.bake.bakeId}\`` : 'a bake'} from this review on ${when(review, review.bake?.at ?? review.createdAt)}.`;
     case 'starting-bake':
-      return `:hourglass_flowing_sand: <@${review.bake?.by}> is starting a bake from this review…`;
+      return `:hourglass_flowing_sand: ${userMention(review.bake?.by)} is starting a bake from this review…`;
     case 'superseded':
       return ':arrows_counterclockwise: Superseded by a newer review of this deployment.';
     case 'open': {
-      const snoozed = review.snoozed ? `Snoozed by <@${review.snoozed.by}>. ` : '';
+      const snoozed = review.snoozed ? `Snoozed by ${userMention(review.snoozed.by)}. ` : '';
       if (!review.nextReminderAt) return `${snoozed}No more reminders are planned for this review.`;
       const number = review.followUps + 1;
       const of = number <= review.maxFollowUps ? ` (reminder ${number} of ${review.maxFollowUps})` : '';
@@ -137,7 +139,8 @@ export function reviewReminderMessage(
   number: number,
   link: string | undefined,
 ): { text: string; blocks: Block[] } {
-  const report = link ? `<${link}|the report>` : 'the report above';
+  // The permalink comes from Slack; a value that could break out of the link markup is not used.
+  const report = link && /^https:\/\/[^\s<>|]+$/.test(link) ? `<${link}|the report>` : 'the report above';
   const state = review.status === 'open' ? 'is still open' : 'is closed';
   const text = `:bell: Reminder ${number}: the AMI review of *${review.deployment}* (opened ${when(review, review.createdAt)}) ${state}. See ${report}.`;
   const summary = reviewSummary(review);

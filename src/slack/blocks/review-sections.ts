@@ -2,6 +2,7 @@ import type { Block } from '../../ports.js';
 import type { ReviewReport, TierAmiLine } from '../../review/review-report.js';
 import { formatLocalDate } from '../../review/zoned-time.js';
 import { formatDuration, plural, truncate } from '../../shared/format.js';
+import { codeText, escapeMrkdwn, userMention } from './block-text.js';
 
 /** The report's body (pure): tiers by AMI, latest bake, last test, environments vs the AMI, advice. */
 
@@ -14,9 +15,9 @@ const LABELS_BUDGET = 400;
 export const OLD_AMI_DAYS = 90;
 
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
-/** Backticks would end an inline code span early: shown names are data from AWS and Domino. */
-const code = (text: string) => `\`${text.replaceAll('`', "'")}\``;
-const esc = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+/** Shown names are data from AWS and Domino: escaped, also inside code spans. */
+const code = codeText;
+const esc = escapeMrkdwn;
 
 /** Lines into sections of ≤ SECTION_MAX chars within a total budget; what does not fit is counted, not cut mid-line. */
 export function linesToSections(title: string, lines: string[], budget: number, more: (n: number) => string): Block[] {
@@ -86,11 +87,11 @@ function groupLine(group: AmiGroup): string {
   const labels = shown.join(', ');
   const more = group.labels.length > shown.length ? ` +${group.labels.length - shown.length} more` : '';
   const name = group.amiName ? ` ${code(group.amiName)}` : '';
-  return `• ${code(group.amiId)}${name} — ${age}, *${group.kind}* (${group.why}): ${labels}${more}`;
+  return `• ${code(group.amiId)}${name} — ${age}, *${group.kind}* (${esc(group.why)}): ${labels}${more}`;
 }
 
 export function tierSections(report: ReviewReport): Block[] {
-  if (!report.tiers) return [section(`*Hardware tiers*\n${report.tiersNote ?? 'Not available.'}`)];
+  if (!report.tiers) return [section(`*Hardware tiers*\n${esc(report.tiersNote ?? 'Not available.')}`)];
   if (report.tiers.length === 0) return [section('*Hardware tiers*\nNo hardware tiers found.')];
   const groups = groupTiersByAmi(report.tiers);
   const title = `*Hardware tiers by AMI* (${plural(report.tiers.length, 'tier')} on ${plural(new Set(report.tiers.map((t) => t.amiId)).size, 'AMI')})`;
@@ -104,7 +105,7 @@ export function bakeSection(report: ReviewReport): Block {
   const ami = bake.imageId ? ` → ${code(bake.imageId)}${bake.imageName ? ` ${code(bake.imageName)}` : ''}` : '';
   const images = truncate(bake.images.map(code).join(', '), 1_500);
   return section(
-    `*Latest bake*\n${code(bake.id)} by <@${bake.requester}>, ${bake.status} ${when}${ami}\nImages: ${images}`,
+    `*Latest bake*\n${code(bake.id)} by ${userMention(bake.requester)}, ${bake.status} ${when}${ami}\nImages: ${images}`,
   );
 }
 
@@ -121,7 +122,7 @@ export function testSection(report: ReviewReport): Block {
 
 export function environmentSections(report: ReviewReport): Block[] {
   const envs = report.environments;
-  if (!envs) return [section(`*Environments in use*\n${report.environmentsNote ?? 'Not available.'}`)];
+  if (!envs) return [section(`*Environments in use*\n${esc(report.environmentsNote ?? 'Not available.')}`)];
   if (envs.length === 0) return [section('*Environments in use*\nNo runs seen in the look-back window.')];
   const cacheNote = report.cacheBake
     ? `compared with the images of bake ${code(report.cacheBake.id)}`

@@ -2,7 +2,7 @@ import type { Block } from '../../ports.js';
 import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
-import { contextBlock, escapeMrkdwn, mrkdwnSection } from './block-text.js';
+import { codeText, contextBlock, escapeMrkdwn, mrkdwnSection, userMention } from './block-text.js';
 
 const STATUS: Record<AmiTestRecord['status'], string> = {
   running: ':hourglass_flowing_sand: running',
@@ -25,19 +25,22 @@ export function timingLine(test: Pick<AmiTestRecord, 'seconds' | 'statesSeen' | 
 
 /** The test's message in the bake's thread: live while it runs, the verdict when it ends (pure). */
 export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { text: string; blocks: Block[] } {
-  const text = `AMI test ${test._id} of ${test.amiId} on ${test.tierLabel}: ${test.status}`;
+  const text = `AMI test ${test._id} of ${escapeMrkdwn(test.amiId)} on ${escapeMrkdwn(test.tierLabel)}: ${test.status}`;
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`AMI test ${test._id} · ${test.deployment}`, 150) } },
     {
       type: 'section',
       fields: [
-        { type: 'mrkdwn', text: `*AMI*\n${test.amiId}${test.amiName ? `\n\`${escapeMrkdwn(test.amiName)}\`` : ''}` },
-        { type: 'mrkdwn', text: `*Test tier*\n${escapeMrkdwn(test.tierLabel)} \`${escapeMrkdwn(test.tierId)}\`` },
+        {
+          type: 'mrkdwn',
+          text: `*AMI*\n${escapeMrkdwn(test.amiId)}${test.amiName ? `\n${codeText(test.amiName)}` : ''}`,
+        },
+        { type: 'mrkdwn', text: `*Test tier*\n${escapeMrkdwn(test.tierLabel)} ${codeText(test.tierId)}` },
         {
           type: 'mrkdwn',
           text: `*Status*\n${STATUS[test.status]}${test.lastStatus ? ` (Domino: ${escapeMrkdwn(test.lastStatus)})` : ''}`,
         },
-        { type: 'mrkdwn', text: `*Domino job*\n${test.jobId ?? '—'}` },
+        { type: 'mrkdwn', text: `*Domino job*\n${escapeMrkdwn(test.jobId ?? '—')}` },
       ],
     },
     mrkdwnSection(`*Time per state*\n${timingLine(test)}`),
@@ -45,28 +48,31 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
   const notes: string[] = [`Pass: the job reaches Running with Pulling ≤ ${test.pullPassSeconds} s.`];
   if (previous) {
     notes.push(
-      `Previous AMI ${previous.amiId} (${previous._id}, ${previous.status}): Pulling ${secs(previous.seconds.Pulling)}, start to Running ${secs(previous.toRunningSeconds)}.`,
+      `Previous AMI ${escapeMrkdwn(previous.amiId)} (${previous._id}, ${previous.status}): Pulling ${secs(previous.seconds.Pulling)}, start to Running ${secs(previous.toRunningSeconds)}.`,
     );
   }
-  if (test.reason)
+  // The reason quotes Domino and AWS (escaped); who cancelled is a mention rendered from the stored id.
+  const cancelledBy =
+    test.status === 'cancelled' && test.cancelRequested ? `Cancelled by ${userMention(test.cancelRequested.by)}. ` : '';
+  if (test.reason || cancelledBy)
     blocks.push(
       mrkdwnSection(
-        `${test.status === 'passed' ? ':information_source:' : ':x:'} ${escapeMrkdwn(truncate(test.reason, 1_000))}`,
+        `${test.status === 'passed' ? ':information_source:' : test.status === 'cancelled' ? ':octagonal_sign:' : ':x:'} ${cancelledBy}${escapeMrkdwn(truncate(test.reason ?? '', 1_000))}`,
       ),
     );
   if (test.staleExecutors.length > 0) {
     const list = test.staleExecutors
       .slice(0, 10)
-      .map((i) => `${i.id} (${i.imageId}, ${i.state})`)
+      .map((i) => escapeMrkdwn(`${i.id} (${i.imageId}, ${i.state})`))
       .join(', ');
     blocks.push(
       mrkdwnSection(
-        `:warning: *This test may not prove anything*: ${test.staleExecutors.length} executor(s) of the test tier are up on another AMI (${list}); Domino may run the job there instead of booting one from ${test.amiId}. Terminate them (or wait for Domino to) and test again.`,
+        `:warning: *This test may not prove anything*: ${test.staleExecutors.length} executor(s) of the test tier are up on another AMI (${list}); Domino may run the job there instead of booting one from ${escapeMrkdwn(test.amiId)}. Terminate them (or wait for Domino to) and test again.`,
       ),
     );
   }
   if (test.cancelRequested && test.status === 'running')
-    notes.push(`Cancel requested by <@${test.cancelRequested.by}>.`);
+    notes.push(`Cancel requested by ${userMention(test.cancelRequested.by)}.`);
   blocks.push(contextBlock(...notes));
   if (test.status === 'running' && !test.cancelRequested) {
     blocks.push({

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { ADMIN, type Harness, startHarness } from '../support/bot-harness.js';
+
+/** Outside text through signed requests into the real app: what reaches the fake Slack is inert or refused. */
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function waitForBake(harness: Harness, predicate: (bake: BakeRecord) => boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [bake] = await harness.store.bakes.listRecent(1);
+    if (bake && predicate(bake)) return bake;
+    if (Date.now() > deadline) throw new Error(`bake did not reach the expected state: ${bake?.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Every text and block the bot sent Slack (posts, updates, ephemeral answers), as one string per call. */
+function sentToSlack(harness: Harness): string[] {
+  return harness.fake.calls
+    .filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'response_url'].includes(c.method))
+    .map((c) => JSON.stringify({ text: c.args.text, blocks: c.args.blocks }));
+}
+
+const HOSTILE = '<!channel> <https://evil.example|approve here> <@U0BAD>';
+
+describe('outside text is escaped before it reaches mrkdwn', () => {
+  it('a hostile --note is shown inert while our own mentions still render', async () => {
+    h = await startHarness({ speed: 200 });
+    await h.slash(`bake --note "${HOSTILE}"`, { responseId: 'bake' });
+    expect(await h.answer('bake')).toContain('started');
+    // Cancel once the template has been started: the cancel line names the canceller (our own mention).
+    const started = await waitForBake(h, (b) => b.facts.originalState !== undefined);
+    await h.slash(`cancel ${started._id}`, { responseId: 'cancel' });
+    expect(await h.answer('cancel')).toContain('Cancelling');
+    const bake = await waitForBake(h, (b) => b.status === 'cancelled');
+    expect(bake.note).toBe(HOSTILE); // stored as typed, escaped only where it is shown
+    await h.bot.runner.idle();
+    await h.fake.waitFor((c) => c.method === 'chat.update' && JSON.stringify(c.args.blocks).includes('cancelled'));
+
+    const sent = sentToSlack(h);
+    const all = sent.join('\n');
+    for (const bad of ['<!channel>', '<https://evil', '<@U0BAD>']) expect(all).not.toContain(bad);
+    // The note is there, escaped, in the root message.
+    expect(all).toContain('&lt;!channel&gt; &lt;https://evil.example|approve here&gt; &lt;@U0BAD&gt;');
+    // Our own mentions render: who asked, who cancelled, never double-escaped.
+    expect(all).toContain(`<@${ADMIN}>`);
+    expect(all).toContain(`Cancelled by <@${ADMIN}>`);
+    expect(all).not.toContain(`&lt;@${ADMIN}&gt;`);
+  });
+
+  it('refuses an image reference that quotes would change, naming it, and pulls nothing', async () => {
+    h = await startHarness();
+    await h.slash(`bake --images quay.io/domino/base:x'id'`, { responseId: 'mid' });
+    const mid = await h.answer('mid');
+    expect(mid).toContain("quay.io/domino/base:x'id'");
+    expect(mid).toContain('quotes inside it');
+    await h.slash(`bake --images "quay.io/domino/base:x'id'"`, { responseId: 'inner' });
+    const inner = await h.answer('inner');
+    expect(inner).toContain("quay.io/domino/base:x'id'");
+    expect(inner).toContain('quote character');
+    expect(await h.store.bakes.listRecent(5)).toHaveLength(0);
+    expect(h.world.commands).toHaveLength(0); // no SSM command: nothing pulled
+  });
+});
