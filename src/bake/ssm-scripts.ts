@@ -7,8 +7,16 @@ import { shellQuote } from './shell-quote.js';
  * of their output. Builders take only validated, branded values; everything is still single-quoted.
  */
 
-export const HIGHSTATE_LOG_DIR = '/var/log/ami-bot';
-/** SSM returns the first 24,000 chars of stdout; salt's Summary is at the end, so print only the tail. */
+/**
+ * Where salt's full output goes while the highstate runs. It holds diffs of managed files (pillar values,
+ * passwords), so it must not end up in the AMI: /run is a tmpfs (RAM) on every systemd distribution, so the log
+ * never touches the root volume that CreateImage snapshots (a file deleted from /tmp or /var/log can still sit
+ * in the volume's free blocks, and /tmp is often on the root volume). The script removes it once the tail is
+ * printed, and a reboot (CreateImage's own, or the template's stop) clears /run anyway if the script is killed.
+ */
+export const HIGHSTATE_LOG_DIR = '/run/ami-bot';
+/** Where bakes before this change left their logs on the template (and so in every later AMI). */
+export const LEGACY_HIGHSTATE_LOG_DIR = '/var/log/ami-bot';
 export const HIGHSTATE_TAIL_CHARS = 20_000;
 const BAKE_ID = /^[a-z0-9-]{1,64}$/;
 
@@ -43,19 +51,24 @@ export function pullScript(ref: ImageReference): string[] {
   return [`docker pull ${shellQuote(revalidated(ref))}`];
 }
 
-/** Full output to a log on the template; stdout gets its last part; the exit code is salt's own. */
+/**
+ * Full output to a log in /run (not imaged), stdout gets its last part, then the log is removed; the exit code
+ * is salt's own. Logs that earlier bakes left under /var/log/ami-bot are removed too, before the snapshot.
+ */
 export function highstateScript(bakeId: string): string[] {
   const log = highstateLogPath(bakeId);
   return [
     // Salt may live in /usr/local/bin or /usr/sbin, which the SSM agent's minimal PATH can miss.
     'export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin"',
+    `rm -rf ${shellQuote(LEGACY_HIGHSTATE_LOG_DIR)}`,
     `mkdir -p ${shellQuote(HIGHSTATE_LOG_DIR)}`,
     `log=${shellQuote(log)}`,
     'salt-call state.highstate --retcode-passthrough --state-verbose=False --no-color > "$log" 2>&1',
     'rc=$?',
     'size=$(wc -c < "$log")',
-    `if [ "$size" -gt ${HIGHSTATE_TAIL_CHARS} ]; then echo "[ami-bot] last ${HIGHSTATE_TAIL_CHARS} of $size bytes; full log: $log"; fi`,
+    `if [ "$size" -gt ${HIGHSTATE_TAIL_CHARS} ]; then echo "[ami-bot] last ${HIGHSTATE_TAIL_CHARS} of $size bytes (the full log is not kept: it can hold secrets)"; fi`,
     `tail -c ${HIGHSTATE_TAIL_CHARS} "$log"`,
+    'rm -f "$log"',
     'exit $rc',
   ];
 }

@@ -64,9 +64,18 @@ export function runBuiltin(argv: string[], ctx: Ctx): BuiltinResult | undefined 
       const errors = makeDirs(ctx.fs, args);
       return errors.length === 0 ? ok() : fail(errors.join('\n'));
     }
-    case 'rm':
-      for (const arg of args.filter((a) => !a.startsWith('-'))) ctx.fs.files.delete(resolvePath(arg));
+    case 'rm': {
+      const recursive = args.some((a) => /^-[a-z]*r/i.test(a));
+      for (const arg of args.filter((a) => !a.startsWith('-'))) {
+        const path = resolvePath(arg);
+        ctx.fs.files.delete(path);
+        if (!recursive) continue;
+        // `rm -r dir`: everything under it goes too (the highstate script removes an old log directory).
+        for (const file of [...ctx.fs.files.keys()]) if (file.startsWith(`${path}/`)) ctx.fs.files.delete(file);
+        for (const dir of [...ctx.fs.dirs]) if (dir === path || dir.startsWith(`${path}/`)) ctx.fs.dirs.delete(dir);
+      }
       return ok();
+    }
     case 'touch':
       for (const arg of args) if (!ctx.fs.files.has(resolvePath(arg))) ctx.fs.files.set(resolvePath(arg), '');
       return ok();

@@ -65,7 +65,7 @@ describe('bake failure paths end in a clear message and full cleanup', () => {
     expectCleanFailure(bake, h!.world, 'highstate_failed', 'highstate');
     expect(bake.facts.imageId).toBeUndefined();
     expect(bake.error?.message).toMatch(/2 failed/);
-    expect(bake.error?.message).toContain('/var/log/ami-bot/highstate-');
+    expect(bake.error?.message).toContain('does not keep it');
   });
 
   it('highstate TimedOut: its own message, raise the timeout', async () => {

@@ -47,6 +47,9 @@ describe('/ami bake end to end (signed request → real app → simulator → Fe
     const before = template(h.world);
     expect(before.state).toBe('stopped');
     const imagesBefore = h.world.images.size;
+    // A highstate log an earlier ami-bot version left on the template, where the snapshot would copy it.
+    before.fs.dirs.add('/var/log/ami-bot');
+    before.fs.files.set('/var/log/ami-bot/highstate-bake-20240101-aaaa.log', '+ password: hunter2\n');
 
     const res = await h.slash('bake --note "quarterly refresh"', { responseId: 'bake1' });
     expect(res.status).toBe(200);
@@ -65,6 +68,9 @@ describe('/ami bake end to end (signed request → real app → simulator → Fe
     expect(image.state).toBe('available');
     expect(image.name).toBe(bake.facts.imageName);
     expect(image.tags[CREATED_BY_TAG]).toBe('ami-bot');
+    // Salt's output (diffs of managed files) is not in the AMI: neither this bake's log nor an older one.
+    expect([...image.fs.files.keys()].filter((path) => path.includes('highstate'))).toEqual([]);
+    expect([...image.fs.files.values()].join('\n')).not.toContain('hunter2');
     expect(image.tags[BAKE_ID_TAG]).toBe(bake._id);
     expect(image.tags['ami-bot:requester']).toBe(DEMO_IDS.requester);
     // Every requested image is in the AMI's cache.

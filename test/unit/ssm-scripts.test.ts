@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import {
   highstateScript,
   inventoryScript,
   isValidBakeId,
+  LEGACY_HIGHSTATE_LOG_DIR,
   pullScript,
 } from '../../src/bake/ssm-scripts.js';
 import { AppError } from '../../src/errors.js';
@@ -53,17 +54,24 @@ describe('highstateScript', () => {
     expect(() => highstateScript(id)).toThrow(AppError);
   });
 
-  it('runs in a real shell: exit code 2 passes through and only the last 20,000 chars are printed', () => {
+  it('runs in a real shell: exit code 2 passes through, only the last 20,000 chars are printed, no log is left', () => {
     const dir = mkdtempSync(join(tmpdir(), 'highstate-'));
     const fake = join(dir, 'salt-call');
-    // A fake salt that prints 50,000 chars of state output, then the summary, and fails like salt does.
+    // A fake salt that prints 50,000 chars of state output (with a secret in a diff), then the summary, and
+    // fails like salt does.
     writeFileSync(
       fake,
-      '#!/bin/sh\nawk \'BEGIN { for (i = 0; i < 1000; i++) printf "%049d\\n", i }\'\n' +
+      '#!/bin/sh\necho "+    db_password: hunter2"\nawk \'BEGIN { for (i = 0; i < 1000; i++) printf "%049d\\n", i }\'\n' +
         'printf "Summary for local\\n------------\\nSucceeded: 85 (changed=3)\\nFailed:    2\\n"\nexit 2\n',
     );
     chmodSync(fake, 0o755);
-    const script = highstateScript(bakeId).join('\n').replaceAll(HIGHSTATE_LOG_DIR, join(dir, 'log'));
+    // A log an earlier bake left where it would be imaged.
+    mkdirSync(join(dir, 'legacy'));
+    writeFileSync(join(dir, 'legacy', 'highstate-bake-20240101-aaaa.log'), '+ password: old\n');
+    const script = highstateScript(bakeId)
+      .join('\n')
+      .replaceAll(LEGACY_HIGHSTATE_LOG_DIR, join(dir, 'legacy'))
+      .replaceAll(HIGHSTATE_LOG_DIR, join(dir, 'run'));
     let status = 0;
     let stdout = '';
     try {
@@ -75,10 +83,19 @@ describe('highstateScript', () => {
       ({ status, stdout } = error as { status: number; stdout: string });
     }
     expect(status).toBe(2);
-    expect(stdout).toMatch(/^\[ami-bot\] last 20000 of \d+ bytes; full log: /);
+    expect(stdout).toMatch(/^\[ami-bot\] last 20000 of \d+ bytes \(the full log is not kept/);
     expect(stdout.endsWith('Failed:    2\n')).toBe(true);
     expect(stdout.length).toBeLessThan(24_000);
-    const log = readFileSync(join(dir, 'log', `highstate-${bakeId}.log`), 'utf8');
-    expect(log.length).toBeGreaterThan(50_000);
+    // Nothing of salt's output is left on disk: not the new log, not the old ones.
+    expect(existsSync(join(dir, 'run', `highstate-${bakeId}.log`))).toBe(false);
+    expect(readdirSync(join(dir, 'run'))).toEqual([]);
+    expect(existsSync(join(dir, 'legacy'))).toBe(false);
+  });
+
+  it('logs only under /run (a tmpfs, not on the imaged root volume)', () => {
+    expect(HIGHSTATE_LOG_DIR).toBe('/run/ami-bot');
+    const script = highstateScript(bakeId).join('\n');
+    expect(script).not.toMatch(/\/var\/log\/ami-bot\/|\/tmp\//);
+    expect(script.indexOf('rm -f "$log"')).toBeGreaterThan(script.indexOf('tail -c'));
   });
 });

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import { tail } from '../../shared/format.js';
+import { redactSecretText } from '../../shared/redact.js';
 import type { StepFn } from '../bake-context.js';
 import { runCommandOnce } from '../run-command.js';
 import { highstateScript, parseHighstateSummary } from '../ssm-scripts.js';
@@ -20,14 +21,18 @@ export const highstate: StepFn = async (ctx) => {
     );
   }
   if (invocation.status !== 'Success' || (summary && summary.failed > 0)) {
+    // What is said here reaches the thread and the App Home (every workspace member): salt's output holds diffs
+    // of managed files, so only counts and failed state ids are shown, and even those are redacted; the raw
+    // output only when there is no summary (e.g. a rendering error), its last lines, redacted.
     const states = summary?.failedStates.length
-      ? ` Failed states: ${summary.failedStates.slice(0, 10).join(', ')}.`
+      ? ` Failed states: ${redactSecretText(summary.failedStates.slice(0, 10).join(', '))}.`
       : '';
     const counts = summary ? ` ${summary.failed} failed, ${summary.succeeded} succeeded.` : '';
-    const output = summary ? '' : ` Output: ${tail((invocation.stderr || invocation.stdout).trim(), 400)}`;
+    const raw = (invocation.stderr || invocation.stdout).trim().split('\n').slice(-5).join('\n');
+    const output = summary ? '' : ` Output: ${tail(redactSecretText(raw), 400)}`;
     throw new AppError(
       'highstate_failed',
-      `salt-call state.highstate failed (exit ${invocation.exitCode ?? '?'}).${counts}${states}${output} Full log on the template: /var/log/ami-bot/highstate-${ctx.bake._id}.log`,
+      `salt-call state.highstate failed (exit ${invocation.exitCode ?? '?'}).${counts}${states}${output} Run \`salt-call state.highstate\` on the template to see the full output (ami-bot does not keep it: it can hold secrets).`,
     );
   }
   if (!summary) return 'highstate finished (no summary found in the output)';

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.js';
 import { tail } from '../../shared/format.js';
+import { redactSecretText } from '../../shared/redact.js';
 import type { StepFn } from '../bake-context.js';
 import { normalizeImageReference } from '../image-reference.js';
 import { runCommandOnce } from '../run-command.js';
@@ -11,7 +12,7 @@ export const inventory: StepFn = async (ctx) => {
   if (invocation.status !== 'Success') {
     throw new AppError(
       'inventory_failed',
-      `\`docker images\` failed on the template (${invocation.status}): ${tail(invocation.stderr || invocation.stdout, 300)}`,
+      `\`docker images\` failed on the template (${invocation.status}): ${tail(redactSecretText(invocation.stderr || invocation.stdout), 300)}`,
     );
   }
   const cached = parseDockerImages(invocation.stdout);

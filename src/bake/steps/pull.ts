@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import { eachLimited } from '../../shared/async-queue.js';
 import { tail } from '../../shared/format.js';
+import { redactSecretText } from '../../shared/redact.js';
 import { codeText, escapeMrkdwn } from '../../slack/blocks/block-text.js';
 import type { StepContext, StepFn } from '../bake-context.js';
 import type { PullResult } from '../bake-record.js';
@@ -73,7 +74,7 @@ async function pullWithRetries(ctx: StepContext, index: number, previous: PullRe
       const seconds = invocationSeconds(invocation) ?? (ctx.deps.clock.now().getTime() - startedAt.getTime()) / 1000;
       return { image: ref, status: 'pulled', seconds, attempts };
     }
-    error = tail((invocation.stderr || invocation.stdout || invocation.status).trim(), 300);
+    error = tail(redactSecretText((invocation.stderr || invocation.stdout || invocation.status).trim()), 300);
     if (PERMANENT.test(error)) break;
     if (attempts < maxAttempts) {
       ctx.log.warn({ image: ref, attempt, error }, 'pull failed; retrying');
