@@ -1,7 +1,7 @@
 import type { Block } from '../../ports.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural } from '../../shared/format.js';
-import { codeText, contextBlock, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
+import { codeText, contextBlock, escapeCut, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 
 /** The thread reply after an apply: what changed, what was left alone and why, what the re-read confirmed (pure). */
 export function applyResultMessage(change: ChangeRecord): { text: string; blocks?: Block[] } {
@@ -10,7 +10,7 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
   const noun = change.kind === 'drain' ? 'instance' : 'tier';
   if (r.status === 'failed') {
     // The error quotes AWS/Domino: escaped in the fallback text as in the block (notifications render mrkdwn).
-    const text = `:x: Applying ${change._id} failed: ${escapeMrkdwn(r.error ?? 'unknown error')}`;
+    const text = `:x: Applying ${change._id} failed: ${escapeCut(r.error ?? 'unknown error', 2_000)}`;
     const verified =
       r.verified.length > 0 ? `\nThe re-read found ${plural(r.verified.length, noun)} already on the target.` : '';
     return {

@@ -1,7 +1,7 @@
 import type { BakeRecord } from '../../bake/bake-record.js';
 import type { Block } from '../../ports.js';
 import { formatDuration, truncate } from '../../shared/format.js';
-import { escapeMrkdwn, userMention } from './block-text.js';
+import { escapeCut, escapeMrkdwn, userMention } from './block-text.js';
 
 const ICON: Record<BakeRecord['status'], string> = {
   running: ':gear:',
@@ -20,7 +20,7 @@ export function bakeListMessage(bakes: BakeRecord[], now: Date): { text: string;
     // Error messages quote outside text (AWS, docker, salt); a cancel's names its canceller, rendered as a mention.
     const error =
       bake.error && bake.status !== 'succeeded'
-        ? ` — ${bake.error.code === 'cancelled' ? `cancelled by ${userMention(bake.cancelRequested?.by)}` : escapeMrkdwn(truncate(bake.error.message, 120))}`
+        ? ` — ${bake.error.code === 'cancelled' ? `cancelled by ${userMention(bake.cancelRequested?.by)}` : escapeCut(bake.error.message, 120)}`
         : '';
     return `${ICON[bake.status]} \`${bake._id}\` ${bake.deployment} by ${userMention(bake.requester)}, ${bake.status} (${formatDuration(end.getTime() - bake.createdAt.getTime())})${ami}${error}`;
   });

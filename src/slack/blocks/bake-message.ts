@@ -2,7 +2,7 @@ import { BAKE_STEPS, type BakeRecord, isBakeActive, STEP_TITLES, type StepProgre
 import type { Block } from '../../ports.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
-import { codeText, escapeMrkdwn, userMention } from './block-text.js';
+import { codeText, escapeCut, escapeMrkdwn, userMention } from './block-text.js';
 
 const STATE_ICON: Record<StepProgress['state'], string> = {
   pending: ':white_small_square:',
@@ -24,8 +24,7 @@ function stepLine(progress: StepProgress, title: string, now: Date): string {
   const end = progress.endedAt ?? (progress.state === 'running' ? now : undefined);
   const elapsed = progress.startedAt && end ? ` — ${formatDuration(end.getTime() - progress.startedAt.getTime())}` : '';
   // Step summaries quote outside text (instance names, salt's counts and state ids).
-  const summary =
-    progress.summary && progress.state === 'done' ? `\n      _${escapeMrkdwn(truncate(progress.summary, 160))}_` : '';
+  const summary = progress.summary && progress.state === 'done' ? `\n      _${escapeCut(progress.summary, 160)}_` : '';
   return `${STATE_ICON[progress.state]} ${title}${elapsed}${summary}`;
 }
 
@@ -36,7 +35,7 @@ function stepLine(progress: StepProgress, title: string, now: Date): string {
 export function bakeErrorText(bake: BakeRecord): string {
   if (!bake.error) return '';
   if (bake.error.code === 'cancelled') return `Cancelled by ${userMention(bake.cancelRequested?.by)}.`;
-  return escapeMrkdwn(truncate(bake.error.message, 1000));
+  return escapeCut(bake.error.message, 1000);
 }
 
 /** The bake's root message: who, what, and every step with its state and time (pure). */
@@ -69,7 +68,7 @@ export function bakeRootMessage(
   if (options.sandbox) notes.push(':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.');
   if (bake.noReboot)
     notes.push(':warning: `--no-reboot`: the instance is not rebooted, file-system integrity is not guaranteed.');
-  if (bake.note) notes.push(`:memo: ${escapeMrkdwn(truncate(bake.note, 500))}`);
+  if (bake.note) notes.push(`:memo: ${escapeCut(bake.note, 1_500)}`);
   if (bake.error) notes.push(`:x: ${bakeErrorText(bake)}`);
   if (notes.length > 0)
     blocks.push({ type: 'context', elements: notes.map((note) => ({ type: 'mrkdwn', text: note })) });
@@ -98,4 +97,33 @@ export function bakeRootMessage(
     });
   }
   return { text, blocks };
+}
+
+/** The thread reply when the AMI is available: its id and name, with the next steps as buttons (pure). */
+export function amiReadyMessage(input: { bakeId: string; imageId: string; imageName: string; testTier?: string }): {
+  text: string;
+  blocks: Block[];
+} {
+  const text = `:tada: New AMI *${escapeMrkdwn(input.imageId)}* — ${codeText(input.imageName)} is available.`;
+  const buttons = [
+    {
+      type: 'button',
+      action_id: ACTION_IDS.testAmi,
+      text: { type: 'plain_text', text: truncate(input.testTier ? `Test on ${input.testTier}` : 'Test', 75) },
+      value: input.bakeId,
+    },
+    {
+      type: 'button',
+      action_id: ACTION_IDS.planRollout,
+      text: { type: 'plain_text', text: 'Plan rollout' },
+      value: input.bakeId,
+    },
+  ];
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', block_id: `bake-next:${input.bakeId}`, elements: buttons },
+    ],
+  };
 }

@@ -102,3 +102,14 @@ export function escapeExceptMentions(text: string, ids: readonly (string | undef
   }
   return out;
 }
+
+/**
+ * Escapes, then cuts to `max` chars (escaping can make a text up to 5 times longer, so cutting first is not
+ * enough to stay within Slack's limits), never leaving half an entity such as `&am` at the cut.
+ */
+export function escapeCut(text: string, max: number, note = '… (cut)'): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  const cut = escaped.slice(0, Math.max(0, max - note.length)).replace(/&[a-z]{0,3}$/, '');
+  return `${cut}${note}`;
+}

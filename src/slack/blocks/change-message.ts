@@ -6,6 +6,7 @@ import {
   CONTEXT_MAX,
   codeText,
   contextBlock,
+  escapeCut,
   escapeMrkdwn,
   fitLines,
   formatWhen,
@@ -101,7 +102,7 @@ export function statusLine(change: ChangeRecord, now: Date, opts: ChangeMessageO
       return `:white_check_mark: *Applied* at ${r ? slackDate(r.at, tz) : '?'} (approved by ${userMention(d?.by)}): ${plural(r?.applied.length ?? 0, change.kind === 'drain' ? 'instance' : 'tier')} changed${conflicts}.`;
     }
     case 'failed':
-      return `:x: *Apply failed*: ${escapeMrkdwn(truncate(change.result?.error ?? 'unknown error', 500))}`;
+      return `:x: *Apply failed*: ${escapeCut(change.result?.error ?? 'unknown error', 500)}`;
   }
 }
 

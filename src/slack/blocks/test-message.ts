@@ -2,7 +2,7 @@ import type { Block } from '../../ports.js';
 import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
-import { codeText, contextBlock, escapeMrkdwn, mrkdwnSection, userMention } from './block-text.js';
+import { codeText, contextBlock, escapeCut, escapeMrkdwn, mrkdwnSection, userMention } from './block-text.js';
 
 const STATUS: Record<AmiTestRecord['status'], string> = {
   running: ':hourglass_flowing_sand: running',
@@ -57,7 +57,7 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
   if (test.reason || cancelledBy)
     blocks.push(
       mrkdwnSection(
-        `${test.status === 'passed' ? ':information_source:' : test.status === 'cancelled' ? ':octagonal_sign:' : ':x:'} ${cancelledBy}${escapeMrkdwn(truncate(test.reason ?? '', 1_000))}`,
+        `${test.status === 'passed' ? ':information_source:' : test.status === 'cancelled' ? ':octagonal_sign:' : ':x:'} ${cancelledBy}${escapeCut(test.reason ?? '', 1_000)}`,
       ),
     );
   if (test.staleExecutors.length > 0) {
