@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import type { ChatPort, Clock, StateStore } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
+import { userMention } from '../slack/blocks/block-text.js';
 import { refreshReviewMessages } from './review-messages.js';
 import { addDays, isReviewId, type ReviewRecord, SNOOZE_DAYS } from './review-record.js';
 import { formatLocal } from './zoned-time.js';
@@ -28,14 +29,14 @@ export function alreadyDecided(review: ReviewRecord): Reply {
   switch (review.status) {
     case 'reviewed':
       return {
-        text: `This review was already marked reviewed by <@${review.reviewed?.by}> (${at(review.reviewed?.at)}). Nothing changed.`,
+        text: `This review was already marked reviewed by ${userMention(review.reviewed?.by)} (${at(review.reviewed?.at)}). Nothing changed.`,
       };
     case 'bake-started':
       return {
-        text: `<@${review.bake?.by}> already started ${review.bake?.bakeId ?? 'a bake'} from this review. Nothing changed.`,
+        text: `${userMention(review.bake?.by)} already started ${review.bake?.bakeId ?? 'a bake'} from this review. Nothing changed.`,
       };
     case 'starting-bake':
-      return { text: `<@${review.bake?.by}> is already starting a bake from this review. Nothing changed.` };
+      return { text: `${userMention(review.bake?.by)} is already starting a bake from this review. Nothing changed.` };
     case 'superseded':
       return { text: 'This review was superseded by a newer one; use the buttons on the newest review.' };
     case 'open':
@@ -92,7 +93,9 @@ export function createReviewDecisions(deps: ReviewDecisionDeps) {
     if (recent || !(await store.reviews.record(review._id, snooze))) {
       const after = (await store.reviews.get(review._id)) ?? review;
       if (after.status !== 'open') return alreadyDecided(after);
-      return { text: `Already snoozed by <@${after.snoozed?.by}> until ${when(after.snoozed?.until ?? until)}.` };
+      return {
+        text: `Already snoozed by ${userMention(after.snoozed?.by)} until ${when(after.snoozed?.until ?? until)}.`,
+      };
     }
     await refresh(review._id);
     return { text: `Snoozed the AMI review of ${review.deployment}: next reminder ${when(until)}.` };
