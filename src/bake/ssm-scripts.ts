@@ -109,24 +109,48 @@ export interface HighstateSummary {
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 /** Salt right-aligns state labels to column 12; comment continuation lines are indented further. */
-const STATE_LINE = /^ {0,12}(ID|Name|Result): (.*)$/;
+const STATE_LINE = /^ {0,12}(ID|Name|Result|Comment): (.*)$/;
 
-function failedStateIds(lines: string[]): string[] {
-  const failed: string[] = [];
+interface FailedState {
+  /** The ID, with the state's name in parentheses when it differs. */
+  label: string;
+  /** The first line of salt's comment on it. */
+  comment?: string;
+}
+
+function failedStateEntries(lines: string[]): FailedState[] {
+  const failed: FailedState[] = [];
   let id: string | undefined;
   let name: string | undefined;
+  let last: FailedState | undefined;
   for (const line of lines) {
     const match = STATE_LINE.exec(line);
     if (!match) continue;
     const value = (match[2] ?? '').trim();
-    if (match[1] === 'ID') [id, name] = [value, undefined];
+    if (match[1] === 'ID') [id, name, last] = [value, undefined, undefined];
     else if (match[1] === 'Name') name = value;
-    else if (value === 'False' && id !== undefined) {
-      failed.push(name && name !== id ? `${id} (${name})` : id);
+    else if (match[1] === 'Comment') {
+      if (last && last.comment === undefined) last.comment = value;
+    } else if (value === 'False' && id !== undefined) {
+      last = { label: name && name !== id ? `${id} (${name})` : id };
+      failed.push(last);
       id = undefined;
     }
   }
   return failed;
+}
+
+function failedStateIds(lines: string[]): string[] {
+  return failedStateEntries(lines).map((state) => state.label);
+}
+
+/** Each failed state with the first line of its comment (`id (name): comment`), for the failure message. */
+export function parseFailedStates(stdout: string): string[] {
+  const text = stdout.replace(ANSI, '').replaceAll('\r', '');
+  const end = text.lastIndexOf('Summary for ');
+  return failedStateEntries(text.slice(0, end === -1 ? undefined : end).split('\n')).map((state) =>
+    state.comment ? `${state.label}: ${state.comment}` : state.label,
+  );
 }
 
 /** Reads salt's "Summary for local" block; undefined when there is none (e.g. rendering failed). */

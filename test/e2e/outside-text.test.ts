@@ -54,6 +54,59 @@ describe('outside text is escaped before it reaches mrkdwn', () => {
     expect(all).not.toContain(`&lt;@${ADMIN}&gt;`);
   });
 
+  it("salt's output with secrets: the failure shows counts and failed states, redacted, nothing else", async () => {
+    const highstate = new Set<string>();
+    const SALT = [
+      'local:',
+      '----------',
+      '          ID: db-config',
+      '    Function: file.managed',
+      '        Name: /etc/db.conf',
+      '      Result: False',
+      '     Comment: render failed near password=hunter2-in-comment <!channel>',
+      '     Changes:',
+      '              diff: +db_password: hunter2-in-diff',
+      '-----BEGIN RSA PRIVATE KEY-----',
+      'MIIEsecretkeymaterial',
+      '-----END RSA PRIVATE KEY-----',
+      '',
+      'Summary for local',
+      '------------',
+      'Succeeded: 84 (changed=3)',
+      'Failed:    1',
+      '',
+    ].join('\n');
+    h = await startHarness({
+      wrap: ({ ec2, ssm }) => ({
+        ec2,
+        ssm: {
+          ...ssm,
+          sendShellCommand: async (input) => {
+            const id = await ssm.sendShellCommand(input);
+            if (input.commands.some((line) => line.includes('state.highstate'))) highstate.add(id);
+            return id;
+          },
+          getInvocation: async (commandId, instanceId) => {
+            const real = await ssm.getInvocation(commandId, instanceId);
+            if (!highstate.has(commandId) || !real.isFinished) return real;
+            return { ...real, status: 'Failed', exitCode: 2, stdout: SALT, stderr: '' };
+          },
+        },
+      }),
+    });
+    await h.slash('bake', { responseId: 'bake' });
+    const bake = await waitForBake(h, (b) => b.status === 'failed');
+    expect(bake.error?.code).toBe('highstate_failed');
+    await h.bot.runner.idle();
+    const all = sentToSlack(h).join('\n');
+    // Not in Slack, and not stored either (the App Home shows the stored error to every workspace member).
+    for (const where of [all, JSON.stringify(bake)])
+      for (const secret of ['hunter2', 'MIIEsecret']) expect(where).not.toContain(secret);
+    expect(all).not.toContain('<!channel>');
+    expect(all).toContain('1 failed, 84 succeeded');
+    expect(all).toContain('db-config (/etc/db.conf): render failed near password=[redacted]');
+  });
+
   it('refuses an image reference that quotes would change, naming it, and pulls nothing', async () => {
     h = await startHarness();
     await h.slash(`bake --images quay.io/domino/base:x'id'`, { responseId: 'mid' });

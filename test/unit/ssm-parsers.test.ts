@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDockerImages, parseHighstateSummary } from '../../src/bake/ssm-scripts.js';
+import { parseDockerImages, parseFailedStates, parseHighstateSummary } from '../../src/bake/ssm-scripts.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -117,5 +117,15 @@ describe('parseHighstateSummary', () => {
       parseHighstateSummary('local:\n    Data failed to compile:\n----------\n    Rendering SLS failed'),
     ).toBeUndefined();
     expect(parseHighstateSummary('')).toBeUndefined();
+  });
+});
+
+describe('parseFailedStates', () => {
+  it('names each failed state with the first line of its comment, not the succeeded ones', () => {
+    expect(parseFailedStates(SALT_FAILED)).toEqual([
+      'docker-engine (docker-ce): An error was encountered while installing package(s): E: Unable to locate package docker-ce',
+      'restart-executor (domino-executor): One or more requisite failed: docker-engine',
+    ]);
+    expect(parseFailedStates('no salt output at all')).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { AppError } from '../../errors.js';
-import { tail } from '../../shared/format.js';
+import { tail, truncate } from '../../shared/format.js';
 import { redactSecretText } from '../../shared/redact.js';
 import type { StepFn } from '../bake-context.js';
 import { runCommandOnce } from '../run-command.js';
-import { highstateScript, parseHighstateSummary } from '../ssm-scripts.js';
+import { highstateScript, parseFailedStates, parseHighstateSummary } from '../ssm-scripts.js';
 
 /** `salt-call state.highstate` with --retcode-passthrough, so a failed state fails the step. */
 export const highstate: StepFn = async (ctx) => {
@@ -24,8 +24,9 @@ export const highstate: StepFn = async (ctx) => {
     // What is said here reaches the thread and the App Home (every workspace member): salt's output holds diffs
     // of managed files, so only counts and failed state ids are shown, and even those are redacted; the raw
     // output only when there is no summary (e.g. a rendering error), its last lines, redacted.
-    const states = summary?.failedStates.length
-      ? ` Failed states: ${redactSecretText(summary.failedStates.slice(0, 10).join(', '))}.`
+    const failedStates = parseFailedStates(invocation.stdout).map((state) => truncate(state, 200));
+    const states = failedStates.length
+      ? ` Failed states: ${redactSecretText(failedStates.slice(0, 10).join('; '))}.`
       : '';
     const counts = summary ? ` ${summary.failed} failed, ${summary.succeeded} succeeded.` : '';
     const raw = (invocation.stderr || invocation.stdout).trim().split('\n').slice(-5).join('\n');
