@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
+import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, type Harness, startHarness } from '../support/bot-harness.js';
+import { APPROVERS, latestChange, rolloutHarness, until } from '../support/rollout-harness.js';
 
 /** Outside text through signed requests into the real app: what reaches the fake Slack is inert or refused. */
 
@@ -119,5 +122,41 @@ describe('outside text is escaped before it reaches mrkdwn', () => {
     expect(inner).toContain('quote character');
     expect(await h.store.bakes.listRecent(5)).toHaveLength(0);
     expect(h.world.commands).toHaveLength(0); // no SSM command: nothing pulled
+  });
+
+  it("Domino's tier labels and executorImage values: a whole plan → approve → announce → history, inert", async () => {
+    h = await rolloutHarness();
+    const harness = h;
+    const source = harness.world.tiers.find((t) => t.doc._id === 'small-k8s')!;
+    // Domino admins type tier names; executorImage is whatever was stored (not always an AMI id).
+    source.doc.name = HOSTILE;
+    harness.world.tiers.push({
+      idType: 'string',
+      doc: { ...source.doc, _id: 'odd-image', name: `odd ${HOSTILE}`, executorImage: HOSTILE },
+    });
+    const target = harness.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
+    await harness.slash(`plan ${target}`, { responseId: 'plan' });
+    expect(await harness.answer('plan')).toContain('Planned');
+    const change = await latestChange(harness, 'rollout');
+    await harness.click(ACTION_IDS.approve, change._id, { userId: APPROVERS[0], responseId: 'approve' });
+    expect(await harness.answer('approve')).toContain('approved');
+    await until('the apply', async () =>
+      (await harness.store.changes.get(change._id))?.status === 'applied' ? true : undefined,
+    );
+    await harness.bot.rollout.idle();
+    await harness.slash('history', { responseId: 'history' });
+    const history = await harness.answer('history');
+
+    const all = [
+      ...sentToSlack(harness),
+      ...harness.fake.callsTo('chat.postMessage').map((c) => JSON.stringify(c.args)),
+    ].join('\n');
+    for (const bad of ['<!channel>', '<https://evil', '<@U0BAD>']) expect(all).not.toContain(bad);
+    expect(all).toContain('&lt;!channel&gt;'); // the labels are shown, inert
+    // Our own mentions render: the approver, and the announcement channel in the thread and the history.
+    expect(all).toContain(`<@${APPROVERS[0]}>`);
+    expect(all).toContain(`posted in <#${DEMO_IDS.announceChannel}>`);
+    expect(history).toContain(`posted in <#${DEMO_IDS.announceChannel}>`);
+    expect(all).not.toContain(`&lt;#${DEMO_IDS.announceChannel}&gt;`);
   });
 });
