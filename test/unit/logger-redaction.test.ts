@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/logger.js';
 import { redactSecretText } from '../../src/shared/redact.js';
+import { toBoltLogger } from '../../src/slack/bolt-logger.js';
 
 /** A logger writing to memory: every line as written, nothing mocked. */
 function capture() {
@@ -129,8 +130,7 @@ describe('redactSecretText (command output shown in Slack)', () => {
 });
 
 describe('Bolt logger mapping', () => {
-  it('keeps Web API / Socket Mode debug payload lines out at info, and redacts what it passes on', async () => {
-    const { toBoltLogger } = await import('../../src/slack/bolt-logger.js');
+  it('keeps Web API / Socket Mode debug payload lines out at info, and redacts what it passes on', () => {
     const lines: string[] = [];
     const destination = new Writable({
       write(chunk, _encoding, done) {

@@ -15,6 +15,7 @@ import {
 } from '../../src/slack/blocks/block-text.js';
 import { fullListMessages } from '../../src/slack/blocks/change-full-list.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
+import { helpMessage } from '../../src/slack/blocks/help-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
 import { reviewMessage, reviewReminderMessage } from '../../src/slack/blocks/review-message.js';
 import { testMessage } from '../../src/slack/blocks/test-message.js';
@@ -186,5 +187,11 @@ describe('outside text in builders', () => {
     // A permalink that could break out of the link markup is not used as a link.
     const reminder = reviewReminderMessage(sampleReview(), 1, 'https://x.example|approve here');
     expect(reminder.text).toContain('the report above');
+  });
+});
+
+describe('help shown for an unknown word', () => {
+  it('echoes the word inert', () => {
+    expectInert(helpMessage(':thinking_face: `<!channel>` is not an ami-bot command; nothing was done.'));
   });
 });

@@ -1,4 +1,5 @@
 import type { Block } from '../../ports.js';
+import { escapeMrkdwn } from './block-text.js';
 
 const COMMANDS: Array<[string, string]> = [
   [
@@ -21,7 +22,9 @@ const COMMANDS: Array<[string, string]> = [
 ];
 
 /** The `/ami help` reply (pure). `prefix` explains why help is shown (e.g. an unknown word). */
-export function helpMessage(prefix?: string): { text: string; blocks: Block[] } {
+export function helpMessage(rawPrefix?: string): { text: string; blocks: Block[] } {
+  // The prefix echoes what was typed (an unknown word): it carries no markup of ours that uses <, > or &.
+  const prefix = rawPrefix === undefined ? undefined : escapeMrkdwn(rawPrefix);
   const lines = COMMANDS.map(([usage, what]) => `\`${usage}\`\n      ${what}`).join('\n');
   const text = `${prefix ? `${prefix}\n` : ''}ami-bot commands:\n${COMMANDS.map(([u]) => u).join('\n')}`;
   const blocks: Block[] = [];
