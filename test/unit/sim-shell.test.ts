@@ -82,6 +82,12 @@ describe('simulated shell (what AWS-RunShellScript runs)', () => {
     );
   });
 
+  it('rm removes a file; rm -rf a directory and everything under it, like the real one', () => {
+    const script = 'mkdir -p /d/e\necho x > /d/e/f\necho y > /d/g\necho z > /k\nrm -f /k\nrm -rf /d\n';
+    expect(sh(`${script}cat /k /d/g 2>/dev/null || echo gone`).stdout).toBe('gone\n');
+    expect(sh(`${script}echo w > /d/e/h`)).toMatchObject({ exit: 1 });
+  });
+
   it('reports syntax errors and unknown commands with bash’s wording', () => {
     expect(sh('echo "unterminated')).toMatchObject({ exit: 2, stderr: expect.stringContaining('unexpected EOF') });
     expect(sh('if true; then echo x')).toMatchObject({ exit: 2, stderr: expect.stringContaining('syntax error') });
