@@ -6,15 +6,23 @@
 export const REDACTED = '[redacted]';
 
 /**
- * Keys whose values are secrets, by name, case-insensitive: Slack's tokens and signing secret, Domino's API key
- * header, HTTP credentials, and anything named like a password, token, secret or key.
+ * Keys whose values are secrets, by name, case-insensitive: HTTP credentials and Domino's API key header, names
+ * ending in `token` (botToken, appToken, sessionToken), and names containing password, secret (signingSecret,
+ * secretAccessKey), api key, private key, credential or session id. `key` or `keyCount` alone are not secrets.
  */
 const SECRET_KEY =
-  /^(?:authorization|proxy-authorization|cookie|set-cookie|x-domino-api-key|x-api-key|.*(?:password|passwd|secret|token|apikey|api_key|api-key|privatekey|private_key|credentials?|sessionid))$/i;
+  /^(?:authorization|proxy-authorization|cookie|set-cookie|x-domino-api-key|x-api-key|.*token|.*(?:password|passwd|secret|apikey|api_key|api-key|privatekey|private_key|credential|sessionid).*)$/i;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
+
+/** Token-shaped secrets wherever they appear: HTTP auth values, Slack tokens, AWS access key ids. */
+const TOKEN_PATTERNS: Array<[RegExp, string]> = [
+  [/\b(bearer|basic)\s+[\w.~+/=-]{8,}/gi, `$1 ${REDACTED}`],
+  [/\bxox[abposre]-[\w-]+/g, REDACTED],
+  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
+];
 
 const TEXT_PATTERNS: Array<[RegExp, string]> = [
   // A PEM private key, to its END line (or the end of the text when the tail cut it).
@@ -24,9 +32,7 @@ const TEXT_PATTERNS: Array<[RegExp, string]> = [
     /\b([\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)(["']?\s*[:=]\s*["']?)[^\s"',;]+/gi,
     `$1$2${REDACTED}`,
   ],
-  [/\b(bearer|basic)\s+[\w.~+/=-]{8,}/gi, `$1 ${REDACTED}`],
-  [/\bxox[abposre]-[\w-]+/g, REDACTED],
-  [/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
+  ...TOKEN_PATTERNS,
 ];
 
 /** Obvious secrets in free text (command output) replaced by `[redacted]`; the rest is kept. */
@@ -80,9 +86,8 @@ function walk(value: unknown, depth: number, seen: WeakMap<object, unknown>): un
 
 /** Token-shaped secrets inside strings (a header copied into a message, a URL with a token). */
 function redactTokens(text: string): string {
-  if (!/xox|AKIA|ASIA|bearer|basic/i.test(text)) return text;
-  return text
-    .replace(/\bxox[abposre]-[\w-]+/g, REDACTED)
-    .replace(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED)
-    .replace(/\b(bearer|basic)\s+[\w.~+/=-]{8,}/gi, `$1 ${REDACTED}`);
+  if (!/xox|AKIA|ASIA|bearer|basic/i.test(text)) return text; // the common case: nothing to look at
+  let out = text;
+  for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
 }

@@ -103,8 +103,11 @@ describe('log redaction at any depth', () => {
 
   it('keeps ordinary keys that merely look similar', () => {
     const { logger, lines } = capture();
-    logger.info({ key: 'highstate', commandId: 'c-1', keyCount: 3 }, 'ok');
-    expect(JSON.parse(lines[0]!)).toMatchObject({ key: 'highstate', commandId: 'c-1', keyCount: 3 });
+    logger.info({ key: 'highstate', commandId: 'c-1', keyCount: 3, tokens: 2 }, 'ok');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ key: 'highstate', commandId: 'c-1', keyCount: 3, tokens: 2 });
+    logger.info({ aws: { credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE' }, secretAccessKey: 'wJalr-999' } }, 'aws');
+    expect(lines[1]).not.toContain('wJalr-999');
+    expect(lines[1]).not.toContain('AKIAIOSFODNN7EXAMPLE');
   });
 });
 
