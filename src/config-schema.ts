@@ -142,6 +142,10 @@ export const configSchema = z
         reminderMinutesBefore: positive.default(60),
         /** An apply attempt older than this is taken over (its process died). */
         applyStaleMinutes: positive.default(10),
+        /** A maintenance window given only its start (`--at`) lasts this long; an apply not started by its end expires. */
+        windowMinutes: positive.default(120),
+        /** Without a window, an approved change whose apply has not started this long after the approval expires. */
+        maxApprovalAgeMinutes: positive.default(60),
         /**
          * DM lanes. A 429 parks only the lane that got it (for Retry-After), so with few lanes a handful of 429s
          * idles the whole announcement; 16 kept 2,000 DMs within 1.1x of a 100/s limit (docs/PERFORMANCE.md).

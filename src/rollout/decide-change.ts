@@ -27,14 +27,19 @@ export function alreadyDecided(change: ChangeRecord, timeZone: string): Reply {
 }
 
 /** After a change is closed without an apply: the message shows it, and announced users hear it is off. */
-export async function closeUnapplied(deps: RolloutDeps, change: ChangeRecord, actor: string): Promise<void> {
+export async function closeUnapplied(
+  deps: RolloutDeps,
+  change: ChangeRecord,
+  actor: string,
+  reason?: string,
+): Promise<void> {
   await refreshChangeMessage(deps, change._id);
   await audit(deps, {
     actor,
     action: change.status === 'expired' ? 'change.expired' : 'change.rejected',
     deployment: change.deployment,
     changeId: change._id,
-    summary: `${change.kind} ${change.status}; nothing was changed`,
+    summary: `${change.kind} ${change.status}${reason ? ` (${reason})` : ''}; nothing was changed`,
   });
   const channel = deps.config.announceChannel;
   if (channel && change.announcement?.channelTs) {
