@@ -1,4 +1,5 @@
 import { AppError, userMessage } from '../errors.js';
+import { tierKey } from '../ports.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { testMessage } from '../slack/blocks/test-message.js';
@@ -113,7 +114,7 @@ export function createTestAmi(deps: RolloutDeps) {
       if (tier.executorImage !== target.amiId) {
         const update = { id: tier.id, idType: tier.idType, from: tier.executorImage, to: target.amiId };
         const result = await deps.tiers.applyImageUpdates([update]);
-        if (!result.applied.includes(tier.id)) {
+        if (!result.applied.includes(tierKey(tier))) {
           throw new AppError(
             'test_tier_changed',
             `The test tier ${tier.label} changed while ami-bot was switching it; nothing was changed. Try again.`,

@@ -59,8 +59,8 @@ export function dominoTiersContract(name: string, open: (seed: SeedTier[]) => Pr
         { id: 'medium', idType: 'string', from: 'ami-0000000000000a001', to: 'ami-0000000000000b001' },
         { id: 'nameless', idType: 'string', from: 'ami-0000000000000a002', to: 'ami-0000000000000b001' },
       ]);
-      expect(result.applied.sort()).toEqual(['64f1c0de5a1b2c3d4e5f7001', 'nameless']);
-      expect(result.conflicts).toEqual(['medium']);
+      expect(result.applied.sort()).toEqual(['objectId:64f1c0de5a1b2c3d4e5f7001', 'string:nameless']);
+      expect(result.conflicts).toEqual(['string:medium']);
       const after = await t.read();
       expect(after.get('64f1c0de5a1b2c3d4e5f7001')).toEqual({
         ...before.get('64f1c0de5a1b2c3d4e5f7001'),
