@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
+import { tierKey } from '../../src/ports.js';
 import { toCachedImage } from '../../src/sim/disk-cache.js';
 import { createManualClock, createSimulator, DEMO_IDS, EXECUTOR_GROUP_TAG } from '../../src/sim/index.js';
-import { tierKey } from '../../src/ports.js';
 
 function setup(options: { faults?: string[]; staleTestExecutor?: boolean } = {}) {
   const clock = createManualClock(new Date('2026-09-01T09:00:00Z'));
