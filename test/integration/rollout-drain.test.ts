@@ -28,7 +28,11 @@ describe('drain after an apply', () => {
   });
 
   it('lists executors on old AMIs, and after approval terminates only the stopped ones', async () => {
-    const tag = (tier: string) => ({ Name: `acme-executor-${tier}`, 'domino-executor-group': tier });
+    const tag = (tier: string) => ({
+      Name: `acme-executor-${tier}`,
+      'domino-deployment': 'acme',
+      'domino-executor-group': tier,
+    });
     rig.ec2.addInstance('i-0small0stopped0001', tag(SMALL), AMI.old1, 'stopped');
     rig.ec2.addInstance('i-0small0running0001', tag(SMALL), AMI.old1, 'running');
     rig.ec2.addInstance('i-0medium0stopped001', tag('medium'), AMI.old2, 'stopped');
@@ -45,8 +49,8 @@ describe('drain after an apply', () => {
     const change = await plan(rig);
     await approve(rig, change._id);
     await rig.tasks.idle();
-    // One EC2 query for all moved tiers (tier tag as a wildcard), however many tiers the change moved.
-    expect(queries).toEqual([{ 'domino-executor-group': '*' }]);
+    // One EC2 query for all moved tiers (tier tag as a wildcard, this deployment's scope tag), however many tiers.
+    expect(queries).toEqual([{ 'domino-deployment': 'acme', 'domino-executor-group': '*' }]);
     const drain = (await rig.store.changes.listRecent(5)).find((c) => c.kind === 'drain');
     expect(drain?.drainOf).toBe(change._id);
     expect(drain?.requester).toBe(ADMIN);
