@@ -61,7 +61,7 @@ export async function terminateDrain(deps: RolloutDeps, change: ChangeRecord): P
     } else if (!hasTags(now, executorTagsFor(deployment, planned.tierId))) {
       skipped.push({
         id: planned.id,
-        detail: `no longer tagged as a ${deployment.name} executor of ${planned.tierId}`,
+        detail: `no longer tagged as an executor of ${deployment.name}, tier ${planned.tierId}`,
       });
     } else if (!current) {
       skipped.push({ id: planned.id, detail: `its tier ${planned.tierId} no longer exists: left for an admin` });

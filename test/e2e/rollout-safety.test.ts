@@ -266,3 +266,45 @@ describe('two deployments in one account', () => {
     expect(writes).toEqual([{ tierId: 'beta-small', to: betaNew }]);
   }, 60_000);
 });
+
+describe('tiers keyed by _id type and id', () => {
+  it('an ObjectId and a string _id with the same hex stay apart in apply, verify and revert', async () => {
+    const { world, newAmi } = acmeWorld();
+    const hex = '64f1c0de5a1b2c3d4e5f6abc';
+    const current = imageOf(world, 'small-k8s');
+    const gpu = imageOf(world, 'gpu');
+    world.tiers.push(
+      { idType: 'objectId', doc: { _id: hex, name: 'Twin (ObjectId)', executorImage: current } },
+      { idType: 'string', doc: { _id: hex, name: 'Twin (string)', executorImage: current } },
+    );
+    const twin = (idType: 'objectId' | 'string') => world.tiers.find((t) => t.doc._id === hex && t.idType === idType)!;
+    const h = await harness(undefined, { world });
+    await h.slash(`plan ${newAmi}`, { responseId: 'plan' });
+    const change = await latestChange(h, 'rollout');
+    expect(
+      change.updates
+        .filter((t) => t.id === hex)
+        .map((t) => t.idType)
+        .sort(),
+    ).toEqual(['objectId', 'string']);
+    // Someone points the string twin at the GPU AMI by hand before the approval.
+    twin('string').doc.executorImage = gpu;
+    await h.click(ACTION_IDS.approve, change._id, { userId: APPROVERS[0], responseId: 'ok' });
+    const applied = await status(h, change._id, 'applied');
+    expect(twin('objectId').doc.executorImage).toBe(newAmi);
+    expect(twin('string').doc.executorImage).toBe(gpu);
+    expect(applied.result?.verified).toContain(`objectId:${hex}`);
+    expect(applied.result?.verified).not.toContain(`string:${hex}`);
+    expect(applied.result?.applied).not.toContain(`string:${hex}`);
+    expect(applied.result?.conflicts).toEqual([{ id: hex, label: 'Twin (string)', expected: current, found: gpu }]);
+
+    await h.slash(`revert ${change._id}`, { responseId: 'revert' });
+    const revert = await latestChange(h, 'revert');
+    expect(revert.updates.filter((t) => t.id === hex).map((t) => t.idType)).toEqual(['objectId']);
+    await h.click(ACTION_IDS.approve, revert._id, { userId: APPROVERS[1], responseId: 'revert-ok' });
+    const reverted = await status(h, revert._id, 'applied');
+    expect(reverted.result?.verified).toContain(`objectId:${hex}`);
+    expect(twin('objectId').doc.executorImage).toBe(current);
+    expect(twin('string').doc.executorImage).toBe(gpu);
+  }, 60_000);
+});
