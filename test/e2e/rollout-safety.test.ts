@@ -95,7 +95,9 @@ describe('windows and approvals that end', () => {
     const a = await rolloutHarness(undefined, { world, database, fake });
     await a.slash(`plan ${newAmi}`, { responseId: 'plan' });
     const change = await latestChange(a, 'rollout');
-    // The approval is stored, then the process dies before its apply could claim the change.
+    // The approval is stored, then the process dies before its apply could claim the change (its scan is
+    // stopped first: at 1000× it would otherwise apply the change within 60 real milliseconds).
+    await a.bot.rollout.scheduler.stop();
     expect(
       await a.store.changes.decide(change._id, { outcome: 'approved', by: APPROVERS[0]!, at: a.clock.now() }),
     ).toBe(true);
