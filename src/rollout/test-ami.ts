@@ -1,5 +1,6 @@
 import { AppError, userMessage } from '../errors.js';
 import { tierKey } from '../ports.js';
+import { isTemplateInstance } from '../shared/deployment-scope.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { testMessage } from '../slack/blocks/test-message.js';
@@ -105,7 +106,7 @@ export function createTestAmi(deps: RolloutDeps) {
       await deps.store.amiTests.insert(test);
       saved = true;
       const stale = (await deps.ec2.findInstancesByTags(executorTagsFor(deployment, tier.id)))
-        .filter((i) => LIVE.has(i.state) && i.imageId !== target.amiId)
+        .filter((i) => LIVE.has(i.state) && i.imageId !== target.amiId && !isTemplateInstance(deployment, i))
         .map((i) => ({ id: i.id, imageId: i.imageId, state: i.state }));
       if (stale.length > 0) {
         test.staleExecutors = stale;
