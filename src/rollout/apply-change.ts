@@ -3,7 +3,7 @@ import { tierKey } from '../ports.js';
 import { applyResultMessage } from '../slack/blocks/apply-result-message.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
-import type { ApplyResult, ChangeRecord, TierConflict } from './change-record.js';
+import { type ApplyResult, type ChangeRecord, nothingWritten, type TierConflict } from './change-record.js';
 import { closeUnapplied } from './decide-change.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { terminateDrain } from './terminate-drain.js';
@@ -21,15 +21,9 @@ async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<Appl
     change.updates.map((t) => t.to),
   );
   if (missing.length > 0) {
-    return {
-      status: 'failed',
-      at: deps.clock.now(),
-      applied: [],
-      conflicts: [],
-      verified: [],
-      unverified: [],
+    return nothingWritten('failed', deps.clock.now(), {
       error: `nothing was written: ${missing.map((m) => m.detail).join('; ')}. Plan again with an AMI that exists.`,
-    };
+    });
   }
   const updates = change.updates.map(({ id, idType, from, to }) => ({ id, idType, from, to }));
   let writeError: unknown;
@@ -75,15 +69,7 @@ async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<Appl
  */
 export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: ChangeRecord): Promise<void> }) {
   async function expire(change: ChangeRecord, reason: string): Promise<ChangeRecord | undefined> {
-    const result: ApplyResult = {
-      status: 'expired',
-      at: deps.clock.now(),
-      applied: [],
-      conflicts: [],
-      verified: [],
-      unverified: [],
-      reason,
-    };
+    const result = nothingWritten('expired', deps.clock.now(), { reason });
     if (!(await deps.store.changes.finishApply(change._id, result))) return deps.store.changes.get(change._id);
     deps.logger.warn({ changeId: change._id, reason }, 'approved change expired before its apply started');
     deps.metrics?.applies.inc({ kind: change.kind, outcome: 'expired' });
@@ -114,15 +100,7 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       result = change.kind === 'drain' ? await terminateDrain(deps, change) : await applyTiers(deps, change);
     } catch (error) {
       log.error({ err: error }, 'apply failed');
-      result = {
-        status: 'failed',
-        at: deps.clock.now(),
-        applied: [],
-        conflicts: [],
-        verified: [],
-        unverified: [],
-        error: userMessage(error),
-      };
+      result = nothingWritten('failed', deps.clock.now(), { error: userMessage(error) });
     }
     if (!(await deps.store.changes.finishApply(changeId, result))) return deps.store.changes.get(changeId);
     deps.metrics?.applies.inc({ kind: change.kind, outcome: result.status });

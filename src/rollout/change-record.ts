@@ -170,6 +170,15 @@ export function newShortId(prefix: string, now: Date, random: (max: number) => n
 
 export const newChangeId = (now: Date) => newShortId('chg', now);
 
+/** The result of an apply that wrote nothing: refused, expired, or failed before its first write. */
+export function nothingWritten(
+  status: ApplyResult['status'],
+  at: Date,
+  why: Pick<ApplyResult, 'error' | 'reason'>,
+): ApplyResult {
+  return { status, at, applied: [], conflicts: [], verified: [], unverified: [], ...why };
+}
+
 /** Was this tier written by the apply? Matches the tierKey, or the plain id of a record from before tierKey. */
 export function isTierApplied(result: Pick<ApplyResult, 'applied'> | undefined, tier: TierSnapshot): boolean {
   if (!result) return false;

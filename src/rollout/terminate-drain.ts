@@ -1,17 +1,7 @@
 import { hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
-import type { ApplyResult, ChangeRecord } from './change-record.js';
+import { type ApplyResult, type ChangeRecord, nothingWritten } from './change-record.js';
 import { recordedTemplateIds } from './plan-drain.js';
 import { executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
-
-const refused = (deps: RolloutDeps, error: string): ApplyResult => ({
-  status: 'failed',
-  at: deps.clock.now(),
-  applied: [],
-  conflicts: [],
-  verified: [],
-  unverified: [],
-  error,
-});
 
 /** A tier change of the same deployment applied after the drain was listed: the list may now be wrong. */
 async function appliedSince(deps: RolloutDeps, drain: ChangeRecord): Promise<ChangeRecord | undefined> {
@@ -36,10 +26,9 @@ export async function terminateDrain(deps: RolloutDeps, change: ChangeRecord): P
   const deployment = requireDeployment(deps.config, change.deployment);
   const since = await appliedSince(deps, change);
   if (since) {
-    return refused(
-      deps,
-      `${since._id} (${since.kind}) was applied after this drain was listed, so its list may name executors tiers use again; nothing was terminated. Run \`/ami drain ${since._id}\` for a fresh list.`,
-    );
+    return nothingWritten('failed', deps.clock.now(), {
+      error: `${since._id} (${since.kind}) was applied after this drain was listed, so its list may name executors tiers use again; nothing was terminated. Run \`/ami drain ${since._id}\` for a fresh list.`,
+    });
   }
   // Every tier's AMI as it is NOW (by tier id text: EC2 tags carry only the text, so all tiers of that id count).
   const inUse = new Map<string, Set<string>>();

@@ -8,6 +8,7 @@ import { templateLockKey } from '../../src/bake/template-lock.js';
 import type { Ec2Port } from '../../src/ports.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
 import type { Harness } from '../support/bot-harness.js';
+import { sampleTest } from '../support/rollout-fixtures.js';
 import { rolloutHarness, until } from '../support/rollout-harness.js';
 
 let h: Harness | undefined;
@@ -126,23 +127,9 @@ describe('cleanup never removes what is in use', () => {
 
   it('keeps the image an AMI test points at, and says so in the thread', async () => {
     const bake = await cancelWhileWaiting(async (harness, imageId) => {
-      const now = harness.clock.now();
-      await harness.store.amiTests.insert({
-        _id: 'test-20261201-abcd',
-        deployment: 'acme',
-        requester: 'U0ADMIN01',
-        amiId: imageId,
-        tierId: 'test-tier',
-        tierLabel: 'AMI test tier',
-        previousAmi: 'ami-0123456789abcdef0',
-        channel: 'C0OPS00001',
-        status: 'running',
-        staleExecutors: [],
-        seconds: {},
-        statesSeen: [],
-        pullPassSeconds: 5,
-        createdAt: now,
-      });
+      await harness.store.amiTests.insert(
+        sampleTest({ _id: 'test-20261201-abcd', amiId: imageId, createdAt: harness.clock.now() }),
+      );
     });
     expect(threadText(h!)).toContain(
       `Kept the unfinished AMI ${bake.facts.imageId}: AMI test test-20261201-abcd (running) tests it`,
