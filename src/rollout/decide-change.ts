@@ -116,7 +116,7 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     await refreshChangeMessage(deps, change._id);
     if (change.applyAt && change.applyAt.getTime() > now.getTime()) {
       return {
-        text: `You approved ${change._id}; it applies in the maintenance window at ${formatWhen(change.applyAt, tz)}.`,
+        text: `You approved ${change._id}; it applies in the maintenance window at ${formatWhen(change.applyAt, tz)}${change.applyUntil ? `, and expires unapplied if it has not started by ${formatWhen(change.applyUntil, tz)}` : ''}.`,
       };
     }
     next.apply(change._id, input.userId);
