@@ -12,9 +12,9 @@ import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './r
 
 const LIVE: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
 
-/** Instance ids bakes of this deployment recorded as their template: never executors, whatever their tags. */
-export async function recordedTemplateIds(deps: Pick<RolloutDeps, 'store'>, deployment: string): Promise<Set<string>> {
-  const bakes = await deps.store.bakes.listRecent(200, deployment);
+/** Instance ids recent bakes (of any deployment) recorded as their template: never executors, whatever their tags. */
+export async function recordedTemplateIds(deps: Pick<RolloutDeps, 'store'>): Promise<Set<string>> {
+  const bakes = await deps.store.bakes.listRecent(200);
   return new Set(bakes.flatMap((bake) => (bake.facts.instanceId ? [bake.facts.instanceId] : [])));
 }
 
@@ -25,7 +25,7 @@ export async function recordedTemplateIds(deps: Pick<RolloutDeps, 'store'>, depl
 async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
   const deployment = requireDeployment(deps.config, change.deployment);
   const current = new Map((await deps.tiers.listTiers()).map((tier) => [tierKey(tier), tier.executorImage]));
-  const templates = await recordedTemplateIds(deps, deployment.name);
+  const templates = await recordedTemplateIds(deps);
   const targets: Record<string, string> = {};
   const found = new Map<string, DrainInstance>();
   // One EC2 query for every executor of the deployment (the tier tag as a wildcard), grouped here by tier:

@@ -35,7 +35,7 @@ export async function terminateDrain(deps: RolloutDeps, change: ChangeRecord): P
   for (const tier of await deps.tiers.listTiers()) {
     inUse.set(tier.id, (inUse.get(tier.id) ?? new Set()).add(tier.executorImage));
   }
-  const templates = await recordedTemplateIds(deps, deployment.name);
+  const templates = await recordedTemplateIds(deps);
   const terminate: string[] = [];
   const skipped: Array<{ id: string; detail: string }> = [];
   for (const planned of change.drain?.stopped ?? []) {
