@@ -85,7 +85,18 @@ export function createBot(options: BotOptions): Bot {
   const slackChat = options.chat ?? createSlackChat({ client: app.client, logger, metrics });
   const chat = config.sandbox ? createSandboxChat(slackChat) : slackChat;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
-  const deps: BakeDeps = { ec2: options.ec2, ssm: options.ssm, chat, store, clock, logger, config, metrics };
+  const deps: BakeDeps = {
+    ec2: options.ec2,
+    ssm: options.ssm,
+    chat,
+    store,
+    clock,
+    logger,
+    config,
+    metrics,
+    // The cleanup checks that no tier points at an image before deregistering it.
+    ...(options.tiers ? { tiers: options.tiers } : {}),
+  };
   const runner = createBakeRunner(deps, { owner });
   const startBake = createStartBake({ config, store, chat, clock, logger, runner });
   const review = createReviewFeature({

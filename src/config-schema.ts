@@ -41,13 +41,25 @@ const reviewSchema = z
 const deploymentSchema = z
   .object({
     name: deploymentName,
-    templateNamePattern: z.string().min(1).default('*executor-template*'),
+    /** Glob on the template's Name tag; `{deployment}` is this deployment's name (so two deployments never match one). */
+    templateNamePattern: z.string().min(1).default('*{deployment}*executor-template*'),
     images: z.array(z.string()).default([]),
     testTier: z.string().min(1).optional(),
     pinnedTiers: z.array(z.string()).default([]),
     tierLabelField: z.string().min(1).default('name'),
     /** EC2 tags that mark this deployment's executors (value `*` = any value); `{tier}` is replaced by the tier id. */
     executorTags: z.record(z.string(), z.string()).default({ 'domino-executor-group': '{tier}' }),
+    /**
+     * EC2 tags every executor of THIS deployment carries (`{deployment}` is its name), required besides the tier
+     * tag: tier ids repeat across deployments sharing an account and region. At least one tag.
+     */
+    executorScopeTags: z
+      .record(z.string(), z.string())
+      .refine((tags) => Object.keys(tags).length > 0, {
+        error:
+          'expected at least one tag that marks this deployment’s executors, e.g. {domino-deployment: "{deployment}"}',
+      })
+      .default({ 'domino-deployment': '{deployment}' }),
     review: reviewSchema.prefault({}),
   })
   .strict();
@@ -142,6 +154,10 @@ export const configSchema = z
         reminderMinutesBefore: positive.default(60),
         /** An apply attempt older than this is taken over (its process died). */
         applyStaleMinutes: positive.default(10),
+        /** A maintenance window given only its start (`--at`) lasts this long; an apply not started by its end expires. */
+        windowMinutes: positive.default(120),
+        /** Without a window, an approved change whose apply has not started this long after the approval expires. */
+        maxApprovalAgeMinutes: positive.default(60),
         /**
          * DM lanes. A 429 parks only the lane that got it (for Retry-After), so with few lanes a handful of 429s
          * idles the whole announcement; 16 kept 2,000 DMs within 1.1x of a 100/s limit (docs/PERFORMANCE.md).

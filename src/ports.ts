@@ -135,6 +135,14 @@ export interface TierRecord {
   executorImage: string;
 }
 
+/**
+ * The one way to match tiers: `_id` text alone is not unique (an ObjectId and a string `_id` can share the same
+ * hex), so every map, set or comparison of tiers goes through this key.
+ */
+export function tierKey(tier: Pick<TierRecord, 'id' | 'idType'>): string {
+  return `${tier.idType}:${tier.id}`;
+}
+
 export interface TierImageUpdate {
   id: string;
   idType: 'objectId' | 'string';
@@ -143,9 +151,9 @@ export interface TierImageUpdate {
 }
 
 export interface ApplyTierUpdatesResult {
-  /** Ids updated (their executorImage was still `from`). */
+  /** tierKey of each tier updated (its executorImage was still `from`). */
   applied: string[];
-  /** Ids whose executorImage was no longer `from`: left alone. */
+  /** tierKey of each tier whose executorImage was no longer `from`: left alone. */
   conflicts: string[];
 }
 

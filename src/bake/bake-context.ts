@@ -1,5 +1,5 @@
 import type { Config, DeploymentConfig } from '../config.js';
-import type { ChatPort, Clock, Ec2Port, SsmPort, StateStore } from '../ports.js';
+import type { ChatPort, Clock, DominoTiersPort, Ec2Port, SsmPort, StateStore } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { BakeRecord, BakeStepName } from './bake-record.js';
@@ -14,6 +14,8 @@ export interface BakeDeps {
   logger: Logger;
   config: Config;
   metrics?: Metrics;
+  /** Domino's tiers: the cleanup keeps an image a tier points at. Absent when the bot has no Domino access. */
+  tiers?: DominoTiersPort;
 }
 
 /** What the bake reports while it runs; a Slack outage never fails a bake. */

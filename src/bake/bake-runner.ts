@@ -14,6 +14,7 @@ import { createBakeProgress } from './bake-progress.js';
 import { BAKE_STEPS, type BakeRecord, type BakeStepName, STEP_TITLES } from './bake-record.js';
 import { compensate } from './compensate.js';
 import { BAKE_STEP_FUNCTIONS } from './steps/index.js';
+import { releaseTemplateLock } from './template-lock.js';
 
 export interface BakeRunnerOptions {
   /** Unique per process: the lease owner. */
@@ -273,6 +274,8 @@ async function finish(ctx: StepContext, status: 'succeeded' | 'failed' | 'cancel
   await ctx.save({ status, endedAt: clock.now() });
   ctx.deps.metrics?.bakes.inc({ deployment: ctx.bake.deployment, outcome: status });
   await store.locks.release(bakeLockKey(ctx.bake.deployment), ctx.bake._id);
+  // After restore / compensation gave the template back: another deployment's bake may take it now.
+  await releaseTemplateLock(store, ctx.bake.facts.instanceId, ctx.bake._id);
   ctx.progress.refresh();
   const head =
     status === 'succeeded'

@@ -1,5 +1,6 @@
 import { userMessage } from '../errors.js';
 import type { StepContext } from './bake-context.js';
+import { imageReferences } from './image-in-use.js';
 import { restoreTemplateState } from './steps/restore-template.js';
 
 /**
@@ -21,7 +22,17 @@ export async function compensate(ctx: StepContext): Promise<string[]> {
   }
 
   const imageKept = ctx.bake.steps.record.state === 'done';
-  if (facts.imageId && !imageKept && !facts.imageDeregistered) {
+  // Checked on every run of the cleanup (also after a crash): a reference may have appeared meanwhile.
+  const inUse =
+    facts.imageId && !imageKept && !facts.imageDeregistered
+      ? await imageReferences(ctx.deps, facts.imageId, ctx.bake.createdAt)
+      : [];
+  if (facts.imageId && inUse.length > 0) {
+    ctx.log.warn({ imageId: facts.imageId, references: inUse }, 'unfinished AMI kept: something references it');
+    lines.push(
+      `Kept the unfinished AMI ${facts.imageId}: ${inUse.join('; ')}. Deregister it in the EC2 console once nothing uses it.`,
+    );
+  } else if (facts.imageId && !imageKept && !facts.imageDeregistered) {
     try {
       await ec2.deregisterImage(facts.imageId);
       await ctx.save({ 'facts.imageDeregistered': true });

@@ -22,7 +22,15 @@ export function bakeImageTags(bake: BakeRecord): Record<string, string> {
   };
 }
 
-/** An image this pipeline made, judged by its tags. */
-export function isPipelineImageByTags(tags: Record<string, string>): boolean {
-  return tags[CREATED_BY_TAG] === CREATED_BY_VALUE && Boolean(tags[BAKE_ID_TAG]);
+/**
+ * An image this pipeline made for `deployment`, judged by its tags: `created-by=ami-bot` alone is not enough, the
+ * deployment tag must name this deployment (another deployment's bake is someone else's AMI).
+ */
+export function isPipelineImageByTags(tags: Record<string, string>, deployment: string): boolean {
+  return tags[CREATED_BY_TAG] === CREATED_BY_VALUE && Boolean(tags[BAKE_ID_TAG]) && tags[DEPLOYMENT_TAG] === deployment;
+}
+
+/** The deployment an image's tags say it was baked for, if any. */
+export function imageDeployment(tags: Record<string, string>): string | undefined {
+  return tags[DEPLOYMENT_TAG];
 }

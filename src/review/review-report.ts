@@ -85,7 +85,7 @@ export function classifyTier(
   if (pinned.includes(tier.id) || pinned.includes(tier.label)) return { kind: 'special', why: 'pinned in config' };
   if (!image) return { kind: 'special', why: 'AMI not found in this account/region' };
   if (isPipelineAmiName(deployment, image.name)) return { kind: 'standard', why: 'pipeline AMI name' };
-  if (isPipelineImageByTags(image.tags)) return { kind: 'standard', why: 'ami-bot tags' };
+  if (isPipelineImageByTags(image.tags, deployment)) return { kind: 'standard', why: 'ami-bot tags' };
   return { kind: 'special', why: 'custom AMI' };
 }
 

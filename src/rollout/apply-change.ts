@@ -1,7 +1,10 @@
 import { errorCode, userMessage } from '../errors.js';
+import { tierKey } from '../ports.js';
 import { applyResultMessage } from '../slack/blocks/apply-result-message.js';
+import { expiryReason, unavailableAmis } from './apply-guards.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
-import type { ApplyResult, ChangeRecord, TierConflict } from './change-record.js';
+import { type ApplyResult, type ChangeRecord, nothingWritten, type TierConflict } from './change-record.js';
+import { closeUnapplied } from './decide-change.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { terminateDrain } from './terminate-drain.js';
 
@@ -11,6 +14,17 @@ import { terminateDrain } from './terminate-drain.js';
  * target count as applied, so nothing is ever applied twice or over someone else's edit.
  */
 async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<ApplyResult> {
+  // The AMIs were checked when planned; an AMI deregistered since (or a revert's recorded AMI long gone) would
+  // leave tiers that cannot boot an executor: re-check every one right before the write, and write nothing if not.
+  const missing = await unavailableAmis(
+    deps.ec2,
+    change.updates.map((t) => t.to),
+  );
+  if (missing.length > 0) {
+    return nothingWritten('failed', deps.clock.now(), {
+      error: `nothing was written: ${missing.map((m) => m.detail).join('; ')}. Plan again with an AMI that exists.`,
+    });
+  }
   const updates = change.updates.map(({ id, idType, from, to }) => ({ id, idType, from, to }));
   let writeError: unknown;
   let written: string[] = [];
@@ -20,11 +34,11 @@ async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<Appl
     writeError = error;
     deps.logger.error({ err: error, changeId: change._id, code: errorCode(error) }, 'tier bulk write failed');
   }
-  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tier.id, tier.executorImage]));
-  const verified = change.updates.filter((t) => current.get(t.id) === t.to).map((t) => t.id);
+  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tierKey(tier), tier.executorImage]));
+  const verified = change.updates.filter((t) => current.get(tierKey(t)) === t.to).map(tierKey);
   const conflicts: TierConflict[] = change.updates
-    .filter((t) => current.get(t.id) !== t.to && !written.includes(t.id))
-    .map((t) => ({ id: t.id, label: t.label, expected: t.from, found: current.get(t.id) ?? '' }));
+    .filter((t) => current.get(tierKey(t)) !== t.to && !written.includes(tierKey(t)))
+    .map((t) => ({ id: t.id, label: t.label, expected: t.from, found: current.get(tierKey(t)) ?? '' }));
   const at = deps.clock.now();
   if (writeError !== undefined) {
     return {
@@ -54,6 +68,17 @@ async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<Appl
  * old executors is offered.
  */
 export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: ChangeRecord): Promise<void> }) {
+  async function expire(change: ChangeRecord, reason: string): Promise<ChangeRecord | undefined> {
+    const result = nothingWritten('expired', deps.clock.now(), { reason });
+    if (!(await deps.store.changes.finishApply(change._id, result))) return deps.store.changes.get(change._id);
+    deps.logger.warn({ changeId: change._id, reason }, 'approved change expired before its apply started');
+    deps.metrics?.applies.inc({ kind: change.kind, outcome: 'expired' });
+    const done = (await deps.store.changes.get(change._id)) ?? { ...change, result, status: 'expired' };
+    await closeUnapplied(deps, done, 'ami-bot', reason);
+    await replyInThread(deps, done, applyResultMessage(done));
+    return done;
+  }
+
   return async function applyChange(changeId: string, actor: string): Promise<ChangeRecord | undefined> {
     const now = deps.clock.now();
     const staleBefore = new Date(now.getTime() - deps.config.rollout.applyStaleMinutes * 60_000);
@@ -62,6 +87,11 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
     const change = await deps.store.changes.get(changeId);
     if (!change) return undefined;
     const log = deps.logger.child({ changeId, deployment: change.deployment, attempt: change.apply?.attempt });
+    // Checked at the claim, not only by the scan: whoever claims first after the window's end (a scan after
+    // nine days down, a late button) finds the change expired and writes nothing. A takeover of an apply that
+    // started in time (attempt > 1) finishes it: its guarded writes may be half done.
+    const late = change.apply?.attempt === 1 ? expiryReason(change, now, deps.config) : undefined;
+    if (late) return expire(change, late);
     log.info('applying change');
     await refreshChangeMessage(deps, changeId);
 
@@ -70,15 +100,7 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       result = change.kind === 'drain' ? await terminateDrain(deps, change) : await applyTiers(deps, change);
     } catch (error) {
       log.error({ err: error }, 'apply failed');
-      result = {
-        status: 'failed',
-        at: deps.clock.now(),
-        applied: [],
-        conflicts: [],
-        verified: [],
-        unverified: [],
-        error: userMessage(error),
-      };
+      result = nothingWritten('failed', deps.clock.now(), { error: userMessage(error) });
     }
     if (!(await deps.store.changes.finishApply(changeId, result))) return deps.store.changes.get(changeId);
     deps.metrics?.applies.inc({ kind: change.kind, outcome: result.status });
@@ -97,7 +119,7 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       change.kind === 'drain'
         ? Object.fromEntries(result.applied.map((id) => [id, 'terminated']))
         : Object.fromEntries(
-            change.updates.map((t) => [t.id, result.verified.includes(t.id) ? t.to : `${t.from} (conflict)`]),
+            change.updates.map((t) => [t.id, result.verified.includes(tierKey(t)) ? t.to : `${t.from} (conflict)`]),
           );
     await audit(deps, {
       actor,

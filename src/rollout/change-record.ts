@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { tierKey } from '../ports.js';
 
 /**
  * A change is what an approver approves: a rollout of a new AMI to standard tiers, a revert of an applied
@@ -8,7 +9,10 @@ import { randomInt } from 'node:crypto';
 
 export type ChangeKind = 'rollout' | 'revert' | 'drain';
 
-/** pending → approved | rejected | expired; approved → applying → applied | failed. */
+/**
+ * pending → approved | rejected | expired; approved → applying → applied | failed, or → expired when the apply
+ * had not started by the window's end (or within `rollout.maxApprovalAgeMinutes` of an approval without one).
+ */
 export type ChangeStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'applying' | 'applied' | 'failed';
 
 export const OPEN_STATUSES: readonly ChangeStatus[] = ['pending', 'approved', 'applying'];
@@ -27,7 +31,7 @@ export interface TierUpdatePlan extends TierSnapshot {
   to: string;
 }
 
-export type SkipReason = 'special' | 'pinned' | 'unknown-image' | 'no-image' | 'changed-since';
+export type SkipReason = 'special' | 'pinned' | 'unknown-image' | 'no-image' | 'changed-since' | 'missing-image';
 
 export interface SkippedTier {
   id: string;
@@ -74,9 +78,13 @@ export interface TierConflict {
 }
 
 export interface ApplyResult {
-  status: 'applied' | 'failed';
+  /** `expired`: the apply claim came after the window's end (or the approval's maximum age): nothing written. */
+  status: 'applied' | 'failed' | 'expired';
   at: Date;
-  /** Tier ids (or instance ids for a drain) changed by this apply, or found already at their target on a retry. */
+  /**
+   * Tiers (their tierKey; plain ids in records older than tierKey) or, for a drain, instance ids changed by this
+   * apply, or found already at their target on a retry. `verified` and `unverified` likewise.
+   */
   applied: string[];
   conflicts: TierConflict[];
   /** Re-read after the write: planned tiers now on their target. */
@@ -86,6 +94,8 @@ export interface ApplyResult {
   /** Drain: instances not terminated because they were no longer stopped / on the old AMI. */
   skipped?: Array<{ id: string; detail: string }>;
   error?: string;
+  /** Expired: why, in a sentence (the window's end or the approval's age). */
+  reason?: string;
 }
 
 export interface AnnouncementSummary {
@@ -116,6 +126,8 @@ export interface ChangeRecord {
   deadline: Date;
   /** Maintenance window start: the apply waits for it. */
   applyAt?: Date;
+  /** Maintenance window end: an apply not started by then expires (older records: applyAt + windowMinutes). */
+  applyUntil?: Date;
   bakeId?: string;
   targetAmi?: string;
   targetAmiName?: string;
@@ -157,6 +169,21 @@ export function newShortId(prefix: string, now: Date, random: (max: number) => n
 }
 
 export const newChangeId = (now: Date) => newShortId('chg', now);
+
+/** The result of an apply that wrote nothing: refused, expired, or failed before its first write. */
+export function nothingWritten(
+  status: ApplyResult['status'],
+  at: Date,
+  why: Pick<ApplyResult, 'error' | 'reason'>,
+): ApplyResult {
+  return { status, at, applied: [], conflicts: [], verified: [], unverified: [], ...why };
+}
+
+/** Was this tier written by the apply? Matches the tierKey, or the plain id of a record from before tierKey. */
+export function isTierApplied(result: Pick<ApplyResult, 'applied'> | undefined, tier: TierSnapshot): boolean {
+  if (!result) return false;
+  return result.applied.includes(tierKey(tier)) || result.applied.includes(tier.id);
+}
 
 export function isChangeOpen(change: Pick<ChangeRecord, 'status'>): boolean {
   return OPEN_STATUSES.includes(change.status);

@@ -1,5 +1,5 @@
 import { isPipelineAmiName } from '../bake/ami-name.js';
-import { isPipelineImageByTags } from '../bake/image-tags.js';
+import { imageDeployment, isPipelineImageByTags } from '../bake/image-tags.js';
 import type { ImageInfo, TierRecord } from '../ports.js';
 import type { SkippedTier, TierUpdatePlan } from './change-record.js';
 
@@ -25,9 +25,14 @@ export interface Classification {
   unchanged: Array<{ id: string; label: string }>;
 }
 
-/** Is this AMI one this pipeline made (the seed's name, or our tags)? Only such tiers are standard. */
+/**
+ * Is this AMI one this pipeline made for this deployment (the seed's name, or our tags)? Only such tiers are
+ * standard. An AMI whose deployment tag names another deployment is never ours, whatever its name says.
+ */
 export function isPipelineImage(deployment: string, image: ImageInfo): boolean {
-  return isPipelineAmiName(deployment, image.name) || isPipelineImageByTags(image.tags);
+  const tagged = imageDeployment(image.tags);
+  if (tagged !== undefined && tagged !== deployment) return false;
+  return isPipelineAmiName(deployment, image.name) || isPipelineImageByTags(image.tags, deployment);
 }
 
 /**

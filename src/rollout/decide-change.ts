@@ -27,14 +27,19 @@ export function alreadyDecided(change: ChangeRecord, timeZone: string): Reply {
 }
 
 /** After a change is closed without an apply: the message shows it, and announced users hear it is off. */
-export async function closeUnapplied(deps: RolloutDeps, change: ChangeRecord, actor: string): Promise<void> {
+export async function closeUnapplied(
+  deps: RolloutDeps,
+  change: ChangeRecord,
+  actor: string,
+  reason?: string,
+): Promise<void> {
   await refreshChangeMessage(deps, change._id);
   await audit(deps, {
     actor,
     action: change.status === 'expired' ? 'change.expired' : 'change.rejected',
     deployment: change.deployment,
     changeId: change._id,
-    summary: `${change.kind} ${change.status}; nothing was changed`,
+    summary: `${change.kind} ${change.status}${reason ? ` (${reason})` : ''}; nothing was changed`,
   });
   const channel = deps.config.announceChannel;
   if (channel && change.announcement?.channelTs) {
@@ -111,7 +116,7 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     await refreshChangeMessage(deps, change._id);
     if (change.applyAt && change.applyAt.getTime() > now.getTime()) {
       return {
-        text: `You approved ${change._id}; it applies in the maintenance window at ${formatWhen(change.applyAt, tz)}.`,
+        text: `You approved ${change._id}; it applies in the maintenance window at ${formatWhen(change.applyAt, tz)}${change.applyUntil ? `, and expires unapplied if it has not started by ${formatWhen(change.applyUntil, tz)}` : ''}.`,
       };
     }
     next.apply(change._id, input.userId);

@@ -55,3 +55,71 @@ export function checkWindow(start: Date, now: Date): void {
     throw new AppError('window_too_far', `The maintenance window must start within ${MAX_AHEAD_DAYS} days.`);
   }
 }
+
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?$/;
+const MAX_WINDOW_HOURS = 72;
+
+/** `2h`, `90m`, `1h30m` → milliseconds; anything else is refused with the grammar. */
+export function parseWindowDuration(text: string): number {
+  const m = DURATION.exec(text.trim());
+  const ms = m && (m[1] || m[2]) ? (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60_000 : 0;
+  if (ms <= 0) {
+    throw new AppError(
+      'invalid_window',
+      `\`--for\` wants a duration such as \`2h\`, \`90m\` or \`1h30m\`, got \`${text.slice(0, 40)}\`.`,
+    );
+  }
+  return ms;
+}
+
+export interface WindowText {
+  /** Start, "YYYY-MM-DD HH:MM" in `timeZone`. */
+  at?: string;
+  /** Length (`2h`, `90m`). */
+  for?: string;
+  /** End, "YYYY-MM-DD HH:MM" in `timeZone`. */
+  until?: string;
+}
+
+/**
+ * A maintenance window has a start and an end: `--at` with `--for` or `--until`, else `defaultMinutes` long. An end
+ * without a start, both ends, an end not after the start or a window over 72 h is refused (nothing planned).
+ */
+export function parseWindow(
+  input: WindowText,
+  timeZone: string,
+  now: Date,
+  defaultMinutes: number,
+): { applyAt?: Date; applyUntil?: Date } {
+  if (input.at === undefined) {
+    if (input.for !== undefined || input.until !== undefined) {
+      throw new AppError(
+        'invalid_window',
+        '`--for` / `--until` end a maintenance window: give its start with `--at "YYYY-MM-DD HH:MM"` too.',
+      );
+    }
+    return {};
+  }
+  if (input.for !== undefined && input.until !== undefined) {
+    throw new AppError(
+      'invalid_window',
+      'Give the window either a length (`--for 2h`) or an end (`--until …`), not both.',
+    );
+  }
+  const applyAt = parseWindowStart(input.at, timeZone);
+  checkWindow(applyAt, now);
+  const end =
+    input.until !== undefined
+      ? parseWindowStart(input.until, timeZone).getTime()
+      : applyAt.getTime() + (input.for !== undefined ? parseWindowDuration(input.for) : defaultMinutes * 60_000);
+  if (end <= applyAt.getTime()) {
+    throw new AppError('invalid_window', 'The maintenance window must end after it starts; nothing was planned.');
+  }
+  if (end - applyAt.getTime() > MAX_WINDOW_HOURS * 3_600_000) {
+    throw new AppError(
+      'invalid_window',
+      `A maintenance window lasts at most ${MAX_WINDOW_HOURS} h; nothing was planned.`,
+    );
+  }
+  return { applyAt, applyUntil: new Date(end) };
+}

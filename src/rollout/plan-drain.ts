@@ -1,35 +1,46 @@
 import { AppError } from '../errors.js';
-import type { InstanceInfo } from '../ports.js';
+import { type InstanceInfo, tierKey } from '../ports.js';
+import { deploymentExecutorTags, hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { fitLines, SECTION_MAX } from '../slack/blocks/block-text.js';
 import { instanceLines } from '../slack/blocks/change-lines.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange, replyInThread } from './change-messages.js';
-import { type ChangeRecord, type DrainInstance, isChangeId } from './change-record.js';
+import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied } from './change-record.js';
 import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
 
 const LIVE: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
 
-/** Executors of the tiers a change moved that are still on another AMI than the tier's current one. */
+/** Instance ids recent bakes (of any deployment) recorded as their template: never executors, whatever their tags. */
+export async function recordedTemplateIds(deps: Pick<RolloutDeps, 'store'>): Promise<Set<string>> {
+  const bakes = await deps.store.bakes.listRecent(200);
+  return new Set(bakes.flatMap((bake) => (bake.facts.instanceId ? [bake.facts.instanceId] : [])));
+}
+
+/**
+ * Executors of the tiers a change moved that are still on another AMI than the tier's current one. Only this
+ * deployment's executors (scope tags besides the tier tag), never a template.
+ */
 async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
   const deployment = requireDeployment(deps.config, change.deployment);
-  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tier.id, tier.executorImage]));
+  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tierKey(tier), tier.executorImage]));
+  const templates = await recordedTemplateIds(deps);
   const targets: Record<string, string> = {};
   const found = new Map<string, DrainInstance>();
   // One EC2 query for every executor of the deployment (the tier tag as a wildcard), grouped here by tier:
   // a change that moved thousands of tiers costs one paginated DescribeInstances, not one call per tier.
-  const wildcard = Object.fromEntries(
-    Object.entries(deployment.executorTags).map(([key, value]) => [key, value.includes('{tier}') ? '*' : value]),
+  const executors: InstanceInfo[] = (await deps.ec2.findInstancesByTags(deploymentExecutorTags(deployment))).filter(
+    (i) => !isTemplateInstance(deployment, i, templates),
   );
-  const executors: InstanceInfo[] = await deps.ec2.findInstancesByTags(wildcard);
   // Only tiers this change moved: a special tier's executors (the GPU tier's custom AMI) are never drained.
-  for (const tierId of change.result?.applied ?? []) {
-    const target = current.get(tierId);
+  for (const moved of change.updates.filter((t) => isTierApplied(change.result, t))) {
+    const target = current.get(tierKey(moved));
     if (!target) continue;
+    // EC2 tags carry the tier id's text only.
+    const tierId = moved.id;
     targets[tierId] = target;
-    const wanted = Object.entries(executorTagsFor(deployment, tierId));
-    const ofTier = executors.filter((i) => wanted.every(([key, value]) => value === '*' || i.tags[key] === value));
+    const ofTier = executors.filter((i) => hasTags(i, executorTagsFor(deployment, tierId)));
     for (const i of ofTier) {
       if (!LIVE.has(i.state) || i.imageId === target || found.has(i.id)) continue;
       found.set(i.id, { id: i.id, tierId, imageId: i.imageId, state: i.state, name: i.name });

@@ -8,7 +8,7 @@ import { withChangeLock } from './change-lock.js';
 import { publishChange } from './change-messages.js';
 import type { ChangeRecord } from './change-record.js';
 import { classifyTiers, isAmiId } from './classify-tiers.js';
-import { checkWindow, parseWindowStart } from './maintenance-window.js';
+import { parseWindow } from './maintenance-window.js';
 import { resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 
@@ -19,6 +19,10 @@ export interface PlanRolloutInput {
   target: string;
   /** Maintenance window start, "YYYY-MM-DD HH:MM" in the configured time zone. */
   at?: string;
+  /** Window length (`2h`, `90m`); default `rollout.windowMinutes`. */
+  for?: string;
+  /** Window end, "YYYY-MM-DD HH:MM" in the configured time zone. */
+  until?: string;
 }
 
 type PlanOutcome = { change: ChangeRecord } | { nothing: Reply };
@@ -43,8 +47,7 @@ export async function refuseIfOpen(deps: Pick<RolloutDeps, 'store'>, deployment:
 export function createPlanRollout(deps: RolloutDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<Reply> {
     const now = deps.clock.now();
-    const applyAt = input.at === undefined ? undefined : parseWindowStart(input.at, deps.config.timeZone);
-    if (applyAt) checkWindow(applyAt, now);
+    const { applyAt, applyUntil } = parseWindow(input, deps.config.timeZone, now, deps.config.rollout.windowMinutes);
     const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
     // Serialised per deployment: a duplicate delivery waits, then finds this change open (withChangeLock).
     const outcome = await withChangeLock(deps, target.deployment.name, async (): Promise<PlanOutcome> => {
@@ -85,6 +88,7 @@ export function createPlanRollout(deps: RolloutDeps) {
         createdAt: now,
         deadline,
         ...(applyAt ? { applyAt } : {}),
+        ...(applyUntil ? { applyUntil } : {}),
         ...(target.bake ? { bakeId: target.bake._id } : {}),
         targetAmi: target.amiId,
         targetAmiName: target.amiName,

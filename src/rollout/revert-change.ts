@@ -1,10 +1,18 @@
 import { AppError } from '../errors.js';
+import { tierKey } from '../ports.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { announceInBackground } from './announce-change.js';
+import { unavailableAmis } from './apply-guards.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange } from './change-messages.js';
-import { type ChangeRecord, isChangeId, type SkippedTier, type TierUpdatePlan } from './change-record.js';
+import {
+  type ChangeRecord,
+  isChangeId,
+  isTierApplied,
+  type SkippedTier,
+  type TierUpdatePlan,
+} from './change-record.js';
 import { refuseIfOpen } from './plan-rollout.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 
@@ -34,14 +42,27 @@ export function createRevertChange(deps: RolloutDeps) {
       await refuseIfOpen(deps, source.deployment);
       const now = deps.clock.now();
       const tiers = await deps.tiers.listTiers();
-      const current = new Map(tiers.map((tier) => [tier.id, tier]));
-      const recorded = new Map(source.snapshot.map((tier) => [tier.id, tier.executorImage]));
+      const current = new Map(tiers.map((tier) => [tierKey(tier), tier]));
+      const recorded = new Map(source.snapshot.map((tier) => [tierKey(tier), tier.executorImage]));
+      const moved = source.updates.filter((t) => isTierApplied(source.result, t));
+      // A recorded AMI deregistered since cannot boot executors: that tier is left alone and listed.
+      const originals = moved.map((t) => recorded.get(tierKey(t)) ?? t.from);
+      const gone = new Map((await unavailableAmis(deps.ec2, originals)).map((m) => [m.amiId, m.detail]));
       const updates: TierUpdatePlan[] = [];
       const skipped: SkippedTier[] = [];
-      for (const planned of source.updates.filter((t) => source.result?.applied.includes(t.id))) {
-        const tier = current.get(planned.id);
-        const original = recorded.get(planned.id) ?? planned.from;
-        if (tier && tier.executorImage === planned.to) {
+      for (const planned of moved) {
+        const tier = current.get(tierKey(planned));
+        const original = recorded.get(tierKey(planned)) ?? planned.from;
+        const missing = gone.get(original);
+        if (tier && missing) {
+          skipped.push({
+            id: planned.id,
+            label: tier.label,
+            executorImage: tier.executorImage,
+            reason: 'missing-image',
+            detail: `its recorded AMI cannot be restored (${missing}): left on ${tier.executorImage}`,
+          });
+        } else if (tier && tier.executorImage === planned.to) {
           updates.push({ ...tier, from: planned.to, to: original });
         } else {
           skipped.push({
@@ -58,7 +79,12 @@ export function createRevertChange(deps: RolloutDeps) {
       if (updates.length === 0) {
         throw new AppError(
           'nothing_to_revert',
-          `No tier changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
+          skipped.some((t) => t.reason === 'missing-image')
+            ? `Nothing to revert for ${source._id}: ${skipped.map((t) => `${t.label}: ${t.detail}`).join('; ')}.`.slice(
+                0,
+                3_000,
+              )
+            : `No tier changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
         );
       }
       const draft: Omit<ChangeRecord, '_id'> = {

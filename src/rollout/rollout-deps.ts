@@ -49,9 +49,4 @@ export async function audit(
   }
 }
 
-/** EC2 tags of one tier's executors (`{tier}` in a value is the tier id). */
-export function executorTagsFor(deployment: DeploymentConfig, tierId: string): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(deployment.executorTags).map(([key, value]) => [key, value.replaceAll('{tier}', tierId)]),
-  );
-}
+export { executorTagsFor } from '../shared/deployment-scope.js';

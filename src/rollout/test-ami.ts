@@ -1,4 +1,6 @@
 import { AppError, userMessage } from '../errors.js';
+import { tierKey } from '../ports.js';
+import { isTemplateInstance } from '../shared/deployment-scope.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { escapeMrkdwn } from '../slack/blocks/block-text.js';
@@ -105,7 +107,7 @@ export function createTestAmi(deps: RolloutDeps) {
       await deps.store.amiTests.insert(test);
       saved = true;
       const stale = (await deps.ec2.findInstancesByTags(executorTagsFor(deployment, tier.id)))
-        .filter((i) => LIVE.has(i.state) && i.imageId !== target.amiId)
+        .filter((i) => LIVE.has(i.state) && i.imageId !== target.amiId && !isTemplateInstance(deployment, i))
         .map((i) => ({ id: i.id, imageId: i.imageId, state: i.state }));
       if (stale.length > 0) {
         test.staleExecutors = stale;
@@ -114,7 +116,7 @@ export function createTestAmi(deps: RolloutDeps) {
       if (tier.executorImage !== target.amiId) {
         const update = { id: tier.id, idType: tier.idType, from: tier.executorImage, to: target.amiId };
         const result = await deps.tiers.applyImageUpdates([update]);
-        if (!result.applied.includes(tier.id)) {
+        if (!result.applied.includes(tierKey(tier))) {
           throw new AppError(
             'test_tier_changed',
             `The test tier ${tier.label} changed while ami-bot was switching it; nothing was changed. Try again.`,

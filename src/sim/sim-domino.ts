@@ -1,4 +1,4 @@
-import type { DominoTiersPort, TierRecord, TierUsersPort } from '../ports.js';
+import { type DominoTiersPort, type TierRecord, type TierUsersPort, tierKey } from '../ports.js';
 import type { SimWorld } from './sim-world.js';
 
 export { createSimDominoApi } from './sim-domino-api.js';
@@ -28,11 +28,11 @@ export function createSimDominoTiers(world: SimWorld, options: { labelField?: st
       for (const update of updates) {
         const tier = world.tiers.find((t) => t.doc._id === update.id && t.idType === update.idType);
         if (tier === undefined || tier.doc.executorImage !== update.from) {
-          conflicts.push(update.id);
+          conflicts.push(tierKey(update));
           continue;
         }
         tier.doc.executorImage = update.to;
-        applied.push(update.id);
+        applied.push(tierKey(update));
       }
       return { applied, conflicts };
     },

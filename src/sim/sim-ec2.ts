@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { Clock, CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports.js';
+import { globToRegExp } from '../shared/glob.js';
 import { SimAwsFault, simAws } from './aws-fault.js';
 import { cachedBytes } from './disk-cache.js';
 import type { Faults } from './faults.js';
@@ -194,11 +195,4 @@ export function toImageInfo(image: SimImage): ImageInfo {
   };
 }
 
-/** EC2 filter wildcards: `*` any run of characters, `?` exactly one; everything else literal. */
-export function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, 's');
-}
+export { globToRegExp };

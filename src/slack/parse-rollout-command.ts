@@ -7,7 +7,7 @@ import { codeText } from './blocks/block-text.js';
 /** The rollout's `/ami` subcommands. Ids are checked against their pattern here, before any lookup. */
 export type RolloutCommand =
   | { kind: 'test'; target: string }
-  | { kind: 'plan'; target: string; at?: string }
+  | { kind: 'plan'; target: string; at?: string; for?: string; until?: string }
   | { kind: 'revert'; changeId: string }
   | { kind: 'drain'; changeId: string }
   | { kind: 'history'; limit?: number }
@@ -37,16 +37,25 @@ function changeId(args: string[], usage: string): string | Invalid {
     : invalid(`${shown(id)} is not a change id (like chg-20261128-k3m9); \`/ami history\` lists them.`);
 }
 
+/** `/ami plan` options that take a value, and what each wants (shown when the value is missing). */
+const PLAN_OPTIONS = {
+  '--at': ['at', 'the maintenance window start, e.g. `--at "2026-12-01 02:00"`'],
+  '--for': ['for', 'the window length, e.g. `--for 2h` or `--for 90m`'],
+  '--until': ['until', 'the window end, e.g. `--until "2026-12-01 04:00"`'],
+} as const;
+
 function parsePlan(args: string[]): RolloutCommand | Invalid {
-  const usage = '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM"]';
-  let at: string | undefined;
+  const usage = '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM" [--for 2h | --until "YYYY-MM-DD HH:MM"]]';
+  const options: { at?: string; for?: string; until?: string } = {};
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--at' || arg.startsWith('--at=')) {
+    const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
+    const option = PLAN_OPTIONS[name as keyof typeof PLAN_OPTIONS];
+    if (option) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
-      if (!value) return invalid('`--at` needs the maintenance window start, e.g. `--at "2026-12-01 02:00"`.');
-      at = value;
+      if (!value) return invalid(`\`${name}\` needs ${option[1]}.`);
+      options[option[0]] = value;
     } else if (arg.startsWith('-'))
       return invalid(`Unknown option ${shown(arg)} for \`/ami plan\`. Usage: \`${usage}\`.`);
     else rest.push(arg);
@@ -54,7 +63,7 @@ function parsePlan(args: string[]): RolloutCommand | Invalid {
   if (rest.length !== 1) return invalid(`Usage: \`${usage}\`.`);
   const t = target(rest[0], usage);
   if (typeof t !== 'string') return t;
-  return at === undefined ? { kind: 'plan', target: t } : { kind: 'plan', target: t, at };
+  return { kind: 'plan', target: t, ...options };
 }
 
 export function parseRolloutCommand(

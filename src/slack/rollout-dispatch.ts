@@ -15,6 +15,8 @@ export function dispatchRollout(parsed: RolloutCommand, caller: Caller, useCases
         channelId,
         target: parsed.target,
         ...(parsed.at ? { at: parsed.at } : {}),
+        ...(parsed.for ? { for: parsed.for } : {}),
+        ...(parsed.until ? { until: parsed.until } : {}),
       });
     case 'revert':
       return useCases.revertChange({ userId, channelId, changeId: parsed.changeId });

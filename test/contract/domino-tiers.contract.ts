@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { DominoTiersPort } from '../../src/ports.js';
+import { type DominoTiersPort, tierKey } from '../../src/ports.js';
 
 /** A tier document as a test writes it: `_id` type chosen per tier, extra fields as Domino stores them. */
 export interface SeedTier {
@@ -31,8 +31,21 @@ export const TIER_SEED: SeedTier[] = [
   { id: 'nameless', idType: 'string', executorImage: 'ami-0000000000000a002' },
 ];
 
-/** One behaviour for DominoTiersPort: the MongoDB adapter (on FerretDB) and the simulator. */
-export function dominoTiersContract(name: string, open: (seed: SeedTier[]) => Promise<TiersUnderTest>): void {
+/** Two tiers whose `_id`s differ only in type: MongoDB keeps them apart, FerretDB 1.x refuses the second. */
+export const TWIN_SEED: SeedTier[] = [
+  { id: '64f1c0de5a1b2c3d4e5f7abc', idType: 'objectId', name: 'By ObjectId', executorImage: 'ami-0000000000000a001' },
+  { id: '64f1c0de5a1b2c3d4e5f7abc', idType: 'string', name: 'By string', executorImage: 'ami-0000000000000a002' },
+];
+
+/**
+ * One behaviour for DominoTiersPort: the MongoDB adapter (on FerretDB, or MongoDB) and the simulator. `twins`
+ * says whether the store can hold TWIN_SEED: MongoDB and the simulator can, FerretDB 1.x refuses it (E11000).
+ */
+export function dominoTiersContract(
+  name: string,
+  open: (seed: SeedTier[]) => Promise<TiersUnderTest>,
+  twins: 'kept-apart' | 'refused-by-server' = 'kept-apart',
+): void {
   describe(`DominoTiersPort contract: ${name}`, () => {
     let t: TiersUnderTest;
     beforeEach(async () => {
@@ -59,8 +72,8 @@ export function dominoTiersContract(name: string, open: (seed: SeedTier[]) => Pr
         { id: 'medium', idType: 'string', from: 'ami-0000000000000a001', to: 'ami-0000000000000b001' },
         { id: 'nameless', idType: 'string', from: 'ami-0000000000000a002', to: 'ami-0000000000000b001' },
       ]);
-      expect(result.applied.sort()).toEqual(['64f1c0de5a1b2c3d4e5f7001', 'nameless']);
-      expect(result.conflicts).toEqual(['medium']);
+      expect(result.applied.sort()).toEqual(['objectId:64f1c0de5a1b2c3d4e5f7001', 'string:nameless']);
+      expect(result.conflicts).toEqual(['string:medium']);
       const after = await t.read();
       expect(after.get('64f1c0de5a1b2c3d4e5f7001')).toEqual({
         ...before.get('64f1c0de5a1b2c3d4e5f7001'),
@@ -75,5 +88,42 @@ export function dominoTiersContract(name: string, open: (seed: SeedTier[]) => Pr
       expect(await t.port.applyImageUpdates([])).toEqual({ applied: [], conflicts: [] });
       expect(await t.read()).toEqual(before);
     });
+
+    it('an update planned for a string _id never touches the ObjectId tier with the same hex', async () => {
+      const before = await t.read();
+      const result = await t.port.applyImageUpdates([
+        {
+          id: '64f1c0de5a1b2c3d4e5f7001',
+          idType: 'string',
+          from: 'ami-0000000000000a001',
+          to: 'ami-0000000000000b001',
+        },
+      ]);
+      expect(result).toEqual({ applied: [], conflicts: ['string:64f1c0de5a1b2c3d4e5f7001'] });
+      expect(await t.read()).toEqual(before);
+    });
+
+    if (twins === 'kept-apart') {
+      it('keeps an ObjectId and a string _id with the same hex apart: listed, written and checked separately', async () => {
+        const hex = '64f1c0de5a1b2c3d4e5f7abc';
+        const both = await open(TWIN_SEED);
+        const images = async () => new Map((await both.port.listTiers()).map((x) => [tierKey(x), x.executorImage]));
+        expect([...(await images()).keys()].sort()).toEqual([`objectId:${hex}`, `string:${hex}`]);
+        // One bulk write: the ObjectId twin still matches its guard, the string twin does not.
+        const result = await both.port.applyImageUpdates([
+          { id: hex, idType: 'objectId', from: 'ami-0000000000000a001', to: 'ami-0000000000000b001' },
+          { id: hex, idType: 'string', from: 'ami-0000000000000a001', to: 'ami-0000000000000b001' },
+        ]);
+        expect(result).toEqual({ applied: [`objectId:${hex}`], conflicts: [`string:${hex}`] });
+        expect(Object.fromEntries(await images())).toEqual({
+          [`objectId:${hex}`]: 'ami-0000000000000b001',
+          [`string:${hex}`]: 'ami-0000000000000a002',
+        });
+      });
+    } else {
+      it('the server itself refuses a string _id with the same hex as an ObjectId one (FerretDB 1.x: E11000)', async () => {
+        await expect(open(TWIN_SEED)).rejects.toThrow(/duplicate key/i);
+      });
+    }
   });
 }

@@ -118,7 +118,12 @@ describe('AMI test: only the test tier, a timed Domino job, a clear verdict', ()
   });
 
   it('warns that the result may prove nothing when test-tier executors run another AMI', async () => {
-    rig.ec2.addInstance('i-0stale0test0tier01', { 'domino-executor-group': 'test-tier' }, AMI.old1, 'stopped');
+    rig.ec2.addInstance(
+      'i-0stale0test0tier01',
+      { 'domino-deployment': 'acme', 'domino-executor-group': 'test-tier' },
+      AMI.old1,
+      'stopped',
+    );
     fake.nextTimeline(TIMELINES.fast);
     const { reply, test } = await runTest(CANDIDATE2);
     expect(reply).toContain('may not prove anything');

@@ -28,7 +28,11 @@ describe('drain after an apply', () => {
   });
 
   it('lists executors on old AMIs, and after approval terminates only the stopped ones', async () => {
-    const tag = (tier: string) => ({ Name: `acme-executor-${tier}`, 'domino-executor-group': tier });
+    const tag = (tier: string) => ({
+      Name: `acme-executor-${tier}`,
+      'domino-deployment': 'acme',
+      'domino-executor-group': tier,
+    });
     rig.ec2.addInstance('i-0small0stopped0001', tag(SMALL), AMI.old1, 'stopped');
     rig.ec2.addInstance('i-0small0running0001', tag(SMALL), AMI.old1, 'running');
     rig.ec2.addInstance('i-0medium0stopped001', tag('medium'), AMI.old2, 'stopped');
@@ -45,8 +49,8 @@ describe('drain after an apply', () => {
     const change = await plan(rig);
     await approve(rig, change._id);
     await rig.tasks.idle();
-    // One EC2 query for all moved tiers (tier tag as a wildcard), however many tiers the change moved.
-    expect(queries).toEqual([{ 'domino-executor-group': '*' }]);
+    // One EC2 query for all moved tiers (tier tag as a wildcard, this deployment's scope tag), however many tiers.
+    expect(queries).toEqual([{ 'domino-deployment': 'acme', 'domino-executor-group': '*' }]);
     const drain = (await rig.store.changes.listRecent(5)).find((c) => c.kind === 'drain');
     expect(drain?.drainOf).toBe(change._id);
     expect(drain?.requester).toBe(ADMIN);
@@ -73,5 +77,44 @@ describe('drain after an apply', () => {
       expect(rig.ec2.instances.get(id)?.state, id).not.toBe('terminated');
     }
     expect((await rig.store.audit.listRecent(20)).map((e) => e.action)).toContain('drain.terminated');
+  });
+
+  it("re-checks each executor at terminate time against its tier's CURRENT AMI and this deployment's tags", async () => {
+    const tag = (tier: string, deployment = 'acme') => ({
+      Name: `${deployment}-executor-${tier}`,
+      'domino-deployment': deployment,
+      'domino-executor-group': tier,
+    });
+    rig.ec2.addInstance('i-0small0stopped0001', tag(SMALL), AMI.old1, 'stopped');
+    rig.ec2.addInstance('i-0medium0stopped001', tag('medium'), AMI.old2, 'stopped');
+    rig.ec2.addInstance('i-0medium0retagged01', tag('medium'), AMI.old2, 'stopped');
+    rig.ec2.addInstance('i-0beta0medium000001', tag('medium', 'beta'), AMI.old2, 'stopped');
+    rig.ec2.addInstance(
+      'i-0tpl0medium0000001',
+      { ...tag('medium'), Name: 'acme-executor-template' },
+      AMI.old2,
+      'stopped',
+    );
+    const change = await plan(rig);
+    await approve(rig, change._id);
+    await rig.tasks.idle();
+    const drain = (await rig.store.changes.listRecent(5)).find((c) => c.kind === 'drain')!;
+    expect(drain.drain?.stopped.map((i) => i.id).sort()).toEqual(
+      ['i-0medium0retagged01', 'i-0medium0stopped001', 'i-0small0stopped0001'].sort(),
+    );
+    // Before the approval, a Domino admin puts `medium` back on its old AMI by hand (no change record), and an
+    // instance loses the deployment's tag.
+    await rig.domino
+      .collection(rig.tierCollection)
+      .updateOne({ _id: 'medium' as never }, { $set: { executorImage: AMI.old2 } });
+    delete rig.ec2.instances.get('i-0medium0retagged01')!.tags['domino-deployment'];
+    await approve(rig, drain._id, APPROVERS[1]);
+    await rig.tasks.idle();
+    expect(rig.ec2.terminated).toEqual([['i-0small0stopped0001']]);
+    const done = await rig.store.changes.get(drain._id);
+    expect(done?.result?.skipped).toEqual([
+      { id: 'i-0medium0stopped001', detail: `on ${AMI.old2}, the AMI its tier uses now` },
+      { id: 'i-0medium0retagged01', detail: 'no longer tagged as an executor of acme, tier medium' },
+    ]);
   });
 });

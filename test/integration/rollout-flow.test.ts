@@ -82,8 +82,10 @@ describe('rollout on FerretDB: plan → approve → apply → verify → revert'
     }
     const done = await rig.store.changes.get(change._id);
     expect(done?.status).toBe('applied');
-    expect(done?.result?.applied.sort()).toEqual([LARGE, SMALL, 'medium'].sort());
-    expect(done?.result?.verified.sort()).toEqual([LARGE, SMALL, 'medium'].sort());
+    // Tier keys (type:id): an ObjectId and a string _id with the same hex are two tiers.
+    const keys = [`objectId:${LARGE}`, `objectId:${SMALL}`, 'string:medium'].sort();
+    expect(done?.result?.applied.sort()).toEqual(keys);
+    expect(done?.result?.verified.sort()).toEqual(keys);
     expect(done?.result?.conflicts).toEqual([
       { id: XLARGE, label: 'XLarge', expected: AMI.old1, found: 'ami-0ed1ted0ed1ted0ed' },
     ]);

@@ -11,7 +11,6 @@ import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
-import { copyFilesystem } from '../../src/sim/sim-fs.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import type { SimTimings } from '../../src/sim/timings.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
@@ -19,6 +18,7 @@ import { ADMIN, ADMIN2, type Harness, OPS, SIGNING_SECRET } from '../support/bot
 import { dmUser, type FakeSlack, type FakeSlackCall, startFakeSlack } from '../support/fake-slack.js';
 import { mongoTestUri, uniqueDbName } from '../support/mongo.js';
 import { APPROVERS, bake, latestChange, rolloutHarness, tierImages, until } from '../support/rollout-harness.js';
+import { addPipelineAmi, recordTierWrites } from '../support/sim-rollout-world.js';
 import { sendBlockAction, sendSlashCommand } from '../support/slack-signing.js';
 
 const MIN = 60_000;
@@ -43,43 +43,6 @@ interface Replicas {
   tierWrites: Array<{ tierId: string; to: string }>;
   /** Every instance id passed to TerminateInstances, by either replica. */
   terminated: string[];
-}
-
-/** A pipeline AMI as a bake would leave it: the seed's current AMI's disk, a newer name, available. */
-function addPipelineAmi(world: SimWorld, stamp = '20260901-0900'): string {
-  const current = world.images.get(world.tiers.find((t) => t.doc._id === 'small-k8s')!.doc.executorImage)!;
-  const id = world.ids.image();
-  const name = `domino-${world.deployment}-executor-${stamp}`;
-  world.images.set(id, {
-    ...current,
-    id,
-    name,
-    description: name,
-    creationMs: current.creationMs + 86_400_000,
-    tags: { ...current.tags, 'bake-id': `bk-${stamp}` },
-    snapshotIds: [],
-    dockerImages: new Map(current.dockerImages),
-    fs: copyFilesystem(current.fs),
-  });
-  return id;
-}
-
-/** Turns each tier document's executorImage into an accessor that records every write, by any replica. */
-function recordTierWrites(world: SimWorld): Array<{ tierId: string; to: string }> {
-  const writes: Array<{ tierId: string; to: string }> = [];
-  for (const tier of world.tiers) {
-    let image = tier.doc.executorImage;
-    Object.defineProperty(tier.doc, 'executorImage', {
-      enumerable: true,
-      configurable: true,
-      get: () => image,
-      set: (to: string) => {
-        writes.push({ tierId: tier.doc._id, to });
-        image = to;
-      },
-    });
-  }
-  return writes;
 }
 
 /** Two bot processes with the rollout's config on one database, world, clock and fake Slack. */

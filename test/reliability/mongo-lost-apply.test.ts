@@ -55,7 +55,9 @@ describe('MongoDB lost in the middle of an apply', () => {
     const done = await rig.store.changes.get(changeId);
     expect(done?.status).toBe('applied');
     expect(done?.result?.conflicts).toEqual([]);
-    expect([...(done?.result?.verified ?? [])].sort()).toEqual([SMALL, LARGE, XLARGE, 'medium'].sort());
+    expect([...(done?.result?.verified ?? [])].sort()).toEqual(
+      [`objectId:${SMALL}`, `objectId:${LARGE}`, `objectId:${XLARGE}`, 'string:medium'].sort(),
+    );
     const tiers = await rig.readTiers();
     for (const id of [SMALL, LARGE, XLARGE, 'medium']) expect(tiers.get(id)?.executorImage).toBe(AMI.new);
     expect(tiers.get('gpu')?.executorImage).toBe(AMI.gpu);

@@ -117,7 +117,11 @@ export async function startRolloutRig(options: {
   const chat = createRecordingChat();
   const ec2 = createFakeEc2();
   ec2.addImage(AMI.old1, 'domino-acme-executor-20260510-1400');
-  ec2.addImage(AMI.old2, 'renamed-by-someone', { 'created-by': 'ami-bot', 'ami-bot:bake-id': 'bake-20260815-abcd' });
+  ec2.addImage(AMI.old2, 'renamed-by-someone', {
+    'created-by': 'ami-bot',
+    'ami-bot:bake-id': 'bake-20260815-abcd',
+    'ami-bot:deployment': 'acme',
+  });
   ec2.addImage(AMI.gpu, 'ubuntu-16.04-gpu-custom', { team: 'ml-platform' });
   ec2.addImage(AMI.new, 'domino-acme-executor-20261128-0900');
   const clock = createManualClock(new Date('2026-11-28T09:00:00Z'));

@@ -31,7 +31,8 @@ describe('loadConfig', () => {
     expect(config.deployments).toHaveLength(1);
     expect(config.deployments[0]).toMatchObject({
       name: 'acme',
-      templateNamePattern: '*executor-template*',
+      templateNamePattern: '*{deployment}*executor-template*',
+      executorScopeTags: { 'domino-deployment': '{deployment}' },
       images: ['quay.io/domino/base:1', 'quay.io/domino/r:2'],
     });
     expect(config.slack.port).toBe(3000);

@@ -151,9 +151,13 @@ describe('docs/iam-policy.json', () => {
 
   it('matches the defaults: template pattern, executor tag and the created-by tag the bake writes', () => {
     const text = JSON.stringify(policy);
-    expect(defaults.templateNamePattern).toBe('*executor-template*');
-    expect(text).toContain(`"aws:ResourceTag/Name":"${defaults.templateNamePattern}"`);
-    expect(text).toContain(`"ssm:resourceTag/Name":"${defaults.templateNamePattern}"`);
+    // The default names the deployment (`*{deployment}*executor-template*`); the policy's glob covers every
+    // deployment's template at once: the default with any deployment name in place of `{deployment}`.
+    expect(defaults.templateNamePattern).toBe('*{deployment}*executor-template*');
+    const policyPattern = defaults.templateNamePattern.replace('{deployment}', '*').replace(/\*+/g, '*');
+    expect(policyPattern).toBe('*executor-template*');
+    expect(text).toContain(`"aws:ResourceTag/Name":"${policyPattern}"`);
+    expect(text).toContain(`"ssm:resourceTag/Name":"${policyPattern}"`);
     expect(text).toContain(`"aws:ResourceTag/${executorTagKey}":"false"`);
     expect(bakeTags[CREATED_BY_TAG]).toBe(CREATED_BY_VALUE);
     expect(text).toContain(`"aws:RequestTag/${CREATED_BY_TAG}":"${CREATED_BY_VALUE}"`);

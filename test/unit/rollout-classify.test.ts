@@ -8,6 +8,10 @@ const OLD2 = 'ami-0bbbbbbbbbbbbbbb2';
 const TAGGED = 'ami-0ccccccccccccccc1';
 const GPU = 'ami-0ddddddddddddddd1';
 const OTHER_DEPLOYMENT = 'ami-0eeeeeeeeeeeeeee1';
+/** Baked by ami-bot, but for another deployment: tagged so, whatever its name says. */
+const OTHER_BAKE = 'ami-0eeeeeeeeeeeeeee2';
+const OTHER_BAKE_OUR_NAME = 'ami-0eeeeeeeeeeeeeee3';
+const ours = { 'created-by': 'ami-bot', 'ami-bot:bake-id': 'bake-20260101-abcd' };
 
 const image = (id: string, name: string, tags: Record<string, string> = {}): ImageInfo => ({
   id,
@@ -20,7 +24,12 @@ const image = (id: string, name: string, tags: Record<string, string> = {}): Ima
 const images = new Map<string, ImageInfo>([
   [OLD1, image(OLD1, 'domino-acme-executor-20260510-1400')],
   [OLD2, image(OLD2, 'domino-acme-executor-20260815-0900')],
-  [TAGGED, image(TAGGED, 'renamed-by-hand', { 'created-by': 'ami-bot', 'ami-bot:bake-id': 'bake-20260101-abcd' })],
+  [TAGGED, image(TAGGED, 'renamed-by-hand', { ...ours, 'ami-bot:deployment': 'acme' })],
+  [OTHER_BAKE, image(OTHER_BAKE, 'renamed-by-hand', { ...ours, 'ami-bot:deployment': 'beta' })],
+  [
+    OTHER_BAKE_OUR_NAME,
+    image(OTHER_BAKE_OUR_NAME, 'domino-acme-executor-20260815-0900', { ...ours, 'ami-bot:deployment': 'beta' }),
+  ],
   [GPU, image(GPU, 'ubuntu-16.04-gpu-custom', { team: 'ml' })],
   [OTHER_DEPLOYMENT, image(OTHER_DEPLOYMENT, 'domino-other-executor-20260815-0900')],
 ]);
@@ -45,6 +54,8 @@ describe('classifyTiers', () => {
     tier('weird', 'Weird', 'not-an-ami'),
     tier('empty', 'Empty', ''),
     tier('foreign', 'Other deployment', OTHER_DEPLOYMENT),
+    tier('beta-bake', 'Baked for beta', OTHER_BAKE),
+    tier('beta-named-acme', 'Baked for beta, named like acme', OTHER_BAKE_OUR_NAME),
   ];
   const result = classifyTiers({
     deployment: 'acme',
@@ -72,6 +83,9 @@ describe('classifyTiers', () => {
       weird: 'unknown-image',
       empty: 'no-image',
       foreign: 'special',
+      // `created-by=ami-bot` from another deployment's bake is not this deployment's AMI.
+      'beta-bake': 'special',
+      'beta-named-acme': 'special',
     });
     expect(result.skipped.find((s) => s.id === 'gpu')?.detail).toContain('ubuntu-16.04-gpu-custom');
     expect(result.skipped.find((s) => s.id === 'weird')?.detail).toContain('not an AMI id');

@@ -16,6 +16,18 @@ describe('parseCommand: rollout subcommands', () => {
       target: 'ami-0123456789abcdef0',
       at: '2026-12-01 02:00',
     });
+    expect(parseCommand('plan bake-20261128-k3m9 --at "2026-12-01 02:00" --for 90m')).toEqual({
+      kind: 'plan',
+      target: 'bake-20261128-k3m9',
+      at: '2026-12-01 02:00',
+      for: '90m',
+    });
+    expect(parseCommand('plan bake-20261128-k3m9 --at "2026-12-01 02:00" --until="2026-12-01 04:00"')).toEqual({
+      kind: 'plan',
+      target: 'bake-20261128-k3m9',
+      at: '2026-12-01 02:00',
+      until: '2026-12-01 04:00',
+    });
   });
 
   it('validates ids by pattern before anything looks them up', () => {
@@ -26,6 +38,8 @@ describe('parseCommand: rollout subcommands', () => {
       'plan bake-20261128-k3m9 extra',
       'plan bake-20261128-k3m9 --at',
       'plan bake-20261128-k3m9 --now',
+      'plan bake-20261128-k3m9 --at "2026-12-01 02:00" --for',
+      'plan bake-20261128-k3m9 --until',
       'revert bake-20261128-k3m9',
       'revert',
       'drain chg-1',

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createJobTimer } from '../../src/rollout/job-timing.js';
-import { checkWindow, parseWindowStart } from '../../src/rollout/maintenance-window.js';
+import {
+  checkWindow,
+  parseWindow,
+  parseWindowDuration,
+  parseWindowStart,
+} from '../../src/rollout/maintenance-window.js';
 
 describe('parseWindowStart', () => {
   it('reads the wall-clock time in the configured zone', () => {
@@ -23,6 +28,31 @@ describe('parseWindowStart', () => {
     expect(() => checkWindow(new Date('2026-11-28T09:59:00Z'), now)).toThrow(/future/);
     expect(() => checkWindow(new Date('2027-03-01T00:00:00Z'), now)).toThrow(/90 days/);
     expect(() => checkWindow(new Date('2026-12-01T02:00:00Z'), now)).not.toThrow();
+  });
+});
+
+describe('parseWindow: a window has an end', () => {
+  const now = new Date('2026-11-28T10:00:00Z');
+  const at = '2026-12-01 02:00';
+  const start = new Date('2026-12-01T02:00:00Z');
+  const end = (iso: string) => ({ applyAt: start, applyUntil: new Date(iso) });
+
+  it('ends after --for, at --until, or after the default length; no window without --at', () => {
+    expect(parseWindow({ at, for: '90m' }, 'UTC', now, 120)).toEqual(end('2026-12-01T03:30:00Z'));
+    expect(parseWindow({ at, for: '1h30m' }, 'UTC', now, 120)).toEqual(end('2026-12-01T03:30:00Z'));
+    expect(parseWindow({ at, until: '2026-12-01 05:00' }, 'UTC', now, 120)).toEqual(end('2026-12-01T05:00:00Z'));
+    expect(parseWindow({ at }, 'UTC', now, 120)).toEqual(end('2026-12-01T04:00:00Z'));
+    expect(parseWindow({}, 'UTC', now, 120)).toEqual({});
+    expect(parseWindowDuration('2h')).toBe(7_200_000);
+  });
+
+  it('refuses an end without a start, two ends, an end before the start, over 72 h, or a bad length', () => {
+    expect(() => parseWindow({ for: '2h' }, 'UTC', now, 120)).toThrow(/--at/);
+    expect(() => parseWindow({ at, for: '2h', until: '2026-12-01 05:00' }, 'UTC', now, 120)).toThrow(/not both/);
+    expect(() => parseWindow({ at, until: '2026-12-01 01:00' }, 'UTC', now, 120)).toThrow(/end after it starts/);
+    expect(() => parseWindow({ at, for: '73h' }, 'UTC', now, 120)).toThrow(/72 h/);
+    for (const bad of ['0m', '2', 'h', '2d', '-1h', '2h 30m'])
+      expect(() => parseWindowDuration(bad), bad).toThrow(/2h/);
   });
 });
 

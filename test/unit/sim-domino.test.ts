@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
+import { tierKey } from '../../src/ports.js';
 import { toCachedImage } from '../../src/sim/disk-cache.js';
 import { createManualClock, createSimulator, DEMO_IDS, EXECUTOR_GROUP_TAG } from '../../src/sim/index.js';
 
@@ -50,7 +51,7 @@ describe('simulated Domino', () => {
     const tier = (await dominoTiers.listTiers()).find((t) => t.id === DEMO_IDS.testTierId)!;
     expect(
       await dominoTiers.applyImageUpdates([{ id: tier.id, idType: tier.idType, from: tier.executorImage, to: amiId }]),
-    ).toEqual({ applied: [tier.id], conflicts: [] });
+    ).toEqual({ applied: [tierKey(tier)], conflicts: [] });
 
     const { order, seconds } = await watch(await start(DEMO_IDS.testTierId));
     expect(order).toEqual(['Queued', 'Pulling', 'Preparing', 'Running', 'Succeeded']);
@@ -117,7 +118,7 @@ describe('simulated Domino', () => {
       { id: medium.id, idType: 'string', from: medium.executorImage, to: 'ami-0new' },
       { id: 'no-such-tier', idType: 'string', from: 'ami-x', to: 'ami-0new' },
     ]);
-    expect(result).toEqual({ applied: ['small-k8s'], conflicts: ['medium', 'no-such-tier'] });
+    expect(result).toEqual({ applied: ['string:small-k8s'], conflicts: ['string:medium', 'string:no-such-tier'] });
     const after = await sim.dominoTiers.listTiers();
     expect(after.find((t) => t.id === 'small-k8s')?.executorImage).toBe('ami-0new');
     expect(after.find((t) => t.id === 'medium')?.executorImage).toBe('ami-0someoneelse0000');

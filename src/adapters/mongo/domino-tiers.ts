@@ -1,6 +1,6 @@
 import { type AnyBulkWriteOperation, type Db, type Document, ObjectId } from 'mongodb';
 import { AppError } from '../../errors.js';
-import type { DominoTiersPort, TierImageUpdate, TierRecord } from '../../ports.js';
+import { type DominoTiersPort, type TierImageUpdate, type TierRecord, tierKey } from '../../ports.js';
 import type { Logger } from '../../shared/logger.js';
 
 export interface MongoDominoTiersOptions {
@@ -53,7 +53,13 @@ export function createMongoDominoTiers(options: MongoDominoTiersOptions): Domino
     const docs = await collection
       .find({ _id: { $in: ids } }, { projection: { _id: 1, executorImage: 1 }, batchSize: BATCH })
       .toArray();
-    return new Map(docs.map((doc) => [String(doc._id), doc.executorImage]));
+    // Keyed by _id type and text: an ObjectId and a string _id with the same hex are two tiers.
+    return new Map(
+      docs.map((doc) => [
+        tierKey({ id: String(doc._id), idType: doc._id instanceof ObjectId ? 'objectId' : 'string' }),
+        doc.executorImage,
+      ]),
+    );
   }
 
   return {
@@ -84,7 +90,7 @@ export function createMongoDominoTiers(options: MongoDominoTiersOptions): Domino
 
     async applyImageUpdates(updates) {
       if (updates.length === 0) return { applied: [], conflicts: [] };
-      const ids = new Set(updates.map((update) => `${update.idType}:${update.id}`));
+      const ids = new Set(updates.map(tierKey));
       if (ids.size !== updates.length)
         throw new AppError('duplicate_tier_update', 'A tier appears twice in one apply.');
       if (updates.some((update) => update.from === update.to || update.to === '')) {
@@ -104,7 +110,9 @@ export function createMongoDominoTiers(options: MongoDominoTiersOptions): Domino
       const now = await readImages(updates.map(toStoredId));
       const applied: string[] = [];
       const conflicts: string[] = [];
-      for (const update of updates) (now.get(update.id) === update.to ? applied : conflicts).push(update.id);
+      for (const update of updates) {
+        (now.get(tierKey(update)) === update.to ? applied : conflicts).push(tierKey(update));
+      }
       return { applied, conflicts };
     },
   };

@@ -1,9 +1,11 @@
 import { AppError } from '../../errors.js';
+import { templatePatternFor } from '../../shared/deployment-scope.js';
 import type { StepFn } from '../bake-context.js';
+import { takeTemplateLock } from '../template-lock.js';
 
 /** Exactly one non-terminated instance whose Name tag matches the deployment's pattern. */
 export const findTemplate: StepFn = async (ctx) => {
-  const pattern = ctx.deployment.templateNamePattern;
+  const pattern = templatePatternFor(ctx.deployment);
   const found = await ctx.deps.ec2.findInstancesByNamePattern(pattern);
   if (found.length === 0) {
     throw new AppError(
@@ -22,6 +24,8 @@ export const findTemplate: StepFn = async (ctx) => {
   if (template.blockDeviceNames.length === 0) {
     throw new AppError('template_no_volumes', `The template ${template.id} has no block devices to snapshot.`);
   }
+  // Before anything touches it: another deployment's bake may have found the same instance.
+  await takeTemplateLock(ctx.deps.store, template.id, ctx.bake._id, ctx.deps.clock.now());
   await ctx.save({
     'facts.instanceId': template.id,
     'facts.instanceName': template.name,

@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import { type Block, tierKey } from '../../ports.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural } from '../../shared/format.js';
 import { codeText, contextBlock, escapeCut, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
@@ -8,6 +8,13 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
   const r = change.result;
   if (!r) return { text: `${change._id} has not been applied.` };
   const noun = change.kind === 'drain' ? 'instance' : 'tier';
+  if (r.status === 'expired') {
+    const text = `:hourglass: ${change._id} expired without being applied: ${r.reason ?? 'too late'}. Nothing was written.`;
+    return {
+      text,
+      blocks: [mrkdwnSection(escapeMrkdwn(text)), contextBlock('Plan again (`/ami plan`) for a new window.')],
+    };
+  }
   if (r.status === 'failed') {
     // The error quotes AWS/Domino: escaped in the fallback text as in the block (notifications render mrkdwn).
     const text = `:x: Applying ${change._id} failed: ${escapeCut(r.error ?? 'unknown error', 2_000)}`;
@@ -45,11 +52,12 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
       );
     }
     if (r.unverified.length > 0) {
-      blocks.push(
-        mrkdwnSection(
-          `:warning: Not confirmed by the re-read: ${fitLines(r.unverified.map(escapeMrkdwn), SECTION_MAX - 60)}`,
-        ),
-      );
+      // Entries are tier keys (type:id): show the tier's label and id instead.
+      const shown = r.unverified.map((key) => {
+        const tier = change.updates.find((t) => tierKey(t) === key || t.id === key);
+        return tier ? `${escapeMrkdwn(tier.label)} \`${escapeMrkdwn(tier.id)}\`` : escapeMrkdwn(key);
+      });
+      blocks.push(mrkdwnSection(`:warning: Not confirmed by the re-read: ${fitLines(shown, SECTION_MAX - 60)}`));
     }
     blocks.push(
       contextBlock(

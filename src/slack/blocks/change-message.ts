@@ -85,7 +85,9 @@ export function statusLine(change: ChangeRecord, now: Date, opts: ChangeMessageO
         ? `:hourglass: *Expired*: nobody decided before ${slackDate(change.deadline, tz)}. Nothing was changed.`
         : `:raised_hand: Waiting for an approver${opts.twoPersonRule === false ? '' : ` other than ${userMention(change.requester)}`} until ${slackDate(change.deadline, tz)}.`;
     case 'expired':
-      return `:hourglass: *Expired*: nobody decided before ${slackDate(change.deadline, tz)}. Nothing was changed.`;
+      return change.result?.reason
+        ? `:hourglass: *Expired* after approval by <@${d?.by}>: ${escapeMrkdwn(change.result.reason)}. Nothing was written; plan again for a new window.`
+        : `:hourglass: *Expired*: nobody decided before ${slackDate(change.deadline, tz)}. Nothing was changed.`;
     case 'rejected':
       return `:x: *Rejected* by ${userMention(d?.by)} at ${d ? slackDate(d.at, tz) : '?'}. Nothing was changed.`;
     case 'approved':
@@ -145,7 +147,7 @@ export function changeMessage(
     { type: 'mrkdwn', text: `*Requested by*\n${userMention(change.requester)}` },
     {
       type: 'mrkdwn',
-      text: `*When*\n${change.applyAt ? `maintenance window ${slackDate(change.applyAt, opts.timeZone)}` : 'right after approval'}`,
+      text: `*When*\n${change.applyAt ? `maintenance window ${slackDate(change.applyAt, opts.timeZone)}${change.applyUntil ? ` until ${slackDate(change.applyUntil, opts.timeZone)}` : ''}` : 'right after approval'}`,
     },
   ];
   if (change.targetAmi) {
