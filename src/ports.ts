@@ -290,7 +290,7 @@ export interface AmiTestRepo {
   save(id: string, patch: Partial<Omit<AmiTestRecord, '_id'>>): Promise<void>;
   /** Marks a running test for cancellation (first request wins); returns the record after the change. */
   requestCancel(id: string, by: string, at: Date): Promise<AmiTestRecord | undefined>;
-  /** The newest test that measured something (passed or failed), optionally of one AMI. */
+  /** The newest test that measured something (passed, failed or unproven), optionally of one AMI. */
   latestFinished(deployment: string, amiId?: string): Promise<AmiTestRecord | undefined>;
   listRecent(limit: number, deployment?: string): Promise<AmiTestRecord[]>;
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import type { ChangeGate } from './rollout-gate.js';
 
 /**
  * A change is what an approver approves: a rollout of a new AMI to standard tiers, a revert of an applied
@@ -119,6 +120,8 @@ export interface ChangeRecord {
   bakeId?: string;
   targetAmi?: string;
   targetAmiName?: string;
+  /** Rollout: the passed test that let it through the gate, or the admin's override and its reason. */
+  gate?: ChangeGate;
   revertOf?: string;
   drainOf?: string;
   snapshot: TierSnapshot[];

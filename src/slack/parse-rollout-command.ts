@@ -2,11 +2,12 @@ import { isBakeId } from '../bake/bake-record.js';
 import { isTestId } from '../rollout/ami-test-record.js';
 import { isChangeId } from '../rollout/change-record.js';
 import { isAmiId } from '../rollout/classify-tiers.js';
+import { overrideReasonRefusal } from '../rollout/rollout-gate.js';
 
 /** The rollout's `/ami` subcommands. Ids are checked against their pattern here, before any lookup. */
 export type RolloutCommand =
-  | { kind: 'test'; target: string }
-  | { kind: 'plan'; target: string; at?: string }
+  | { kind: 'test'; target: string; keep?: boolean }
+  | { kind: 'plan'; target: string; at?: string; overrideTest?: string }
   | { kind: 'revert'; changeId: string }
   | { kind: 'drain'; changeId: string }
   | { kind: 'history'; limit?: number }
@@ -35,16 +36,32 @@ function changeId(args: string[], usage: string): string | Invalid {
     : invalid(`${shown(id)} is not a change id (like chg-20261128-k3m9); \`/ami history\` lists them.`);
 }
 
+/** `--name value` or `--name=value`; undefined when `arg` is not that option. */
+function optionValue(args: string[], i: number, name: string): { value: string | undefined; next: number } | undefined {
+  const arg = args[i]!;
+  if (arg === name) return { value: args[i + 1], next: i + 1 };
+  if (arg.startsWith(`${name}=`)) return { value: arg.slice(name.length + 1), next: i };
+  return undefined;
+}
+
 function parsePlan(args: string[]): RolloutCommand | Invalid {
-  const usage = '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM"]';
+  const usage = '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM"] [--override-test "reason"]';
   let at: string | undefined;
+  let overrideTest: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (arg === '--at' || arg.startsWith('--at=')) {
-      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
-      if (!value) return invalid('`--at` needs the maintenance window start, e.g. `--at "2026-12-01 02:00"`.');
-      at = value;
+    const atOption = optionValue(args, i, '--at');
+    const override = optionValue(args, i, '--override-test');
+    if (atOption) {
+      if (!atOption.value) return invalid('`--at` needs the maintenance window start, e.g. `--at "2026-12-01 02:00"`.');
+      at = atOption.value;
+      i = atOption.next;
+    } else if (override) {
+      const refusal = overrideReasonRefusal(override.value ?? '');
+      if (refusal) return invalid(refusal);
+      overrideTest = override.value!.trim();
+      i = override.next;
     } else if (arg.startsWith('-'))
       return invalid(`Unknown option ${shown(arg)} for \`/ami plan\`. Usage: \`${usage}\`.`);
     else rest.push(arg);
@@ -52,7 +69,24 @@ function parsePlan(args: string[]): RolloutCommand | Invalid {
   if (rest.length !== 1) return invalid(`Usage: \`${usage}\`.`);
   const t = target(rest[0], usage);
   if (typeof t !== 'string') return t;
-  return at === undefined ? { kind: 'plan', target: t } : { kind: 'plan', target: t, at };
+  return {
+    kind: 'plan',
+    target: t,
+    ...(at === undefined ? {} : { at }),
+    ...(overrideTest === undefined ? {} : { overrideTest }),
+  };
+}
+
+function parseTest(args: string[]): RolloutCommand | Invalid {
+  const usage = '/ami test <bake-id|ami-id> [--keep]';
+  const keep = args.includes('--keep');
+  const rest = args.filter((a) => a !== '--keep');
+  const unknown = rest.find((a) => a.startsWith('-'));
+  if (unknown) return invalid(`Unknown option ${shown(unknown)} for \`/ami test\`. Usage: \`${usage}\`.`);
+  if (rest.length !== 1) return invalid(`Usage: \`${usage}\`.`);
+  const t = target(rest[0], usage);
+  if (typeof t !== 'string') return t;
+  return keep ? { kind: 'test', target: t, keep } : { kind: 'test', target: t };
 }
 
 export function parseRolloutCommand(
@@ -60,11 +94,8 @@ export function parseRolloutCommand(
   args: string[],
 ): RolloutCommand | Invalid {
   switch (sub) {
-    case 'test': {
-      if (args.length !== 1) return invalid('Usage: `/ami test <bake-id|ami-id>`.');
-      const t = target(args[0], '/ami test <bake-id|ami-id>');
-      return typeof t === 'string' ? { kind: 'test', target: t } : t;
-    }
+    case 'test':
+      return parseTest(args);
     case 'plan':
       return parsePlan(args);
     case 'revert': {

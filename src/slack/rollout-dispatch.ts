@@ -8,13 +8,14 @@ export function dispatchRollout(parsed: RolloutCommand, caller: Caller, useCases
   const { userId, channelId } = caller;
   switch (parsed.kind) {
     case 'test':
-      return useCases.testAmi({ userId, channelId, target: parsed.target });
+      return useCases.testAmi({ userId, channelId, target: parsed.target, ...(parsed.keep ? { keep: true } : {}) });
     case 'plan':
       return useCases.planRollout({
         userId,
         channelId,
         target: parsed.target,
         ...(parsed.at ? { at: parsed.at } : {}),
+        ...(parsed.overrideTest === undefined ? {} : { overrideTest: parsed.overrideTest }),
       });
     case 'revert':
       return useCases.revertChange({ userId, channelId, changeId: parsed.changeId });
