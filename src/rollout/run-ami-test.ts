@@ -11,6 +11,8 @@ const MAX_POLL_ERRORS = 3;
 /** How often (clock time) the store is asked whether another replica cancelled the test. */
 const CANCEL_CHECK_MS = 10_000;
 
+const MEASURED = new Set<AmiTestRecord['status']>(['passed', 'failed', 'unproven']);
+
 export const testLockKey = (deployment: string) => `test:${deployment}`;
 
 /** States in which an executor can take (or soon take) a Domino job: the test refuses to start beside one. */
@@ -105,9 +107,10 @@ export async function restoreTestTier(
 
 async function previousFigures(deps: RolloutDeps, test: AmiTestRecord): Promise<AmiTestRecord | undefined> {
   const before = await deps.store.amiTests.latestFinished(test.deployment, test.previousAmi);
-  if (before && before._id !== test._id) return before;
-  const latest = await deps.store.amiTests.latestFinished(test.deployment);
-  return latest && latest.amiId !== test.amiId ? latest : undefined;
+  if (before && before.amiId !== test.amiId) return before;
+  // The test tier goes back after each test, so "previous" is the newest measured test of any other AMI.
+  const recent = await deps.store.amiTests.listRecent(20, test.deployment);
+  return recent.find((t) => MEASURED.has(t.status) && t.amiId !== test.amiId);
 }
 
 async function show(deps: RolloutDeps, test: AmiTestRecord): Promise<void> {

@@ -13,7 +13,13 @@ export interface FakeEc2 extends Ec2Port {
     tags?: Record<string, string>,
     options?: { ownerId?: string; createdAt?: Date },
   ): void;
-  addInstance(id: string, tags: Record<string, string>, imageId: string, state: InstanceInfo['state']): void;
+  addInstance(
+    id: string,
+    tags: Record<string, string>,
+    imageId: string,
+    state: InstanceInfo['state'],
+    launchTime?: Date,
+  ): void;
 }
 
 /** This fake account's id. */
@@ -43,8 +49,16 @@ export function createFakeEc2(): FakeEc2 {
         ...(options.createdAt ? { creationDate: options.createdAt } : {}),
       });
     },
-    addInstance(id, tags, imageId, state) {
-      instances.set(id, { id, name: tags.Name ?? '', state, imageId, tags, blockDeviceNames: ['/dev/xvda'] });
+    addInstance(id, tags, imageId, state, launchTime) {
+      instances.set(id, {
+        id,
+        name: tags.Name ?? '',
+        state,
+        imageId,
+        tags,
+        blockDeviceNames: ['/dev/xvda'],
+        ...(launchTime ? { launchTime } : {}),
+      });
     },
     async findInstancesByTags(tags) {
       return [...instances.values()]
