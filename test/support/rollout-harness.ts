@@ -109,15 +109,25 @@ export async function gateReadyAmi(
   });
   await store.bakes.insert(bake);
   if (options.tested === false) return { amiId, bake };
+  const test = await recordProvenTest(harness, amiId, { bakeId: bake._id, previousAmi: source.id, ...options.test });
+  return { amiId, bake, test };
+}
+
+/** A passed test of `amiId` that proved its executor, as if `/ami test` had run: what the gate requires. */
+export async function recordProvenTest(
+  harness: Pick<Harness, 'store' | 'clock'>,
+  amiId: string,
+  overrides: Partial<AmiTestRecord> = {},
+): Promise<AmiTestRecord> {
+  const now = harness.clock.now();
   const test: AmiTestRecord = {
     _id: newTestId(now),
-    deployment,
+    deployment: 'acme',
     requester: ADMIN,
     amiId,
-    bakeId: bake._id,
     tierId: DEMO_IDS.testTierId,
     tierLabel: 'AMI test tier',
-    previousAmi: source.id,
+    previousAmi: amiId,
     channel: DEMO_IDS.opsChannel,
     status: 'passed',
     staleExecutors: [],
@@ -128,8 +138,8 @@ export async function gateReadyAmi(
     pullPassSeconds: 5,
     createdAt: now,
     endedAt: now,
-    ...options.test,
+    ...overrides,
   };
-  await store.amiTests.insert(test);
-  return { amiId, bake, test };
+  await harness.store.amiTests.insert(test);
+  return test;
 }
