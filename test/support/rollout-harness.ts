@@ -78,7 +78,15 @@ export async function latestChange(harness: Harness, kind: ChangeRecord['kind'])
  */
 export async function gateReadyAmi(
   harness: Pick<Harness, 'world' | 'store' | 'clock'>,
-  options: { tested?: boolean; test?: Partial<AmiTestRecord>; deployment?: string } = {},
+  options: {
+    tested?: boolean;
+    test?: Partial<AmiTestRecord>;
+    deployment?: string;
+    /** Another outcome of the bake behind the AMI (the gate wants `succeeded`). */
+    bakeStatus?: BakeRecord['status'];
+    /** The AMI's CreationDate (default: now, newer than every seeded AMI). */
+    createdAt?: Date;
+  } = {},
 ): Promise<{ amiId: string; bake: BakeRecord; test?: AmiTestRecord }> {
   const { world, store, clock } = harness;
   const now = clock.now();
@@ -92,7 +100,7 @@ export async function gateReadyAmi(
     channel: DEMO_IDS.opsChannel,
     images: [DEMO_IDS.images.base],
     noReboot: false,
-    status: 'succeeded',
+    status: options.bakeStatus ?? 'succeeded',
     steps: newStepTable(),
     facts: { imageId: amiId, imageName: `domino-${deployment}-executor-${amiId.slice(-6)}` },
     createdAt: now,
@@ -102,7 +110,7 @@ export async function gateReadyAmi(
     ...source,
     id: amiId,
     name: bake.facts.imageName!,
-    creationMs: now.getTime(),
+    creationMs: (options.createdAt ?? now).getTime(),
     tags: bakeImageTags(bake),
     snapshotIds: [],
     dockerImages: new Map(source.dockerImages),
