@@ -137,7 +137,7 @@ describe('the rollout gate (signed Slack requests → real app → simulator →
       .find((c) => (c.response as { ts?: string }).ts === change.message?.ts);
     const cardText = allText({ text: String(card?.args.text), blocks: card?.args.blocks as never });
     expect(cardText).toContain(`*Not tested*: the test requirement was overridden by <@U0ADMIN01>: “${escaped}”`);
-    const approve = (card?.args.blocks as Array<{ elements?: Array<Record<string, unknown>> }>)
+    const approve = ((card?.args.blocks ?? []) as Array<{ elements?: Array<Record<string, unknown>> }>)
       .flatMap((b) => b.elements ?? [])
       .find((e) => e.action_id === ACTION_IDS.approve) as { confirm: { text: { text: string } } };
     expect(approve.confirm.text.text).toContain(`NOT TESTED (override by <@U0ADMIN01>): “${escaped}”`);
