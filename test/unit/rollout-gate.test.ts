@@ -46,5 +46,13 @@ describe('rollout gate (pure)', () => {
     const json = JSON.stringify(message.blocks);
     expect(json).toContain('NOT TESTED (override by');
     expect(json).toContain('&lt;&amp;&gt;');
+    // A reason of 200 characters is shown whole in the Approve confirm dialog, which stays within 300.
+    const plain = `hotfix ${'r'.repeat(193)}`;
+    const shown = changeMessage(sampleChange({ gate: { override: { by: 'U0ADMIN01', reason: plain } } }), new Date(0), {
+      timeZone: 'UTC',
+    });
+    const confirm = JSON.stringify(shown.blocks).match(/"text":"(NOT TESTED[^"]*)"/)?.[1] ?? '';
+    expect(confirm).toContain(`“${plain}”`);
+    expect(confirm.length).toBeLessThanOrEqual(300);
   });
 });

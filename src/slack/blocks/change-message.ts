@@ -39,8 +39,12 @@ function confirmDialog(title: string, text: string, yes: string): Block {
 /** The test result (or the override and its reason) first: the dialog holds 300 characters and may cut the rest. */
 function approveConfirmText(change: ChangeRecord, when: string): string {
   const gate = change.kind === 'rollout' ? gateConfirmText(change.gate) : '';
+  if (change.gate?.override) {
+    // Short wording, so that the reason (up to ~230 chars) shows in full; a longer one is cut here only.
+    const sets = `Sets ${plural(change.updates.length, 'tier')} ${when}.`;
+    return `${truncate(gate, 300 - sets.length - 1, '…”')} ${sets}`;
+  }
   const sets = `Sets ${plural(change.updates.length, 'tier')} to the planned AMI ${when}, each only if it is still on its recorded AMI.`;
-  if (change.gate?.override) return `${truncate(gate, 300 - sets.length - 1, '…”')} ${sets}`;
   return `${gate ? `${gate} ` : ''}${sets} Changed tiers are reported, not overwritten.`;
 }
 
