@@ -8,7 +8,7 @@ import { type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
 import { bakeImageTags } from '../../src/bake/image-tags.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { ChatPort, Clock, DominoApiPort, StateStore } from '../../src/ports.js';
-import { type AmiTestRecord, newTestId } from '../../src/rollout/ami-test-record.js';
+import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import { createRollout, type Rollout } from '../../src/rollout/create-rollout.js';
 import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
 import { unconfiguredDominoApi } from '../../src/rollout/unconfigured-ports.js';
@@ -18,6 +18,7 @@ import { createManualClock, type ManualClock } from '../../src/sim/manual-clock.
 import { createFakeEc2, type FakeEc2 } from './fake-ec2.js';
 import { mongoTestUri, uniqueDbName } from './mongo.js';
 import { createRecordingChat, type RecordingChat } from './recording-chat.js';
+import { recordProvenTest } from './rollout-harness.js';
 
 export const ADMIN = 'U0ADMIN01';
 export const APPROVERS = ['U0APPR001', 'U0APPR002'];
@@ -195,34 +196,12 @@ export async function bakedAmi(
 }
 
 /** A passed test of the AMI that proved its executor (booted from it after the test began): what the gate needs. */
-export async function provenTest(
+export function provenTest(
   rig: Pick<RolloutRig, 'store' | 'clock'>,
   amiId: string,
   overrides: Partial<AmiTestRecord> = {},
 ): Promise<AmiTestRecord> {
-  const now = rig.clock.now();
-  const test: AmiTestRecord = {
-    _id: newTestId(now),
-    deployment: 'acme',
-    requester: ADMIN,
-    amiId,
-    tierId: 'test-tier',
-    tierLabel: 'AMI test tier',
-    previousAmi: AMI.old1,
-    channel: OPS,
-    status: 'passed',
-    staleExecutors: [],
-    executor: { instanceId: 'i-0fe5h0e5ec0t0r001', imageId: amiId, launchTime: new Date(now.getTime() + 60_000) },
-    seconds: { Queued: 150, Pulling: 1.5, Preparing: 14 },
-    statesSeen: ['Queued', 'Pulling', 'Preparing', 'Running'],
-    toRunningSeconds: 166,
-    pullPassSeconds: 5,
-    createdAt: now,
-    endedAt: new Date(now.getTime() + 170_000),
-    ...overrides,
-  };
-  await rig.store.amiTests.insert(test);
-  return test;
+  return recordProvenTest(rig, amiId, { previousAmi: AMI.old1, ...overrides });
 }
 
 /**
