@@ -256,10 +256,15 @@ describe('an AMI test that proves what it claims (signed Slack requests → real
     await h.slash(`test ${candidate.amiId}`, { responseId: 'cancel-me' });
     const cancelId = testIdIn(await h.answer('cancel-me'));
     expect(tierAmi(h, DEMO_IDS.testTierId)).toBe(candidate.amiId);
+    // Cancel once the runner has saved its first status (it then writes nothing while the job waits): FerretDB
+    // does not serialise two concurrent updates of one document, so a save racing the cancel could drop it.
+    await until('the job to be queued', async () =>
+      (await h!.store.amiTests.get(cancelId))?.lastStatus === 'Queued' ? true : undefined,
+    );
     await h.slash(`cancel ${cancelId}`, { responseId: 'cancel' });
     expect(await h.answer('cancel')).toContain('Cancelling test');
     const cancelled = await endedTest(h, cancelId);
-    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.status, cancelled.reason).toBe('cancelled');
     expect(cancelled.restore?.outcome).toBe('restored');
     expect(tierImages(h)).toEqual(original);
 
