@@ -13,8 +13,11 @@
 import { type Collection, type Document, MongoClient } from 'mongodb';
 import { createMemoryStateStore } from '../src/adapters/memory/memory-state-store.js';
 import { createMongoDominoTiers } from '../src/adapters/mongo/domino-tiers.js';
+import { type BakeRecord, newStepTable } from '../src/bake/bake-record.js';
+import { bakeImageTags } from '../src/bake/image-tags.js';
 import { loadConfig } from '../src/config.js';
 import type { DominoTiersPort, Ec2Port, ImageInfo, TierImageUpdate } from '../src/ports.js';
+import type { AmiTestRecord } from '../src/rollout/ami-test-record.js';
 import { classifyTiers } from '../src/rollout/classify-tiers.js';
 import { createRollout } from '../src/rollout/create-rollout.js';
 import { createBackgroundTasks } from '../src/shared/background-tasks.js';
@@ -124,6 +127,9 @@ export async function benchApply(options: ApplyOptions) {
   const sim = createSimulator({ write: () => undefined });
   const byName = (name: string) => [...sim.world.images.values()].find((i) => i.name === name)?.id as string;
   const target = byName('domino-acme-executor-20260815-0900');
+  // The rollout gate wants the target from a succeeded bake of acme: give the seed's AMI that bake's tags.
+  const targetImage = sim.world.images.get(target);
+  if (targetImage) targetImage.tags = bakeImageTags(benchBake(target));
   const old = byName('domino-acme-executor-20260510-1400');
   const special = byName('ubuntu-16.04-gpu-custom');
   const start = await timed(connect);
@@ -272,6 +278,50 @@ export async function benchApply(options: ApplyOptions) {
   };
 }
 
+const BENCH_BAKE_ID = 'bake-20260815-bnch';
+
+/** The succeeded bake the gate looks for behind the target AMI (pure). */
+function benchBake(imageId: string): BakeRecord {
+  const at = new Date('2026-08-15T09:00:00Z');
+  return {
+    _id: BENCH_BAKE_ID,
+    deployment: 'acme',
+    requester: BENCH_ADMIN,
+    channel: BENCH_CHANNEL,
+    images: [],
+    noReboot: false,
+    status: 'succeeded',
+    steps: newStepTable(),
+    facts: { imageId, imageName: 'domino-acme-executor-20260815-0900' },
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+/** A passed, proven test of the target (the gate's test half; what the bench times comes after it). */
+function benchTest(amiId: string, at: Date): AmiTestRecord {
+  return {
+    _id: 'test-20260815-bnch',
+    deployment: 'acme',
+    requester: BENCH_ADMIN,
+    amiId,
+    bakeId: BENCH_BAKE_ID,
+    tierId: 'test-tier',
+    tierLabel: 'test tier',
+    previousAmi: amiId,
+    channel: BENCH_CHANNEL,
+    status: 'passed',
+    staleExecutors: [],
+    executor: { instanceId: 'i-0bench0000000001', imageId: amiId, launchTime: at },
+    seconds: { Pulling: 1 },
+    statesSeen: ['Queued', 'Pulling', 'Running'],
+    toRunningSeconds: 120,
+    pullPassSeconds: 5,
+    createdAt: at,
+    endedAt: at,
+  };
+}
+
 /**
  * The rollout as the Approve button drives it: planRollout (snapshot, classify, store the change, post it),
  * the approval recorded, applyChange (claim, bulk write, verify, result, drain listing). State in memory, Slack
@@ -304,6 +354,9 @@ async function runUseCases(tiers: DominoTiersPort, simEc2: Ec2Port, target: stri
   ) as unknown as Ec2Port;
   const tasks = createBackgroundTasks(logger);
   const store = createMemoryStateStore();
+  // What the gate checks besides the tags: the bake's record and a passed test that proved its executor.
+  await store.bakes.insert(benchBake(target));
+  await store.amiTests.insert(benchTest(target, clock.now()));
   const rollout = createRollout({
     config,
     store,

@@ -39,6 +39,8 @@ export interface ImageInfo {
   snapshotIds: string[];
   /** AWS's reason for a `failed` state, when it gives one. */
   stateReason?: string;
+  /** The AWS account that owns the image (a public or shared AMI belongs to another account). */
+  ownerId?: string;
 }
 
 export interface CreateImageInput {
@@ -64,6 +66,11 @@ export interface Ec2Port {
   /** Returns the new image id. Throws AppError code `ami_name_taken` on InvalidAMIName.Duplicate. */
   createImage(input: CreateImageInput): Promise<string>;
   describeImages(imageIds: string[]): Promise<ImageInfo[]>;
+  /**
+   * The images among these ids that this account owns: public and shared AMIs, which DescribeImages by id also
+   * returns, are left out (the rollout gate: only an AMI this account made may reach a tier).
+   */
+  describeOwnImages(imageIds: string[]): Promise<ImageInfo[]>;
   /** Images owned by this account with exactly this name (0 or 1 in practice). */
   findImagesByName(name: string): Promise<ImageInfo[]>;
   /** Images owned by this account carrying the tag. */
@@ -291,7 +298,7 @@ export interface AmiTestRepo {
   save(id: string, patch: Partial<Omit<AmiTestRecord, '_id'>>): Promise<void>;
   /** Marks a running test for cancellation (first request wins); returns the record after the change. */
   requestCancel(id: string, by: string, at: Date): Promise<AmiTestRecord | undefined>;
-  /** The newest test that measured something (passed or failed), optionally of one AMI. */
+  /** The newest test that measured something (passed, failed or unproven), optionally of one AMI. */
   latestFinished(deployment: string, amiId?: string): Promise<AmiTestRecord | undefined>;
   listRecent(limit: number, deployment?: string): Promise<AmiTestRecord[]>;
 }

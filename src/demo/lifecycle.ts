@@ -1,4 +1,5 @@
-import type { BakeRecord } from '../bake/bake-record.js';
+import { type BakeRecord, newStepTable } from '../bake/bake-record.js';
+import { bakeImageTags } from '../bake/image-tags.js';
 import type { AmiTestRecord } from '../rollout/ami-test-record.js';
 import type { ChangeRecord } from '../rollout/change-record.js';
 import { DEMO_IDS, EXECUTOR_GROUP_TAG } from '../sim/index.js';
@@ -47,11 +48,39 @@ async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> 
 
 const pulling = (test: AmiTestRecord) => `${(test.seconds.Pulling ?? 0).toFixed(0)} s`;
 
+/**
+ * The seed's current AMI stands for an earlier ami-bot bake (August's): the demo's fresh store gets that bake's
+ * record, and the image its tags, so that the gate lets it be tested like any bake of this deployment.
+ */
+async function recordEarlierBake(ctx: LifecycleContext, amiId: string): Promise<void> {
+  const { stage } = ctx;
+  const image = stage.sim.world.images.get(amiId);
+  if (!image) return;
+  const at = new Date(image.creationMs);
+  const bake: BakeRecord = {
+    _id: 'bake-20260815-aug1',
+    deployment: stage.config.deployments[0]!.name,
+    requester: ctx.requester.id,
+    channel: stage.config.opsChannels[0]!,
+    images: [DEMO_IDS.images.base],
+    noReboot: false,
+    status: 'succeeded',
+    steps: newStepTable(),
+    facts: { imageId: amiId, imageName: image.name },
+    createdAt: at,
+    updatedAt: at,
+  };
+  image.tags = { ...image.tags, ...bakeImageTags(bake) };
+  await stage.store.bakes.insert(bake);
+  ctx.write(`  (the current AMI ${amiId} came from August's bake ${bake._id}: its record is in the store)`);
+}
+
 /** Before the bake: how long does a test job spend Pulling on the current AMI? */
 export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRecord> {
   const { stage, requester } = ctx;
   ctx.banner(`${requester.name} measures the current AMI on the test tier`);
   const [tier] = (await stage.sim.dominoTiers.listTiers()).filter((t) => t.id === DEMO_IDS.testTierId);
+  await recordEarlierBake(ctx, tier!.executorImage);
   const since = stage.sim.clock.now().getTime();
   await requester.command(`test ${tier!.executorImage}`);
   const test = await newestTest(stage, since);
@@ -63,6 +92,22 @@ export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRec
     `  (the idle test-tier executor${executors.length === 1 ? '' : 's'} ${executors.map((i) => i.id).join(', ')} is terminated)`,
   );
   return test;
+}
+
+/** The gate: a plan of the new AMI before it was tested is refused, with what to do next; nothing is posted. */
+export async function planBeforeTest(ctx: LifecycleContext, bake: BakeRecord): Promise<void> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} presses "Plan rollout" before testing`);
+  const before = stage.sink.answers.length;
+  const changes = (await stage.store.changes.listRecent(50)).length;
+  const posts = stage.sim.chat.messages.length;
+  await requester.press(ACTION_IDS.planRollout, bake._id);
+  const refusal = await requester.answer(before, /has not been tested/);
+  const stored = (await stage.store.changes.listRecent(50)).length - changes;
+  const posted = stage.sim.chat.messages.length - posts;
+  ctx.summary.push(
+    `Plan before the test refused by the gate (changes stored: ${stored}, messages posted: ${posted}): "${refusal.replace(/\s+/g, ' ').slice(0, 140)}…".`,
+  );
 }
 
 export async function testNewAmi(
@@ -77,6 +122,9 @@ export async function testNewAmi(
   const test = await newestTest(stage, since);
   ctx.summary.push(
     `Test job Pulling: ${pulling(baseline)} on the old AMI → ${pulling(test)} on ${bake.facts.imageId} (${test.status}); to Running ${test.toRunningSeconds?.toFixed(0) ?? '?'} s.`,
+    test.executor
+      ? `The test job ran on ${test.executor.instanceId}, booted from ${test.executor.imageId} for the test; the test tier is ${test.restore?.detail ?? 'back'}.`
+      : `The test could not prove which executor ran its job: ${test.unproven ?? '?'}`,
   );
   return test;
 }

@@ -9,6 +9,7 @@ import {
   type LifecycleContext,
   measureBaseline,
   planAndApply,
+  planBeforeTest,
   printTiers,
   quarterlyReview,
   revert,
@@ -74,6 +75,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     let tiersAfter = tiersBefore;
     if (faults.length === 0 && bake.status === 'succeeded' && baseline) {
+      await planBeforeTest(ctx, bake);
       await testNewAmi(ctx, bake, baseline);
       const change = await planAndApply(ctx, bake);
       tiersAfter = await printTiers(ctx, 'Hardware tiers after the rollout');

@@ -2,7 +2,15 @@ import { newShortId } from './change-record.js';
 
 /** A test of an AMI on the deployment's test tier: what ran, where, and the seconds spent in each state. */
 
-export type AmiTestStatus = 'running' | 'passed' | 'failed' | 'cancelled' | 'error';
+/** `unproven`: the job reached Running but ami-bot could not show it ran on an executor booted from the AMI. */
+export type AmiTestStatus = 'running' | 'passed' | 'failed' | 'unproven' | 'cancelled' | 'error';
+
+/** The executor that ran the test job: of the test tier, booted from the AMI under test after the test began. */
+export interface TestExecutor {
+  instanceId: string;
+  imageId: string;
+  launchTime: Date;
+}
 
 export interface AmiTestRecord {
   _id: string;
@@ -12,6 +20,8 @@ export interface AmiTestRecord {
   amiName?: string;
   bakeId?: string;
   tierId: string;
+  /** How the tier's `_id` is stored (absent on records written before tier keys). */
+  tierIdType?: 'objectId' | 'string';
   tierLabel: string;
   /** The test tier's AMI before the test pointed it at `amiId`. */
   previousAmi: string;
@@ -22,6 +32,13 @@ export interface AmiTestRecord {
   status: AmiTestStatus;
   /** Executors of the test tier already up on another AMI: the job may land there and prove nothing. */
   staleExecutors: Array<{ id: string; imageId: string; state: string }>;
+  /** Which instance ran the job (proof), or why that could not be shown (`unproven`). */
+  executor?: TestExecutor;
+  unproven?: string;
+  /** `--keep`: the test tier stays on the AMI after the test instead of going back to `previousAmi`. */
+  keep?: boolean;
+  /** What happened to the test tier when the test ended. */
+  restore?: { at: Date; outcome: 'restored' | 'kept' | 'changed' | 'failed'; detail?: string };
   /** Seconds per Domino execution status, in the order first seen. */
   seconds: Record<string, number>;
   statesSeen: string[];

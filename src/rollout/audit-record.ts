@@ -12,6 +12,7 @@ export type AuditAction =
   | 'drain.listed'
   | 'drain.terminated'
   | 'test.tier-switched'
+  | 'test.tier-restored'
   | 'test.finished';
 
 export interface AuditEntry {

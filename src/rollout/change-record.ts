@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { tierKey } from '../ports.js';
+import type { ChangeGate } from './rollout-gate.js';
 
 /**
  * A change is what an approver approves: a rollout of a new AMI to standard tiers, a revert of an applied
@@ -131,6 +132,8 @@ export interface ChangeRecord {
   bakeId?: string;
   targetAmi?: string;
   targetAmiName?: string;
+  /** Rollout: the passed test that let it through the gate, or the admin's override and its reason. */
+  gate?: ChangeGate;
   revertOf?: string;
   drainOf?: string;
   snapshot: TierSnapshot[];

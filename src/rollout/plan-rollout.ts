@@ -9,8 +9,9 @@ import { publishChange } from './change-messages.js';
 import type { ChangeRecord } from './change-record.js';
 import { classifyTiers, isAmiId } from './classify-tiers.js';
 import { parseWindow } from './maintenance-window.js';
-import { resolveAmiTarget } from './resolve-target.js';
+import { type AmiTarget, resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
+import { type ChangeGate, olderRefusal, overrideReasonRefusal, type StandardAmi, testRefusal } from './rollout-gate.js';
 
 export interface PlanRolloutInput {
   userId: string;
@@ -23,6 +24,8 @@ export interface PlanRolloutInput {
   for?: string;
   /** Window end, "YYYY-MM-DD HH:MM" in the configured time zone. */
   until?: string;
+  /** `--override-test "reason"`: an admin plans without a passed test; the reason is shown everywhere. */
+  overrideTest?: string;
 }
 
 type PlanOutcome = { change: ChangeRecord } | { nothing: Reply };
@@ -40,15 +43,59 @@ export async function refuseIfOpen(deps: Pick<RolloutDeps, 'store'>, deployment:
   }
 }
 
+/** The gate's test half: the AMI's newest conclusive test is a proven pass, or an admin overrode it with a reason. */
+async function requireTested(
+  deps: Pick<RolloutDeps, 'store'>,
+  target: AmiTarget,
+  input: PlanRolloutInput,
+): Promise<ChangeGate> {
+  if (input.overrideTest !== undefined) {
+    const refusal = overrideReasonRefusal(input.overrideTest);
+    if (refusal) throw new AppError('invalid_override', refusal);
+    return { override: { by: input.userId, reason: input.overrideTest.trim() } };
+  }
+  const test = await deps.store.amiTests.latestFinished(target.deployment.name, target.amiId);
+  const name = target.bake?._id ?? target.amiId;
+  const refusal = testRefusal(test, target.amiId, {
+    testCommand: `/ami test ${name}`,
+    overrideHint: `an admin may \`/ami plan ${name} --override-test "why"\``,
+  });
+  if (refusal || !test?.executor) throw new AppError('ami_not_tested', refusal ?? 'No passed test.');
+  return {
+    test: {
+      id: test._id,
+      ...(test.seconds.Pulling === undefined ? {} : { pullingSeconds: test.seconds.Pulling }),
+      ...(test.toRunningSeconds === undefined ? {} : { toRunningSeconds: test.toRunningSeconds }),
+      executorId: test.executor.instanceId,
+    },
+  };
+}
+
+/** Standard tiers (those the plan moves) grouped by the AMI they run now, for the "never older" check. */
+function standardAmis(updates: ChangeRecord['updates'], images: ReadonlyMap<string, ImageInfo>): StandardAmi[] {
+  const byAmi = new Map<string, StandardAmi>();
+  for (const tier of updates) {
+    const image = images.get(tier.from);
+    if (!image) continue;
+    const entry = byAmi.get(image.id) ?? { image, tiers: [] };
+    entry.tiers.push(tier.label);
+    byAmi.set(image.id, entry);
+  }
+  return [...byAmi.values()];
+}
+
 /**
- * `/ami plan <bake-id|ami-id> [--at …]` and the "Plan rollout" button: snapshot every tier, classify it,
+ * `/ami plan <bake-id|ami-id> [--at …] [--override-test "reason"]` and the "Plan rollout" button: the gate
+ * (rollout-gate.ts: owned, from a succeeded bake of the deployment, tested, not older), then snapshot every tier, classify it,
  * store the change and post it for approval in the bake's thread, then tell the affected users.
  */
 export function createPlanRollout(deps: RolloutDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<Reply> {
     const now = deps.clock.now();
     const { applyAt, applyUntil } = parseWindow(input, deps.config.timeZone, now, deps.config.rollout.windowMinutes);
+    // The gate refuses before anything is stored, posted, announced or written.
     const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
+    const gate = await requireTested(deps, target, input);
     // Serialised per deployment: a duplicate delivery waits, then finds this change open (withChangeLock).
     const outcome = await withChangeLock(deps, target.deployment.name, async (): Promise<PlanOutcome> => {
       await refuseIfOpen(deps, target.deployment.name);
@@ -68,6 +115,8 @@ export function createPlanRollout(deps: RolloutDeps) {
         tiers,
         images,
       });
+      const older = olderRefusal(target.image, standardAmis(plan.updates, images));
+      if (older) throw new AppError('ami_older', older);
       if (plan.updates.length === 0) {
         const skipped = plan.skipped.map((t) => `• ${escapeMrkdwn(t.label)}: ${escapeMrkdwn(t.detail)}`).join('\n');
         return {
@@ -92,6 +141,7 @@ export function createPlanRollout(deps: RolloutDeps) {
         ...(target.bake ? { bakeId: target.bake._id } : {}),
         targetAmi: target.amiId,
         targetAmiName: target.amiName,
+        gate,
         snapshot: tiers.map(({ id, idType, label, executorImage }) => ({ id, idType, label, executorImage })),
         ...plan,
         channel: target.channel,
@@ -107,14 +157,17 @@ export function createPlanRollout(deps: RolloutDeps) {
       action: 'change.planned',
       deployment: change.deployment,
       changeId: change._id,
-      summary: `rollout of ${change.targetAmi}: ${change.updates.length} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on it`,
+      summary: `rollout of ${change.targetAmi}: ${change.updates.length} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on it; ${gate.override ? `test requirement overridden: ${gate.override.reason}` : `tested by ${gate.test?.id}`}`,
       before: Object.fromEntries(change.updates.map((t) => [t.id, t.from])),
       after: Object.fromEntries(change.updates.map((t) => [t.id, t.to])),
     });
     announceInBackground(deps, change._id);
     const link = change.message ? await deps.chat.permalink(change.message.channel, change.message.ts) : undefined;
+    const tested = gate.override
+      ? ` :warning: Not tested: test requirement overridden (“${escapeMrkdwn(gate.override.reason)}”).`
+      : ` Tested by ${gate.test?.id} (Pulling ${gate.test?.pullingSeconds ?? '<1 poll'} s).`;
     return {
-      text: `Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi}. ${link ? `<${link}|Approve or reject it in the thread>` : 'Approve or reject it in the thread'}.`,
+      text: `Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi}.${tested} ${link ? `<${link}|Approve or reject it in the thread>` : 'Approve or reject it in the thread'}.`,
     };
   };
 }

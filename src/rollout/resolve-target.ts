@@ -1,22 +1,30 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { isBakeId } from '../bake/bake-record.js';
+import { BAKE_ID_TAG } from '../bake/image-tags.js';
 import { type DeploymentConfig, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
+import type { ImageInfo } from '../ports.js';
 import { isAmiId } from './classify-tiers.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { requireDeployment } from './rollout-deps.js';
+import { provenanceRefusal } from './rollout-gate.js';
 
 export interface AmiTarget {
   deployment: DeploymentConfig;
   amiId: string;
   amiName: string;
+  image: ImageInfo;
+  /** The succeeded bake that made the AMI (the gate found it through the image's bake-id tag). */
   bake?: BakeRecord;
   /** Where follow-ups go: the bake's thread, else the channel the command came from. */
   channel: string;
   threadTs?: string;
 }
 
-/** `<bake-id|ami-id>` → a deployment and an available AMI, or an AppError saying what is wrong. */
+/**
+ * `<bake-id|ami-id>` → a deployment and an available AMI that passes the gate's provenance checks (owned by this
+ * account, from a succeeded bake of that deployment: rollout-gate.ts), or an AppError saying what is wrong.
+ */
 export async function resolveAmiTarget(
   deps: Pick<RolloutDeps, 'config' | 'store' | 'ec2'>,
   input: { target: string; channelId: string },
@@ -57,11 +65,27 @@ export async function resolveAmiTarget(
   if (image.state !== 'available') {
     throw new AppError('ami_not_available', `AMI ${amiId} is ${image.state}, not available; nothing was done.`);
   }
+  const [ownImage] = await deps.ec2.describeOwnImages([amiId]);
+  const taggedBakeId = ownImage?.tags[BAKE_ID_TAG];
+  const namedBakeId = bake?._id;
+  if (taggedBakeId && isBakeId(taggedBakeId) && taggedBakeId !== bake?._id) {
+    bake = await deps.store.bakes.get(taggedBakeId);
+  }
+  const refusal = provenanceRefusal({
+    deployment: deployment.name,
+    amiId,
+    image,
+    ...(ownImage ? { ownImage } : {}),
+    ...(bake ? { bake } : {}),
+    ...(namedBakeId ? { namedBakeId } : {}),
+  });
+  if (refusal) throw new AppError('ami_not_from_bake', refusal);
   const inBakeThread = bake?.rootTs !== undefined;
   return {
     deployment,
     amiId,
     amiName: image.name,
+    image,
     ...(bake ? { bake } : {}),
     channel: inBakeThread && bake ? bake.channel : input.channelId,
     ...(inBakeThread && bake?.rootTs ? { threadTs: bake.rootTs } : {}),

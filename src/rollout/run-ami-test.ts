@@ -1,8 +1,10 @@
 import { userMessage } from '../errors.js';
+import { type InstanceInfo, tierKey } from '../ports.js';
+import { isTemplateInstance } from '../shared/deployment-scope.js';
 import { testMessage } from '../slack/blocks/test-message.js';
-import type { AmiTestRecord } from './ami-test-record.js';
+import type { AmiTestRecord, TestExecutor } from './ami-test-record.js';
 import { createJobTimer } from './job-timing.js';
-import { audit, type RolloutDeps } from './rollout-deps.js';
+import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
 
 /** Consecutive failed status polls before the test gives up (one blip should not fail a 10-minute test). */
 const MAX_POLL_ERRORS = 3;
@@ -10,13 +12,110 @@ const MAX_POLL_ERRORS = 3;
 /** How often (clock time) the store is asked whether another replica cancelled the test. */
 const CANCEL_CHECK_MS = 10_000;
 
+const MEASURED = new Set<AmiTestRecord['status']>(['passed', 'failed', 'unproven']);
+
 export const testLockKey = (deployment: string) => `test:${deployment}`;
+
+/** States in which an executor can take (or soon take) a Domino job: the test refuses to start beside one. */
+export const UP_STATES = new Set<InstanceInfo['state']>(['pending', 'running', 'stopping', 'stopped']);
+
+/** Live executors of the test tier, on any AMI (the deployment's executor tags with the tier id). */
+export async function testTierExecutors(
+  deps: Pick<RolloutDeps, 'config' | 'ec2'>,
+  test: Pick<AmiTestRecord, 'deployment' | 'tierId'>,
+): Promise<InstanceInfo[]> {
+  const deployment = requireDeployment(deps.config, test.deployment);
+  const found = await deps.ec2.findInstancesByTags(executorTagsFor(deployment, test.tierId));
+  // The template may carry the tier tag; it never runs a job, so it neither blocks nor proves a test.
+  return found.filter((i) => UP_STATES.has(i.state) && !isTemplateInstance(deployment, i));
+}
+
+/**
+ * Which instance ran the job (pure). The test started with no executor of the test tier up, so once the job is
+ * Running every executor of the tier must be one booted for it: on the AMI under test, launched after the test
+ * began. Anything else up beside it means the job may have run there, and the test proves nothing.
+ */
+export function identifyExecutor(
+  test: Pick<AmiTestRecord, 'amiId' | 'createdAt'>,
+  executors: readonly InstanceInfo[],
+): { executor: TestExecutor } | { unproven: string } {
+  const fresh = (i: InstanceInfo) =>
+    i.imageId === test.amiId && i.launchTime !== undefined && i.launchTime.getTime() >= test.createdAt.getTime();
+  const other = executors.find((i) => !fresh(i));
+  if (other) {
+    const launched = other.launchTime ? `launched ${other.launchTime.toISOString()}` : 'launch time unknown';
+    return {
+      unproven: `executor ${other.id} of the test tier (${other.imageId}, ${other.state}, ${launched}) was up while the job ran: it may have run there instead of on an executor booted from ${test.amiId} for this test.`,
+    };
+  }
+  const first = [...executors].sort((a, b) => (a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0))[0];
+  if (!first?.launchTime) {
+    return { unproven: `no executor of the test tier was found on EC2 while the job was Running.` };
+  }
+  return { executor: { instanceId: first.id, imageId: first.imageId, launchTime: first.launchTime } };
+}
+
+/**
+ * Puts the test tier back on the AMI it had before the test (guarded: only if it is still on the AMI under test),
+ * unless the admin asked to keep it (`--keep`). Never throws: the outcome is stored on the test and shown.
+ */
+export async function restoreTestTier(
+  deps: RolloutDeps,
+  test: AmiTestRecord,
+): Promise<NonNullable<AmiTestRecord['restore']>> {
+  const at = deps.clock.now();
+  let restore: NonNullable<AmiTestRecord['restore']>;
+  if (test.keep) {
+    restore = { at, outcome: 'kept', detail: `kept on ${test.amiId} (--keep)` };
+  } else if (test.previousAmi === test.amiId) {
+    restore = { at, outcome: 'restored', detail: `was already on ${test.amiId} before the test` };
+  } else {
+    try {
+      const tier = (await deps.tiers.listTiers()).find(
+        (t) => t.id === test.tierId && (test.tierIdType === undefined || t.idType === test.tierIdType),
+      );
+      const update = { id: test.tierId, idType: tier?.idType ?? 'string', from: test.amiId, to: test.previousAmi };
+      const result = tier ? await deps.tiers.applyImageUpdates([update]) : { applied: [], conflicts: [] };
+      const written = tier !== undefined && result.applied.includes(tierKey(tier));
+      if (written || tier?.executorImage === test.previousAmi) {
+        restore = { at, outcome: 'restored', detail: `back on ${test.previousAmi}` };
+        if (written) {
+          await audit(deps, {
+            actor: test.requester,
+            action: 'test.tier-restored',
+            deployment: test.deployment,
+            testId: test._id,
+            summary: `test tier ${test.tierLabel} back on ${test.previousAmi}`,
+            before: { [test.tierId]: test.amiId },
+            after: { [test.tierId]: test.previousAmi },
+          });
+        }
+      } else {
+        restore = {
+          at,
+          outcome: 'changed',
+          detail: `left alone: it is on ${tier?.executorImage ?? '(tier gone)'} now, not ${test.amiId} (changed by someone else during the test)`,
+        };
+      }
+    } catch (error) {
+      restore = {
+        at,
+        outcome: 'failed',
+        detail: `could not be put back on ${test.previousAmi}: ${userMessage(error)}; set it by hand`,
+      };
+    }
+  }
+  await deps.store.amiTests.save(test._id, { restore }).catch(() => undefined);
+  test.restore = restore;
+  return restore;
+}
 
 async function previousFigures(deps: RolloutDeps, test: AmiTestRecord): Promise<AmiTestRecord | undefined> {
   const before = await deps.store.amiTests.latestFinished(test.deployment, test.previousAmi);
-  if (before && before._id !== test._id) return before;
-  const latest = await deps.store.amiTests.latestFinished(test.deployment);
-  return latest && latest.amiId !== test.amiId ? latest : undefined;
+  if (before && before.amiId !== test.amiId) return before;
+  // The test tier goes back after each test, so "previous" is the newest measured test of any other AMI.
+  const recent = await deps.store.amiTests.listRecent(20, test.deployment);
+  return recent.find((t) => MEASURED.has(t.status) && t.amiId !== test.amiId);
 }
 
 async function show(deps: RolloutDeps, test: AmiTestRecord): Promise<void> {
@@ -26,6 +125,18 @@ async function show(deps: RolloutDeps, test: AmiTestRecord): Promise<void> {
     await deps.chat.update({ channel: test.channel, ts: test.messageTs, ...message });
   } catch (error) {
     deps.logger.warn({ err: error, testId: test._id }, 'could not update the test message');
+  }
+}
+
+/** Reads EC2 once the job is Running; a failed lookup leaves the test unproven, never passed. */
+async function proveExecutor(
+  deps: RolloutDeps,
+  test: AmiTestRecord,
+): Promise<{ executor: TestExecutor } | { unproven: string }> {
+  try {
+    return identifyExecutor(test, await testTierExecutors(deps, test));
+  } catch (error) {
+    return { unproven: `EC2 could not list the test tier's executors: ${userMessage(error)}.` };
   }
 }
 
@@ -107,12 +218,20 @@ export async function runAmiTest(
             pulling === undefined
               ? `Pulling was too short to be seen between two polls (under ${settings.testPollSeconds} s)`
               : `Pulling took ${pulling} s`;
+          const proof = await proveExecutor(deps, test);
+          const where =
+            'executor' in proof
+              ? ` on ${proof.executor.instanceId}, booted from ${proof.executor.imageId} at ${proof.executor.launchTime.toISOString()} for this test`
+              : '';
           finish = {
             ...timing,
-            status: ok ? 'passed' : 'failed',
-            reason: ok
-              ? `${took} (≤ ${test.pullPassSeconds} s): the images are on the AMI. Start to Running: ${timing.toRunningSeconds} s (a first start from a fresh snapshot can be slow while EBS loads lazily).`
-              : `${took} (> ${test.pullPassSeconds} s): the environment's image is not (fully) cached on this AMI.`,
+            ...proof,
+            status: ok ? ('executor' in proof ? 'passed' : 'unproven') : 'failed',
+            reason: !ok
+              ? `${took} (> ${test.pullPassSeconds} s)${where}: the environment's image is not (fully) cached on this AMI.`
+              : 'executor' in proof
+                ? `${took} (≤ ${test.pullPassSeconds} s)${where}: the images are on the AMI. Start to Running: ${timing.toRunningSeconds} s (a first start from a fresh snapshot can be slow while EBS loads lazily).`
+                : `${took}, but not proven: ${proof.unproven} This test does not count as passed; terminate the other executors and test again.`,
           };
           break;
         }
@@ -145,6 +264,8 @@ export async function runAmiTest(
     log.warn({ err: error }, 'test failed to run');
   }
   await save({ ...finish, endedAt: deps.clock.now() });
+  // Back to the AMI it had (unless --keep) before the lock goes: the next test then starts from a known tier.
+  await restoreTestTier(deps, test);
   await deps.store.locks.release(testLockKey(test.deployment), test._id).catch(() => undefined);
   await show(deps, test);
   await audit(deps, {
@@ -152,7 +273,7 @@ export async function runAmiTest(
     action: 'test.finished',
     deployment: test.deployment,
     testId: test._id,
-    summary: `${test.amiId} on ${test.tierId}: ${test.status}; Pulling ${test.seconds.Pulling ?? '—'} s, to Running ${test.toRunningSeconds ?? '—'} s`,
+    summary: `${test.amiId} on ${test.tierId}: ${test.status}; Pulling ${test.seconds.Pulling ?? '—'} s, to Running ${test.toRunningSeconds ?? '—'} s; ${test.executor ? `ran on ${test.executor.instanceId}` : `executor not proven${test.unproven ? `: ${test.unproven}` : ''}`}; test tier ${test.restore?.outcome ?? '?'}`,
   });
   log.info({ status: test.status, seconds: test.seconds }, 'test finished');
   return test;

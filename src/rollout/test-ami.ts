@@ -1,16 +1,36 @@
 import { AppError, userMessage } from '../errors.js';
-import { tierKey } from '../ports.js';
-import { isTemplateInstance } from '../shared/deployment-scope.js';
+import { type InstanceInfo, tierKey } from '../ports.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { escapeMrkdwn } from '../slack/blocks/block-text.js';
 import { testMessage } from '../slack/blocks/test-message.js';
 import { type AmiTestRecord, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
 import { resolveAmiTarget } from './resolve-target.js';
-import { audit, executorTagsFor, type RolloutDeps } from './rollout-deps.js';
-import { runAmiTest, testLockKey } from './run-ami-test.js';
+import { audit, type RolloutDeps } from './rollout-deps.js';
+import { restoreTestTier, runAmiTest, testLockKey, testTierExecutors } from './run-ami-test.js';
 
-const LIVE = new Set(['pending', 'running', 'stopping', 'stopped']);
+/**
+ * The test proves something only if its job runs on an executor booted from the AMI for it: any executor of the
+ * test tier already up (on any AMI, this one included from an earlier test) could take the job. Running ones may
+ * be busy or idle; stopped ones Domino restarts on their old disk. ami-bot never terminates without the approval
+ * a drain needs, so it refuses and names them (pure).
+ */
+export function upExecutorsRefusal(tierLabel: string, executors: readonly InstanceInfo[]): string | undefined {
+  if (executors.length === 0) return undefined;
+  const shown = executors
+    .slice(0, 10)
+    .map(
+      (i) =>
+        `${i.id} (${i.state}, ${i.imageId}${i.launchTime ? `, launched ${i.launchTime.toISOString().slice(0, 16)}Z` : ''})`,
+    )
+    .join(', ');
+  const more = executors.length > 10 ? ` and ${executors.length - 10} more` : '';
+  const active = executors.some((i) => i.state !== 'stopped');
+  const next = active
+    ? 'Wait until Domino has stopped them (idle executors stop after executorStopTimeout), then terminate them'
+    : 'Terminate them';
+  return `${executors.length} executor(s) of the test tier ${escapeMrkdwn(tierLabel)} are up: ${shown}${more}. The test job could run on one of them instead of on an executor booted from the AMI, and prove nothing. ${next} once a second person agrees, as for a drain (e.g. \`aws ec2 terminate-instances --instance-ids ${executors.map((i) => i.id).join(' ')}\`; ami-bot does not terminate them on its own), then run the test again. Nothing was changed.`;
+}
 
 /**
  * `/ami test <bake-id|ami-id>` and the "Test on <tier>" button: point ONLY the test tier at the AMI (guarded by
@@ -40,6 +60,7 @@ export function createTestAmi(deps: RolloutDeps) {
         reason: `ami-bot stopped during this test${stopped ? '' : `; Domino job ${other.jobId} may still need stopping`}.`,
         endedAt: deps.clock.now(),
       });
+      await restoreTestTier(deps, other);
     }
     // No test behind the lock: its holder saves one right after taking it, so this is a start still under way
     // (a duplicate delivery racing it) unless the lock is old enough to be an orphan of a crashed start.
@@ -55,7 +76,7 @@ export function createTestAmi(deps: RolloutDeps) {
     );
   }
 
-  async function testAmi(input: { userId: string; channelId: string; target: string }): Promise<Reply> {
+  async function testAmi(input: { userId: string; channelId: string; target: string; keep?: boolean }): Promise<Reply> {
     const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
     const { deployment } = target;
     const settings = deps.config.domino;
@@ -82,6 +103,17 @@ export function createTestAmi(deps: RolloutDeps) {
     const now = deps.clock.now();
     const testId = newTestId(now);
     await takeLock(deployment.name, testId);
+    // Checked under the lock (a test of its own would have left its executor): refused, nothing is stored.
+    try {
+      const refusal = upExecutorsRefusal(
+        tier.label,
+        await testTierExecutors(deps, { deployment: deployment.name, tierId: tier.id }),
+      );
+      if (refusal) throw new AppError('test_tier_executors_up', refusal);
+    } catch (error) {
+      await deps.store.locks.release(testLockKey(deployment.name), testId).catch(() => undefined);
+      throw error;
+    }
     const test: AmiTestRecord = {
       _id: testId,
       deployment: deployment.name,
@@ -90,8 +122,10 @@ export function createTestAmi(deps: RolloutDeps) {
       amiName: target.amiName,
       ...(target.bake ? { bakeId: target.bake._id } : {}),
       tierId: tier.id,
+      tierIdType: tier.idType,
       tierLabel: tier.label,
       previousAmi: tier.executorImage,
+      ...(input.keep ? { keep: true } : {}),
       channel: target.channel,
       ...(target.threadTs ? { threadTs: target.threadTs } : {}),
       status: 'running',
@@ -106,13 +140,6 @@ export function createTestAmi(deps: RolloutDeps) {
       // Saved before anything else: a duplicate delivery that finds the lock taken then finds this test behind it.
       await deps.store.amiTests.insert(test);
       saved = true;
-      const stale = (await deps.ec2.findInstancesByTags(executorTagsFor(deployment, tier.id)))
-        .filter((i) => LIVE.has(i.state) && i.imageId !== target.amiId && !isTemplateInstance(deployment, i))
-        .map((i) => ({ id: i.id, imageId: i.imageId, state: i.state }));
-      if (stale.length > 0) {
-        test.staleExecutors = stale;
-        await deps.store.amiTests.save(testId, { staleExecutors: stale });
-      }
       if (tier.executorImage !== target.amiId) {
         const update = { id: tier.id, idType: tier.idType, from: tier.executorImage, to: target.amiId };
         const result = await deps.tiers.applyImageUpdates([update]);
@@ -148,18 +175,18 @@ export function createTestAmi(deps: RolloutDeps) {
           running.delete(testId);
         }
       });
-      const warning =
-        stale.length > 0
-          ? ` :warning: ${stale.length} executor(s) of the tier are up on another AMI: the result may not prove anything (see the thread).`
-          : '';
+      const after = input.keep
+        ? 'it stays there afterwards (--keep)'
+        : `it goes back to ${tier.executorImage} afterwards`;
       return {
-        text: `Test ${testId} started: ${escapeMrkdwn(tier.label)} now uses ${target.amiId}; timing a Domino job in the thread.${warning}`,
+        text: `Test ${testId} started: ${escapeMrkdwn(tier.label)} now uses ${target.amiId} (${after}); timing a Domino job in the thread.`,
       };
     } catch (error) {
       if (saved) {
         await deps.store.amiTests
           .save(testId, { status: 'error', reason: userMessage(error), endedAt: deps.clock.now() })
           .catch(() => undefined);
+        await restoreTestTier(deps, test);
       }
       await deps.store.locks.release(testLockKey(deployment.name), testId).catch(() => undefined);
       throw error;

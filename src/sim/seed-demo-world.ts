@@ -19,6 +19,8 @@ export const DEMO_IDS = {
     nlp: 'registry.acme.example/ds/nlp-env:2026.07',
     cuda: 'nvidia/cuda:10.0-cudnn7-runtime-ubuntu16.04',
   },
+  /** A public AMI of another account (visible by id, not owned): the rollout gate and the test refuse it. */
+  publicAmiId: 'ami-0c55b159cbfafe1f0',
   testTierId: 'test-tier',
   pinnedTierId: 'pinned-legacy',
   opsChannel: 'C0OPS00001',
@@ -158,7 +160,25 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   world.slack.groups[DEMO_IDS.approverGroup] = [...DEMO_IDS.approvers];
   world.slack.channels[DEMO_IDS.opsChannel] = 'domino-ops';
   world.slack.channels[DEMO_IDS.announceChannel] = 'domino-announce';
+  addPublicImage(world);
   return world;
+}
+
+/** Canonical's public Ubuntu AMI as another account's image: a fixed id, so the seed's random ids do not move. */
+function addPublicImage(world: SimWorld): void {
+  world.images.set(DEMO_IDS.publicAmiId, {
+    id: DEMO_IDS.publicAmiId,
+    name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20260801',
+    description: 'Canonical, Ubuntu, 22.04 LTS, amd64 jammy image',
+    state: 'available',
+    creationMs: Date.parse('2026-08-01T00:00:00Z'),
+    tags: {},
+    snapshotIds: [],
+    blockDeviceNames: ['/dev/sda1'],
+    dockerImages: new Map(),
+    fs: createFilesystem(),
+    ownerId: '099720109477',
+  });
 }
 
 function addImage(

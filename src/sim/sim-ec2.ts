@@ -14,7 +14,7 @@ import {
   terminateInstanceNow,
   toInstanceInfo,
 } from './sim-instances.js';
-import type { SimImage, SimWorld } from './sim-world.js';
+import { SIM_ACCOUNT_ID, type SimImage, type SimWorld } from './sim-world.js';
 
 const GiB = 1024 ** 3;
 
@@ -29,7 +29,8 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
   };
   const live = (): InstanceInfo[] =>
     [...world.instances.values()].filter((i) => i.state !== 'terminated').map(toInstanceInfo);
-  const images = () => [...world.images.values()];
+  /** Owners=self lookups (by name, by tag) never see another account's images, as on EC2. */
+  const ownImages = () => [...world.images.values()].filter(isOwnImage);
 
   return {
     async findInstancesByNamePattern(pattern) {
@@ -80,15 +81,22 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
         return image ? [toImageInfo(image)] : [];
       });
     },
+    async describeOwnImages(imageIds) {
+      await enter();
+      return imageIds.flatMap((id) => {
+        const image = world.images.get(id);
+        return image && isOwnImage(image) ? [toImageInfo(image)] : [];
+      });
+    },
     async findImagesByName(name) {
       await enter();
-      return images()
+      return ownImages()
         .filter((i) => i.name === name)
         .map(toImageInfo);
     },
     async findImagesByTag(key, value) {
       await enter();
-      return images()
+      return ownImages()
         .filter((i) => i.tags[key] === value)
         .map(toImageInfo);
     },
@@ -183,9 +191,12 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
   return image.id;
 }
 
+const isOwnImage = (image: SimImage) => image.ownerId === undefined || image.ownerId === SIM_ACCOUNT_ID;
+
 export function toImageInfo(image: SimImage): ImageInfo {
   return {
     id: image.id,
+    ownerId: image.ownerId ?? SIM_ACCOUNT_ID,
     name: image.name,
     state: image.state,
     creationDate: new Date(image.creationMs),

@@ -51,6 +51,8 @@ export interface SimImage {
   /** Its files, also captured: an executor booted from the AMI has them. */
   fs: SimFilesystem;
   sourceInstanceId?: string;
+  /** Another AWS account's image (public or shared): visible by id, not owned. Absent = this account's. */
+  ownerId?: string;
 }
 
 export interface SimSnapshot {
@@ -120,6 +122,9 @@ export interface SlackDirectory {
   groups: Record<string, string[]>;
   channels: Record<string, string>;
 }
+
+/** The simulated account's id: what EC2 reports as the owner of the images it made. */
+export const SIM_ACCOUNT_ID = '123456789012';
 
 export interface SimWorld {
   deployment: string;

@@ -2,12 +2,13 @@ import { isBakeId } from '../bake/bake-record.js';
 import { isTestId } from '../rollout/ami-test-record.js';
 import { isChangeId } from '../rollout/change-record.js';
 import { isAmiId } from '../rollout/classify-tiers.js';
+import { overrideReasonRefusal } from '../rollout/rollout-gate.js';
 import { codeText } from './blocks/block-text.js';
 
 /** The rollout's `/ami` subcommands. Ids are checked against their pattern here, before any lookup. */
 export type RolloutCommand =
-  | { kind: 'test'; target: string }
-  | { kind: 'plan'; target: string; at?: string; for?: string; until?: string }
+  | { kind: 'test'; target: string; keep?: boolean }
+  | { kind: 'plan'; target: string; at?: string; for?: string; until?: string; overrideTest?: string }
   | { kind: 'revert'; changeId: string }
   | { kind: 'drain'; changeId: string }
   | { kind: 'history'; limit?: number }
@@ -42,11 +43,16 @@ const PLAN_OPTIONS = {
   '--at': ['at', 'the maintenance window start, e.g. `--at "2026-12-01 02:00"`'],
   '--for': ['for', 'the window length, e.g. `--for 2h` or `--for 90m`'],
   '--until': ['until', 'the window end, e.g. `--until "2026-12-01 04:00"`'],
+  '--override-test': [
+    'overrideTest',
+    'the reason for planning without a passed test, e.g. `--override-test "tested by hand on tier x"`',
+  ],
 } as const;
 
 function parsePlan(args: string[]): RolloutCommand | Invalid {
-  const usage = '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM" [--for 2h | --until "YYYY-MM-DD HH:MM"]]';
-  const options: { at?: string; for?: string; until?: string } = {};
+  const usage =
+    '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM" [--for 2h | --until "YYYY-MM-DD HH:MM"]] [--override-test "reason"]';
+  const options: { at?: string; for?: string; until?: string; overrideTest?: string } = {};
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
@@ -55,7 +61,11 @@ function parsePlan(args: string[]): RolloutCommand | Invalid {
     if (option) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
       if (!value) return invalid(`\`${name}\` needs ${option[1]}.`);
-      options[option[0]] = value;
+      if (option[0] === 'overrideTest') {
+        const refusal = overrideReasonRefusal(value);
+        if (refusal) return invalid(refusal);
+      }
+      options[option[0]] = option[0] === 'overrideTest' ? value.trim() : value;
     } else if (arg.startsWith('-'))
       return invalid(`Unknown option ${shown(arg)} for \`/ami plan\`. Usage: \`${usage}\`.`);
     else rest.push(arg);
@@ -66,16 +76,25 @@ function parsePlan(args: string[]): RolloutCommand | Invalid {
   return { kind: 'plan', target: t, ...options };
 }
 
+function parseTest(args: string[]): RolloutCommand | Invalid {
+  const usage = '/ami test <bake-id|ami-id> [--keep]';
+  const keep = args.includes('--keep');
+  const rest = args.filter((a) => a !== '--keep');
+  const unknown = rest.find((a) => a.startsWith('-'));
+  if (unknown) return invalid(`Unknown option ${shown(unknown)} for \`/ami test\`. Usage: \`${usage}\`.`);
+  if (rest.length !== 1) return invalid(`Usage: \`${usage}\`.`);
+  const t = target(rest[0], usage);
+  if (typeof t !== 'string') return t;
+  return keep ? { kind: 'test', target: t, keep } : { kind: 'test', target: t };
+}
+
 export function parseRolloutCommand(
   sub: (typeof ROLLOUT_SUBCOMMANDS)[number],
   args: string[],
 ): RolloutCommand | Invalid {
   switch (sub) {
-    case 'test': {
-      if (args.length !== 1) return invalid('Usage: `/ami test <bake-id|ami-id>`.');
-      const t = target(args[0], '/ami test <bake-id|ami-id>');
-      return typeof t === 'string' ? { kind: 'test', target: t } : t;
-    }
+    case 'test':
+      return parseTest(args);
     case 'plan':
       return parsePlan(args);
     case 'revert': {

@@ -8,7 +8,7 @@ export function dispatchRollout(parsed: RolloutCommand, caller: Caller, useCases
   const { userId, channelId } = caller;
   switch (parsed.kind) {
     case 'test':
-      return useCases.testAmi({ userId, channelId, target: parsed.target });
+      return useCases.testAmi({ userId, channelId, target: parsed.target, ...(parsed.keep ? { keep: true } : {}) });
     case 'plan':
       return useCases.planRollout({
         userId,
@@ -17,6 +17,7 @@ export function dispatchRollout(parsed: RolloutCommand, caller: Caller, useCases
         ...(parsed.at ? { at: parsed.at } : {}),
         ...(parsed.for ? { for: parsed.for } : {}),
         ...(parsed.until ? { until: parsed.until } : {}),
+        ...(parsed.overrideTest === undefined ? {} : { overrideTest: parsed.overrideTest }),
       });
     case 'revert':
       return useCases.revertChange({ userId, channelId, changeId: parsed.changeId });

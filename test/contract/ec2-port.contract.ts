@@ -13,6 +13,8 @@ export interface Ec2Seed {
   executorIds: string[];
   /** One of `executorIds` that a case may terminate. */
   disposableId: string;
+  /** An available image of another account (public): DescribeImages by id finds it, describeOwnImages must not. */
+  foreignImageId: string;
 }
 
 export interface Ec2UnderTest {
@@ -210,6 +212,22 @@ export function ec2PortContract(name: string, setup: () => Promise<Ec2UnderTest>
       expect(await t.ec2.describeImages([])).toEqual([]);
       expect(await t.ec2.describeImages([UNKNOWN_IMAGE])).toEqual([]);
       expect(ids(await t.ec2.describeImages([image.id, UNKNOWN_IMAGE]))).toEqual([image.id]);
+    });
+
+    it("describeOwnImages: only this account's images among the ids; a public one is left out, unknown ids too", async () => {
+      const image = await createAvailableImage(t, 'domino-acme-executor-20260901-1150', 'bake-contract-8');
+      const { foreignImageId } = t.seed;
+      const [foreign] = await t.ec2.describeImages([foreignImageId]);
+      expect(foreign?.state).toBe('available');
+      expect(foreign?.ownerId).toMatch(/^\d{12}$|^amazon$/);
+      expect(image.ownerId).toMatch(/^\d{12}$/);
+      expect(foreign?.ownerId).not.toBe(image.ownerId);
+      expect(await t.ec2.describeOwnImages([])).toEqual([]);
+      expect(await t.ec2.describeOwnImages([foreignImageId])).toEqual([]);
+      expect(await t.ec2.describeOwnImages([UNKNOWN_IMAGE])).toEqual([]);
+      const own = await t.ec2.describeOwnImages([image.id, foreignImageId, UNKNOWN_IMAGE]);
+      expect(ids(own)).toEqual([image.id]);
+      expect(own[0]).toMatchObject({ id: image.id, state: 'available', tags: image.tags });
     });
 
     it('deregisters an image with its snapshots; again, or an unknown image, is not an error', async () => {

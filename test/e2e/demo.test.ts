@@ -32,17 +32,25 @@ describe('npm run demo', () => {
     expect(Number(pulling![1])).toBeGreaterThan(120);
     expect(Number(pulling![2])).toBeLessThanOrEqual(20);
     expect(pulling![3]).toBe(imageId);
-    // Plan: the GPU tier on a special AMI and the pinned tier are skipped; users are told.
+    // The gate: a plan before the test is refused, with what to do next, and leaves no trace.
+    expect(output).toMatch(/Plan before the test refused by the gate \(changes stored: 0, messages posted: 0\)/);
+    expect(output).toContain(`has not been tested: run \`/ami test ${result.bake!._id}\` first`);
+    // The test proved where its job ran, and the test tier went back to its AMI.
     expect(output).toMatch(
-      /Plan chg-\S+: 3 tier\(s\) to change, 2 skipped \(GPU[^)]*\): special; Legacy \(pinned\): pinned\)/,
+      new RegExp(`The test job ran on i-\\w+, booted from ${imageId} for the test; the test tier is back on ami-`),
+    );
+    // Plan: the GPU tier on a special AMI and the pinned tier are skipped; users are told. The test tier, back on
+    // the old standard AMI after its test, moves with the others (4 tiers; it used to stay on the new AMI: 3).
+    expect(output).toMatch(
+      /Plan chg-\S+: 4 tier\(s\) to change, 2 skipped \(GPU[^)]*\): special; Legacy \(pinned\): pinned\)/,
     );
     expect(output).toMatch(/by DM to [1-9]\d* user\(s\)/);
     // Two-person rule, then the second admin's approval applies exactly the plan.
     expect(output).toContain("pat's own approval was refused");
     expect(output).toContain('two-person rule');
-    expect(output).toContain('Approved by sam; apply: applied, 3 applied, 0 conflicts, 3 verified.');
+    expect(output).toContain('Approved by sam; apply: applied, 4 applied, 0 conflicts, 4 verified.');
     expect(output).toMatch(/Drain: \d+ stopped executor\(s\)/);
-    expect(output).toMatch(/Revert chg-\S+: applied, 3 tier\(s\) restored\./);
+    expect(output).toMatch(/Revert chg-\S+: applied, 4 tier\(s\) restored\./);
     expect(output).toContain('Quarterly review report posted');
     // The tier table: the standard tiers moved to the new AMI, the GPU tier did not.
     const after = result.tiersAfter.join('\n');

@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { type Harness, OPS } from '../support/bot-harness.js';
 import { allText, blockKitProblems } from '../support/rollout-fixtures.js';
-import { APPROVERS, latestChange, rolloutHarness, tierImages, until } from '../support/rollout-harness.js';
+import {
+  APPROVERS,
+  gateReadyAmi,
+  latestChange,
+  rolloutHarness,
+  tierImages,
+  until,
+} from '../support/rollout-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -16,10 +23,8 @@ describe('rollout edges end to end (signed Slack requests → real app)', () => 
       config.approvalTtlHours = 0.01; // 36 virtual seconds
     });
     const before = tierImages(h);
-    const amiId = h.world.tiers.find((t) => t.doc._id === 'small-k8s')!.doc.executorImage;
-    // Point the plan at the AMI the test tier would get: an existing pipeline AMI other than small-k8s's own.
-    const target = h.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
-    expect(target).not.toBe(amiId);
+    // A tested AMI of a succeeded bake, as the rollout gate requires.
+    const { amiId: target } = await gateReadyAmi(h);
     await h.slash(`plan ${target}`, { responseId: 'plan' });
     expect(await h.answer('plan')).toContain('Planned');
     const change = await latestChange(h, 'rollout');
@@ -44,9 +49,10 @@ describe('rollout edges end to end (signed Slack requests → real app)', () => 
         },
       });
     }
-    const target = h.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
+    // A tested AMI of a succeeded bake (the gate): newer than every tier's, so large moves too (204, was 203).
+    const { amiId: target } = await gateReadyAmi(h);
     await h.slash(`plan ${target}`, { responseId: 'plan200' });
-    expect(await h.answer('plan200')).toMatch(/Planned chg-\d{8}-[a-z0-9]{4}: 203 tiers to change/);
+    expect(await h.answer('plan200')).toMatch(/Planned chg-\d{8}-[a-z0-9]{4}: 204 tiers to change/);
     const change = await latestChange(h, 'rollout');
     await h.bot.rollout.idle();
     const posts = h.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === OPS);

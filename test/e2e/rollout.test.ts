@@ -14,7 +14,11 @@ afterEach(async () => {
 
 describe('rollout end to end (signed Slack requests → real app → simulator → FerretDB → fake Slack)', () => {
   it('bake → test → plan → two-person approval under 50 concurrent clicks → apply once → drain → history → revert', async () => {
-    h = await rolloutHarness();
+    // A generous pass threshold: on the scaled clock a stall of this busy machine reads as seconds of Pulling,
+    // and a failed test now stops the plan at the gate (the verdict itself: test/integration/ami-test.test.ts).
+    h = await rolloutHarness((config) => {
+      config.domino.pullPassSeconds = 120;
+    });
     const original = tierImages(h);
     const baked = await bake(h);
     const newAmi = baked.facts.imageId!;
@@ -27,22 +31,31 @@ describe('rollout end to end (signed Slack requests → real app → simulator �
     // The verdict and exact per-state seconds are checked against scripted timelines in
     // test/integration/ami-test.test.ts; on a scaled clock a stall of this busy machine reads as virtual
     // seconds, so here: it ended with a verdict, and the job really ran on a new executor of the new AMI.
-    expect(['passed', 'failed']).toContain(test?.status);
+    expect(test?.status).toBe('passed');
     expect(test?.toRunningSeconds).toBeGreaterThan(60);
     const job = h.world.jobs.get(test!.jobId!);
     expect(job?.tierId).toBe(DEMO_IDS.testTierId);
     expect(job?.launchedExecutor).toBe(true);
     expect(h.world.instances.get(job!.executorId!)?.imageId).toBe(newAmi);
+    // The test proved it: the recorded executor is the one Domino booted for the job.
+    expect(test?.executor?.instanceId).toBe(job?.executorId);
     expect(h.fake.callsTo('chat.update').some((c) => String(c.args.text).startsWith(`AMI test ${test?._id}`))).toBe(
       true,
     );
-    expect(tierImages(h)).toEqual({ ...original, [DEMO_IDS.testTierId]: newAmi });
+    // The test tier is back on its AMI once the test ended.
+    expect(tierImages(h)).toEqual(original);
 
     // Plan rollout (the bake thread's button): posted in the bake's thread with Approve / Reject.
     await h.click(ACTION_IDS.planRollout, baked._id, { responseId: 'plan' });
-    expect(await h.answer('plan')).toMatch(/Planned chg-\d{8}-[a-z0-9]{4}: 3 tiers to change, 2 skipped, 1 already on/);
+    expect(await h.answer('plan')).toMatch(
+      new RegExp(
+        `Planned chg-\\d{8}-[a-z0-9]{4}: 4 tiers to change, 2 skipped, 0 already on ${newAmi}\\. Tested by ${test?._id}`,
+      ),
+    );
     const change = await latestChange(h, 'rollout');
-    expect(change.updates.map((u) => u.id).sort()).toEqual(['large', 'medium', 'small-k8s']);
+    // The test tier is back on the old standard AMI, so the rollout moves it too.
+    expect(change.updates.map((u) => u.id).sort()).toEqual(['large', 'medium', 'small-k8s', DEMO_IDS.testTierId]);
+    expect(change.gate?.test?.id).toBe(test?._id);
     const planPost = h.fake
       .callsTo('chat.postMessage')
       .find((c) => c.response && (c.response as { ts?: string }).ts === change.message?.ts);
@@ -61,7 +74,7 @@ describe('rollout end to end (signed Slack requests → real app → simulator �
     await h.click(ACTION_IDS.approve, change._id, { userId: STRANGER, responseId: 'stranger' });
     expect(await h.answer('stranger')).toContain('Only approvers');
     expect((await h.store.changes.get(change._id))?.status).toBe('pending');
-    expect(tierImages(h)).toEqual({ ...original, [DEMO_IDS.testTierId]: newAmi });
+    expect(tierImages(h)).toEqual(original);
 
     // 50 approvers click Approve at the same moment: one decision, one apply.
     const responses = await Promise.all(
@@ -92,7 +105,7 @@ describe('rollout end to end (signed Slack requests → real app → simulator �
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toContain('amibot_approvals_total{decision="approved"} 1');
     expect(metrics).toContain('amibot_applies_total{kind="rollout",outcome="applied"} 1');
-    expect(metrics).toContain('amibot_tier_updates_total{result="applied"} 3');
+    expect(metrics).toContain('amibot_tier_updates_total{result="applied"} 4');
     expect(metrics).toMatch(/amibot_approvals_total\{decision="refused"\} [1-9]/);
     const updates = h.fake.callsTo('chat.update').filter((c) => c.args.ts === change.message?.ts);
     expect(allText({ text: '', blocks: updates.at(-1)?.args.blocks as never })).toContain(`*Applied*`);
@@ -129,7 +142,7 @@ describe('rollout end to end (signed Slack requests → real app → simulator �
     await h.click(ACTION_IDS.approve, revert._id, { userId: APPROVERS[9], responseId: 'revert-ok' });
     await h.answer('revert-ok');
     await h.bot.rollout.idle();
-    expect(tierImages(h)).toEqual({ ...original, [DEMO_IDS.testTierId]: newAmi });
+    expect(tierImages(h)).toEqual(original);
     // A whole bake and rollout: ~5 s alone, more beside other test files on a 2-core machine.
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE } from '../../src/bake/image-tags.js';
 import { createManualClock, createSimulator, EXECUTOR_GROUP_TAG } from '../../src/sim/index.js';
+import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ec2PortContract } from '../contract/ec2-port.contract.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
 import {
@@ -31,6 +32,7 @@ ec2PortContract('simulator', async () => {
       executorTag: { key: EXECUTOR_GROUP_TAG, value: 'small-k8s' },
       executorIds,
       disposableId: disposable.id,
+      foreignImageId: DEMO_IDS.publicAmiId,
     },
     // One virtual minute per round: a start takes 30–60 s, a snapshot of the template about 10 minutes.
     advance: () => clock.advance(60_000),

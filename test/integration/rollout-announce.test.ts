@@ -7,7 +7,7 @@ import { createSilentLogger } from '../../src/shared/logger.js';
 import { dmUser, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { sampleChange, tierUpdates } from '../support/rollout-fixtures.js';
-import { ADMIN, ANNOUNCE, OPS, type RolloutRig, startRolloutRig } from '../support/rollout-rig.js';
+import { ADMIN, ANNOUNCE, OPS, type RolloutRig, startRolloutRig, succeededBake } from '../support/rollout-rig.js';
 
 const domino = useTestDatabase('announce');
 const TIERS = ['64f1c0de5a1b2c3d4e5f0001', 'medium', '64f1c0de5a1b2c3d4e5f0003', '64f1c0de5a1b2c3d4e5f0004'];
@@ -25,6 +25,7 @@ describe('announcing a change to 300 users through a rate-limiting Slack', () =>
       retryConfig: { retries: 0 },
     });
     rig = await startRolloutRig({ domino: domino.db, chat: createSlackChat({ client, logger: createSilentLogger() }) });
+    await succeededBake(rig); // the gate: a tested AMI of a succeeded bake
     const now = rig.clock.now();
     const runs = [];
     const emails: Record<string, string> = {};

@@ -17,8 +17,17 @@ import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, ADMIN2, type Harness, OPS, SIGNING_SECRET } from '../support/bot-harness.js';
 import { dmUser, type FakeSlack, type FakeSlackCall, startFakeSlack } from '../support/fake-slack.js';
 import { mongoTestUri, uniqueDbName } from '../support/mongo.js';
-import { APPROVERS, bake, latestChange, rolloutHarness, tierImages, until } from '../support/rollout-harness.js';
-import { addPipelineAmi, recordTierWrites } from '../support/sim-rollout-world.js';
+import {
+  APPROVERS,
+  bake,
+  gateReadyAmi,
+  latestChange,
+  recordProvenTest,
+  rolloutHarness,
+  tierImages,
+  until,
+} from '../support/rollout-harness.js';
+import { recordTierWrites } from '../support/sim-rollout-world.js';
 import { sendBlockAction, sendSlashCommand } from '../support/slack-signing.js';
 
 const MIN = 60_000;
@@ -35,7 +44,7 @@ interface Replicas {
   b: Harness;
   world: SimWorld;
   fake: FakeSlack;
-  /** A pipeline AMI newer than every tier's, for plans that need no bake. */
+  /** A tested AMI of a succeeded bake, newer than every tier's (gateReadyAmi), for plans that need no bake run. */
   newAmi: string;
   /** Every tier's executorImage when the replicas started. */
   original: Record<string, string>;
@@ -52,12 +61,13 @@ async function twoReplicas(
     timings?: Partial<SimTimings>;
     /** Makes some of each replica's database writes slow (see slowAudit, slowChangeInsert). */
     slowStore?: (store: StateStore) => void;
+    /** False: no `newAmi` (its bake and test records would be counted by scenarios that bake or test). */
+    newAmi?: boolean;
   } = {},
 ): Promise<Replicas> {
   const world = seedDemoWorld(
     createSimWorld({ deployment: 'acme', ...(options.timings ? { timings: options.timings } : {}) }),
   );
-  const newAmi = addPipelineAmi(world);
   const original = Object.fromEntries(world.tiers.map((t) => [t.doc._id, t.doc.executorImage]));
   const tierWrites = recordTierWrites(world);
   const terminated: string[] = [];
@@ -91,6 +101,7 @@ async function twoReplicas(
   openHarnesses.push(a);
   const b = await rolloutHarness(undefined, { ...shared, ...(await storeOf()) });
   openHarnesses.push(b);
+  const newAmi = options.newAmi === false ? '' : (await gateReadyAmi(a)).amiId;
   return { a, b, world, fake, newAmi, original, tierWrites, terminated };
 }
 
@@ -217,6 +228,7 @@ describe('duplicate and concurrent rollout deliveries across two replicas on one
     // first delivery's database is slow (0.3 s) to write the audit entry between switching the tier and saving
     // its test, so the first wave of duplicates arrives while the test lock is held but no test is saved yet.
     const r = await twoReplicas({
+      newAmi: false,
       timings: { executorLaunch: { min: 15 * MIN, max: 15 * MIN } },
       slowStore: slowAudit('test.tier-switched', 300),
     });
@@ -243,10 +255,16 @@ describe('duplicate and concurrent rollout deliveries across two replicas on one
         tests: tests.length,
         started: started.length,
         stillRunning: answers.filter((text) => text.includes('is still running')).length,
-        tierWrites: r.tierWrites,
+        // The first write only: the test may already have ended and put the tier back (checked below).
+        tierWrites: r.tierWrites.slice(0, 1),
       },
       answers.join('\n'),
-    ).toEqual({ tests: 1, started: 1, stillRunning: 11, tierWrites: [{ tierId: DEMO_IDS.testTierId, to: newAmi }] });
+    ).toEqual({
+      tests: 1,
+      started: 1,
+      stillRunning: 11,
+      tierWrites: [{ tierId: DEMO_IDS.testTierId, to: newAmi }],
+    });
     const test = tests[0]!;
     expect(started[0]).toContain(test._id);
     expect(answers[0]).toBe(started[0]);
@@ -270,12 +288,18 @@ describe('duplicate and concurrent rollout deliveries across two replicas on one
     expect(await r.a.store.amiTests.listRecent(20)).toHaveLength(1);
     expect(await audit(r, 'test.finished')).toHaveLength(1);
     expect(await r.a.store.locks.holderOf('test:acme')).toBeUndefined();
+    // Switched once for the test, put back once when it ended.
+    expect(r.tierWrites).toEqual([
+      { tierId: DEMO_IDS.testTierId, to: newAmi },
+      { tierId: DEMO_IDS.testTierId, to: r.original[DEMO_IDS.testTierId] },
+    ]);
   }, 30_000);
 
   it('"Plan rollout" and /ami plan, 8 deliveries to both replicas: one change, one approval message, each user DMed once', async () => {
     // The database takes 0.3 s to store a new rollout: every duplicate arrives before the first one is stored.
-    const r = await twoReplicas({ slowStore: slowChangeInsert('rollout', 300) });
+    const r = await twoReplicas({ newAmi: false, slowStore: slowChangeInsert('rollout', 300) });
     const baked = await bake(r.a);
+    await recordProvenTest(r.a, baked.facts.imageId!, { bakeId: baked._id }); // the gate: a tested AMI
     const dmsBefore = posts(r, (c) => dmUser(c) !== undefined).length;
 
     const answers = await deliverAll(
@@ -364,7 +388,7 @@ describe('duplicate and concurrent rollout deliveries across two replicas on one
         clicks: [reject(APPROVERS[2]!), approve(APPROVERS[0]!), approve(APPROVERS[1]!), reject(APPROVERS[3]!)],
       },
       {
-        ami: addPipelineAmi(r.world, '20260915-0900'),
+        ami: (await gateReadyAmi(r.a)).amiId,
         clicks: [approve(APPROVERS[4]!), reject(APPROVERS[6]!), reject(APPROVERS[7]!), approve(APPROVERS[5]!)],
       },
     ];
@@ -537,7 +561,7 @@ describe('duplicate and concurrent review button clicks across two replicas on o
 
   it('Snooze, Mark reviewed, and Start bake against Mark reviewed, 8 clicks each: one state change each, one bake at most', async () => {
     // A clock that stands still: every click happens at the same virtual instant, and a started bake waits.
-    const r = await twoReplicas({ clock: createManualClock(new Date('2026-10-01T10:00:00Z')) });
+    const r = await twoReplicas({ newAmi: false, clock: createManualClock(new Date('2026-10-01T10:00:00Z')) });
     const first = await openReview(r, 'review-1');
 
     const snoozes = await deliverAll(

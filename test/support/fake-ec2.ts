@@ -6,9 +6,24 @@ export interface FakeEc2 extends Ec2Port {
   images: Map<string, ImageInfo>;
   instances: Map<string, InstanceInfo>;
   terminated: string[][];
-  addImage(id: string, name: string, tags?: Record<string, string>): void;
-  addInstance(id: string, tags: Record<string, string>, imageId: string, state: InstanceInfo['state']): void;
+  /** `options.ownerId`: another account's image (public/shared); `createdAt`: its CreationDate. */
+  addImage(
+    id: string,
+    name: string,
+    tags?: Record<string, string>,
+    options?: { ownerId?: string; createdAt?: Date },
+  ): void;
+  addInstance(
+    id: string,
+    tags: Record<string, string>,
+    imageId: string,
+    state: InstanceInfo['state'],
+    launchTime?: Date,
+  ): void;
 }
+
+/** This fake account's id. */
+export const SELF = '111122223333';
 
 const unused = (name: string) => async (): Promise<never> => {
   throw new Error(`fake EC2: ${name} is not used by the rollout`);
@@ -23,11 +38,27 @@ export function createFakeEc2(): FakeEc2 {
     images,
     instances,
     terminated,
-    addImage(id, name, tags = {}) {
-      images.set(id, { id, name, state: 'available', tags, snapshotIds: [] });
+    addImage(id, name, tags = {}, options = {}) {
+      images.set(id, {
+        id,
+        name,
+        state: 'available',
+        tags,
+        snapshotIds: [],
+        ownerId: options.ownerId ?? SELF,
+        ...(options.createdAt ? { creationDate: options.createdAt } : {}),
+      });
     },
-    addInstance(id, tags, imageId, state) {
-      instances.set(id, { id, name: tags.Name ?? '', state, imageId, tags, blockDeviceNames: ['/dev/xvda'] });
+    addInstance(id, tags, imageId, state, launchTime) {
+      instances.set(id, {
+        id,
+        name: tags.Name ?? '',
+        state,
+        imageId,
+        tags,
+        blockDeviceNames: ['/dev/xvda'],
+        ...(launchTime ? { launchTime } : {}),
+      });
     },
     async findInstancesByTags(tags) {
       return [...instances.values()]
@@ -49,6 +80,9 @@ export function createFakeEc2(): FakeEc2 {
     },
     async describeImages(ids) {
       return ids.flatMap((id) => (images.has(id) ? [copy(images.get(id)!)] : []));
+    },
+    async describeOwnImages(ids) {
+      return ids.flatMap((id) => (images.get(id)?.ownerId === SELF ? [copy(images.get(id)!)] : []));
     },
     findInstancesByNamePattern: unused('findInstancesByNamePattern'),
     startInstance: unused('startInstance'),

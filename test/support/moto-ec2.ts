@@ -93,6 +93,8 @@ export async function seedMotoAccount(client: EC2Client): Promise<Ec2Seed> {
     executorTag: { key: GROUP_TAG, value: 'small-k8s' },
     executorIds: [running, stopped],
     disposableId: running,
+    // moto's default AMIs belong to Amazon's accounts: a public image of another owner.
+    foreignImageId: imageId,
   };
 }
 
@@ -144,6 +146,7 @@ export function duplicateNameStandIn(): Ec2UnderTest {
       executorTag: { key: GROUP_TAG, value: 'small-k8s' },
       executorIds: [],
       disposableId: '',
+      foreignImageId: '',
     },
     advance: async () => {},
   };

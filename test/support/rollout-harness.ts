@@ -1,7 +1,10 @@
 // The real bot with the simulator's Domino, approvers in a user group of 50, and Slack users for the tier
 // users: what the rollout's end-to-end tests drive through signed requests.
-import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
+import { bakeImageTags } from '../../src/bake/image-tags.js';
+import { type AmiTestRecord, newTestId } from '../../src/rollout/ami-test-record.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
+import { newShortId } from '../../src/rollout/change-record.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ADMIN, type Harness, type HarnessOptions, startHarness } from './bot-harness.js';
 
@@ -66,4 +69,85 @@ export async function latestChange(harness: Harness, kind: ChangeRecord['kind'])
   return until(`a ${kind} change`, async () =>
     (await harness.store.changes.listRecent(10)).find((c) => c.kind === kind),
   );
+}
+
+/**
+ * An AMI that passes the rollout gate without running a bake: a copy of small-k8s's AMI (its cache and files)
+ * registered now in this account with a succeeded bake's tags, that bake's record, and — unless `tested: false`
+ * — a passed test that proved its executor. For tests about what happens after the gate.
+ */
+export async function gateReadyAmi(
+  harness: Pick<Harness, 'world' | 'store' | 'clock'>,
+  options: {
+    tested?: boolean;
+    test?: Partial<AmiTestRecord>;
+    deployment?: string;
+    /** Another outcome of the bake behind the AMI (the gate wants `succeeded`). */
+    bakeStatus?: BakeRecord['status'];
+    /** The AMI's CreationDate (default: now, newer than every seeded AMI). */
+    createdAt?: Date;
+  } = {},
+): Promise<{ amiId: string; bake: BakeRecord; test?: AmiTestRecord }> {
+  const { world, store, clock } = harness;
+  const now = clock.now();
+  const deployment = options.deployment ?? 'acme';
+  const source = world.images.get(world.tiers.find((t) => t.doc._id === 'small-k8s')!.doc.executorImage)!;
+  const amiId = world.ids.image();
+  const bake: BakeRecord = {
+    _id: newShortId('bake', now),
+    deployment,
+    requester: ADMIN,
+    channel: DEMO_IDS.opsChannel,
+    images: [DEMO_IDS.images.base],
+    noReboot: false,
+    status: options.bakeStatus ?? 'succeeded',
+    steps: newStepTable(),
+    facts: { imageId: amiId, imageName: `domino-${deployment}-executor-${amiId.slice(-6)}` },
+    createdAt: now,
+    updatedAt: now,
+  };
+  world.images.set(amiId, {
+    ...source,
+    id: amiId,
+    name: bake.facts.imageName!,
+    creationMs: (options.createdAt ?? now).getTime(),
+    tags: bakeImageTags(bake),
+    snapshotIds: [],
+    dockerImages: new Map(source.dockerImages),
+  });
+  await store.bakes.insert(bake);
+  if (options.tested === false) return { amiId, bake };
+  const test = await recordProvenTest(harness, amiId, { bakeId: bake._id, previousAmi: source.id, ...options.test });
+  return { amiId, bake, test };
+}
+
+/** A passed test of `amiId` that proved its executor, as if `/ami test` had run: what the gate requires. */
+export async function recordProvenTest(
+  harness: Pick<Harness, 'store' | 'clock'>,
+  amiId: string,
+  overrides: Partial<AmiTestRecord> = {},
+): Promise<AmiTestRecord> {
+  const now = harness.clock.now();
+  const test: AmiTestRecord = {
+    _id: newTestId(now),
+    deployment: 'acme',
+    requester: ADMIN,
+    amiId,
+    tierId: DEMO_IDS.testTierId,
+    tierLabel: 'AMI test tier',
+    previousAmi: amiId,
+    channel: DEMO_IDS.opsChannel,
+    status: 'passed',
+    staleExecutors: [],
+    executor: { instanceId: 'i-0fe5h0e5ec0t0r001', imageId: amiId, launchTime: now },
+    seconds: { Queued: 150, Pulling: 1.5, Preparing: 14 },
+    statesSeen: ['Queued', 'Pulling', 'Preparing', 'Running'],
+    toRunningSeconds: 166,
+    pullPassSeconds: 5,
+    createdAt: now,
+    endedAt: now,
+    ...overrides,
+  };
+  await harness.store.amiTests.insert(test);
+  return test;
 }

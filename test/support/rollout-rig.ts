@@ -5,8 +5,10 @@ import { createMongoDominoTiers } from '../../src/adapters/mongo/domino-tiers.js
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import { createMongoTierUsers } from '../../src/adapters/mongo/tier-users.js';
 import { type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
+import { bakeImageTags } from '../../src/bake/image-tags.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { ChatPort, Clock, DominoApiPort, StateStore } from '../../src/ports.js';
+import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import { createRollout, type Rollout } from '../../src/rollout/create-rollout.js';
 import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
 import { unconfiguredDominoApi } from '../../src/rollout/unconfigured-ports.js';
@@ -16,6 +18,7 @@ import { createManualClock, type ManualClock } from '../../src/sim/manual-clock.
 import { createFakeEc2, type FakeEc2 } from './fake-ec2.js';
 import { mongoTestUri, uniqueDbName } from './mongo.js';
 import { createRecordingChat, type RecordingChat } from './recording-chat.js';
+import { recordProvenTest } from './rollout-harness.js';
 
 export const ADMIN = 'U0ADMIN01';
 export const APPROVERS = ['U0APPR001', 'U0APPR002'];
@@ -123,7 +126,7 @@ export async function startRolloutRig(options: {
     'ami-bot:deployment': 'acme',
   });
   ec2.addImage(AMI.gpu, 'ubuntu-16.04-gpu-custom', { team: 'ml-platform' });
-  ec2.addImage(AMI.new, 'domino-acme-executor-20261128-0900');
+  // AMI.new gets its bake's tags from succeededBake / bakedAmi (as a bake leaves it), not here.
   const clock = createManualClock(new Date('2026-11-28T09:00:00Z'));
   const logger = createSilentLogger();
   const tasks = createBackgroundTasks(logger);
@@ -164,23 +167,55 @@ export async function startRolloutRig(options: {
   };
 }
 
-/** A finished bake of `AMI.new` with a Slack thread, as `/ami plan <bake-id>` expects to find. */
-export async function succeededBake(rig: RolloutRig): Promise<BakeRecord> {
+/**
+ * An AMI as a succeeded bake leaves it: in the fake EC2 with the bake's tags (this account's, created `createdAt`),
+ * and its bake record in the store: what the rollout gate's provenance checks look for.
+ */
+export async function bakedAmi(
+  rig: Pick<RolloutRig, 'ec2' | 'store' | 'clock'>,
+  amiId: string,
+  name: string,
+  bakeId: string,
+  options: { createdAt?: Date; rootTs?: string; deployment?: string } = {},
+): Promise<BakeRecord> {
   const now = rig.clock.now();
+  const deployment = options.deployment ?? 'acme';
   const bake: BakeRecord = {
-    _id: 'bake-20261128-k3m9',
-    deployment: 'acme',
+    _id: bakeId,
+    deployment,
     requester: ADMIN,
     channel: OPS,
-    rootTs: '1690000000.000100',
+    ...(options.rootTs ? { rootTs: options.rootTs } : {}),
     images: ['quay.io/domino/base:1'],
     noReboot: false,
     status: 'succeeded',
     steps: newStepTable(),
-    facts: { imageId: AMI.new, imageName: 'domino-acme-executor-20261128-0900' },
+    facts: { imageId: amiId, imageName: name },
     createdAt: now,
     updatedAt: now,
   };
+  rig.ec2.addImage(amiId, name, bakeImageTags(bake), { createdAt: options.createdAt ?? now });
   await rig.store.bakes.insert(bake);
+  return bake;
+}
+
+/** A passed test of the AMI that proved its executor (booted from it after the test began): what the gate needs. */
+export function provenTest(
+  rig: Pick<RolloutRig, 'store' | 'clock'>,
+  amiId: string,
+  overrides: Partial<AmiTestRecord> = {},
+): Promise<AmiTestRecord> {
+  return recordProvenTest(rig, amiId, { previousAmi: AMI.old1, ...overrides });
+}
+
+/**
+ * A finished bake of `AMI.new` with a Slack thread, as `/ami plan <bake-id>` expects to find — tagged, recorded
+ * and tested (a proven pass) as the rollout gate requires. `tested: false` leaves the test out.
+ */
+export async function succeededBake(rig: RolloutRig, options: { tested?: boolean } = {}): Promise<BakeRecord> {
+  const bake = await bakedAmi(rig, AMI.new, 'domino-acme-executor-20261128-0900', 'bake-20261128-k3m9', {
+    rootTs: '1690000000.000100',
+  });
+  if (options.tested !== false) await provenTest(rig, AMI.new, { bakeId: bake._id });
   return bake;
 }

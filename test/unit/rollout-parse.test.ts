@@ -30,6 +30,40 @@ describe('parseCommand: rollout subcommands', () => {
     });
   });
 
+  it('parses --override-test "reason" on plan and --keep on test', () => {
+    expect(parseCommand('plan bake-20261128-k3m9 --override-test "hotfix, tested by hand"')).toEqual({
+      kind: 'plan',
+      target: 'bake-20261128-k3m9',
+      overrideTest: 'hotfix, tested by hand',
+    });
+    expect(
+      parseCommand('plan --override-test=\u201Curgent\u201D ami-0123456789abcdef0 --at "2026-12-01 02:00"'),
+    ).toEqual({
+      kind: 'plan',
+      target: 'ami-0123456789abcdef0',
+      at: '2026-12-01 02:00',
+      overrideTest: 'urgent',
+    });
+    expect(parseCommand('test bake-20261128-k3m9 --keep')).toEqual({
+      kind: 'test',
+      target: 'bake-20261128-k3m9',
+      keep: true,
+    });
+    expect(parseCommand('plan bake-20261128-k3m9 --override-test')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('needs a reason'),
+    });
+    expect(parseCommand('plan bake-20261128-k3m9 --override-test "   "')).toMatchObject({ kind: 'invalid' });
+    expect(parseCommand(`plan bake-20261128-k3m9 --override-test "${'x'.repeat(301)}"`)).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('keep it to 300'),
+    });
+    expect(parseCommand(`plan bake-20261128-k3m9 --override-test "${'x'.repeat(300)}"`)).toMatchObject({
+      kind: 'plan',
+    });
+    expect(parseCommand('test bake-20261128-k3m9 --kept')).toMatchObject({ kind: 'invalid' });
+  });
+
   it('validates ids by pattern before anything looks them up', () => {
     for (const text of [
       'test {"$ne":null}',

@@ -19,7 +19,13 @@ const SNAPSHOT_GONE = ['InvalidSnapshot.NotFound', 'InvalidSnapshotID.Malformed'
 
 export type Ec2ImageOperations = Pick<
   Ec2Port,
-  'createImage' | 'describeImages' | 'findImagesByName' | 'findImagesByTag' | 'deregisterImage' | 'snapshotProgress'
+  | 'createImage'
+  | 'describeImages'
+  | 'describeOwnImages'
+  | 'findImagesByName'
+  | 'findImagesByTag'
+  | 'deregisterImage'
+  | 'snapshotProgress'
 >;
 
 /** The AMI half of the EC2 adapter: create, look up, deregister (with snapshots) and progress. */
@@ -124,6 +130,13 @@ export function createEc2ImageOperations(client: EC2Client): Ec2ImageOperations 
     },
 
     describeImages,
+
+    async describeOwnImages(imageIds) {
+      if (imageIds.length === 0) return [];
+      // Owners=self with an image-id filter (not ImageIds): EC2 then leaves out public and shared AMIs, and an
+      // unknown id is simply absent instead of failing the call.
+      return findOwnImages([{ Name: 'image-id', Values: imageIds }], `describe own images ${imageIds.join(', ')}`);
+    },
 
     async findImagesByName(name) {
       // The `name` filter is a glob; AMI names cannot contain `*` or `?`, and we still compare exactly.

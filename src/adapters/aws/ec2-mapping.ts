@@ -72,6 +72,7 @@ export function toImageInfo(image: Image): ImageInfo {
   const creationDate = toDate(image.CreationDate);
   if (creationDate) info.creationDate = creationDate;
   if (image.StateReason?.Message) info.stateReason = image.StateReason.Message;
+  if (image.OwnerId) info.ownerId = image.OwnerId;
   return info;
 }
 

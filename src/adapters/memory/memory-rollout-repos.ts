@@ -97,7 +97,7 @@ export function createMemoryAmiTestRepo(): AmiTestRepo {
     },
     async latestFinished(deployment, amiId) {
       const found = recent(deployment).find(
-        (test) => (test.status === 'passed' || test.status === 'failed') && (!amiId || test.amiId === amiId),
+        (test) => ['passed', 'failed', 'unproven'].includes(test.status) && (!amiId || test.amiId === amiId),
       );
       return found ? copy(found) : undefined;
     },

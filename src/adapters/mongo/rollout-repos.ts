@@ -31,7 +31,7 @@ export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes():
     async latestFinished(deployment, amiId) {
       const filter = {
         deployment,
-        status: { $in: ['passed', 'failed'] as AmiTestStatus[] },
+        status: { $in: ['passed', 'failed', 'unproven'] as AmiTestStatus[] },
         ...(amiId ? { amiId } : {}),
       };
       const [doc] = await tests.find(filter).sort({ createdAt: -1 }).limit(1).toArray();

@@ -6,12 +6,27 @@ import { CONTEXT_MAX, contextBlock, escapeMrkdwn, mrkdwnSection, SECTION_MAX, sl
 const why = (change: ChangeRecord) =>
   change.kind === 'revert'
     ? `It restores the executor image these tiers had before ${change.revertOf}.`
-    : `A new executor image (${escapeMrkdwn(change.targetAmi ?? '')}) with the common environment images already cached: new runs should spend less time in *Pulling*.`;
+    : change.gate?.override
+      ? `A new executor image (${escapeMrkdwn(change.targetAmi ?? '')}) built with the common environment images cached; its effect on *Pulling* was not measured.`
+      : `A new executor image (${escapeMrkdwn(change.targetAmi ?? '')}) with the common environment images already cached: new runs should spend less time in *Pulling*.`;
 
 const when = (change: ChangeRecord, timeZone: string) =>
   change.applyAt
     ? `in the maintenance window starting ${slackDate(change.applyAt, timeZone)}`
     : 'as soon as it is approved';
+
+/** Said openly when an admin planned the change without a passed test (the gate's override). */
+const overrideNote = (change: ChangeRecord) =>
+  change.gate?.override
+    ? [
+        mrkdwnSection(
+          truncate(
+            `:warning: This image was not tested the usual way (a timed Domino job on a fresh executor); an admin overrode the test with this reason: “${escapeMrkdwn(change.gate.override.reason)}”`,
+            SECTION_MAX,
+          ),
+        ),
+      ]
+    : [];
 
 /** The post in the announcement channel: which tiers, when, why (pure). */
 export function announcementMessage(change: ChangeRecord, timeZone: string): { text: string; blocks: Block[] } {
@@ -24,6 +39,7 @@ export function announcementMessage(change: ChangeRecord, timeZone: string): { t
       mrkdwnSection(`:mega: *Executor image change on ${change.deployment}* ${when(change, timeZone)}`),
       mrkdwnSection(`*Hardware tiers (${labels.length})*: ${list}`),
       mrkdwnSection(why(change)),
+      ...overrideNote(change),
       contextBlock(
         'Runs already going keep their machine; runs started after the change boot executors from the new image. Questions: ask in the ops channel.',
       ),

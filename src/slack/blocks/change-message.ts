@@ -1,5 +1,6 @@
 import type { Block } from '../../ports.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
+import { gateConfirmText, gateText } from '../../rollout/rollout-gate.js';
 import { plural, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
 import {
@@ -38,6 +39,18 @@ function confirmDialog(title: string, text: string, yes: string): Block {
   };
 }
 
+/** The test result (or the override and its reason) first: the dialog holds 300 characters and may cut the rest. */
+function approveConfirmText(change: ChangeRecord, when: string): string {
+  const gate = change.kind === 'rollout' ? gateConfirmText(change.gate) : '';
+  if (change.gate?.override) {
+    // Short wording, so that the reason (up to ~230 chars) shows in full; a longer one is cut here only.
+    const sets = `Sets ${plural(change.updates.length, 'tier')} ${when}.`;
+    return `${truncate(gate, 300 - sets.length - 1, '…”')} ${sets}`;
+  }
+  const sets = `Sets ${plural(change.updates.length, 'tier')} to the planned AMI ${when}, each only if it is still on its recorded AMI.`;
+  return `${gate ? `${gate} ` : ''}${sets} Changed tiers are reported, not overwritten.`;
+}
+
 function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): Block {
   // Plain time here: a confirm dialog is short (300 chars) and need not render Slack's date tokens.
   const when = change.applyAt ? `at ${formatWhen(change.applyAt, opts.timeZone)}` : 'right away';
@@ -59,11 +72,7 @@ function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): Bloc
           'Approve',
           change._id,
           'primary',
-          confirmDialog(
-            `Approve ${change._id}?`,
-            `Sets ${plural(change.updates.length, 'tier')} to the planned AMI ${when}, each only if it is still on its recorded AMI. Changed tiers are reported, not overwritten.`,
-            'Approve',
-          ),
+          confirmDialog(`Approve ${change._id}?`, approveConfirmText(change, when), 'Approve'),
         );
   const reject = button(
     ACTION_IDS.reject,
@@ -159,6 +168,8 @@ export function changeMessage(
   if (change.revertOf) fields.unshift({ type: 'mrkdwn', text: `*Reverts*\n${change.revertOf}` });
   if (change.drainOf) fields.unshift({ type: 'mrkdwn', text: `*After*\n${change.drainOf}` });
   const { blocks: plan, cut } = planSections(change);
+  const gate = change.kind === 'rollout' ? gateText(change.gate) : undefined;
+  if (gate) plan.unshift(mrkdwnSection(truncate(gate, SECTION_MAX)));
   const notes: string[] = [];
   if (cut) notes.push(':scroll: The list is long: the full list follows in this thread.');
   if (change.kind !== 'drain') {

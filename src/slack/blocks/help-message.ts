@@ -9,11 +9,14 @@ const COMMANDS: Array<[string, string]> = [
   ['/ami status [bake-id]', 'running and recent bakes, or one bake'],
   ['/ami cancel <bake-id>', 'stop a bake: template back to its state, unfinished AMI deregistered'],
   ['/ami review [deployment]', 'post the AMI review report (tiers, AMI ages, images in use) with its buttons'],
-  ['/ami test <bake-id|ami-id>', 'point only the test tier at the AMI and time a Domino job (Pulling, start)'],
+  [
+    '/ami test <bake-id|ami-id> [--keep]',
+    'point only the test tier at the AMI, time a Domino job on a fresh executor, then put the tier back (unless --keep)',
+  ],
   ['/ami cancel <test-id>', 'stop a running AMI test and its Domino job'],
   [
-    '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM"]',
-    'snapshot every tier, plan the change of the standard ones, tell their users, ask for approval',
+    '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM"] [--override-test "reason"]',
+    'needs a passed test of a bake of this deployment (or an override with a reason); snapshot every tier, plan the change of the standard ones, tell their users, ask for approval',
   ],
   ['/ami revert <change-id>', 'plan putting back the AMIs recorded by an applied change (approval needed)'],
   ['/ami drain <change-id>', 'list executors still on old AMIs; terminate the stopped ones after approval'],

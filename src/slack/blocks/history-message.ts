@@ -22,6 +22,7 @@ const ICON: Record<AuditEntry['action'], string> = {
   'drain.listed': ':mag:',
   'drain.terminated': ':wastebasket:',
   'test.tier-switched': ':twisted_rightwards_arrows:',
+  'test.tier-restored': ':leftwards_arrow_with_hook:',
   'test.finished': ':stopwatch:',
 };
 

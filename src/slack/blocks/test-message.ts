@@ -8,6 +8,7 @@ const STATUS: Record<AmiTestRecord['status'], string> = {
   running: ':hourglass_flowing_sand: running',
   passed: ':white_check_mark: passed',
   failed: ':x: failed',
+  unproven: ':grey_question: *unproven* (does not count as passed)',
   cancelled: ':octagonal_sign: cancelled',
   error: ':x: error',
 };
@@ -45,7 +46,9 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
     },
     mrkdwnSection(`*Time per state*\n${timingLine(test)}`),
   ];
-  const notes: string[] = [`Pass: the job reaches Running with Pulling ≤ ${test.pullPassSeconds} s.`];
+  const notes: string[] = [
+    `Pass: the job reaches Running with Pulling ≤ ${test.pullPassSeconds} s, on an executor booted from the AMI for this test.`,
+  ];
   if (previous) {
     notes.push(
       `Previous AMI ${escapeMrkdwn(previous.amiId)} (${previous._id}, ${previous.status}): Pulling ${secs(previous.seconds.Pulling)}, start to Running ${secs(previous.toRunningSeconds)}.`,
@@ -57,9 +60,23 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
   if (test.reason || cancelledBy)
     blocks.push(
       mrkdwnSection(
-        `${test.status === 'passed' ? ':information_source:' : test.status === 'cancelled' ? ':octagonal_sign:' : ':x:'} ${cancelledBy}${escapeCut(test.reason ?? '', 1_000)}`,
+        `${test.status === 'passed' ? ':information_source:' : test.status === 'cancelled' ? ':octagonal_sign:' : test.status === 'unproven' ? ':grey_question:' : ':x:'} ${cancelledBy}${escapeCut(test.reason ?? '', 1_000)}`,
       ),
     );
+  if (test.executor) {
+    notes.push(
+      `Ran on ${test.executor.instanceId}, booted from ${test.executor.imageId} at ${test.executor.launchTime.toISOString()} (after the test began).`,
+    );
+  }
+  if (test.restore) {
+    notes.push(`Test tier ${escapeMrkdwn(truncate(test.restore.detail ?? test.restore.outcome, 300))}.`);
+  } else if (test.status === 'running') {
+    notes.push(
+      test.keep
+        ? `The test tier stays on ${test.amiId} after the test (--keep).`
+        : `The test tier goes back to ${test.previousAmi} when the test ends.`,
+    );
+  }
   if (test.staleExecutors.length > 0) {
     const list = test.staleExecutors
       .slice(0, 10)
@@ -86,7 +103,12 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
           value: test._id,
           confirm: {
             title: { type: 'plain_text', text: 'Cancel this AMI test?' },
-            text: { type: 'mrkdwn', text: 'The Domino job is stopped. The test tier stays on the new AMI.' },
+            text: {
+              type: 'mrkdwn',
+              text: test.keep
+                ? 'The Domino job is stopped. The test tier stays on the new AMI (--keep).'
+                : `The Domino job is stopped and the test tier goes back to ${test.previousAmi}.`,
+            },
             confirm: { type: 'plain_text', text: 'Cancel test' },
             deny: { type: 'plain_text', text: 'Keep testing' },
           },

@@ -1,0 +1,163 @@
+import type { BakeRecord } from '../bake/bake-record.js';
+import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE, DEPLOYMENT_TAG } from '../bake/image-tags.js';
+import type { ImageInfo } from '../ports.js';
+import { escapeMrkdwn } from '../slack/blocks/block-text.js';
+import type { AmiTestRecord } from './ami-test-record.js';
+
+/**
+ * The rollout gate (pure): what must be true of an AMI before a plan may move tiers to it, and — its first half —
+ * before a test may point the test tier at it. Each check returns the refusal people read (what is wrong and what
+ * to do next), or undefined when the AMI passes.
+ */
+
+/** Longest `--override-test` reason (the Approve confirm dialog, 300 chars in all, shows as much as fits). */
+export const MAX_OVERRIDE_REASON = 300;
+
+/** What the plan records about the gate: the test that let it through, or the admin's override. */
+export interface ChangeGate {
+  test?: {
+    id: string;
+    pullingSeconds?: number;
+    toRunningSeconds?: number;
+    /** The executor proven to have run the test job (booted from the AMI after the test started). */
+    executorId: string;
+  };
+  override?: { by: string; reason: string };
+}
+
+export interface ProvenanceFacts {
+  deployment: string;
+  amiId: string;
+  /** DescribeImages by id (any owner). */
+  image: ImageInfo;
+  /** The same image among this account's own (describeOwnImages); absent = public or shared. */
+  ownImage?: ImageInfo;
+  /** The bake record named by the image's bake-id tag (absent: no tag, or no such record). */
+  bake?: BakeRecord;
+  /** The bake the command named (`/ami plan <bake-id>`), which must be the one the tags name. */
+  namedBakeId?: string;
+}
+
+const BAKE_FIRST = 'Bake one with `/ami bake` and use its bake id; nothing was done.';
+
+/** Owned by this account, tagged by ami-bot for this deployment, and from a succeeded bake that recorded it. */
+export function provenanceRefusal(facts: ProvenanceFacts): string | undefined {
+  const { amiId, deployment, image } = facts;
+  const name = image.name ? ` (\`${escapeMrkdwn(image.name.slice(0, 80))}\`)` : '';
+  if (!facts.ownImage) {
+    return `AMI ${amiId}${name} belongs to another AWS account${image.ownerId ? ` (${escapeMrkdwn(image.ownerId)})` : ''}: a public or shared AMI is never tested or rolled out. ${BAKE_FIRST}`;
+  }
+  const tags = facts.ownImage.tags;
+  const bakeId = tags[BAKE_ID_TAG];
+  if (tags[CREATED_BY_TAG] !== CREATED_BY_VALUE || !bakeId) {
+    return `AMI ${amiId}${name} was not made by ami-bot (no \`${BAKE_ID_TAG}\` tag): only an AMI from a succeeded bake of ${deployment} can be tested or rolled out. ${BAKE_FIRST}`;
+  }
+  const shownBake = `\`${escapeMrkdwn(bakeId.slice(0, 40))}\``;
+  if (tags[DEPLOYMENT_TAG] !== deployment) {
+    const other = tags[DEPLOYMENT_TAG]
+      ? `deployment \`${escapeMrkdwn(tags[DEPLOYMENT_TAG].slice(0, 40))}\``
+      : 'no deployment';
+    return `AMI ${amiId} was baked for ${other} (tag \`${DEPLOYMENT_TAG}\`), not ${deployment}: name a bake of ${deployment}; nothing was done.`;
+  }
+  if (facts.namedBakeId && facts.namedBakeId !== bakeId) {
+    return `AMI ${amiId} is tagged as made by bake ${shownBake}, not ${facts.namedBakeId}: the tags and the bake record disagree; nothing was done.`;
+  }
+  const bake = facts.bake;
+  if (!bake) {
+    return `AMI ${amiId} names bake ${shownBake}, of which ami-bot has no record: its origin cannot be checked. ${BAKE_FIRST}`;
+  }
+  if (bake.status !== 'succeeded') {
+    return `Bake ${bake._id} of AMI ${amiId} is ${bake.status}, not succeeded: only the AMI of a succeeded bake can be tested or rolled out; nothing was done.`;
+  }
+  if (bake.deployment !== deployment) {
+    return `Bake ${bake._id} of AMI ${amiId} was a bake of ${bake.deployment}, not ${deployment}; nothing was done.`;
+  }
+  if (bake.facts.imageId !== amiId) {
+    return `Bake ${bake._id} recorded AMI ${bake.facts.imageId ?? 'none'}, not ${amiId}: the AMI's tags and the bake record disagree; nothing was done.`;
+  }
+  return undefined;
+}
+
+/** A test counts for the gate only when it passed AND named the executor, booted from the AMI, that ran the job. */
+export function isProvenPass(test: Pick<AmiTestRecord, 'status' | 'executor'>): boolean {
+  return test.status === 'passed' && test.executor !== undefined;
+}
+
+/**
+ * The newest conclusive test of the AMI (passed, failed or unproven) must be a proven pass. `testCommand` is what
+ * to run next (`/ami test <bake-id>`), `overrideHint` how an admin may go on without one.
+ */
+export function testRefusal(
+  test: AmiTestRecord | undefined,
+  amiId: string,
+  next: { testCommand: string; overrideHint: string },
+): string | undefined {
+  const what = `run \`${next.testCommand}\` first (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;
+  if (!test) return `AMI ${amiId} has not been tested: ${what}`;
+  if (isProvenPass(test)) return undefined;
+  const reason = test.reason ? `: ${escapeMrkdwn(test.reason.slice(0, 300))}` : '';
+  if (test.status === 'failed')
+    return `The latest test of AMI ${amiId} (${test._id}) failed${reason}. Fix the bake and ${what}`;
+  if (test.status === 'unproven') {
+    return `The latest test of AMI ${amiId} (${test._id}) could not prove which executor ran its job${reason}. ${capitalise(what)}`;
+  }
+  return `The latest test of AMI ${amiId} (${test._id}) passed before ami-bot checked which executor ran the job, so it proves nothing: ${what}`;
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+/** `--override-test "reason"`: required non-empty, short enough for the confirm dialog. Returns the refusal. */
+export function overrideReasonRefusal(reason: string): string | undefined {
+  const trimmed = reason.trim();
+  if (trimmed === '')
+    return '`--override-test` needs a reason, e.g. `--override-test "hotfix for CVE-2026-1234, tested by hand"`.';
+  if (trimmed.length > MAX_OVERRIDE_REASON) {
+    return `The \`--override-test\` reason is ${trimmed.length} characters; keep it to ${MAX_OVERRIDE_REASON} (it is shown in the approval's confirm dialog).`;
+  }
+  return undefined;
+}
+
+export interface StandardAmi {
+  image: ImageInfo;
+  /** Labels of the standard tiers on it now. */
+  tiers: string[];
+}
+
+/**
+ * A rollout never moves a standard tier back to an older AMI (a revert is the way back, and it is not planned
+ * here). Compared by EC2 CreationDate; an image without one (EC2 always gives one) is not compared.
+ */
+export function olderRefusal(target: ImageInfo, standard: readonly StandardAmi[]): string | undefined {
+  const created = target.creationDate?.getTime();
+  if (created === undefined) return undefined;
+  const newer = standard
+    .filter((s) => s.image.id !== target.id && (s.image.creationDate?.getTime() ?? Number.NEGATIVE_INFINITY) > created)
+    .sort((a, b) => (b.image.creationDate?.getTime() ?? 0) - (a.image.creationDate?.getTime() ?? 0));
+  const newest = newer[0];
+  if (!newest?.image.creationDate) return undefined;
+  const labels = newer.flatMap((s) => s.tiers).map((label) => escapeMrkdwn(label));
+  const shown =
+    labels.length > 5 ? `${labels.slice(0, 5).join(', ')} and ${labels.length - 5} more` : labels.join(', ');
+  return `AMI ${target.id} (created ${day(target.creationDate)}) is older than ${newest.image.id} (created ${day(newest.image.creationDate)}), which standard tiers run now (${shown}): a rollout never moves tiers back. To go back, \`/ami revert <change-id>\` the change that moved them (\`/ami history\` lists changes); nothing was planned.`;
+}
+
+const day = (date: Date | undefined) => (date ? date.toISOString().slice(0, 10) : '?');
+
+/** One line for the plan message and the history: the test that let the change through, or the override. */
+export function gateText(gate: ChangeGate | undefined): string | undefined {
+  if (gate?.override) {
+    return `:warning: *Not tested*: the test requirement was overridden by <@${gate.override.by}>: “${escapeMrkdwn(gate.override.reason)}”`;
+  }
+  if (gate?.test) {
+    const t = gate.test;
+    return `:white_check_mark: *Tested*: ${t.id} passed — Pulling ${t.pullingSeconds ?? '<1 poll'} s, start to Running ${t.toRunningSeconds ?? '?'} s, on ${t.executorId} (booted from this AMI for the test).`;
+  }
+  return undefined;
+}
+
+/** The same, short, for the Approve button's confirm dialog (which holds 300 characters in all). */
+export function gateConfirmText(gate: ChangeGate | undefined): string {
+  if (gate?.override) return `NOT TESTED (override by <@${gate.override.by}>): “${escapeMrkdwn(gate.override.reason)}”`;
+  if (gate?.test) return `Tested: ${gate.test.id} passed, Pulling ${gate.test.pullingSeconds ?? '<1 poll'} s.`;
+  return '';
+}
