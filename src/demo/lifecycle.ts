@@ -45,7 +45,11 @@ async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> 
   }, 60_000);
 }
 
-const pulling = (test: AmiTestRecord) => `${(test.seconds.Pulling ?? 0).toFixed(0)} s`;
+/** As the test card shows it: a Pulling state never seen between two polls is "under <poll> s", not 0 s. */
+const pulling = (test: AmiTestRecord, pollSeconds: number) =>
+  test.seconds.Pulling === undefined
+    ? `under ${pollSeconds} s (too short to be seen between two polls)`
+    : `${test.seconds.Pulling.toFixed(0)} s`;
 
 /** Before the bake: how long does a test job spend Pulling on the current AMI? */
 export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRecord> {
@@ -68,15 +72,19 @@ export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRec
 export async function testNewAmi(
   ctx: LifecycleContext,
   bake: BakeRecord,
-  baseline: AmiTestRecord,
+  baseline: AmiTestRecord | undefined,
 ): Promise<AmiTestRecord> {
   const { stage, requester } = ctx;
   ctx.banner(`${requester.name} presses "Test on ${DEMO_IDS.testTierId}"`);
   const since = stage.sim.clock.now().getTime();
   await requester.press(ACTION_IDS.testAmi, bake._id);
   const test = await newestTest(stage, since);
+  const poll = stage.config.domino.testPollSeconds;
+  const before = baseline ? `${pulling(baseline, poll)} on the old AMI → ` : '';
   ctx.summary.push(
-    `Test job Pulling: ${pulling(baseline)} on the old AMI → ${pulling(test)} on ${bake.facts.imageId} (${test.status}); to Running ${test.toRunningSeconds?.toFixed(0) ?? '?'} s.`,
+    test.toRunningSeconds === undefined
+      ? `Test of ${bake.facts.imageId}: ${test.status}, the job never reached Running.`
+      : `Test job Pulling: ${before}${pulling(test, poll)} on ${bake.facts.imageId} (${test.status}); to Running ${test.toRunningSeconds.toFixed(0)} s.`,
   );
   return test;
 }
@@ -95,12 +103,15 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
   await requester.press(ACTION_IDS.approve, change._id);
   const refusal = await requester.answer(before, /:no_entry:/);
   ctx.banner(`${approver.name} approves`);
+  const beforeApproval = stage.sink.answers.length;
   await approver.press(ACTION_IDS.approve, change._id);
+  // Wait for the approver's own answer too, so it is printed under this banner and not the next one.
+  await approver.answer(beforeApproval, /approved/i);
   const applied = await changeEnded(stage, change._id);
   const announced = applied.announcement;
   ctx.summary.push(
     `Plan ${change._id}: ${change.updates.length} tier(s) to change, ${change.skipped.length} skipped (${change.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ')}), ${change.unchanged.length} unchanged.`,
-    `Announced in #announce and by DM to ${announced?.dmSent ?? 0} user(s) (${announced?.unknownEmails ?? 0} email(s) without a Slack account).`,
+    `Announced in #${stage.sim.world.slack.channels[stage.config.announceChannel ?? ''] ?? stage.config.announceChannel} and by DM to ${announced?.dmSent ?? 0} user(s) (${announced?.unknownEmails ?? 0} email(s) without a Slack account).`,
     `${requester.name}'s own approval was refused: "${refusal.replace(/\s+/g, ' ').slice(0, 160)}".`,
     `Approved by ${approver.name}; apply: ${applied.status}, ${applied.result?.applied.length ?? 0} applied, ${applied.result?.conflicts.length ?? 0} conflicts, ${applied.result?.verified.length ?? 0} verified.`,
   );
@@ -114,11 +125,15 @@ export async function drainReport(ctx: LifecycleContext, change: ChangeRecord): 
     return changes.find((c) => c.kind === 'drain' && c.drainOf === change._id);
   }, 30_000).catch(() => undefined);
   const plan = drain?.drain;
-  ctx.summary.push(
-    plan
-      ? `Drain: ${plan.stopped.length} stopped executor(s) can be terminated after approval; ${plan.running.length} running one(s) listed for Maintenance Mode.`
-      : 'Drain: no executor on an old AMI.',
-  );
+  const line = plan
+    ? `Drain: ${plan.stopped.length} stopped executor(s) can be terminated after approval; ${plan.running.length} running one(s) listed for Maintenance Mode.`
+    : 'Drain: no executor on an old AMI.';
+  // The drain plan was posted in the thread right after the apply (above); this section says what it holds.
+  ctx.write(plan ? `  ${line} (drain plan ${drain._id}, posted in the thread above)` : `  ${line}`);
+  for (const executor of [...(plan?.stopped ?? []), ...(plan?.running ?? [])]) {
+    ctx.write(`    ${executor.id}  tier ${executor.tierId}  ${executor.imageId}  ${executor.state}`);
+  }
+  ctx.summary.push(line);
 }
 
 export async function revert(ctx: LifecycleContext, change: ChangeRecord): Promise<ChangeRecord> {
@@ -127,7 +142,9 @@ export async function revert(ctx: LifecycleContext, change: ChangeRecord): Promi
   const known = new Set((await stage.store.changes.listRecent(50)).map((c) => c._id));
   await requester.command(`revert ${change._id}`);
   const revertChange = await newestChange(stage, 'revert', known);
+  const beforeApproval = stage.sink.answers.length;
   await approver.press(ACTION_IDS.approve, revertChange._id);
+  await approver.answer(beforeApproval, /approved/i);
   const done = await changeEnded(stage, revertChange._id);
   ctx.summary.push(`Revert ${done._id}: ${done.status}, ${done.result?.applied.length ?? 0} tier(s) restored.`);
   return done;
