@@ -3,6 +3,7 @@ import type { ImageInfo } from '../ports.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { announceInBackground } from './announce-change.js';
+import { approverNote } from './approver-capacity.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange } from './change-messages.js';
 import type { ChangeRecord } from './change-record.js';
@@ -109,7 +110,7 @@ export function createPlanRollout(deps: RolloutDeps) {
     announceInBackground(deps, change._id);
     const link = change.message ? await deps.chat.permalink(change.message.channel, change.message.ts) : undefined;
     return {
-      text: `Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi}. ${link ? `<${link}|Approve or reject it in the thread>` : 'Approve or reject it in the thread'}.`,
+      text: `Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi}. ${link ? `<${link}|Approve or reject it in the thread>` : 'Approve or reject it in the thread'}. ${await approverNote(deps.config, deps.chat, input.userId)}`,
     };
   };
 }
