@@ -44,7 +44,7 @@ export function createPlanRollout(deps: RolloutDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<Reply> {
     const now = deps.clock.now();
     const applyAt = input.at === undefined ? undefined : parseWindowStart(input.at, deps.config.timeZone);
-    if (applyAt) checkWindow(applyAt, now);
+    if (applyAt) checkWindow(applyAt, now, { timeZone: deps.config.timeZone, simulated: deps.config.sandbox });
     const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
     // Serialised per deployment: a duplicate delivery waits, then finds this change open (withChangeLock).
     const outcome = await withChangeLock(deps, target.deployment.name, async (): Promise<PlanOutcome> => {

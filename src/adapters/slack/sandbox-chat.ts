@@ -23,6 +23,12 @@ export function withSandboxNotice<T extends Pick<ChatMessage, 'text' | 'blocks'>
   return { ...message, blocks: [...blocks, context] };
 }
 
+/** A thread reply gets no notice of its own (its root has one), but a builder's own notice gets the time note. */
+function markThreadReply<T extends Pick<ChatMessage, 'blocks'>>(message: T, timeNote?: string): T {
+  if (!timeNote || !message.blocks || !JSON.stringify(message.blocks).includes('*Sandbox*')) return message;
+  return { ...message, blocks: message.blocks.map((block) => withTimeNote(block, timeNote)) };
+}
+
 /** A builder's own sandbox notice (a context element) gets the time note appended once. */
 function withTimeNote(block: Block, timeNote: string): Block {
   if (block.type !== 'context' || !Array.isArray(block.elements)) return block;
@@ -38,14 +44,15 @@ function withTimeNote(block: Block, timeNote: string): Block {
 /**
  * Sandbox mode talks to a real Slack workspace: every root message and DM says it is a sandbox, so
  * nobody mistakes a rehearsal for a real change, and (given the simulator's speed) that its times are
- * simulated. Thread replies stay as they are (their root says it).
+ * simulated. Thread replies get no notice of their own (their root says it).
  */
 export function createSandboxChat(chat: ChatPort, options: { speed?: number } = {}): ChatPort {
   const note = options.speed === undefined ? undefined : simulatedTimeNote(options.speed);
   return {
     ...chat,
-    post: (message) => chat.post(message.threadTs ? message : withSandboxNotice(message, note)),
-    update: (message) => chat.update(message.threadTs ? message : withSandboxNotice(message, note)),
+    post: (message) => chat.post(message.threadTs ? markThreadReply(message, note) : withSandboxNotice(message, note)),
+    update: (message) =>
+      chat.update(message.threadTs ? markThreadReply(message, note) : withSandboxNotice(message, note)),
     dm: (userId, text, blocks) => {
       const marked = withSandboxNotice({ text, ...(blocks ? { blocks } : {}) }, note);
       return chat.dm(userId, marked.text, marked.blocks);
