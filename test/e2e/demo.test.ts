@@ -34,6 +34,8 @@ describe('npm run demo', () => {
     expect(result.tiersBefore.join('\n')).toContain('GPU');
     expect(output).toContain('[ Test on test-tier ] [ Plan rollout ]');
     expect(output).toContain('template is stopped');
+    // The demo runs on the simulated clock, and its messages say so.
+    expect(output).toContain('simulated time ×300: times and durations are on the simulated clock');
     // Test: Pulling drops from minutes on the old AMI to about zero on the new one.
     // (On a loaded CI machine a stall of the process can be charged to the state being polled, so the bound
     // on the new AMI is "seconds, not minutes" rather than the 5 s pass threshold.)
@@ -115,7 +117,12 @@ const FAULT_LINES: Record<FaultName, Array<string | RegExp>> = {
     /AMI test test-\S+: error .*The demo stops here: no rollout is planned/,
   ],
   'aws-throttle': [/AWS throttling: [1-9]\d* EC2\/SSM call\(s\) answered late \([1-9]\d* s of back-off in all\)/],
-  'crash-mid-bake': ['ami-bot-1 crashes', 'resumed by ami-bot-2; highstate sent 1 time(s)', 'registered: 1'],
+  'crash-mid-bake': [
+    'ami-bot-1 crashes',
+    ':arrows_counterclockwise: ami-bot restarted and resumed this bake at *salt-call state.highstate*',
+    'resumed by ami-bot-2; highstate sent 1 time(s)',
+    'registered: 1',
+  ],
 };
 
 /** `npm run demo -- --fault <name>` as a process, at the speed the in-process fault runs used. */
