@@ -19,7 +19,7 @@ async function planAndAnnounce(harness: Harness) {
   await harness.bot.rollout.idle();
   const told = harness.fake
     .callsTo('chat.postMessage')
-    .filter((c) => dmUser(c) !== undefined)
+    .filter((c) => dmUser(c) !== undefined && String(c.args.text).startsWith('Heads-up'))
     .map((c) => dmUser(c) as string);
   expect(told.length).toBeGreaterThan(0);
   expect(new Set(told).size).toBe(told.length);
@@ -71,6 +71,40 @@ describe('users DMed about a change hear when it is off (signed Slack requests â
     const dms = await expectOneCancellationEach(h, change._id, told, 'rejected');
     expect([...dms.values()].every(([message]) => message?.includes('*Small*'))).toBe(true);
     expect(tierImages(h)).toEqual(before);
+  });
+
+  it('a change rejected while its announcement is still DMing people: those DMed after the reject are told too', async () => {
+    h = await rolloutHarness((config) => {
+      config.rollout.dmConcurrency = 2; // so some users are still waiting for their turn at the reject
+    });
+    // Slack holds every heads-up DM after the third until the change has been rejected.
+    let headsUps = 0;
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    h.fake.onCall('chat.postMessage', async (call) => {
+      if (String(call.args.text).startsWith('Heads-up') && ++headsUps > 3) await gate;
+      return undefined;
+    });
+    const target = h.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
+    await h.slash(`plan ${target}`, { responseId: 'plan' });
+    expect(await h.answer('plan')).toContain('Planned');
+    const change = await latestChange(h, 'rollout');
+    await until('the first DMs', async () => (headsUps > 3 ? true : undefined));
+    await h.click(ACTION_IDS.reject, change._id, {
+      userId: APPROVERS[0],
+      messageTs: change.message?.ts ?? '',
+      responseId: 'reject',
+    });
+    await h.answer('reject');
+    expect((await h.store.changes.get(change._id))?.status).toBe('rejected');
+    expect((await h.store.changes.get(change._id))?.announcement).toBeUndefined();
+    open();
+    await h.bot.rollout.idle();
+    const told = await h.store.notifications.listNotified(change._id);
+    expect(told.length).toBeGreaterThan(3);
+    await expectOneCancellationEach(h, change._id, told, 'rejected');
   });
 
   it('an expired change: each DMed user is told once, however many late clicks find it expired', async () => {
