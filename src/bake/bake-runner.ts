@@ -230,7 +230,7 @@ function resumedLine(bake: BakeRecord): string {
 }
 
 export const SIM_WORLD_RESET_MESSAGE =
-  "ami-bot restarted, and in sandbox mode the simulated AWS and Domino start afresh with each process: this bake's template state, SSM commands and AMI existed only in the previous run's simulator, so it cannot resume. This is not an AWS problem and nothing real was touched; run `/ami bake` again.";
+  "ami-bot restarted, and in sandbox mode the simulated AWS and Domino start afresh with each process: this bake's template state, SSM commands and AMI existed only in the previous run's simulator, so it cannot resume. This is not an AWS problem and nothing real was touched.";
 
 /** Sandbox: the bake's world is gone, so there is nothing to resume or clean up — close it and say why. */
 async function closeAfterWorldReset(ctx: StepContext): Promise<void> {
