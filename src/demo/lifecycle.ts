@@ -59,6 +59,9 @@ export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRec
   const since = stage.sim.clock.now().getTime();
   await requester.command(`test ${tier!.executorImage}`);
   const test = await newestTest(stage, since);
+  ctx.write(
+    `  (a "${test.status}" verdict is what this bake is for: the current AMI does not hold the environments' images, so the job spent ${pulling(test, stage.config.domino.testPollSeconds)} in Pulling)`,
+  );
   // Domino stops an idle executor after executorStopTimeout; the demo does it at once so that the next
   // test boots a fresh machine from the new AMI, as the seed's "Test the new AMI" section expects.
   const executors = await stage.sim.ec2.findInstancesByTags({ [EXECUTOR_GROUP_TAG]: DEMO_IDS.testTierId });
@@ -94,9 +97,12 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
   const { stage, requester, approver } = ctx;
   ctx.banner(`${requester.name} presses "Plan rollout"`);
   const known = new Set((await stage.store.changes.listRecent(50)).map((change) => change._id));
+  const beforePlan = stage.sink.answers.length;
   await requester.press(ACTION_IDS.planRollout, bake._id);
   const change = await newestChange(stage, 'rollout', known);
   await waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
+  // The plan's answer to pat is printed under this step, not under the next one.
+  await requester.answer(beforePlan, /^Planned/);
 
   ctx.banner(`${requester.name} tries to approve their own change`);
   const before = stage.sink.answers.length;

@@ -80,6 +80,13 @@ describe('npm run demo', () => {
       /You approved chg-\S+; applying now[\s\S]*Revert plan|Revert plan[\s\S]*You approved chg-/,
     );
     expect(section(output, 'Quarterly review')).not.toContain('You approved');
+    expect(section(output, 'pat presses "Plan rollout"')).toMatch(
+      /Planned chg-\S+: 3 tiers to change.*Who can approve: @sam/,
+    );
+    // The baseline's failed verdict on the current AMI is explained, not left looking like a fault.
+    expect(section(output, 'pat measures the current AMI')).toMatch(
+      /a "failed" verdict is what this bake is for: the current AMI does not hold the environments' images, so the job spent \d+ s in Pulling/,
+    );
     expect(output).toMatch(/Revert chg-\S+: applied, 3 tier\(s\) restored\./);
     expect(output).toContain('Quarterly review report posted');
     // The tier table: the standard tiers moved to the new AMI, the GPU tier did not.
