@@ -54,6 +54,8 @@ export interface BotOptions {
   /** Domino's REST API, for the AMI test job. */
   dominoApi?: DominoApiPort;
   review?: ReviewOptions;
+  /** Sandbox: when the simulated world began (bakes created before it cannot resume). */
+  simWorldStartedAt?: Date;
 }
 
 export interface Bot {
@@ -83,7 +85,7 @@ export function createBot(options: BotOptions): Bot {
     ...(options.processBeforeResponse === undefined ? {} : { processBeforeResponse: options.processBeforeResponse }),
   });
   const slackChat = options.chat ?? createSlackChat({ client: app.client, logger, metrics });
-  const chat = config.sandbox ? createSandboxChat(slackChat) : slackChat;
+  const chat = config.sandbox ? createSandboxChat(slackChat, { speed: config.simSpeed }) : slackChat;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const deps: BakeDeps = {
     ec2: options.ec2,
@@ -97,7 +99,10 @@ export function createBot(options: BotOptions): Bot {
     // The cleanup checks that no tier points at an image before deregistering it.
     ...(options.tiers ? { tiers: options.tiers } : {}),
   };
-  const runner = createBakeRunner(deps, { owner });
+  const runner = createBakeRunner(deps, {
+    owner,
+    ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
+  });
   const startBake = createStartBake({ config, store, chat, clock, logger, runner });
   const review = createReviewFeature({
     config,

@@ -2,6 +2,8 @@ import { createMemoryStateStore } from './adapters/memory/memory-state-store.js'
 import { type Bot, createBot } from './bot.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { StateStore } from './ports.js';
+import { approvalDeadlock } from './rollout/approver-capacity.js';
+import { sandboxStartupNotes, simClockStartAfter } from './sandbox-startup.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createSystemClock } from './shared/system-clock.js';
@@ -29,13 +31,19 @@ function applySandboxDefaults(config: Config, ids: typeof DEMO_IDS): void {
   }
 }
 
-async function createAdapters(config: Config, logger: Logger, metrics: Metrics) {
+async function createAdapters(config: Config, logger: Logger, metrics: Metrics, store: StateStore) {
   if (config.sandbox) {
     // The simulator is loaded only in sandbox mode, the AWS SDK and Domino's MongoDB ports only outside it.
     const { createSimulator, DEMO_IDS: ids } = await import('./sim/index.js');
     applySandboxDefaults(config, ids);
-    const sim = createSimulator({ speed: config.simSpeed, deployment: config.deployments[0]?.name ?? 'acme' });
+    const start = await simClockStartAfter(store, new Date());
+    const sim = createSimulator({
+      speed: config.simSpeed,
+      start,
+      deployment: config.deployments[0]?.name ?? 'acme',
+    });
     return {
+      simWorldStartedAt: start,
       ec2: sim.ec2,
       ssm: sim.ssm,
       clock: sim.clock,
@@ -97,7 +105,13 @@ async function main(): Promise<void> {
     process.exit(3);
   });
   const metrics = createMetrics({ defaultMetrics: true });
-  const { close: closeDomino, ...adapters } = await createAdapters(config, logger, metrics);
+  const { close: closeDomino, ...adapters } = await createAdapters(config, logger, metrics, store);
+  const deadlock = approvalDeadlock(config);
+  if (deadlock) logger.warn(deadlock);
+  if (config.sandbox) {
+    const persistent = Boolean(config.mongo.stateUri ?? config.mongo.dominoUri);
+    for (const note of sandboxStartupNotes(config, persistent)) logger.warn(note);
+  }
   const bot = createBot({ config, logger, store, metrics, ...adapters });
   onShutdown(bot, { close: async () => Promise.all([store.close(), closeDomino()]).then(() => undefined) }, logger);
   await bot.start();

@@ -21,6 +21,12 @@ export interface BakeRunnerOptions {
   owner: string;
   /** How often to look for bakes nobody holds (crashed replicas), in ms of the clock. */
   scanIntervalMs?: number;
+  /**
+   * Sandbox only: when this process's simulated AWS and Domino began. A bake created before then ran in a
+   * simulated world that died with the previous process, so it cannot resume (its template state, commands and
+   * AMI are gone) and is closed saying so, instead of failing on "not found" errors that would blame AWS.
+   */
+  simWorldStartedAt?: Date;
 }
 
 export interface BakeRunner {
@@ -54,6 +60,8 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
   const scanMs = options.scanIntervalMs ?? leaseMs / 2;
   const runs = new Map<string, RunHandle>();
   const scanner = new AbortController();
+  /** Bakes this process has run: a later claim of one of them is not a restart. */
+  const ranHere = new Set<string>();
   let crashed = false;
 
   async function claimAndRun(bakeId: string): Promise<void> {
@@ -129,9 +137,15 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
         }),
     };
     if (bake.cancelRequested) handle.cancel.abort(new CancelRequested(bake.cancelRequested.by));
+    const resumed = !ranHere.has(bake._id) && isUnderway(bake);
+    ranHere.add(bake._id);
+    if (resumed) await progress.thread(resumedLine(bake));
     const renewing = renewLease(bake, handle, serialise);
     try {
-      await runToEnd(ctx, handle);
+      const { simWorldStartedAt } = options;
+      if (resumed && simWorldStartedAt && bake.createdAt.getTime() <= simWorldStartedAt.getTime()) {
+        await closeAfterWorldReset(ctx);
+      } else await runToEnd(ctx, handle);
     } catch (error) {
       if (!(error instanceof RunStopped)) throw error;
       log.info({ reason: error.reason }, 'bake run stopped; it will resume where it was');
@@ -204,6 +218,32 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
     },
     isRunning: (bakeId) => runs.has(bakeId),
   };
+}
+
+/** A bake some process already worked on (not one just started by a command). */
+function isUnderway(bake: BakeRecord): boolean {
+  return bake.status === 'compensating' || BAKE_STEPS.some((step) => bake.steps[step].state !== 'pending');
+}
+
+function resumedLine(bake: BakeRecord): string {
+  const step = BAKE_STEPS.find((s) => !['done', 'skipped'].includes(bake.steps[s].state));
+  const where = bake.status === 'compensating' ? 'the clean-up' : step ? `*${STEP_TITLES[step]}*` : 'its last step';
+  return `:arrows_counterclockwise: ami-bot restarted and resumed this bake at ${where}: the process that was running it stopped; finished steps are not repeated.`;
+}
+
+export const SIM_WORLD_RESET_MESSAGE =
+  "ami-bot restarted, and in sandbox mode the simulated AWS and Domino start afresh with each process: this bake's template state, SSM commands and AMI existed only in the previous run's simulator, so it cannot resume. This is not an AWS problem and nothing real was touched.";
+
+/** Sandbox: the bake's world is gone, so there is nothing to resume or clean up — close it and say why. */
+async function closeAfterWorldReset(ctx: StepContext): Promise<void> {
+  const step = BAKE_STEPS.find((s) => ctx.bake.steps[s].state === 'running');
+  await ctx.save({
+    status: 'compensating',
+    outcome: 'failed',
+    error: { code: 'sim_world_reset', message: SIM_WORLD_RESET_MESSAGE, ...(step ? { step } : {}) },
+    ...(step ? { [`steps.${step}.state`]: 'failed', [`steps.${step}.endedAt`]: ctx.deps.clock.now() } : {}),
+  });
+  await finish(ctx, 'failed', ['Nothing to clean up: the simulated template and AMI went with the previous run.']);
 }
 
 function stopReason(signal: AbortSignal): StopReason | undefined {

@@ -46,7 +46,11 @@ async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> 
   }, 60_000);
 }
 
-const pulling = (test: AmiTestRecord) => `${(test.seconds.Pulling ?? 0).toFixed(0)} s`;
+/** As the test card shows it: a Pulling state never seen between two polls is "under <poll> s", not 0 s. */
+const pulling = (test: AmiTestRecord, pollSeconds: number) =>
+  test.seconds.Pulling === undefined
+    ? `under ${pollSeconds} s (too short to be seen between two polls)`
+    : `${test.seconds.Pulling.toFixed(0)} s`;
 
 /**
  * The seed's current AMI stands for an earlier ami-bot bake (August's): the demo's fresh store gets that bake's
@@ -84,6 +88,9 @@ export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRec
   const since = stage.sim.clock.now().getTime();
   await requester.command(`test ${tier!.executorImage}`);
   const test = await newestTest(stage, since);
+  ctx.write(
+    `  (a "${test.status}" verdict is what this bake is for: the current AMI does not hold the environments' images, so the job spent ${pulling(test, stage.config.domino.testPollSeconds)} in Pulling)`,
+  );
   // Domino stops an idle executor after executorStopTimeout; the demo does it at once so that the next
   // test boots a fresh machine from the new AMI, as the seed's "Test the new AMI" section expects.
   const executors = await stage.sim.ec2.findInstancesByTags({ [EXECUTOR_GROUP_TAG]: DEMO_IDS.testTierId });
@@ -113,15 +120,19 @@ export async function planBeforeTest(ctx: LifecycleContext, bake: BakeRecord): P
 export async function testNewAmi(
   ctx: LifecycleContext,
   bake: BakeRecord,
-  baseline: AmiTestRecord,
+  baseline: AmiTestRecord | undefined,
 ): Promise<AmiTestRecord> {
   const { stage, requester } = ctx;
   ctx.banner(`${requester.name} presses "Test on ${DEMO_IDS.testTierId}"`);
   const since = stage.sim.clock.now().getTime();
   await requester.press(ACTION_IDS.testAmi, bake._id);
   const test = await newestTest(stage, since);
+  const poll = stage.config.domino.testPollSeconds;
+  const before = baseline ? `${pulling(baseline, poll)} on the old AMI → ` : '';
   ctx.summary.push(
-    `Test job Pulling: ${pulling(baseline)} on the old AMI → ${pulling(test)} on ${bake.facts.imageId} (${test.status}); to Running ${test.toRunningSeconds?.toFixed(0) ?? '?'} s.`,
+    test.toRunningSeconds === undefined
+      ? `Test of ${bake.facts.imageId}: ${test.status}, the job never reached Running.`
+      : `Test job Pulling: ${before}${pulling(test, poll)} on ${bake.facts.imageId} (${test.status}); to Running ${test.toRunningSeconds.toFixed(0)} s.`,
     test.executor
       ? `The test job ran on ${test.executor.instanceId}, booted from ${test.executor.imageId} for the test; the test tier is ${test.restore?.detail ?? 'back'}.`
       : `The test could not prove which executor ran its job: ${test.unproven ?? '?'}`,
@@ -134,21 +145,27 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
   const { stage, requester, approver } = ctx;
   ctx.banner(`${requester.name} presses "Plan rollout"`);
   const known = new Set((await stage.store.changes.listRecent(50)).map((change) => change._id));
+  const beforePlan = stage.sink.answers.length;
   await requester.press(ACTION_IDS.planRollout, bake._id);
   const change = await newestChange(stage, 'rollout', known);
   await waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
+  // The plan's answer to pat is printed under this step, not under the next one.
+  await requester.answer(beforePlan, /^Planned/);
 
   ctx.banner(`${requester.name} tries to approve their own change`);
   const before = stage.sink.answers.length;
   await requester.press(ACTION_IDS.approve, change._id);
   const refusal = await requester.answer(before, /:no_entry:/);
   ctx.banner(`${approver.name} approves`);
+  const beforeApproval = stage.sink.answers.length;
   await approver.press(ACTION_IDS.approve, change._id);
+  // Wait for the approver's own answer too, so it is printed under this banner and not the next one.
+  await approver.answer(beforeApproval, /approved/i);
   const applied = await changeEnded(stage, change._id);
   const announced = applied.announcement;
   ctx.summary.push(
     `Plan ${change._id}: ${change.updates.length} tier(s) to change, ${change.skipped.length} skipped (${change.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ')}), ${change.unchanged.length} unchanged.`,
-    `Announced in #announce and by DM to ${announced?.dmSent ?? 0} user(s) (${announced?.unknownEmails ?? 0} email(s) without a Slack account).`,
+    `Announced in #${stage.sim.world.slack.channels[stage.config.announceChannel ?? ''] ?? stage.config.announceChannel} and by DM to ${announced?.dmSent ?? 0} user(s) (${announced?.unknownEmails ?? 0} email(s) without a Slack account).`,
     `${requester.name}'s own approval was refused: "${refusal.replace(/\s+/g, ' ').slice(0, 160)}".`,
     `Approved by ${approver.name}; apply: ${applied.status}, ${applied.result?.applied.length ?? 0} applied, ${applied.result?.conflicts.length ?? 0} conflicts, ${applied.result?.verified.length ?? 0} verified.`,
   );
@@ -162,11 +179,15 @@ export async function drainReport(ctx: LifecycleContext, change: ChangeRecord): 
     return changes.find((c) => c.kind === 'drain' && c.drainOf === change._id);
   }, 30_000).catch(() => undefined);
   const plan = drain?.drain;
-  ctx.summary.push(
-    plan
-      ? `Drain: ${plan.stopped.length} stopped executor(s) can be terminated after approval; ${plan.running.length} running one(s) listed for Maintenance Mode.`
-      : 'Drain: no executor on an old AMI.',
-  );
+  const line = plan
+    ? `Drain: ${plan.stopped.length} stopped executor(s) can be terminated after approval; ${plan.running.length} running one(s) listed for Maintenance Mode.`
+    : 'Drain: no executor on an old AMI.';
+  // The drain plan was posted in the thread right after the apply (above); this section says what it holds.
+  ctx.write(plan ? `  ${line} (drain plan ${drain._id}, posted in the thread above)` : `  ${line}`);
+  for (const executor of [...(plan?.stopped ?? []), ...(plan?.running ?? [])]) {
+    ctx.write(`    ${executor.id}  tier ${executor.tierId}  ${executor.imageId}  ${executor.state}`);
+  }
+  ctx.summary.push(line);
 }
 
 export async function revert(ctx: LifecycleContext, change: ChangeRecord): Promise<ChangeRecord> {
@@ -175,7 +196,9 @@ export async function revert(ctx: LifecycleContext, change: ChangeRecord): Promi
   const known = new Set((await stage.store.changes.listRecent(50)).map((c) => c._id));
   await requester.command(`revert ${change._id}`);
   const revertChange = await newestChange(stage, 'revert', known);
+  const beforeApproval = stage.sink.answers.length;
   await approver.press(ACTION_IDS.approve, revertChange._id);
+  await approver.answer(beforeApproval, /approved/i);
   const done = await changeEnded(stage, revertChange._id);
   ctx.summary.push(`Revert ${done._id}: ${done.status}, ${done.result?.applied.length ?? 0} tier(s) restored.`);
   return done;

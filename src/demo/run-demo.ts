@@ -4,6 +4,7 @@ import { createSimulator, DEMO_IDS, parseFaultNames } from '../sim/index.js';
 import { createActor } from './demo-actors.js';
 import { demoConfig } from './demo-config.js';
 import { createDemoStage, type DemoProcess, type DemoStage, waitUntil } from './demo-stage.js';
+import { faultStory, isFaultShown, recoveryEvidence, untestedEnding } from './fault-story.js';
 import {
   drainReport,
   type LifecycleContext,
@@ -60,10 +61,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     write,
     summary,
   };
+  const story = faultStory(faults);
   try {
     const tiersBefore = await printTiers(ctx, 'Hardware tiers before');
     current = await stage.startProcess('ami-bot-1');
-    const baseline = faults.length === 0 ? await measureBaseline(ctx) : undefined;
+    const baseline = story === 'lifecycle' ? await measureBaseline(ctx) : undefined;
 
     banner(`${ctx.requester.name} bakes a new executor AMI`);
     const bake = faults.includes('crash-mid-bake')
@@ -71,10 +73,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           current = next;
         })
       : await bakeAndWait(stage, current);
-    summary.push(...describeBake(stage, bake));
+    summary.push(...describeBake(stage, bake), ...recoveryEvidence(faults, sim.world, bake));
 
     let tiersAfter = tiersBefore;
-    if (faults.length === 0 && bake.status === 'succeeded' && baseline) {
+    let ok = story === 'bake-fails' ? bake.status === 'failed' : bake.status === 'succeeded';
+    if (ok && story === 'lifecycle') {
       await planBeforeTest(ctx, bake);
       await testNewAmi(ctx, bake, baseline);
       const change = await planAndApply(ctx, bake);
@@ -83,9 +86,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await revert(ctx, change);
       await printTiers(ctx, 'Hardware tiers after the revert');
       await quarterlyReview(ctx);
+    } else if (ok && story === 'test-fails') {
+      const test = await testNewAmi(ctx, bake, undefined);
+      const planned = (await stage.store.changes.listRecent(1)).length > 0;
+      summary.push(untestedEnding(test));
+      write(`\n  ${untestedEnding(test)}`);
+      ok = test.status !== 'passed' && !planned;
     }
-    const ok =
-      faults.length === 0 || faults.includes('crash-mid-bake') ? bake.status === 'succeeded' : bake.status === 'failed';
+    if (story === 'bake-recovers') ok &&= isFaultShown(faults, sim.world, bake);
     banner('Summary');
     for (const line of summary) write(`• ${line}`);
     return { ok, bake, tiersBefore, tiersAfter, summary };

@@ -5,6 +5,7 @@ import { formatWhen } from '../slack/blocks/block-text.js';
 import { checkApprover } from './approvers.js';
 import { refreshChangeMessage } from './change-messages.js';
 import { type ChangeRecord, isChangeId } from './change-record.js';
+import { notifyCancelled } from './notify-cancelled.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 
 export interface DecideChangeInput {
@@ -49,6 +50,7 @@ export async function closeUnapplied(
         deps.logger.warn({ err: error, changeId: change._id }, 'could not post the cancellation'),
       );
   }
+  notifyCancelled(deps, change);
 }
 
 /** Expires a pending change past its deadline (the scheduler, or a late click); true if this call did it. */

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import { zonedParts } from '../shared/zoned-parts.js';
+import { formatWhen } from '../slack/blocks/block-text.js';
 
 const WINDOW = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/;
 const MAX_AHEAD_DAYS = 90;
@@ -46,10 +47,19 @@ export function parseWindowStart(text: string, timeZone: string): Date {
   return new Date(first);
 }
 
-/** The window must lie ahead, but not absurdly far. */
-export function checkWindow(start: Date, now: Date): void {
+/**
+ * The window must lie ahead, but not absurdly far. The refusal says what time the bot's clock reads: in sandbox
+ * mode that is the simulated clock (×AMIBOT_SIM_SPEED), against which `--at` is read.
+ */
+export function checkWindow(start: Date, now: Date, clock?: { timeZone: string; simulated: boolean }): void {
   if (start.getTime() <= now.getTime()) {
-    throw new AppError('window_in_past', 'The maintenance window must start in the future; nothing was planned.');
+    const reads = clock
+      ? ` (it is now ${formatWhen(now, clock.timeZone)}${clock.simulated ? ' on the simulated clock: in sandbox mode `--at` is simulated time' : ''})`
+      : '';
+    throw new AppError(
+      'window_in_past',
+      `The maintenance window must start in the future${reads}; nothing was planned.`,
+    );
   }
   if (start.getTime() - now.getTime() > MAX_AHEAD_DAYS * 86_400_000) {
     throw new AppError('window_too_far', `The maintenance window must start within ${MAX_AHEAD_DAYS} days.`);
@@ -90,6 +100,8 @@ export function parseWindow(
   timeZone: string,
   now: Date,
   defaultMinutes: number,
+  /** Sandbox mode: `--at` is read on the simulated clock, and a refusal says so. */
+  simulated = false,
 ): { applyAt?: Date; applyUntil?: Date } {
   if (input.at === undefined) {
     if (input.for !== undefined || input.until !== undefined) {
@@ -107,7 +119,7 @@ export function parseWindow(
     );
   }
   const applyAt = parseWindowStart(input.at, timeZone);
-  checkWindow(applyAt, now);
+  checkWindow(applyAt, now, { timeZone, simulated });
   const end =
     input.until !== undefined
       ? parseWindowStart(input.until, timeZone).getTime()

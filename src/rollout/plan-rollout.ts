@@ -4,6 +4,7 @@ import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { escapeMrkdwn } from '../slack/blocks/block-text.js';
 import { announceInBackground } from './announce-change.js';
+import { approverNote } from './approver-capacity.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange } from './change-messages.js';
 import type { ChangeRecord } from './change-record.js';
@@ -92,7 +93,13 @@ function standardAmis(updates: ChangeRecord['updates'], images: ReadonlyMap<stri
 export function createPlanRollout(deps: RolloutDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<Reply> {
     const now = deps.clock.now();
-    const { applyAt, applyUntil } = parseWindow(input, deps.config.timeZone, now, deps.config.rollout.windowMinutes);
+    const { applyAt, applyUntil } = parseWindow(
+      input,
+      deps.config.timeZone,
+      now,
+      deps.config.rollout.windowMinutes,
+      deps.config.sandbox,
+    );
     // The gate refuses before anything is stored, posted, announced or written.
     const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
     const gate = await requireTested(deps, target, input);
@@ -167,7 +174,7 @@ export function createPlanRollout(deps: RolloutDeps) {
       ? ` :warning: Not tested: test requirement overridden (“${escapeMrkdwn(gate.override.reason)}”).`
       : ` Tested by ${gate.test?.id} (Pulling ${gate.test?.pullingSeconds ?? '<1 poll'} s).`;
     return {
-      text: `Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi}.${tested} ${link ? `<${link}|Approve or reject it in the thread>` : 'Approve or reject it in the thread'}.`,
+      text: `Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi}.${tested} ${link ? `<${link}|Approve or reject it in the thread>` : 'Approve or reject it in the thread'}. ${await approverNote(deps.config, deps.chat, input.userId)}`,
     };
   };
 }

@@ -4,6 +4,7 @@ import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { announceInBackground } from './announce-change.js';
 import { unavailableAmis } from './apply-guards.js';
+import { approverNote } from './approver-capacity.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange } from './change-messages.js';
 import {
@@ -115,7 +116,7 @@ export function createRevertChange(deps: RolloutDeps) {
     });
     announceInBackground(deps, change._id);
     return {
-      text: `Planned ${change._id}, the revert of ${source._id}: ${plural(change.updates.length, 'tier')} back to their recorded AMIs${change.skipped.length ? `, ${change.skipped.length} changed since and left alone` : ''}. Approve it in the thread.`,
+      text: `Planned ${change._id}, the revert of ${source._id}: ${plural(change.updates.length, 'tier')} back to their recorded AMIs${change.skipped.length ? `, ${change.skipped.length} changed since and left alone` : ''}. Approve it in the thread. ${await approverNote(deps.config, deps.chat, input.userId)}`,
     };
   };
 }

@@ -1,5 +1,8 @@
 import { fromAwsError } from '../adapters/aws/aws-errors.js';
 import type { AppError } from '../errors.js';
+import type { Clock } from '../ports.js';
+import type { Faults } from './faults.js';
+import type { SimWorld } from './sim-world.js';
 
 /**
  * An AWS service error shaped like the SDK's (name = AWS error code, `$fault`, `$metadata`) and converted by
@@ -33,4 +36,13 @@ export async function simAws<T>(api: string, what: string, fn: () => T | Promise
     if (error instanceof SimAwsFault) throw awsError(error.code, error.message, api, what);
     throw error;
   }
+}
+
+/** `aws-throttle`: the latency the SDK adds while it backs off RequestLimitExceeded, counted in the world. */
+export async function simThrottle(world: SimWorld, clock: Clock, faults: Faults): Promise<void> {
+  if (!faults.isOn('aws-throttle')) return;
+  const ms = world.draw({ min: 1000, max: 4000 });
+  world.throttled.calls += 1;
+  world.throttled.ms += ms;
+  await clock.sleep(ms);
 }

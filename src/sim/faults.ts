@@ -10,7 +10,7 @@ export const FAULT_NAMES = {
   'highstate-failed': '`salt-call state.highstate` reports 2 failed states and exits with code 2.',
   'ssm-offline': 'The SSM agent never comes online (isAgentOnline false, SendCommand rejected).',
   'ssm-timeout': '`salt-call state.highstate` hangs until the command execution timeout (status TimedOut).',
-  'domino-job-failed': 'Domino test jobs end in `Failed` after running.',
+  'domino-job-failed': 'Domino jobs end in `Failed` while Preparing, before they reach Running (the AMI test fails).',
   'domino-api-down': 'Every Domino REST API call throws AppError `domino_api_unreachable`.',
   'aws-throttle':
     'EC2/SSM calls answer 1–4 virtual seconds late, as the SDK does while it backs off RequestLimitExceeded (no error reaches the caller).',

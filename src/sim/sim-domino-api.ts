@@ -105,13 +105,20 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
       executor.dockerImages.set(image.ref, toCachedImage(image));
       if (alive()) move(job, 'Preparing', pulledMs);
     });
-    world.schedule(preparedMs, () => alive() && move(job, 'Running', preparedMs));
-    world.schedule(endMs, () => {
+    // `domino-job-failed`: the run cannot start on the executor, so it fails in Preparing — the case the AMI
+    // test exists for (a job that never reaches Running) rather than a user's code failing later.
+    const finish = (status: string, atMs: number) => {
       if (!alive()) return;
-      move(job, willFail ? 'Failed' : 'Succeeded', endMs);
+      move(job, status, atMs);
       job.isCompleted = true;
-      release(executor, endMs);
-    });
+      release(executor, atMs);
+    };
+    if (willFail) {
+      world.schedule(preparedMs, () => finish('Failed', preparedMs));
+      return;
+    }
+    world.schedule(preparedMs, () => alive() && move(job, 'Running', preparedMs));
+    world.schedule(endMs, () => finish('Succeeded', endMs));
   };
 
   /** Domino stops an executor idle for executorStopTimeout; it keeps its disk (and its old AMI). */

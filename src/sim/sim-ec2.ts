@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import type { Clock, CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports.js';
 import { globToRegExp } from '../shared/glob.js';
-import { SimAwsFault, simAws } from './aws-fault.js';
+import { SimAwsFault, simAws, simThrottle } from './aws-fault.js';
 import { cachedBytes } from './disk-cache.js';
 import type { Faults } from './faults.js';
 import { copyFilesystem } from './sim-fs.js';
@@ -22,7 +22,7 @@ const GiB = 1024 ** 3;
 export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2Port {
   /** Every call first lets due transitions happen; `aws-throttle` adds the SDK's back-off latency. */
   const enter = async (): Promise<number> => {
-    if (faults.isOn('aws-throttle')) await clock.sleep(world.draw({ min: 1000, max: 4000 }));
+    await simThrottle(world, clock, faults);
     const nowMs = clock.now().getTime();
     world.settle(nowMs);
     return nowMs;

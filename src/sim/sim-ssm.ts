@@ -1,6 +1,6 @@
 import type { Clock, CommandInvocation, SsmPort } from '../ports.js';
 import { pendingInvocation } from '../shared/pending-invocation.js';
-import { awsError } from './aws-fault.js';
+import { awsError, simThrottle } from './aws-fault.js';
 import { dockerHandler } from './docker-commands.js';
 import type { Faults } from './faults.js';
 import { saltHandler } from './salt-highstate.js';
@@ -18,7 +18,7 @@ const FINISHED = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Undeliv
 /** SSM Run Command with AWS-RunShellScript, interpreting the scripts ami-bot sends on the simulated host. */
 export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): SsmPort {
   const enter = async (): Promise<number> => {
-    if (faults.isOn('aws-throttle')) await clock.sleep(world.draw({ min: 1000, max: 4000 }));
+    await simThrottle(world, clock, faults);
     const nowMs = clock.now().getTime();
     world.settle(nowMs);
     return nowMs;

@@ -146,6 +146,8 @@ export interface SimWorld {
   environmentUsage: Array<{ environment: string; image?: string; runs: number }>;
   /** References whose first pull already failed under the `pull-flaky` fault. */
   flakyPulled: Set<string>;
+  /** EC2/SSM calls the `aws-throttle` fault delayed, and the virtual time they lost (the demo reports it). */
+  throttled: { calls: number; ms: number };
   slack: SlackDirectory;
   schedule(atMs: number, action: (atMs: number) => void): void;
   /** Applies every state change due by `nowMs`; every port calls it before reading or writing. */
@@ -184,6 +186,7 @@ export function createSimWorld(options: SimWorldOptions = {}): SimWorld {
     jobs: new Map(),
     environmentUsage: [],
     flakyPulled: new Set(),
+    throttled: { calls: 0, ms: 0 },
     slack: { users: {}, groups: {}, channels: {} },
     schedule: events.schedule,
     settle(nowMs) {

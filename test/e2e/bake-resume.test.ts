@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { BAKE_STEPS, type BakeRecord } from '../../src/bake/bake-record.js';
+import { BAKE_STEPS, type BakeRecord, STEP_TITLES } from '../../src/bake/bake-record.js';
+import { SIM_WORLD_RESET_MESSAGE } from '../../src/bake/bake-runner.js';
 import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
 import { type CrashAt, crashAndResume } from '../support/crash-resume.js';
+
+/** The resumed process says once, in the bake's thread, that it restarted and where it picked the bake up. */
+function assertResumeLine(thread: string[], step?: string): void {
+  const lines = thread.filter((text) =>
+    text.includes(':arrows_counterclockwise: ami-bot restarted and resumed this bake at'),
+  );
+  expect(lines, thread.join('\n')).toHaveLength(1);
+  if (step) expect(lines[0]).toContain(`resumed this bake at *${step}*`);
+}
 
 function assertCleanSuccess(bake: BakeRecord, world: SimWorld): void {
   expect(bake.status, JSON.stringify(bake.error)).toBe('succeeded');
@@ -20,9 +30,10 @@ function assertCleanSuccess(bake: BakeRecord, world: SimWorld): void {
 describe('a bake survives its process dying and is resumed by another one (FerretDB)', () => {
   for (const step of BAKE_STEPS.slice(0, -1)) {
     it(`crash right after "${step}" completes`, async () => {
-      const { bake, world, died } = await crashAndResume({ kind: 'step-done', step });
+      const { bake, world, died, thread } = await crashAndResume({ kind: 'step-done', step });
       expect(died).toBe(true);
       assertCleanSuccess(bake, world);
+      assertResumeLine(thread, STEP_TITLES[BAKE_STEPS[BAKE_STEPS.indexOf(step) + 1]!]);
     });
   }
 
@@ -37,9 +48,32 @@ describe('a bake survives its process dying and is resumed by another one (Ferre
   ];
   for (const [name, crash] of midStep) {
     it(`crash ${name}`, async () => {
-      const { bake, world, died } = await crashAndResume(crash);
+      const { bake, world, died, thread } = await crashAndResume(crash);
       expect(died).toBe(true);
       assertCleanSuccess(bake, world);
+      assertResumeLine(thread);
     });
   }
+});
+
+describe('sandbox with a persistent store: the restarted process has a fresh simulated world', () => {
+  it('says it restarted, then closes the bake blaming the reset simulator, not AWS', async () => {
+    const { bake, died, thread, secondWorld } = await crashAndResume(
+      { kind: 'step-done', step: 'pull' },
+      { restartWorld: true },
+    );
+    expect(died).toBe(true);
+    assertResumeLine(thread, STEP_TITLES.highstate);
+    expect(bake.status).toBe('failed');
+    expect(bake.error?.code).toBe('sim_world_reset');
+    expect(bake.error?.message).toBe(SIM_WORLD_RESET_MESSAGE);
+    const closing = thread.find((text) => text.startsWith(`:x: Bake ${bake._id} failed`));
+    expect(closing, thread.join('\n')).toContain('the simulated AWS and Domino start afresh');
+    expect(closing).toContain('This is not an AWS problem');
+    expect(thread.join('\n')).not.toMatch(/aws_|InvalidInstanceID|does not exist/);
+    // Nothing was sent to the fresh world on the old bake's behalf: no command, no image.
+    expect(secondWorld.commands).toHaveLength(0);
+    expect([...secondWorld.images.values()].some((image) => image.tags[BAKE_ID_TAG] === bake._id)).toBe(false);
+    expect(closing).toContain('Nothing to clean up: the simulated template and AMI went with the previous run.');
+  });
 });

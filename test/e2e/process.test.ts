@@ -111,6 +111,12 @@ describe('the ami-bot process', () => {
       const output = result.stdout + result.stderr;
       expect(output).not.toContain('xoxb-sandbox_not_real');
       expect(output).not.toContain(SECRET);
+      // One admin, no approvers: start-up warned that nothing can be approved, naming what to set; and it said
+      // what this sandbox keeps across a restart and that its time is simulated.
+      expect(output).toContain('No planned change can ever be approved');
+      expect(output).toContain('add a second admin to AMIBOT_ADMINS');
+      expect(output).toContain('the bot state is in MongoDB and survives restarts');
+      expect(output).toContain('simulated time runs ×2000 (AMIBOT_SIM_SPEED)');
     }, 30_000);
   });
 });

@@ -62,6 +62,8 @@ export interface HarnessOptions {
    * catch-up could post a review into any test's fake Slack.
    */
   review?: ReviewOptions;
+  /** Sandbox: when this process's simulated world began (as main.ts passes it). */
+  simWorldStartedAt?: Date;
 }
 
 export interface Harness {
@@ -124,6 +126,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
     processBeforeResponse: true,
     review: options.review ?? { enabled: false },
+    ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
   });
   const port = await getFreePort();
   await bot.start(port);

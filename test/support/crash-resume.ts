@@ -4,6 +4,7 @@
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import type { BakeRecord, BakeStepName } from '../../src/bake/bake-record.js';
 import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
+import { simClockStartAfter } from '../../src/sandbox-startup.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { type Harness, startHarness } from './bot-harness.js';
@@ -22,6 +23,10 @@ export interface CrashRun {
   /** False when the bake ended before the crash point was reached. */
   died: boolean;
   originalTemplateState: string;
+  /** The texts posted in the bake's thread, by both processes. */
+  thread: string[];
+  /** The world the second process ran against (a fresh one with `restartWorld`). */
+  secondWorld: SimWorld;
 }
 
 export interface CrashOptions {
@@ -30,6 +35,11 @@ export interface CrashOptions {
   speed?: number;
   /** Share an in-memory store between both processes instead of FerretDB (fast matrix runs). */
   memoryState?: boolean;
+  /**
+   * Sandbox mode with a persistent store, as main.ts wires it: the second process gets a fresh simulated world
+   * and a simulated clock that starts where the first one's writes stopped.
+   */
+  restartWorld?: boolean;
 }
 
 export async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -85,8 +95,9 @@ export async function crashAndResume(crash: CrashAt, options: CrashOptions = {})
     database,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(shared ? { store: shared } : {}),
-    tweak: (config: { bake: { leaseSeconds: number } }) => {
+    tweak: (config: { bake: { leaseSeconds: number }; sandbox: boolean }) => {
       config.bake.leaseSeconds = 120;
+      if (options.restartWorld) config.sandbox = true;
     },
   };
   try {
@@ -116,14 +127,29 @@ export async function crashAndResume(crash: CrashAt, options: CrashOptions = {})
     await until(async () => (died || isEnded(await store.bakes.get(started!._id)) ? true : undefined), 60_000);
     await first.bot.runner.idle();
 
-    const second = await startHarness(common);
+    let secondWorld = world;
+    let restart = {};
+    if (options.restartWorld) {
+      secondWorld = seedDemoWorld(createSimWorld({ deployment: 'acme', seed: options.seed ?? 1 }));
+      const start = await simClockStartAfter(store, clock.now());
+      restart = {
+        world: secondWorld,
+        clock: createScaledClock({ speed: options.speed ?? 1_000, start }),
+        simWorldStartedAt: start,
+      };
+    }
+    const second = await startHarness({ ...common, ...restart });
     opened.push(second);
     const bake = await until(async () => {
       const current = await second.store.bakes.get(started!._id);
       return isEnded(current) ? current : undefined;
     }, 60_000);
     await second.bot.runner.idle();
-    return { bake, world, died, originalTemplateState };
+    const thread = fake
+      .callsTo('chat.postMessage')
+      .filter((call) => call.args.thread_ts === bake.rootTs)
+      .map((call) => String(call.args.text ?? ''));
+    return { bake, world, died, originalTemplateState, thread, secondWorld };
   } finally {
     for (const harness of opened) await harness.close({ keepStore: Boolean(shared) });
     await fake.close();

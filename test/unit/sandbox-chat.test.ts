@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSandboxChat, SANDBOX_NOTICE } from '../../src/adapters/slack/sandbox-chat.js';
+import { createSandboxChat, SANDBOX_NOTICE, simulatedTimeNote } from '../../src/adapters/slack/sandbox-chat.js';
 import type { ChatMessage, ChatPort } from '../../src/ports.js';
 
 function recordingChat() {
@@ -44,5 +44,26 @@ describe('sandbox chat', () => {
     await sandbox.post({ channel: 'C1', text: 'x', blocks: Array.from({ length: 50 }, () => ({ type: 'divider' })) });
     expect(posted[0]?.blocks).toHaveLength(1);
     expect(posted[1]?.blocks).toHaveLength(50);
+  });
+
+  it("says the times are simulated: on its own notice, on a builder's notice, on thread cards, once", async () => {
+    const { chat, posted } = recordingChat();
+    const sandbox = createSandboxChat(chat, { speed: 60 });
+    const note = simulatedTimeNote(60);
+    const builderNotice = [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: ':test_tube: *Sandbox*: simulated.' }] },
+    ];
+    await sandbox.post({ channel: 'C1', text: 'root', blocks: [{ type: 'section' }] });
+    await sandbox.post({ channel: 'C1', text: 'card', blocks: builderNotice });
+    await sandbox.post({ channel: 'C1', text: 'card in a thread', threadTs: '1', blocks: builderNotice });
+    await sandbox.post({ channel: 'C1', text: 'plain reply', threadTs: '1' });
+    await sandbox.dm('U1', 'hello');
+    expect(JSON.stringify(posted[0]?.blocks)).toContain(`${SANDBOX_NOTICE}  ·  ${note}`);
+    expect(posted[1]?.blocks).toHaveLength(1);
+    expect(JSON.stringify(posted[1]?.blocks).split(note)).toHaveLength(2);
+    expect(JSON.stringify(posted[2]?.blocks)).toContain(`:test_tube: *Sandbox*: simulated.  ·  ${note}`);
+    expect(posted[3]?.text).toBe('plain reply');
+    expect(posted[4]?.text).toContain(note);
+    expect(note).toBe(':clock3: simulated time ×60: times and durations are on the simulated clock');
   });
 });

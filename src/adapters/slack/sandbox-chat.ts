@@ -4,28 +4,57 @@ export const SANDBOX_NOTICE = ':test_tube: *Sandbox*: simulated AWS and Domino, 
 
 const MAX_BLOCKS = 50;
 
+/** Said next to the sandbox notice: the times and durations on the message run at the simulator's speed. */
+export const simulatedTimeNote = (speed: number) =>
+  `:clock3: simulated time ×${speed}: times and durations are on the simulated clock`;
+
 /** Adds the sandbox notice to a message unless a builder already said it. */
-export function withSandboxNotice<T extends Pick<ChatMessage, 'text' | 'blocks'>>(message: T): T {
+export function withSandboxNotice<T extends Pick<ChatMessage, 'text' | 'blocks'>>(message: T, timeNote?: string): T {
+  const notice = timeNote ? `${SANDBOX_NOTICE}  ·  ${timeNote}` : SANDBOX_NOTICE;
   const blocks = message.blocks;
   if (!blocks || blocks.length === 0) {
-    return message.text.includes('Sandbox') ? message : { ...message, text: `${message.text}\n${SANDBOX_NOTICE}` };
+    return message.text.includes('Sandbox') ? message : { ...message, text: `${message.text}\n${notice}` };
   }
-  if (JSON.stringify(blocks).includes('*Sandbox*') || blocks.length >= MAX_BLOCKS) return message;
-  const notice: Block = { type: 'context', elements: [{ type: 'mrkdwn', text: SANDBOX_NOTICE }] };
-  return { ...message, blocks: [...blocks, notice] };
+  if (JSON.stringify(blocks).includes('*Sandbox*')) {
+    return timeNote ? { ...message, blocks: blocks.map((block) => withTimeNote(block, timeNote)) } : message;
+  }
+  if (blocks.length >= MAX_BLOCKS) return message;
+  const context: Block = { type: 'context', elements: [{ type: 'mrkdwn', text: notice }] };
+  return { ...message, blocks: [...blocks, context] };
+}
+
+/** A thread reply gets no notice of its own (its root has one), but a builder's own notice gets the time note. */
+function markThreadReply<T extends Pick<ChatMessage, 'blocks'>>(message: T, timeNote?: string): T {
+  if (!timeNote || !message.blocks || !JSON.stringify(message.blocks).includes('*Sandbox*')) return message;
+  return { ...message, blocks: message.blocks.map((block) => withTimeNote(block, timeNote)) };
+}
+
+/** A builder's own sandbox notice (a context element) gets the time note appended once. */
+function withTimeNote(block: Block, timeNote: string): Block {
+  if (block.type !== 'context' || !Array.isArray(block.elements)) return block;
+  const elements = (block.elements as Array<Record<string, unknown>>).map((element) => {
+    const text = element.text;
+    return typeof text === 'string' && text.includes('*Sandbox*') && !text.includes(timeNote)
+      ? { ...element, text: `${text}  ·  ${timeNote}` }
+      : element;
+  });
+  return { ...block, elements };
 }
 
 /**
  * Sandbox mode talks to a real Slack workspace: every root message and DM says it is a sandbox, so
- * nobody mistakes a rehearsal for a real change. Thread replies stay as they are (their root says it).
+ * nobody mistakes a rehearsal for a real change, and (given the simulator's speed) that its times are
+ * simulated. Thread replies get no notice of their own (their root says it).
  */
-export function createSandboxChat(chat: ChatPort): ChatPort {
+export function createSandboxChat(chat: ChatPort, options: { speed?: number } = {}): ChatPort {
+  const note = options.speed === undefined ? undefined : simulatedTimeNote(options.speed);
   return {
     ...chat,
-    post: (message) => chat.post(message.threadTs ? message : withSandboxNotice(message)),
-    update: (message) => chat.update(message.threadTs ? message : withSandboxNotice(message)),
+    post: (message) => chat.post(message.threadTs ? markThreadReply(message, note) : withSandboxNotice(message, note)),
+    update: (message) =>
+      chat.update(message.threadTs ? markThreadReply(message, note) : withSandboxNotice(message, note)),
     dm: (userId, text, blocks) => {
-      const marked = withSandboxNotice({ text, ...(blocks ? { blocks } : {}) });
+      const marked = withSandboxNotice({ text, ...(blocks ? { blocks } : {}) }, note);
       return chat.dm(userId, marked.text, marked.blocks);
     },
   };

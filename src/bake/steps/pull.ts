@@ -52,7 +52,10 @@ export const pull: StepFn = async (ctx) => {
   }
   const pulled = results.filter((r) => r.status === 'pulled');
   const seconds = pulled.reduce((sum, r) => sum + (r.seconds ?? 0), 0);
-  return `${pulled.length} pulled (${seconds.toFixed(0)} s of pulls), ${results.length - pulled.length} already cached`;
+  // A tag found by "List cached images" is still pulled (it may have moved): say so, or the two steps disagree.
+  const rechecked = pulled.filter((r) => cached.has(normalizeImageReference(r.image))).length;
+  const skipped = results.length - pulled.length;
+  return `${pulled.length} pulled (${seconds.toFixed(0)} s of pulls${rechecked > 0 ? `; ${rechecked} of them already there, pulled again because tags move` : ''})${skipped > 0 ? `, ${skipped} skipped (digest already cached)` : ''}`;
 };
 
 async function pullWithRetries(ctx: StepContext, index: number, previous: PullResult): Promise<PullResult> {

@@ -90,3 +90,17 @@ export function cancelledNoticeMessage(change: ChangeRecord): { text: string } {
     text: `:information_source: The announced executor image change ${change._id} on ${change.deployment} will not happen (${change.status}). Nothing changes for your runs.`,
   };
 }
+
+/** The DM to each user who was told about a change that will not happen after all (pure). */
+export function cancelledUserMessage(change: ChangeRecord): { text: string; blocks: Block[] } {
+  const tiers = truncate(change.updates.map((t) => `*${escapeMrkdwn(t.label)}*`).join(', '), 1_500, '…');
+  const text = `The executor image change ${change._id} on ${change.deployment} is off (${change.status}); nothing changed.`;
+  return {
+    text,
+    blocks: [
+      mrkdwnSection(
+        `:information_source: The change to ${tiers} on ${change.deployment} that you were told about (${change._id}) is off (${change.status}): nothing changed, your runs keep their executor image.`,
+      ),
+    ],
+  };
+}
