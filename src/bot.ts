@@ -28,6 +28,7 @@ import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createActionRouter } from './slack/action-router.js';
 import { createSlackApp } from './slack/create-app.js';
+import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
@@ -79,6 +80,7 @@ export function createBot(options: BotOptions): Bot {
     logger,
     metrics,
     isReady: () => store.ping(),
+    gate: createDeliveryGate({ deliveries: store.deliveries, logger }),
     ...(options.botIds ? { botIds: options.botIds } : {}),
     ...(options.processBeforeResponse === undefined ? {} : { processBeforeResponse: options.processBeforeResponse }),
   });

@@ -54,6 +54,23 @@ export async function postSigned(
   return { status: res.status, body: await res.text() };
 }
 
+/** POSTs any raw body (form, JSON, garbage) to `<baseUrl>/slack/events`, signed over exactly those bytes. */
+export async function postRawSigned(
+  baseUrl: string,
+  secret: string,
+  rawBody: string,
+  contentType: string,
+  opts: SignOptions = {},
+): Promise<SlackResponse> {
+  const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...signedHeaders(secret, rawBody, opts) },
+    body: rawBody,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
 export interface SlashCommandInput {
   text: string;
   userId: string;
