@@ -1,3 +1,4 @@
+import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 /**
  * A bake is an explicit status plus persisted facts. Everything a restarted process needs to
  * resume — the instance, the state it was found in, every SSM command id, the image name and
@@ -130,4 +131,10 @@ export const BAKE_ID_PATTERN = /^bake-\d{8}-[a-z0-9]{4}$/;
 
 export function isBakeId(value: string): boolean {
   return BAKE_ID_PATTERN.test(value);
+}
+
+/** A button click came from the bake's own root message or a reply in its thread (Cancel, Test, Plan rollout). */
+export function isFromOwnMessage(bake: Pick<BakeRecord, 'channel' | 'rootTs'>, origin: ButtonOrigin): boolean {
+  if (bake.rootTs === undefined) return false;
+  return isClickOn(origin, { channel: bake.channel, messages: [bake.rootTs], thread: bake.rootTs });
 }

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 
 /**
  * A change is what an approver approves: a rollout of a new AMI to standard tiers, a revert of an applied
@@ -168,4 +169,12 @@ export function deriveStatus(change: Pick<ChangeRecord, 'decision' | 'apply' | '
   if (change.apply) return 'applying';
   if (change.decision) return change.decision.outcome;
   return 'pending';
+}
+
+/** A button click came from the change's own approval message (Approve, Reject, Terminate). */
+export function isFromOwnMessage(change: Pick<ChangeRecord, 'message'>, origin: ButtonOrigin): boolean {
+  return (
+    change.message !== undefined &&
+    isClickOn(origin, { channel: change.message.channel, messages: [change.message.ts] })
+  );
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { ImageInfo } from '../ports.js';
+import type { ButtonOrigin } from '../shared/button-origin.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { announceInBackground } from './announce-change.js';
@@ -18,6 +19,8 @@ export interface PlanRolloutInput {
   target: string;
   /** Maintenance window start, "YYYY-MM-DD HH:MM" in the configured time zone. */
   at?: string;
+  /** The button's message (Plan rollout): the bake's own thread (isFromOwnMessage). */
+  origin?: ButtonOrigin;
 }
 
 type PlanOutcome = { change: ChangeRecord } | { nothing: Reply };
@@ -44,7 +47,7 @@ export function createPlanRollout(deps: RolloutDeps) {
     const now = deps.clock.now();
     const applyAt = input.at === undefined ? undefined : parseWindowStart(input.at, deps.config.timeZone);
     if (applyAt) checkWindow(applyAt, now);
-    const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
+    const target = await resolveAmiTarget(deps, input);
     // Serialised per deployment: a duplicate delivery waits, then finds this change open (withChangeLock).
     const outcome = await withChangeLock(deps, target.deployment.name, async (): Promise<PlanOutcome> => {
       await refuseIfOpen(deps, target.deployment.name);

@@ -1,7 +1,8 @@
 import type { BakeRecord } from '../bake/bake-record.js';
-import { isBakeId } from '../bake/bake-record.js';
+import { isBakeId, isFromOwnMessage } from '../bake/bake-record.js';
 import { type DeploymentConfig, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
+import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isAmiId } from './classify-tiers.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { requireDeployment } from './rollout-deps.js';
@@ -19,7 +20,7 @@ export interface AmiTarget {
 /** `<bake-id|ami-id>` → a deployment and an available AMI, or an AppError saying what is wrong. */
 export async function resolveAmiTarget(
   deps: Pick<RolloutDeps, 'config' | 'store' | 'ec2'>,
-  input: { target: string; channelId: string },
+  input: { target: string; channelId: string; origin?: ButtonOrigin },
 ): Promise<AmiTarget> {
   const { target } = input;
   let bake: BakeRecord | undefined;
@@ -28,6 +29,8 @@ export async function resolveAmiTarget(
   if (isBakeId(target)) {
     bake = await deps.store.bakes.get(target);
     if (!bake) throw new AppError('unknown_bake', `No bake ${target}. \`/ami status\` lists recent bakes.`);
+    if (input.origin && !isFromOwnMessage(bake, input.origin))
+      throw new AppError('not_its_message', notItsMessage(`bake ${bake._id}`));
     if (bake.status !== 'succeeded' || !bake.facts.imageId) {
       throw new AppError(
         'bake_has_no_ami',

@@ -4,6 +4,7 @@ import { errorCode, isAppError, userMessage } from '../errors.js';
 import type { OpenReviewInput } from '../review/open-review.js';
 import type { ReviewClick } from '../review/review-decisions.js';
 import type { RolloutUseCases } from '../rollout/create-rollout.js';
+import type { ButtonOrigin } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { ACTION_IDS } from './action-ids.js';
@@ -23,7 +24,7 @@ export interface UseCases extends RolloutUseCases {
     noReboot: boolean;
     note?: string;
   }): Promise<Reply>;
-  cancelBake(input: { userId: string; bakeId: string }): Promise<Reply>;
+  cancelBake(input: { userId: string; bakeId: string; origin?: ButtonOrigin }): Promise<Reply>;
   bakeStatus(input: { bakeId?: string }): Promise<Reply>;
   /** The AMI review: `/ami review`, the schedule and its catch-up all open one here. */
   openReview(input: OpenReviewInput): Promise<Reply>;
@@ -108,7 +109,7 @@ export function registerListeners(app: App, actions: ActionRouter, deps: Listene
     await answer(respond, log, () => dispatch(parseCommand(command.text ?? ''), caller, useCases));
   });
 
-  actions.action(ACTION_IDS.cancelBake, async ({ ack, body, action, respond }) => {
+  actions.action(ACTION_IDS.cancelBake, async ({ ack, body, action, respond }, origin) => {
     await ack();
     const userId = body.user.id;
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
@@ -117,6 +118,6 @@ export function registerListeners(app: App, actions: ActionRouter, deps: Listene
       await answer(respond, log, async () => ({ text: ':no_entry: Only ami-bot admins can cancel a bake.' }));
       return;
     }
-    await answer(respond, log, () => useCases.cancelBake({ userId, bakeId: value }));
+    await answer(respond, log, () => useCases.cancelBake({ userId, bakeId: value, origin }));
   });
 }

@@ -75,10 +75,22 @@ export interface Harness {
   database: string;
   url: string;
   slash(text: string, opts?: { userId?: string; channelId?: string; responseId?: string }): Promise<SlackResponse>;
+  /**
+   * Clicks a button as Slack would: by default from the newest message the bot posted (or updated) with that
+   * button and value, in that message's channel and thread; `messageTs`/`channelId`/`teamId` say otherwise.
+   */
   click(
     actionId: string,
     value: string,
-    opts?: { userId?: string; messageTs?: string; responseId?: string },
+    opts?: {
+      userId?: string;
+      messageTs?: string;
+      threadTs?: string;
+      channelId?: string;
+      teamId?: string;
+      enterpriseId?: string;
+      responseId?: string;
+    },
   ): Promise<SlackResponse>;
   /** The ephemeral answer posted to response_url `responseId`. */
   answer(responseId: string): Promise<string>;
@@ -86,6 +98,28 @@ export interface Harness {
 }
 
 let responseCounter = 0;
+
+/** The newest message in the fake Slack carrying button `actionId` with `value`: where a real click comes from. */
+export function buttonMessage(
+  fake: FakeSlack,
+  actionId: string,
+  value: string,
+): { channel: string; ts: string; threadTs?: string } | undefined {
+  const hasButton = (blocks: unknown) =>
+    Array.isArray(blocks) &&
+    blocks.some((block: { elements?: Array<{ action_id?: string; value?: string }> }) =>
+      block?.elements?.some?.((element) => element?.action_id === actionId && element?.value === value),
+    );
+  for (const call of [...fake.calls].reverse()) {
+    if (!['chat.postMessage', 'chat.update'].includes(call.method) || !hasButton(call.args.blocks)) continue;
+    const response = (call.response ?? {}) as { channel?: string; ts?: string };
+    const ts = call.method === 'chat.update' ? String(call.args.ts ?? '') : String(response.ts ?? '');
+    const channel = String(response.channel ?? call.args.channel ?? '');
+    const thread = call.args.thread_ts;
+    return { channel, ts, ...(typeof thread === 'string' ? { threadTs: thread } : {}) };
+  }
+  return undefined;
+}
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = options.fake ?? (await startFakeSlack());
@@ -122,6 +156,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         }
       : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
+    // The fake Slack's workspace, which the signed requests name too (slack-signing.ts).
+    installation: { teamId: 'T1' },
     processBeforeResponse: true,
     review: options.review ?? { enabled: false },
   });
@@ -148,12 +184,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
     },
     click(actionId, value, opts = {}) {
+      const posted = opts.messageTs === undefined ? buttonMessage(fake, actionId, value) : undefined;
+      const threadTs = opts.threadTs ?? posted?.threadTs;
       return sendBlockAction(url, SIGNING_SECRET, {
         actionId,
         value,
         userId: opts.userId ?? ADMIN,
-        channelId: OPS,
-        messageTs: opts.messageTs ?? '1700000000.000100',
+        channelId: opts.channelId ?? posted?.channel ?? OPS,
+        messageTs: opts.messageTs ?? posted?.ts ?? '1700000000.000100',
+        ...(threadTs ? { threadTs } : {}),
+        ...(opts.teamId ? { teamId: opts.teamId } : {}),
+        ...(opts.enterpriseId ? { enterpriseId: opts.enterpriseId } : {}),
         responseUrl: fake.responseUrl(opts.responseId ?? `r${++responseCounter}`),
       });
     },
