@@ -62,6 +62,8 @@ export interface HighstateSummary {
 }
 
 export interface BakeFacts {
+  /** The thread reply with the Test / Plan rollout buttons. */
+  nextStepsTs?: string;
   instanceId?: string;
   instanceName?: string;
   /** The state the template was found in; the bake returns it there. */
@@ -133,8 +135,15 @@ export function isBakeId(value: string): boolean {
   return BAKE_ID_PATTERN.test(value);
 }
 
-/** A button click came from the bake's own root message or a reply in its thread (Cancel, Test, Plan rollout). */
-export function isFromOwnMessage(bake: Pick<BakeRecord, 'channel' | 'rootTs'>, origin: ButtonOrigin): boolean {
+/**
+ * A button click came from the bake's own messages: its root (Cancel), the reply with the next steps (Test, Plan
+ * rollout), or any reply in its thread (Slack says `thread_ts` for those).
+ */
+export function isFromOwnMessage(
+  bake: Pick<BakeRecord, 'channel' | 'rootTs' | 'facts'>,
+  origin: ButtonOrigin,
+): boolean {
   if (bake.rootTs === undefined) return false;
-  return isClickOn(origin, { channel: bake.channel, messages: [bake.rootTs], thread: bake.rootTs });
+  const messages = [bake.rootTs, bake.facts.nextStepsTs];
+  return isClickOn(origin, { channel: bake.channel, messages, thread: bake.rootTs });
 }

@@ -29,14 +29,14 @@ export async function resolveAmiTarget(
   if (isBakeId(target)) {
     bake = await deps.store.bakes.get(target);
     if (!bake) throw new AppError('unknown_bake', `No bake ${target}. \`/ami status\` lists recent bakes.`);
-    if (input.origin && !isFromOwnMessage(bake, input.origin))
-      throw new AppError('not_its_message', notItsMessage(`bake ${bake._id}`));
     if (bake.status !== 'succeeded' || !bake.facts.imageId) {
       throw new AppError(
         'bake_has_no_ami',
         `Bake ${target} has no finished AMI (it is ${bake.status}); nothing was done.`,
       );
     }
+    if (input.origin && !isFromOwnMessage(bake, input.origin))
+      throw new AppError('not_its_message', notItsMessage(`bake ${bake._id}`));
     amiId = bake.facts.imageId;
     deployment = requireDeployment(deps.config, bake.deployment);
   } else if (isAmiId(target)) {

@@ -20,9 +20,11 @@ export const record: StepFn = async (ctx) => {
     },
   ];
   const text = `:tada: New AMI *${imageId}* — \`${imageName}\` is available.`;
-  await ctx.progress.thread(text, [
+  const ts = await ctx.progress.thread(text, [
     { type: 'section', text: { type: 'mrkdwn', text } },
     { type: 'actions', block_id: `bake-next:${ctx.bake._id}`, elements: buttons },
   ]);
+  // The buttons' own message: a click on Test / Plan rollout must come from it (bake-record.ts isFromOwnMessage).
+  if (ts) await ctx.save({ 'facts.nextStepsTs': ts });
   return `${imageId} (${imageName})`;
 };
