@@ -242,7 +242,9 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
       const cancel = handle.cancel.signal.reason instanceof CancelRequested ? handle.cancel.signal.reason : undefined;
       const outcome = cancel ? 'cancelled' : 'failed';
       const message = cancel ? `Cancelled by <@${cancel.by}>.` : userMessage(error);
-      ctx.log.warn({ err: error, step: current, outcome }, 'bake step did not complete; compensating');
+      // A cancel is a request, not a fault: one info line, no stack.
+      if (cancel) ctx.log.info({ step: current, outcome, by: cancel.by }, 'bake cancelled; compensating');
+      else ctx.log.warn({ err: error, step: current, outcome }, 'bake step did not complete; compensating');
       if (current) observeStep(ctx, current, outcome);
       await ctx.save({
         status: 'compensating',

@@ -74,8 +74,15 @@ async function dispatch(parsed: ParsedCommand, caller: Caller, useCases: UseCase
   }
 }
 
-/** Runs a use case and turns any error into a clear ephemeral answer (never a stack trace). */
-export async function answer(respond: RespondFn, logger: Logger, work: () => Promise<Reply>): Promise<void> {
+/**
+ * Runs a use case and turns any error into a clear ephemeral answer (never a stack trace). `respond` is absent
+ * when the request carried no response_url (Bolt then defines none): the answer can only be logged.
+ */
+export async function answer(
+  respond: RespondFn | undefined,
+  logger: Logger,
+  work: () => Promise<Reply>,
+): Promise<void> {
   // Called after ack(): let the acks of requests already waiting go out before this one's work.
   await new Promise<void>((resolve) => setImmediate(resolve));
   let result: Reply;
@@ -86,10 +93,15 @@ export async function answer(respond: RespondFn, logger: Logger, work: () => Pro
     else logger.error({ err: error, code: errorCode(error) }, 'use case failed');
     result = { text: `:warning: ${userMessage(error)}` };
   }
+  if (typeof respond !== 'function') {
+    logger.info({ answer: result.text.slice(0, 200) }, 'no response_url to answer through; the answer was not shown');
+    return;
+  }
   try {
     await respond({ response_type: 'ephemeral', replace_original: false, ...result });
   } catch (error) {
-    logger.warn({ err: error }, 'could not answer through response_url');
+    // One line: an expired or unreachable response_url is Slack's side, not a defect of ours.
+    logger.warn({ reason: (error as Error).message?.split('\n')[0] }, 'could not answer through response_url');
   }
 }
 

@@ -6,7 +6,7 @@ import { type Bot, createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
 import type { ReviewOptions } from '../../src/review/review-feature.js';
-import { createSilentLogger } from '../../src/shared/logger.js';
+import { createSilentLogger, type Logger } from '../../src/shared/logger.js';
 import { createFaults, type Faults } from '../../src/sim/faults.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
@@ -62,6 +62,8 @@ export interface HarnessOptions {
    * catch-up could post a review into any test's fake Slack.
    */
   review?: ReviewOptions;
+  /** The bot's logger (default: silent). */
+  logger?: Logger;
 }
 
 export interface Harness {
@@ -144,7 +146,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ports = options.wrap ? options.wrap(raw) : raw;
   const bot = createBot({
     config,
-    logger: createSilentLogger(),
+    logger: options.logger ?? createSilentLogger(),
     store,
     clock,
     ...ports,
