@@ -131,7 +131,7 @@ describe('fuzzing /ami and buttons through the real app', () => {
       [{ type: 'block_actions' }],
       0,
       -1.5,
-      1e309,
+      1e300,
       '',
       'payload',
       true,
