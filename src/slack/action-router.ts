@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, App, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ButtonOrigin } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
-import type { ActionId } from './action-ids.js';
+import { ACTION_PREFIX, type ActionId } from './action-ids.js';
 import { buttonOriginOf } from './button-origin.js';
 import { answer } from './listeners.js';
 
@@ -23,7 +23,7 @@ export interface ButtonBinding {
 }
 
 /** Every ami-bot action id starts with this (src/slack/action-ids.ts). */
-const OUR_ACTIONS = /^ami_/;
+const OUR_ACTIONS = new RegExp(`^${ACTION_PREFIX}`);
 
 /** Why a click is refused before routing: another workspace or org, or outside the ops channels. */
 export function refuseOrigin(origin: ButtonOrigin, binding: Omit<ButtonBinding, 'logger'>): string | undefined {

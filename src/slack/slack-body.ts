@@ -1,4 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
+import { ACTION_PREFIX } from './action-ids.js';
 
 /**
  * What a signed Slack body is, checked before Bolt sees it. Bolt 5 reads properties of whatever JSON the body
@@ -47,7 +48,9 @@ function classifyAction(body: Record<string, unknown>): SlackBodyKind {
   if (!actions.every((action) => isPlainObject(action) && isString(action.action_id))) {
     return { kind: 'malformed', why: 'block_actions with an action that has no action_id' };
   }
-  return { kind: 'bolt' };
+  // No listener would acknowledge another app's button: Bolt would answer 404 after 3 s.
+  const ours = actions.some((action) => String(action.action_id).startsWith(ACTION_PREFIX));
+  return ours ? { kind: 'bolt' } : { kind: 'ignore', why: 'a button that is not ami-bot’s' };
 }
 
 export function classifySlackBody(body: unknown): SlackBodyKind {

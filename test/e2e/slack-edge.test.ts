@@ -23,6 +23,11 @@ const BAD_BODIES: Array<[string, string, string]> = [
   ],
   ['form command without user', 'command=%2Fami&text=help', FORM],
   ['form other command', 'command=%2Fother&text=x&user_id=U1&channel_id=C1', FORM],
+  [
+    'form another app’s button',
+    `payload=${encodeURIComponent('{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"other_x"}]}')}`,
+    FORM,
+  ],
   ['json null', 'null', JSON_TYPE],
   ['json []', '[]', JSON_TYPE],
   ['json 7', '7', JSON_TYPE],
