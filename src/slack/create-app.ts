@@ -94,7 +94,13 @@ export function createSlackApp(options: SlackAppOptions): App {
   // Our own receivers: each checks what arrives before Bolt reads it (http-edge.ts, socket-edge.ts).
   if (slack.appToken) {
     const receiver = createGuardedSocketReceiver(
-      { appToken: slack.appToken, logger, customRoutes, installerOptions: { port: slack.port } },
+      {
+        appToken: slack.appToken,
+        logger,
+        customRoutes,
+        // As Bolt's own Socket Mode receiver: its client calls apps.connections.open with the app's client options.
+        installerOptions: { port: slack.port, clientOptions: common.clientOptions },
+      },
       edge,
     );
     return new App({ ...common, socketMode: true, appToken: slack.appToken, receiver });
