@@ -28,6 +28,7 @@ import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createActionRouter } from './slack/action-router.js';
 import { createSlackApp } from './slack/create-app.js';
+import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
@@ -45,6 +46,11 @@ export interface BotOptions {
   /** Lease owner; unique per process. */
   owner?: string;
   botIds?: { botId: string; botUserId: string };
+  /**
+   * The workspace (and Enterprise Grid org) the bot is installed in: buttons from elsewhere are refused. Default:
+   * what `auth.test` says at start; with `botIds` (no auth.test: tests, the demo) unknown and not checked.
+   */
+  installation?: { teamId: string; enterpriseId?: string };
   processBeforeResponse?: boolean;
   /** Prometheus metrics (GET /metrics); a fresh registry when omitted. */
   metrics?: Metrics;
@@ -81,6 +87,7 @@ export function createBot(options: BotOptions): Bot {
     logger,
     metrics,
     isReady: () => store.ping(),
+    gate: createDeliveryGate({ deliveries: store.deliveries, logger }),
     ...(options.botIds ? { botIds: options.botIds } : {}),
     ...(options.processBeforeResponse === undefined ? {} : { processBeforeResponse: options.processBeforeResponse }),
   });
@@ -139,7 +146,12 @@ export function createBot(options: BotOptions): Bot {
     ...review.useCases,
     ...rollout.useCases,
   };
-  const actions = createActionRouter(app);
+  let installation: { teamId?: string; enterpriseId?: string } = options.installation ?? {};
+  const actions = createActionRouter(app, {
+    installation: () => installation,
+    opsChannels: config.opsChannels,
+    logger,
+  });
   registerListeners(app, actions, { config, useCases, logger });
   registerReviewActions(actions, { config, useCases, logger });
   registerHomeTab(app, { homeTab: createHomeTab({ config, store, clock }), logger });
@@ -153,13 +165,22 @@ export function createBot(options: BotOptions): Bot {
     review,
     rollout: { ...rollout, tasks },
     async start(port) {
-      // Verify the token first (auth.test): a bad token or an unreachable Slack is one clear error.
-      await app.init().catch((error: unknown) => {
+      const unreachable = (error: unknown) => {
         throw new AppError(
           'slack_unreachable',
           `Slack did not accept the bot token or could not be reached (${(error as Error).message.split('\n')[0]}). Check SLACK_BOT_TOKEN and SLACK_API_URL.`,
         );
-      });
+      };
+      // Verify the token first (auth.test): a bad token or an unreachable Slack is one clear error.
+      await app.init().catch(unreachable);
+      if (!options.installation && !options.botIds) {
+        // Bolt keeps its auth.test answer to itself: ask once more for the workspace buttons must come from.
+        const auth = await app.client.auth.test().catch(unreachable);
+        installation = {
+          ...(auth.team_id ? { teamId: auth.team_id } : {}),
+          ...(auth.enterprise_id ? { enterpriseId: auth.enterprise_id } : {}),
+        };
+      }
       // Background work does not wait for Slack's socket: a bake left by a crash resumes at once.
       runner.start();
       await review.start();

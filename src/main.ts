@@ -6,6 +6,7 @@ import { approvalDeadlock } from './rollout/approver-capacity.js';
 import { sandboxStartupNotes, simClockStartAfter } from './sandbox-startup.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
+import { installProcessGuards } from './shared/process-guard.js';
 import { createSystemClock } from './shared/system-clock.js';
 import type { DEMO_IDS } from './sim/index.js';
 
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.logLevel });
+  installProcessGuards(logger, () => process.exit(1));
   const store = await openStateStore(config).catch((error: unknown) => {
     process.stderr.write(`ami-bot: cannot reach the bot's MongoDB (${(error as Error).message.split('\n')[0]})\n`);
     process.exit(3);

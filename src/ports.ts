@@ -369,6 +369,17 @@ export interface ReviewRepo {
   withdraw(reviewId: string, key: string): Promise<void>;
 }
 
+/**
+ * Slack deliveries already taken (insert-once by key): a replayed, retried or twice-delivered request runs
+ * once across all replicas. Keys are Slack's ids (trigger_id, event_id) or `v0:<timestamp>:<signature>`.
+ */
+export interface DeliveryRepo {
+  /** True for exactly one caller per key; false for every later one (a duplicate). */
+  claim(key: string, at: Date): Promise<boolean>;
+  /** Forgets deliveries taken before `before` (no TTL index on FerretDB); returns how many went. */
+  sweep(before: Date): Promise<number>;
+}
+
 export interface StateStore {
   bakes: BakeRepo;
   locks: LockRepo;
@@ -378,6 +389,7 @@ export interface StateStore {
   notifications: NotificationRepo;
   ticks: TickRepo;
   reviews: ReviewRepo;
+  deliveries: DeliveryRepo;
   /** True when the store's database answers (readiness probe). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -22,8 +22,8 @@ export interface BakeDeps {
 export interface BakeProgress {
   /** Re-renders the root message (coalesced, rate-limited). */
   refresh(): void;
-  /** A reply in the bake's thread. */
-  thread(text: string, blocks?: Array<Record<string, unknown>>): Promise<void>;
+  /** A reply in the bake's thread; its ts, unless Slack could not be reached. */
+  thread(text: string, blocks?: Array<Record<string, unknown>>): Promise<string | undefined>;
   /** Waits for pending root updates (used before the runner lets go of a bake). */
   flush(): Promise<void>;
   /** Drops pending updates and ignores later ones (a dead process says nothing more). */

@@ -60,13 +60,20 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
       schedule();
     },
     async thread(text, blocks) {
-      if (disposed) return;
+      if (disposed) return undefined;
       const bake = options.bake();
-      if (!bake.rootTs) return;
+      if (!bake.rootTs) return undefined;
       try {
-        await options.chat.post({ channel: bake.channel, threadTs: bake.rootTs, text, ...(blocks ? { blocks } : {}) });
+        const posted = await options.chat.post({
+          channel: bake.channel,
+          threadTs: bake.rootTs,
+          text,
+          ...(blocks ? { blocks } : {}),
+        });
+        return posted.ts;
       } catch (error) {
         options.logger.warn({ err: error }, 'could not post to the bake thread');
+        return undefined;
       }
     },
     async flush() {

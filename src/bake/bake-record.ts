@@ -1,3 +1,4 @@
+import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 /**
  * A bake is an explicit status plus persisted facts. Everything a restarted process needs to
  * resume — the instance, the state it was found in, every SSM command id, the image name and
@@ -61,6 +62,8 @@ export interface HighstateSummary {
 }
 
 export interface BakeFacts {
+  /** The thread reply with the Test / Plan rollout buttons. */
+  nextStepsTs?: string;
   instanceId?: string;
   instanceName?: string;
   /** The state the template was found in; the bake returns it there. */
@@ -130,4 +133,17 @@ export const BAKE_ID_PATTERN = /^bake-\d{8}-[a-z0-9]{4}$/;
 
 export function isBakeId(value: string): boolean {
   return BAKE_ID_PATTERN.test(value);
+}
+
+/**
+ * A button click came from the bake's own messages: its root (Cancel), the reply with the next steps (Test, Plan
+ * rollout), or any reply in its thread (Slack says `thread_ts` for those).
+ */
+export function isFromOwnMessage(
+  bake: Pick<BakeRecord, 'channel' | 'rootTs' | 'facts'>,
+  origin: ButtonOrigin,
+): boolean {
+  if (bake.rootTs === undefined) return false;
+  const messages = [bake.rootTs, bake.facts.nextStepsTs];
+  return isClickOn(origin, { channel: bake.channel, messages, thread: bake.rootTs });
 }

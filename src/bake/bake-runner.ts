@@ -284,8 +284,8 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
       const cancel = handle.cancel.signal.reason instanceof CancelRequested ? handle.cancel.signal.reason : undefined;
       const outcome = cancel ? 'cancelled' : 'failed';
       const message = cancel ? `Cancelled by <@${cancel.by}>.` : userMessage(error);
-      // A cancel is somebody's decision, not a fault: no warning, no stack trace.
-      if (cancel) ctx.log.info({ step: current, by: cancel.by }, 'bake cancelled; compensating');
+      // A cancel is a request, not a fault: one info line, no stack.
+      if (cancel) ctx.log.info({ step: current, outcome, by: cancel.by }, 'bake cancelled; compensating');
       else ctx.log.warn({ err: error, step: current, outcome }, 'bake step did not complete; compensating');
       if (current) observeStep(ctx, current, outcome);
       await ctx.save({

@@ -1,8 +1,9 @@
 import { AppError } from '../errors.js';
 import type { Clock, StateStore } from '../ports.js';
+import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
 import { userMention } from '../slack/blocks/block-text.js';
-import { isBakeActive, isBakeId } from './bake-record.js';
+import { isBakeActive, isBakeId, isFromOwnMessage } from './bake-record.js';
 
 export interface CancelBakeDeps {
   store: StateStore;
@@ -12,7 +13,7 @@ export interface CancelBakeDeps {
 
 /** `/ami cancel` and the Cancel button: mark the bake; whichever replica runs it cleans up. */
 export function createCancelBake(deps: CancelBakeDeps) {
-  return async function cancelBake(input: { userId: string; bakeId: string }): Promise<Reply> {
+  return async function cancelBake(input: { userId: string; bakeId: string; origin?: ButtonOrigin }): Promise<Reply> {
     if (!isBakeId(input.bakeId)) {
       throw new AppError(
         'invalid_bake_id',
@@ -21,6 +22,9 @@ export function createCancelBake(deps: CancelBakeDeps) {
     }
     const bake = await deps.store.bakes.get(input.bakeId);
     if (!bake) throw new AppError('unknown_bake', `No bake ${input.bakeId}. \`/ami status\` lists recent bakes.`);
+    if (input.origin && !isFromOwnMessage(bake, input.origin)) {
+      throw new AppError('not_its_message', notItsMessage(`bake ${bake._id}`));
+    }
     if (!isBakeActive(bake)) return { text: `Bake ${bake._id} has already ended (${bake.status}); nothing to cancel.` };
     const after = await deps.store.bakes.requestCancel(bake._id, input.userId, deps.clock.now());
     if (after?.cancelRequested && after.cancelRequested.by !== input.userId) {

@@ -2,11 +2,12 @@ import { bakeLockKey } from '../bake/bake-runner.js';
 import type { StartBakeInput } from '../bake/start-bake.js';
 import { AppError } from '../errors.js';
 import type { ChatPort, Clock, StateStore } from '../ports.js';
+import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { userMention } from '../slack/blocks/block-text.js';
 import { refreshReviewMessages } from './review-messages.js';
-import { addDays, isReviewId, type ReviewRecord, SNOOZE_DAYS } from './review-record.js';
+import { addDays, isFromOwnMessage, isReviewId, type ReviewRecord, SNOOZE_DAYS } from './review-record.js';
 import { formatLocal } from './zoned-time.js';
 
 export interface ReviewDecisionDeps {
@@ -21,6 +22,8 @@ export interface ReviewDecisionDeps {
 export interface ReviewClick {
   userId: string;
   reviewId: string;
+  /** The button's message: it must be the review's own or one of its reminders (isFromOwnMessage). */
+  origin?: ButtonOrigin;
 }
 
 /** A double click, a retried delivery or a second admin sees what already happened; nothing changes. */
@@ -48,11 +51,14 @@ export function alreadyDecided(review: ReviewRecord): Reply {
 export function createReviewDecisions(deps: ReviewDecisionDeps) {
   const { store, clock } = deps;
 
-  async function load(reviewId: string): Promise<ReviewRecord> {
+  async function load({ reviewId, origin }: ReviewClick): Promise<ReviewRecord> {
     if (!isReviewId(reviewId)) throw new AppError('invalid_review_id', 'That button does not belong to an AMI review.');
     const review = await store.reviews.get(reviewId);
     if (!review)
       throw new AppError('unknown_review', `No review ${reviewId.slice(0, 100)}; \`/ami review\` posts a new one.`);
+    if (origin && !isFromOwnMessage(review, origin)) {
+      throw new AppError('not_its_message', notItsMessage(`the AMI review of ${review.deployment}`));
+    }
     return review;
   }
 
@@ -74,7 +80,7 @@ export function createReviewDecisions(deps: ReviewDecisionDeps) {
   }
 
   async function markReviewed(input: ReviewClick): Promise<Reply> {
-    const review = await load(input.reviewId);
+    const review = await load(input);
     if (review.status !== 'open') return alreadyDecided(review);
     if (!(await close(review, 'reviewed', input.userId))) return lostRace(review);
     await refresh(review._id);
@@ -82,7 +88,7 @@ export function createReviewDecisions(deps: ReviewDecisionDeps) {
   }
 
   async function snoozeReview(input: ReviewClick): Promise<Reply> {
-    const review = await load(input.reviewId);
+    const review = await load(input);
     if (review.status !== 'open') return alreadyDecided(review);
     const now = clock.now();
     const when = (date: Date) => formatLocal(date, review.report.timeZone);
@@ -102,7 +108,7 @@ export function createReviewDecisions(deps: ReviewDecisionDeps) {
   }
 
   async function startBakeFromReview(input: ReviewClick): Promise<Reply> {
-    const review = await load(input.reviewId);
+    const review = await load(input);
     if (review.status !== 'open') return alreadyDecided(review);
     if (!(await close(review, 'bake', input.userId))) return lostRace(review);
     let reply: Reply;

@@ -1,3 +1,4 @@
+import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { ReviewReport } from './review-report.js';
 
 /**
@@ -146,4 +147,15 @@ export function isReminderDue(review: Pick<ReviewRecord, 'status' | 'nextReminde
   return (
     review.status === 'open' && review.nextReminderAt !== undefined && review.nextReminderAt.getTime() <= now.getTime()
   );
+}
+
+/** A button click came from the review's own message or one of its reminders (which carry the same buttons). */
+export function isFromOwnMessage(
+  review: Pick<ReviewRecord, 'channel' | 'messageTs' | 'reminders'>,
+  origin: ButtonOrigin,
+): boolean {
+  return isClickOn(origin, {
+    channel: review.channel,
+    messages: [review.messageTs, ...review.reminders.map((r) => r.ts)],
+  });
 }

@@ -1,3 +1,4 @@
+import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import { newShortId } from './change-record.js';
 
 /** A test of an AMI on the deployment's test tier: what ran, where, and the seconds spent in each state. */
@@ -62,4 +63,9 @@ export const newTestId = (now: Date) => newShortId('test', now);
 
 export function isTestFinished(test: Pick<AmiTestRecord, 'status'>): boolean {
   return test.status !== 'running';
+}
+
+/** A button click came from the test's own message (Cancel test). */
+export function isFromOwnMessage(test: Pick<AmiTestRecord, 'channel' | 'messageTs'>, origin: ButtonOrigin): boolean {
+  return isClickOn(origin, { channel: test.channel, messages: [test.messageTs] });
 }

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { tierKey } from '../ports.js';
+import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { ChangeGate } from './rollout-gate.js';
 
 /**
@@ -198,4 +199,12 @@ export function deriveStatus(change: Pick<ChangeRecord, 'decision' | 'apply' | '
   if (change.apply) return 'applying';
   if (change.decision) return change.decision.outcome;
   return 'pending';
+}
+
+/** A button click came from the change's own approval message (Approve, Reject, Terminate). */
+export function isFromOwnMessage(change: Pick<ChangeRecord, 'message'>, origin: ButtonOrigin): boolean {
+  return (
+    change.message !== undefined &&
+    isClickOn(origin, { channel: change.message.channel, messages: [change.message.ts] })
+  );
 }

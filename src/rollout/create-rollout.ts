@@ -1,3 +1,4 @@
+import type { ButtonOrigin } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
 import { createApplyChange } from './apply-change.js';
 import type { ChangeRecord } from './change-record.js';
@@ -13,8 +14,8 @@ import { createTestAmi } from './test-ami.js';
 
 /** One use case per rollout intent, shared by slash commands, buttons, the scheduler, the demo and the tests. */
 export interface RolloutUseCases {
-  testAmi(input: { userId: string; channelId: string; target: string }): Promise<Reply>;
-  cancelTest(input: { userId: string; testId: string }): Promise<Reply>;
+  testAmi(input: { userId: string; channelId: string; target: string; origin?: ButtonOrigin }): Promise<Reply>;
+  cancelTest(input: { userId: string; testId: string; origin?: ButtonOrigin }): Promise<Reply>;
   planRollout(input: PlanRolloutInput): Promise<Reply>;
   decideChange(input: DecideChangeInput): Promise<Reply>;
   revertChange(input: { userId: string; channelId: string; changeId: string }): Promise<Reply>;

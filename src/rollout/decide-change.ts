@@ -1,10 +1,11 @@
 import { AppError } from '../errors.js';
+import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
 import { cancelledNoticeMessage } from '../slack/blocks/announce-message.js';
 import { formatWhen } from '../slack/blocks/block-text.js';
 import { checkApprover } from './approvers.js';
 import { refreshChangeMessage } from './change-messages.js';
-import { type ChangeRecord, isChangeId } from './change-record.js';
+import { type ChangeRecord, isChangeId, isFromOwnMessage } from './change-record.js';
 import { notifyCancelled } from './notify-cancelled.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 
@@ -12,6 +13,8 @@ export interface DecideChangeInput {
   userId: string;
   changeId: string;
   decision: 'approve' | 'reject';
+  /** The button's message: it must be the change's own (isFromOwnMessage). */
+  origin?: ButtonOrigin;
 }
 
 export function alreadyDecided(change: ChangeRecord, timeZone: string): Reply {
@@ -79,6 +82,8 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     }
     const change = await deps.store.changes.get(input.changeId);
     if (!change) throw new AppError('unknown_change', `No change ${input.changeId}; nothing was changed.`);
+    if (input.origin && !isFromOwnMessage(change, input.origin))
+      throw new AppError('not_its_message', notItsMessage(change._id));
     const approver = await checkApprover(deps.config, deps.chat, input.userId);
     if (!approver.ok) {
       deps.metrics?.approvals.inc({ decision: 'refused' });

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import type { ImageInfo } from '../ports.js';
+import type { ButtonOrigin } from '../shared/button-origin.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { escapeMrkdwn } from '../slack/blocks/block-text.js';
@@ -27,6 +28,8 @@ export interface PlanRolloutInput {
   until?: string;
   /** `--override-test "reason"`: an admin plans without a passed test; the reason is shown everywhere. */
   overrideTest?: string;
+  /** The button's message (Plan rollout): the bake's own thread (isFromOwnMessage). */
+  origin?: ButtonOrigin;
 }
 
 type PlanOutcome = { change: ChangeRecord } | { nothing: Reply };
@@ -101,7 +104,7 @@ export function createPlanRollout(deps: RolloutDeps) {
       deps.config.sandbox,
     );
     // The gate refuses before anything is stored, posted, announced or written.
-    const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
+    const target = await resolveAmiTarget(deps, input);
     const gate = await requireTested(deps, target, input);
     // Serialised per deployment: a duplicate delivery waits, then finds this change open (withChangeLock).
     const outcome = await withChangeLock(deps, target.deployment.name, async (): Promise<PlanOutcome> => {

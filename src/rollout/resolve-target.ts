@@ -1,9 +1,10 @@
 import type { BakeRecord } from '../bake/bake-record.js';
-import { isBakeId } from '../bake/bake-record.js';
+import { isBakeId, isFromOwnMessage } from '../bake/bake-record.js';
 import { BAKE_ID_TAG } from '../bake/image-tags.js';
 import { type DeploymentConfig, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ImageInfo } from '../ports.js';
+import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isAmiId } from './classify-tiers.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { requireDeployment } from './rollout-deps.js';
@@ -27,7 +28,7 @@ export interface AmiTarget {
  */
 export async function resolveAmiTarget(
   deps: Pick<RolloutDeps, 'config' | 'store' | 'ec2'>,
-  input: { target: string; channelId: string },
+  input: { target: string; channelId: string; origin?: ButtonOrigin },
 ): Promise<AmiTarget> {
   const { target } = input;
   let bake: BakeRecord | undefined;
@@ -42,6 +43,8 @@ export async function resolveAmiTarget(
         `Bake ${target} has no finished AMI (it is ${bake.status}); nothing was done.`,
       );
     }
+    if (input.origin && !isFromOwnMessage(bake, input.origin))
+      throw new AppError('not_its_message', notItsMessage(`bake ${bake._id}`));
     amiId = bake.facts.imageId;
     deployment = requireDeployment(deps.config, bake.deployment);
   } else if (isAmiId(target)) {

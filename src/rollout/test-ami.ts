@@ -1,10 +1,11 @@
 import { AppError, userMessage } from '../errors.js';
 import { type InstanceInfo, tierKey } from '../ports.js';
+import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { escapeMrkdwn } from '../slack/blocks/block-text.js';
 import { testMessage } from '../slack/blocks/test-message.js';
-import { type AmiTestRecord, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
+import { type AmiTestRecord, isFromOwnMessage, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
 import { resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { restoreTestTier, runAmiTest, testLockKey, testTierExecutors } from './run-ami-test.js';
@@ -76,8 +77,14 @@ export function createTestAmi(deps: RolloutDeps) {
     );
   }
 
-  async function testAmi(input: { userId: string; channelId: string; target: string; keep?: boolean }): Promise<Reply> {
-    const target = await resolveAmiTarget(deps, { target: input.target, channelId: input.channelId });
+  async function testAmi(input: {
+    userId: string;
+    channelId: string;
+    target: string;
+    keep?: boolean;
+    origin?: ButtonOrigin;
+  }): Promise<Reply> {
+    const target = await resolveAmiTarget(deps, input);
     const { deployment } = target;
     const settings = deps.config.domino;
     if (!deployment.testTier) {
@@ -193,11 +200,13 @@ export function createTestAmi(deps: RolloutDeps) {
     }
   }
 
-  async function cancelTest(input: { userId: string; testId: string }): Promise<Reply> {
+  async function cancelTest(input: { userId: string; testId: string; origin?: ButtonOrigin }): Promise<Reply> {
     if (!isTestId(input.testId))
       throw new AppError('invalid_test_id', `\`${input.testId.slice(0, 40)}\` is not a test id.`);
     const test = await deps.store.amiTests.get(input.testId);
     if (!test) throw new AppError('unknown_test', `No test ${input.testId}.`);
+    if (input.origin && !isFromOwnMessage(test, input.origin))
+      throw new AppError('not_its_message', notItsMessage(`test ${test._id}`));
     if (isTestFinished(test))
       return { text: `Test ${test._id} has already ended (${test.status}); nothing to cancel.` };
     const after = await deps.store.amiTests.requestCancel(test._id, input.userId, deps.clock.now());

@@ -1,3 +1,6 @@
+/** Every ami-bot action id starts with this; the action router listens for it. */
+export const ACTION_PREFIX = 'ami_';
+
 /** Block Kit action ids: constants shared by the builders and the listeners. */
 export const ACTION_IDS = {
   cancelBake: 'ami_bake_cancel',

@@ -5,6 +5,9 @@ import type { Config } from '../config.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { toBoltLogger } from './bolt-logger.js';
+import type { DeliveryGate } from './delivery-gate.js';
+import { createGuardedHttpReceiver } from './http-edge.js';
+import { createGuardedSocketReceiver } from './socket-edge.js';
 
 export interface SlackAppOptions {
   config: Config;
@@ -16,6 +19,8 @@ export interface SlackAppOptions {
   processBeforeResponse?: boolean;
   /** Served on GET /metrics (Prometheus text format). */
   metrics?: Metrics;
+  /** Replays, retries and deliveries to several replicas run once (none: every delivery runs). */
+  gate?: DeliveryGate;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -67,12 +72,14 @@ export function healthRoutes(isReady: () => Promise<boolean>, metrics?: Metrics)
 export function createSlackApp(options: SlackAppOptions): App {
   const { config } = options;
   const slack = config.slack;
+  const logger = toBoltLogger(options.logger);
+  const customRoutes = healthRoutes(options.isReady, options.metrics);
+  const edge = { logger: options.logger, ...(options.gate ? { gate: options.gate } : {}) };
   const common = {
     token: slack.botToken,
     // auth.test runs in bot.start() (app.init), where its failure becomes one clear line.
     deferInitialization: true,
-    logger: toBoltLogger(options.logger),
-    customRoutes: healthRoutes(options.isReady, options.metrics),
+    logger,
     clientOptions: {
       ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
       // 429s come back to our ChatPort, which waits Retry-After itself (see slack-chat.ts).
@@ -84,13 +91,30 @@ export function createSlackApp(options: SlackAppOptions): App {
     // Known bot ids (tests, the demo): no auth.test round trip.
     ...(options.botIds ? { ...options.botIds, tokenVerificationEnabled: false } : {}),
   };
+  // Our own receivers: each checks what arrives before Bolt reads it (http-edge.ts, socket-edge.ts).
   if (slack.appToken) {
-    return new App({ ...common, socketMode: true, appToken: slack.appToken, installerOptions: { port: slack.port } });
+    const receiver = createGuardedSocketReceiver(
+      {
+        appToken: slack.appToken,
+        logger,
+        customRoutes,
+        // As Bolt's own Socket Mode receiver: its client calls apps.connections.open with the app's client options.
+        installerOptions: { port: slack.port, clientOptions: common.clientOptions },
+      },
+      edge,
+    );
+    return new App({ ...common, socketMode: true, appToken: slack.appToken, receiver });
   }
-  return new App({
-    ...common,
-    signingSecret: slack.signingSecret ?? '',
-    port: slack.port,
-    processBeforeResponse: options.processBeforeResponse ?? false,
-  });
+  const signingSecret = slack.signingSecret ?? '';
+  const receiver = createGuardedHttpReceiver(
+    {
+      signingSecret,
+      port: slack.port,
+      customRoutes,
+      logger,
+      processBeforeResponse: options.processBeforeResponse ?? false,
+    },
+    { ...edge, signingSecret },
+  );
+  return new App({ ...common, receiver });
 }

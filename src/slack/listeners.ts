@@ -4,6 +4,7 @@ import { errorCode, isAppError, userMessage } from '../errors.js';
 import type { OpenReviewInput } from '../review/open-review.js';
 import type { ReviewClick } from '../review/review-decisions.js';
 import type { RolloutUseCases } from '../rollout/create-rollout.js';
+import type { ButtonOrigin } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { ACTION_IDS } from './action-ids.js';
@@ -23,7 +24,7 @@ export interface UseCases extends RolloutUseCases {
     noReboot: boolean;
     note?: string;
   }): Promise<Reply>;
-  cancelBake(input: { userId: string; bakeId: string }): Promise<Reply>;
+  cancelBake(input: { userId: string; bakeId: string; origin?: ButtonOrigin }): Promise<Reply>;
   bakeStatus(input: { bakeId?: string }): Promise<Reply>;
   /** The AMI review: `/ami review`, the schedule and its catch-up all open one here. */
   openReview(input: OpenReviewInput): Promise<Reply>;
@@ -73,8 +74,15 @@ async function dispatch(parsed: ParsedCommand, caller: Caller, useCases: UseCase
   }
 }
 
-/** Runs a use case and turns any error into a clear ephemeral answer (never a stack trace). */
-export async function answer(respond: RespondFn, logger: Logger, work: () => Promise<Reply>): Promise<void> {
+/**
+ * Runs a use case and turns any error into a clear ephemeral answer (never a stack trace). `respond` is absent
+ * when the request carried no response_url (Bolt then defines none): the answer can only be logged.
+ */
+export async function answer(
+  respond: RespondFn | undefined,
+  logger: Logger,
+  work: () => Promise<Reply>,
+): Promise<void> {
   // Called after ack(): let the acks of requests already waiting go out before this one's work.
   await new Promise<void>((resolve) => setImmediate(resolve));
   let result: Reply;
@@ -85,10 +93,15 @@ export async function answer(respond: RespondFn, logger: Logger, work: () => Pro
     else logger.error({ err: error, code: errorCode(error) }, 'use case failed');
     result = { text: `:warning: ${userMessage(error)}` };
   }
+  if (typeof respond !== 'function') {
+    logger.info({ answer: result.text.slice(0, 200) }, 'no response_url to answer through; the answer was not shown');
+    return;
+  }
   try {
     await respond({ response_type: 'ephemeral', replace_original: false, ...result });
   } catch (error) {
-    logger.warn({ err: error }, 'could not answer through response_url');
+    // One line: an expired or unreachable response_url is Slack's side, not a defect of ours.
+    logger.warn({ reason: (error as Error).message?.split('\n')[0] }, 'could not answer through response_url');
   }
 }
 
@@ -108,7 +121,7 @@ export function registerListeners(app: App, actions: ActionRouter, deps: Listene
     await answer(respond, log, () => dispatch(parseCommand(command.text ?? ''), caller, useCases));
   });
 
-  actions.action(ACTION_IDS.cancelBake, async ({ ack, body, action, respond }) => {
+  actions.action(ACTION_IDS.cancelBake, async ({ ack, body, action, respond }, origin) => {
     await ack();
     const userId = body.user.id;
     const value = 'value' in action && typeof action.value === 'string' ? action.value : '';
@@ -117,6 +130,6 @@ export function registerListeners(app: App, actions: ActionRouter, deps: Listene
       await answer(respond, log, async () => ({ text: ':no_entry: Only ami-bot admins can cancel a bake.' }));
       return;
     }
-    await answer(respond, log, () => useCases.cancelBake({ userId, bakeId: value }));
+    await answer(respond, log, () => useCases.cancelBake({ userId, bakeId: value, origin }));
   });
 }

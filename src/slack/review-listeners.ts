@@ -19,7 +19,7 @@ export function registerReviewActions(
     [ACTION_IDS.reviewStartBake, 'start a bake', useCases.startBakeFromReview],
   ] as const;
   for (const [actionId, what, useCase] of buttons) {
-    actions.action(actionId, async ({ ack, body, action, respond }) => {
+    actions.action(actionId, async ({ ack, body, action, respond }, origin) => {
       await ack();
       const userId = body.user.id;
       const reviewId = 'value' in action && typeof action.value === 'string' ? action.value : '';
@@ -31,7 +31,7 @@ export function registerReviewActions(
         }));
         return;
       }
-      await answer(respond, log, () => useCase({ userId, reviewId }));
+      await answer(respond, log, () => useCase({ userId, reviewId, origin }));
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { RolloutUseCases } from '../rollout/create-rollout.js';
+import type { ButtonOrigin } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { ActionRouter } from './action-router.js';
@@ -25,21 +26,24 @@ export function registerRolloutActions(
     [
       ACTION_IDS.testAmi,
       'test an AMI',
-      (userId: string, channelId: string, value: string) => useCases.testAmi({ userId, channelId, target: value }),
+      (userId: string, channelId: string, value: string, origin: ButtonOrigin) =>
+        useCases.testAmi({ userId, channelId, target: value, origin }),
     ],
     [
       ACTION_IDS.planRollout,
       'plan a rollout',
-      (userId: string, channelId: string, value: string) => useCases.planRollout({ userId, channelId, target: value }),
+      (userId: string, channelId: string, value: string, origin: ButtonOrigin) =>
+        useCases.planRollout({ userId, channelId, target: value, origin }),
     ],
     [
       ACTION_IDS.cancelTest,
       'cancel a test',
-      (userId: string, _channelId: string, value: string) => useCases.cancelTest({ userId, testId: value }),
+      (userId: string, _channelId: string, value: string, origin: ButtonOrigin) =>
+        useCases.cancelTest({ userId, testId: value, origin }),
     ],
   ] as const;
   for (const [actionId, what, run] of adminButtons) {
-    actions.action(actionId, async ({ ack, body, action, respond }) => {
+    actions.action(actionId, async ({ ack, body, action, respond }, origin) => {
       await ack();
       const userId = body.user.id;
       const channelId = (body as { channel?: { id?: string } }).channel?.id ?? config.opsChannels[0]!;
@@ -50,7 +54,7 @@ export function registerRolloutActions(
         }));
         return;
       }
-      await answer(respond, log, () => run(userId, channelId, buttonValue(action)));
+      await answer(respond, log, () => run(userId, channelId, buttonValue(action), origin));
     });
   }
 
@@ -60,12 +64,12 @@ export function registerRolloutActions(
     [ACTION_IDS.reject, 'reject'],
   ] as const;
   for (const [actionId, decision] of decisions) {
-    actions.action(actionId, async ({ ack, body, action, respond }) => {
+    actions.action(actionId, async ({ ack, body, action, respond }, origin) => {
       await ack();
       const userId = body.user.id;
       const changeId = buttonValue(action);
       const log = logger.child({ userId, action: actionId, changeId });
-      await answer(respond, log, () => useCases.decideChange({ userId, changeId, decision }));
+      await answer(respond, log, () => useCases.decideChange({ userId, changeId, decision, origin }));
     });
   }
 }

@@ -132,6 +132,18 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
       expect(results.filter((holder) => holder === undefined)).toHaveLength(1);
     });
 
+    it('deliveries: 20 concurrent claims of one key, exactly one wins; a swept key can be taken again', async () => {
+      const key = `trigger:${Math.random().toString(36).slice(2)}`;
+      const wins = await Promise.all(Array.from({ length: 20 }, () => store.deliveries.claim(key, t0)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await store.deliveries.claim(key, later(1_000))).toBe(false);
+      const fresh = `event:${Math.random().toString(36).slice(2)}`;
+      expect(await store.deliveries.claim(fresh, later(3_600_000))).toBe(true);
+      expect(await store.deliveries.sweep(later(60_000))).toBeGreaterThanOrEqual(1);
+      expect(await store.deliveries.claim(key, later(3_600_000))).toBe(true);
+      expect(await store.deliveries.claim(fresh, later(3_600_001))).toBe(false);
+    });
+
     it('answers ping', async () => {
       expect(await store.ping()).toBe(true);
     });

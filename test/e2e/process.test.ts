@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { getFreePort } from '../support/free-port.js';
 import { mongoTestUri } from '../support/mongo.js';
-import { sendSlashCommand } from '../support/slack-signing.js';
+import { postRawSigned, sendSlashCommand } from '../support/slack-signing.js';
 import { waitForHttp } from '../support/wait-for-http.js';
 
 const SECRET = 'process-test-signing-secret';
@@ -83,6 +83,19 @@ describe('the ami-bot process', () => {
       expect(res.status).toBe(200);
       const call = await fake.waitFor((c) => c.responseId === 'proc-help', 10_000);
       expect(String(call.args.text)).toContain('/ami bake');
+    });
+
+    it('survives signed payload=null, JSON null, an array and a number (each answered), and still serves', async () => {
+      const base = `http://127.0.0.1:${port}`;
+      const bodies: Array<[string, string]> = [
+        ['payload=null', 'application/x-www-form-urlencoded'],
+        ['null', 'application/json'],
+        ['[1,2]', 'application/json'],
+        ['payload=7', 'application/x-www-form-urlencoded'],
+      ];
+      for (const [body, type] of bodies) expect((await postRawSigned(base, SECRET, body, type)).status).toBe(400);
+      expect(child.exitCode).toBeNull();
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
     });
 
     it('runs a bake on the simulator, every root message saying it is a sandbox', async () => {

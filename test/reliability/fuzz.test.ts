@@ -3,7 +3,8 @@ import { BAKE_ID_PATTERN } from '../../src/bake/bake-record.js';
 import { validateImageReference } from '../../src/bake/image-reference.js';
 import { createRandom, type SimRandom } from '../../src/sim/random.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
-import { type Harness, startHarness } from '../support/bot-harness.js';
+import { type Harness, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
+import { postRawSigned } from '../support/slack-signing.js';
 
 const SUBCOMMANDS = ['', 'help', 'bake', 'status', 'cancel', 'test', 'plan', 'revert', 'drain', 'history', 'review'];
 const NASTY = [
@@ -119,4 +120,54 @@ describe('fuzzing /ami and buttons through the real app', () => {
     for (const ref of pullRefs) expect(validateImageReference(ref).ok, ref).toBe(true);
     expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
   }, 180_000);
+
+  it('500 signed bodies that are not Slack payloads (null, arrays, numbers, strings, broken JSON, odd shapes): each answered 400 or 200 at once, the process keeps serving', async () => {
+    const random = createRandom(7);
+    const pick = <T>(items: readonly T[]) => items[Math.floor(random.next() * items.length)]!;
+    const values: unknown[] = [
+      null,
+      [],
+      [null],
+      [{ type: 'block_actions' }],
+      0,
+      -1.5,
+      1e300,
+      '',
+      'payload',
+      true,
+      false,
+      {},
+      { type: null },
+      { type: 'block_actions', actions: null },
+      { type: 'block_actions', user: null, actions: [{ action_id: 'ami_approve' }] },
+      { type: 'block_actions', user: { id: 'U1' }, actions: [{ action_id: 5 }] },
+      { type: 'event_callback', event: [] },
+      { command: ['/ami'], user_id: 'U1', channel_id: 'C1' },
+      { command: '/ami', user_id: null, channel_id: 'C1' },
+      { command: '/ami', user_id: 'U1', channel_id: 'C1', text: { $ne: null } },
+    ];
+    const bodies = Array.from({ length: 500 }, () => {
+      const roll = random.next();
+      if (roll < 0.1) return { body: `{"a":${'['.repeat(Math.floor(random.next() * 50))}`, type: 'application/json' };
+      const json = JSON.stringify(pick(values)) ?? 'null';
+      if (roll < 0.55)
+        return { body: `payload=${encodeURIComponent(json)}`, type: 'application/x-www-form-urlencoded' };
+      return { body: json, type: pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded']) };
+    });
+    const statuses: number[] = [];
+    const started = Date.now();
+    for (let i = 0; i < bodies.length; i += 25) {
+      const batch = bodies.slice(i, i + 25).map(({ body, type }) => postRawSigned(h.url, SIGNING_SECRET, body, type));
+      statuses.push(...(await Promise.all(batch)).map((r) => r.status));
+    }
+    expect(statuses.filter((status) => status !== 400 && status !== 200)).toEqual([]);
+    // No request waited for Bolt's 3-second unhandled-request 404.
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+    const res = await h.slash('help', { responseId: 'after-garbage' });
+    expect(res.status).toBe(200);
+    expect(String((await h.fake.waitFor((c) => c.responseId === 'after-garbage', 5_000)).args.text)).toContain(
+      '/ami bake',
+    );
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { type Bot, createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
 import type { ReviewOptions } from '../../src/review/review-feature.js';
-import { createSilentLogger } from '../../src/shared/logger.js';
+import { createSilentLogger, type Logger } from '../../src/shared/logger.js';
 import { createFaults, type Faults } from '../../src/sim/faults.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
@@ -64,6 +64,8 @@ export interface HarnessOptions {
   review?: ReviewOptions;
   /** Sandbox: when this process's simulated world began (as main.ts passes it). */
   simWorldStartedAt?: Date;
+  /** The bot's logger (default: silent). */
+  logger?: Logger;
 }
 
 export interface Harness {
@@ -77,10 +79,22 @@ export interface Harness {
   database: string;
   url: string;
   slash(text: string, opts?: { userId?: string; channelId?: string; responseId?: string }): Promise<SlackResponse>;
+  /**
+   * Clicks a button as Slack would: by default from the newest message the bot posted (or updated) with that
+   * button and value, in that message's channel and thread; `messageTs`/`channelId`/`teamId` say otherwise.
+   */
   click(
     actionId: string,
     value: string,
-    opts?: { userId?: string; messageTs?: string; responseId?: string },
+    opts?: {
+      userId?: string;
+      messageTs?: string;
+      threadTs?: string;
+      channelId?: string;
+      teamId?: string;
+      enterpriseId?: string;
+      responseId?: string;
+    },
   ): Promise<SlackResponse>;
   /** The ephemeral answer posted to response_url `responseId`. */
   answer(responseId: string): Promise<string>;
@@ -88,6 +102,28 @@ export interface Harness {
 }
 
 let responseCounter = 0;
+
+/** The newest message in the fake Slack carrying button `actionId` with `value`: where a real click comes from. */
+export function buttonMessage(
+  fake: FakeSlack,
+  actionId: string,
+  value: string,
+): { channel: string; ts: string; threadTs?: string } | undefined {
+  const hasButton = (blocks: unknown) =>
+    Array.isArray(blocks) &&
+    blocks.some((block: { elements?: Array<{ action_id?: string; value?: string }> }) =>
+      block?.elements?.some?.((element) => element?.action_id === actionId && element?.value === value),
+    );
+  for (const call of [...fake.calls].reverse()) {
+    if (!['chat.postMessage', 'chat.update'].includes(call.method) || !hasButton(call.args.blocks)) continue;
+    const response = (call.response ?? {}) as { channel?: string; ts?: string };
+    const ts = call.method === 'chat.update' ? String(call.args.ts ?? '') : String(response.ts ?? '');
+    const channel = String(response.channel ?? call.args.channel ?? '');
+    const thread = call.args.thread_ts;
+    return { channel, ts, ...(typeof thread === 'string' ? { threadTs: thread } : {}) };
+  }
+  return undefined;
+}
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = options.fake ?? (await startFakeSlack());
@@ -112,7 +148,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const ports = options.wrap ? options.wrap(raw) : raw;
   const bot = createBot({
     config,
-    logger: createSilentLogger(),
+    logger: options.logger ?? createSilentLogger(),
     store,
     clock,
     ...ports,
@@ -124,6 +160,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         }
       : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
+    // The fake Slack's workspace, which the signed requests name too (slack-signing.ts).
+    installation: { teamId: 'T1' },
     processBeforeResponse: true,
     review: options.review ?? { enabled: false },
     ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
@@ -151,12 +189,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
     },
     click(actionId, value, opts = {}) {
+      const posted = opts.messageTs === undefined ? buttonMessage(fake, actionId, value) : undefined;
+      const threadTs = opts.threadTs ?? posted?.threadTs;
       return sendBlockAction(url, SIGNING_SECRET, {
         actionId,
         value,
         userId: opts.userId ?? ADMIN,
-        channelId: OPS,
-        messageTs: opts.messageTs ?? '1700000000.000100',
+        channelId: opts.channelId ?? posted?.channel ?? OPS,
+        messageTs: opts.messageTs ?? posted?.ts ?? '1700000000.000100',
+        ...(threadTs ? { threadTs } : {}),
+        ...(opts.teamId ? { teamId: opts.teamId } : {}),
+        ...(opts.enterpriseId ? { enterpriseId: opts.enterpriseId } : {}),
         responseUrl: fake.responseUrl(opts.responseId ?? `r${++responseCounter}`),
       });
     },

@@ -54,6 +54,23 @@ export async function postSigned(
   return { status: res.status, body: await res.text() };
 }
 
+/** POSTs any raw body (form, JSON, garbage) to `<baseUrl>/slack/events`, signed over exactly those bytes. */
+export async function postRawSigned(
+  baseUrl: string,
+  secret: string,
+  rawBody: string,
+  contentType: string,
+  opts: SignOptions = {},
+): Promise<SlackResponse> {
+  const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, ...signedHeaders(secret, rawBody, opts) },
+    body: rawBody,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
 export interface SlashCommandInput {
   text: string;
   userId: string;
@@ -101,6 +118,10 @@ export interface BlockActionInput {
   responseUrl?: string;
   triggerId?: string;
   teamId?: string;
+  /** Enterprise Grid org of the click (absent outside Grid). */
+  enterpriseId?: string;
+  /** Set when the button's message is a reply in a thread (Slack sends message.thread_ts). */
+  threadTs?: string;
   messageText?: string;
   /** Blocks of the message the button sits in (Bolt hands them to handlers as body.message.blocks). */
   messageBlocks?: unknown[];
@@ -114,11 +135,24 @@ export function blockActionPayload(a: BlockActionInput): Record<string, unknown>
     user: { id: a.userId, username: a.userId.toLowerCase(), team_id: a.teamId ?? 'T1' },
     api_app_id: a.apiAppId ?? 'A1',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: a.messageTs, channel_id: a.channelId, is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: a.messageTs,
+      channel_id: a.channelId,
+      is_ephemeral: false,
+      ...(a.threadTs ? { thread_ts: a.threadTs } : {}),
+    },
     trigger_id: a.triggerId ?? newTriggerId(),
     team: { id: a.teamId ?? 'T1', domain: 'fake' },
+    ...(a.enterpriseId ? { enterprise: { id: a.enterpriseId, name: 'grid' }, is_enterprise_install: false } : {}),
     channel: { id: a.channelId, name: 'ops' },
-    message: { type: 'message', ts: a.messageTs, text: a.messageText ?? '', blocks: a.messageBlocks ?? [] },
+    message: {
+      type: 'message',
+      ts: a.messageTs,
+      text: a.messageText ?? '',
+      blocks: a.messageBlocks ?? [],
+      ...(a.threadTs ? { thread_ts: a.threadTs } : {}),
+    },
     response_url: a.responseUrl ?? 'https://hooks.slack.com/actions/T1/1/unused',
     actions: [
       {

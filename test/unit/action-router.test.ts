@@ -1,7 +1,8 @@
 import type { App } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
-import { type ActionArgs, createActionRouter } from '../../src/slack/action-router.js';
+import { type ActionArgs, createActionRouter, refuseOrigin } from '../../src/slack/action-router.js';
+import { buttonOriginOf } from '../../src/slack/button-origin.js';
 
 /** Captures the one listener the router registers with Bolt. */
 function fakeApp() {
@@ -67,5 +68,37 @@ describe('the action router', () => {
 
   it('every action id constant starts with the prefix the router listens for', () => {
     for (const id of Object.values(ACTION_IDS)) expect(id).toMatch(/^ami_/);
+  });
+
+  it('binds clicks to the installation: workspace, Grid org when both say one, ops channel', () => {
+    const binding = (enterpriseId?: string) => ({
+      installation: () => ({ teamId: 'T1', ...(enterpriseId ? { enterpriseId } : {}) }),
+      opsChannels: ['C0OPS'],
+    });
+    const ok = { teamId: 'T1', channelId: 'C0OPS', messageTs: '1.1' };
+    expect(refuseOrigin(ok, binding())).toBeUndefined();
+    expect(refuseOrigin({ ...ok, enterpriseId: 'E1' }, binding('E1'))).toBeUndefined();
+    expect(refuseOrigin({ ...ok, enterpriseId: 'E2' }, binding('E1'))).toContain('another Slack workspace');
+    expect(refuseOrigin({ ...ok, teamId: 'T2' }, binding())).toContain('another Slack workspace');
+    expect(refuseOrigin({ teamId: 'T1', messageTs: '1.1' }, binding())).toContain('ops channel');
+    expect(refuseOrigin({ ...ok, channelId: 'C0ELSE' }, binding())).toContain('ops channel');
+    // Unknown installation (the demo): only the channel is checked.
+    expect(refuseOrigin({ ...ok, teamId: 'T9' }, { installation: () => ({}), opsChannels: ['C0OPS'] })).toBeUndefined();
+  });
+
+  it('reads the origin from a block_actions body, tolerating missing or odd fields', () => {
+    expect(
+      buttonOriginOf({
+        team: { id: 'T1' },
+        enterprise: { id: 'E1' },
+        channel: { id: 'C1' },
+        message: { ts: '2.2', thread_ts: '1.1' },
+      }),
+    ).toEqual({ teamId: 'T1', enterpriseId: 'E1', channelId: 'C1', messageTs: '2.2', threadTs: '1.1' });
+    expect(
+      buttonOriginOf({ team: null, user: { team_id: 'T2' }, container: { channel_id: 'C2', message_ts: '3.3' } }),
+    ).toEqual({ teamId: 'T2', channelId: 'C2', messageTs: '3.3' });
+    expect(buttonOriginOf(undefined)).toEqual({});
+    expect(buttonOriginOf({ team: { id: 5 }, channel: 'C1', message: null })).toEqual({});
   });
 });

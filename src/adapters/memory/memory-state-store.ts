@@ -1,6 +1,6 @@
 import type { BakeRecord } from '../../bake/bake-record.js';
 import { isBakeActive } from '../../bake/bake-record.js';
-import type { BakeRepo, LockRepo, StateStore } from '../../ports.js';
+import type { BakeRepo, DeliveryRepo, LockRepo, StateStore } from '../../ports.js';
 import { applySetPatch } from '../../shared/patch.js';
 import { createMemoryReviewRepo, createMemoryTickRepo } from './memory-review-repos.js';
 import {
@@ -93,8 +93,25 @@ export function createMemoryStateStore(): StateStore {
     },
   };
 
+  const deliveries = new Map<string, Date>();
+  const deliveryRepo: DeliveryRepo = {
+    async claim(key, at) {
+      if (deliveries.has(key)) return false;
+      deliveries.set(key, at);
+      return true;
+    },
+    async sweep(before) {
+      let swept = 0;
+      for (const [key, at] of deliveries) {
+        if (at.getTime() < before.getTime()) swept += deliveries.delete(key) ? 1 : 0;
+      }
+      return swept;
+    },
+  };
+
   return {
     bakes: bakeRepo,
+    deliveries: deliveryRepo,
     locks: lockRepo,
     ticks: createMemoryTickRepo(),
     reviews: createMemoryReviewRepo(),

@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import type { StateStore } from '../../ports.js';
 import { createMongoBakeRepo } from './bake-repo.js';
+import { createMongoDeliveryRepo } from './delivery-repo.js';
 import { createMongoLockRepo } from './lock-repo.js';
 import { createMongoReviewRepo } from './review-repo.js';
 import { createMongoRolloutRepos } from './rollout-repos.js';
@@ -27,12 +28,15 @@ export async function createMongoStateStore(options: MongoStateStoreOptions): Pr
   await reviews.ensureIndexes();
   const ticks = createMongoTickRepo(db);
   await ticks.ensureIndexes();
+  const deliveries = createMongoDeliveryRepo(db);
+  await deliveries.ensureIndexes();
   const rollout = await createMongoRolloutRepos(db);
   return {
     bakes,
     locks: createMongoLockRepo(db),
     ticks,
     reviews,
+    deliveries,
     ...rollout,
     async ping() {
       try {

@@ -10,6 +10,8 @@ export const record: StepFn = async (ctx) => {
     imageName: imageName ?? '',
     ...(ctx.deployment.testTier ? { testTier: ctx.deployment.testTier } : {}),
   });
-  await ctx.progress.thread(message.text, message.blocks);
+  const ts = await ctx.progress.thread(message.text, message.blocks);
+  // The buttons' own message: a click on Test / Plan rollout must come from it (bake-record.ts isFromOwnMessage).
+  if (ts) await ctx.save({ 'facts.nextStepsTs': ts });
   return `${imageId} (${imageName})`;
 };

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
+import { postRawSigned } from '../support/slack-signing.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+const JSON_TYPE = 'application/json';
+
+/** Signed bodies that are not a Slack payload: each must be answered (never a crash, a hang or a 3 s 404). */
+const BAD_BODIES: Array<[string, string, string]> = [
+  ['form payload=null', 'payload=null', FORM],
+  ['form payload=[]', 'payload=%5B%5D', FORM],
+  ['form payload=42', 'payload=42', FORM],
+  ['form payload="text"', 'payload=%22text%22', FORM],
+  ['form payload=true', 'payload=true', FORM],
+  ['form payload=garbage', 'payload=%7Bnot%20json', FORM],
+  ['form payload=', 'payload=', FORM],
+  ['form payload={}', 'payload=%7B%7D', FORM],
+  ['form payload=block_actions without actions', `payload=${encodeURIComponent('{"type":"block_actions"}')}`, FORM],
+  [
+    'form payload=block_actions with null action',
+    `payload=${encodeURIComponent('{"type":"block_actions","user":{"id":"U1"},"actions":[null]}')}`,
+    FORM,
+  ],
+  ['form command without user', 'command=%2Fami&text=help', FORM],
+  ['form other command', 'command=%2Fother&text=x&user_id=U1&channel_id=C1', FORM],
+  [
+    'form another app’s button',
+    `payload=${encodeURIComponent('{"type":"block_actions","user":{"id":"U1"},"actions":[{"action_id":"other_x"}]}')}`,
+    FORM,
+  ],
+  ['json null', 'null', JSON_TYPE],
+  ['json []', '[]', JSON_TYPE],
+  ['json 7', '7', JSON_TYPE],
+  ['json "x"', '"x"', JSON_TYPE],
+  ['json {}', '{}', JSON_TYPE],
+  ['json event_callback with event null', '{"type":"event_callback","event":null}', JSON_TYPE],
+  ['json event_callback with event "x"', '{"type":"event_callback","event":"x"}', JSON_TYPE],
+  ['json unknown type', '{"type":"something_new"}', JSON_TYPE],
+  ['json garbage', '{"a":', JSON_TYPE],
+  ['text/plain null', 'null', 'text/plain'],
+  ['empty body', '', JSON_TYPE],
+];
+
+describe('the Slack edge: no signed body can end the process or leave a request unanswered', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ memoryState: true });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it.each(BAD_BODIES)('%s → 400 or 200 at once, and the bot still answers', async (_name, body, contentType) => {
+    const started = Date.now();
+    const res = await postRawSigned(h.url, SIGNING_SECRET, body, contentType);
+    expect([200, 400]).toContain(res.status);
+    // Bolt answers an unacknowledged request with a 404 after 3 s; ours are answered at once.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  });
+
+  it('after all of them a real command still works and nothing was posted', async () => {
+    for (const [, body, contentType] of BAD_BODIES) await postRawSigned(h.url, SIGNING_SECRET, body, contentType);
+    const res = await h.slash('help', { responseId: 'after-bad' });
+    expect(res.status).toBe(200);
+    expect(await h.answer('after-bad')).toContain('/ami bake');
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('an unsigned payload=null is refused with 401, not parsed', async () => {
+    const res = await postRawSigned(h.url, `${SIGNING_SECRET}-wrong`, 'payload=null', FORM);
+    expect(res.status).toBe(401);
+  });
+
+  it('Slack’s ssl_check and url_verification still get their answers', async () => {
+    const ssl = await postRawSigned(h.url, SIGNING_SECRET, 'ssl_check=1&token=x', FORM);
+    expect(ssl.status).toBe(200);
+    const challenge = await postRawSigned(
+      h.url,
+      SIGNING_SECRET,
+      '{"type":"url_verification","challenge":"abc123","token":"x"}',
+      JSON_TYPE,
+    );
+    expect(challenge.status).toBe(200);
+    expect(JSON.parse(challenge.body)).toEqual({ challenge: 'abc123' });
+  });
+});
