@@ -3,6 +3,7 @@ import type { ChatPort, Clock, StateStore } from '../ports.js';
 import type { Reply } from '../shared/reply.js';
 import { bakeListMessage } from '../slack/blocks/bake-list.js';
 import { bakeRootMessage } from '../slack/blocks/bake-message.js';
+import { codeText } from '../slack/blocks/block-text.js';
 import { isBakeId } from './bake-record.js';
 
 /** `/ami status [bake-id]`: one bake in full, or the running and recent ones. */
@@ -15,7 +16,7 @@ export function createBakeStatus(deps: { store: StateStore; clock: Clock; chat: 
     if (!isBakeId(input.bakeId)) {
       throw new AppError(
         'invalid_bake_id',
-        `\`${input.bakeId.slice(0, 40)}\` is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
+        `${codeText(input.bakeId.slice(0, 40))} is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
       );
     }
     const bake = await deps.store.bakes.get(input.bakeId);

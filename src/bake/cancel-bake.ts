@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Clock, StateStore } from '../ports.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
-import { userMention } from '../slack/blocks/block-text.js';
+import { codeText, userMention } from '../slack/blocks/block-text.js';
 import { isBakeActive, isBakeId, isFromOwnMessage } from './bake-record.js';
 
 export interface CancelBakeDeps {
@@ -17,7 +17,7 @@ export function createCancelBake(deps: CancelBakeDeps) {
     if (!isBakeId(input.bakeId)) {
       throw new AppError(
         'invalid_bake_id',
-        `\`${input.bakeId.slice(0, 40)}\` is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
+        `${codeText(input.bakeId.slice(0, 40))} is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
       );
     }
     const bake = await deps.store.bakes.get(input.bakeId);

@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { bakeRootMessage } from '../slack/blocks/bake-message.js';
+import { codeText } from '../slack/blocks/block-text.js';
 import { type BakeRecord, isBakeActive, newBakeId, newStepTable } from './bake-record.js';
 import { bakeLockKey } from './bake-runner.js';
 import { validateImageReferences } from './image-reference.js';
@@ -71,7 +72,7 @@ export function createStartBake(deps: StartBakeDeps) {
         'unknown_deployment',
         input.deployment === undefined
           ? `Several deployments are configured (${names}): say which, e.g. \`/ami bake ${config.deployments[0]?.name}\`.`
-          : `Unknown deployment \`${input.deployment.slice(0, 64)}\`. Configured: ${names}.`,
+          : `Unknown deployment ${codeText(input.deployment.slice(0, 64))}. Configured: ${names}.`,
       );
     }
     const images = [...new Set((input.images ?? deployment.images).map((ref) => ref.trim()))];
@@ -84,7 +85,7 @@ export function createStartBake(deps: StartBakeDeps) {
     if (images.length > MAX_IMAGES) throw new AppError('too_many_images', `At most ${MAX_IMAGES} images per bake.`);
     const invalid = validateImageReferences(images);
     if (invalid.length > 0) {
-      const list = invalid.map((item) => `• \`${item.ref.slice(0, 80)}\`: ${item.reason}`).join('\n');
+      const list = invalid.map((item) => `• ${codeText(item.ref.slice(0, 80))}: ${item.reason}`).join('\n');
       throw new AppError(
         'invalid_image_reference',
         `Nothing was baked: ${invalid.length} image reference(s) are not valid:\n${list}`,

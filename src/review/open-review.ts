@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import type { ChatPort, Clock, StateStore } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
+import { codeText } from '../slack/blocks/block-text.js';
 import { reviewMessage } from '../slack/blocks/review-message.js';
 import { gatherReport, type ReportSources } from './gather-report.js';
 import { refreshReviewMessages, supersedeOlderReviews } from './review-messages.js';
@@ -39,7 +40,7 @@ function unknownDeployment(config: Config, name: string | undefined): AppError {
     'unknown_deployment',
     name === undefined
       ? `Several deployments are configured (${names}): say which, e.g. \`/ami review ${config.deployments[0]?.name}\`.`
-      : `Unknown deployment \`${name.slice(0, 64)}\`. Configured: ${names}.`,
+      : `Unknown deployment ${codeText(name.slice(0, 64))}. Configured: ${names}.`,
   );
 }
 

@@ -5,7 +5,7 @@ import type { ChatPort, Clock, StateStore } from '../ports.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
-import { userMention } from '../slack/blocks/block-text.js';
+import { codeText, userMention } from '../slack/blocks/block-text.js';
 import { refreshReviewMessages } from './review-messages.js';
 import { addDays, isFromOwnMessage, isReviewId, type ReviewRecord, SNOOZE_DAYS } from './review-record.js';
 import { formatLocal } from './zoned-time.js';
@@ -55,7 +55,10 @@ export function createReviewDecisions(deps: ReviewDecisionDeps) {
     if (!isReviewId(reviewId)) throw new AppError('invalid_review_id', 'That button does not belong to an AMI review.');
     const review = await store.reviews.get(reviewId);
     if (!review)
-      throw new AppError('unknown_review', `No review ${reviewId.slice(0, 100)}; \`/ami review\` posts a new one.`);
+      throw new AppError(
+        'unknown_review',
+        `No review ${codeText(reviewId.slice(0, 100))}; \`/ami review\` posts a new one.`,
+      );
     if (origin && !isFromOwnMessage(review, origin)) {
       throw new AppError('not_its_message', notItsMessage(`the AMI review of ${review.deployment}`));
     }

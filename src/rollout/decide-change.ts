@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
 import { cancelledNoticeMessage } from '../slack/blocks/announce-message.js';
-import { formatWhen } from '../slack/blocks/block-text.js';
+import { codeText, formatWhen } from '../slack/blocks/block-text.js';
 import { checkApprover } from './approvers.js';
 import { refreshChangeMessage } from './change-messages.js';
 import { type ChangeRecord, isChangeId, isFromOwnMessage } from './change-record.js';
@@ -77,7 +77,7 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     if (!isChangeId(input.changeId)) {
       throw new AppError(
         'invalid_change_id',
-        `\`${input.changeId.slice(0, 40)}\` is not a change id (like chg-20261128-k3m9).`,
+        `${codeText(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
       );
     }
     const change = await deps.store.changes.get(input.changeId);

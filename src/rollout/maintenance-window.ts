@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
 import { zonedParts } from '../shared/zoned-parts.js';
-import { formatWhen } from '../slack/blocks/block-text.js';
+import { codeText, formatWhen } from '../slack/blocks/block-text.js';
 
 const WINDOW = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/;
 const MAX_AHEAD_DAYS = 90;
@@ -23,14 +23,14 @@ export function parseWindowStart(text: string, timeZone: string): Date {
   if (!m) {
     throw new AppError(
       'invalid_window',
-      `\`--at\` wants "YYYY-MM-DD HH:MM" (e.g. "2026-12-01 02:00"), got \`${text.slice(0, 40)}\`.`,
+      `\`--at\` wants "YYYY-MM-DD HH:MM" (e.g. "2026-12-01 02:00"), got ${codeText(text.slice(0, 40))}.`,
     );
   }
   const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   const check = new Date(wall);
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) {
-    throw new AppError('invalid_window', `\`--at ${text.slice(0, 40)}\` is not a real date and time.`);
+    throw new AppError('invalid_window', `\`--at\` ${codeText(text.slice(0, 40))} is not a real date and time.`);
   }
   // Try the offsets in force just before and after the wall time; keep the earliest that reads back exactly.
   const candidates = [offsetMs(wall - 86_400_000, timeZone), offsetMs(wall + 86_400_000, timeZone)]
@@ -76,7 +76,7 @@ export function parseWindowDuration(text: string): number {
   if (ms <= 0) {
     throw new AppError(
       'invalid_window',
-      `\`--for\` wants a duration such as \`2h\`, \`90m\` or \`1h30m\`, got \`${text.slice(0, 40)}\`.`,
+      `\`--for\` wants a duration such as \`2h\`, \`90m\` or \`1h30m\`, got ${codeText(text.slice(0, 40))}.`,
     );
   }
   return ms;

@@ -3,7 +3,7 @@ import { type InstanceInfo, tierKey } from '../ports.js';
 import { deploymentExecutorTags, hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
-import { fitLines, SECTION_MAX } from '../slack/blocks/block-text.js';
+import { codeText, fitLines, SECTION_MAX } from '../slack/blocks/block-text.js';
 import { instanceLines } from '../slack/blocks/change-lines.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange, replyInThread } from './change-messages.js';
@@ -66,7 +66,7 @@ export function createPlanDrain(deps: RolloutDeps) {
     if (!isChangeId(input.changeId)) {
       throw new AppError(
         'invalid_change_id',
-        `\`${input.changeId.slice(0, 40)}\` is not a change id (like chg-20261128-k3m9).`,
+        `${codeText(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
       );
     }
     const source = await deps.store.changes.get(input.changeId);

@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import { tierKey } from '../ports.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
+import { codeText } from '../slack/blocks/block-text.js';
 import { announceInBackground } from './announce-change.js';
 import { unavailableAmis } from './apply-guards.js';
 import { approverNote } from './approver-capacity.js';
@@ -27,7 +28,7 @@ export function createRevertChange(deps: RolloutDeps) {
     if (!isChangeId(input.changeId)) {
       throw new AppError(
         'invalid_change_id',
-        `\`${input.changeId.slice(0, 40)}\` is not a change id (like chg-20261128-k3m9).`,
+        `${codeText(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
       );
     }
     const source = await deps.store.changes.get(input.changeId);

@@ -3,7 +3,7 @@ import { type InstanceInfo, tierKey } from '../ports.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
-import { escapeMrkdwn } from '../slack/blocks/block-text.js';
+import { codeText, escapeMrkdwn } from '../slack/blocks/block-text.js';
 import { testMessage } from '../slack/blocks/test-message.js';
 import { type AmiTestRecord, isFromOwnMessage, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
 import { resolveAmiTarget } from './resolve-target.js';
@@ -202,7 +202,7 @@ export function createTestAmi(deps: RolloutDeps) {
 
   async function cancelTest(input: { userId: string; testId: string; origin?: ButtonOrigin }): Promise<Reply> {
     if (!isTestId(input.testId))
-      throw new AppError('invalid_test_id', `\`${input.testId.slice(0, 40)}\` is not a test id.`);
+      throw new AppError('invalid_test_id', `${codeText(input.testId.slice(0, 40))} is not a test id.`);
     const test = await deps.store.amiTests.get(input.testId);
     if (!test) throw new AppError('unknown_test', `No test ${input.testId}.`);
     if (input.origin && !isFromOwnMessage(test, input.origin))
