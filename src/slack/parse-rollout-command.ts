@@ -45,7 +45,7 @@ const PLAN_OPTIONS = {
   '--until': ['until', 'the window end, e.g. `--until "2026-12-01 04:00"`'],
   '--override-test': [
     'overrideTest',
-    'the reason for planning without a passed test, e.g. `--override-test "tested by hand on tier x"`',
+    'a reason for planning without a passed test, e.g. `--override-test "tested by hand on tier x"`',
   ],
 } as const;
 

@@ -9,7 +9,10 @@ import { FAULT_NAMES, type FaultName } from '../../src/sim/faults.js';
  */
 /** The lines from the banner `title` up to the next banner. */
 function section(output: string, title: string): string {
-  const start = output.indexOf(`━━━ ${title}`);
+  // A title ends at the banner's rule (`━━━ pat presses "Plan rollout" ━━━…`), so "Plan rollout" is not the
+  // earlier "Plan rollout" before testing.
+  const exact = output.indexOf(`━━━ ${title} ━`);
+  const start = exact >= 0 ? exact : output.indexOf(`━━━ ${title}`);
   expect(start, `no section ${title}`).toBeGreaterThanOrEqual(0);
   const next = output.indexOf('━━━ ', start + title.length + 5);
   return output.slice(start, next === -1 ? undefined : next);
