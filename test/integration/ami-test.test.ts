@@ -30,7 +30,8 @@ describe('AMI test: only the test tier, a timed Domino job, a clear verdict', ()
       if (placement !== 'none') {
         rig.ec2.addInstance(
           `i-0e0ec${String(++executorSeq).padStart(12, '0')}`,
-          { 'domino-executor-group': input.hardwareTierId },
+          // Domino launches executors with the deployment's scope tag besides the tier tag (executorScopeTags).
+          { 'domino-deployment': 'acme', 'domino-executor-group': input.hardwareTierId },
           placement === 'old-executor' ? AMI.old1 : ami,
           'running',
           launched,
