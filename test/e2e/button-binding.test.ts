@@ -5,7 +5,14 @@ import type { BakeRecord } from '../../src/bake/bake-record.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { type Harness, OPS } from '../support/bot-harness.js';
-import { APPROVERS, bake, latestChange, rolloutHarness, tierImages } from '../support/rollout-harness.js';
+import {
+  APPROVERS,
+  bake,
+  latestChange,
+  recordProvenTest,
+  rolloutHarness,
+  tierImages,
+} from '../support/rollout-harness.js';
 
 const APPROVER = APPROVERS[7]!;
 const OTHER_TS = '1699999999.000042';
@@ -19,6 +26,7 @@ describe('buttons bound to their object (signed block_actions into the real app)
   beforeAll(async () => {
     h = await rolloutHarness();
     baked = await bake(h);
+    await recordProvenTest(h, baked.facts.imageId!, { bakeId: baked._id }); // the rollout gate: a tested AMI
     await h.click(ACTION_IDS.planRollout, baked._id, { responseId: 'plan' });
     expect(await h.answer('plan')).toMatch(/^Planned chg-/);
     change = await latestChange(h, 'rollout');
@@ -72,18 +80,21 @@ describe('buttons bound to their object (signed block_actions into the real app)
 
   it('Test and Plan rollout from another message than the bake’s thread are refused: no test, no change', async () => {
     const changesBefore = (await h.store.changes.listRecent(10)).length;
+    const testsBefore = (await h.store.amiTests.listRecent(10)).length; // the gate's recorded pass
     await h.click(ACTION_IDS.planRollout, baked._id, { messageTs: OTHER_TS, responseId: 'plan-other' });
     expect(await h.answer('plan-other')).toContain(`not on bake ${baked._id}'s own message`);
     await h.click(ACTION_IDS.testAmi, baked._id, { messageTs: OTHER_TS, responseId: 'test-other' });
     expect(await h.answer('test-other')).toContain(`not on bake ${baked._id}'s own message`);
-    expect(await h.store.amiTests.listRecent(5)).toHaveLength(0);
+    expect(await h.store.amiTests.listRecent(10)).toHaveLength(testsBefore);
     expect(await h.store.changes.listRecent(10)).toHaveLength(changesBefore);
   });
 
   it('Cancel test from another message than the test’s is refused; the test is not cancelled', async () => {
     await h.click(ACTION_IDS.testAmi, baked._id, { responseId: 'test-own' });
-    expect(await h.answer('test-own')).toMatch(/^Test test-/);
-    const [test] = await h.store.amiTests.listRecent(1);
+    const started = await h.answer('test-own');
+    expect(started).toMatch(/^Test test-/);
+    // By the id it answered: the gate's recorded pass is in the store too.
+    const test = await h.store.amiTests.get(/test-\d{8}-[a-z0-9]{4}/.exec(started)?.[0] ?? '');
     await h.click(ACTION_IDS.cancelTest, test!._id, { messageTs: OTHER_TS, responseId: 'cancel-test' });
     expect(await h.answer('cancel-test')).toContain(`not on test ${test!._id}'s own message`);
     expect((await h.store.amiTests.get(test!._id))?.cancelRequested).toBeUndefined();
