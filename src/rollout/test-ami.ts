@@ -1,5 +1,5 @@
 import { AppError, userMessage } from '../errors.js';
-import { type InstanceInfo, tierKey } from '../ports.js';
+import { type InstanceInfo, type TierRecord, tierKey } from '../ports.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
@@ -99,19 +99,22 @@ export function createTestAmi(deps: RolloutDeps) {
         'No Domino test project is configured (domino.testProjectId); nothing was changed.',
       );
     }
-    const tiers = await deps.tiers.listTiers();
-    const tier = tiers.find((t) => t.id === deployment.testTier) ?? tiers.find((t) => t.label === deployment.testTier);
-    if (!tier)
-      throw new AppError(
-        'unknown_test_tier',
-        `Domino has no hardware tier \`${deployment.testTier}\`; nothing was changed.`,
-      );
-
     const now = deps.clock.now();
     const testId = newTestId(now);
     await takeLock(deployment.name, testId);
+    // Read under the lock: taking over from a dead test may just have put the tier back (its previousAmi is ours).
+    let tier: TierRecord;
     // Checked under the lock (a test of its own would have left its executor): refused, nothing is stored.
     try {
+      const tiers = await deps.tiers.listTiers();
+      const found =
+        tiers.find((t) => t.id === deployment.testTier) ?? tiers.find((t) => t.label === deployment.testTier);
+      if (!found)
+        throw new AppError(
+          'unknown_test_tier',
+          `Domino has no hardware tier \`${deployment.testTier}\`; nothing was changed.`,
+        );
+      tier = found;
       const refusal = upExecutorsRefusal(
         tier.label,
         await testTierExecutors(deps, { deployment: deployment.name, tierId: tier.id }),

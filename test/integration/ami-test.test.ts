@@ -310,9 +310,16 @@ describe('AMI test: only the test tier, a timed Domino job, a clear verdict', ()
       createdAt,
     });
     expect(await rig.store.locks.acquire('test:acme', deadId, createdAt)).toBeUndefined();
+    // The dead process left the test tier on the AMI it was testing.
+    await domino.db
+      .collection(rig.tierCollection)
+      .updateOne({ _id: 'test-tier' as never }, { $set: { executorImage: CANDIDATE } });
     fake.nextTimeline(TIMELINES.fast);
     const { test } = await runTest(CANDIDATE2);
     expect(test.status).toBe('passed');
+    // The tier is read after the takeover put it back: the new test goes back to the AMI before the dead one.
+    expect(test.previousAmi).toBe(AMI.new);
+    expect((await rig.readTiers()).get('test-tier')?.executorImage).toBe(AMI.new);
     expect((await rig.store.amiTests.get(deadId))?.status).toBe('error');
     expect((await rig.store.amiTests.get(deadId))?.restore?.outcome).toBe('restored');
   });
