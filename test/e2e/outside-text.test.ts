@@ -3,7 +3,7 @@ import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, type Harness, startHarness } from '../support/bot-harness.js';
-import { APPROVERS, latestChange, rolloutHarness, until } from '../support/rollout-harness.js';
+import { APPROVERS, gateReadyAmi, latestChange, rolloutHarness, until } from '../support/rollout-harness.js';
 
 /** Outside text through signed requests into the real app: what reaches the fake Slack is inert or refused. */
 
@@ -134,7 +134,7 @@ describe('outside text is escaped before it reaches mrkdwn', () => {
       idType: 'string',
       doc: { ...source.doc, _id: 'odd-image', name: `odd ${HOSTILE}`, executorImage: HOSTILE },
     });
-    const target = harness.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
+    const { amiId: target } = await gateReadyAmi(harness);
     await harness.slash(`plan ${target}`, { responseId: 'plan' });
     expect(await harness.answer('plan')).toContain('Planned');
     const change = await latestChange(harness, 'rollout');

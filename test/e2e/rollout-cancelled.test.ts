@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import type { Harness } from '../support/bot-harness.js';
 import { dmUser } from '../support/fake-slack.js';
-import { APPROVERS, latestChange, rolloutHarness, tierImages, until } from '../support/rollout-harness.js';
+import {
+  APPROVERS,
+  gateReadyAmi,
+  latestChange,
+  rolloutHarness,
+  tierImages,
+  until,
+} from '../support/rollout-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -10,9 +17,9 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Plans a change of the standard tiers to large's AMI and waits for its announcement (channel + DMs). */
+/** Plans a change of the standard tiers to a gate-ready AMI and waits for its announcement (channel + DMs). */
 async function planAndAnnounce(harness: Harness) {
-  const target = harness.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
+  const { amiId: target } = await gateReadyAmi(harness);
   await harness.slash(`plan ${target}`, { responseId: 'plan' });
   expect(await harness.answer('plan')).toContain('Planned');
   const change = await latestChange(harness, 'rollout');
@@ -87,7 +94,7 @@ describe('users DMed about a change hear when it is off (signed Slack requests â
       if (String(call.args.text).startsWith('Heads-up') && ++headsUps > 3) await gate;
       return undefined;
     });
-    const target = h.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
+    const { amiId: target } = await gateReadyAmi(h);
     await h.slash(`plan ${target}`, { responseId: 'plan' });
     expect(await h.answer('plan')).toContain('Planned');
     const change = await latestChange(h, 'rollout');

@@ -1,6 +1,7 @@
 // Rollout safety end to end (signed Slack requests → real app → simulator → FerretDB → fake Slack): windows and
 // approvals that end, target AMIs re-checked before any write, drains that touch only this deployment's
 // executors and never one on a tier's current AMI, and two deployments that never touch each other's tiers.
+// The AMIs planned pass the rollout gate (gateReadyAmi: baked, tested), so each test reaches what it is about.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
@@ -9,14 +10,16 @@ import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { type Harness, OPS } from '../support/bot-harness.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { uniqueDbName } from '../support/mongo.js';
-import { APPROVERS, latestChange, rolloutHarness, tierImages, until } from '../support/rollout-harness.js';
 import {
-  addBakedAmi,
-  addPipelineAmi,
-  addStoppedInstance,
-  recordTierWrites,
-  wallClock,
-} from '../support/sim-rollout-world.js';
+  APPROVERS,
+  gateReadyAmi,
+  latestChange,
+  recordProvenTest,
+  rolloutHarness,
+  tierImages,
+  until,
+} from '../support/rollout-harness.js';
+import { addBakedAmi, addStoppedInstance, recordTierWrites, wallClock } from '../support/sim-rollout-world.js';
 
 const HOUR = 3_600_000;
 const open: Harness[] = [];
@@ -32,10 +35,7 @@ async function harness(...args: Parameters<typeof rolloutHarness>): Promise<Harn
   return h;
 }
 
-function acmeWorld(): { world: SimWorld; newAmi: string } {
-  const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
-  return { world, newAmi: addPipelineAmi(world) };
-}
+const acmeWorld = (): SimWorld => seedDemoWorld(createSimWorld({ deployment: 'acme' }));
 
 const imageOf = (world: SimWorld, tierId: string) => world.tiers.find((t) => t.doc._id === tierId)!.doc.executorImage;
 
@@ -54,12 +54,13 @@ const threadTexts = (fake: FakeSlack) =>
 
 describe('windows and approvals that end', () => {
   it('plan --at a window, approve, bot down for nine days: the first scan expires it and writes nothing', async () => {
-    const { world, newAmi } = acmeWorld();
+    const world = acmeWorld();
     const writes = recordTierWrites(world);
     const fake = await startFakeSlack();
     fakes.push(fake);
     const database = uniqueDbName('nine-days');
     const a = await rolloutHarness(undefined, { world, database, fake });
+    const { amiId: newAmi } = await gateReadyAmi(a);
     // Three hours ahead: at 1000× the window opens ~11 real seconds from now, long after the approval.
     const start = new Date(Math.ceil((a.clock.now().getTime() + 3 * HOUR) / 60_000) * 60_000);
     await a.slash(`plan ${newAmi} --at "${wallClock(start)}" --for 2h`, { responseId: 'plan' });
@@ -87,12 +88,13 @@ describe('windows and approvals that end', () => {
   }, 60_000);
 
   it('an approval without a window expires after rollout.maxApprovalAgeMinutes when nothing applied it', async () => {
-    const { world, newAmi } = acmeWorld();
+    const world = acmeWorld();
     const writes = recordTierWrites(world);
     const fake = await startFakeSlack();
     fakes.push(fake);
     const database = uniqueDbName('max-age');
     const a = await rolloutHarness(undefined, { world, database, fake });
+    const { amiId: newAmi } = await gateReadyAmi(a);
     await a.slash(`plan ${newAmi}`, { responseId: 'plan' });
     const change = await latestChange(a, 'rollout');
     // The approval is stored, then the process dies before its apply could claim the change (its scan is
@@ -110,8 +112,8 @@ describe('windows and approvals that end', () => {
   }, 60_000);
 
   it('refuses a window end without a start, or before the start, and plans nothing', async () => {
-    const { newAmi, world } = acmeWorld();
-    const h = await harness(undefined, { world });
+    const h = await harness(undefined, { world: acmeWorld() });
+    const { amiId: newAmi } = await gateReadyAmi(h);
     await h.slash(`plan ${newAmi} --for 2h`, { responseId: 'nostart' });
     expect(await h.answer('nostart')).toContain('--at');
     const start = new Date(h.clock.now().getTime() + 5 * HOUR);
@@ -130,9 +132,10 @@ describe('windows and approvals that end', () => {
 
 describe('target AMIs re-checked before any write', () => {
   it('an AMI deregistered between approval and apply: nothing is written, the result names it', async () => {
-    const { world, newAmi } = acmeWorld();
+    const world = acmeWorld();
     const writes = recordTierWrites(world);
     const h = await harness(undefined, { world });
+    const { amiId: newAmi } = await gateReadyAmi(h);
     const start = new Date(Math.ceil((h.clock.now().getTime() + 2 * HOUR) / 60_000) * 60_000);
     await h.slash(`plan ${newAmi} --at "${wallClock(start)}"`, { responseId: 'plan' });
     const change = await latestChange(h, 'rollout');
@@ -150,8 +153,9 @@ describe('target AMIs re-checked before any write', () => {
   }, 60_000);
 
   it("a revert's recorded AMIs are checked when it is planned and again when it applies", async () => {
-    const { world, newAmi } = acmeWorld();
+    const world = acmeWorld();
     const h = await harness(undefined, { world });
+    const { amiId: newAmi } = await gateReadyAmi(h);
     const older = imageOf(world, 'large');
     const current = imageOf(world, 'small-k8s');
     await h.slash(`plan ${newAmi}`, { responseId: 'plan' });
@@ -183,7 +187,7 @@ describe('target AMIs re-checked before any write', () => {
 
 describe('drains scoped to the deployment and to what tiers use now', () => {
   it('plan → drain listed → revert applied → drain approved: nothing terminated; template and beta executor never listed', async () => {
-    const { world, newAmi } = acmeWorld();
+    const world = acmeWorld();
     const older = imageOf(world, 'large');
     // A spare template carrying the tier tag, and another deployment's executor with the same tier id.
     const spareTemplate = addStoppedInstance(
@@ -197,6 +201,7 @@ describe('drains scoped to the deployment and to what tiers use now', () => {
       older,
     );
     const h = await harness(undefined, { world });
+    const { amiId: newAmi } = await gateReadyAmi(h);
     await h.slash(`plan ${newAmi}`, { responseId: 'plan' });
     const change = await latestChange(h, 'rollout');
     await h.click(ACTION_IDS.approve, change._id, { userId: APPROVERS[0], responseId: 'ok' });
@@ -228,7 +233,7 @@ describe('drains scoped to the deployment and to what tiers use now', () => {
 
 describe('two deployments in one account', () => {
   it('a plan for beta never moves a tier of acme, even one on an AMI ami-bot baked (for acme)', async () => {
-    const { world } = acmeWorld();
+    const world = acmeWorld();
     const acmeBaked = addBakedAmi(world, 'acme', 'renamed-acme-ami', 'bake-20260820-acme');
     const betaOld = addBakedAmi(world, 'beta', 'domino-beta-executor-20260801-0900', 'bake-20260801-beta');
     const betaNew = addBakedAmi(world, 'beta', 'domino-beta-executor-20260901-0900', 'bake-20260901-beta');
@@ -257,6 +262,8 @@ describe('two deployments in one account', () => {
       createdAt: now,
       updatedAt: now,
     });
+    // beta's new AMI passed its test in beta, as the gate requires of any plan.
+    await recordProvenTest(h, betaNew, { deployment: 'beta', bakeId: 'bake-20260901-beta' });
     await h.slash('plan bake-20260901-beta', { responseId: 'plan' });
     expect(await h.answer('plan')).toMatch(/Planned chg-\d{8}-[a-z0-9]{4}: 1 tier to change/);
     const change = await latestChange(h, 'rollout');
@@ -271,7 +278,7 @@ describe('two deployments in one account', () => {
 
 describe('tiers keyed by _id type and id', () => {
   it('an ObjectId and a string _id with the same hex stay apart in apply, verify and revert', async () => {
-    const { world, newAmi } = acmeWorld();
+    const world = acmeWorld();
     const hex = '64f1c0de5a1b2c3d4e5f6abc';
     const current = imageOf(world, 'small-k8s');
     const gpu = imageOf(world, 'gpu');
@@ -281,6 +288,7 @@ describe('tiers keyed by _id type and id', () => {
     );
     const twin = (idType: 'objectId' | 'string') => world.tiers.find((t) => t.doc._id === hex && t.idType === idType)!;
     const h = await harness(undefined, { world });
+    const { amiId: newAmi } = await gateReadyAmi(h);
     await h.slash(`plan ${newAmi}`, { responseId: 'plan' });
     const change = await latestChange(h, 'rollout');
     expect(

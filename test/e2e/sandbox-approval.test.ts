@@ -5,7 +5,7 @@ import { sandboxStartupNotes } from '../../src/sandbox-startup.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, ADMIN2, type Harness } from '../support/bot-harness.js';
-import { latestChange, rolloutHarness, tierImages } from '../support/rollout-harness.js';
+import { gateReadyAmi, latestChange, rolloutHarness, tierImages } from '../support/rollout-harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -21,8 +21,6 @@ function sandboxRecipe(config: Config): void {
   delete config.approvers.userGroup;
 }
 
-const largeAmi = (harness: Harness) => harness.world.tiers.find((t) => t.doc._id === 'large')!.doc.executorImage;
-
 describe('sandbox: who can approve, and simulated time (signed Slack requests â†’ real app)', () => {
   it('one admin and no approvers: start-up and the plan reply say nobody can approve, naming the settings', async () => {
     h = await rolloutHarness(sandboxRecipe, { env: { AMIBOT_ADMINS: ADMIN } });
@@ -30,7 +28,8 @@ describe('sandbox: who can approve, and simulated time (signed Slack requests â†
     expect(warning).toContain('No planned change can ever be approved');
     expect(warning).toContain('AMIBOT_ADMINS');
     expect(warning).toContain('AMIBOT_APPROVERS');
-    await h.slash(`plan ${largeAmi(h)}`, { responseId: 'plan' });
+    const { amiId: target } = await gateReadyAmi(h); // baked and tested: the gate lets it through
+    await h.slash(`plan ${target}`, { responseId: 'plan' });
     const reply = await h.answer('plan');
     expect(reply).toMatch(/^Planned chg-/);
     expect(reply).toContain(':warning: Nobody can approve it: the two-person rule needs an approver other than you');
@@ -40,7 +39,7 @@ describe('sandbox: who can approve, and simulated time (signed Slack requests â†
   it("the README's recipe with two admins works: one plans, the other approves, the tiers change", async () => {
     h = await rolloutHarness(sandboxRecipe);
     expect(approvalDeadlock(h.config)).toBeUndefined();
-    const target = largeAmi(h);
+    const { amiId: target } = await gateReadyAmi(h); // baked and tested: the gate lets it through
     await h.slash(`plan ${target}`, { responseId: 'plan' });
     expect(await h.answer('plan')).toContain(`Who can approve: <@${ADMIN2}> (not you: two-person rule).`);
     const change = await latestChange(h, 'rollout');
@@ -62,7 +61,7 @@ describe('sandbox: who can approve, and simulated time (signed Slack requests â†
     // The simulated clock is years away from the wall clock, so only a reading against it can pass.
     const clock = createScaledClock({ speed: 1_000, start: new Date('2031-03-01T10:00:00Z') });
     h = await rolloutHarness(sandboxRecipe, { clock });
-    const target = largeAmi(h);
+    const { amiId: target } = await gateReadyAmi(h); // baked and tested: the gate lets it through
     const wallNow = new Date();
     const wallSoon = new Date(wallNow.getTime() + 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
     await h.slash(`plan ${target} --at "${wallSoon}"`, { responseId: 'wall' });
