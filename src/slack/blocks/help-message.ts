@@ -15,7 +15,7 @@ const COMMANDS: Array<[string, string]> = [
   ],
   ['/ami cancel <test-id>', 'stop a running AMI test and its Domino job'],
   [
-    '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM"] [--override-test "reason"]',
+    '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM" [--for 2h | --until "YYYY-MM-DD HH:MM"]] [--override-test "reason"]',
     'needs a passed test of a bake of this deployment (or an override with a reason); snapshot every tier, plan the change of the standard ones, tell their users, ask for approval',
   ],
   ['/ami revert <change-id>', 'plan putting back the AMIs recorded by an applied change (approval needed)'],
