@@ -5,9 +5,30 @@ import type { AuditEntry } from '../../rollout/audit-record.js';
 import { createMongoChangeRepo } from './change-repo.js';
 import { isDuplicateKey } from './lock-repo.js';
 
-/** AMI tests: written by the one process that runs the test, read by anyone. */
+/**
+ * AMI tests: written by the one process that runs the test, read by anyone. A cancel request is its own
+ * insert-once document in `ami_test_cancels` (as for bakes): FerretDB applies an update as a read-modify-write of
+ * the whole document, so a `$set` of the runner's progress landing with a `$set` of `cancelRequested` could drop
+ * the cancel; an insert with a fixed `_id` is decided atomically by FerretDB and MongoDB alike.
+ */
 export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes(): Promise<void> } {
   const tests: Collection<AmiTestRecord> = db.collection<AmiTestRecord>('ami_tests', { ignoreUndefined: true });
+  const cancels = db.collection<{ _id: string; by: string; at: Date }>('ami_test_cancels');
+  /** The tests with their cancel request merged in (one query for all of them). */
+  async function withCancels(docs: AmiTestRecord[]): Promise<AmiTestRecord[]> {
+    const open = docs.filter((doc) => !doc.cancelRequested);
+    if (open.length === 0) return docs;
+    const found = await cancels.find({ _id: { $in: open.map((doc) => doc._id) } }).toArray();
+    const byId = new Map(found.map(({ _id, by, at }) => [_id, { by, at }]));
+    return docs.map((doc) => {
+      const cancel = byId.get(doc._id);
+      return cancel && !doc.cancelRequested ? { ...doc, cancelRequested: cancel } : doc;
+    });
+  }
+  async function getOne(id: string): Promise<AmiTestRecord | undefined> {
+    const doc = await tests.findOne({ _id: id });
+    return doc ? (await withCancels([doc]))[0] : undefined;
+  }
   return {
     async ensureIndexes() {
       await tests.createIndex({ deployment: 1, createdAt: -1 });
@@ -15,18 +36,21 @@ export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes():
     async insert(test) {
       await tests.insertOne(test);
     },
-    async get(id) {
-      return (await tests.findOne({ _id: id })) ?? undefined;
-    },
+    get: getOne,
     async save(id, patch) {
       await tests.updateOne({ _id: id }, { $set: patch });
     },
     async requestCancel(id, by, at) {
-      await tests.updateOne(
-        { _id: id, status: 'running', cancelRequested: { $exists: false } },
-        { $set: { cancelRequested: { by, at } } },
-      );
-      return (await tests.findOne({ _id: id })) ?? undefined;
+      const test = await tests.findOne({ _id: id }, { projection: { status: 1 } });
+      if (!test) return undefined;
+      if (test.status === 'running') {
+        try {
+          await cancels.insertOne({ _id: id, by, at });
+        } catch (error) {
+          if (!isDuplicateKey(error)) throw error;
+        }
+      }
+      return getOne(id);
     },
     async latestFinished(deployment, amiId) {
       const filter = {
@@ -34,15 +58,16 @@ export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes():
         status: { $in: ['passed', 'failed', 'unproven'] as AmiTestStatus[] },
         ...(amiId ? { amiId } : {}),
       };
-      const [doc] = await tests.find(filter).sort({ createdAt: -1 }).limit(1).toArray();
-      return doc;
+      const docs = await tests.find(filter).sort({ createdAt: -1 }).limit(1).toArray();
+      return (await withCancels(docs))[0];
     },
     async listRecent(limit, deployment) {
-      return tests
+      const docs = await tests
         .find(deployment ? { deployment } : {})
         .sort({ createdAt: -1 })
         .limit(limit)
         .toArray();
+      return withCancels(docs);
     },
   };
 }
