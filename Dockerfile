@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Build stage: compile TypeScript with the dev dependencies.
-# Node 20.20 is the version the test suite runs on; pin the base image by digest in your own registry.
-FROM node:20.20-bookworm-slim AS build
+# Node 24.22.3 (.node-version) is the version CI and the test suite run on (scripts/setup-node.sh); Debian 13
+# (trixie), the current stable. Pin the base image by digest in your own registry.
+FROM node:24.22.3-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -11,7 +12,7 @@ RUN npm run build
 
 # Runtime stage: production dependencies and compiled output only (proved by
 # test/integration/production-build.test.ts), owned by root and read-only for the process.
-FROM node:20.20-bookworm-slim AS runtime
+FROM node:24.22.3-trixie-slim AS runtime
 ENV NODE_ENV=production PORT=3000
 WORKDIR /app
 COPY package.json package-lock.json ./

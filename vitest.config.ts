@@ -11,8 +11,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 180_000,
     teardownTimeout: 20_000,
-    // The CI machine has 2 cores; forks isolate servers and sockets per test file.
+    // The CI machine has 2 cores; forks isolate servers and sockets per test file. (Vitest 4 moved the
+    // pool's worker count from poolOptions.forks.maxForks to the top-level maxWorkers.)
     pool: 'forks',
-    poolOptions: { forks: { minForks: 1, maxForks: 2 } },
+    maxWorkers: 2,
   },
 });

@@ -64,7 +64,7 @@ describe('the production build', () => {
     const started = Date.now();
     const child = spawn(
       process.execPath,
-      ['--experimental-permission', '--allow-fs-read=*', '--no-warnings=ExperimentalWarning', 'dist/main.js'],
+      ['--permission', '--allow-fs-read=*', '--no-warnings=ExperimentalWarning', 'dist/main.js'],
       {
         cwd: app,
         env: {
