@@ -21,6 +21,10 @@ import { sendSlashCommand } from '../support/slack-signing.js';
 import { waitForHttp } from '../support/wait-for-http.js';
 
 const execFileP = promisify(execFile);
+// Node 24 knows only --permission; Node 20 (before the move to .node-version's Node) only the experimental flag.
+const PERMISSION_FLAG = process.allowedNodeEnvironmentFlags.has('--permission')
+  ? '--permission'
+  : '--experimental-permission';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SECRET = 'production-build-signing-secret';
 const BOT_TOKEN = 'xoxb-prod_build_not_real';
@@ -64,7 +68,7 @@ describe('the production build', () => {
     const started = Date.now();
     const child = spawn(
       process.execPath,
-      ['--permission', '--allow-fs-read=*', '--no-warnings=ExperimentalWarning', 'dist/main.js'],
+      [PERMISSION_FLAG, '--allow-fs-read=*', '--no-warnings=ExperimentalWarning', 'dist/main.js'],
       {
         cwd: app,
         env: {
