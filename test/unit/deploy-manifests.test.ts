@@ -190,7 +190,7 @@ describe('the Deployment', () => {
 
   it('requests the measured idle footprint and caps memory, heap inside the cap', () => {
     const { requests, limits } = container.resources;
-    expect(requests).toEqual({ cpu: '50m', memory: '200Mi' });
+    expect(requests).toEqual({ cpu: '50m', memory: '256Mi' });
     expect(limits).toEqual({ memory: '400Mi' });
     expect(quantity(requests.memory)).toBeLessThan(quantity(limits.memory));
     const heap = /--max-old-space-size=(\d+)/.exec(envByName.get('NODE_OPTIONS')?.value ?? '');
