@@ -187,9 +187,14 @@ export function createTestAmi(deps: RolloutDeps) {
       });
       const after = input.keep
         ? 'it stays there afterwards (--keep)'
-        : `it goes back to ${tier.executorImage} afterwards`;
+        : `it goes back to ${escapeMrkdwn(tier.executorImage)} afterwards`;
+      // A test of the AMI the tier already runs (a baseline) changes nothing on the tier: say that, not "goes back".
+      const where =
+        tier.executorImage === target.amiId
+          ? `${escapeMrkdwn(tier.label)} already uses ${target.amiId}, so the tier is not changed`
+          : `${escapeMrkdwn(tier.label)} now uses ${target.amiId} (${after})`;
       return {
-        text: `Test ${testId} started: ${escapeMrkdwn(tier.label)} now uses ${target.amiId} (${after}); timing a Domino job in the thread.`,
+        text: `Test ${testId} started: ${where}; timing a Domino job in the thread.`,
       };
     } catch (error) {
       if (saved) {

@@ -95,6 +95,11 @@ describe('npm run demo', () => {
       /Planned chg-\S+: 4 tiers to change.*Who can approve: @sam/,
     );
     // The baseline's failed verdict on the current AMI is explained, not left looking like a fault.
+    // The baseline tests the AMI the tier already runs: nothing on the tier changes, and the answer says so.
+    expect(section(output, 'pat measures the current AMI')).toMatch(
+      /AMI test tier already uses ami-\w+, so the tier is not changed/,
+    );
+    expect(section(output, 'pat measures the current AMI')).not.toContain('goes back to');
     expect(section(output, 'pat measures the current AMI')).toMatch(
       /a "failed" verdict is what this bake is for: the current AMI does not hold the environments' images, so the job spent \d+ s in Pulling/,
     );

@@ -74,7 +74,9 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
     notes.push(
       test.keep
         ? `The test tier stays on ${test.amiId} after the test (--keep).`
-        : `The test tier goes back to ${test.previousAmi} when the test ends.`,
+        : test.previousAmi === test.amiId
+          ? `The test tier already runs ${test.amiId}: the test does not change it.`
+          : `The test tier goes back to ${escapeMrkdwn(test.previousAmi)} when the test ends.`,
     );
   }
   if (test.staleExecutors.length > 0) {
