@@ -5,6 +5,16 @@ import { postRawSigned } from '../support/slack-signing.js';
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
 
+/** A well-formed click on one of our buttons (from a user who is not an admin: nothing can run). */
+const OUR_CLICK = {
+  type: 'block_actions',
+  user: { id: 'U1' },
+  team: { id: 'T1' },
+  channel: { id: 'C1' },
+  response_url: 'http://127.0.0.1:9/unused',
+  actions: [{ action_id: 'ami_approve', value: 'chg-x' }],
+};
+
 /** Signed bodies that are not a Slack payload: each must be answered (never a crash, a hang or a 3 s 404). */
 const BAD_BODIES: Array<[string, string, string]> = [
   ['form payload=null', 'payload=null', FORM],
@@ -39,6 +49,49 @@ const BAD_BODIES: Array<[string, string, string]> = [
   ['json garbage', '{"a":', JSON_TYPE],
   ['text/plain null', 'null', 'text/plain'],
   ['empty body', '', JSON_TYPE],
+  // Shapes our checks let through once but Bolt then dereferenced (a 500, or no ack and a 404 after 3-5 s):
+  // found by probing the running process with signed requests.
+  ...[
+    ['channel: null', { channel: null }],
+    ['response_urls: null', { response_urls: null, response_url: undefined }],
+    ['response_urls: [null]', { response_urls: [null], response_url: undefined }],
+    ['a name (Bolt routes it as an options request)', { name: 'x' }],
+    ['an event field', { event: 'x' }],
+    ['an event: null field', { event: null }],
+  ].map(([name, over]): [string, string, string] => [
+    `form block_actions with ${name}`,
+    `payload=${encodeURIComponent(JSON.stringify({ ...OUR_CLICK, ...(over as object) }))}`,
+    FORM,
+  ]),
+  ['form /ami with an event field', 'command=%2Fami&text=help&user_id=U1&channel_id=C1&event=x', FORM],
+  [
+    'json /ami with response_urls: null',
+    '{"command":"/ami","text":"help","user_id":"U1","channel_id":"C1","response_urls":null}',
+    JSON_TYPE,
+  ],
+  ...[
+    ['app_home_opened, user: null', { type: 'app_home_opened', tab: 'home', user: null }],
+    ['app_home_opened, user: 5', { type: 'app_home_opened', tab: 'home', user: 5 }],
+    ['app_home_opened, channel: null', { type: 'app_home_opened', tab: 'home', user: 'U1', channel: null }],
+    ['app_home_opened, item: 5', { type: 'app_home_opened', tab: 'home', user: 'U1', item: 5 }],
+    ['message, item: null', { type: 'message', user: 'U1', item: null }],
+    ['function_executed', { type: 'function_executed', function_execution_id: 'Fx', bot_access_token: 'xoxb-x' }],
+    ['function_executed, subteam: null', { type: 'function_executed', subteam: null }],
+  ].map(([name, event]): [string, string, string] => [
+    `json event_callback ${name}`,
+    JSON.stringify({ type: 'event_callback', event_id: `Ev-${String(name)}`, event }),
+    JSON_TYPE,
+  ]),
+  [
+    'json event_callback with authorizations: [null]',
+    '{"type":"event_callback","event_id":"Ev-auth","authorizations":[null],"event":{"type":"app_home_opened","tab":"home","user":"U1"}}',
+    JSON_TYPE,
+  ],
+  [
+    'json event_callback with response_urls: null',
+    '{"type":"event_callback","event_id":"Ev-urls","response_urls":null,"event":{"type":"app_home_opened","tab":"messages","user":"U1"}}',
+    JSON_TYPE,
+  ],
 ];
 
 describe('the Slack edge: no signed body can end the process or leave a request unanswered', () => {
