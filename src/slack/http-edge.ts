@@ -57,6 +57,9 @@ export function createGuardedHttpReceiver(receiverOptions: HTTPReceiverOptions, 
       const tooLarge =
         HTTPModuleFunctions.isRawBodyError(error) && (error as { statusCode?: number }).statusCode === 413;
       log.info({ tooLarge }, 'Slack request body could not be read');
+      // The rest of the body stays unread (raw-body paused the stream): a request behind it on this keep-alive
+      // connection would never be read, so the connection ends with this answer.
+      if (!res.headersSent) res.setHeader('connection', 'close');
       reply(res, tooLarge ? 413 : 400);
       return;
     }

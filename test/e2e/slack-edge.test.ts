@@ -1,6 +1,7 @@
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
-import { postRawSigned } from '../support/slack-signing.js';
+import { postRawSigned, signedHeaders } from '../support/slack-signing.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
@@ -118,6 +119,34 @@ describe('the Slack edge: no signed body can end the process or leave a request 
     expect(res.status).toBe(200);
     expect(await h.answer('after-bad')).toContain('/ami bake');
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('a body over the limit is answered 413 and its connection closed: the next request on it is not stuck', async () => {
+    // One keep-alive socket, as a client (or a proxy) reusing its connection would. The edge stopped reading the
+    // oversized body, so a request queued behind it on the same socket was never read: no answer at all.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (body: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          `${h.url}/slack/events`,
+          { method: 'POST', agent, headers: { 'content-type': FORM, ...signedHeaders(SIGNING_SECRET, body) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.setTimeout(2_000, () => req.destroy(new Error('no answer within 2 s')));
+        req.on('error', reject);
+        req.end(body);
+      });
+    const huge = send(`command=%2Fami&text=help&user_id=U1&channel_id=C1&x=${'y'.repeat(5 * 1024 * 1024)}`);
+    const next = send('command=%2Fami&text=help&user_id=U1&channel_id=C1');
+    try {
+      expect(await huge).toBe(413);
+      expect(await next).toBe(200);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('an unsigned payload=null is refused with 401, not parsed', async () => {
