@@ -50,6 +50,8 @@ const isAbsentOrObject = (value: unknown) => value === undefined || isPlainObjec
 function refuseForBolt(body: Record<string, unknown>, kind: 'command' | 'action' | 'event'): string | undefined {
   if (kind !== 'event' && body.event !== undefined) return 'an event field on a command or a click';
   if (kind === 'action' && body.name !== undefined) return 'a name field on a click (an options request to Bolt)';
+  // Bolt's respond() fails on one that is not text only after the use case ran: the work done, the answer lost.
+  if (body.response_url !== undefined && !isString(body.response_url)) return 'a response_url that is not text';
   const urls = body.response_urls;
   if (urls !== undefined && !(Array.isArray(urls) && urls.every(isPlainObject))) return 'response_urls not a list';
   if (kind === 'action' && !isAbsentOrObject(body.channel)) return 'block_actions whose channel is not an object';

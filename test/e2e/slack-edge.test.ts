@@ -1,6 +1,6 @@
 import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
+import { ADMIN, type Harness, OPS, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
 import { postRawSigned, signedHeaders } from '../support/slack-signing.js';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -119,6 +119,35 @@ describe('the Slack edge: no signed body can end the process or leave a request 
     expect(res.status).toBe(200);
     expect(await h.answer('after-bad')).toContain('/ami bake');
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('a response_url that is not text is refused (400) before anything runs: the answer could never be shown', async () => {
+    // Bolt's respond() fails on it only after the use case ran: a bake started, its requester never told.
+    const bodies = [
+      JSON.stringify({
+        command: '/ami',
+        text: 'bake',
+        user_id: ADMIN,
+        channel_id: OPS,
+        trigger_id: 'T-url-1',
+        response_url: 5,
+      }),
+      JSON.stringify({
+        command: '/ami',
+        text: 'bake',
+        user_id: ADMIN,
+        channel_id: OPS,
+        trigger_id: 'T-url-2',
+        response_url: {},
+      }),
+    ];
+    for (const body of bodies) expect((await postRawSigned(h.url, SIGNING_SECRET, body, JSON_TYPE)).status).toBe(400);
+    const click = { ...OUR_CLICK, user: { id: ADMIN }, channel: { id: OPS }, response_url: ['x'] };
+    const form = `payload=${encodeURIComponent(JSON.stringify(click))}`;
+    expect((await postRawSigned(h.url, SIGNING_SECRET, form, FORM)).status).toBe(400);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(await h.store.bakes.listRecent(5)).toHaveLength(0);
   });
 
   it('a body over the limit is answered 413 and its connection closed: the next request on it is not stuck', async () => {
