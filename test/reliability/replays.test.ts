@@ -63,6 +63,18 @@ describe('replayed deliveries', () => {
     expect(h.fake.calls.filter(isReport)).toHaveLength(1);
   });
 
+  it('two deliveries whose long trigger_ids differ only after 200 characters are two deliveries', async () => {
+    const h = await reviewBot();
+    const prefix = 'x'.repeat(200);
+    for (const [id, trigger] of [
+      ['long-a', `${prefix}-a`],
+      ['long-b', `${prefix}-b`],
+    ] as const) {
+      expect((await send(h, slashBody(h.fake, 'help', id, trigger), {})).status).toBe(200);
+      expect(String((await h.fake.waitFor((c) => c.responseId === id, 5_000)).args.text)).toContain('/ami bake');
+    }
+  });
+
   it('the same signature under a re-spelled timestamp (leading zeros) is refused, not a second delivery', async () => {
     const h = await reviewBot();
     const body = slashBody(h.fake, 'review', 'zeros');
