@@ -69,8 +69,9 @@ function classifyAction(body: Record<string, unknown>): SlackBodyKind {
   }
   const refusal = refuseForBolt(body, 'action');
   if (refusal) return { kind: 'malformed', why: refusal };
-  // No listener would acknowledge another app's button: Bolt would answer 404 after 3 s.
-  const ours = actions.some((action) => String(action.action_id).startsWith(ACTION_PREFIX));
+  // No listener would acknowledge another app's button: Bolt would answer 404 after 3 s. Bolt routes a click by
+  // its first action only, so that is the one that must be ours.
+  const ours = String(actions[0].action_id).startsWith(ACTION_PREFIX);
   return ours ? { kind: 'bolt' } : { kind: 'ignore', why: 'a button that is not ami-bot’s' };
 }
 

@@ -59,6 +59,11 @@ const BAD_BODIES: Array<[string, string, string]> = [
     ['a name (Bolt routes it as an options request)', { name: 'x' }],
     ['an event field', { event: 'x' }],
     ['an event: null field', { event: null }],
+    // Bolt routes by actions[0] only: ours second meant no listener, and a 404 after 3 s.
+    [
+      'another app’s action first',
+      { actions: [{ action_id: 'other_x' }, { action_id: 'ami_approve', value: 'chg-x' }] },
+    ],
   ].map(([name, over]): [string, string, string] => [
     `form block_actions with ${name}`,
     `payload=${encodeURIComponent(JSON.stringify({ ...OUR_CLICK, ...(over as object) }))}`,
