@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DeliveryRepo } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -13,7 +14,13 @@ export function deliveryKey(
   body: Record<string, unknown>,
   signed?: { timestamp: string; signature: string },
 ): string | undefined {
-  const id = (value: unknown) => (typeof value === 'string' && value.length > 0 ? value.slice(0, 200) : undefined);
+  // A long id is hashed, not cut: two ids that differ only past the cut were one key (the second delivery dropped).
+  const id = (value: unknown) =>
+    typeof value === 'string' && value.length > 0
+      ? value.length <= 200
+        ? value
+        : createHash('sha256').update(value).digest('hex')
+      : undefined;
   const eventId = id(body.event_id);
   if (eventId) return `event:${eventId}`;
   const triggerId = id(body.trigger_id);

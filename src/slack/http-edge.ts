@@ -57,6 +57,9 @@ export function createGuardedHttpReceiver(receiverOptions: HTTPReceiverOptions, 
       const tooLarge =
         HTTPModuleFunctions.isRawBodyError(error) && (error as { statusCode?: number }).statusCode === 413;
       log.info({ tooLarge }, 'Slack request body could not be read');
+      // The rest of the body stays unread (raw-body paused the stream): a request behind it on this keep-alive
+      // connection would never be read, so the connection ends with this answer.
+      if (!res.headersSent) res.setHeader('connection', 'close');
       reply(res, tooLarge ? 413 : 400);
       return;
     }
@@ -64,7 +67,9 @@ export function createGuardedHttpReceiver(receiverOptions: HTTPReceiverOptions, 
     const timestamp = header(req, 'x-slack-request-timestamp') ?? '';
     const signature = header(req, 'x-slack-signature') ?? '';
     const nowSeconds = Math.floor(now() / 1000);
-    if (!/^\d{1,12}$/.test(timestamp) || Number(timestamp) > nowSeconds + MAX_CLOCK_SKEW_SECONDS) {
+    // Digits without a leading zero: Bolt verifies Number(timestamp), so `0${ts}` would carry the same signature
+    // under another delivery key (a replay run twice).
+    if (!/^[1-9]\d{0,11}$/.test(timestamp) || Number(timestamp) > nowSeconds + MAX_CLOCK_SKEW_SECONDS) {
       log.warn({ timestamp: timestamp.slice(0, 20) }, 'Slack request refused: timestamp missing or in the future');
       reply(res, 401);
       return;

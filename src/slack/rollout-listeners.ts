@@ -1,3 +1,4 @@
+import { isBakeId } from '../bake/bake-record.js';
 import type { Config } from '../config.js';
 import type { RolloutUseCases } from '../rollout/create-rollout.js';
 import type { ButtonOrigin } from '../shared/button-origin.js';
@@ -54,7 +55,17 @@ export function registerRolloutActions(
         }));
         return;
       }
-      await answer(respond, log, () => run(userId, channelId, buttonValue(action), origin));
+      const value = buttonValue(action);
+      // Our Test / Plan rollout buttons carry a bake id, which binds the click to the bake's thread; the commands
+      // take an AMI id too, but a click naming one would be bound to no message at all.
+      if (actionId !== ACTION_IDS.cancelTest && !isBakeId(value)) {
+        log.info('button refused: its value is not a bake id');
+        await answer(respond, log, async () => ({
+          text: ':warning: That button does not name a bake (a copied or forged click?); nothing was done. Use the buttons on the bake’s thread, or `/ami test` / `/ami plan` with an AMI id.',
+        }));
+        return;
+      }
+      await answer(respond, log, () => run(userId, channelId, value, origin));
     });
   }
 

@@ -13,6 +13,8 @@ export interface SocketClientLike {
   send(envelopeId: string, body?: Record<string, unknown>): Promise<void>;
 }
 
+const isEventCallback = (payload: unknown) => isPlainObject(payload) && payload.type === 'event_callback';
+
 /** Envelopes without a payload (the connection's own messages): passed on untouched. */
 const CONTROL = new Set(['hello', 'disconnect']);
 
@@ -54,6 +56,11 @@ export function guardSocketClient(client: SocketClientLike, edge: { logger: Logg
         const kind = classifySlackBody(envelope.payload);
         if (kind.kind !== 'bolt') {
           await drop(envelope, 'Socket Mode envelope acknowledged and dropped', { why: kind.why });
+          return;
+        }
+        // The client reads `payload.event.type` of every events_api envelope, whatever its payload is.
+        if (envelope.type === 'events_api' && !isEventCallback(envelope.payload)) {
+          await drop(envelope, 'Socket Mode envelope acknowledged and dropped', { why: 'events_api without an event' });
           return;
         }
         const key = isPlainObject(envelope.payload) ? deliveryKey(envelope.payload) : undefined;

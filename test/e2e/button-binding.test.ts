@@ -89,6 +89,22 @@ describe('buttons bound to their object (signed block_actions into the real app)
     expect(await h.store.changes.listRecent(10)).toHaveLength(changesBefore);
   });
 
+  it('Test and Plan rollout whose value is an AMI id (a value our buttons never carry) are refused: no test, no change', async () => {
+    // Only a bake id binds the click to a message (the bake's thread); with an AMI id nothing was checked.
+    const changesBefore = (await h.store.changes.listRecent(10)).length;
+    const testsBefore = (await h.store.amiTests.listRecent(10)).length;
+    for (const [actionId, id] of [
+      [ACTION_IDS.testAmi, 'test-ami-value'],
+      [ACTION_IDS.planRollout, 'plan-ami-value'],
+    ] as const) {
+      await h.click(actionId, baked.facts.imageId!, { messageTs: baked.rootTs!, responseId: id });
+      expect(await h.answer(id)).toContain('That button does not name a bake');
+      expect(await h.answer(id)).toContain('nothing was done');
+    }
+    expect(await h.store.amiTests.listRecent(10)).toHaveLength(testsBefore);
+    expect(await h.store.changes.listRecent(10)).toHaveLength(changesBefore);
+  });
+
   it('Cancel test from another message than the test’s is refused; the test is not cancelled', async () => {
     await h.click(ACTION_IDS.testAmi, baked._id, { responseId: 'test-own' });
     const started = await h.answer('test-own');

@@ -49,12 +49,16 @@ describe('Socket Mode edge', () => {
       '{"type":"interactive","envelope_id":"e3","payload":[1]}',
       '{"type":"slash_commands","envelope_id":"e4","payload":7}',
       'not json',
+      // The client reads payload.event.type of every events_api envelope: a command or a handshake under that
+      // type threw inside it, unacked (found by probing).
+      '{"type":"events_api","envelope_id":"e5","payload":{"command":"/ami","text":"help","user_id":"U1","channel_id":"C1"}}',
+      '{"type":"events_api","envelope_id":"e6","payload":{"type":"url_verification","challenge":"x"}}',
     ]) {
       client.emit('ws_message', message, false);
     }
     await flush();
     expect(bodies).toEqual([]);
-    expect(acked).toEqual(['e1', 'e2', 'e3', 'e4']);
+    expect(acked).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6']);
 
     client.emit('ws_message', command('ok1', 'T-1'), false);
     await flush();

@@ -6,7 +6,7 @@ import { createSimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { ADMIN, type Harness, OPS, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
 import { type FakeSlack, type FakeSlackCall, startFakeSlack } from '../support/fake-slack.js';
 import { uniqueDbName } from '../support/mongo.js';
-import { postRawSigned, type SignOptions } from '../support/slack-signing.js';
+import { postRawSigned, type SignOptions, signedHeaders } from '../support/slack-signing.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const isReport = (c: FakeSlackCall) =>
@@ -59,6 +59,37 @@ describe('replayed deliveries', () => {
     const timestamp = Math.floor(Date.now() / 1000);
     await Promise.all(Array.from({ length: 5 }, () => send(h, body, { timestamp })));
     await h.fake.waitFor(isReport, 5_000);
+    await settle();
+    expect(h.fake.calls.filter(isReport)).toHaveLength(1);
+  });
+
+  it('two deliveries whose long trigger_ids differ only after 200 characters are two deliveries', async () => {
+    const h = await reviewBot();
+    const prefix = 'x'.repeat(200);
+    for (const [id, trigger] of [
+      ['long-a', `${prefix}-a`],
+      ['long-b', `${prefix}-b`],
+    ] as const) {
+      expect((await send(h, slashBody(h.fake, 'help', id, trigger), {})).status).toBe(200);
+      expect(String((await h.fake.waitFor((c) => c.responseId === id, 5_000)).args.text)).toContain('/ami bake');
+    }
+  });
+
+  it('the same signature under a re-spelled timestamp (leading zeros) is refused, not a second delivery', async () => {
+    const h = await reviewBot();
+    const body = slashBody(h.fake, 'review', 'zeros');
+    const headers = signedHeaders(SIGNING_SECRET, body);
+    const post = (timestamp: string) =>
+      fetch(`${h.url}/slack/events`, {
+        method: 'POST',
+        headers: { 'content-type': FORM, ...headers, 'x-slack-request-timestamp': timestamp },
+        body,
+      });
+    const timestamp = headers['x-slack-request-timestamp']!;
+    expect((await post(timestamp)).status).toBe(200);
+    await h.fake.waitFor(isReport, 5_000);
+    // Bolt verifies Number(timestamp), so the spelling was free; the delivery key used it as sent.
+    for (const spelled of [`0${timestamp}`, `00${timestamp}`]) expect((await post(spelled)).status).toBe(401);
     await settle();
     expect(h.fake.calls.filter(isReport)).toHaveLength(1);
   });
