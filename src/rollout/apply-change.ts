@@ -4,7 +4,7 @@ import { applyResultMessage } from '../slack/blocks/apply-result-message.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
 import { type ApplyResult, type ChangeRecord, nothingWritten, type TierConflict } from './change-record.js';
-import { closeUnapplied } from './decide-change.js';
+import { closeUnapplied, tellAnnouncedItIsOff } from './decide-change.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { terminateDrain } from './terminate-drain.js';
 
@@ -142,6 +142,11 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       { status: result.status, applied: result.applied.length, conflicts: result.conflicts.length },
       'change applied',
     );
+    // Users were told it would happen: a failed apply that wrote nothing (an AMI gone) is off, as an expiry is.
+    const isNothingWritten = result.applied.length === 0 && result.verified.length === 0;
+    if (change.kind !== 'drain' && result.status === 'failed' && isNothingWritten) {
+      await tellAnnouncedItIsOff(deps, done);
+    }
     if (change.kind !== 'drain' && result.status === 'applied' && result.applied.length > 0) {
       await next.drainAfter(done).catch((error: unknown) => log.warn({ err: error }, 'could not list old executors'));
     }

@@ -95,7 +95,8 @@ export function testRefusal(
   const what = `run \`${next.testCommand}\` first (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;
   if (!test) return `AMI ${amiId} has not been tested: ${what}`;
   if (isProvenPass(test)) return undefined;
-  const reason = test.reason ? `: ${escapeMrkdwn(test.reason.slice(0, 300))}` : '';
+  // The reason is a sentence of its own (it ends in a full stop): dropped here, the next sentence adds one.
+  const reason = test.reason ? `: ${escapeMrkdwn(test.reason.slice(0, 300).replace(/\.+$/, ''))}` : '';
   if (test.status === 'failed')
     return `The latest test of AMI ${amiId} (${test._id}) failed${reason}. Fix the bake and ${what}`;
   if (test.status === 'unproven') {
@@ -138,7 +139,11 @@ export function olderRefusal(target: ImageInfo, standard: readonly StandardAmi[]
   const labels = newer.flatMap((s) => s.tiers).map((label) => escapeMrkdwn(label));
   const shown =
     labels.length > 5 ? `${labels.slice(0, 5).join(', ')} and ${labels.length - 5} more` : labels.join(', ');
-  return `AMI ${target.id} (created ${day(target.creationDate)}) is older than ${newest.image.id} (created ${day(newest.image.creationDate)}), which standard tiers run now (${shown}): a rollout never moves tiers back. To go back, \`/ami revert <change-id>\` the change that moved them (\`/ami history\` lists changes); nothing was planned.`;
+  // Two AMIs of the same day (a rebake) would read "created 2026-12-02 is older than … created 2026-12-02".
+  const isSameDay = day(target.creationDate) === day(newest.image.creationDate);
+  const when = (date: Date | undefined) =>
+    isSameDay && date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : day(date);
+  return `AMI ${target.id} (created ${when(target.creationDate)}) is older than ${newest.image.id} (created ${when(newest.image.creationDate)}), which standard tiers run now (${shown}): a rollout never moves tiers back. To go back, \`/ami revert <change-id>\` the change that moved them (\`/ami history\` lists changes); nothing was planned.`;
 }
 
 const day = (date: Date | undefined) => (date ? date.toISOString().slice(0, 10) : '?');

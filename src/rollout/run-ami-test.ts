@@ -39,13 +39,18 @@ export function identifyExecutor(
   test: Pick<AmiTestRecord, 'amiId' | 'createdAt'>,
   executors: readonly InstanceInfo[],
 ): { executor: TestExecutor } | { unproven: string } {
-  const fresh = (i: InstanceInfo) =>
-    i.imageId === test.amiId && i.launchTime !== undefined && i.launchTime.getTime() >= test.createdAt.getTime();
-  const other = executors.find((i) => !fresh(i));
+  // EC2's LaunchTime has whole seconds: an executor booted in the second the test began must still count.
+  const startedMs = test.createdAt.getTime() - (test.createdAt.getTime() % 1000);
+  const isLaunchedForTest = (i: InstanceInfo) => i.launchTime !== undefined && i.launchTime.getTime() >= startedMs;
+  const other = executors.find((i) => i.imageId !== test.amiId || !isLaunchedForTest(i));
   if (other) {
     const launched = other.launchTime ? `launched ${other.launchTime.toISOString()}` : 'launch time unknown';
+    const why =
+      other.imageId !== test.amiId
+        ? `on ${other.imageId}, not the AMI under test`
+        : `launched before this test began at ${test.createdAt.toISOString()}`;
     return {
-      unproven: `executor ${other.id} of the test tier (${other.imageId}, ${other.state}, ${launched}) was up while the job ran: it may have run there instead of on an executor booted from ${test.amiId} for this test.`,
+      unproven: `executor ${other.id} of the test tier (${other.state}, ${other.imageId}, ${launched}) was up while the job ran (${why}): the job may have run there instead of on an executor booted from ${test.amiId} for this test.`,
     };
   }
   const first = [...executors].sort((a, b) => (a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0))[0];

@@ -150,6 +150,19 @@ describe('target AMIs re-checked before any write', () => {
     expect(failed.result?.applied).toEqual([]);
     expect(writes).toEqual([]);
     expect(threadTexts(h.fake).some((t) => t.includes('failed') && t.includes(newAmi))).toBe(true);
+    // Users were told it would happen in the window: the announcement hears it is off, as for an expiry.
+    const announcement = h.fake
+      .callsTo('chat.postMessage')
+      .find((c) => c.args.channel === h.config.announceChannel && !c.args.thread_ts);
+    expect(announcement).toBeDefined();
+    const replies = await until('the announcement hears it is off', async () => {
+      const found = h.fake
+        .callsTo('chat.postMessage')
+        .filter((c) => c.args.thread_ts === (announcement?.response as { ts?: string } | undefined)?.ts)
+        .map((c) => String(c.args.text));
+      return found.some((t) => t.includes('will not happen')) ? found : undefined;
+    });
+    expect(replies).toContainEqual(expect.stringContaining(`${change._id} on acme will not happen (failed)`));
   }, 60_000);
 
   it("a revert's recorded AMIs are checked when it is planned and again when it applies", async () => {

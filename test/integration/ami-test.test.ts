@@ -18,7 +18,7 @@ describe('AMI test: only the test tier, a timed Domino job, a clear verdict', ()
   let fake: FakeDomino;
   const clock = createSteppingClock(new Date('2026-11-28T09:00:00Z'));
   /** How Domino places the next job: on a new executor booted from the tier's AMI (default), or elsewhere. */
-  let placement: 'fresh' | 'old-executor' | 'none' = 'fresh';
+  let placement: 'fresh' | 'old-executor' | 'none' | 'same-second' = 'fresh';
   let executorSeq = 0;
   /** The fake Domino has no EC2: this wrapper boots the job's executor in the fake EC2, as Domino's autoscaler would. */
   const withExecutors = (api: DominoApiPort): DominoApiPort => ({
@@ -26,7 +26,11 @@ describe('AMI test: only the test tier, a timed Domino job, a clear verdict', ()
     async startJob(input) {
       const id = await api.startJob(input);
       const ami = (await rig.readTiers()).get(input.hardwareTierId)?.executorImage as string;
-      const launched = placement === 'old-executor' ? new Date(clock.now().getTime() - 3_600_000) : clock.now();
+      const nowMs = clock.now().getTime();
+      // EC2 reports LaunchTime in whole seconds: an executor booted in the second the test began reads as earlier.
+      const launched = new Date(
+        placement === 'old-executor' ? nowMs - 3_600_000 : placement === 'same-second' ? nowMs - (nowMs % 1000) : nowMs,
+      );
       if (placement !== 'none') {
         rig.ec2.addInstance(
           `i-0e0ec${String(++executorSeq).padStart(12, '0')}`,
@@ -132,6 +136,24 @@ describe('AMI test: only the test tier, a timed Domino job, a clear verdict', ()
       expect(test.reason).toContain('does not count as passed');
       expect(allText(rig.chat.latest(test.messageTs!)!)).toContain('*unproven* (does not count as passed)');
       expect((await rig.readTiers()).get('test-tier')?.executorImage).toBe(AMI.new);
+    } finally {
+      placement = 'fresh';
+    }
+  });
+
+  it('an executor booted in the second the test began passes: EC2 LaunchTime has whole seconds', async () => {
+    placement = 'same-second';
+    try {
+      await clock.sleep(400); // the test starts 0.4 s into a second
+      fake.nextTimeline([
+        ['Running', 0],
+        ['Succeeded', 10_000],
+      ]);
+      const { test } = await runTest(CANDIDATE);
+      expect(test.createdAt.getMilliseconds()).toBe(400);
+      expect(test.unproven).toBeUndefined();
+      expect(test.status).toBe('passed');
+      expect(test.executor?.imageId).toBe(CANDIDATE);
     } finally {
       placement = 'fresh';
     }

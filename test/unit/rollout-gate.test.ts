@@ -27,6 +27,22 @@ describe('rollout gate (pure)', () => {
     expect(olderRefusal(target, [{ image: image('ami-0000000000000000e'), tiers: ['X'] }])).toBeUndefined();
   });
 
+  it('never older: two AMIs created the same day are told apart by their time, not shown with one date', () => {
+    const target = image('ami-0000000000000000a', '2026-12-02T09:15:00Z');
+    const newer = { image: image('ami-0000000000000000c', '2026-12-02T16:40:00Z'), tiers: ['Small'] };
+    expect(olderRefusal(target, [newer])).toContain(
+      'AMI ami-0000000000000000a (created 2026-12-02 09:15 UTC) is older than ami-0000000000000000c (created 2026-12-02 16:40 UTC)',
+    );
+  });
+
+  it('a failed or unproven test whose reason ends in a full stop reads as one sentence (no "..")', () => {
+    const next = { testCommand: '/ami test bake-1', overrideHint: 'override' };
+    const failed = testRefusal(sampleTest({ status: 'failed', reason: 'Pulling took 8 s (> 5 s).' }), 'ami-1', next);
+    expect(failed).toContain('(&gt; 5 s). Fix the bake');
+    const unproven = testRefusal(sampleTest({ status: 'unproven', reason: 'no executor found.' }), 'ami-1', next);
+    expect(unproven).toContain('no executor found. Run');
+  });
+
   it('only a passed test that named its executor counts', () => {
     const executor = { instanceId: 'i-1', imageId: 'ami-1', launchTime: new Date() };
     expect(isProvenPass(sampleTest({ status: 'passed', executor }))).toBe(true);

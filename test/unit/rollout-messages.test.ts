@@ -127,6 +127,27 @@ describe('applyResultMessage', () => {
   });
 });
 
+describe('applyResultMessage after a failure', () => {
+  const failed = { status: 'failed' as const, at: T0, applied: [], conflicts: [], verified: [], unverified: [] };
+  it('a failed drain says to drain again, not to plan a rollout', () => {
+    const drain = sampleChange({
+      kind: 'drain',
+      drainOf: 'chg-20261202-aaaa',
+      status: 'failed',
+      result: { ...failed, error: 'chg-20261202-bbbb (revert) was applied after this drain was listed' },
+    });
+    const text = allText(applyResultMessage(drain));
+    expect(text).not.toContain('/ami plan');
+    expect(text).toContain('`/ami drain <change-id>`');
+  });
+  it('a failed revert says to revert again; a failed rollout to plan again', () => {
+    const revert = sampleChange({ kind: 'revert', revertOf: 'chg-20261202-aaaa', status: 'failed', result: failed });
+    expect(allText(applyResultMessage(revert))).toContain('`/ami revert chg-20261202-aaaa`');
+    expect(allText(applyResultMessage(revert))).not.toContain('/ami plan');
+    expect(allText(applyResultMessage(sampleChange({ status: 'failed', result: failed })))).toContain('`/ami plan`');
+  });
+});
+
 describe('announcements', () => {
   it('tells the channel which tiers change, when and why, and each user their own tiers', () => {
     const change = sampleChange({ applyAt: new Date('2026-12-01T01:00:00Z') });

@@ -3,6 +3,13 @@ import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural } from '../../shared/format.js';
 import { codeText, contextBlock, escapeCut, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 
+/** What to run after a failed apply: a drain or a revert is redone by its own command, not by a new rollout plan. */
+function retryHint(change: ChangeRecord): string {
+  if (change.kind === 'drain') return '`/ami drain <change-id>` lists the executors again.';
+  if (change.kind === 'revert' && change.revertOf) return `\`/ami revert ${change.revertOf}\` plans the revert again.`;
+  return 'plan again (`/ami plan`) to finish what is left.';
+}
+
 /** The thread reply after an apply: what changed, what was left alone and why, what the re-read confirmed (pure). */
 export function applyResultMessage(change: ChangeRecord): { text: string; blocks?: Block[] } {
   const r = change.result;
@@ -24,7 +31,7 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
       text,
       blocks: [
         mrkdwnSection(`${text}${verified}`),
-        contextBlock('Nothing is retried on its own: plan again (`/ami plan`) to finish what is left.'),
+        contextBlock(`Nothing is retried on its own: ${retryHint(change)}`),
       ],
     };
   }
