@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, type CustomRoute } from '@slack/bolt';
 import { createHttpFetch } from '../adapters/slack/http-fetch.js';
+import { createSandboxResponseFetch } from '../adapters/slack/sandbox-chat.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -85,8 +86,11 @@ export function createSlackApp(options: SlackAppOptions): App {
       // 429s come back to our ChatPort, which waits Retry-After itself (see slack-chat.ts).
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 5_000 },
-      // Used by respond() (response_url) too: a keep-alive node:http(s) POST instead of the built-in fetch.
-      fetch: createHttpFetch(),
+      // Used by respond() (response_url) too: a keep-alive node:http(s) POST instead of the built-in fetch. In
+      // sandbox mode the ephemeral answers say they are a sandbox on simulated time, as posted messages do.
+      fetch: config.sandbox
+        ? createSandboxResponseFetch(createHttpFetch(), { speed: config.simSpeed })
+        : createHttpFetch(),
     },
     // Known bot ids (tests, the demo): no auth.test round trip.
     ...(options.botIds ? { ...options.botIds, tokenVerificationEnabled: false } : {}),

@@ -57,6 +57,21 @@ describe('sandbox: who can approve, and simulated time (signed Slack requests â†
     expect(tierImages(h)['small-k8s']).toBe(target);
   });
 
+  it('ephemeral answers (response_url) say they are a sandbox on simulated time too; production answers do not', async () => {
+    h = await rolloutHarness(sandboxRecipe);
+    await h.slash('status', { responseId: 'status' });
+    const answer = await h.answer('status');
+    expect(answer).toContain('*Sandbox*');
+    expect(answer).toContain('simulated time Ã—1000');
+    await h.close();
+    h = await rolloutHarness();
+    await h.slash('status', { responseId: 'prod' });
+    const production = await h.answer('prod');
+    expect(production.length).toBeGreaterThan(0);
+    expect(production).not.toContain('Sandbox');
+    expect(production).not.toContain('simulated time');
+  });
+
   it('--at is read on the simulated clock, and a refusal says what time that clock reads', async () => {
     // The simulated clock is years away from the wall clock, so only a reading against it can pass.
     const clock = createScaledClock({ speed: 1_000, start: new Date('2031-03-01T10:00:00Z') });

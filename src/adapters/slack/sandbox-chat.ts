@@ -59,3 +59,27 @@ export function createSandboxChat(chat: ChatPort, options: { speed?: number } = 
     },
   };
 }
+
+type Fetch = typeof globalThis.fetch;
+
+/**
+ * Sandbox: the answers posted to a `response_url` (ephemeral replies, through Bolt's `respond()`) carry the sandbox
+ * notice and the simulated-time note too, as posted messages do (their times — windows, deadlines, "approved at" —
+ * are on the simulated clock). Only JSON bodies with a `response_type` are such answers; Web API calls pass as
+ * they are (the sandbox ChatPort marks those).
+ */
+export function createSandboxResponseFetch(fetch: Fetch, options: { speed?: number } = {}): Fetch {
+  const note = options.speed === undefined ? undefined : simulatedTimeNote(options.speed);
+  return (input, init) => {
+    if (typeof init?.body !== 'string' || !init.body.includes('"response_type"')) return fetch(input, init);
+    let message: { text?: unknown; blocks?: Block[]; response_type?: unknown };
+    try {
+      message = JSON.parse(init.body) as typeof message;
+    } catch {
+      return fetch(input, init);
+    }
+    if (message.response_type === undefined || typeof message.text !== 'string') return fetch(input, init);
+    const marked = withSandboxNotice({ ...message, text: message.text }, note);
+    return fetch(input, { ...init, body: JSON.stringify(marked) });
+  };
+}
