@@ -12,6 +12,7 @@ export function createHomeTab(deps: { config: Config; store: StateStore; clock: 
       isAdmin: isAdmin(deps.config, input.userId),
       now: deps.clock.now(),
       sandbox: deps.config.sandbox,
+      ...(deps.config.sandbox ? { simSpeed: deps.config.simSpeed } : {}),
     });
   };
 }

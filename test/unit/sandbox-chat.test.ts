@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSandboxChat, SANDBOX_NOTICE, simulatedTimeNote } from '../../src/adapters/slack/sandbox-chat.js';
 import type { ChatMessage, ChatPort } from '../../src/ports.js';
+import { homeView } from '../../src/slack/blocks/home-view.js';
 
 function recordingChat() {
   const posted: ChatMessage[] = [];
@@ -65,5 +66,17 @@ describe('sandbox chat', () => {
     expect(posted[3]?.text).toBe('plain reply');
     expect(posted[4]?.text).toContain(note);
     expect(note).toBe(':clock3: simulated time ×60: times and durations are on the simulated clock');
+  });
+});
+
+describe('App Home in sandbox mode', () => {
+  it('says the bakes are simulated and their times run at the simulator speed; production says neither', () => {
+    const now = new Date('2026-12-02T12:00:00Z');
+    const sandbox = JSON.stringify(homeView({ bakes: [], isAdmin: true, now, sandbox: true, simSpeed: 60 }).blocks);
+    expect(sandbox).toContain('*Sandbox*');
+    expect(sandbox).toContain('simulated time ×60');
+    const production = JSON.stringify(homeView({ bakes: [], isAdmin: true, now, sandbox: false }).blocks);
+    expect(production).not.toContain('Sandbox');
+    expect(production).not.toContain('simulated time');
   });
 });

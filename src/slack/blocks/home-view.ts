@@ -1,3 +1,4 @@
+import { SANDBOX_NOTICE, simulatedTimeNote } from '../../adapters/slack/sandbox-chat.js';
 import type { BakeRecord } from '../../bake/bake-record.js';
 import type { Block } from '../../ports.js';
 import { truncate } from '../../shared/format.js';
@@ -5,7 +6,14 @@ import { bakeListMessage } from './bake-list.js';
 import { helpMessage } from './help-message.js';
 
 /** The App Home tab (pure): what ami-bot is, the recent bakes, and the commands. */
-export function homeView(input: { bakes: BakeRecord[]; isAdmin: boolean; now: Date; sandbox: boolean }): {
+export function homeView(input: {
+  bakes: BakeRecord[];
+  isAdmin: boolean;
+  now: Date;
+  sandbox: boolean;
+  /** Sandbox: the simulator's speed, so the bakes' times are read as simulated. */
+  simSpeed?: number;
+}): {
   type: 'home';
   blocks: Block[];
 } {
@@ -22,7 +30,15 @@ export function homeView(input: { bakes: BakeRecord[]; isAdmin: boolean; now: Da
   if (input.sandbox) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: ':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.' }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text:
+            input.simSpeed === undefined
+              ? SANDBOX_NOTICE
+              : `${SANDBOX_NOTICE}  ·  ${simulatedTimeNote(input.simSpeed)}`,
+        },
+      ],
     });
   }
   if (!input.isAdmin) {
