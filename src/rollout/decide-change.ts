@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
 import { cancelledNoticeMessage } from '../slack/blocks/announce-message.js';
-import { codeText, formatWhen } from '../slack/blocks/block-text.js';
+import { codeText, formatWhen, userMention } from '../slack/blocks/block-text.js';
 import { checkApprover } from './approvers.js';
 import { refreshChangeMessage } from './change-messages.js';
 import { type ChangeRecord, isChangeId, isFromOwnMessage } from './change-record.js';
@@ -26,7 +26,7 @@ export function alreadyDecided(change: ChangeRecord, timeZone: string): Reply {
     };
   }
   return {
-    text: `${change._id} was already ${d.outcome} by <@${d.by}> at ${formatWhen(d.at, timeZone)} (now ${change.status}); your click changed nothing.`,
+    text: `${change._id} was already ${d.outcome} by ${userMention(d.by)} at ${formatWhen(d.at, timeZone)} (now ${change.status}); your click changed nothing.`,
   };
 }
 

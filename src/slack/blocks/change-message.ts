@@ -95,7 +95,7 @@ export function statusLine(change: ChangeRecord, now: Date, opts: ChangeMessageO
         : `:raised_hand: Waiting for an approver${opts.twoPersonRule === false ? '' : ` other than ${userMention(change.requester)}`} until ${slackDate(change.deadline, tz)}.`;
     case 'expired':
       return change.result?.reason
-        ? `:hourglass: *Expired* after approval by <@${d?.by}>: ${escapeMrkdwn(change.result.reason)}. Nothing was written; plan again for a new window.`
+        ? `:hourglass: *Expired* after approval by ${userMention(d?.by)}: ${escapeMrkdwn(change.result.reason)}. Nothing was written; plan again for a new window.`
         : `:hourglass: *Expired*: nobody decided before ${slackDate(change.deadline, tz)}. Nothing was changed.`;
     case 'rejected':
       return `:x: *Rejected* by ${userMention(d?.by)} at ${d ? slackDate(d.at, tz) : '?'}. Nothing was changed.`;
