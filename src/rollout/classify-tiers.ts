@@ -69,7 +69,14 @@ export function classifyTiers(input: ClassifyInput): Classification {
       continue;
     }
     if (!isPipelineImage(input.deployment, image)) {
-      skip('special', `its AMI ${image.id} (\`${image.name || 'no name'}\`) was not made by this pipeline`);
+      const other = imageDeployment(image.tags);
+      const named = `its AMI ${image.id} (\`${image.name || 'no name'}\`)`;
+      skip(
+        'special',
+        other !== undefined && other !== input.deployment
+          ? `${named} was baked by ami-bot for deployment \`${other.slice(0, 63)}\`, not ${input.deployment}`
+          : `${named} was not made by this pipeline`,
+      );
       continue;
     }
     result.updates.push({ ...tier, from: tier.executorImage, to: input.target });

@@ -63,6 +63,7 @@ async function requireTested(
   const refusal = testRefusal(test, target.amiId, {
     testCommand: `/ami test ${name}`,
     overrideHint: `an admin may \`/ami plan ${name} --override-test "why"\``,
+    ...(target.deployment.testTier ? {} : { noTestTierOf: target.deployment.name }),
   });
   if (refusal || !test?.executor) throw new AppError('ami_not_tested', refusal ?? 'No passed test.');
   return {

@@ -90,9 +90,13 @@ export function isProvenPass(test: Pick<AmiTestRecord, 'status' | 'executor'>): 
 export function testRefusal(
   test: AmiTestRecord | undefined,
   amiId: string,
-  next: { testCommand: string; overrideHint: string },
+  next: { testCommand: string; overrideHint: string; noTestTierOf?: string },
 ): string | undefined {
-  const what = `run \`${next.testCommand}\` first (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;
+  // Without a test tier `/ami test` cannot run: say what to configure instead of sending the admin there.
+  const testStep = next.noTestTierOf
+    ? `no test tier is configured for ${next.noTestTierOf} (deployments[].testTier), so \`${next.testCommand}\` cannot run: configure one and test it first`
+    : `run \`${next.testCommand}\` first`;
+  const what = `${testStep} (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;
   if (!test) return `AMI ${amiId} has not been tested: ${what}`;
   if (isProvenPass(test)) return undefined;
   // The reason is a sentence of its own (it ends in a full stop): dropped here, the next sentence adds one.

@@ -150,6 +150,17 @@ describe('the rollout gate (signed Slack requests → real app → simulator →
     expect(planAudit?.summary).toContain(`test requirement overridden: ${reason}`);
   });
 
+  it('a deployment without a test tier: the refusal says so instead of sending the admin to a /ami test that cannot run', async () => {
+    h = await rolloutHarness((config) => {
+      delete config.deployments[0]!.testTier;
+    });
+    const untested = await gateReadyAmi(h, { tested: false });
+    const refusal = await expectRefusedPlan(h, untested.bake._id, 'no-test-tier');
+    expect(refusal).toContain('no test tier is configured for acme (deployments[].testTier)');
+    expect(refusal).not.toContain(`run \`/ami test ${untested.bake._id}\` first`);
+    expect(refusal).toContain(`\`/ami plan ${untested.bake._id} --override-test "why"\``);
+  });
+
   it('a tested AMI is planned with its test in the plan and the Approve confirm; an older one is refused', async () => {
     h = await rolloutHarness();
     const tested = await gateReadyAmi(h);

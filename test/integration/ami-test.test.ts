@@ -208,7 +208,7 @@ describe('AMI test: only the test tier, a timed Domino job, a clear verdict', ()
     expect(test.reason).toContain('not (fully) cached');
     expect((await rig.readTiers()).get('test-tier')?.executorImage).toBe(AMI.new);
     const text = allText(rig.chat.latest(test.messageTs!)!);
-    expect(text).toContain(`Previous AMI ${CANDIDATE}`);
+    expect(text).toContain(`the last test of another AMI, ${CANDIDATE}`);
     expect(text).toContain(':x: failed');
   });
 

@@ -89,6 +89,10 @@ describe('classifyTiers', () => {
     });
     expect(result.skipped.find((s) => s.id === 'gpu')?.detail).toContain('ubuntu-16.04-gpu-custom');
     expect(result.skipped.find((s) => s.id === 'weird')?.detail).toContain('not an AMI id');
+    // ami-bot did bake it, for beta: "not made by this pipeline" would be false; the detail names its deployment.
+    const beta = result.skipped.find((s) => s.id === 'beta-bake')?.detail;
+    expect(beta).toContain('was baked by ami-bot for deployment `beta`, not acme');
+    expect(beta).not.toContain('not made by this pipeline');
   });
 
   it('reports tiers already on the target as unchanged, and loses no tier', () => {

@@ -181,7 +181,7 @@ describe('testMessage', () => {
     const text = allText(message);
     expect(text).toContain('Queued 2 min 32 s · Pulling 1 s · Preparing 14 s');
     expect(text).toContain('Start to Running*: 2 min 47 s');
-    expect(text).toContain(`Previous AMI ${OLD_AMI}`);
+    expect(text).toContain(`the last test of another AMI, ${OLD_AMI}`);
     expect(text).toContain('Pulling 1 min 32 s');
     expect(text).toContain('may not prove anything');
     expect(actions(message)).toEqual([]);

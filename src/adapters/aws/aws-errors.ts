@@ -68,10 +68,21 @@ function humanMessage(name: string, op: AwsOperation, error: unknown): string {
   if (name === 'IncorrectInstanceState') {
     return `The instance is not in a state that allows ${action} right now: ${aws}`;
   }
+  if (isNotAwsResponse(error)) {
+    // The SDK's text ("Deserialization error: … inspect the hidden field {error}.$response") means nothing in Slack.
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    return `AWS could not ${action}: the endpoint answered${status ? ` (HTTP ${status})` : ''} with something that is not an AWS response (an HTML page?). Check AWS_ENDPOINT_URL, the proxy settings and the region the bot runs with.`;
+  }
   if (name === 'InsufficientInstanceCapacity') {
     return `AWS has no capacity for this instance type right now, so it could not ${action}. Try again later.`;
   }
   return `AWS could not ${action} (${name}): ${aws}`;
+}
+
+/** The SDK could not parse the answer (HTML from a proxy or a wrong endpoint): a SyntaxError it tagged with $response. */
+function isNotAwsResponse(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : '';
+  return awsErrorName(error) === 'SyntaxError' || message.includes('Deserialization error');
 }
 
 /** Errors that came out of the SDK (service, network, credentials) rather than a bug of ours. */

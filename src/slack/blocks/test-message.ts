@@ -51,7 +51,8 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
   ];
   if (previous) {
     notes.push(
-      `Previous AMI ${escapeMrkdwn(previous.amiId)} (${previous._id}, ${previous.status}): Pulling ${secs(previous.seconds.Pulling)}, start to Running ${secs(previous.toRunningSeconds)}.`,
+      // Not "Previous AMI": the test tier goes back to `previousAmi`, which is usually another AMI than this one.
+      `For comparison, the last test of another AMI, ${escapeMrkdwn(previous.amiId)} (${previous._id}, ${previous.status}): Pulling ${secs(previous.seconds.Pulling)}, start to Running ${secs(previous.toRunningSeconds)}.`,
     );
   }
   // The reason quotes Domino and AWS (escaped); who cancelled is a mention rendered from the stored id.
