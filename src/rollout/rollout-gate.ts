@@ -1,7 +1,7 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE, DEPLOYMENT_TAG } from '../bake/image-tags.js';
 import type { ImageInfo } from '../ports.js';
-import { escapeMrkdwn } from '../slack/blocks/block-text.js';
+import { escapeMrkdwn, userMention } from '../slack/blocks/block-text.js';
 import type { AmiTestRecord } from './ami-test-record.js';
 
 /**
@@ -155,7 +155,7 @@ const day = (date: Date | undefined) => (date ? date.toISOString().slice(0, 10) 
 /** One line for the plan message and the history: the test that let the change through, or the override. */
 export function gateText(gate: ChangeGate | undefined): string | undefined {
   if (gate?.override) {
-    return `:warning: *Not tested*: the test requirement was overridden by <@${gate.override.by}>: “${escapeMrkdwn(gate.override.reason)}”`;
+    return `:warning: *Not tested*: the test requirement was overridden by ${userMention(gate.override.by)}: “${escapeMrkdwn(gate.override.reason)}”`;
   }
   if (gate?.test) {
     const t = gate.test;
@@ -166,7 +166,8 @@ export function gateText(gate: ChangeGate | undefined): string | undefined {
 
 /** The same, short, for the Approve button's confirm dialog (which holds 300 characters in all). */
 export function gateConfirmText(gate: ChangeGate | undefined): string {
-  if (gate?.override) return `NOT TESTED (override by <@${gate.override.by}>): “${escapeMrkdwn(gate.override.reason)}”`;
+  if (gate?.override)
+    return `NOT TESTED (override by ${userMention(gate.override.by)}): “${escapeMrkdwn(gate.override.reason)}”`;
   if (gate?.test) return `Tested: ${gate.test.id} passed, Pulling ${gate.test.pullingSeconds ?? '<1 poll'} s.`;
   return '';
 }
