@@ -12,7 +12,7 @@ function rig() {
   const store = createMemoryStateStore();
   const logger = createSilentLogger();
   const receiver = createGuardedSocketReceiver(
-    { appToken: 'xapp-1-test-not-real', logger: toBoltLogger(logger) },
+    { appToken: 'xapp-1-test_not_real', logger: toBoltLogger(logger) },
     { logger, gate: createDeliveryGate({ deliveries: store.deliveries, logger }) },
   );
   const bodies: unknown[] = [];

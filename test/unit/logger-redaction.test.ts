@@ -17,9 +17,9 @@ function capture() {
 }
 
 const SECRETS = [
-  'xoxb-111-secret-bot',
+  'xoxb-111_secret_bot',
   'sig-secret-222',
-  'xapp-1-secret-app',
+  'xapp-1_secret_app',
   'domino-key-333',
   'Bearer-abc-444',
   'hunter2-555',
