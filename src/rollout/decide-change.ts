@@ -1,7 +1,6 @@
 import { AppError } from '../errors.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
-import { cancelledNoticeMessage } from '../slack/blocks/announce-message.js';
 import { codeText, formatWhen, userMention } from '../slack/blocks/block-text.js';
 import { checkApprover } from './approvers.js';
 import { refreshChangeMessage } from './change-messages.js';
@@ -50,14 +49,6 @@ export async function closeUnapplied(
 
 /** The announcement thread and every user DMed about the change hear that it will not happen after all. */
 export async function tellAnnouncedItIsOff(deps: RolloutDeps, change: ChangeRecord): Promise<void> {
-  const channel = deps.config.announceChannel;
-  if (channel && change.announcement?.channelTs) {
-    await deps.chat
-      .post({ channel, threadTs: change.announcement.channelTs, ...cancelledNoticeMessage(change) })
-      .catch((error: unknown) =>
-        deps.logger.warn({ err: error, changeId: change._id }, 'could not post the cancellation'),
-      );
-  }
   notifyCancelled(deps, change);
 }
 

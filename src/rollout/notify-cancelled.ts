@@ -1,5 +1,5 @@
 import { eachLimited } from '../shared/async-queue.js';
-import { cancelledUserMessage } from '../slack/blocks/announce-message.js';
+import { cancelledNoticeMessage, cancelledUserMessage } from '../slack/blocks/announce-message.js';
 import type { ChangeRecord } from './change-record.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
@@ -12,7 +12,8 @@ const PASS_PAUSE_MS = 5_000;
 const MAX_WAIT_MS = 30 * 60_000;
 
 /**
- * Tells every user who was DMed about a change that it is off (rejected or expired). Each user is claimed
+ * Tells the announcement thread and every user who was DMed about a change that it is off (rejected, expired,
+ * or failed before writing). Each user is claimed
  * before the DM goes out, as the announcement does, so a duplicate delivery, a second replica or an expiry racing
  * a reject sends it once; a failed DM gives its claim back. A change can be closed while its announcement is
  * still DMing people, so passes repeat until the announcement has stored its summary (it does so after its last
@@ -24,8 +25,19 @@ export function notifyCancelled(deps: RolloutDeps, change: ChangeRecord): void {
     const message = cancelledUserMessage(change);
     const key = cancelledKey(change._id);
     const giveUpMs = deps.clock.now().getTime() + MAX_WAIT_MS;
+    let channelTold = false;
     for (;;) {
-      const announced = (await deps.store.changes.get(change._id))?.announcement !== undefined;
+      const announcement = (await deps.store.changes.get(change._id))?.announcement;
+      const announced = announcement !== undefined;
+      // The announcement channel hears it once its post is known: a change closed while the announcement was
+      // still going out (its summary not stored yet) must not leave the channel's "changes at …" standing.
+      const channel = deps.config.announceChannel;
+      if (!channelTold && channel && announcement?.channelTs) {
+        channelTold = true;
+        await deps.chat
+          .post({ channel, threadTs: announcement.channelTs, ...cancelledNoticeMessage(change) })
+          .catch((error: unknown) => log.warn({ err: error }, 'could not post the cancellation'));
+      }
       const users = await deps.store.notifications.listNotified(change._id);
       await eachLimited(users, deps.config.rollout.dmConcurrency, async (userId) => {
         if (!(await deps.store.notifications.claim(key, userId, deps.clock.now()))) return;

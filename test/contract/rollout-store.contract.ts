@@ -38,6 +38,35 @@ export function rolloutStoreContract(name: string, open: () => Promise<StateStor
       expect(await store.changes.get('chg-20261128-none')).toBeUndefined();
     });
 
+    it('never loses a note to a decision or an apply landing at the same moment', async () => {
+      // On FerretDB an update is a read-modify-write of the whole document: an announcement summary noted while
+      // the decision was mirrored onto the change was lost, so a closed change's announcement never heard of it.
+      for (let round = 0; round < 10; round++) {
+        const change = sampleChange();
+        await store.changes.insert(change);
+        const announcement = {
+          at: later(1),
+          tiers: 3,
+          emails: 2,
+          dmSent: 2,
+          alreadyNotified: 0,
+          unknownEmails: 0,
+          failed: 0,
+          channelTs: `9.${round}`,
+        };
+        await Promise.all([
+          store.changes.decide(change._id, { outcome: 'approved', by: 'U0APPR001', at: later(60_000) }),
+          store.changes.note(change._id, { announcement }),
+          store.changes.note(change._id, { message: { channel: 'C1', ts: `1.${round}` } }),
+          store.changes.claimApply(change._id, 'owner-1', later(61_000), later(0)),
+        ]);
+        const got = await store.changes.get(change._id);
+        expect(got?.announcement?.channelTs, `round ${round}`).toBe(`9.${round}`);
+        expect(got?.message?.ts).toBe(`1.${round}`);
+        expect(got?.decision?.by).toBe('U0APPR001');
+      }
+    });
+
     it('50 concurrent decisions: exactly one wins and the change shows it', async () => {
       const change = sampleChange();
       await store.changes.insert(change);

@@ -4,6 +4,7 @@ import {
   type ApplyClaim,
   type ApplyResult,
   type ChangeDecision,
+  type ChangeNotes,
   type ChangeRecord,
   deriveStatus,
   OPEN_STATUSES,
@@ -20,7 +21,8 @@ type StepDoc =
   | { _id: string; changeId: string; kind: 'decision'; decision: ChangeDecision }
   | { _id: string; changeId: string; kind: 'apply'; apply: ApplyClaim }
   | { _id: string; changeId: string; kind: 'result'; result: ApplyResult }
-  | { _id: string; changeId: string; kind: 'reminder'; at: Date };
+  | { _id: string; changeId: string; kind: 'reminder'; at: Date }
+  | { _id: string; changeId: string; kind: 'note'; notes: ChangeNotes };
 
 /** Folds the steps into the change; the steps are the truth, the `status` mirror only serves queries. */
 export function mergeSteps(change: ChangeRecord, steps: StepDoc[]): ChangeRecord {
@@ -31,6 +33,7 @@ export function mergeSteps(change: ChangeRecord, steps: StepDoc[]): ChangeRecord
       merged.apply = step.apply;
     else if (step.kind === 'result') merged.result = step.result;
     else if (step.kind === 'reminder') merged.reminderSentAt = step.at;
+    else if (step.kind === 'note') Object.assign(merged, step.notes);
   }
   merged.status = deriveStatus(merged);
   return merged;
@@ -90,7 +93,14 @@ export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): P
       return (await withSteps(docs)).filter((change) => OPEN_STATUSES.includes(change.status));
     },
     async note(id, notes) {
-      await changes.updateOne({ _id: id }, { $set: notes });
+      // Each note is its own document (`<change>:note:<field>`), not a `$set` on the change: FerretDB applies an
+      // update as a read-modify-write of the whole document, so an announcement summary noted while a decision
+      // was mirrored onto the change was lost (the announcement's thread then never heard the change was off).
+      for (const [field, value] of Object.entries(notes)) {
+        if (value === undefined) continue;
+        const doc: StepDoc = { _id: `${id}:note:${field}`, changeId: id, kind: 'note', notes: { [field]: value } };
+        await steps.replaceOne({ _id: doc._id }, doc, { upsert: true });
+      }
     },
     async decide(id, decision) {
       const change = await repo.get(id);
