@@ -30,7 +30,7 @@ export function upExecutorsRefusal(tierLabel: string, executors: readonly Instan
   const next = active
     ? 'Wait until Domino has stopped them (idle executors stop after executorStopTimeout), then terminate them'
     : 'Terminate them';
-  return `${executors.length} executor(s) of the test tier ${escapeMrkdwn(tierLabel)} are up: ${shown}${more}. The test job could run on one of them instead of on an executor booted from the AMI, and prove nothing. ${next} once a second person agrees, as for a drain (e.g. \`aws ec2 terminate-instances --instance-ids ${executors.map((i) => i.id).join(' ')}\`; ami-bot does not terminate them on its own), then run the test again. Nothing was changed.`;
+  return `${executors.length} executor(s) of the test tier ${escapeMrkdwn(tierLabel)} exist (running or stopped): ${shown}${more}. The test job could run on one of them instead of on an executor booted from the AMI, and prove nothing. ${next} once a second person agrees, as for a drain (e.g. \`aws ec2 terminate-instances --instance-ids ${executors.map((i) => i.id).join(' ')}\`; ami-bot does not terminate them on its own), then run the test again. Nothing was changed.`;
 }
 
 /**

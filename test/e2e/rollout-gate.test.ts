@@ -223,7 +223,7 @@ describe('an AMI test that proves what it claims (signed Slack requests → real
     await h.slash(`test ${candidate.bake._id}`, { responseId: 'second' });
     const second = await h.answer('second');
     expect(second).toContain(
-      `executor(s) of the test tier AMI test tier are up: ${warm.id} (${warm.state}, ${candidate.amiId}`,
+      `executor(s) of the test tier AMI test tier exist (running or stopped): ${warm.id} (${warm.state}, ${candidate.amiId}`,
     );
     expect(second).toContain('prove nothing');
     expect(h.world.jobs.size).toBe(jobs);

@@ -159,6 +159,13 @@ describe('announcements', () => {
     expect(dm).toContain('*Small*, *Large*');
     expect(dm).toContain(change._id);
   });
+
+  it('a revert restores an image rather than bringing a new one', () => {
+    const revert = allText(announcementMessage(sampleChange({ kind: 'revert', revertOf: 'chg-20261202-aaaa' }), 'UTC'));
+    expect(revert).toContain('boot executors from the restored image');
+    expect(revert).not.toContain('the new image');
+    expect(allText(announcementMessage(sampleChange(), 'UTC'))).toContain('boot executors from the new image');
+  });
 });
 
 describe('testMessage', () => {

@@ -41,7 +41,7 @@ export function announcementMessage(change: ChangeRecord, timeZone: string): { t
       mrkdwnSection(why(change)),
       ...overrideNote(change),
       contextBlock(
-        'Runs already going keep their machine; runs started after the change boot executors from the new image. Questions: ask in the ops channel.',
+        `Runs already going keep their machine; runs started after the change boot executors from ${change.kind === 'revert' ? 'the restored image' : 'the new image'}. Questions: ask in the ops channel.`,
       ),
     ],
   };

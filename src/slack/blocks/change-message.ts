@@ -79,7 +79,13 @@ function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): Bloc
     'Reject',
     change._id,
     'danger',
-    confirmDialog(`Reject ${change._id}?`, 'Nothing will be changed; a new plan is needed to try again.', 'Reject'),
+    confirmDialog(
+      `Reject ${change._id}?`,
+      change.kind === 'drain'
+        ? 'Nothing will be terminated; /ami drain lists the executors again.'
+        : 'Nothing will be changed; a new plan is needed to try again.',
+      'Reject',
+    ),
   );
   return { type: 'actions', block_id: `change:${change._id}`, elements: [approve, reject] };
 }
