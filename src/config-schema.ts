@@ -44,7 +44,7 @@ const deploymentSchema = z
     /** Glob on the template's Name tag; `{deployment}` is this deployment's name (so two deployments never match one). */
     templateNamePattern: z.string().min(1).default('*{deployment}*executor-template*'),
     images: z.array(z.string()).default([]),
-    testTier: z.string().min(1).optional(),
+    testTier: z.string().min(1, { error: 'expected a hardware tier id (leave it unset for no test tier)' }).optional(),
     pinnedTiers: z.array(z.string()).default([]),
     tierLabelField: z.string().min(1).default('name'),
     /** EC2 tags that mark this deployment's executors (value `*` = any value); `{tier}` is replaced by the tier id. */

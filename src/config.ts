@@ -29,6 +29,8 @@ const ENV_KEYS: Record<string, string> = {
   'approvers.users': 'AMIBOT_APPROVERS',
   'deployments.0.name': 'AMIBOT_DEPLOYMENT',
   'deployments.0.images': 'AMIBOT_IMAGES',
+  'deployments.0.testTier': 'AMIBOT_TEST_TIER',
+  'deployments.0.pinnedTiers': 'AMIBOT_PINNED_TIERS',
   deployments: 'AMIBOT_DEPLOYMENT',
   'domino.apiUrl': 'DOMINO_API_URL',
   'domino.apiKey': 'DOMINO_API_KEY',
@@ -114,9 +116,12 @@ export function rawConfig(env: Env, readFile: (path: string) => string): Json {
   });
 }
 
+/** The table's paths, longest first: `deployments.0.testTier` names AMIBOT_TEST_TIER, not `deployments`'s key. */
+const ENV_PATHS = Object.entries(ENV_KEYS).sort(([a], [b]) => b.length - a.length);
+
 function keyName(path: PropertyKey[], fromFile: boolean): string {
   const dotted = path.map(String).join('.');
-  for (const [prefix, envKey] of Object.entries(ENV_KEYS)) {
+  for (const [prefix, envKey] of ENV_PATHS) {
     if (dotted === prefix || dotted.startsWith(`${prefix}.`)) {
       return fromFile && !['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].includes(envKey)
         ? `${envKey} (or ${dotted} in AMIBOT_CONFIG)`

@@ -52,6 +52,14 @@ describe('loadConfig', () => {
     expect(message).toContain('AMIBOT_DEPLOYMENT: missing');
   });
 
+  it('names the variable that is wrong, not the deployment it feeds (AMIBOT_TEST_TIER="")', () => {
+    const message = errorOf({ ...base, AMIBOT_TEST_TIER: '' });
+    expect(message).toBe(
+      'Invalid configuration: AMIBOT_TEST_TIER: expected a hardware tier id (leave it unset for no test tier)',
+    );
+    expect(message).not.toContain('AMIBOT_DEPLOYMENT');
+  });
+
   it('says what is expected for a wrong value, without echoing secrets', () => {
     expect(errorOf({ ...base, AMIBOT_OPS_CHANNELS: 'general' })).toBe(
       'Invalid configuration: AMIBOT_OPS_CHANNELS: expected a Slack channel id such as C0123ABCD',
