@@ -4,7 +4,8 @@ import { applyResultMessage } from '../slack/blocks/apply-result-message.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
 import { type ApplyResult, type ChangeRecord, nothingWritten, type TierConflict } from './change-record.js';
-import { closeUnapplied, tellAnnouncedItIsOff } from './decide-change.js';
+import { closeUnapplied } from './decide-change.js';
+import { notifyCancelled } from './notify-cancelled.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { terminateDrain } from './terminate-drain.js';
 
@@ -145,7 +146,7 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
     // Users were told it would happen: a failed apply that wrote nothing (an AMI gone) is off, as an expiry is.
     const isNothingWritten = result.applied.length === 0 && result.verified.length === 0;
     if (change.kind !== 'drain' && result.status === 'failed' && isNothingWritten) {
-      await tellAnnouncedItIsOff(deps, done);
+      notifyCancelled(deps, done);
     }
     if (change.kind !== 'drain' && result.status === 'applied' && result.applied.length > 0) {
       await next.drainAfter(done).catch((error: unknown) => log.warn({ err: error }, 'could not list old executors'));

@@ -44,11 +44,7 @@ export async function closeUnapplied(
     changeId: change._id,
     summary: `${change.kind} ${change.status}${reason ? ` (${reason})` : ''}; nothing was changed`,
   });
-  await tellAnnouncedItIsOff(deps, change);
-}
-
-/** The announcement thread and every user DMed about the change hear that it will not happen after all. */
-export async function tellAnnouncedItIsOff(deps: RolloutDeps, change: ChangeRecord): Promise<void> {
+  // The announcement thread and every user DMed about the change hear that it will not happen after all.
   notifyCancelled(deps, change);
 }
 
