@@ -13,7 +13,8 @@
 import { type Collection, type Document, MongoClient } from 'mongodb';
 import { createMemoryStateStore } from '../src/adapters/memory/memory-state-store.js';
 import { createMongoDominoTiers } from '../src/adapters/mongo/domino-tiers.js';
-import { type BakeRecord, newStepTable } from '../src/bake/bake-record.js';
+import type { BakeRecord } from '../src/bake/bake-record.js';
+import { newStepTable } from '../src/bake/bake-steps.js';
 import { bakeImageTags } from '../src/bake/image-tags.js';
 import { loadConfig } from '../src/config.js';
 import type { DominoTiersPort, Ec2Port, ImageInfo, TierImageUpdate } from '../src/ports.js';

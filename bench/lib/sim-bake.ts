@@ -4,7 +4,7 @@
 // overhead is what is left of the bake's virtual duration.
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import type { BakeRecord, BakeStepName } from '../../src/bake/bake-record.js';
-import { BAKE_STEPS } from '../../src/bake/bake-record.js';
+import { BAKE_STEPS } from '../../src/bake/bake-steps.js';
 import { createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { StateStore } from '../../src/ports.js';
@@ -176,7 +176,7 @@ export async function runSimBake(options: SimBakeOptions): Promise<SimBakeResult
   const criticalMs = aws.startMs + aws.inventoryMs + aws.pullMakespanMs + aws.highstateMs + aws.imageMs + aws.stopMs;
   const said = chat.posts.find((p) => p.atMs >= availableAt && / available after /.test(p.text));
   const stepDuration = Object.fromEntries(
-    BAKE_STEPS.map((step) => [step, ms(bake!.steps[step].endedAt) - ms(bake!.steps[step].startedAt)]),
+    BAKE_STEPS.map((step) => [step, ms(bake!.steps[step]?.endedAt) - ms(bake!.steps[step]?.startedAt)]),
   ) as Record<BakeStepName, number>;
   const awsPart: Partial<Record<BakeStepName, number>> = {
     'start-template': aws.startMs,

@@ -46,7 +46,20 @@ export interface StepContext {
 /** A step returns a one-line summary for the progress message. Re-running a step must be safe. */
 export type StepFn = (ctx: StepContext) => Promise<string>;
 
-export type StepTable = Record<BakeStepName, StepFn>;
+/**
+ * One bake step, whole: its name (the key in the bake record), the title users read, what it does, and how to
+ * undo what it did. The ordered list in bake-steps.ts is the only place the step set is written.
+ */
+export interface BakeStep<Name extends string = BakeStepName> {
+  name: Name;
+  title: string;
+  run: StepFn;
+  /**
+   * Compensation for a step that started (done or failed): safe to repeat after a crash. Returns the lines to
+   * tell the user; a part that cannot be undone says what to do by hand.
+   */
+  undo?: (ctx: StepContext) => Promise<string[]>;
+}
 
 /** Why a run stopped without finishing: not failures, so no compensation and no failed status. */
 export type StopReason = 'shutdown' | 'lease-lost' | 'crash' | 'store-unavailable';

@@ -1,37 +1,13 @@
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
+import type { BAKE_STEP_MODULES } from './bake-steps.js';
 /**
  * A bake is an explicit status plus persisted facts. Everything a restarted process needs to
  * resume — the instance, the state it was found in, every SSM command id, the image name and
  * id — is saved here *before* the step waits on it.
  */
 
-export const BAKE_STEPS = [
-  'preflight',
-  'find-template',
-  'start-template',
-  'inventory',
-  'pull',
-  'highstate',
-  'snap',
-  'wait-image',
-  'record',
-  'restore-template',
-] as const;
-
-export type BakeStepName = (typeof BAKE_STEPS)[number];
-
-export const STEP_TITLES: Record<BakeStepName, string> = {
-  preflight: 'Preflight checks',
-  'find-template': 'Find the executor template',
-  'start-template': 'Start the template, wait for SSM',
-  inventory: 'List cached images',
-  pull: 'Pull images',
-  highstate: 'salt-call state.highstate',
-  snap: 'Create the AMI',
-  'wait-image': 'Wait until the AMI is available',
-  record: 'Record the AMI',
-  'restore-template': 'Return the template to its state',
-};
+/** A step's key in the record: the names of the step modules listed in bake-steps.ts. */
+export type BakeStepName = (typeof BAKE_STEP_MODULES)[number]['name'];
 
 export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
@@ -100,7 +76,11 @@ export interface BakeRecord {
   status: BakeStatus;
   /** Why compensation runs: a failure or a cancel request. */
   outcome?: 'failed' | 'cancelled';
-  steps: Record<BakeStepName, StepProgress>;
+  /**
+   * A step missing here (the record was written by a release without it) is pending: read it with
+   * `stepProgress`, never `steps[name]` directly.
+   */
+  steps: Partial<Record<BakeStepName, StepProgress>>;
   facts: BakeFacts;
   error?: BakeError;
   cancelRequested?: { by: string; at: Date };
@@ -115,11 +95,11 @@ export function isBakeActive(bake: Pick<BakeRecord, 'status'>): boolean {
   return bake.status === 'running' || bake.status === 'compensating';
 }
 
-export function newStepTable(): Record<BakeStepName, StepProgress> {
-  return Object.fromEntries(BAKE_STEPS.map((step) => [step, { state: 'pending' }])) as Record<
-    BakeStepName,
-    StepProgress
-  >;
+const PENDING: StepProgress = Object.freeze({ state: 'pending' });
+
+/** A step's progress; one the record does not know yet (added by a newer release) has not started. */
+export function stepProgress(bake: Pick<BakeRecord, 'steps'>, step: BakeStepName): StepProgress {
+  return bake.steps[step] ?? PENDING;
 }
 
 /** Bake ids are short, readable and safe everywhere they go (SSM comments, file names, button values). */

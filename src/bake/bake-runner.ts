@@ -11,9 +11,9 @@ import {
   type StopReason,
 } from './bake-context.js';
 import { createBakeProgress } from './bake-progress.js';
-import { BAKE_STEPS, type BakeRecord, type BakeStepName, STEP_TITLES } from './bake-record.js';
+import { type BakeRecord, type BakeStepName, stepProgress } from './bake-record.js';
+import { BAKE_STEP_MODULES, BAKE_STEPS, stepTitle } from './bake-steps.js';
 import { compensate } from './compensate.js';
-import { BAKE_STEP_FUNCTIONS } from './steps/index.js';
 import { releaseTemplateLock } from './template-lock.js';
 
 export interface BakeRunnerOptions {
@@ -222,12 +222,12 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
 
 /** A bake some process already worked on (not one just started by a command). */
 function isUnderway(bake: BakeRecord): boolean {
-  return bake.status === 'compensating' || BAKE_STEPS.some((step) => bake.steps[step].state !== 'pending');
+  return bake.status === 'compensating' || BAKE_STEPS.some((step) => stepProgress(bake, step).state !== 'pending');
 }
 
 function resumedLine(bake: BakeRecord): string {
-  const step = BAKE_STEPS.find((s) => !['done', 'skipped'].includes(bake.steps[s].state));
-  const where = bake.status === 'compensating' ? 'the clean-up' : step ? `*${STEP_TITLES[step]}*` : 'its last step';
+  const step = BAKE_STEPS.find((s) => !['done', 'skipped'].includes(stepProgress(bake, s).state));
+  const where = bake.status === 'compensating' ? 'the clean-up' : step ? `*${stepTitle(step)}*` : 'its last step';
   return `:arrows_counterclockwise: ami-bot restarted and resumed this bake at ${where}: the process that was running it stopped; finished steps are not repeated.`;
 }
 
@@ -236,7 +236,7 @@ export const SIM_WORLD_RESET_MESSAGE =
 
 /** Sandbox: the bake's world is gone, so there is nothing to resume or clean up — close it and say why. */
 async function closeAfterWorldReset(ctx: StepContext): Promise<void> {
-  const step = BAKE_STEPS.find((s) => ctx.bake.steps[s].state === 'running');
+  const step = BAKE_STEPS.find((s) => stepProgress(ctx.bake, s).state === 'running');
   await ctx.save({
     status: 'compensating',
     outcome: 'failed',
@@ -256,8 +256,9 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
   if (ctx.bake.status === 'running') {
     let current: BakeStepName | undefined;
     try {
-      for (const step of BAKE_STEPS) {
-        const progress = ctx.bake.steps[step];
+      // A step the record does not know (saved by an older release) reads as pending and runs in its turn.
+      for (const { name: step, title, run } of BAKE_STEP_MODULES) {
+        const progress = stepProgress(ctx.bake, step);
         if (progress.state === 'done' || progress.state === 'skipped') continue;
         current = step;
         ctx.signal.throwIfAborted();
@@ -266,7 +267,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
           [`steps.${step}.startedAt`]: progress.startedAt ?? clock.now(),
         });
         ctx.progress.refresh();
-        const summary = await BAKE_STEP_FUNCTIONS[step](ctx);
+        const summary = await run(ctx);
         observeStep(ctx, step, 'done');
         await ctx.save({
           [`steps.${step}.state`]: 'done',
@@ -274,7 +275,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
           [`steps.${step}.summary`]: summary,
         });
         ctx.progress.refresh();
-        await ctx.progress.thread(`:white_check_mark: *${STEP_TITLES[step]}* — ${escapeMrkdwn(summary)}`);
+        await ctx.progress.thread(`:white_check_mark: *${title}* — ${escapeMrkdwn(summary)}`);
       }
       await finish(ctx, 'succeeded', []);
       return;
@@ -295,7 +296,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
         ...(current ? { [`steps.${current}.state`]: 'failed', [`steps.${current}.endedAt`]: clock.now() } : {}),
       });
       ctx.progress.refresh();
-      const where = current ? ` during *${STEP_TITLES[current]}*` : '';
+      const where = current ? ` during *${stepTitle(current)}*` : '';
       // The error message quotes outside text (AWS, docker, salt): escaped; the canceller is a mention we render.
       await ctx.progress.thread(
         cancel
@@ -330,7 +331,7 @@ async function finish(ctx: StepContext, status: 'succeeded' | 'failed' | 'cancel
 }
 
 function observeStep(ctx: StepContext, step: BakeStepName, outcome: string): void {
-  const startedAt = ctx.bake.steps[step].startedAt;
+  const startedAt = stepProgress(ctx.bake, step).startedAt;
   if (!startedAt) return;
   const seconds = (ctx.deps.clock.now().getTime() - startedAt.getTime()) / 1000;
   ctx.deps.metrics?.bakeSteps.observe({ step, outcome }, seconds);

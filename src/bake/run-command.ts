@@ -63,3 +63,19 @@ export function invocationSeconds(invocation: CommandInvocation): number | undef
   if (!invocation.startedAt || !invocation.endedAt) return undefined;
   return Math.max(0, (invocation.endedAt.getTime() - invocation.startedAt.getTime()) / 1000);
 }
+
+/**
+ * Undo of a step that sends SSM commands: stops the ones it sent under its key (`key` or `key-…`), so a cancelled
+ * bake leaves nothing running on the template. A command that cannot be stopped is logged, not reported.
+ */
+export async function cancelOwnCommands(ctx: StepContext, key: string): Promise<string[]> {
+  const { instanceId, commands } = ctx.bake.facts;
+  if (!instanceId || !commands) return [];
+  for (const [commandKey, commandId] of Object.entries(commands)) {
+    if (commandKey !== key && !commandKey.startsWith(`${key}-`)) continue;
+    await ctx.deps.ssm.cancelCommand(commandId, instanceId).catch((error: unknown) => {
+      ctx.log.warn({ err: error, commandId }, 'could not cancel an SSM command');
+    });
+  }
+  return [];
+}

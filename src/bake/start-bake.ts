@@ -6,8 +6,9 @@ import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
 import { bakeRootMessage } from '../slack/blocks/bake-message.js';
 import { codeText } from '../slack/blocks/block-text.js';
-import { type BakeRecord, isBakeActive, newBakeId, newStepTable } from './bake-record.js';
+import { type BakeRecord, isBakeActive, newBakeId } from './bake-record.js';
 import { bakeLockKey } from './bake-runner.js';
+import { newStepTable } from './bake-steps.js';
 import { validateImageReferences } from './image-reference.js';
 
 export interface StartBakeInput {

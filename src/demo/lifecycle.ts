@@ -1,4 +1,5 @@
-import { type BakeRecord, newStepTable } from '../bake/bake-record.js';
+import type { BakeRecord } from '../bake/bake-record.js';
+import { newStepTable } from '../bake/bake-steps.js';
 import { bakeImageTags } from '../bake/image-tags.js';
 import type { AmiTestRecord } from '../rollout/ami-test-record.js';
 import type { ChangeRecord } from '../rollout/change-record.js';

@@ -130,7 +130,7 @@ async function bakeThroughCrash(
   await first.slack.slash({ text: 'bake', userId: PAT, channelId: OPS, responseUrl: stage.sink.urlFor(PAT, OPS) });
   const bake = await waitUntil(async () => {
     const [current] = await stage.store.bakes.listRecent(1);
-    return current?.steps.highstate.state === 'running' && current.facts.commands?.highstate ? current : undefined;
+    return current?.steps.highstate?.state === 'running' && current.facts.commands?.highstate ? current : undefined;
   }, 60_000);
   banner('ami-bot-1 crashes in the middle of highstate');
   first.bot.runner.abandon();

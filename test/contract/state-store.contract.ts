@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { newStepTable } from '../../src/bake/bake-steps.js';
 import type { StateStore } from '../../src/ports.js';
 
 const t0 = new Date('2026-11-28T10:00:00Z');
@@ -64,8 +65,8 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
       );
       const saved = await store.bakes.get(bake._id);
       expect(saved?.facts.imageId).toBe('ami-1');
-      expect(saved?.steps.snap.state).toBe('done');
-      expect(saved?.steps.pull.state).toBe('pending');
+      expect(saved?.steps.snap?.state).toBe('done');
+      expect(saved?.steps.pull?.state).toBe('pending');
       await store.bakes.release(bake._id, 'p2');
       expect(await store.bakes.listClaimable(later(62_000))).toContain(bake._id);
     });

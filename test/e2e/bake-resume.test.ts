@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BAKE_STEPS, type BakeRecord, STEP_TITLES } from '../../src/bake/bake-record.js';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { SIM_WORLD_RESET_MESSAGE } from '../../src/bake/bake-runner.js';
+import { BAKE_STEPS, stepTitle } from '../../src/bake/bake-steps.js';
 import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
 import { type CrashAt, crashAndResume } from '../support/crash-resume.js';
@@ -24,7 +25,7 @@ function assertCleanSuccess(bake: BakeRecord, world: SimWorld): void {
   expect(scripts.filter((script) => script.includes('state.highstate'))).toHaveLength(1);
   const template = [...world.instances.values()].find((i) => i.tags.Name?.includes('executor-template'))!;
   expect(template.state).toBe('stopped');
-  expect(BAKE_STEPS.filter((step) => bake.steps[step].state !== 'done')).toEqual([]);
+  expect(BAKE_STEPS.filter((step) => bake.steps[step]?.state !== 'done')).toEqual([]);
 }
 
 describe('a bake survives its process dying and is resumed by another one (FerretDB)', () => {
@@ -33,7 +34,7 @@ describe('a bake survives its process dying and is resumed by another one (Ferre
       const { bake, world, died, thread } = await crashAndResume({ kind: 'step-done', step });
       expect(died).toBe(true);
       assertCleanSuccess(bake, world);
-      assertResumeLine(thread, STEP_TITLES[BAKE_STEPS[BAKE_STEPS.indexOf(step) + 1]!]);
+      assertResumeLine(thread, stepTitle(BAKE_STEPS[BAKE_STEPS.indexOf(step) + 1]!));
     });
   }
 
@@ -63,7 +64,7 @@ describe('sandbox with a persistent store: the restarted process has a fresh sim
       { restartWorld: true },
     );
     expect(died).toBe(true);
-    assertResumeLine(thread, STEP_TITLES.highstate);
+    assertResumeLine(thread, stepTitle('highstate'));
     expect(bake.status).toBe('failed');
     expect(bake.error?.code).toBe('sim_world_reset');
     expect(bake.error?.message).toBe(SIM_WORLD_RESET_MESSAGE);

@@ -99,7 +99,7 @@ describe('cleanup never removes what is in use', () => {
       'the bake to wait for its image',
       async () => {
         const [bake] = await h!.store.bakes.listRecent(1);
-        return bake?.facts.imageId && bake.steps['wait-image'].state === 'running' ? bake : undefined;
+        return bake?.facts.imageId && bake.steps['wait-image']?.state === 'running' ? bake : undefined;
       },
       30_000,
     );

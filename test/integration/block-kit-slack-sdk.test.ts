@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BAKE_STEPS, type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { BAKE_STEPS, newStepTable } from '../../src/bake/bake-steps.js';
 import type { Block } from '../../src/ports.js';
 import type { AuditAction, AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord, ChangeStatus } from '../../src/rollout/change-record.js';

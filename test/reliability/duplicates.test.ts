@@ -68,7 +68,7 @@ describe('duplicate and concurrent deliveries', () => {
     await a.slash('bake', { responseId: 'start' });
     const [bake] = await until(async () => {
       const list = await a.store.bakes.listRecent(1);
-      return list[0]?.steps['start-template'].state === 'running' ? list : undefined;
+      return list[0]?.steps['start-template']?.state === 'running' ? list : undefined;
     });
     const clicks = Array.from({ length: 10 }, (_, i) =>
       sendBlockAction((i % 2 === 0 ? a : b).url, SIGNING_SECRET, {

@@ -48,7 +48,7 @@ describe('MongoDB lost in the middle of a bake', () => {
     await h.slash('bake', { responseId: 'start' });
     const started = await until(async () => {
       const [bake] = await h.store.bakes.listRecent(1);
-      return bake?.steps.pull.state === 'running' ? bake : undefined;
+      return bake?.steps.pull?.state === 'running' ? bake : undefined;
     });
 
     server.kill();

@@ -1,6 +1,7 @@
 // The real bot with the simulator's Domino, approvers in a user group of 50, and Slack users for the tier
 // users: what the rollout's end-to-end tests drive through signed requests.
-import { type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { newStepTable } from '../../src/bake/bake-steps.js';
 import { bakeImageTags } from '../../src/bake/image-tags.js';
 import { type AmiTestRecord, newTestId } from '../../src/rollout/ami-test-record.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BakeRecord, newBakeId, newStepTable } from '../../src/bake/bake-record.js';
+import { type BakeRecord, newBakeId } from '../../src/bake/bake-record.js';
+import { newStepTable } from '../../src/bake/bake-steps.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { bakeListMessage } from '../../src/slack/blocks/bake-list.js';
 import { bakeRootMessage } from '../../src/slack/blocks/bake-message.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BakeRecord, newStepTable } from '../../src/bake/bake-record.js';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { newStepTable } from '../../src/bake/bake-steps.js';
 import type { Block } from '../../src/ports.js';
 import type { AuditEntry } from '../../src/rollout/audit-record.js';
 import { userNoticeMessage } from '../../src/slack/blocks/announce-message.js';

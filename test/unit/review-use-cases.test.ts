@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { newStepTable } from '../../src/bake/bake-record.js';
+import { newStepTable } from '../../src/bake/bake-steps.js';
 import { AppError } from '../../src/errors.js';
 import type { Block } from '../../src/ports.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';

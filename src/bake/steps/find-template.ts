@@ -1,10 +1,11 @@
-import { AppError } from '../../errors.js';
+import { AppError, userMessage } from '../../errors.js';
 import { templatePatternFor } from '../../shared/deployment-scope.js';
-import type { StepFn } from '../bake-context.js';
+import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
 import { takeTemplateLock } from '../template-lock.js';
+import { restoreTemplateState } from './restore-template.js';
 
 /** Exactly one non-terminated instance whose Name tag matches the deployment's pattern. */
-export const findTemplate: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const pattern = templatePatternFor(ctx.deployment);
   const found = await ctx.deps.ec2.findInstancesByNamePattern(pattern);
   if (found.length === 0) {
@@ -32,4 +33,25 @@ export const findTemplate: StepFn = async (ctx) => {
     'facts.deviceNames': template.blockDeviceNames,
   });
   return `${template.name || template.id} (${template.id}), ${template.state}, ${template.blockDeviceNames.length} volume(s)`;
+};
+
+/** Undo: the step that takes the template gives it back in the state it was found in. */
+async function giveTemplateBack(ctx: StepContext): Promise<string[]> {
+  try {
+    return [`${capitalise(await restoreTemplateState(ctx))}.`];
+  } catch (error) {
+    const { instanceId, originalState } = ctx.bake.facts;
+    return [
+      `Could not return the template ${instanceId} to ${originalState} (${userMessage(error)}): check it in the EC2 console.`,
+    ];
+  }
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+export const findTemplate: BakeStep<'find-template'> = {
+  name: 'find-template',
+  title: 'Find the executor template',
+  run,
+  undo: giveTemplateBack,
 };

@@ -1,12 +1,12 @@
 import { AppError } from '../../errors.js';
 import { tail, truncate } from '../../shared/format.js';
 import { redactSecretText } from '../../shared/redact.js';
-import type { StepFn } from '../bake-context.js';
-import { runCommandOnce } from '../run-command.js';
+import type { BakeStep, StepFn } from '../bake-context.js';
+import { cancelOwnCommands, runCommandOnce } from '../run-command.js';
 import { highstateScript, parseFailedStates, parseHighstateSummary } from '../ssm-scripts.js';
 
 /** `salt-call state.highstate` with --retcode-passthrough, so a failed state fails the step. */
-export const highstate: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const invocation = await runCommandOnce(ctx, {
     key: 'highstate',
     commands: () => highstateScript(ctx.bake._id),
@@ -38,4 +38,11 @@ export const highstate: StepFn = async (ctx) => {
   }
   if (!summary) return 'highstate finished (no summary found in the output)';
   return `${summary.succeeded} states succeeded (${summary.changed} changed), ${summary.failed} failed`;
+};
+
+export const highstate: BakeStep<'highstate'> = {
+  name: 'highstate',
+  title: 'salt-call state.highstate',
+  run,
+  undo: (ctx) => cancelOwnCommands(ctx, 'highstate'),
 };

@@ -1,12 +1,12 @@
 import { AppError } from '../../errors.js';
-import type { StepFn } from '../bake-context.js';
+import type { BakeStep, StepFn } from '../bake-context.js';
 import { validateImageReferences } from '../image-reference.js';
 
 /**
  * Checks again, inside the durable run, what the command already checked: the request may have
  * been queued by an older version, and nothing unchecked may ever reach an SSM command.
  */
-export const preflight: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const invalid = validateImageReferences(ctx.bake.images);
   if (invalid.length > 0) {
     const list = invalid.map((item) => `\`${item.ref}\` ${item.reason}`).join('; ');
@@ -16,4 +16,10 @@ export const preflight: StepFn = async (ctx) => {
     throw new AppError('no_images', `No images to bake for ${ctx.bake.deployment}: pass --images or configure them.`);
   }
   return `${ctx.bake.images.length} image reference(s) valid; lock held for ${ctx.bake.deployment}`;
+};
+
+export const preflight: BakeStep<'preflight'> = {
+  name: 'preflight',
+  title: 'Preflight checks',
+  run,
 };

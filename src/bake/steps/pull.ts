@@ -3,10 +3,10 @@ import { eachLimited } from '../../shared/async-queue.js';
 import { tail } from '../../shared/format.js';
 import { redactSecretText } from '../../shared/redact.js';
 import { codeText, escapeMrkdwn } from '../../slack/blocks/block-text.js';
-import type { StepContext, StepFn } from '../bake-context.js';
+import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
 import type { PullResult } from '../bake-record.js';
 import { normalizeImageReference, parseImageReference } from '../image-reference.js';
-import { invocationSeconds, runCommandOnce } from '../run-command.js';
+import { cancelOwnCommands, invocationSeconds, runCommandOnce } from '../run-command.js';
 import { pullScript } from '../ssm-scripts.js';
 
 /** Registry answers that no retry will change. */
@@ -17,7 +17,7 @@ const PERMANENT = /manifest unknown|not found|unauthorized|denied|invalid refere
  * attempt so each has its own result and time. A digest-pinned image already cached is skipped
  * (it cannot change); a tag is pulled again because tags move.
  */
-export const pull: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const images = ctx.bake.images;
   const cached = new Set(ctx.bake.facts.cachedImages ?? []);
   const results: PullResult[] =
@@ -86,3 +86,10 @@ async function pullWithRetries(ctx: StepContext, index: number, previous: PullRe
   }
   return { image: ref, status: 'failed', attempts, error: error ?? 'unknown error' };
 }
+
+export const pull: BakeStep<'pull'> = {
+  name: 'pull',
+  title: 'Pull images',
+  run,
+  undo: (ctx) => cancelOwnCommands(ctx, 'pull'),
+};

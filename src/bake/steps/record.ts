@@ -1,8 +1,8 @@
 import { amiReadyMessage } from '../../slack/blocks/bake-message.js';
-import type { StepFn } from '../bake-context.js';
+import type { BakeStep, StepFn } from '../bake-context.js';
 
 /** The AMI id and name on the bake and in the thread, with the next steps as buttons. */
-export const record: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const { imageId, imageName } = ctx.bake.facts;
   const message = amiReadyMessage({
     bakeId: ctx.bake._id,
@@ -14,4 +14,10 @@ export const record: StepFn = async (ctx) => {
   // The buttons' own message: a click on Test / Plan rollout must come from it (bake-record.ts isFromOwnMessage).
   if (ts) await ctx.save({ 'facts.nextStepsTs': ts });
   return `${imageId} (${imageName})`;
+};
+
+export const record: BakeStep<'record'> = {
+  name: 'record',
+  title: 'Record the AMI',
+  run,
 };

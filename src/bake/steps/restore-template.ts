@@ -1,4 +1,4 @@
-import type { StepContext, StepFn } from '../bake-context.js';
+import type { BakeStep, StepContext } from '../bake-context.js';
 import { describeTemplate, waitForInstanceState } from './instance-waits.js';
 
 /** Puts the template back in the state it was found in (stopped templates are stopped again). */
@@ -20,4 +20,8 @@ export async function restoreTemplateState(ctx: StepContext): Promise<string> {
   return originalState === 'stopped' ? 'template stopped again' : 'template left running, as it was found';
 }
 
-export const restoreTemplate: StepFn = (ctx) => restoreTemplateState(ctx);
+export const restoreTemplate: BakeStep<'restore-template'> = {
+  name: 'restore-template',
+  title: 'Return the template to its state',
+  run: (ctx) => restoreTemplateState(ctx),
+};

@@ -1,14 +1,16 @@
-import { AppError } from '../../errors.js';
+import { AppError, userMessage } from '../../errors.js';
 import type { ImageInfo } from '../../ports.js';
 import { amiName } from '../ami-name.js';
-import type { StepContext, StepFn } from '../bake-context.js';
+import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
+import { stepProgress } from '../bake-record.js';
+import { imageReferences } from '../image-in-use.js';
 import { BAKE_ID_TAG, bakeImageTags } from '../image-tags.js';
 
 /**
  * CreateImage at most once. The name is saved before the call; after a crash the image is found
  * again by name or by our bake-id tag instead of being created a second time.
  */
-export const snap: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const { ec2, clock } = ctx.deps;
   if (ctx.bake.facts.imageId) return `already created: ${ctx.bake.facts.imageId}`;
   let name = ctx.bake.facts.imageName;
@@ -54,3 +56,35 @@ async function findOurImage(ctx: StepContext, name: string): Promise<ImageInfo |
   const byTag = await ctx.deps.ec2.findImagesByTag(BAKE_ID_TAG, ctx.bake._id);
   return byTag.find((image) => image.state !== 'deregistered');
 }
+
+/**
+ * Undo: deregister an image that never became a recorded result. Checked on every run of the cleanup (also
+ * after a crash): a reference may have appeared meanwhile, and an image something uses is kept.
+ */
+async function deregisterUnrecordedImage(ctx: StepContext): Promise<string[]> {
+  const { facts } = ctx.bake;
+  const imageKept = stepProgress(ctx.bake, 'record').state === 'done';
+  if (!facts.imageId || imageKept) return [];
+  if (facts.imageDeregistered) return [`The unfinished AMI ${facts.imageId} was deregistered.`];
+  const inUse = await imageReferences(ctx.deps, facts.imageId, ctx.bake.createdAt);
+  if (inUse.length > 0) {
+    ctx.log.warn({ imageId: facts.imageId, references: inUse }, 'unfinished AMI kept: something references it');
+    return [
+      `Kept the unfinished AMI ${facts.imageId}: ${inUse.join('; ')}. Deregister it in the EC2 console once nothing uses it.`,
+    ];
+  }
+  try {
+    await ctx.deps.ec2.deregisterImage(facts.imageId);
+    await ctx.save({ 'facts.imageDeregistered': true });
+    return [`Deregistered the unfinished AMI ${facts.imageId} and its snapshots.`];
+  } catch (error) {
+    return [`Could not deregister ${facts.imageId} (${userMessage(error)}): deregister it in the EC2 console.`];
+  }
+}
+
+export const snap: BakeStep<'snap'> = {
+  name: 'snap',
+  title: 'Create the AMI',
+  run,
+  undo: deregisterUnrecordedImage,
+};

@@ -1,11 +1,11 @@
-import type { StepFn } from '../bake-context.js';
+import type { BakeStep, StepFn } from '../bake-context.js';
 import { describeTemplate, waitForInstanceState, waitForSsmAgent } from './instance-waits.js';
 
 /**
  * Records the state the template was found in (before touching it), starts it if it was
  * stopped, and waits for it to run with its SSM agent online.
  */
-export const startTemplate: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const minutes = ctx.settings.instanceReadyMinutes;
   let instance = await describeTemplate(ctx);
   if (ctx.bake.facts.originalState === undefined) {
@@ -24,4 +24,10 @@ export const startTemplate: StepFn = async (ctx) => {
   if (instance.state !== 'running') await waitForInstanceState(ctx, 'running', minutes);
   await waitForSsmAgent(ctx, minutes);
   return `${started ? 'started' : 'already running'}; found ${ctx.bake.facts.originalState}; SSM agent online`;
+};
+
+export const startTemplate: BakeStep<'start-template'> = {
+  name: 'start-template',
+  title: 'Start the template, wait for SSM',
+  run,
 };

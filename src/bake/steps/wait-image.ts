@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import { formatDuration } from '../../shared/format.js';
 import { escapeMrkdwn } from '../../slack/blocks/block-text.js';
-import type { StepFn } from '../bake-context.js';
+import type { BakeStep, StepFn } from '../bake-context.js';
 import { pollUntil } from '../wait.js';
 
 /** Progress lines in the thread at most this often (virtual time), so a 4 h wait stays readable. */
@@ -11,7 +11,7 @@ const PROGRESS_EVERY_MS = 10 * 60_000;
  * Waits for `available` with a deadline in hours, saved with the bake so a restart keeps the
  * original deadline instead of granting a fresh one. `failed` is an error.
  */
-export const waitImage: StepFn = async (ctx) => {
+const run: StepFn = async (ctx) => {
   const { ec2, clock } = ctx.deps;
   const imageId = ctx.bake.facts.imageId!;
   let deadline = ctx.bake.facts.imageDeadline;
@@ -56,4 +56,10 @@ export const waitImage: StepFn = async (ctx) => {
       ),
   });
   return `${image.id} available after ${formatDuration(clock.now().getTime() - started)}`;
+};
+
+export const waitImage: BakeStep<'wait-image'> = {
+  name: 'wait-image',
+  title: 'Wait until the AMI is available',
+  run,
 };

@@ -1,4 +1,5 @@
-import { BAKE_STEPS, type BakeRecord, isBakeActive, STEP_TITLES, type StepProgress } from '../../bake/bake-record.js';
+import { type BakeRecord, isBakeActive, type StepProgress, stepProgress } from '../../bake/bake-record.js';
+import { BAKE_STEP_MODULES } from '../../bake/bake-steps.js';
 import type { Block } from '../../ports.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
@@ -45,7 +46,7 @@ export function bakeRootMessage(
   options: { sandbox: boolean },
 ): { text: string; blocks: Block[] } {
   const images = truncate(bake.images.map(codeText).join(', '), 1500);
-  const steps = BAKE_STEPS.map((step) => stepLine(bake.steps[step], STEP_TITLES[step], now)).join('\n');
+  const steps = BAKE_STEP_MODULES.map((step) => stepLine(stepProgress(bake, step.name), step.title, now)).join('\n');
   const text = `AMI bake ${bake._id} for ${bake.deployment}: ${bake.status}`;
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`AMI bake ${bake._id} · ${bake.deployment}`, 150) } },
