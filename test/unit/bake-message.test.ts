@@ -29,6 +29,16 @@ function bake(overrides: Partial<BakeRecord> = {}): BakeRecord {
 const allText = (blocks: Array<Record<string, unknown>>) => JSON.stringify(blocks);
 
 describe('bakeRootMessage', () => {
+  it('renders a record written by an older release that lacks a step: that step reads as pending', () => {
+    const b = bake({ status: 'succeeded' });
+    b.steps.preflight = { state: 'done', startedAt: t0, endedAt: new Date(t0.getTime() + 2000), summary: 'ok' };
+    delete b.steps.inventory;
+    const { blocks } = bakeRootMessage(b, new Date(t0.getTime() + 65_000), { sandbox: false });
+    const json = allText(blocks);
+    expect(json).toContain(':white_check_mark: Preflight checks — 2 s');
+    expect(json).toContain(':white_small_square: List cached images');
+  });
+
   it('lists every step with its state and elapsed time, and offers Cancel while running', () => {
     const b = bake();
     b.steps.preflight = { state: 'done', startedAt: t0, endedAt: new Date(t0.getTime() + 2000), summary: 'ok' };
