@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import {
   inventoryScript,
   isValidBakeId,
   LEGACY_HIGHSTATE_LOG_DIR,
+  parseDockerImages,
   pullScript,
 } from '../../src/bake/ssm-scripts.js';
 import { AppError } from '../../src/errors.js';
@@ -75,7 +76,7 @@ describe('highstateScript', () => {
     let status = 0;
     let stdout = '';
     try {
-      execFileSync('sh', ['-c', script], {
+      execFileSync('/bin/bash', ['-c', script], {
         encoding: 'utf8',
         env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
       });
@@ -97,5 +98,51 @@ describe('highstateScript', () => {
     const script = highstateScript(bakeId).join('\n');
     expect(script).not.toMatch(/\/var\/log\/ami-bot\/|\/tmp\//);
     expect(script.indexOf('rm -f "$log"')).toBeGreaterThan(script.indexOf('tail -c'));
+  });
+});
+
+/** Runs the lines in a real /bin/bash with a stub `docker` on PATH that logs its argv and answers like docker. */
+function runWithStubDocker(lines: string[], stub: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'docker-stub-'));
+  const seen = join(dir, 'argv.log');
+  writeFileSync(join(dir, 'docker'), `#!/bin/bash\nprintf '%s\\n' "$*" >> '${seen}'\n${stub}\n`);
+  chmodSync(join(dir, 'docker'), 0o755);
+  let status = 0;
+  let stdout = '';
+  try {
+    stdout = execFileSync('/bin/bash', ['-c', lines.join('\n')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    ({ status, stdout } = error as { status: number; stdout: string });
+  }
+  const argv = existsSync(seen) ? readFileSync(seen, 'utf8').trim().split('\n') : [];
+  return { status, stdout, argv };
+}
+
+describe('inventory and pull scripts in a real bash with a stub docker', () => {
+  const digest = `sha256:${'a'.repeat(64)}`;
+
+  it('inventory: docker sees one format argument and the bot parses what it prints', () => {
+    const r = runWithStubDocker(
+      inventoryScript(),
+      `printf 'quay.io/domino/base:v1@${digest}\\n<none>:<none>@<none>\\n'`,
+    );
+    expect(r.status).toBe(0);
+    expect(r.argv).toEqual(['images --format {{.Repository}}:{{.Tag}}@{{.Digest}}']);
+    expect(parseDockerImages(r.stdout)).toEqual(
+      expect.arrayContaining(['quay.io/domino/base:v1', `quay.io/domino/base@${digest}`]),
+    );
+  });
+
+  it('pull: docker gets exactly the reference, and its exit code is the script’s (failure, then a retry)', () => {
+    const ref = parseImageReference('quay.io/domino/spark:3.3.0');
+    const failing = runWithStubDocker(pullScript(ref), 'echo "manifest unknown" >&2; exit 1');
+    expect(failing).toMatchObject({ status: 1, argv: ['pull quay.io/domino/spark:3.3.0'] });
+    const retried = runWithStubDocker(pullScript(ref), 'echo "Status: Downloaded newer image"');
+    expect(retried).toMatchObject({ status: 0, argv: ['pull quay.io/domino/spark:3.3.0'] });
+    expect(retried.stdout).toContain('Downloaded newer image');
   });
 });
