@@ -5,6 +5,7 @@ import { BAKE_STEPS, stepTitle } from '../../src/bake/bake-steps.js';
 import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
 import { type CrashAt, crashAndResume } from '../support/crash-resume.js';
+import { newMongoClient } from '../support/mongo.js';
 
 /** The resumed process says once, in the bake's thread, that it restarted and where it picked the bake up. */
 function assertResumeLine(thread: string[], step?: string): void {
@@ -55,6 +56,40 @@ describe('a bake survives its process dying and is resumed by another one (Ferre
       assertResumeLine(thread);
     });
   }
+});
+
+describe('an upgrade adds a step while a bake is in flight', () => {
+  it('the record saved without the new step reads it as pending: the resumed bake runs it once and succeeds', async () => {
+    // The first process is "the older release": its record has no entry for highstate at all, as if the step did
+    // not exist when the bake started. The new release must run it, not crash on the missing entry.
+    const { bake, world, died, thread } = await crashAndResume(
+      { kind: 'step-done', step: 'inventory' },
+      {
+        beforeResume: async ({ database, bakeId }) => {
+          const client = newMongoClient();
+          try {
+            const result = await client
+              .db(database)
+              .collection<{ _id: string }>('bakes')
+              .updateOne({ _id: bakeId }, { $unset: { 'steps.highstate': '' } });
+            expect(result.modifiedCount).toBe(1);
+            const stored = await client
+              .db(database)
+              .collection<{ _id: string; steps: object }>('bakes')
+              .findOne({ _id: bakeId });
+            expect(Object.keys(stored!.steps)).not.toContain('highstate');
+          } finally {
+            await client.close();
+          }
+        },
+      },
+    );
+    expect(died).toBe(true);
+    assertCleanSuccess(bake, world);
+    assertResumeLine(thread, stepTitle('pull'));
+    expect(bake.steps.highstate?.state).toBe('done');
+    expect(thread.some((text) => text.includes(`*${stepTitle('highstate')}*`))).toBe(true);
+  });
 });
 
 describe('sandbox with a persistent store: the restarted process has a fresh simulated world', () => {

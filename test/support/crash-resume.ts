@@ -40,6 +40,8 @@ export interface CrashOptions {
    * and a simulated clock that starts where the first one's writes stopped.
    */
   restartWorld?: boolean;
+  /** Runs between the two processes, e.g. to make the record look like one an older release wrote. */
+  beforeResume?: (at: { database: string; bakeId: string }) => Promise<void>;
 }
 
 export async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
@@ -127,6 +129,7 @@ export async function crashAndResume(crash: CrashAt, options: CrashOptions = {})
     await until(async () => (died || isEnded(await store.bakes.get(started!._id)) ? true : undefined), 60_000);
     await first.bot.runner.idle();
 
+    await options.beforeResume?.({ database, bakeId: started!._id });
     let secondWorld = world;
     let restart = {};
     if (options.restartWorld) {
