@@ -1,0 +1,68 @@
+/** Domino ports: hardware tiers in Domino's MongoDB, who uses them, and the Domino REST API for test jobs. */
+
+export interface TierRecord {
+  /** `_id` as text; `idType` says how to turn it back into the stored `_id`. */
+  id: string;
+  idType: 'objectId' | 'string';
+  /** Human label (configurable field, falls back to the id). */
+  label: string;
+  executorImage: string;
+}
+
+/**
+ * The one way to match tiers: `_id` text alone is not unique (an ObjectId and a string `_id` can share the same
+ * hex), so every map, set or comparison of tiers goes through this key.
+ */
+export function tierKey(tier: Pick<TierRecord, 'id' | 'idType'>): string {
+  return `${tier.idType}:${tier.id}`;
+}
+
+export interface TierImageUpdate {
+  id: string;
+  idType: 'objectId' | 'string';
+  from: string;
+  to: string;
+}
+
+export interface ApplyTierUpdatesResult {
+  /** tierKey of each tier updated (its executorImage was still `from`). */
+  applied: string[];
+  /** tierKey of each tier whose executorImage was no longer `from`: left alone. */
+  conflicts: string[];
+}
+
+export interface DominoTiersPort {
+  listTiers(): Promise<TierRecord[]>;
+  /** Every update guarded by its `from` value, all in one bulk write. */
+  applyImageUpdates(updates: TierImageUpdate[]): Promise<ApplyTierUpdatesResult>;
+}
+
+/** Who uses which hardware tier (for notifications and the review report). */
+export interface TierUsersPort {
+  /** Map tier id → user emails seen on that tier within the look-back window. */
+  usersByTier(tierIds: string[]): Promise<Map<string, string[]>>;
+  /** Map environment id/name → runs seen within the look-back window (review report). */
+  environmentsInUse?(): Promise<Array<{ environment: string; image?: string; runs: number }>>;
+}
+
+// Domino REST API
+
+export interface StartJobInput {
+  projectId: string;
+  command: string;
+  hardwareTierId: string;
+  environmentId?: string;
+  title: string;
+}
+
+export interface JobStatus {
+  /** Domino's executionStatus: Queued, Pending, Preparing, Pulling, Running, Succeeded, Failed, … */
+  executionStatus: string;
+  isCompleted: boolean;
+}
+
+export interface DominoApiPort {
+  startJob(input: StartJobInput): Promise<string>;
+  getJobStatus(jobId: string): Promise<JobStatus>;
+  stopJob(jobId: string): Promise<void>;
+}

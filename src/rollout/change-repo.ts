@@ -1,0 +1,28 @@
+import type { ApplyResult, ChangeDecision, ChangeNotes, ChangeRecord } from './change-record.js';
+
+/** Rollout changes. Every "first one wins" step is an insert of a document with a fixed `_id`: the only write
+ * FerretDB (and MongoDB) decide atomically between concurrent callers. */
+export interface ChangeRepo {
+  insert(change: ChangeRecord): Promise<void>;
+  /** The change with its decision, apply claim and result merged in (status derived from them). */
+  get(id: string): Promise<ChangeRecord | undefined>;
+  listRecent(limit: number, deployment?: string): Promise<ChangeRecord[]>;
+  /** Changes still pending, approved or applying. */
+  listOpen(): Promise<ChangeRecord[]>;
+  /** Facts only the change's own flow writes (message refs, announcement summary). */
+  note(id: string, notes: ChangeNotes): Promise<void>;
+  /**
+   * The first decision wins: true for the winner. An approval or rejection at or after the deadline, or on a
+   * change already decided, changes nothing and returns false; an expiry is accepted only once the deadline passed.
+   */
+  decide(id: string, decision: ChangeDecision): Promise<boolean>;
+  /**
+   * Starts applying an approved change (true for exactly one caller), or takes over an apply whose latest
+   * attempt started before `staleBefore` (a crashed process). False when applied, not approved, or in progress.
+   */
+  claimApply(id: string, owner: string, at: Date, staleBefore: Date): Promise<boolean>;
+  /** Records the outcome of the apply; the first result wins. */
+  finishApply(id: string, result: ApplyResult): Promise<boolean>;
+  /** True for the one caller that sends the maintenance-window reminder. */
+  claimReminder(id: string, at: Date): Promise<boolean>;
+}
