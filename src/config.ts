@@ -178,7 +178,16 @@ export function loadConfig(
   }
   const problems = crossChecks(parsed.data);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
-  return parsed.data;
+  return deepFreeze(parsed.data);
+}
+
+/** Freezes every nested object and array: a validated config is never changed afterwards (a change is a new config). */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 /** The deployment a command names, or the only one configured. */

@@ -1,6 +1,6 @@
 import { createMemoryStateStore } from './adapters/memory/memory-state-store.js';
 import { type Bot, createBot } from './bot.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, deepFreeze, loadConfig } from './config.js';
 import type { StateStore } from './ports.js';
 import { approvalDeadlock } from './rollout/approver-capacity.js';
 import { sandboxStartupNotes, simClockStartAfter } from './sandbox-startup.js';
@@ -19,24 +19,34 @@ async function openStateStore(config: Config): Promise<StateStore> {
   return createMongoStateStore({ uri, database: config.mongo.stateDatabase });
 }
 
-/** Sandbox: the demo world's images, test project, test tier and pinned tier, unless the config names others. */
-function applySandboxDefaults(config: Config, ids: typeof DEMO_IDS): void {
-  config.domino.testProjectId ??= ids.testProjectId;
-  config.domino.testEnvironmentId ??= ids.environments.standard;
-  for (const deployment of config.deployments) {
-    if (deployment.images.length === 0) {
-      deployment.images = [ids.images.base, ids.images.standard, ids.images.spark];
-    }
-    deployment.testTier ??= ids.testTierId;
-    if (deployment.pinnedTiers.length === 0) deployment.pinnedTiers = [ids.pinnedTierId];
-  }
+/**
+ * Sandbox: the demo world's images, test project, test tier and pinned tier, unless the config names others.
+ * Returns a new frozen config: the validated one is immutable.
+ */
+function withSandboxDefaults(config: Config, ids: typeof DEMO_IDS): Config {
+  return deepFreeze({
+    ...config,
+    domino: {
+      ...config.domino,
+      testProjectId: config.domino.testProjectId ?? ids.testProjectId,
+      testEnvironmentId: config.domino.testEnvironmentId ?? ids.environments.standard,
+    },
+    deployments: config.deployments.map((deployment) => ({
+      ...deployment,
+      images:
+        deployment.images.length === 0 ? [ids.images.base, ids.images.standard, ids.images.spark] : deployment.images,
+      testTier: deployment.testTier ?? ids.testTierId,
+      pinnedTiers: deployment.pinnedTiers.length === 0 ? [ids.pinnedTierId] : deployment.pinnedTiers,
+    })),
+  });
 }
 
-async function createAdapters(config: Config, logger: Logger, metrics: Metrics, store: StateStore) {
+async function createAdapters(loaded: Config, logger: Logger, metrics: Metrics, store: StateStore) {
+  let config = loaded;
   if (config.sandbox) {
     // The simulator is loaded only in sandbox mode, the AWS SDK and Domino's MongoDB ports only outside it.
     const { createSimulator, DEMO_IDS: ids } = await import('./sim/index.js');
-    applySandboxDefaults(config, ids);
+    config = withSandboxDefaults(config, ids);
     const start = await simClockStartAfter(store, new Date());
     const sim = createSimulator({
       speed: config.simSpeed,
@@ -44,6 +54,7 @@ async function createAdapters(config: Config, logger: Logger, metrics: Metrics, 
       deployment: config.deployments[0]?.name ?? 'acme',
     });
     return {
+      config,
       simWorldStartedAt: start,
       ec2: sim.ec2,
       ssm: sim.ssm,
@@ -64,7 +75,7 @@ async function createAdapters(config: Config, logger: Logger, metrics: Metrics, 
   const aws = createAwsClients({ onThrottle: (service) => metrics.awsThrottles.inc({ service }) });
   const clock = createSystemClock();
   const domino = openDominoPorts(config, clock, logger);
-  return { ec2: createEc2Adapter(aws.ec2), ssm: createSsmAdapter(aws.ssm), clock, ...domino };
+  return { config, ec2: createEc2Adapter(aws.ec2), ssm: createSsmAdapter(aws.ssm), clock, ...domino };
 }
 
 function onShutdown(bot: Bot, store: Pick<StateStore, 'close'>, logger: Logger): void {
@@ -90,9 +101,9 @@ function onShutdown(bot: Bot, store: Pick<StateStore, 'close'>, logger: Logger):
 }
 
 async function main(): Promise<void> {
-  let config: Config;
+  let loaded: Config;
   try {
-    config = loadConfig();
+    loaded = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`ami-bot: ${error.message}\n`);
@@ -100,14 +111,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel });
+  const logger = createLogger({ level: loaded.logLevel });
   installProcessGuards(logger, () => process.exit(1));
-  const store = await openStateStore(config).catch((error: unknown) => {
+  const store = await openStateStore(loaded).catch((error: unknown) => {
     process.stderr.write(`ami-bot: cannot reach the bot's MongoDB (${(error as Error).message.split('\n')[0]})\n`);
     process.exit(3);
   });
   const metrics = createMetrics({ defaultMetrics: true });
-  const { close: closeDomino, ...adapters } = await createAdapters(config, logger, metrics, store);
+  const { close: closeDomino, config, ...adapters } = await createAdapters(loaded, logger, metrics, store);
   const deadlock = approvalDeadlock(config);
   if (deadlock) logger.warn(deadlock);
   if (config.sandbox) {

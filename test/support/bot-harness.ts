@@ -127,7 +127,8 @@ export function buttonMessage(
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const fake = options.fake ?? (await startFakeSlack());
-  const config = loadConfig({ ...TEST_ENV, SLACK_API_URL: fake.apiUrl, ...options.env }, () => '');
+  // A mutable copy: the validated config is frozen, tests tweak their own.
+  const config = structuredClone(loadConfig({ ...TEST_ENV, SLACK_API_URL: fake.apiUrl, ...options.env }, () => ''));
   // Generous virtual lease: at high clock speeds a short lease would expire during one slow database call.
   config.bake.leaseSeconds = 3_600;
   options.tweak?.(config);

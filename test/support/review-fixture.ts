@@ -50,7 +50,8 @@ export interface ReviewFixtureOptions {
 }
 
 export function createReviewFixture(options: ReviewFixtureOptions = {}): ReviewFixture {
-  const config = loadConfig({ ...REVIEW_ENV, AMIBOT_SANDBOX: '1' }, () => '');
+  // A mutable copy: the validated config is frozen, tests tweak their own.
+  const config = structuredClone(loadConfig({ ...REVIEW_ENV, AMIBOT_SANDBOX: '1' }, () => ''));
   config.timeZone = 'Europe/Berlin';
   options.tweak?.(config);
   // Tests that pass another Clock do not call advance(); the type stays convenient for the others.

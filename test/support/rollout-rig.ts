@@ -95,20 +95,23 @@ export async function startRolloutRig(options: {
   /** The bot's state server (default: the run's shared test server). */
   stateUri?: string;
 }): Promise<RolloutRig> {
-  const config = loadConfig(
-    {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: 'test-signing-secret',
-      AMIBOT_OPS_CHANNELS: OPS,
-      AMIBOT_ADMINS: ADMIN,
-      AMIBOT_APPROVERS: [ADMIN, ...APPROVERS].join(','),
-      AMIBOT_ANNOUNCE_CHANNEL: ANNOUNCE,
-      AMIBOT_DEPLOYMENT: 'acme',
-      AMIBOT_TEST_TIER: 'test-tier',
-      AMIBOT_PINNED_TIERS: 'pinned-legacy',
-      MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
-    },
-    () => '',
+  // A mutable copy: the validated config is frozen, tests tweak their own.
+  const config = structuredClone(
+    loadConfig(
+      {
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_SIGNING_SECRET: 'test-signing-secret',
+        AMIBOT_OPS_CHANNELS: OPS,
+        AMIBOT_ADMINS: ADMIN,
+        AMIBOT_APPROVERS: [ADMIN, ...APPROVERS].join(','),
+        AMIBOT_ANNOUNCE_CHANNEL: ANNOUNCE,
+        AMIBOT_DEPLOYMENT: 'acme',
+        AMIBOT_TEST_TIER: 'test-tier',
+        AMIBOT_PINNED_TIERS: 'pinned-legacy',
+        MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
+      },
+      () => '',
+    ),
   );
   options.tweak?.(config);
   const tierCollection = `egc_${uniqueDbName('c')}`;

@@ -43,6 +43,18 @@ describe('loadConfig', () => {
     expect(config.deployments[0]?.review.schedule).toBe('0 9 1 1,4,7,10 *');
   });
 
+  it('is immutable after validation: every nested object and array is frozen', () => {
+    const config = loadConfig(base, noFile);
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.slack)).toBe(true);
+    expect(Object.isFrozen(config.deployments)).toBe(true);
+    expect(Object.isFrozen(config.deployments[0])).toBe(true);
+    expect(Object.isFrozen(config.deployments[0]?.images)).toBe(true);
+    expect(() => {
+      (config.bake as { leaseSeconds: number }).leaseSeconds = 1;
+    }).toThrow(TypeError);
+  });
+
   it('names every missing key on one line', () => {
     const message = errorOf({});
     expect(message.split('\n')).toHaveLength(1);
