@@ -14,29 +14,43 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 type Json = Record<string, unknown>;
 
-/** Which environment variable feeds which config path: used to name the key in errors. */
-const ENV_KEYS: Record<string, string> = {
-  'slack.botToken': 'SLACK_BOT_TOKEN',
-  'slack.signingSecret': 'SLACK_SIGNING_SECRET',
-  'slack.appToken': 'SLACK_APP_TOKEN',
-  'slack.apiUrl': 'SLACK_API_URL',
-  'slack.port': 'PORT',
-  'mongo.dominoUri': 'MONGODB_URI',
-  'mongo.stateUri': 'AMIBOT_STATE_MONGODB_URI',
-  opsChannels: 'AMIBOT_OPS_CHANNELS',
-  announceChannel: 'AMIBOT_ANNOUNCE_CHANNEL',
-  admins: 'AMIBOT_ADMINS',
-  'approvers.users': 'AMIBOT_APPROVERS',
-  'deployments.0.name': 'AMIBOT_DEPLOYMENT',
-  'deployments.0.images': 'AMIBOT_IMAGES',
-  'deployments.0.testTier': 'AMIBOT_TEST_TIER',
-  'deployments.0.pinnedTiers': 'AMIBOT_PINNED_TIERS',
-  deployments: 'AMIBOT_DEPLOYMENT',
-  'domino.apiUrl': 'DOMINO_API_URL',
-  'domino.apiKey': 'DOMINO_API_KEY',
-  simSpeed: 'AMIBOT_SIM_SPEED',
-  logLevel: 'LOG_LEVEL',
-};
+/**
+ * The one table between environment variables and config paths, read in both directions: `rawConfig` puts each
+ * variable at its path, and validation errors name the variable of the path that is wrong. `file: false` marks a
+ * path only the environment sets (a value in AMIBOT_CONFIG is ignored); `secret` keeps the file out of the hint.
+ */
+interface EnvKey {
+  env: string;
+  path: string;
+  parse?: 'list' | 'int';
+  file?: false;
+  secret?: true;
+}
+
+export const ENV_TABLE: readonly EnvKey[] = [
+  { env: 'SLACK_BOT_TOKEN', path: 'slack.botToken', secret: true },
+  { env: 'SLACK_SIGNING_SECRET', path: 'slack.signingSecret', secret: true },
+  { env: 'SLACK_APP_TOKEN', path: 'slack.appToken', secret: true },
+  { env: 'SLACK_API_URL', path: 'slack.apiUrl' },
+  { env: 'PORT', path: 'slack.port', parse: 'int' },
+  { env: 'MONGODB_URI', path: 'mongo.dominoUri', file: false },
+  { env: 'AMIBOT_STATE_MONGODB_URI', path: 'mongo.stateUri', file: false },
+  { env: 'AMIBOT_OPS_CHANNELS', path: 'opsChannels', parse: 'list' },
+  { env: 'AMIBOT_ANNOUNCE_CHANNEL', path: 'announceChannel' },
+  { env: 'AMIBOT_ADMINS', path: 'admins', parse: 'list' },
+  { env: 'AMIBOT_APPROVERS', path: 'approvers.users', parse: 'list' },
+  // The deployment from the environment, used only when AMIBOT_CONFIG lists none; it also names `deployments`.
+  { env: 'AMIBOT_DEPLOYMENT', path: 'deployments.0.name' },
+  { env: 'AMIBOT_IMAGES', path: 'deployments.0.images', parse: 'list' },
+  { env: 'AMIBOT_TEST_TIER', path: 'deployments.0.testTier' },
+  { env: 'AMIBOT_PINNED_TIERS', path: 'deployments.0.pinnedTiers', parse: 'list' },
+  { env: 'DOMINO_API_URL', path: 'domino.apiUrl', file: false },
+  { env: 'DOMINO_API_KEY', path: 'domino.apiKey', file: false },
+  { env: 'AMIBOT_SIM_SPEED', path: 'simSpeed', parse: 'int' },
+  { env: 'LOG_LEVEL', path: 'logLevel' },
+];
+
+const ENV_DEPLOYMENT = 'deployments.0.';
 
 const list = (value: string | undefined) =>
   value === undefined
@@ -72,63 +86,76 @@ function compact<T extends Json>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function envDeployment(env: Env, sandbox: boolean): Json | undefined {
-  const name = env.AMIBOT_DEPLOYMENT ?? (sandbox ? 'acme' : undefined);
-  if (name === undefined) return undefined;
-  return compact({
-    name,
-    images: list(env.AMIBOT_IMAGES),
-    testTier: env.AMIBOT_TEST_TIER,
-    pinnedTiers: list(env.AMIBOT_PINNED_TIERS),
-  });
+function parseEnv(key: EnvKey, value: string | undefined): unknown {
+  if (key.parse === 'list') return list(value);
+  if (key.parse === 'int') return int(value);
+  return value;
 }
 
-/** Builds the raw (unvalidated) configuration: YAML file first, environment on top. */
+/** Sets `value` at a dotted path, creating the objects on the way (a fresh tree: nothing shared with the file's). */
+function setPath(target: Json, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    const next = node[part];
+    node[part] = next !== null && typeof next === 'object' && !Array.isArray(next) ? { ...(next as Json) } : {};
+    node = node[part] as Json;
+  }
+  node[parts.at(-1)!] = value;
+}
+
+function getPath(source: Json, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, part) => (node as Json | undefined)?.[part], source);
+}
+
+/** The deployment the environment describes (sandbox: `acme` when unnamed), or none. */
+function envDeployment(env: Env, sandbox: boolean): Json | undefined {
+  const deployment: Json = {};
+  for (const key of ENV_TABLE.filter((k) => k.path.startsWith(ENV_DEPLOYMENT))) {
+    const value = parseEnv(key, env[key.env]);
+    if (value !== undefined) deployment[key.path.slice(ENV_DEPLOYMENT.length)] = value;
+  }
+  deployment.name ??= sandbox ? 'acme' : undefined;
+  return deployment.name === undefined ? undefined : compact(deployment);
+}
+
+/** Builds the raw (unvalidated) configuration: YAML file first, environment on top, through ENV_TABLE. */
 export function rawConfig(env: Env, readFile: (path: string) => string): Json {
   const file = env.AMIBOT_CONFIG ? readYaml(env.AMIBOT_CONFIG, readFile) : {};
   const sandbox = isTruthy(env.AMIBOT_SANDBOX) || file.sandbox === true;
-  const fileSlack = (file.slack ?? {}) as Json;
-  const fileMongo = (file.mongo ?? {}) as Json;
-  const fileDomino = (file.domino ?? {}) as Json;
-  const fileApprovers = (file.approvers ?? {}) as Json;
+  const raw: Json = { ...file, sandbox };
+  for (const key of ENV_TABLE.filter((k) => !k.path.startsWith(ENV_DEPLOYMENT))) {
+    const value = parseEnv(key, env[key.env]) ?? (key.file === false ? undefined : getPath(file, key.path));
+    setPath(raw, key.path, value);
+  }
   const deployment = envDeployment(env, sandbox);
-
-  return compact({
-    ...file,
-    sandbox,
-    slack: compact({
-      ...fileSlack,
-      botToken: env.SLACK_BOT_TOKEN ?? fileSlack.botToken,
-      signingSecret: env.SLACK_SIGNING_SECRET ?? fileSlack.signingSecret,
-      appToken: env.SLACK_APP_TOKEN ?? fileSlack.appToken,
-      apiUrl: env.SLACK_API_URL ?? fileSlack.apiUrl,
-      port: int(env.PORT) ?? fileSlack.port,
-    }),
-    mongo: compact({ ...fileMongo, dominoUri: env.MONGODB_URI, stateUri: env.AMIBOT_STATE_MONGODB_URI }),
-    opsChannels: list(env.AMIBOT_OPS_CHANNELS) ?? file.opsChannels,
-    announceChannel: env.AMIBOT_ANNOUNCE_CHANNEL ?? file.announceChannel,
-    admins: list(env.AMIBOT_ADMINS) ?? file.admins,
-    approvers: compact({ ...fileApprovers, users: list(env.AMIBOT_APPROVERS) ?? fileApprovers.users }),
-    deployments: file.deployments ?? (deployment ? [deployment] : undefined),
-    domino: compact({ ...fileDomino, apiUrl: env.DOMINO_API_URL, apiKey: env.DOMINO_API_KEY }),
-    simSpeed: int(env.AMIBOT_SIM_SPEED) ?? file.simSpeed,
-    logLevel: env.LOG_LEVEL ?? file.logLevel,
-  });
+  raw.deployments = file.deployments ?? (deployment ? [deployment] : undefined);
+  return compactTree(raw);
 }
 
-/** The table's paths, longest first: `deployments.0.testTier` names AMIBOT_TEST_TIER, not `deployments`'s key. */
-const ENV_PATHS = Object.entries(ENV_KEYS).sort(([a], [b]) => b.length - a.length);
+/** Drops undefined values at every object level, so schema defaults apply. */
+function compactTree(value: Json): Json {
+  return compact(
+    Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        v !== null && typeof v === 'object' && !Array.isArray(v) ? compactTree(v as Json) : v,
+      ]),
+    ),
+  );
+}
 
+/** The table's paths, longest first: `deployments.0.testTier` names AMIBOT_TEST_TIER, not AMIBOT_DEPLOYMENT. */
+const ENV_PATHS = [...ENV_TABLE].sort((a, b) => b.path.length - a.path.length);
+
+/** The variable of a config path: the entry at or above it, else the first entry below it (`deployments`). */
 function keyName(path: PropertyKey[], fromFile: boolean): string {
   const dotted = path.map(String).join('.');
-  for (const [prefix, envKey] of ENV_PATHS) {
-    if (dotted === prefix || dotted.startsWith(`${prefix}.`)) {
-      return fromFile && !['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].includes(envKey)
-        ? `${envKey} (or ${dotted} in AMIBOT_CONFIG)`
-        : envKey;
-    }
-  }
-  return fromFile ? `${dotted} in AMIBOT_CONFIG` : dotted;
+  const key =
+    ENV_PATHS.find((k) => dotted === k.path || dotted.startsWith(`${k.path}.`)) ??
+    (dotted === '' ? undefined : ENV_TABLE.find((k) => k.path.startsWith(`${dotted}.`)));
+  if (!key) return fromFile ? `${dotted} in AMIBOT_CONFIG` : dotted;
+  return fromFile && key.file !== false && !key.secret ? `${key.env} (or ${dotted} in AMIBOT_CONFIG)` : key.env;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, fromFile: boolean): string {

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { PostedMessage } from '../ports.js';
 import { createAsyncQueue, eachLimited } from '../shared/async-queue.js';
 import { announcementMessage, userNoticeMessage } from '../slack/blocks/announce-message.js';
@@ -119,7 +118,7 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
   ]);
   if (retry.length > 0) {
     // One more pass after a pause: a burst of rate limiting or a Slack blip should not cost anyone the notice.
-    await delay(RETRY_PAUSE_MS);
+    await deps.clock.sleep(RETRY_PAUSE_MS);
     await eachLimited(retry, deps.config.rollout.dmConcurrency, (recipient) => notify(recipient, true, []));
   }
   for (const recipient of recipients.values()) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, ENV_TABLE, loadConfig, rawConfig } from '../../src/config.js';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-test_token',
@@ -142,5 +142,43 @@ deployments:
     expect(errorOf({ ...base, AMIBOT_CONFIG: '/x.yaml' }, () => 'a: [unclosed')).toContain(
       'is not a valid YAML mapping',
     );
+  });
+});
+
+describe('the environment table, read both ways', () => {
+  const base = { AMIBOT_SANDBOX: '1', SLACK_SIGNING_SECRET: 's3cret-for-tests', SLACK_BOT_TOKEN: 'xoxb-test' };
+  const sample = (key: (typeof ENV_TABLE)[number]) =>
+    key.parse === 'int' ? '7' : key.parse === 'list' ? 'a1,b2' : key.env.includes('URI') ? 'mongodb://h/x' : 'v-1';
+  const at = (tree: unknown, path: string) =>
+    path.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
+
+  it('every variable lands at its path in the raw config', () => {
+    for (const key of ENV_TABLE) {
+      const raw = rawConfig({ ...base, [key.env]: sample(key) }, () => '');
+      const expected = key.parse === 'int' ? 7 : key.parse === 'list' ? ['a1', 'b2'] : sample(key);
+      expect(at(raw, key.path), key.env).toEqual(expected);
+    }
+  });
+
+  it('an error at a path names the variable that feeds it, longest path first', () => {
+    const named = (env: Record<string, string>) => {
+      try {
+        loadConfig({ ...base, ...env });
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error(`no error for ${JSON.stringify(env)}`);
+    };
+    expect(named({ AMIBOT_TEST_TIER: '' })).toContain('AMIBOT_TEST_TIER');
+    expect(named({ AMIBOT_TEST_TIER: '' })).not.toContain('AMIBOT_DEPLOYMENT');
+    expect(named({ PORT: 'eighty' })).toMatch(/PORT: expected a number/);
+    expect(named({ AMIBOT_SIM_SPEED: 'fast' })).toMatch(/AMIBOT_SIM_SPEED: expected a number/);
+    expect(named({ MONGODB_URI: 'postgres://x' })).toMatch(/MONGODB_URI: expected a mongodb:\/\/ URI/);
+  });
+
+  it('a value only the environment sets is not taken from AMIBOT_CONFIG', () => {
+    const raw = rawConfig({ AMIBOT_CONFIG: '/c.yaml' }, () => 'mongo:\n  dominoUri: mongodb://from-file/x\n');
+    expect(at(raw, 'mongo.dominoUri')).toBeUndefined();
   });
 });
