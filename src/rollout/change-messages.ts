@@ -18,7 +18,8 @@ export async function refreshChangeMessage(deps: Deps, changeId: string): Promis
   if (!change?.message) return;
   const message = changeMessage(change, deps.clock.now(), messageOptions(deps));
   try {
-    await deps.chat.update({ channel: change.message.channel, ts: change.message.ts, ...message });
+    const { text, blocks } = message;
+    await deps.chat.update({ channel: change.message.channel, ts: change.message.ts, text, blocks });
   } catch (error) {
     deps.logger.warn({ err: error, changeId }, 'could not update the change message');
   }
@@ -59,14 +60,14 @@ export async function publishChange(deps: Deps, draft: Omit<ChangeRecord, '_id'>
   const message = changeMessage(change, now, messageOptions(deps));
   const posted = await deps.chat.post({
     channel: change.channel,
-    ...message,
+    text: message.text,
+    blocks: message.blocks,
     ...(change.threadTs ? { threadTs: change.threadTs } : {}),
   });
   const notes = { message: posted, threadTs: change.threadTs ?? posted.ts };
   await deps.store.changes.note(change._id, notes);
   Object.assign(change, notes);
-  const full = message.blocks.some((b) => JSON.stringify(b).includes('the full list follows'));
-  if (full) for (const part of fullListMessages(change)) await replyInThread(deps, change, part);
+  if (message.overflow) for (const part of fullListMessages(change)) await replyInThread(deps, change, part);
   deps.logger.info(
     {
       changeId: change._id,

@@ -72,6 +72,9 @@ describe('changeMessage', () => {
     const text = allText(message);
     expect(text).toMatch(/…and \d+ more/);
     expect(text).toContain('the full list follows');
+    // The overflow is data the caller acts on, not a sentence to search for.
+    expect(message.overflow).toBe(true);
+    expect(changeMessage(sampleChange({ updates: tierUpdates(3) }), T0, opts).overflow).toBe(false);
     const full = fullListMessages(change);
     for (const part of full) expect(blockKitProblems(part)).toEqual([]);
     const fullText = full.map(allText).join('\n');

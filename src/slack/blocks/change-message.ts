@@ -156,7 +156,7 @@ export function changeMessage(
   change: ChangeRecord,
   now: Date,
   opts: ChangeMessageOptions,
-): { text: string; blocks: Block[] } {
+): { text: string; blocks: Block[]; overflow: boolean } {
   const title = `${KIND_TITLE[change.kind]} ${change._id} · ${change.deployment}`;
   const fields: Block[] = [
     { type: 'mrkdwn', text: `*Requested by*\n${userMention(change.requester)}` },
@@ -194,5 +194,6 @@ export function changeMessage(
   if (change.status === 'pending' && now.getTime() < change.deadline.getTime())
     blocks.push(decisionButtons(change, opts));
   const text = `${title}: ${change.status === 'pending' && now >= change.deadline ? 'expired' : change.status}`;
-  return { text, blocks };
+  // `overflow`: the plan did not fit the message; the caller posts the full list in the thread.
+  return { text, blocks, overflow: cut };
 }
