@@ -10,16 +10,12 @@ import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
-import type {
-  ChatPort,
-  Clock,
-  DominoApiPort,
-  DominoTiersPort,
-  Ec2Port,
-  SsmPort,
-  StateStore,
-  TierUsersPort,
-} from './ports.js';
+import type { ChatPort } from './ports/chat.js';
+import type { Clock } from './ports/clock.js';
+import type { DominoApiPort, DominoTiersPort, TierUsersPort } from './ports/domino.js';
+import type { Ec2Port } from './ports/ec2.js';
+import type { SsmPort } from './ports/ssm.js';
+import type { StateStore } from './ports/state-store.js';
 import { createReviewFeature, type ReviewOptions } from './review/review-feature.js';
 import { createRollout, type Rollout } from './rollout/create-rollout.js';
 import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from './rollout/unconfigured-ports.js';

@@ -1,7 +1,7 @@
 import { createMemoryStateStore } from './adapters/memory/memory-state-store.js';
 import { type Bot, createBot } from './bot.js';
 import { type Config, ConfigError, deepFreeze, loadConfig } from './config.js';
-import type { StateStore } from './ports.js';
+import type { StateStore } from './ports/state-store.js';
 import { approvalDeadlock } from './rollout/approver-capacity.js';
 import { sandboxStartupNotes, simClockStartAfter } from './sandbox-startup.js';
 import { createLogger, type Logger } from './shared/logger.js';

@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import type { StateStore } from './ports.js';
+import type { StateStore } from './ports/state-store.js';
 
 /**
  * Sandbox with a persistent store: the newest time the previous run wrote (on its simulated clock). The new

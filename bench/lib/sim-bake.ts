@@ -7,7 +7,7 @@ import type { BakeRecord, BakeStepName } from '../../src/bake/bake-record.js';
 import { BAKE_STEPS } from '../../src/bake/bake-steps.js';
 import { createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { StateStore } from '../../src/ports.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createManualClock, createSimulator, type SimTimings } from '../../src/sim/index.js';
 import { BENCH_ADMIN, BENCH_BOT_IDS, BENCH_CHANNEL, BENCH_SECRET, BENCH_TOKEN } from './fixtures.js';

@@ -1,6 +1,7 @@
 // A ChatPort that answers at once and remembers what was said and when (on the bot's clock, so virtual time
 // on the simulator): the bake benchmark reads when the thread said the AMI is available.
-import type { ChatPort, Clock } from '../../src/ports.js';
+import type { ChatPort } from '../../src/ports/chat.js';
+import type { Clock } from '../../src/ports/clock.js';
 
 export interface TimedPost {
   atMs: number;

@@ -1,5 +1,10 @@
 import type { Config, DeploymentConfig } from '../config.js';
-import type { ChatPort, Clock, DominoTiersPort, Ec2Port, SsmPort, StateStore } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { DominoTiersPort } from '../ports/domino.js';
+import type { Ec2Port } from '../ports/ec2.js';
+import type { SsmPort } from '../ports/ssm.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { BakeRecord, BakeStepName } from './bake-record.js';

@@ -1,4 +1,5 @@
-import type { ChatPort, Clock } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { bakeRootMessage } from '../slack/blocks/bake-message.js';
 import type { BakeProgress } from './bake-context.js';

@@ -1,5 +1,7 @@
 import { AppError } from '../errors.js';
-import type { ChatPort, Clock, StateStore } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { Reply } from '../shared/reply.js';
 import { bakeListMessage } from '../slack/blocks/bake-list.js';
 import { bakeRootMessage } from '../slack/blocks/bake-message.js';

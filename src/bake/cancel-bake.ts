@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import type { Clock, StateStore } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
 import { codeText, userMention } from '../slack/blocks/block-text.js';

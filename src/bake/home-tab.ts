@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
-import type { Clock, StateStore } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import { isAdmin } from '../slack/authorize.js';
 import { homeView } from '../slack/blocks/home-view.js';
 

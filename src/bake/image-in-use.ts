@@ -1,5 +1,6 @@
 import { userMessage } from '../errors.js';
-import type { DominoTiersPort, StateStore } from '../ports.js';
+import type { DominoTiersPort } from '../ports/domino.js';
+import type { StateStore } from '../ports/state-store.js';
 import { escapeMrkdwn } from '../slack/blocks/block-text.js';
 
 /** Records read back per kind: a record can only name the bake's image once the bake has made it (recent). */

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { CommandInvocation } from '../ports.js';
+import type { CommandInvocation } from '../ports/ssm.js';
 import type { StepContext } from './bake-context.js';
 import { pollUntil } from './wait.js';
 

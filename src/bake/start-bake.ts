@@ -1,6 +1,8 @@
 import { type Config, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
-import type { ChatPort, Clock, StateStore } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { StateStore } from '../ports.js';
+import type { StateStore } from '../ports/state-store.js';
 import { isBakeActive } from './bake-record.js';
 
 /** One template instance is baked by one bake at a time, whatever deployment it belongs to. */

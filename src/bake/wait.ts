@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 
 export interface WaitOptions<T> {
   clock: Clock;

@@ -1,4 +1,4 @@
-import type { Block } from '../ports.js';
+import type { Block } from '../ports/chat.js';
 import type { DemoProcess, DemoStage } from './demo-stage.js';
 import { waitUntil } from './demo-stage.js';
 

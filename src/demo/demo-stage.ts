@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createMemoryStateStore } from '../adapters/memory/memory-state-store.js';
 import { type Bot, createBot } from '../bot.js';
 import type { Config } from '../config.js';
-import type { StateStore } from '../ports.js';
+import type { StateStore } from '../ports/state-store.js';
 import { createSilentLogger } from '../shared/logger.js';
 import type { Simulator } from '../sim/index.js';
 import { createSlackRequester, type SlackRequester } from '../sim/slack-requests.js';

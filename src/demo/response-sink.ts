@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatPort } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
 
 export interface ResponseSink {
   /** A response_url that shows what the bot answers there as an ephemeral for `user` in `channel`. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { compileCron, nextFireAfter } from './cron-next.js';
 import { runOnce, type TickCoordinator, tickKey } from './tick-coordinator.js';

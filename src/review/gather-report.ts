@@ -2,7 +2,10 @@ import type { BakeRecord } from '../bake/bake-record.js';
 import { validateImageReference } from '../bake/image-reference.js';
 import type { Config, DeploymentConfig } from '../config.js';
 import { userMessage } from '../errors.js';
-import type { Clock, DominoTiersPort, Ec2Port, ImageInfo, StateStore, TierUsersPort } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { DominoTiersPort, TierUsersPort } from '../ports/domino.js';
+import type { Ec2Port, ImageInfo } from '../ports/ec2.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import {
   type BakeSummary,

@@ -1,4 +1,4 @@
-import type { StateStore } from '../ports.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { LastAmiTest } from './review-report.js';
 
 /**

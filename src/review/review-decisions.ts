@@ -1,7 +1,9 @@
 import { bakeLockKey } from '../bake/bake-runner.js';
 import type { StartBakeInput } from '../bake/start-bake.js';
 import { AppError } from '../errors.js';
-import type { ChatPort, Clock, StateStore } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';

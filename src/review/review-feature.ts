@@ -1,6 +1,10 @@
 import type { StartBakeInput } from '../bake/start-bake.js';
 import type { Config } from '../config.js';
-import type { ChatPort, Clock, DominoTiersPort, Ec2Port, StateStore, TierUsersPort } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { DominoTiersPort, TierUsersPort } from '../ports/domino.js';
+import type { Ec2Port } from '../ports/ec2.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { lastAmiTestFromStore } from './last-ami-test.js';

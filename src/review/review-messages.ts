@@ -1,4 +1,5 @@
-import type { ChatPort, StateStore } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import { reviewMessage, reviewReminderMessage } from '../slack/blocks/review-message.js';
 import type { ReviewRecord } from './review-record.js';

@@ -5,7 +5,7 @@ import type { ReviewReport } from './review-report.js';
  * A review is opened by the schedule (or its catch-up on start, or `/ami review`), posted with buttons,
  * reminded about until someone acts, and closed by exactly one of: Mark reviewed, Start bake, or a newer
  * review of the same deployment. The document never changes after it is posted; what happens to it is a
- * list of insert-once events (see ports.ts ReviewRepo) and its state is derived from them here.
+ * list of insert-once events (see review-repo.ts) and its state is derived from them here.
  */
 
 /** open → starting-bake → bake-started | open (bake refused);  open → reviewed | superseded. */

@@ -1,6 +1,7 @@
 import { isPipelineAmiName } from '../bake/ami-name.js';
 import { isPipelineImageByTags } from '../bake/image-tags.js';
-import type { ImageInfo, TierRecord } from '../ports.js';
+import type { TierRecord } from '../ports/domino.js';
+import type { ImageInfo } from '../ports/ec2.js';
 
 /**
  * The facts a review shows, gathered once when it is opened and stored with it, so the message can be

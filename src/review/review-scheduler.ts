@@ -1,11 +1,12 @@
 import type { Config } from '../config.js';
-import type { Clock, TickRepo } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createClockTrigger } from './clock-trigger.js';
 import { compileCron, fireTimesBetween } from './cron-next.js';
 import { createCronTrigger } from './cron-trigger.js';
 import type { OpenReviewInput } from './open-review.js';
 import { createTickCoordinator, runOnce, tickKey } from './tick-coordinator.js';
+import type { TickRepo } from './tick-repo.js';
 import type { Trigger, TriggerTask } from './trigger.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,4 +1,6 @@
-import type { ChatPort, Clock, StateStore } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import { reviewReminderMessage } from '../slack/blocks/review-message.js';
 import { refreshReviewMessages } from './review-messages.js';

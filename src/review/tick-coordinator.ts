@@ -1,5 +1,6 @@
 import type { RunCoordinator } from 'node-cron';
-import type { Clock, TickRepo } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { TickRepo } from './tick-repo.js';
 
 /** node-cron's coordination key for a tick (Runner.runCoordinated): `<task name>:<tick ISO>`. */
 export const tickKey = (taskName: string, tick: Date) => `${taskName}:${tick.toISOString()}`;

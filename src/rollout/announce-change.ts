@@ -1,4 +1,4 @@
-import type { PostedMessage } from '../ports.js';
+import type { PostedMessage } from '../ports/chat.js';
 import { createAsyncQueue, eachLimited } from '../shared/async-queue.js';
 import { announcementMessage, userNoticeMessage } from '../slack/blocks/announce-message.js';
 import { escapeExceptMentions } from '../slack/blocks/block-text.js';

@@ -1,5 +1,5 @@
 import { errorCode, userMessage } from '../errors.js';
-import { tierKey } from '../ports.js';
+import { tierKey } from '../ports/domino.js';
 import { applyResultMessage } from '../slack/blocks/apply-result-message.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { Ec2Port } from '../ports.js';
+import type { Ec2Port } from '../ports/ec2.js';
 import { formatWhen } from '../slack/blocks/block-text.js';
 import type { ChangeRecord } from './change-record.js';
 import { isAmiId } from './classify-tiers.js';

@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { ChatPort } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
 
 type ApprovalConfig = Pick<Config, 'approvers' | 'admins' | 'twoPersonRule'>;
 

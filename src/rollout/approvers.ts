@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { ChatPort } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
 
 export interface ApproverCheck {
   ok: boolean;

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { tierKey } from '../ports.js';
+import { tierKey } from '../ports/domino.js';
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { ChangeGate } from './rollout-gate.js';
 

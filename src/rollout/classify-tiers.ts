@@ -1,6 +1,7 @@
 import { isPipelineAmiName } from '../bake/ami-name.js';
 import { imageDeployment, isPipelineImageByTags } from '../bake/image-tags.js';
-import type { ImageInfo, TierRecord } from '../ports.js';
+import type { TierRecord } from '../ports/domino.js';
+import type { ImageInfo } from '../ports/ec2.js';
 import type { SkippedTier, TierUpdatePlan } from './change-record.js';
 
 export const AMI_ID = /^ami-[0-9a-f]{8,17}$/;

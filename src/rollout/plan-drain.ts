@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import { type InstanceInfo, tierKey } from '../ports.js';
+import { tierKey } from '../ports/domino.js';
+import type { InstanceInfo } from '../ports/ec2.js';
 import { deploymentExecutorTags, hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { ImageInfo } from '../ports.js';
+import type { ImageInfo } from '../ports/ec2.js';
 import type { ButtonOrigin } from '../shared/button-origin.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';

@@ -3,7 +3,7 @@ import { isBakeId, isFromOwnMessage } from '../bake/bake-record.js';
 import { BAKE_ID_TAG } from '../bake/image-tags.js';
 import { type DeploymentConfig, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
-import type { ImageInfo } from '../ports.js';
+import type { ImageInfo } from '../ports/ec2.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { codeText } from '../slack/blocks/block-text.js';
 import { isAmiId } from './classify-tiers.js';

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { tierKey } from '../ports.js';
+import { tierKey } from '../ports/domino.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { codeText } from '../slack/blocks/block-text.js';

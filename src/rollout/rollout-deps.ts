@@ -1,7 +1,11 @@
 import type { Config, DeploymentConfig } from '../config.js';
 import { findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
-import type { ChatPort, Clock, DominoApiPort, DominoTiersPort, Ec2Port, StateStore, TierUsersPort } from '../ports.js';
+import type { ChatPort } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
+import type { DominoApiPort, DominoTiersPort, TierUsersPort } from '../ports/domino.js';
+import type { Ec2Port } from '../ports/ec2.js';
+import type { StateStore } from '../ports/state-store.js';
 import type { BackgroundTasks } from '../shared/background-tasks.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';

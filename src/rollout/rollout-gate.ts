@@ -1,6 +1,6 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE, DEPLOYMENT_TAG } from '../bake/image-tags.js';
-import type { ImageInfo } from '../ports.js';
+import type { ImageInfo } from '../ports/ec2.js';
 import { escapeMrkdwn, userMention } from '../slack/blocks/block-text.js';
 import type { AmiTestRecord } from './ami-test-record.js';
 

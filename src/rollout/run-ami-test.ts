@@ -1,5 +1,6 @@
 import { userMessage } from '../errors.js';
-import { type InstanceInfo, tierKey } from '../ports.js';
+import { tierKey } from '../ports/domino.js';
+import type { InstanceInfo } from '../ports/ec2.js';
 import { isTemplateInstance } from '../shared/deployment-scope.js';
 import { testMessage } from '../slack/blocks/test-message.js';
 import type { AmiTestRecord, TestExecutor } from './ami-test-record.js';

@@ -1,5 +1,6 @@
 import { AppError, userMessage } from '../errors.js';
-import { type InstanceInfo, type TierRecord, tierKey } from '../ports.js';
+import { type TierRecord, tierKey } from '../ports/domino.js';
+import type { InstanceInfo } from '../ports/ec2.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';

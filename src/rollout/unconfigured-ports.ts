@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { DominoApiPort, DominoTiersPort, TierUsersPort } from '../ports.js';
+import type { DominoApiPort, DominoTiersPort, TierUsersPort } from '../ports/domino.js';
 
 /**
  * Stand-ins for Domino ports a deployment has not configured: every call explains what to set, so a missing

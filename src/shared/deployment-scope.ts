@@ -1,5 +1,5 @@
 import type { DeploymentConfig } from '../config-schema.js';
-import type { InstanceInfo } from '../ports.js';
+import type { InstanceInfo } from '../ports/ec2.js';
 import { globToRegExp } from './glob.js';
 
 /**

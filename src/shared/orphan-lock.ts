@@ -1,4 +1,4 @@
-import type { LockRepo } from '../ports.js';
+import type { LockRepo } from './lock-repo.js';
 
 /** A start saves its record a moment after taking its lock; a lock with no record older than this is an orphan. */
 export const ORPHAN_LOCK_MS = 5 * 60_000;

@@ -1,4 +1,4 @@
-import type { CommandInvocation } from '../ports.js';
+import type { CommandInvocation } from '../ports/ssm.js';
 
 /** What GetCommandInvocation means right after SendCommand (InvocationDoesNotExist): not there yet. */
 export function pendingInvocation(commandId: string): CommandInvocation {

@@ -1,4 +1,4 @@
-import type { Block } from '../ports.js';
+import type { Block } from '../ports/chat.js';
 
 /** What a use case answers the person who asked (sent ephemerally by the Slack layer). */
 export interface Reply {

@@ -1,4 +1,4 @@
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 
 /** The real clock: wall time and abortable timers. */
 export function createSystemClock(): Clock {

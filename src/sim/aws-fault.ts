@@ -1,6 +1,6 @@
 import { fromAwsError } from '../adapters/aws/aws-errors.js';
 import type { AppError } from '../errors.js';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 import type { Faults } from './faults.js';
 import type { SimWorld } from './sim-world.js';
 

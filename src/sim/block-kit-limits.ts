@@ -1,4 +1,4 @@
-import type { Block } from '../ports.js';
+import type { Block } from '../ports/chat.js';
 
 type Obj = Record<string, unknown>;
 

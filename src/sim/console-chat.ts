@@ -1,4 +1,5 @@
-import type { Block, ChatMessage, ChatPort, Clock, PostedMessage } from '../ports.js';
+import type { Block, ChatMessage, ChatPort, PostedMessage } from '../ports/chat.js';
+import type { Clock } from '../ports/clock.js';
 import { blockKitErrors, slackPlatformError } from './block-kit-limits.js';
 import { renderBlocks } from './block-kit-render.js';
 import type { Directory } from './mrkdwn.js';

@@ -1,4 +1,7 @@
-import type { Clock, DominoApiPort, DominoTiersPort, Ec2Port, SsmPort, TierUsersPort } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { DominoApiPort, DominoTiersPort, TierUsersPort } from '../ports/domino.js';
+import type { Ec2Port } from '../ports/ec2.js';
+import type { SsmPort } from '../ports/ssm.js';
 import { type ConsoleChat, createConsoleChat } from './console-chat.js';
 import { createFaults, type Faults } from './faults.js';
 import { createScaledClock } from './scaled-clock.js';

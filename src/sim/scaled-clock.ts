@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
 
 export { createManualClock, type ManualClock } from './manual-clock.js';
 

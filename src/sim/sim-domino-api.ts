@@ -1,5 +1,7 @@
 import { AppError } from '../errors.js';
-import type { Clock, DominoApiPort, Ec2Port } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { DominoApiPort } from '../ports/domino.js';
+import type { Ec2Port } from '../ports/ec2.js';
 import { layersOnDisk, toCachedImage } from './disk-cache.js';
 import type { Faults } from './faults.js';
 import { launchInstance, startInstanceNow, stopInstanceNow } from './sim-instances.js';

@@ -1,4 +1,4 @@
-import { type DominoTiersPort, type TierRecord, type TierUsersPort, tierKey } from '../ports.js';
+import { type DominoTiersPort, type TierRecord, type TierUsersPort, tierKey } from '../ports/domino.js';
 import type { SimWorld } from './sim-world.js';
 
 export { createSimDominoApi } from './sim-domino-api.js';

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
-import type { Clock, CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports/ec2.js';
 import { globToRegExp } from '../shared/glob.js';
 import { SimAwsFault, simAws, simThrottle } from './aws-fault.js';
 import { cachedBytes } from './disk-cache.js';

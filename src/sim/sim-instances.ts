@@ -1,4 +1,4 @@
-import type { InstanceInfo, InstanceState } from '../ports.js';
+import type { InstanceInfo, InstanceState } from '../ports/ec2.js';
 import { SimAwsFault } from './aws-fault.js';
 import { copyFilesystem, createFilesystem } from './sim-fs.js';
 import type { SimInstance, SimWorld } from './sim-world.js';

@@ -1,4 +1,5 @@
-import type { Clock, CommandInvocation, SsmPort } from '../ports.js';
+import type { Clock } from '../ports/clock.js';
+import type { CommandInvocation, SsmPort } from '../ports/ssm.js';
 import { pendingInvocation } from '../shared/pending-invocation.js';
 import { awsError, simThrottle } from './aws-fault.js';
 import { dockerHandler } from './docker-commands.js';

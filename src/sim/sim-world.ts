@@ -1,4 +1,5 @@
-import type { CommandStatus, ImageState, InstanceState } from '../ports.js';
+import type { ImageState, InstanceState } from '../ports/ec2.js';
+import type { CommandStatus } from '../ports/ssm.js';
 import type { CachedImage } from './disk-cache.js';
 import { createDockerRegistry, type DockerRegistry } from './docker-registry.js';
 import { createEventQueue } from './event-queue.js';

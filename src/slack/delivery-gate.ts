@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DeliveryRepo } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
+import type { DeliveryRepo } from './delivery-repo.js';
 
 /** Longer than Bolt's 5-minute signature window, so a replay is refused by one check or the other. */
 export const DELIVERY_RETENTION_MS = 60 * 60_000;

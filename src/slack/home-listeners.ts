@@ -11,7 +11,7 @@ export function registerHomeTab(
     if (event.tab !== 'home') return;
     try {
       const view = await deps.homeTab({ userId: event.user });
-      // Our builders type blocks loosely (ports.ts Block); Slack validates them on publish.
+      // Our builders type blocks loosely (ports/chat.ts Block); Slack validates them on publish.
       type View = Parameters<typeof client.views.publish>[0]['view'];
       await client.views.publish({ user_id: event.user, view: view as unknown as View });
     } catch (error) {

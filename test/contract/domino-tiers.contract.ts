@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { type DominoTiersPort, tierKey } from '../../src/ports.js';
+import { type DominoTiersPort, tierKey } from '../../src/ports/domino.js';
 
 /** A tier document as a test writes it: `_id` type chosen per tier, extra fields as Domino stores them. */
 export interface SeedTier {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE } from '../../src/bake/image-tags.js';
 import { AppError } from '../../src/errors.js';
-import type { CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../../src/ports.js';
+import type { CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../../src/ports/ec2.js';
 
 /** What each EC2 under test holds before a case starts (the demo world's shape: a template and a fleet). */
 export interface Ec2Seed {

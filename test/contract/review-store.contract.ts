@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../src/ports.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { sampleReviewDoc } from '../support/sample-review.js';
 
 const t0 = new Date('2026-10-01T07:00:00Z');

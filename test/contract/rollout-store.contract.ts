@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../src/ports.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import type { ApplyResult } from '../../src/rollout/change-record.js';
 import { sampleChange, sampleTest, T0 } from '../support/rollout-fixtures.js';
 

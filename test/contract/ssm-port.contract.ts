@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { normalizeImageReference } from '../../src/bake/image-reference.js';
 import { inventoryScript, parseDockerImages } from '../../src/bake/ssm-scripts.js';
 import { AppError } from '../../src/errors.js';
-import type { CommandInvocation, SendShellCommandInput, SsmPort } from '../../src/ports.js';
+import type { CommandInvocation, SendShellCommandInput, SsmPort } from '../../src/ports/ssm.js';
 
 export interface SsmSeed {
   /** A running instance whose agent is online. */

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { newStepTable } from '../../src/bake/bake-steps.js';
-import type { StateStore } from '../../src/ports.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 
 const t0 = new Date('2026-11-28T10:00:00Z');
 const later = (ms: number) => new Date(t0.getTime() + ms);

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
 import { templateLockKey } from '../../src/bake/template-lock.js';
-import type { Ec2Port } from '../../src/ports.js';
+import type { Ec2Port } from '../../src/ports/ec2.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
 import type { Harness } from '../support/bot-harness.js';
 import { sampleTest } from '../support/rollout-fixtures.js';

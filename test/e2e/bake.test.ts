@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG } from '../../src/bake/image-tags.js';
-import type { CreateImageInput } from '../../src/ports.js';
+import type { CreateImageInput } from '../../src/ports/ec2.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDominoApi } from '../../src/adapters/domino/domino-api.js';
-import type { DominoApiPort } from '../../src/ports.js';
+import type { DominoApiPort } from '../../src/ports/domino.js';
 import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import { type FakeDomino, startFakeDomino, TIMELINES } from '../support/fake-domino.js';
 import { useTestDatabase } from '../support/mongo.js';

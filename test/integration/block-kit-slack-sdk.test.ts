@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { BAKE_STEPS, newStepTable } from '../../src/bake/bake-steps.js';
-import type { Block } from '../../src/ports.js';
+import type { Block } from '../../src/ports/chat.js';
 import type { AuditAction, AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord, ChangeStatus } from '../../src/rollout/change-record.js';
 import {

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
-import type { Ec2Port } from '../../src/ports.js';
+import type { Ec2Port } from '../../src/ports/ec2.js';
 
 function awsError(name: string): EC2ServiceException {
   return new EC2ServiceException({ name, $fault: 'client', $metadata: {}, message: `${name} (simulated)` });

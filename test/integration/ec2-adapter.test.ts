@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
 import { AppError } from '../../src/errors.js';
-import type { Ec2Port } from '../../src/ports.js';
+import type { Ec2Port } from '../../src/ports/ec2.js';
 
 function awsError(name: string, message = `${name} (simulated)`): EC2ServiceException {
   return new EC2ServiceException({

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StateStore } from '../../src/ports.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
 import { newMongoClient, uniqueDbName } from '../support/mongo.js';
 import { HOUR, localStamp, openMongoStore, reminders, replicas, reports, runFor } from '../support/review-replicas.js';

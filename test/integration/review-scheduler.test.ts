@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { StateStore, TickLease } from '../../src/ports.js';
+import type { StateStore } from '../../src/ports/state-store.js';
+import type { TickLease } from '../../src/review/tick-repo.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
 import { newMongoClient, uniqueDbName } from '../support/mongo.js';
 import {

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackChat } from '../../src/adapters/slack/slack-chat.js';
-import type { Block } from '../../src/ports.js';
+import type { Block } from '../../src/ports/chat.js';
 import { announceChange } from '../../src/rollout/announce-change.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { dmUser, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';

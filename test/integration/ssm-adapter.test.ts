@@ -12,7 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSsmAdapter } from '../../src/adapters/aws/ssm-adapter.js';
-import type { SsmPort } from '../../src/ports.js';
+import type { SsmPort } from '../../src/ports/ssm.js';
 
 const meta = { $metadata: { httpStatusCode: 400 }, message: 'simulated' };
 const client = new SSMClient({ region: 'us-east-1' });

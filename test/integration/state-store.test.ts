@@ -1,7 +1,7 @@
 import { afterAll } from 'vitest';
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
-import type { StateStore } from '../../src/ports.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { reviewStoreContract } from '../contract/review-store.contract.js';
 import { rolloutStoreContract } from '../contract/rollout-store.contract.js';
 import { stateStoreContract } from '../contract/state-store.contract.js';

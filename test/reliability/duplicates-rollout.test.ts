@@ -5,7 +5,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
-import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { Ec2Port } from '../../src/ports/ec2.js';
+import type { SsmPort } from '../../src/ports/ssm.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import type { AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';

@@ -3,7 +3,7 @@
 // library does not check: at most 50 blocks per message and a message `text` of at most 4,000 characters.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import type { Block } from '../../src/ports.js';
+import type { Block } from '../../src/ports/chat.js';
 import { REPO_ROOT } from './ferretdb.js';
 import { ensureMoto } from './moto.js';
 

@@ -4,7 +4,10 @@ import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-s
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import { type Bot, createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { Ec2Port } from '../../src/ports/ec2.js';
+import type { SsmPort } from '../../src/ports/ssm.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import type { ReviewOptions } from '../../src/review/review-feature.js';
 import { createSilentLogger, type Logger } from '../../src/shared/logger.js';
 import { createFaults, type Faults } from '../../src/sim/faults.js';

@@ -3,7 +3,10 @@
 
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import type { BakeRecord, BakeStepName } from '../../src/bake/bake-record.js';
-import type { Clock, Ec2Port, SsmPort, StateStore } from '../../src/ports.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { Ec2Port } from '../../src/ports/ec2.js';
+import type { SsmPort } from '../../src/ports/ssm.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { simClockStartAfter } from '../../src/sandbox-startup.js';
 import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';

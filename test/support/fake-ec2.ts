@@ -1,6 +1,6 @@
 // A small in-memory Ec2Port for rollout tests: images to classify, executor instances to drain. The bake's
 // EC2 behaviour lives in the simulator; the rollout only reads images and lists/terminates executors.
-import type { Ec2Port, ImageInfo, InstanceInfo } from '../../src/ports.js';
+import type { Ec2Port, ImageInfo, InstanceInfo } from '../../src/ports/ec2.js';
 
 export interface FakeEc2 extends Ec2Port {
   images: Map<string, ImageInfo>;

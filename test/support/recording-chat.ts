@@ -1,5 +1,5 @@
 // A ChatPort that records what the use cases say, for tests below the Slack layer.
-import type { Block, ChatMessage, ChatPort, PostedMessage } from '../../src/ports.js';
+import type { Block, ChatMessage, ChatPort, PostedMessage } from '../../src/ports/chat.js';
 
 export interface RecordingChat extends ChatPort {
   posts: Array<ChatMessage & { ts: string }>;

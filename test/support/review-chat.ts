@@ -1,6 +1,7 @@
 // A ChatPort for the review's tests: records every post and update with the (virtual) time it was made, and
 // can fail posts on demand. Several bot replicas may share one, as they share one Slack workspace.
-import type { ChatMessage, ChatPort, Clock } from '../../src/ports.js';
+import type { ChatMessage, ChatPort } from '../../src/ports/chat.js';
+import type { Clock } from '../../src/ports/clock.js';
 
 export interface TimedPost extends ChatMessage {
   ts: string;

@@ -2,7 +2,8 @@
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import type { StartBakeInput } from '../../src/bake/start-bake.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import type { Clock, StateStore } from '../../src/ports.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { createReviewFeature, type ReviewOptions } from '../../src/review/review-feature.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import type { Reply } from '../../src/shared/reply.js';

@@ -1,6 +1,7 @@
 // Several bot replicas' review features on one state database, one (virtual) Slack and one manual clock.
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
-import type { Clock, StateStore } from '../../src/ports.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { StateStore } from '../../src/ports/state-store.js';
 import { localParts } from '../../src/review/zoned-time.js';
 import type { ManualClock } from '../../src/sim/manual-clock.js';
 import { mongoTestUri } from './mongo.js';

@@ -1,5 +1,5 @@
 // Change and test records for builder and store tests: realistic shapes, any size.
-import type { Block } from '../../src/ports.js';
+import type { Block } from '../../src/ports/chat.js';
 import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import type { ChangeRecord, TierUpdatePlan } from '../../src/rollout/change-record.js';
 import { blockKitErrors } from '../../src/sim/block-kit-limits.js';

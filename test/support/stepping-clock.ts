@@ -1,6 +1,6 @@
 // A clock whose time moves only when the code under test sleeps: a poll loop talking to a real (fake) HTTP
 // server sees exact virtual durations, whatever the machine's real latency. For one sleeper at a time.
-import type { Clock } from '../../src/ports.js';
+import type { Clock } from '../../src/ports/clock.js';
 
 export function createSteppingClock(start: Date): Clock {
   let nowMs = start.getTime();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { newStepTable } from '../../src/bake/bake-steps.js';
-import type { Block } from '../../src/ports.js';
+import type { Block } from '../../src/ports/chat.js';
 import type { AuditEntry } from '../../src/rollout/audit-record.js';
 import { userNoticeMessage } from '../../src/slack/blocks/announce-message.js';
 import { applyResultMessage } from '../../src/slack/blocks/apply-result-message.js';

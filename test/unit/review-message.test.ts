@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Block } from '../../src/ports.js';
+import type { Block } from '../../src/ports/chat.js';
 import type { TierAmiLine } from '../../src/review/review-report.js';
 import { blockKitErrors } from '../../src/sim/block-kit-limits.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { newStepTable } from '../../src/bake/bake-steps.js';
 import { AppError } from '../../src/errors.js';
-import type { Block } from '../../src/ports.js';
+import type { Block } from '../../src/ports/chat.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { createReviewFixture, DAY_MS, type ReviewFixture } from '../support/review-fixture.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageInfo, TierRecord } from '../../src/ports.js';
+import type { TierRecord } from '../../src/ports/domino.js';
+import type { ImageInfo } from '../../src/ports/ec2.js';
 import { classifyTiers } from '../../src/rollout/classify-tiers.js';
 
 const NEW = 'ami-0aaaaaaaaaaaaaaa1';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ImageInfo } from '../../src/ports.js';
+import type { ImageInfo } from '../../src/ports/ec2.js';
 import { isProvenPass, olderRefusal, testRefusal } from '../../src/rollout/rollout-gate.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
 import { blockKitProblems, sampleChange, sampleTest } from '../support/rollout-fixtures.js';

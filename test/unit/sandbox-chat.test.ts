@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSandboxChat, SANDBOX_NOTICE, simulatedTimeNote } from '../../src/adapters/slack/sandbox-chat.js';
-import type { ChatMessage, ChatPort } from '../../src/ports.js';
+import type { ChatMessage, ChatPort } from '../../src/ports/chat.js';
 import { homeView } from '../../src/slack/blocks/home-view.js';
 
 function recordingChat() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
-import { tierKey } from '../../src/ports.js';
+import { tierKey } from '../../src/ports/domino.js';
 import { toCachedImage } from '../../src/sim/disk-cache.js';
 import { createManualClock, createSimulator, DEMO_IDS, EXECUTOR_GROUP_TAG } from '../../src/sim/index.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { highstateScript, inventoryScript, parseHighstateSummary } from '../../src/bake/ssm-scripts.js';
 import { isAppError } from '../../src/errors.js';
-import type { CommandInvocation } from '../../src/ports.js';
+import type { CommandInvocation } from '../../src/ports/ssm.js';
 import { createManualClock, createSimulator } from '../../src/sim/index.js';
 
 const SPARK = 'quay.io/domino/spark-environment:3.3.0-py3.9-domino5.5';

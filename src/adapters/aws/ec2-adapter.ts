@@ -7,7 +7,7 @@ import {
   StopInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import type { Ec2Port } from '../../ports.js';
+import type { Ec2Port } from '../../ports/ec2.js';
 import { callAws, isAwsError } from './aws-errors.js';
 import { createEc2ImageOperations } from './ec2-images.js';
 import { liveInstancesFilter, tagFilters, toInstanceInfo } from './ec2-mapping.js';

@@ -10,7 +10,7 @@ import {
   type Image,
 } from '@aws-sdk/client-ec2';
 import { AppError } from '../../errors.js';
-import type { CreateImageInput, Ec2Port, ImageInfo } from '../../ports.js';
+import type { CreateImageInput, Ec2Port, ImageInfo } from '../../ports/ec2.js';
 import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
 import { averageSnapshotProgress, recordToTags, toImageInfo } from './ec2-mapping.js';
 

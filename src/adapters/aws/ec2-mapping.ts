@@ -1,5 +1,5 @@
 import type { Filter, Image, Instance, Snapshot, Tag } from '@aws-sdk/client-ec2';
-import type { ImageInfo, ImageState, InstanceInfo, InstanceState } from '../../ports.js';
+import type { ImageInfo, ImageState, InstanceInfo, InstanceState } from '../../ports/ec2.js';
 
 /** Pure conversions between EC2's wire shapes and the port's types (no SDK calls here). */
 

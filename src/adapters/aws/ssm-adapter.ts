@@ -9,7 +9,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { AppError } from '../../errors.js';
-import type { CommandInvocation, CommandStatus, SsmPort } from '../../ports.js';
+import type { CommandInvocation, CommandStatus, SsmPort } from '../../ports/ssm.js';
 import { pendingInvocation } from '../../shared/pending-invocation.js';
 import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import type { DominoApiPort, JobStatus } from '../../ports.js';
+import type { DominoApiPort, JobStatus } from '../../ports/domino.js';
 
 export interface DominoApiOptions {
   /** Domino's base URL, e.g. https://domino.example.com */

@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import type { Config } from '../../config.js';
-import type { Clock, DominoApiPort, DominoTiersPort, TierUsersPort } from '../../ports.js';
+import type { Clock } from '../../ports/clock.js';
+import type { DominoApiPort, DominoTiersPort, TierUsersPort } from '../../ports/domino.js';
 import type { Logger } from '../../shared/logger.js';
 import { createMongoDominoTiers } from '../mongo/domino-tiers.js';
 import { createMongoTierUsers } from '../mongo/tier-users.js';

@@ -1,4 +1,3 @@
-import type { ReviewRepo, TickLease, TickRepo } from '../../ports.js';
 import {
   deriveReview,
   eventKey,
@@ -9,6 +8,8 @@ import {
   type ReviewEvent,
   type ReviewRecord,
 } from '../../review/review-record.js';
+import type { ReviewRepo } from '../../review/review-repo.js';
+import type { TickLease, TickRepo } from '../../review/tick-repo.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 

@@ -1,7 +1,10 @@
-import type { AmiTestRepo, AuditRepo, ChangeRepo, NotificationRepo } from '../../ports.js';
 import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
+import type { AmiTestRepo } from '../../rollout/ami-test-repo.js';
 import type { AuditEntry } from '../../rollout/audit-record.js';
+import type { AuditRepo } from '../../rollout/audit-repo.js';
 import { type ChangeRecord, deriveStatus, OPEN_STATUSES } from '../../rollout/change-record.js';
+import type { ChangeRepo } from '../../rollout/change-repo.js';
+import type { NotificationRepo } from '../../rollout/notification-repo.js';
 
 /**
  * The rollout's state in process memory, with the same first-one-wins semantics as the MongoDB repos (the shared

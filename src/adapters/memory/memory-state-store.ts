@@ -1,7 +1,10 @@
 import type { BakeRecord } from '../../bake/bake-record.js';
 import { isBakeActive } from '../../bake/bake-record.js';
-import type { BakeRepo, DeliveryRepo, LockRepo, StateStore } from '../../ports.js';
+import type { BakeRepo } from '../../bake/bake-repo.js';
+import type { StateStore } from '../../ports/state-store.js';
+import type { LockRepo } from '../../shared/lock-repo.js';
 import { applySetPatch } from '../../shared/patch.js';
+import type { DeliveryRepo } from '../../slack/delivery-repo.js';
 import { createMemoryReviewRepo, createMemoryTickRepo } from './memory-review-repos.js';
 import {
   createMemoryAmiTestRepo,

@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import type { BakeRecord, BakeStatus } from '../../bake/bake-record.js';
-import type { BakeRepo } from '../../ports.js';
+import type { BakeRepo } from '../../bake/bake-repo.js';
 import { isDuplicateKey } from './lock-repo.js';
 
 const ACTIVE: BakeStatus[] = ['running', 'compensating'];

@@ -1,5 +1,4 @@
 import type { Collection, Db } from 'mongodb';
-import type { ChangeRepo } from '../../ports.js';
 import {
   type ApplyClaim,
   type ApplyResult,
@@ -9,6 +8,7 @@ import {
   deriveStatus,
   OPEN_STATUSES,
 } from '../../rollout/change-record.js';
+import type { ChangeRepo } from '../../rollout/change-repo.js';
 import { isDuplicateKey } from './lock-repo.js';
 
 /**

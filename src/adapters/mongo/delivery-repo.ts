@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { DeliveryRepo } from '../../ports.js';
+import type { DeliveryRepo } from '../../slack/delivery-repo.js';
 import { isDuplicateKey } from './lock-repo.js';
 
 interface DeliveryDoc {

@@ -1,6 +1,6 @@
 import { type AnyBulkWriteOperation, type Db, type Document, ObjectId } from 'mongodb';
 import { AppError } from '../../errors.js';
-import { type DominoTiersPort, type TierImageUpdate, type TierRecord, tierKey } from '../../ports.js';
+import { type DominoTiersPort, type TierImageUpdate, type TierRecord, tierKey } from '../../ports/domino.js';
 import type { Logger } from '../../shared/logger.js';
 
 export interface MongoDominoTiersOptions {

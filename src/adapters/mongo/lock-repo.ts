@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { LockRepo } from '../../ports.js';
+import type { LockRepo } from '../../shared/lock-repo.js';
 
 interface LockDoc {
   _id: string;

@@ -1,5 +1,4 @@
 import type { Db } from 'mongodb';
-import type { ReviewRepo } from '../../ports.js';
 import {
   deriveReview,
   eventKey,
@@ -10,6 +9,7 @@ import {
   type ReviewEvent,
   type ReviewRecord,
 } from '../../review/review-record.js';
+import type { ReviewRepo } from '../../review/review-repo.js';
 import type { ReviewReport } from '../../review/review-report.js';
 import { isDuplicateKey } from './lock-repo.js';
 

@@ -1,7 +1,9 @@
 import type { Collection, Db } from 'mongodb';
-import type { AmiTestRepo, AuditRepo, NotificationRepo } from '../../ports.js';
 import type { AmiTestRecord, AmiTestStatus } from '../../rollout/ami-test-record.js';
+import type { AmiTestRepo } from '../../rollout/ami-test-repo.js';
 import type { AuditEntry } from '../../rollout/audit-record.js';
+import type { AuditRepo } from '../../rollout/audit-repo.js';
+import type { NotificationRepo } from '../../rollout/notification-repo.js';
 import { createMongoChangeRepo } from './change-repo.js';
 import { isDuplicateKey } from './lock-repo.js';
 

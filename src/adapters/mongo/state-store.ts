@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import type { StateStore } from '../../ports.js';
+import type { StateStore } from '../../ports/state-store.js';
 import { createMongoBakeRepo } from './bake-repo.js';
 import { createMongoDeliveryRepo } from './delivery-repo.js';
 import { createMongoLockRepo } from './lock-repo.js';

@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { TickLease, TickRepo } from '../../ports.js';
+import type { TickLease, TickRepo } from '../../review/tick-repo.js';
 import { isDuplicateKey } from './lock-repo.js';
 
 /** Take-overs of one tick; past this, something is badly wrong and the tick is left alone. */

@@ -1,5 +1,6 @@
 import { type Db, ObjectId } from 'mongodb';
-import type { Clock, TierUsersPort } from '../../ports.js';
+import type { Clock } from '../../ports/clock.js';
+import type { TierUsersPort } from '../../ports/domino.js';
 
 export interface MongoTierUsersOptions {
   db: Db;

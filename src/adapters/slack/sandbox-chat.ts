@@ -1,4 +1,4 @@
-import type { Block, ChatMessage, ChatPort } from '../../ports.js';
+import type { Block, ChatMessage, ChatPort } from '../../ports/chat.js';
 
 export const SANDBOX_NOTICE = ':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.';
 

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { WebClient } from '@slack/web-api';
 import { AppError } from '../../errors.js';
-import type { ChatPort } from '../../ports.js';
+import type { ChatPort } from '../../ports/chat.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Metrics } from '../../shared/metrics.js';
 import { createRatePacer, type RatePacer } from './rate-pacer.js';

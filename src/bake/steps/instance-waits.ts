@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import type { InstanceInfo, InstanceState } from '../../ports.js';
+import type { InstanceInfo, InstanceState } from '../../ports/ec2.js';
 import type { StepContext } from '../bake-context.js';
 import { minutesFrom, pollUntil } from '../wait.js';
 

@@ -1,5 +1,5 @@
 import { AppError, userMessage } from '../../errors.js';
-import type { ImageInfo } from '../../ports.js';
+import type { ImageInfo } from '../../ports/ec2.js';
 import { amiName } from '../ami-name.js';
 import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
 import { stepProgress } from '../bake-record.js';

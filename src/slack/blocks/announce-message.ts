@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural, truncate } from '../../shared/format.js';
 import { CONTEXT_MAX, contextBlock, escapeMrkdwn, mrkdwnSection, SECTION_MAX, slackDate } from './block-text.js';

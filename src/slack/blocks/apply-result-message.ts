@@ -1,4 +1,5 @@
-import { type Block, tierKey } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
+import { tierKey } from '../../ports/domino.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural } from '../../shared/format.js';
 import { codeText, contextBlock, escapeCut, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';

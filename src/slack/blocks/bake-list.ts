@@ -1,5 +1,5 @@
 import type { BakeRecord } from '../../bake/bake-record.js';
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { escapeCut, escapeMrkdwn, userMention } from './block-text.js';
 

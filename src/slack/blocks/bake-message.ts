@@ -1,6 +1,6 @@
 import { type BakeRecord, isBakeActive, type StepProgress, stepProgress } from '../../bake/bake-record.js';
 import { BAKE_STEP_MODULES } from '../../bake/bake-steps.js';
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { codeText, escapeCut, escapeMrkdwn, userMention } from './block-text.js';

@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import { zonedParts } from '../../shared/zoned-parts.js';
 
 /** Slack's limits, with headroom: a section's text is ≤ 3,000 chars; messages near 13k chars fail. */

@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { chunkLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 import { instanceLines, KIND_TITLE, skippedLines, tierName, updateLines } from './change-lines.js';

@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { gateConfirmText, gateText } from '../../rollout/rollout-gate.js';
 import { plural, truncate } from '../../shared/format.js';

@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import { escapeMrkdwn } from './block-text.js';
 
 const COMMANDS: Array<[string, string]> = [

@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import type { AuditEntry } from '../../rollout/audit-record.js';
 import { truncate } from '../../shared/format.js';
 import {

@@ -1,6 +1,6 @@
 import { SANDBOX_NOTICE, simulatedTimeNote } from '../../adapters/slack/sandbox-chat.js';
 import type { BakeRecord } from '../../bake/bake-record.js';
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import { truncate } from '../../shared/format.js';
 import { bakeListMessage } from './bake-list.js';
 import { helpMessage } from './help-message.js';

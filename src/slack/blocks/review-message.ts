@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import type { ReviewRecord } from '../../review/review-record.js';
 import { SNOOZE_DAYS } from '../../review/review-record.js';
 import { formatLocal } from '../../review/zoned-time.js';

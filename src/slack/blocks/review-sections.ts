@@ -1,4 +1,4 @@
-import type { Block } from '../../ports.js';
+import type { Block } from '../../ports/chat.js';
 import type { ReviewReport, TierAmiLine } from '../../review/review-report.js';
 import { formatLocalDate } from '../../review/zoned-time.js';
 import { formatDuration, plural, truncate } from '../../shared/format.js';
