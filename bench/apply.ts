@@ -364,6 +364,7 @@ async function runUseCases(tiers: DominoTiersPort, simEc2: Ec2Port, target: stri
     store,
     chat: createTimedChat(clock),
     clock,
+    wallClock: createSystemClock(),
     logger,
     ec2,
     tiers,

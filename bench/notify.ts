@@ -86,6 +86,7 @@ export async function benchNotify(options: NotifyOptions) {
       store,
       chat,
       clock,
+      wallClock: createSystemClock(),
       logger,
       ec2: sim.ec2,
       tiers: sim.dominoTiers,

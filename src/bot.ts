@@ -22,6 +22,7 @@ import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from 
 import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
+import { createSystemClock } from './shared/system-clock.js';
 import { createActionRouter } from './slack/action-router.js';
 import { createSlackApp } from './slack/create-app.js';
 import { createDeliveryGate } from './slack/delivery-gate.js';
@@ -37,6 +38,12 @@ export interface BotOptions {
   ssm: SsmPort;
   store: StateStore;
   clock: Clock;
+  /**
+   * Wall time, for what is about processes and Slack's rate limits rather than the bake's timeline (the
+   * change-planning lock, the bake card's update pacing). Default: the system clock; the sandbox's scaled clock
+   * must not drive these.
+   */
+  wallClock?: Clock;
   /** Defaults to Slack's Web API through the Bolt app's client. */
   chat?: ChatPort;
   /** Lease owner; unique per process. */
@@ -77,6 +84,7 @@ export interface Bot {
 /** Wiring only: adapters in, use cases and listeners out. Used by main.ts, the demo and the tests. */
 export function createBot(options: BotOptions): Bot {
   const { config, logger, store, clock } = options;
+  const wallClock = options.wallClock ?? createSystemClock();
   const metrics = options.metrics ?? createMetrics();
   const app = createSlackApp({
     config,
@@ -96,6 +104,7 @@ export function createBot(options: BotOptions): Bot {
     chat,
     store,
     clock,
+    wallClock,
     logger,
     config,
     metrics,
@@ -126,6 +135,7 @@ export function createBot(options: BotOptions): Bot {
     store,
     chat,
     clock,
+    wallClock,
     logger,
     ec2: options.ec2,
     tiers: options.tiers ?? unconfiguredTiers(),

@@ -16,6 +16,8 @@ export interface BakeDeps {
   chat: ChatPort;
   store: StateStore;
   clock: Clock;
+  /** Wall time: paces the bake card's updates to Slack's rate limit (not the bake's simulated timeline). */
+  wallClock: Clock;
   logger: Logger;
   config: Config;
   metrics?: Metrics;

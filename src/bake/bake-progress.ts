@@ -8,6 +8,8 @@ import type { BakeRecord } from './bake-record.js';
 export interface BakeProgressOptions {
   chat: ChatPort;
   clock: Clock;
+  /** Paces the updates (wall time: Slack's rate limit is in real seconds). */
+  wallClock: Clock;
   logger: Logger;
   bake: () => BakeRecord;
   sandbox: boolean;
@@ -26,7 +28,7 @@ export interface BakeProgressOptions {
 export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
   const minInterval = options.minIntervalMs ?? 3_000;
   let lastUpdate = 0;
-  let timer: NodeJS.Timeout | undefined;
+  let timer: AbortController | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let dirty = false;
   let disposed = false;
@@ -35,7 +37,7 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
     timer = undefined;
     if (!dirty) return;
     dirty = false;
-    lastUpdate = Date.now();
+    lastUpdate = options.wallClock.now().getTime();
     const bake = options.bake();
     if (!bake.rootTs) return;
     const message = bakeRootMessage(bake, options.clock.now(), { sandbox: options.sandbox });
@@ -48,10 +50,15 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
 
   const schedule = () => {
     if (timer) return;
-    const wait = Math.max(0, lastUpdate + minInterval - Date.now());
-    timer = setTimeout(() => {
-      inFlight = inFlight.then(push);
-    }, wait);
+    const wait = Math.max(0, lastUpdate + minInterval - options.wallClock.now().getTime());
+    const pending = new AbortController();
+    timer = pending;
+    options.wallClock.sleep(wait, pending.signal).then(
+      () => {
+        inFlight = inFlight.then(push);
+      },
+      () => undefined, // cancelled by flush or dispose
+    );
   };
 
   return {
@@ -79,7 +86,7 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
     },
     async flush() {
       if (timer) {
-        clearTimeout(timer);
+        timer.abort();
         timer = undefined;
         inFlight = inFlight.then(push);
       }
@@ -88,7 +95,7 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
     dispose() {
       disposed = true;
       dirty = false;
-      if (timer) clearTimeout(timer);
+      timer?.abort();
       timer = undefined;
     },
   };

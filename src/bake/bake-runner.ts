@@ -103,6 +103,7 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
       chat: deps.chat,
       logger: log,
       clock,
+      wallClock: deps.wallClock,
       bake: () => bake,
       sandbox: config.sandbox,
     });

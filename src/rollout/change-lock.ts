@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { AppError } from '../errors.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
@@ -20,30 +19,31 @@ const POLL_MS = 25;
  * The lock is about process liveness, not the change's timeline, so it is stamped and aged in wall time.
  */
 export async function withChangeLock<T>(
-  deps: Pick<RolloutDeps, 'store' | 'logger'>,
+  deps: Pick<RolloutDeps, 'store' | 'logger' | 'wallClock'>,
   deployment: string,
   work: () => Promise<T>,
   options: { waitMs?: number; staleMs?: number } = {},
 ): Promise<T> {
   const key = changeLockKey(deployment);
   const holder = `plan-${randomUUID()}`;
-  const deadline = Date.now() + (options.waitMs ?? WAIT_MS);
+  const now = () => deps.wallClock.now().getTime();
+  const deadline = now() + (options.waitMs ?? WAIT_MS);
   const staleMs = options.staleMs ?? STALE_MS;
   for (;;) {
-    if ((await deps.store.locks.acquire(key, holder, new Date())) === undefined) break;
+    if ((await deps.store.locks.acquire(key, holder, deps.wallClock.now())) === undefined) break;
     const lock = await deps.store.locks.describe(key);
-    if (lock && Date.now() - lock.at.getTime() > staleMs) {
+    if (lock && now() - lock.at.getTime() > staleMs) {
       deps.logger.warn({ key, holder: lock.holder, since: lock.at }, 'taking over a stale change-planning lock');
       await deps.store.locks.release(key, lock.holder);
       continue;
     }
-    if (Date.now() > deadline) {
+    if (now() > deadline) {
       throw new AppError(
         'change_planning_busy',
         `Another change of ${deployment} is being planned right now; nothing was done. Try again in a minute.`,
       );
     }
-    await delay(POLL_MS);
+    await deps.wallClock.sleep(POLL_MS);
   }
   try {
     return await work();

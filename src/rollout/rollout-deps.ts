@@ -18,6 +18,8 @@ export interface RolloutDeps {
   store: StateStore;
   chat: ChatPort;
   clock: Clock;
+  /** Wall time: the change-planning lock is about process liveness, not the change's timeline. */
+  wallClock: Clock;
   logger: Logger;
   ec2: Ec2Port;
   tiers: DominoTiersPort;

@@ -18,6 +18,7 @@ import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
 import { unconfiguredDominoApi } from '../../src/rollout/unconfigured-ports.js';
 import { type BackgroundTasks, createBackgroundTasks } from '../../src/shared/background-tasks.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
+import { createSystemClock } from '../../src/shared/system-clock.js';
 import { createManualClock, type ManualClock } from '../../src/sim/manual-clock.js';
 import { createFakeEc2, type FakeEc2 } from './fake-ec2.js';
 import { mongoTestUri, uniqueDbName } from './mongo.js';
@@ -142,6 +143,7 @@ export async function startRolloutRig(options: {
     store,
     chat: options.chat ?? chat,
     clock: options.clock ?? clock,
+    wallClock: createSystemClock(),
     logger,
     ec2,
     tiers: createMongoDominoTiers({ db: options.domino, collection: tierCollection, labelField: 'name' }),

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import { changeLockKey, withChangeLock } from '../../src/rollout/change-lock.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
+import { createSystemClock } from '../../src/shared/system-clock.js';
 
-const deps = () => ({ store: createMemoryStateStore(), logger: createSilentLogger() });
+const deps = () => ({ store: createMemoryStateStore(), logger: createSilentLogger(), wallClock: createSystemClock() });
 
 describe('the change-planning lock', () => {
   it('runs concurrent plannings of one deployment one at a time, each of them', async () => {
