@@ -1,11 +1,12 @@
 import type { StartBakeInput } from '../bake/start-bake.js';
 import type { Config } from '../config.js';
-import type { ChatPort, Clock, DominoTiersPort, Ec2Port, StateStore, TierUsersPort } from '../ports.js';
+import type { Clock, DominoTiersPort, Ec2Port, StateStore, TierUsersPort } from '../ports.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { lastAmiTestFromStore } from './last-ami-test.js';
 import { createOpenReview } from './open-review.js';
 import { createReviewDecisions } from './review-decisions.js';
+import type { ReviewNotifier } from './review-notifier.js';
 import { createReviewScheduler, type ReviewScheduler } from './review-scheduler.js';
 import { createSendFollowUps } from './send-follow-ups.js';
 
@@ -20,7 +21,8 @@ export interface ReviewOptions {
 export interface ReviewFeatureDeps {
   config: Config;
   store: StateStore;
-  chat: ChatPort;
+  /** How the review speaks (Slack in production: src/slack/review-notifier.ts). */
+  notifier: ReviewNotifier;
   clock: Clock;
   logger: Logger;
   ec2: Ec2Port;
@@ -33,13 +35,13 @@ export interface ReviewFeatureDeps {
 
 /** Wiring of the review: its use cases (for the listeners) and its scheduler (for bot start/stop). */
 export function createReviewFeature(deps: ReviewFeatureDeps) {
-  const { config, store, chat, clock, options = {} } = deps;
+  const { config, store, notifier, clock, options = {} } = deps;
   const logger = deps.logger.child({ feature: 'review' });
   const lastAmiTest = lastAmiTestFromStore(store);
   const openReview = createOpenReview({
     config,
     store,
-    chat,
+    notifier,
     clock,
     logger,
     ec2: deps.ec2,
@@ -47,8 +49,8 @@ export function createReviewFeature(deps: ReviewFeatureDeps) {
     ...(deps.tierUsers ? { tierUsers: deps.tierUsers } : {}),
     ...(lastAmiTest ? { lastAmiTest } : {}),
   });
-  const decisions = createReviewDecisions({ store, chat, clock, logger, startBake: deps.startBake });
-  const sendFollowUps = createSendFollowUps({ store, chat, clock, logger });
+  const decisions = createReviewDecisions({ store, notifier, clock, logger, startBake: deps.startBake });
+  const sendFollowUps = createSendFollowUps({ store, notifier, clock, logger });
   const scheduler: ReviewScheduler = createReviewScheduler({
     config,
     clock,
