@@ -29,6 +29,7 @@ import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
+import { createSlackReviewNotifier } from './slack/review-notifier.js';
 import { registerRolloutActions } from './slack/rollout-listeners.js';
 
 export interface BotOptions {
@@ -119,7 +120,7 @@ export function createBot(options: BotOptions): Bot {
   const review = createReviewFeature({
     config,
     store,
-    chat,
+    notifier: createSlackReviewNotifier({ chat, logger }),
     clock,
     logger,
     ec2: options.ec2,

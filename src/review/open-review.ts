@@ -1,14 +1,11 @@
 import { type Config, type DeploymentConfig, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
-import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
-import { codeText } from '../slack/blocks/block-text.js';
-import { reviewMessage } from '../slack/blocks/review-message.js';
 import { gatherReport, type ReportSources } from './gather-report.js';
-import { refreshReviewMessages, supersedeOlderReviews } from './review-messages.js';
+import type { ReviewNotifier } from './review-notifier.js';
 import {
   deriveReview,
   type ReviewDoc,
@@ -16,6 +13,7 @@ import {
   reviewIdForCommand,
   reviewIdForTick,
 } from './review-record.js';
+import { supersedeOlderReviews } from './supersede-reviews.js';
 
 export interface OpenReviewInput {
   deployment?: string;
@@ -30,20 +28,10 @@ export interface OpenReviewInput {
 export interface OpenReviewDeps extends ReportSources {
   config: Config;
   store: StateStore;
-  chat: ChatPort;
+  notifier: ReviewNotifier;
   clock: Clock;
   logger: Logger;
   random?: () => number;
-}
-
-function unknownDeployment(config: Config, name: string | undefined): AppError {
-  const names = config.deployments.map((d) => `\`${d.name}\``).join(', ');
-  return new AppError(
-    'unknown_deployment',
-    name === undefined
-      ? `Several deployments are configured (${names}): say which, e.g. \`/ami review ${config.deployments[0]?.name}\`.`
-      : `Unknown deployment ${codeText(name.slice(0, 64))}. Configured: ${names}.`,
-  );
 }
 
 /**
@@ -51,7 +39,8 @@ function unknownDeployment(config: Config, name: string | undefined): AppError {
  * it with its buttons, plan the first reminder, and close the deployment's older open review.
  */
 export function createOpenReview(deps: OpenReviewDeps) {
-  const { config, store, chat, clock } = deps;
+  const { config, store, notifier, clock } = deps;
+  const say = notifier.reply;
 
   async function newDoc(input: OpenReviewInput, deployment: DeploymentConfig, id: string): Promise<ReviewDoc> {
     const { followUpDays, maxFollowUps } = deployment.review;
@@ -71,7 +60,14 @@ export function createOpenReview(deps: OpenReviewDeps) {
 
   return async function openReview(input: OpenReviewInput): Promise<Reply> {
     const deployment = findDeployment(config, input.deployment);
-    if (!deployment) throw unknownDeployment(config, input.deployment);
+    if (!deployment) {
+      const configured = config.deployments.map((d) => d.name);
+      const name = input.deployment;
+      throw new AppError(
+        'unknown_deployment',
+        say({ kind: 'unknown-deployment', ...(name === undefined ? {} : { name }), configured }).text,
+      );
+    }
     const log = deps.logger.child({ deployment: deployment.name, trigger: input.trigger });
     const id = input.tick
       ? reviewIdForTick(deployment.name, input.tick)
@@ -79,21 +75,21 @@ export function createOpenReview(deps: OpenReviewDeps) {
 
     // A tick taken over from a replica that died mid-run: post what it saved, never a second message.
     let review = input.tick ? await store.reviews.get(id) : undefined;
-    if (review?.messageTs) return { text: `The review of ${deployment.name} for this tick is already posted.` };
+    if (review?.messageTs) return say({ kind: 'already-posted', deployment: deployment.name });
     if (!review) {
       const doc = await newDoc(input, deployment, id);
       if (!(await store.reviews.insert(doc))) {
-        return { text: `The review of ${deployment.name} for this tick is already being posted.` };
+        return say({ kind: 'being-posted', deployment: deployment.name });
       }
       review = deriveReview(doc, []);
     }
-    const posted = await chat.post({ channel: review.channel, ...reviewMessage(review) });
-    await store.reviews.setMessageTs(id, posted.ts);
-    log.info({ reviewId: id, channel: review.channel, thread: posted.ts }, 'review posted');
-    const saved = (await store.reviews.get(id)) ?? { ...review, messageTs: posted.ts };
+    const ts = await notifier.reviewOpened(review);
+    await store.reviews.setMessageTs(id, ts);
+    log.info({ reviewId: id, channel: review.channel, thread: ts }, 'review posted');
+    const saved = (await store.reviews.get(id)) ?? { ...review, messageTs: ts };
     // A click may have landed between the post and saving its ts: show that state on the message too.
-    if (saved.status !== 'open') await refreshReviewMessages(deps, saved, { reminders: false });
+    if (saved.status !== 'open') await notifier.reviewChanged(saved, { reminders: false });
     await supersedeOlderReviews(deps, saved, clock.now());
-    return { text: `Posted the AMI review of ${deployment.name} in <#${review.channel}>.` };
+    return say({ kind: 'posted', deployment: deployment.name, channel: review.channel });
   };
 }

@@ -1,6 +1,5 @@
 import type { StartBakeInput } from '../bake/start-bake.js';
 import type { Config } from '../config.js';
-import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { DominoTiersPort, TierUsersPort } from '../ports/domino.js';
 import type { Ec2Port } from '../ports/ec2.js';
@@ -10,6 +9,7 @@ import type { Reply } from '../shared/reply.js';
 import { lastAmiTestFromStore } from './last-ami-test.js';
 import { createOpenReview } from './open-review.js';
 import { createReviewDecisions } from './review-decisions.js';
+import type { ReviewNotifier } from './review-notifier.js';
 import { createReviewScheduler, type ReviewScheduler } from './review-scheduler.js';
 import { createSendFollowUps } from './send-follow-ups.js';
 
@@ -24,7 +24,8 @@ export interface ReviewOptions {
 export interface ReviewFeatureDeps {
   config: Config;
   store: StateStore;
-  chat: ChatPort;
+  /** How the review speaks (Slack in production: src/slack/review-notifier.ts). */
+  notifier: ReviewNotifier;
   clock: Clock;
   logger: Logger;
   ec2: Ec2Port;
@@ -37,13 +38,13 @@ export interface ReviewFeatureDeps {
 
 /** Wiring of the review: its use cases (for the listeners) and its scheduler (for bot start/stop). */
 export function createReviewFeature(deps: ReviewFeatureDeps) {
-  const { config, store, chat, clock, options = {} } = deps;
+  const { config, store, notifier, clock, options = {} } = deps;
   const logger = deps.logger.child({ feature: 'review' });
   const lastAmiTest = lastAmiTestFromStore(store);
   const openReview = createOpenReview({
     config,
     store,
-    chat,
+    notifier,
     clock,
     logger,
     ec2: deps.ec2,
@@ -51,8 +52,8 @@ export function createReviewFeature(deps: ReviewFeatureDeps) {
     ...(deps.tierUsers ? { tierUsers: deps.tierUsers } : {}),
     ...(lastAmiTest ? { lastAmiTest } : {}),
   });
-  const decisions = createReviewDecisions({ store, chat, clock, logger, startBake: deps.startBake });
-  const sendFollowUps = createSendFollowUps({ store, chat, clock, logger });
+  const decisions = createReviewDecisions({ store, notifier, clock, logger, startBake: deps.startBake });
+  const sendFollowUps = createSendFollowUps({ store, notifier, clock, logger });
   const scheduler: ReviewScheduler = createReviewScheduler({
     config,
     clock,

@@ -1,13 +1,11 @@
-import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
-import { reviewReminderMessage } from '../slack/blocks/review-message.js';
-import { refreshReviewMessages } from './review-messages.js';
+import type { ReviewNotifier } from './review-notifier.js';
 
 export interface SendFollowUpsDeps {
   store: StateStore;
-  chat: ChatPort;
+  notifier: ReviewNotifier;
   clock: Clock;
   logger: Logger;
 }
@@ -18,7 +16,7 @@ export interface SendFollowUpsDeps {
  * a snooze or a "reviewed" recorded before the check wins over it.
  */
 export function createSendFollowUps(deps: SendFollowUpsDeps) {
-  const { store, chat, clock } = deps;
+  const { store, notifier, clock } = deps;
   return async function sendFollowUps(): Promise<number> {
     let sent = 0;
     for (const review of await store.reviews.listDue(clock.now())) {
@@ -28,11 +26,10 @@ export function createSendFollowUps(deps: SendFollowUpsDeps) {
       const log = deps.logger.child({ reviewId: review._id, deployment: review.deployment, channel: review.channel });
       try {
         const claimed = (await store.reviews.get(review._id)) ?? review;
-        const link = review.messageTs ? await chat.permalink(review.channel, review.messageTs) : undefined;
-        const posted = await chat.post({ channel: review.channel, ...reviewReminderMessage(claimed, n, link) });
-        await store.reviews.record(review._id, { kind: 'reminder-posted', n, ts: posted.ts, at: now });
+        const ts = await notifier.reminderDue(claimed, n);
+        await store.reviews.record(review._id, { kind: 'reminder-posted', n, ts, at: now });
         // The report's own line says when the next reminder comes: keep it true.
-        await refreshReviewMessages(deps, claimed, { reminders: false });
+        await notifier.reviewChanged(claimed, { reminders: false });
         sent++;
         log.info({ reminder: n }, 'review reminder posted');
       } catch (error) {

@@ -13,6 +13,7 @@ import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { createSimDominoTiers, createSimTierUsers } from '../../src/sim/sim-domino.js';
 import { createSimEc2 } from '../../src/sim/sim-ec2.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
+import { createSlackReviewNotifier } from '../../src/slack/review-notifier.js';
 import { createReviewChat, type ReviewChat } from './review-chat.js';
 
 export const REVIEW_ENV: Record<string, string> = {
@@ -71,7 +72,7 @@ export function createReviewFixture(options: ReviewFixtureOptions = {}): ReviewF
   const feature = createReviewFeature({
     config,
     store,
-    chat,
+    notifier: createSlackReviewNotifier({ chat, logger: createSilentLogger() }),
     clock,
     logger: createSilentLogger(),
     ec2: createSimEc2(world, clock, createFaults()),

@@ -57,10 +57,6 @@ const STILL_IMPORTING_SLACK: readonly string[] = [
   'rollout/rollout-scheduler.ts',
   'rollout/run-ami-test.ts',
   'rollout/test-ami.ts',
-  'review/open-review.ts',
-  'review/review-decisions.ts',
-  'review/review-messages.ts',
-  'review/send-follow-ups.ts',
 ];
 const STILL_WRITING_MARKUP: readonly string[] = [
   'bake/bake-runner.ts',
@@ -75,7 +71,6 @@ const STILL_WRITING_MARKUP: readonly string[] = [
   'rollout/plan-rollout.ts',
   'rollout/rollout-gate.ts',
   'rollout/test-ami.ts',
-  'review/open-review.ts',
 ];
 
 function outerImports(file: string): string[] {
