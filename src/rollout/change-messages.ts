@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import { fullListMessages } from '../slack/blocks/change-full-list.js';
 import { changeMessage } from '../slack/blocks/change-message.js';
 import type { ChangeRecord } from './change-record.js';
@@ -48,13 +49,10 @@ export async function publishChange(deps: Deps, draft: Omit<ChangeRecord, '_id'>
   let change: ChangeRecord | undefined;
   for (let attempt = 0; change === undefined; attempt++) {
     const candidate: ChangeRecord = { _id: newChangeId(draft.createdAt), ...draft };
-    try {
-      await deps.store.changes.insert(candidate);
-      change = candidate;
-    } catch (error) {
-      // A short id can collide; anything else (or repeated collisions) is a real failure.
-      if (attempt >= 4 || !/duplicate key|E11000/i.test(String((error as Error).message))) throw error;
-    }
+    // A short id can collide: draw another; repeated collisions are a real failure.
+    if (await deps.store.changes.insert(candidate)) change = candidate;
+    else if (attempt >= 4)
+      throw new AppError('change_id_collision', 'Could not find a free change id; nothing was planned. Try again.');
   }
   const now = deps.clock.now();
   const message = changeMessage(change, now, messageOptions(deps));

@@ -3,7 +3,8 @@ import type { ApplyResult, ChangeDecision, ChangeNotes, ChangeRecord } from './c
 /** Rollout changes. Every "first one wins" step is an insert of a document with a fixed `_id`: the only write
  * FerretDB (and MongoDB) decide atomically between concurrent callers. */
 export interface ChangeRepo {
-  insert(change: ChangeRecord): Promise<void>;
+  /** True when stored; false when a change with this `_id` exists (insert once, as every repository here). */
+  insert(change: ChangeRecord): Promise<boolean>;
   /** The change with its decision, apply claim and result merged in (status derived from them). */
   get(id: string): Promise<ChangeRecord | undefined>;
   listRecent(limit: number, deployment?: string): Promise<ChangeRecord[]>;

@@ -24,8 +24,10 @@ export function rolloutStoreContract(name: string, open: () => Promise<StateStor
 
     it('stores a change with its snapshot and Dates intact, lists it, and notes facts on it', async () => {
       const change = sampleChange();
-      await store.changes.insert(change);
-      await expect(store.changes.insert(change)).rejects.toThrow();
+      expect(await store.changes.insert(change)).toBe(true);
+      // Insert once: a second insert of the same id is refused and changes nothing.
+      expect(await store.changes.insert({ ...change, requester: 'U-someone-else' })).toBe(false);
+      expect((await store.changes.get(change._id))?.requester).toBe(change.requester);
       const got = await store.changes.get(change._id);
       expect(got?.snapshot).toEqual(change.snapshot);
       expect(got?.deadline).toBeInstanceOf(Date);

@@ -19,8 +19,9 @@ export function createMemoryChangeRepo(): ChangeRepo {
   const read = (change: ChangeRecord) => copy({ ...change, status: deriveStatus(change) });
   return {
     async insert(change) {
-      if (changes.has(change._id)) throw new Error(`duplicate key: change ${change._id}`);
+      if (changes.has(change._id)) return false;
       changes.set(change._id, copy(change));
+      return true;
     },
     async get(id) {
       const change = changes.get(id);

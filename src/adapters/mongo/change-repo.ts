@@ -73,7 +73,13 @@ export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): P
       await steps.createIndex({ changeId: 1 });
     },
     async insert(change) {
-      await changes.insertOne(change);
+      try {
+        await changes.insertOne(change);
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
     },
     async get(id) {
       const doc = await changes.findOne({ _id: id });
