@@ -9,7 +9,7 @@ import {
   OPEN_STATUSES,
 } from '../../rollout/change-record.js';
 import type { ChangeRepo } from '../../rollout/change-repo.js';
-import { isDuplicateKey } from './lock-repo.js';
+import { insertOnce } from './lock-repo.js';
 
 /**
  * A step of a change, stored under a fixed `_id` (`<change>:decision`, `<change>:apply:<n>`, `<change>:result`,
@@ -56,15 +56,7 @@ export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): P
   }
 
   /** Inserts the step; false when another caller already holds it. */
-  async function win(step: StepDoc): Promise<boolean> {
-    try {
-      await steps.insertOne(step);
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
-  }
+  const win = (step: StepDoc) => insertOnce(steps, step);
 
   const repo: ChangeRepo & { ensureIndexes(): Promise<void> } = {
     async ensureIndexes() {
@@ -72,15 +64,7 @@ export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): P
       await changes.createIndex({ deployment: 1, createdAt: -1 });
       await steps.createIndex({ changeId: 1 });
     },
-    async insert(change) {
-      try {
-        await changes.insertOne(change);
-        return true;
-      } catch (error) {
-        if (isDuplicateKey(error)) return false;
-        throw error;
-      }
-    },
+    insert: (change) => insertOnce(changes, change),
     async get(id) {
       const doc = await changes.findOne({ _id: id });
       return doc ? (await withSteps([doc]))[0] : undefined;

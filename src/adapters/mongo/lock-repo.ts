@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Collection, Db, Document, OptionalUnlessRequiredId } from 'mongodb';
 import type { LockRepo } from '../../shared/lock-repo.js';
 
 interface LockDoc {
@@ -42,4 +42,18 @@ export function createMongoLockRepo(db: Db): LockRepo {
 export function isDuplicateKey(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown };
   return e?.code === 11000 || (typeof e?.message === 'string' && /duplicate key/i.test(e.message));
+}
+
+/** Insert once: true when stored, false when a document with this `_id` exists; any other error is thrown. */
+export async function insertOnce<T extends Document>(
+  collection: Collection<T>,
+  doc: OptionalUnlessRequiredId<T>,
+): Promise<boolean> {
+  try {
+    await collection.insertOne(doc);
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
 }
