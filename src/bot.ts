@@ -24,6 +24,7 @@ import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createSystemClock } from './shared/system-clock.js';
 import { createActionRouter } from './slack/action-router.js';
+import { createBakePresenter } from './slack/bake-presenter.js';
 import { createSlackApp } from './slack/create-app.js';
 import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
@@ -99,10 +100,12 @@ export function createBot(options: BotOptions): Bot {
   const slackChat = options.chat ?? createSlackChat({ client: app.client, logger, metrics });
   const chat = config.sandbox ? createSandboxChat(slackChat, { speed: config.simSpeed }) : slackChat;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  const bakePresenter = createBakePresenter();
   const deps: BakeDeps = {
     ec2: options.ec2,
     ssm: options.ssm,
     chat,
+    presenter: bakePresenter,
     store,
     clock,
     wallClock,
@@ -116,7 +119,7 @@ export function createBot(options: BotOptions): Bot {
     owner,
     ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
   });
-  const startBake = createStartBake({ config, store, chat, clock, logger, runner });
+  const startBake = createStartBake({ config, store, chat, presenter: bakePresenter, clock, logger, runner });
   const review = createReviewFeature({
     config,
     store,
@@ -148,8 +151,8 @@ export function createBot(options: BotOptions): Bot {
   });
   const useCases: UseCases = {
     startBake,
-    cancelBake: createCancelBake({ store, clock, runner }),
-    bakeStatus: createBakeStatus({ store, clock, chat, sandbox: config.sandbox }),
+    cancelBake: createCancelBake({ store, clock, presenter: bakePresenter, runner }),
+    bakeStatus: createBakeStatus({ store, clock, chat, presenter: bakePresenter, sandbox: config.sandbox }),
     ...review.useCases,
     ...rollout.useCases,
   };
@@ -161,7 +164,7 @@ export function createBot(options: BotOptions): Bot {
   });
   registerListeners(app, actions, { config, useCases, logger });
   registerReviewActions(actions, { config, useCases, logger });
-  registerHomeTab(app, { homeTab: createHomeTab({ config, store, clock }), logger });
+  registerHomeTab(app, { config, homeTab: createHomeTab({ config, store, clock }), logger });
   registerRolloutActions(actions, { config, useCases, logger });
   let started = false;
   return {

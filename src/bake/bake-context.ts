@@ -1,5 +1,5 @@
 import type { Config, DeploymentConfig } from '../config.js';
-import type { ChatPort } from '../ports/chat.js';
+import type { ChatContent, ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { DominoTiersPort } from '../ports/domino.js';
 import type { Ec2Port } from '../ports/ec2.js';
@@ -7,6 +7,8 @@ import type { SsmPort } from '../ports/ssm.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
+import type { Text } from '../shared/text.js';
+import type { BakePresenter } from './bake-presenter.js';
 import type { BakeRecord, BakeStepName } from './bake-record.js';
 
 /** Everything a bake needs from the outside, injected once in main.ts (or a test, or the demo). */
@@ -14,6 +16,8 @@ export interface BakeDeps {
   ec2: Ec2Port;
   ssm: SsmPort;
   chat: ChatPort;
+  /** How the bake's messages look (implemented by slack/). */
+  presenter: BakePresenter;
   store: StateStore;
   clock: Clock;
   /** Wall time: paces the bake card's updates to Slack's rate limit (not the bake's simulated timeline). */
@@ -30,7 +34,7 @@ export interface BakeProgress {
   /** Re-renders the root message (coalesced, rate-limited). */
   refresh(): void;
   /** A reply in the bake's thread; its ts, unless Slack could not be reached. */
-  thread(text: string, blocks?: Array<Record<string, unknown>>): Promise<string | undefined>;
+  thread(content: Text | ChatContent): Promise<string | undefined>;
   /** Waits for pending root updates (used before the runner lets go of a bake). */
   flush(): Promise<void>;
   /** Drops pending updates and ignores later ones (a dead process says nothing more). */

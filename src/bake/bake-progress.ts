@@ -1,12 +1,14 @@
 import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../shared/logger.js';
-import { bakeRootMessage } from '../slack/blocks/bake-message.js';
+import { isText } from '../shared/text.js';
 import type { BakeProgress } from './bake-context.js';
+import type { BakePresenter } from './bake-presenter.js';
 import type { BakeRecord } from './bake-record.js';
 
 export interface BakeProgressOptions {
   chat: ChatPort;
+  presenter: BakePresenter;
   clock: Clock;
   /** Paces the updates (wall time: Slack's rate limit is in real seconds). */
   wallClock: Clock;
@@ -40,7 +42,7 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
     lastUpdate = options.wallClock.now().getTime();
     const bake = options.bake();
     if (!bake.rootTs) return;
-    const message = bakeRootMessage(bake, options.clock.now(), { sandbox: options.sandbox });
+    const message = options.presenter.card(bake, options.clock.now(), { sandbox: options.sandbox });
     try {
       await options.chat.update({ channel: bake.channel, ts: bake.rootTs, ...message });
     } catch (error) {
@@ -67,7 +69,7 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
       dirty = true;
       schedule();
     },
-    async thread(text, blocks) {
+    async thread(content) {
       if (disposed) return undefined;
       const bake = options.bake();
       if (!bake.rootTs) return undefined;
@@ -75,8 +77,7 @@ export function createBakeProgress(options: BakeProgressOptions): BakeProgress {
         const posted = await options.chat.post({
           channel: bake.channel,
           threadTs: bake.rootTs,
-          text,
-          ...(blocks ? { blocks } : {}),
+          ...(isText(content) ? options.presenter.content(content) : content),
         });
         return posted.ts;
       } catch (error) {

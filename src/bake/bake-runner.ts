@@ -1,7 +1,7 @@
 import { findDeployment } from '../config.js';
-import { errorCode, userMessage } from '../errors.js';
+import { errorCode, userMessage, userText } from '../errors.js';
 import { applySetPatch } from '../shared/patch.js';
-import { escapeMrkdwn, userMention } from '../slack/blocks/block-text.js';
+import { icon, joinText, plainText, type Text, text, user, words } from '../shared/text.js';
 import {
   type BakeDeps,
   type BakeProgress,
@@ -101,6 +101,7 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
     };
     const progress = createBakeProgress({
       chat: deps.chat,
+      presenter: deps.presenter,
       logger: log,
       clock,
       wallClock: deps.wallClock,
@@ -226,10 +227,10 @@ function isUnderway(bake: BakeRecord): boolean {
   return bake.status === 'compensating' || BAKE_STEPS.some((step) => stepProgress(bake, step).state !== 'pending');
 }
 
-function resumedLine(bake: BakeRecord): string {
+function resumedLine(bake: BakeRecord): Text {
   const step = BAKE_STEPS.find((s) => !['done', 'skipped'].includes(stepProgress(bake, s).state));
   const where = bake.status === 'compensating' ? 'the clean-up' : step ? `*${stepTitle(step)}*` : 'its last step';
-  return `:arrows_counterclockwise: ami-bot restarted and resumed this bake at ${where}: the process that was running it stopped; finished steps are not repeated.`;
+  return text`${icon('resumed')} ami-bot restarted and resumed this bake at ${words(where)}: the process that was running it stopped; finished steps are not repeated.`;
 }
 
 export const SIM_WORLD_RESET_MESSAGE =
@@ -276,7 +277,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
           [`steps.${step}.summary`]: summary,
         });
         ctx.progress.refresh();
-        await ctx.progress.thread(`:white_check_mark: *${title}* — ${escapeMrkdwn(summary)}`);
+        await ctx.progress.thread(text`${icon('ok')} *${words(title)}* — ${summary}`);
       }
       await finish(ctx, 'succeeded', []);
       return;
@@ -285,7 +286,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
       if (stopped || error instanceof RunStopped) throw error instanceof RunStopped ? error : new RunStopped(stopped!);
       const cancel = handle.cancel.signal.reason instanceof CancelRequested ? handle.cancel.signal.reason : undefined;
       const outcome = cancel ? 'cancelled' : 'failed';
-      const message = cancel ? `Cancelled by <@${cancel.by}>.` : userMessage(error);
+      const message = cancel ? plainText(text`Cancelled by ${user(cancel.by)}.`) : userMessage(error);
       // A cancel is a request, not a fault: one info line, no stack.
       if (cancel) ctx.log.info({ step: current, outcome, by: cancel.by }, 'bake cancelled; compensating');
       else ctx.log.warn({ err: error, step: current, outcome }, 'bake step did not complete; compensating');
@@ -297,12 +298,12 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
         ...(current ? { [`steps.${current}.state`]: 'failed', [`steps.${current}.endedAt`]: clock.now() } : {}),
       });
       ctx.progress.refresh();
-      const where = current ? ` during *${stepTitle(current)}*` : '';
-      // The error message quotes outside text (AWS, docker, salt): escaped; the canceller is a mention we render.
+      const where = current ? words(` during *${stepTitle(current)}*`) : words('');
+      // The error's Text keeps outside text (AWS, docker, salt) apart from ours; the canceller is a user.
       await ctx.progress.thread(
         cancel
-          ? `:octagonal_sign: Cancelled by ${userMention(cancel.by)}. Cleaning up…`
-          : `:x: The bake failed${where}: ${escapeMrkdwn(message)} Cleaning up…`,
+          ? text`${icon('cancelled')} Cancelled by ${user(cancel.by)}. Cleaning up…`
+          : text`${icon('failed')} The bake failed${where}: ${userText(error)} Cleaning up…`,
       );
     }
   }
@@ -321,13 +322,15 @@ async function finish(ctx: StepContext, status: 'succeeded' | 'failed' | 'cancel
   ctx.progress.refresh();
   const head =
     status === 'succeeded'
-      ? `:white_check_mark: Bake ${ctx.bake._id} finished: ${ctx.bake.facts.imageId} (${escapeMrkdwn(ctx.bake.facts.imageName ?? '')}).`
+      ? text`${icon('ok')} Bake ${ctx.bake._id} finished: ${ctx.bake.facts.imageId ?? ''} (${ctx.bake.facts.imageName ?? ''}).`
       : status === 'cancelled'
-        ? `:octagonal_sign: Bake ${ctx.bake._id} cancelled.`
-        : `:x: Bake ${ctx.bake._id} failed: ${escapeMrkdwn(ctx.bake.error?.message ?? 'unknown error')}`;
+        ? text`${icon('cancelled')} Bake ${ctx.bake._id} cancelled.`
+        : text`${icon('failed')} Bake ${ctx.bake._id} failed: ${ctx.bake.error?.message ?? 'unknown error'}`;
   const next =
-    status === 'failed' ? '\nFix the cause above, then run `/ami bake` again; nothing was left half-done.' : '';
-  await ctx.progress.thread([head, ...lines.map((line) => `• ${escapeMrkdwn(line)}`)].join('\n') + next);
+    status === 'failed'
+      ? words('\nFix the cause above, then run `/ami bake` again; nothing was left half-done.')
+      : words('');
+  await ctx.progress.thread(text`${joinText([head, ...lines.map((line) => text`• ${line}`)], words('\n'))}${next}`);
   ctx.log.info({ status, imageId: ctx.bake.facts.imageId }, 'bake finished');
 }
 

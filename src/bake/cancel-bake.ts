@@ -3,12 +3,14 @@ import type { Clock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
-import { codeText, userMention } from '../slack/blocks/block-text.js';
+import { code, text, user } from '../shared/text.js';
+import type { BakePresenter } from './bake-presenter.js';
 import { isBakeActive, isBakeId, isFromOwnMessage } from './bake-record.js';
 
 export interface CancelBakeDeps {
   store: StateStore;
   clock: Clock;
+  presenter: BakePresenter;
   runner: { cancel(bakeId: string, by: string): void };
 }
 
@@ -18,7 +20,7 @@ export function createCancelBake(deps: CancelBakeDeps) {
     if (!isBakeId(input.bakeId)) {
       throw new AppError(
         'invalid_bake_id',
-        `${codeText(input.bakeId.slice(0, 40))} is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
+        text`${code(input.bakeId.slice(0, 40))} is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
       );
     }
     const bake = await deps.store.bakes.get(input.bakeId);
@@ -26,17 +28,16 @@ export function createCancelBake(deps: CancelBakeDeps) {
     if (input.origin && !isFromOwnMessage(bake, input.origin)) {
       throw new AppError('not_its_message', notItsMessage(`bake ${bake._id}`));
     }
-    if (!isBakeActive(bake)) return { text: `Bake ${bake._id} has already ended (${bake.status}); nothing to cancel.` };
+    const say = deps.presenter.content;
+    if (!isBakeActive(bake)) return say(text`Bake ${bake._id} has already ended (${bake.status}); nothing to cancel.`);
     const after = await deps.store.bakes.requestCancel(bake._id, input.userId, deps.clock.now());
     if (after?.cancelRequested && after.cancelRequested.by !== input.userId) {
-      return {
-        text: `Bake ${bake._id} is already being cancelled (asked by ${userMention(after.cancelRequested.by)}).`,
-      };
+      return say(text`Bake ${bake._id} is already being cancelled (asked by ${user(after.cancelRequested.by)}).`);
     }
-    if (after?.status === 'compensating') return { text: `Bake ${bake._id} is already cleaning up after a failure.` };
+    if (after?.status === 'compensating') return say(text`Bake ${bake._id} is already cleaning up after a failure.`);
     deps.runner.cancel(bake._id, input.userId);
-    return {
-      text: `Cancelling bake ${bake._id}: its thread will say when the template is back and nothing is left behind.`,
-    };
+    return say(
+      text`Cancelling bake ${bake._id}: its thread will say when the template is back and nothing is left behind.`,
+    );
   };
 }

@@ -1,7 +1,6 @@
 import { userMessage } from '../errors.js';
 import type { DominoTiersPort } from '../ports/domino.js';
 import type { StateStore } from '../ports/state-store.js';
-import { escapeMrkdwn } from '../slack/blocks/block-text.js';
 
 /** Records read back per kind: a record can only name the bake's image once the bake has made it (recent). */
 const RECENT = 500;
@@ -9,7 +8,8 @@ const RECENT = 500;
 /**
  * What still points at an image the cleanup would deregister: a Domino tier (its executorImage), an AMI test, a
  * change (its target or a tier's `to`) or a revert record (a snapshot or a tier's `from`). An AMI id can be
- * tested or planned while its bake is still running. Returns the sentences that say so; when a source cannot be
+ * tested or planned while its bake is still running. Returns the sentences that say so (plain text, escaped by
+ * whoever shows them); when a source cannot be
  * read, that is a reason to keep the image too (a wrong deregistration cannot be undone).
  */
 export async function imageReferences(
@@ -24,7 +24,7 @@ export async function imageReferences(
       if (!isComplete(all)) found.push(`more than ${RECENT} ${what} since the bake started could not all be checked`);
       return all;
     } catch (error) {
-      found.push(`${what} could not be read (${escapeMrkdwn(userMessage(error))})`);
+      found.push(`${what} could not be read (${userMessage(error)})`);
       return [];
     }
   };
@@ -38,7 +38,7 @@ export async function imageReferences(
       () => true,
     );
     for (const tier of tiers.filter((t) => t.executorImage === imageId)) {
-      found.push(`Domino tier ${escapeMrkdwn(tier.label)} (\`${escapeMrkdwn(tier.id)}\`) uses it`);
+      found.push(`Domino tier ${tier.label} (\`${tier.id}\`) uses it`);
     }
   }
   const tests = await read('AMI tests', () => deps.store.amiTests.listRecent(RECENT), olderThanBake);

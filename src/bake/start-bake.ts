@@ -6,8 +6,8 @@ import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
-import { bakeRootMessage } from '../slack/blocks/bake-message.js';
-import { codeText } from '../slack/blocks/block-text.js';
+import { code, icon, joinText, link, text, words } from '../shared/text.js';
+import type { BakePresenter } from './bake-presenter.js';
 import { type BakeRecord, isBakeActive, newBakeId } from './bake-record.js';
 import { bakeLockKey } from './bake-runner.js';
 import { newStepTable } from './bake-steps.js';
@@ -26,6 +26,7 @@ export interface StartBakeDeps {
   config: Config;
   store: StateStore;
   chat: ChatPort;
+  presenter: BakePresenter;
   clock: Clock;
   logger: Logger;
   runner: { kick(bakeId: string): void };
@@ -54,10 +55,10 @@ export function createStartBake(deps: StartBakeDeps) {
       if (holder === undefined) return;
       running = await store.bakes.get(holder);
     }
-    const link = running?.rootTs ? await chat.permalink(running.channel, running.rootTs) : undefined;
+    const url = running?.rootTs ? await chat.permalink(running.channel, running.rootTs) : undefined;
     throw new AppError(
       'bake_in_progress',
-      `A bake of ${deployment} is already running: ${link ? `<${link}|${holder}>` : holder}. Wait for it or \`/ami cancel ${holder}\`.`,
+      text`A bake of ${deployment} is already running: ${url ? link(url, holder) : holder}. Wait for it or ${code(`/ami cancel ${holder}`)}.`,
     );
   }
 
@@ -70,28 +71,34 @@ export function createStartBake(deps: StartBakeDeps) {
   return async function startBake(input: StartBakeInput): Promise<Reply> {
     const deployment = findDeployment(config, input.deployment);
     if (!deployment) {
-      const names = config.deployments.map((d) => `\`${d.name}\``).join(', ');
+      const names = joinText(
+        config.deployments.map((d) => code(d.name)),
+        ', ',
+      );
       throw new AppError(
         'unknown_deployment',
         input.deployment === undefined
-          ? `Several deployments are configured (${names}): say which, e.g. \`/ami bake ${config.deployments[0]?.name}\`.`
-          : `Unknown deployment ${codeText(input.deployment.slice(0, 64))}. Configured: ${names}.`,
+          ? text`Several deployments are configured (${names}): say which, e.g. ${code(`/ami bake ${config.deployments[0]?.name}`)}.`
+          : text`Unknown deployment ${code(input.deployment.slice(0, 64))}. Configured: ${names}.`,
       );
     }
     const images = [...new Set((input.images ?? deployment.images).map((ref) => ref.trim()))];
     if (images.length === 0) {
       throw new AppError(
         'no_images',
-        `No images to bake for ${deployment.name}: pass \`--images ref1,ref2\` or configure AMIBOT_IMAGES.`,
+        text`No images to bake for ${deployment.name}: pass \`--images ref1,ref2\` or configure AMIBOT_IMAGES.`,
       );
     }
     if (images.length > MAX_IMAGES) throw new AppError('too_many_images', `At most ${MAX_IMAGES} images per bake.`);
     const invalid = validateImageReferences(images);
     if (invalid.length > 0) {
-      const list = invalid.map((item) => `• ${codeText(item.ref.slice(0, 80))}: ${item.reason}`).join('\n');
+      const list = joinText(
+        invalid.map((item) => text`• ${code(item.ref.slice(0, 80))}: ${item.reason}`),
+        words('\n'),
+      );
       throw new AppError(
         'invalid_image_reference',
-        `Nothing was baked: ${invalid.length} image reference(s) are not valid:\n${list}`,
+        text`Nothing was baked: ${invalid.length} image reference(s) are not valid:\n${list}`,
       );
     }
 
@@ -116,7 +123,7 @@ export function createStartBake(deps: StartBakeDeps) {
       };
       const root = await chat.post({
         channel: input.channelId,
-        ...bakeRootMessage(bake, now, { sandbox: config.sandbox }),
+        ...deps.presenter.card(bake, now, { sandbox: config.sandbox }),
       });
       bake.rootTs = root.ts;
       await store.bakes.insert(bake);
@@ -126,9 +133,11 @@ export function createStartBake(deps: StartBakeDeps) {
       );
       deps.runner.kick(bakeId);
       const warning = input.noReboot
-        ? ' :warning: `--no-reboot`: file-system integrity of the AMI is not guaranteed.'
-        : '';
-      return { text: `Bake ${bakeId} of ${deployment.name} started; follow it in its thread.${warning}` };
+        ? text` ${icon('warning')} \`--no-reboot\`: file-system integrity of the AMI is not guaranteed.`
+        : words('');
+      return deps.presenter.content(
+        text`Bake ${bakeId} of ${deployment.name} started; follow it in its thread.${warning}`,
+      );
     } catch (error) {
       await store.locks.release(bakeLockKey(deployment.name), bakeId).catch(() => undefined);
       throw error;

@@ -25,3 +25,9 @@ export interface ChatPort {
   userGroupMembers(groupId: string): Promise<string[]>;
   permalink(channel: string, ts: string): Promise<string | undefined>;
 }
+
+/** A message's content as the chat shows it: the notification text and its blocks (built by `slack/`). */
+export interface ChatContent {
+  text: string;
+  blocks?: Block[];
+}

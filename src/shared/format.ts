@@ -1,3 +1,5 @@
+import { zonedParts } from './zoned-parts.js';
+
 /** Human durations for Slack: 45 s, 3 min 20 s, 1 h 05 min. */
 export function formatDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
@@ -22,4 +24,10 @@ export function tail(text: string, max: number): string {
 
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
+}
+
+/** A wall-clock reading in the configured zone, e.g. `2026-12-01 02:00 UTC`. */
+export function formatWhen(at: Date, timeZone: string): string {
+  const parts = zonedParts(at, timeZone);
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
 }

@@ -1,9 +1,4 @@
-import type { Block } from '../ports/chat.js';
+import type { ChatContent } from '../ports/chat.js';
 
-/** What a use case answers the person who asked (sent ephemerally by the Slack layer). */
-export interface Reply {
-  text: string;
-  blocks?: Block[];
-}
-
-export const reply = (text: string): Reply => ({ text });
+/** What a use case answers the person who asked (sent ephemerally by the Slack layer), rendered by a presenter. */
+export type Reply = ChatContent;

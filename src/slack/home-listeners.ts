@@ -1,16 +1,20 @@
 import type { App } from '@slack/bolt';
+import type { HomeData } from '../bake/bake-presenter.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../shared/logger.js';
-import type { homeView } from './blocks/home-view.js';
+import { isAdmin } from './authorize.js';
+import { homeView } from './blocks/home-view.js';
 
-/** app_home_opened: build the view through its use case, publish it. Events are acked by Bolt. */
+/** app_home_opened: read what the user's App Home shows through its use case, build the view, publish it. */
 export function registerHomeTab(
   app: App,
-  deps: { homeTab(input: { userId: string }): Promise<ReturnType<typeof homeView>>; logger: Logger },
+  deps: { config: Config; homeTab(input: { userId: string }): Promise<HomeData>; logger: Logger },
 ): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     try {
-      const view = await deps.homeTab({ userId: event.user });
+      const { userId, ...data } = await deps.homeTab({ userId: event.user });
+      const view = homeView({ ...data, isAdmin: isAdmin(deps.config, userId) });
       // Our builders type blocks loosely (ports/chat.ts Block); Slack validates them on publish.
       type View = Parameters<typeof client.views.publish>[0]['view'];
       await client.views.publish({ user_id: event.user, view: view as unknown as View });

@@ -1,6 +1,6 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { Config } from '../config.js';
-import { errorCode, isAppError, userMessage } from '../errors.js';
+import { errorCode, isAppError, userText } from '../errors.js';
 import type { OpenReviewInput } from '../review/open-review.js';
 import type { ReviewClick } from '../review/review-decisions.js';
 import type { RolloutUseCases } from '../rollout/create-rollout.js';
@@ -11,6 +11,7 @@ import { ACTION_IDS } from './action-ids.js';
 import type { ActionRouter } from './action-router.js';
 import { type Caller, isAdmin, refuseCommand } from './authorize.js';
 import { helpMessage } from './blocks/help-message.js';
+import { renderMrkdwn } from './blocks/render-text.js';
 import { type ParsedCommand, parseCommand } from './parse-command.js';
 import { dispatchRollout } from './rollout-dispatch.js';
 
@@ -91,7 +92,7 @@ export async function answer(
   } catch (error) {
     if (isAppError(error)) logger.info({ code: error.code }, error.message);
     else logger.error({ err: error, code: errorCode(error) }, 'use case failed');
-    result = { text: `:warning: ${userMessage(error)}` };
+    result = { text: `:warning: ${renderMrkdwn(userText(error))}` };
   }
   if (typeof respond !== 'function') {
     logger.info({ answer: result.text.slice(0, 200) }, 'no response_url to answer through; the answer was not shown');

@@ -2,7 +2,7 @@ import { AppError } from '../../errors.js';
 import { eachLimited } from '../../shared/async-queue.js';
 import { tail } from '../../shared/format.js';
 import { redactSecretText } from '../../shared/redact.js';
-import { codeText, escapeMrkdwn } from '../../slack/blocks/block-text.js';
+import { code, icon, joinText, text } from '../../shared/text.js';
 import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
 import type { PullResult } from '../bake-record.js';
 import { normalizeImageReference, parseImageReference } from '../image-reference.js';
@@ -39,16 +39,19 @@ const run: StepFn = async (ctx) => {
     const r = results[index]!;
     await ctx.progress.thread(
       r.status === 'pulled'
-        ? `:white_check_mark: pulled ${codeText(ref)} in ${r.seconds?.toFixed(0) ?? '?'} s${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}`
-        : `:x: could not pull ${codeText(ref)} after ${r.attempts} attempt(s): ${escapeMrkdwn(r.error ?? '')}`,
+        ? text`${icon('ok')} pulled ${code(ref)} in ${r.seconds?.toFixed(0) ?? '?'} s${r.attempts > 1 ? ` (attempt ${r.attempts})` : ''}`
+        : text`${icon('failed')} could not pull ${code(ref)} after ${r.attempts} attempt(s): ${r.error ?? ''}`,
     );
     ctx.progress.refresh();
   });
 
   const failed = results.filter((r) => r.status === 'failed');
   if (failed.length > 0) {
-    const list = failed.map((r) => `\`${r.image}\`: ${r.error}`).join('; ');
-    throw new AppError('pull_failed', `Could not pull ${failed.length} image(s): ${list}`);
+    const list = joinText(
+      failed.map((r) => text`${code(r.image)}: ${r.error ?? ''}`),
+      '; ',
+    );
+    throw new AppError('pull_failed', text`Could not pull ${failed.length} image(s): ${list}`);
   }
   const pulled = results.filter((r) => r.status === 'pulled');
   const seconds = pulled.reduce((sum, r) => sum + (r.seconds ?? 0), 0);

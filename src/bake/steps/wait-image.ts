@@ -1,6 +1,6 @@
 import { AppError } from '../../errors.js';
 import { formatDuration } from '../../shared/format.js';
-import { escapeMrkdwn } from '../../slack/blocks/block-text.js';
+import { icon, text } from '../../shared/text.js';
 import type { BakeStep, StepFn } from '../bake-context.js';
 import { pollUntil } from '../wait.js';
 
@@ -44,7 +44,7 @@ const run: StepFn = async (ctx) => {
         lastProgress = now;
         const percent = await ec2.snapshotProgress(found.snapshotIds);
         await ctx.progress.thread(
-          `:hourglass_flowing_sand: ${escapeMrkdwn(imageId)} still ${escapeMrkdwn(found.state)} after ${formatDuration(now - started)}${percent === undefined ? '' : `, snapshots ${percent.toFixed(0)}%`}`,
+          text`${icon('waiting')} ${imageId} still ${found.state} after ${formatDuration(now - started)}${percent === undefined ? '' : `, snapshots ${percent.toFixed(0)}%`}`,
         );
       }
       return undefined;

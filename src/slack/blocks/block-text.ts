@@ -1,5 +1,5 @@
 import type { Block } from '../../ports/chat.js';
-import { zonedParts } from '../../shared/zoned-parts.js';
+import { formatWhen } from '../../shared/format.js';
 
 /** Slack's limits, with headroom: a section's text is ≤ 3,000 chars; messages near 13k chars fail. */
 export const SECTION_MAX = 2_900;
@@ -44,10 +44,7 @@ export function chunkLines(lines: readonly string[], max: number): string[] {
 }
 
 /** A wall-clock fallback in the configured zone, e.g. `2026-12-01 02:00 UTC`. */
-export function formatWhen(at: Date, timeZone: string): string {
-  const parts = zonedParts(at, timeZone);
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${timeZone}`;
-}
+export { formatWhen };
 
 /** Slack shows `<!date^…>` in each reader's own time zone; the fallback is the configured zone. */
 export function slackDate(at: Date, timeZone: string): string {

@@ -1,0 +1,30 @@
+import type { ChatContent } from '../ports/chat.js';
+import type { Reply } from '../shared/reply.js';
+import type { Text } from '../shared/text.js';
+import type { BakeRecord } from './bake-record.js';
+
+/** What the App Home shows one user: the recent bakes (the view and the admin rule are the chat's). */
+export interface HomeData {
+  userId: string;
+  bakes: BakeRecord[];
+  now: Date;
+  sandbox: boolean;
+  simSpeed?: number;
+}
+
+/**
+ * How the bake's messages look, implemented by `slack/bake-presenter.ts` with the pure Block Kit builders: the
+ * bake says what happened (a record, a Text), never how a chat marks it up.
+ */
+export interface BakePresenter {
+  /** The bake's root message: who, what, every step with its state (with its buttons). */
+  card(bake: BakeRecord, now: Date, options: { sandbox: boolean }): ChatContent;
+  /** The same card as an answer to one person (no buttons: actions belong on the shared message). */
+  cardReply(bake: BakeRecord, now: Date, options: { sandbox: boolean }): Reply;
+  /** The running and recent bakes. */
+  list(bakes: BakeRecord[], now: Date): Reply;
+  /** The thread reply when the AMI is available, with the next steps as buttons. */
+  amiReady(input: { bakeId: string; imageId: string; imageName: string; testTier?: string }): ChatContent;
+  /** A line of the bake's thread, or an answer. */
+  content(text: Text): ChatContent;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, userMessage, userText } from '../../src/errors.js';
+import { code, group, icon, joinText, link, plainText, text, user, when, words } from '../../src/shared/text.js';
+import { renderMrkdwn } from '../../src/slack/blocks/render-text.js';
+
+describe('Text: features say what a value is, slack/ renders it', () => {
+  it("keeps the bot's words and escapes every interpolated string", () => {
+    const hostile = '<!channel> & <https://evil.example|click>';
+    const rendered = renderMrkdwn(text`*Bake* failed: ${hostile}`);
+    expect(rendered).toBe('*Bake* failed: &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;');
+  });
+
+  it('renders code, users, groups, times, links and icons, and none of them from outside text', () => {
+    const at = new Date('2026-12-01T02:00:00Z');
+    const rendered = renderMrkdwn(
+      text`${icon('warning')} ${code('a`b<c')} by ${user('U0ADMIN')} and ${user('<!here>')}, ${group('S0OPS')} at ${when(at, 'UTC')}: ${link('https://x.slack.com/archives/C1/p1', 'bake-1')} ${link('javascript:alert(1)', 'no')}`,
+    );
+    expect(rendered).toBe(
+      ":warning: `a'b&lt;c` by <@U0ADMIN> and &lt;!here&gt;, <!subteam^S0OPS> at 2026-12-01 02:00 UTC: <https://x.slack.com/archives/C1/p1|bake-1> no",
+    );
+  });
+
+  it('joins and nests texts without escaping the nested words twice', () => {
+    const list = joinText([text`• ${code('ami-1')}`, text`• ${'a&b'}`], words('\n'));
+    expect(renderMrkdwn(text`Two:\n${list}`)).toBe('Two:\n• `ami-1`\n• a&amp;b');
+  });
+
+  it('has a plain form for logs and records: no markup, no icons, values as they are', () => {
+    const t = text`${icon('failed')} Could not pull ${code('img:1')} for ${user('U1')}: ${'<&>'}`;
+    expect(plainText(t)).toBe('Could not pull `img:1` for U1: <&>');
+  });
+
+  it('an AppError carries both: the plain message for logs, the Text for the chat', () => {
+    const error = new AppError('x', text`${code('<x>')} is not a bake id`);
+    expect(error.message).toBe('`<x>` is not a bake id');
+    expect(userMessage(error)).toBe('`<x>` is not a bake id');
+    expect(renderMrkdwn(userText(error))).toBe('`&lt;x&gt;` is not a bake id');
+    // A plain-string message may quote outside text: escaped when shown.
+    expect(renderMrkdwn(userText(new AppError('y', 'EC2 said <!channel>')))).toBe('EC2 said &lt;!channel&gt;');
+    expect(renderMrkdwn(userText(new Error('boom')))).toContain('Something unexpected went wrong');
+  });
+});
