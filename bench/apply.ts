@@ -26,6 +26,7 @@ import { createBackgroundTasks } from '../src/shared/background-tasks.js';
 import { createSilentLogger } from '../src/shared/logger.js';
 import { createSystemClock } from '../src/shared/system-clock.js';
 import { createSimulator } from '../src/sim/index.js';
+import { createRolloutPresenter } from '../src/slack/rollout-presenter.js';
 import { type FerretDbServer, startFerretDb } from '../test/support/ferretdb.js';
 import { BENCH_ADMIN, BENCH_CHANNEL, BENCH_SECRET, BENCH_TOKEN } from './lib/fixtures.js';
 import { round } from './lib/stats.js';
@@ -362,6 +363,7 @@ async function runUseCases(tiers: DominoTiersPort, simEc2: Ec2Port, target: stri
   const rollout = createRollout({
     config,
     store,
+    presenter: createRolloutPresenter(config),
     chat: createTimedChat(clock),
     clock,
     wallClock: createSystemClock(),

@@ -12,6 +12,7 @@ import { createBackgroundTasks } from '../src/shared/background-tasks.js';
 import { createSilentLogger } from '../src/shared/logger.js';
 import { createSystemClock } from '../src/shared/system-clock.js';
 import { createSimulator } from '../src/sim/index.js';
+import { createRolloutPresenter } from '../src/slack/rollout-presenter.js';
 import { dmUser, startFakeSlack } from '../test/support/fake-slack.js';
 import { sampleChange, tierUpdates } from '../test/support/rollout-fixtures.js';
 import { BENCH_ADMIN, BENCH_CHANNEL, BENCH_SECRET, BENCH_TOKEN } from './lib/fixtures.js';
@@ -84,6 +85,7 @@ export async function benchNotify(options: NotifyOptions) {
     const deps: RolloutDeps = {
       config,
       store,
+      presenter: createRolloutPresenter(config),
       chat,
       clock,
       wallClock: createSystemClock(),

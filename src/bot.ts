@@ -32,6 +32,7 @@ import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
 import { createSlackReviewNotifier } from './slack/review-notifier.js';
 import { registerRolloutActions } from './slack/rollout-listeners.js';
+import { createRolloutPresenter } from './slack/rollout-presenter.js';
 
 export interface BotOptions {
   config: Config;
@@ -138,6 +139,7 @@ export function createBot(options: BotOptions): Bot {
     config,
     store,
     chat,
+    presenter: createRolloutPresenter(config),
     clock,
     wallClock,
     logger,

@@ -1,7 +1,6 @@
 import type { PostedMessage } from '../ports/chat.js';
 import { createAsyncQueue, eachLimited } from '../shared/async-queue.js';
-import { announcementMessage, userNoticeMessage } from '../slack/blocks/announce-message.js';
-import { escapeExceptMentions } from '../slack/blocks/block-text.js';
+import { channel, icon, joinText, plainText, type Text, text } from '../shared/text.js';
 import { replyInThread } from './change-messages.js';
 import type { AnnouncementSummary } from './change-record.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
@@ -27,7 +26,6 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
   const change = await deps.store.changes.get(changeId);
   if (!change || change.updates.length === 0) return undefined;
   const log = deps.logger.child({ changeId, deployment: change.deployment });
-  const tz = deps.config.timeZone;
   const summary: AnnouncementSummary = {
     at: deps.clock.now(),
     tiers: change.updates.length,
@@ -39,7 +37,10 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
   };
   if (deps.config.announceChannel) {
     try {
-      const posted = await deps.chat.post({ channel: deps.config.announceChannel, ...announcementMessage(change, tz) });
+      const posted = await deps.chat.post({
+        channel: deps.config.announceChannel,
+        ...deps.presenter.announcement(change),
+      });
       summary.channelTs = posted.ts;
     } catch (error) {
       log.warn({ err: error }, 'could not post the announcement');
@@ -99,7 +100,7 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
     }
     try {
       const tiers = [...recipient.tiers].sort();
-      const message = userNoticeMessage(change, tiers, tz);
+      const message = deps.presenter.userNotice(change, tiers);
       recipient.sent = await deps.chat.dm(userId, message.text, message.blocks);
       recipient.sentTiers = tiers.length;
       summary.dmSent++;
@@ -125,7 +126,7 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
     const { sent, sentTiers } = recipient;
     if (!sent || sentTiers === undefined || sentTiers >= recipient.tiers.size) continue;
     try {
-      const message = userNoticeMessage(change, [...recipient.tiers].sort(), tz);
+      const message = deps.presenter.userNotice(change, [...recipient.tiers].sort());
       await deps.chat.update({ channel: sent.channel, ts: sent.ts, ...message });
     } catch (error) {
       log.warn({ err: error, userId: recipient.userId }, 'could not complete a DM with the tiers found later');
@@ -133,28 +134,33 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
   }
 
   await deps.store.changes.note(change._id, { announcement: summary });
-  const parts = [
-    deps.config.announceChannel
+  const announceChannel = deps.config.announceChannel;
+  const parts: Text[] = [
+    announceChannel
       ? summary.channelTs
-        ? `posted in <#${deps.config.announceChannel}>`
-        : `could not post in <#${deps.config.announceChannel}>`
-      : 'no announcement channel configured',
-    `DMed ${summary.dmSent} user(s) of ${summary.tiers} tier(s)`,
+        ? text`posted in ${channel(announceChannel)}`
+        : text`could not post in ${channel(announceChannel)}`
+      : text`no announcement channel configured`,
+    text`DMed ${summary.dmSent} user(s) of ${summary.tiers} tier(s)`,
   ];
-  if (summary.alreadyNotified > 0) parts.push(`${summary.alreadyNotified} already told`);
-  if (summary.unknownEmails > 0) parts.push(`${summary.unknownEmails} email(s) without a Slack account`);
-  if (summary.failed > 0) parts.push(`:warning: ${summary.failed} failed (see the logs)`);
-  if (summary.sourceError) parts.push(`:warning: tier users unavailable: ${summary.sourceError}`);
-  const mentions = [deps.config.announceChannel]; // ours; the rest (Domino's errors) is escaped
-  await replyInThread(deps, change, {
-    text: `:mega: Announced ${change._id}: ${escapeExceptMentions(parts.join('; '), mentions)}.`,
-  });
+  if (summary.alreadyNotified > 0) parts.push(text`${summary.alreadyNotified} already told`);
+  if (summary.unknownEmails > 0) parts.push(text`${summary.unknownEmails} email(s) without a Slack account`);
+  if (summary.failed > 0) parts.push(text`${icon('warning')} ${summary.failed} failed (see the logs)`);
+  // Domino's error is outside text: a value of the Text, escaped wherever it is shown.
+  if (summary.sourceError) parts.push(text`${icon('warning')} tier users unavailable: ${summary.sourceError}`);
+  const said = joinText(parts, '; ');
+  await replyInThread(
+    deps,
+    change,
+    deps.presenter.content(text`${icon('announce')} Announced ${change._id}: ${said}.`),
+  );
   await audit(deps, {
     actor: 'ami-bot',
     action: 'change.announced',
     deployment: change.deployment,
     changeId: change._id,
-    summary: parts.join('; '),
+    // Plain text; the history shows the announcement channel (in `mentions`) as a channel again.
+    summary: plainText(said),
     ...(deps.config.announceChannel ? { mentions: [deps.config.announceChannel] } : {}),
   });
   log.info({ ...summary }, 'change announced');

@@ -1,6 +1,5 @@
 import { errorCode, userMessage } from '../errors.js';
 import { tierKey } from '../ports/domino.js';
-import { applyResultMessage } from '../slack/blocks/apply-result-message.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
 import { type ApplyResult, type ChangeRecord, nothingWritten, type TierConflict } from './change-record.js';
@@ -76,7 +75,7 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
     deps.metrics?.applies.inc({ kind: change.kind, outcome: 'expired' });
     const done = (await deps.store.changes.get(change._id)) ?? { ...change, result, status: 'expired' };
     await closeUnapplied(deps, done, 'ami-bot', reason);
-    await replyInThread(deps, done, applyResultMessage(done));
+    await replyInThread(deps, done, deps.presenter.applyResult(done));
     return done;
   }
 
@@ -111,7 +110,7 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
     }
     const done = (await deps.store.changes.get(changeId)) ?? { ...change, result, status: result.status };
     await refreshChangeMessage(deps, changeId);
-    await replyInThread(deps, done, applyResultMessage(done));
+    await replyInThread(deps, done, deps.presenter.applyResult(done));
     const before =
       change.kind === 'drain'
         ? Object.fromEntries((change.drain?.stopped ?? []).map((i) => [i.id, 'stopped']))

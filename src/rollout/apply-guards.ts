@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import type { Ec2Port } from '../ports/ec2.js';
-import { formatWhen } from '../slack/blocks/block-text.js';
+import { formatWhen } from '../shared/format.js';
 import type { ChangeRecord } from './change-record.js';
 import { isAmiId } from './classify-tiers.js';
 

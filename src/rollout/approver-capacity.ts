@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { ChatPort } from '../ports/chat.js';
+import { group, icon, joinText, type Text, type TextValue, text, user, words } from '../shared/text.js';
 
 type ApprovalConfig = Pick<Config, 'approvers' | 'admins' | 'twoPersonRule'>;
 
@@ -31,17 +32,20 @@ export async function approverNote(
   config: ApprovalConfig,
   chat: Pick<ChatPort, 'userGroupMembers'>,
   requester: string,
-): Promise<string> {
+): Promise<Text> {
   const { userGroup } = config.approvers;
   const members = userGroup ? await chat.userGroupMembers(userGroup).catch(() => undefined) : [];
   const isOther = (id: string) => !config.twoPersonRule || id !== requester;
   const listed = listedApprovers(config).filter(isOther);
   const others = new Set([...listed, ...(members ?? []).filter(isOther)]);
   if (others.size === 0 && members !== undefined) {
-    return `:warning: Nobody can approve it: ${config.twoPersonRule ? 'the two-person rule needs an approver other than you and there is none' : 'there is no approver'}; ${FIX}.`;
+    const why = config.twoPersonRule
+      ? 'the two-person rule needs an approver other than you and there is none'
+      : 'there is no approver';
+    return text`${icon('warning')} Nobody can approve it: ${words(why)}; ${words(FIX)}.`;
   }
-  const shown = listed.slice(0, 10).map((id) => `<@${id}>`);
+  const shown: TextValue[] = listed.slice(0, 10).map(user);
   if (listed.length > shown.length) shown.push(`${listed.length - shown.length} more`);
-  if (userGroup) shown.push(`members of <!subteam^${userGroup}>`);
-  return `Who can approve: ${shown.join(', ')}${config.twoPersonRule ? ' (not you: two-person rule)' : ''}.`;
+  if (userGroup) shown.push(text`members of ${group(userGroup)}`);
+  return text`Who can approve: ${joinText(shown, ', ')}${words(config.twoPersonRule ? ' (not you: two-person rule)' : '')}.`;
 }

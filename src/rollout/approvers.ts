@@ -1,10 +1,11 @@
 import type { Config } from '../config.js';
 import type { ChatPort } from '../ports/chat.js';
+import { group, joinText, type Text, user } from '../shared/text.js';
 
 export interface ApproverCheck {
   ok: boolean;
   /** Who may approve, for the refusal message. */
-  who: string;
+  who: Text;
 }
 
 /**
@@ -19,10 +20,13 @@ export async function checkApprover(
   const { users, userGroup } = config.approvers;
   const configured = users.length > 0 || userGroup !== undefined;
   const listed = configured ? users : config.admins;
-  const who = [
-    ...(listed.length > 0 ? [listed.map((id) => `<@${id}>`).join(', ')] : []),
-    ...(userGroup ? [`members of <!subteam^${userGroup}>`] : []),
-  ].join(' or ');
+  const who = joinText(
+    [
+      ...(listed.length > 0 ? [joinText(listed.map(user), ', ')] : []),
+      ...(userGroup ? [joinText(['members of ', group(userGroup)], '')] : []),
+    ],
+    ' or ',
+  );
   if (listed.includes(userId)) return { ok: true, who };
   if (userGroup && (await chat.userGroupMembers(userGroup)).includes(userId)) return { ok: true, who };
   return { ok: false, who };

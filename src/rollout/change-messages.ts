@@ -1,23 +1,16 @@
 import { AppError } from '../errors.js';
-import { fullListMessages } from '../slack/blocks/change-full-list.js';
-import { changeMessage } from '../slack/blocks/change-message.js';
+import type { ChatContent } from '../ports/chat.js';
 import type { ChangeRecord } from './change-record.js';
 import { newChangeId } from './change-record.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
-type Deps = Pick<RolloutDeps, 'store' | 'chat' | 'clock' | 'logger' | 'config'>;
-
-const messageOptions = (deps: Deps) => ({
-  timeZone: deps.config.timeZone,
-  sandbox: deps.config.sandbox,
-  twoPersonRule: deps.config.twoPersonRule,
-});
+type Deps = Pick<RolloutDeps, 'store' | 'chat' | 'presenter' | 'clock' | 'logger' | 'config'>;
 
 /** Re-renders the change's approval message from the store; a Slack failure is logged, never thrown. */
 export async function refreshChangeMessage(deps: Deps, changeId: string): Promise<void> {
   const change = await deps.store.changes.get(changeId);
   if (!change?.message) return;
-  const message = changeMessage(change, deps.clock.now(), messageOptions(deps));
+  const message = deps.presenter.change(change, deps.clock.now());
   try {
     const { text, blocks } = message;
     await deps.chat.update({ channel: change.message.channel, ts: change.message.ts, text, blocks });
@@ -27,13 +20,13 @@ export async function refreshChangeMessage(deps: Deps, changeId: string): Promis
 }
 
 /** A reply in the change's thread; a Slack failure is logged, never thrown (the change itself is done). */
-export async function replyInThread(deps: Deps, change: ChangeRecord, message: { text: string; blocks?: unknown[] }) {
+export async function replyInThread(deps: Deps, change: ChangeRecord, message: ChatContent) {
   const threadTs = change.threadTs ?? change.message?.ts;
   try {
     await deps.chat.post({
       channel: change.channel,
       text: message.text,
-      ...(message.blocks ? { blocks: message.blocks as Record<string, unknown>[] } : {}),
+      ...(message.blocks ? { blocks: message.blocks } : {}),
       ...(threadTs ? { threadTs } : {}),
     });
   } catch (error) {
@@ -55,7 +48,7 @@ export async function publishChange(deps: Deps, draft: Omit<ChangeRecord, '_id'>
       throw new AppError('change_id_collision', 'Could not find a free change id; nothing was planned. Try again.');
   }
   const now = deps.clock.now();
-  const message = changeMessage(change, now, messageOptions(deps));
+  const message = deps.presenter.change(change, now);
   const posted = await deps.chat.post({
     channel: change.channel,
     text: message.text,
@@ -65,7 +58,9 @@ export async function publishChange(deps: Deps, draft: Omit<ChangeRecord, '_id'>
   const notes = { message: posted, threadTs: change.threadTs ?? posted.ts };
   await deps.store.changes.note(change._id, notes);
   Object.assign(change, notes);
-  if (message.overflow) for (const part of fullListMessages(change)) await replyInThread(deps, change, part);
+  if (message.overflow) {
+    for (const part of deps.presenter.changeFullLists(change)) await replyInThread(deps, change, part);
+  }
   deps.logger.info(
     {
       changeId: change._id,

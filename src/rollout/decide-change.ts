@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
-import { codeText, formatWhen, userMention } from '../slack/blocks/block-text.js';
+import { code, icon, type Text, text, user, when, words } from '../shared/text.js';
 import { checkApprover } from './approvers.js';
 import { refreshChangeMessage } from './change-messages.js';
 import { type ChangeRecord, isChangeId, isFromOwnMessage } from './change-record.js';
@@ -16,17 +16,13 @@ export interface DecideChangeInput {
   origin?: ButtonOrigin;
 }
 
-export function alreadyDecided(change: ChangeRecord, timeZone: string): Reply {
+export function alreadyDecided(change: ChangeRecord, timeZone: string): Text {
   const d = change.decision;
-  if (!d) return { text: `${change._id} is ${change.status}; nothing was changed.` };
+  if (!d) return text`${change._id} is ${change.status}; nothing was changed.`;
   if (d.outcome === 'expired') {
-    return {
-      text: `:hourglass: ${change._id} expired at ${formatWhen(change.deadline, timeZone)} without a decision; nothing was changed.`,
-    };
+    return text`${icon('expired')} ${change._id} expired at ${when(change.deadline, timeZone)} without a decision; nothing was changed.`;
   }
-  return {
-    text: `${change._id} was already ${d.outcome} by ${userMention(d.by)} at ${formatWhen(d.at, timeZone)} (now ${change.status}); your click changed nothing.`,
-  };
+  return text`${change._id} was already ${d.outcome} by ${user(d.by)} at ${when(d.at, timeZone)} (now ${change.status}); your click changed nothing.`;
 }
 
 /** After a change is closed without an apply: the message shows it, and announced users hear it is off. */
@@ -65,11 +61,12 @@ export async function expireChange(deps: RolloutDeps, changeId: string): Promise
  */
 export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: string, actor: string): void }) {
   const tz = deps.config.timeZone;
+  const say = deps.presenter.content;
   return async function decideChange(input: DecideChangeInput): Promise<Reply> {
     if (!isChangeId(input.changeId)) {
       throw new AppError(
         'invalid_change_id',
-        `${codeText(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
+        text`${code(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
       );
     }
     const change = await deps.store.changes.get(input.changeId);
@@ -79,31 +76,33 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     const approver = await checkApprover(deps.config, deps.chat, input.userId);
     if (!approver.ok) {
       deps.metrics?.approvals.inc({ decision: 'refused' });
-      return { text: `:no_entry: Only approvers (${approver.who}) can decide ${change._id}; nothing was changed.` };
+      return say(
+        text`${icon('forbidden')} Only approvers (${approver.who}) can decide ${change._id}; nothing was changed.`,
+      );
     }
-    if (change.decision) return alreadyDecided(change, tz);
+    if (change.decision) return say(alreadyDecided(change, tz));
     const now = deps.clock.now();
     if (now.getTime() >= change.deadline.getTime()) {
       await expireChange(deps, change._id);
       const after = await deps.store.changes.get(change._id);
-      return after ? alreadyDecided(after, tz) : { text: `${change._id} has expired; nothing was changed.` };
+      return say(after ? alreadyDecided(after, tz) : text`${change._id} has expired; nothing was changed.`);
     }
     if (input.decision === 'approve' && deps.config.twoPersonRule && input.userId === change.requester) {
       deps.metrics?.approvals.inc({ decision: 'refused' });
-      return {
-        text: `:no_entry: You requested ${change._id}, so another approver must approve it (two-person rule). Nothing was changed.`,
-      };
+      return say(
+        text`${icon('forbidden')} You requested ${change._id}, so another approver must approve it (two-person rule). Nothing was changed.`,
+      );
     }
     const outcome = input.decision === 'approve' ? 'approved' : 'rejected';
     const won = await deps.store.changes.decide(change._id, { outcome, by: input.userId, at: now });
     const after = (await deps.store.changes.get(change._id)) ?? change;
-    if (!won) return alreadyDecided(after, tz);
+    if (!won) return say(alreadyDecided(after, tz));
 
     deps.logger.info({ changeId: change._id, outcome, by: input.userId }, 'change decided');
     deps.metrics?.approvals.inc({ decision: outcome });
     if (outcome === 'rejected') {
       await closeUnapplied(deps, after, input.userId);
-      return { text: `You rejected ${change._id}; nothing will be changed.` };
+      return say(text`You rejected ${change._id}; nothing will be changed.`);
     }
     await audit(deps, {
       actor: input.userId,
@@ -114,11 +113,14 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
     });
     await refreshChangeMessage(deps, change._id);
     if (change.applyAt && change.applyAt.getTime() > now.getTime()) {
-      return {
-        text: `You approved ${change._id}; it applies in the maintenance window at ${formatWhen(change.applyAt, tz)}${change.applyUntil ? `, and expires unapplied if it has not started by ${formatWhen(change.applyUntil, tz)}` : ''}.`,
-      };
+      const until = change.applyUntil
+        ? text`, and expires unapplied if it has not started by ${when(change.applyUntil, tz)}`
+        : words('');
+      return say(
+        text`You approved ${change._id}; it applies in the maintenance window at ${when(change.applyAt, tz)}${until}.`,
+      );
     }
     next.apply(change._id, input.userId);
-    return { text: `You approved ${change._id}; applying now — the result follows in the thread.` };
+    return say(text`You approved ${change._id}; applying now — the result follows in the thread.`);
   };
 }

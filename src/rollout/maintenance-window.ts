@@ -1,6 +1,6 @@
 import { AppError } from '../errors.js';
+import { code, text, when, words } from '../shared/text.js';
 import { zonedParts } from '../shared/zoned-parts.js';
-import { codeText, formatWhen } from '../slack/blocks/block-text.js';
 
 const WINDOW = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})$/;
 const MAX_AHEAD_DAYS = 90;
@@ -18,19 +18,19 @@ function offsetMs(utcMs: number, timeZone: string): number {
  * `2026-12-01 02:00` as a wall-clock time in `timeZone` → the instant. A time skipped by a DST change is
  * refused (it never happens on the clock the admins read); an ambiguous one takes the earlier instant.
  */
-export function parseWindowStart(text: string, timeZone: string): Date {
-  const m = WINDOW.exec(text.trim());
+export function parseWindowStart(input: string, timeZone: string): Date {
+  const m = WINDOW.exec(input.trim());
   if (!m) {
     throw new AppError(
       'invalid_window',
-      `\`--at\` wants "YYYY-MM-DD HH:MM" (e.g. "2026-12-01 02:00"), got ${codeText(text.slice(0, 40))}.`,
+      text`\`--at\` wants "YYYY-MM-DD HH:MM" (e.g. "2026-12-01 02:00"), got ${code(input.slice(0, 40))}.`,
     );
   }
   const [year, month, day, hour, minute] = m.slice(1).map(Number) as [number, number, number, number, number];
   const wall = Date.UTC(year, month - 1, day, hour, minute);
   const check = new Date(wall);
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) {
-    throw new AppError('invalid_window', `\`--at\` ${codeText(text.slice(0, 40))} is not a real date and time.`);
+    throw new AppError('invalid_window', text`\`--at\` ${code(input.slice(0, 40))} is not a real date and time.`);
   }
   // Try the offsets in force just before and after the wall time; keep the earliest that reads back exactly.
   const candidates = [offsetMs(wall - 86_400_000, timeZone), offsetMs(wall + 86_400_000, timeZone)]
@@ -41,7 +41,7 @@ export function parseWindowStart(text: string, timeZone: string): Date {
   if (first === undefined) {
     throw new AppError(
       'invalid_window',
-      `${text.trim()} does not exist in ${timeZone} (the clocks skip it). Pick another time.`,
+      text`${input.trim()} does not exist in ${timeZone} (the clocks skip it). Pick another time.`,
     );
   }
   return new Date(first);
@@ -53,12 +53,11 @@ export function parseWindowStart(text: string, timeZone: string): Date {
  */
 export function checkWindow(start: Date, now: Date, clock?: { timeZone: string; simulated: boolean }): void {
   if (start.getTime() <= now.getTime()) {
-    const reads = clock
-      ? ` (it is now ${formatWhen(now, clock.timeZone)}${clock.simulated ? ' on the simulated clock: in sandbox mode `--at` is simulated time' : ''})`
-      : '';
+    const simulated = clock?.simulated ? ' on the simulated clock: in sandbox mode `--at` is simulated time' : '';
+    const reads = clock ? text` (it is now ${when(now, clock.timeZone)}${words(simulated)})` : words('');
     throw new AppError(
       'window_in_past',
-      `The maintenance window must start in the future${reads}; nothing was planned.`,
+      text`The maintenance window must start in the future${reads}; nothing was planned.`,
     );
   }
   if (start.getTime() - now.getTime() > MAX_AHEAD_DAYS * 86_400_000) {
@@ -70,13 +69,13 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?$/;
 const MAX_WINDOW_HOURS = 72;
 
 /** `2h`, `90m`, `1h30m` → milliseconds; anything else is refused with the grammar. */
-export function parseWindowDuration(text: string): number {
-  const m = DURATION.exec(text.trim());
+export function parseWindowDuration(input: string): number {
+  const m = DURATION.exec(input.trim());
   const ms = m && (m[1] || m[2]) ? (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60_000 : 0;
   if (ms <= 0) {
     throw new AppError(
       'invalid_window',
-      `\`--for\` wants a duration such as \`2h\`, \`90m\` or \`1h30m\`, got ${codeText(text.slice(0, 40))}.`,
+      text`\`--for\` wants a duration such as \`2h\`, \`90m\` or \`1h30m\`, got ${code(input.slice(0, 40))}.`,
     );
   }
   return ms;

@@ -1,5 +1,4 @@
 import { eachLimited } from '../shared/async-queue.js';
-import { cancelledNoticeMessage, cancelledUserMessage } from '../slack/blocks/announce-message.js';
 import type { ChangeRecord } from './change-record.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
@@ -22,7 +21,7 @@ const MAX_WAIT_MS = 30 * 60_000;
 export function notifyCancelled(deps: RolloutDeps, change: ChangeRecord): void {
   deps.tasks.run(`notify cancelled ${change._id}`, async (signal) => {
     const log = deps.logger.child({ changeId: change._id, deployment: change.deployment });
-    const message = cancelledUserMessage(change);
+    const message = deps.presenter.cancelledUser(change);
     const key = cancelledKey(change._id);
     const giveUpMs = deps.clock.now().getTime() + MAX_WAIT_MS;
     let channelTold = false;
@@ -35,7 +34,7 @@ export function notifyCancelled(deps: RolloutDeps, change: ChangeRecord): void {
       if (!channelTold && channel && announcement?.channelTs) {
         channelTold = true;
         await deps.chat
-          .post({ channel, threadTs: announcement.channelTs, ...cancelledNoticeMessage(change) })
+          .post({ channel, threadTs: announcement.channelTs, ...deps.presenter.cancelledNotice(change) })
           .catch((error: unknown) => log.warn({ err: error }, 'could not post the cancellation'));
       }
       const users = await deps.store.notifications.listNotified(change._id);

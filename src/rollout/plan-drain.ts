@@ -4,8 +4,7 @@ import type { InstanceInfo } from '../ports/ec2.js';
 import { deploymentExecutorTags, hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
-import { codeText, fitLines, SECTION_MAX } from '../slack/blocks/block-text.js';
-import { instanceLines } from '../slack/blocks/change-lines.js';
+import { code, text } from '../shared/text.js';
 import { withChangeLock } from './change-lock.js';
 import { publishChange, replyInThread } from './change-messages.js';
 import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied } from './change-record.js';
@@ -67,7 +66,7 @@ export function createPlanDrain(deps: RolloutDeps) {
     if (!isChangeId(input.changeId)) {
       throw new AppError(
         'invalid_change_id',
-        `${codeText(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
+        text`${code(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
       );
     }
     const source = await deps.store.changes.get(input.changeId);
@@ -91,21 +90,16 @@ export function createPlanDrain(deps: RolloutDeps) {
       const old = await findOldExecutors(deps, source);
       const base = { actor: input.userId, deployment: source.deployment, changeId: source._id };
       if (old.stopped.length === 0) {
-        const running = old.running.length
-          ? `${plural(old.running.length, 'running executor')} still on old AMIs: put them in Maintenance Mode in Domino's admin UI and terminate them when their runs end.\n${fitLines(instanceLines(old.running), SECTION_MAX - 200)}`
-          : 'No executor of the changed tiers is left on an old AMI.';
-        await replyInThread(deps, source, {
-          text: `:mag: Drain after ${source._id}: no stopped executor to terminate. ${running}`,
-        });
+        await replyInThread(deps, source, deps.presenter.drainNothingToTerminate(source, old.running));
         await audit(deps, {
           ...base,
           action: 'drain.listed',
           summary: `0 stopped, ${old.running.length} running on old AMIs`,
         });
         return {
-          reply: {
-            text: `No stopped executor on an old AMI after ${source._id}; ${old.running.length} running (listed in the thread).`,
-          },
+          reply: deps.presenter.content(
+            text`No stopped executor on an old AMI after ${source._id}; ${old.running.length} running (listed in the thread).`,
+          ),
         };
       }
       const now = deps.clock.now();
@@ -137,8 +131,8 @@ export function createPlanDrain(deps: RolloutDeps) {
       summary: `after ${source._id}: ${old.stopped.length} stopped to terminate, ${old.running.length} running for Maintenance Mode`,
       before: Object.fromEntries([...old.stopped, ...old.running].map((i) => [i.id, `${i.state} on ${i.imageId}`])),
     });
-    return {
-      text: `${drain._id}: ${plural(old.stopped.length, 'stopped executor')} can be terminated (an approver presses the button in the thread); ${old.running.length} running ones are listed for Maintenance Mode.`,
-    };
+    return deps.presenter.content(
+      text`${drain._id}: ${plural(old.stopped.length, 'stopped executor')} can be terminated (an approver presses the button in the thread); ${old.running.length} running ones are listed for Maintenance Mode.`,
+    );
   };
 }

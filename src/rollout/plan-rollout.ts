@@ -3,7 +3,7 @@ import type { ImageInfo } from '../ports/ec2.js';
 import type { ButtonOrigin } from '../shared/button-origin.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
-import { escapeMrkdwn } from '../slack/blocks/block-text.js';
+import { icon, joinText, link, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { approverNote } from './approver-capacity.js';
 import { withChangeLock } from './change-lock.js';
@@ -129,14 +129,15 @@ export function createPlanRollout(deps: RolloutDeps) {
       const older = olderRefusal(target.image, standardAmis(plan.updates, images));
       if (older) throw new AppError('ami_older', older);
       if (plan.updates.length === 0) {
-        const skipped = plan.skipped.map((t) => `• ${escapeMrkdwn(t.label)}: ${escapeMrkdwn(t.detail)}`).join('\n');
+        const skipped = joinText(
+          plan.skipped.map((t) => text`\n• ${t.label}: ${t.detail}`),
+          '',
+        );
+        // A long list is cut by the presenter at Slack's limit for a message.
         return {
-          nothing: {
-            text: `Nothing to plan: no standard tier is off ${target.amiId} (${plan.unchanged.length} already on it, ${plan.skipped.length} skipped).${skipped ? `\n${skipped}` : ''}`.slice(
-              0,
-              3_900,
-            ),
-          },
+          nothing: deps.presenter.content(
+            text`Nothing to plan: no standard tier is off ${target.amiId} (${plan.unchanged.length} already on it, ${plan.skipped.length} skipped).${skipped}`,
+          ),
         };
       }
       const ttlMs = deps.config.approvalTtlHours * 3_600_000;
@@ -173,12 +174,13 @@ export function createPlanRollout(deps: RolloutDeps) {
       after: Object.fromEntries(change.updates.map((t) => [t.id, t.to])),
     });
     announceInBackground(deps, change._id);
-    const link = change.message ? await deps.chat.permalink(change.message.channel, change.message.ts) : undefined;
+    const url = change.message ? await deps.chat.permalink(change.message.channel, change.message.ts) : undefined;
     const tested = gate.override
-      ? ` :warning: Not tested: test requirement overridden (“${escapeMrkdwn(gate.override.reason)}”).`
-      : ` Tested by ${gate.test?.id} (Pulling ${gate.test?.pullingSeconds ?? '<1 poll'} s).`;
-    return {
-      text: `Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi}.${tested} ${link ? `<${link}|Approve or reject it in the thread>` : 'Approve or reject it in the thread'}. ${await approverNote(deps.config, deps.chat, input.userId)}`,
-    };
+      ? text` ${icon('warning')} Not tested: test requirement overridden (“${gate.override.reason}”).`
+      : text` Tested by ${gate.test?.id ?? ''} (Pulling ${gate.test?.pullingSeconds ?? '<1 poll'} s).`;
+    const where = 'Approve or reject it in the thread';
+    return deps.presenter.content(
+      text`Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi ?? ''}.${tested} ${url ? link(url, where) : words(where)}. ${await approverNote(deps.config, deps.chat, input.userId)}`,
+    );
   };
 }

@@ -5,7 +5,7 @@ import { type DeploymentConfig, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ImageInfo } from '../ports/ec2.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
-import { codeText } from '../slack/blocks/block-text.js';
+import { code, text } from '../shared/text.js';
 import { isAmiId } from './classify-tiers.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { requireDeployment } from './rollout-deps.js';
@@ -60,7 +60,7 @@ export async function resolveAmiTarget(
   } else {
     throw new AppError(
       'invalid_target',
-      `${codeText(target.slice(0, 40))} is neither a bake id (bake-20261128-k3m9) nor an AMI id (ami-0123456789abcdef0).`,
+      text`${code(target.slice(0, 40))} is neither a bake id (bake-20261128-k3m9) nor an AMI id (ami-0123456789abcdef0).`,
     );
   }
   const [image] = await deps.ec2.describeImages([amiId]);

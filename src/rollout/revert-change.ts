@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { tierKey } from '../ports/domino.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
-import { codeText } from '../slack/blocks/block-text.js';
+import { code, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { unavailableAmis } from './apply-guards.js';
 import { approverNote } from './approver-capacity.js';
@@ -28,7 +28,7 @@ export function createRevertChange(deps: RolloutDeps) {
     if (!isChangeId(input.changeId)) {
       throw new AppError(
         'invalid_change_id',
-        `${codeText(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
+        text`${code(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
       );
     }
     const source = await deps.store.changes.get(input.changeId);
@@ -116,8 +116,11 @@ export function createRevertChange(deps: RolloutDeps) {
       after: Object.fromEntries(change.updates.map((t) => [t.id, t.to])),
     });
     announceInBackground(deps, change._id);
-    return {
-      text: `Planned ${change._id}, the revert of ${source._id}: ${plural(change.updates.length, 'tier')} back to their recorded AMIs${change.skipped.length ? `, ${change.skipped.length} changed since and left alone` : ''}. Approve it in the thread. ${await approverNote(deps.config, deps.chat, input.userId)}`,
-    };
+    const leftAlone = change.skipped.length
+      ? words(`, ${change.skipped.length} changed since and left alone`)
+      : words('');
+    return deps.presenter.content(
+      text`Planned ${change._id}, the revert of ${source._id}: ${plural(change.updates.length, 'tier')} back to their recorded AMIs${leftAlone}. Approve it in the thread. ${await approverNote(deps.config, deps.chat, input.userId)}`,
+    );
   };
 }

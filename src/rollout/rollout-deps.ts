@@ -11,12 +11,15 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { AuditEntry } from './audit-record.js';
 import { newAuditId } from './audit-record.js';
+import type { RolloutPresenter } from './rollout-presenter.js';
 
 /** Everything the rollout use cases need from the outside, injected once by bot.ts. */
 export interface RolloutDeps {
   config: Config;
   store: StateStore;
   chat: ChatPort;
+  /** How the rollout's messages look (implemented by slack/). */
+  presenter: RolloutPresenter;
   clock: Clock;
   /** Wall time: the change-planning lock is about process liveness, not the change's timeline. */
   wallClock: Clock;

@@ -1,7 +1,7 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE, DEPLOYMENT_TAG } from '../bake/image-tags.js';
 import type { ImageInfo } from '../ports/ec2.js';
-import { escapeMrkdwn, userMention } from '../slack/blocks/block-text.js';
+import { code, type Text, text, words } from '../shared/text.js';
 import type { AmiTestRecord } from './ami-test-record.js';
 
 /**
@@ -41,39 +41,40 @@ export interface ProvenanceFacts {
 const BAKE_FIRST = 'Bake one with `/ami bake` and use its bake id; nothing was done.';
 
 /** Owned by this account, tagged by ami-bot for this deployment, and from a succeeded bake that recorded it. */
-export function provenanceRefusal(facts: ProvenanceFacts): string | undefined {
+export function provenanceRefusal(facts: ProvenanceFacts): Text | undefined {
   const { amiId, deployment, image } = facts;
-  const name = image.name ? ` (\`${escapeMrkdwn(image.name.slice(0, 80))}\`)` : '';
+  const name = image.name ? text` (${code(image.name.slice(0, 80))})` : words('');
   if (!facts.ownImage) {
-    return `AMI ${amiId}${name} belongs to another AWS account${image.ownerId ? ` (${escapeMrkdwn(image.ownerId)})` : ''}: a public or shared AMI is never tested or rolled out. ${BAKE_FIRST}`;
+    const owner = image.ownerId ? text` (${image.ownerId})` : words('');
+    return text`AMI ${amiId}${name} belongs to another AWS account${owner}: a public or shared AMI is never tested or rolled out. ${words(BAKE_FIRST)}`;
   }
   const tags = facts.ownImage.tags;
   const bakeId = tags[BAKE_ID_TAG];
   if (tags[CREATED_BY_TAG] !== CREATED_BY_VALUE || !bakeId) {
-    return `AMI ${amiId}${name} was not made by ami-bot (no \`${BAKE_ID_TAG}\` tag): only an AMI from a succeeded bake of ${deployment} can be tested or rolled out. ${BAKE_FIRST}`;
+    return text`AMI ${amiId}${name} was not made by ami-bot (no ${code(BAKE_ID_TAG)} tag): only an AMI from a succeeded bake of ${deployment} can be tested or rolled out. ${words(BAKE_FIRST)}`;
   }
-  const shownBake = `\`${escapeMrkdwn(bakeId.slice(0, 40))}\``;
+  const shownBake = code(bakeId.slice(0, 40));
   if (tags[DEPLOYMENT_TAG] !== deployment) {
     const other = tags[DEPLOYMENT_TAG]
-      ? `deployment \`${escapeMrkdwn(tags[DEPLOYMENT_TAG].slice(0, 40))}\``
-      : 'no deployment';
-    return `AMI ${amiId} was baked for ${other} (tag \`${DEPLOYMENT_TAG}\`), not ${deployment}: name a bake of ${deployment}; nothing was done.`;
+      ? text`deployment ${code(tags[DEPLOYMENT_TAG].slice(0, 40))}`
+      : words('no deployment');
+    return text`AMI ${amiId} was baked for ${other} (tag ${code(DEPLOYMENT_TAG)}), not ${deployment}: name a bake of ${deployment}; nothing was done.`;
   }
   if (facts.namedBakeId && facts.namedBakeId !== bakeId) {
-    return `AMI ${amiId} is tagged as made by bake ${shownBake}, not ${facts.namedBakeId}: the tags and the bake record disagree; nothing was done.`;
+    return text`AMI ${amiId} is tagged as made by bake ${shownBake}, not ${facts.namedBakeId}: the tags and the bake record disagree; nothing was done.`;
   }
   const bake = facts.bake;
   if (!bake) {
-    return `AMI ${amiId} names bake ${shownBake}, of which ami-bot has no record: its origin cannot be checked. ${BAKE_FIRST}`;
+    return text`AMI ${amiId} names bake ${shownBake}, of which ami-bot has no record: its origin cannot be checked. ${words(BAKE_FIRST)}`;
   }
   if (bake.status !== 'succeeded') {
-    return `Bake ${bake._id} of AMI ${amiId} is ${bake.status}, not succeeded: only the AMI of a succeeded bake can be tested or rolled out; nothing was done.`;
+    return text`Bake ${bake._id} of AMI ${amiId} is ${bake.status}, not succeeded: only the AMI of a succeeded bake can be tested or rolled out; nothing was done.`;
   }
   if (bake.deployment !== deployment) {
-    return `Bake ${bake._id} of AMI ${amiId} was a bake of ${bake.deployment}, not ${deployment}; nothing was done.`;
+    return text`Bake ${bake._id} of AMI ${amiId} was a bake of ${bake.deployment}, not ${deployment}; nothing was done.`;
   }
   if (bake.facts.imageId !== amiId) {
-    return `Bake ${bake._id} recorded AMI ${bake.facts.imageId ?? 'none'}, not ${amiId}: the AMI's tags and the bake record disagree; nothing was done.`;
+    return text`Bake ${bake._id} recorded AMI ${bake.facts.imageId ?? 'none'}, not ${amiId}: the AMI's tags and the bake record disagree; nothing was done.`;
   }
   return undefined;
 }
@@ -91,22 +92,24 @@ export function testRefusal(
   test: AmiTestRecord | undefined,
   amiId: string,
   next: { testCommand: string; overrideHint: string; noTestTierOf?: string },
-): string | undefined {
+): Text | undefined {
   // Without a test tier `/ami test` cannot run: say what to configure instead of sending the admin there.
   const testStep = next.noTestTierOf
     ? `no test tier is configured for ${next.noTestTierOf} (deployments[].testTier), so \`${next.testCommand}\` cannot run: configure one and test it first`
     : `run \`${next.testCommand}\` first`;
-  const what = `${testStep} (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;
-  if (!test) return `AMI ${amiId} has not been tested: ${what}`;
+  // Our words: the command to run is ours, the deployment a configured name.
+  const whatText = `${testStep} (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;
+  const what = words(whatText);
+  if (!test) return text`AMI ${amiId} has not been tested: ${what}`;
   if (isProvenPass(test)) return undefined;
   // The reason is a sentence of its own (it ends in a full stop): dropped here, the next sentence adds one.
-  const reason = test.reason ? `: ${escapeMrkdwn(test.reason.slice(0, 300).replace(/\.+$/, ''))}` : '';
+  const reason = test.reason ? text`: ${test.reason.slice(0, 300).replace(/\.+$/, '')}` : words('');
   if (test.status === 'failed')
-    return `The latest test of AMI ${amiId} (${test._id}) failed${reason}. Fix the bake and ${what}`;
+    return text`The latest test of AMI ${amiId} (${test._id}) failed${reason}. Fix the bake and ${what}`;
   if (test.status === 'unproven') {
-    return `The latest test of AMI ${amiId} (${test._id}) could not prove which executor ran its job${reason}. ${capitalise(what)}`;
+    return text`The latest test of AMI ${amiId} (${test._id}) could not prove which executor ran its job${reason}. ${words(capitalise(whatText))}`;
   }
-  return `The latest test of AMI ${amiId} (${test._id}) passed before ami-bot checked which executor ran the job, so it proves nothing: ${what}`;
+  return text`The latest test of AMI ${amiId} (${test._id}) passed before ami-bot checked which executor ran the job, so it proves nothing: ${what}`;
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
@@ -132,7 +135,7 @@ export interface StandardAmi {
  * A rollout never moves a standard tier back to an older AMI (a revert is the way back, and it is not planned
  * here). Compared by EC2 CreationDate; an image without one (EC2 always gives one) is not compared.
  */
-export function olderRefusal(target: ImageInfo, standard: readonly StandardAmi[]): string | undefined {
+export function olderRefusal(target: ImageInfo, standard: readonly StandardAmi[]): Text | undefined {
   const created = target.creationDate?.getTime();
   if (created === undefined) return undefined;
   const newer = standard
@@ -140,34 +143,14 @@ export function olderRefusal(target: ImageInfo, standard: readonly StandardAmi[]
     .sort((a, b) => (b.image.creationDate?.getTime() ?? 0) - (a.image.creationDate?.getTime() ?? 0));
   const newest = newer[0];
   if (!newest?.image.creationDate) return undefined;
-  const labels = newer.flatMap((s) => s.tiers).map((label) => escapeMrkdwn(label));
+  const labels = newer.flatMap((s) => s.tiers);
   const shown =
     labels.length > 5 ? `${labels.slice(0, 5).join(', ')} and ${labels.length - 5} more` : labels.join(', ');
   // Two AMIs of the same day (a rebake) would read "created 2026-12-02 is older than … created 2026-12-02".
   const isSameDay = day(target.creationDate) === day(newest.image.creationDate);
   const when = (date: Date | undefined) =>
     isSameDay && date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : day(date);
-  return `AMI ${target.id} (created ${when(target.creationDate)}) is older than ${newest.image.id} (created ${when(newest.image.creationDate)}), which standard tiers run now (${shown}): a rollout never moves tiers back. To go back, \`/ami revert <change-id>\` the change that moved them (\`/ami history\` lists changes); nothing was planned.`;
+  return text`AMI ${target.id} (created ${when(target.creationDate)}) is older than ${newest.image.id} (created ${when(newest.image.creationDate)}), which standard tiers run now (${shown}): a rollout never moves tiers back. To go back, ${code('/ami revert <change-id>')} the change that moved them (${code('/ami history')} lists changes); nothing was planned.`;
 }
 
 const day = (date: Date | undefined) => (date ? date.toISOString().slice(0, 10) : '?');
-
-/** One line for the plan message and the history: the test that let the change through, or the override. */
-export function gateText(gate: ChangeGate | undefined): string | undefined {
-  if (gate?.override) {
-    return `:warning: *Not tested*: the test requirement was overridden by ${userMention(gate.override.by)}: “${escapeMrkdwn(gate.override.reason)}”`;
-  }
-  if (gate?.test) {
-    const t = gate.test;
-    return `:white_check_mark: *Tested*: ${t.id} passed — Pulling ${t.pullingSeconds ?? '<1 poll'} s, start to Running ${t.toRunningSeconds ?? '?'} s, on ${t.executorId} (booted from this AMI for the test).`;
-  }
-  return undefined;
-}
-
-/** The same, short, for the Approve button's confirm dialog (which holds 300 characters in all). */
-export function gateConfirmText(gate: ChangeGate | undefined): string {
-  if (gate?.override)
-    return `NOT TESTED (override by ${userMention(gate.override.by)}): “${escapeMrkdwn(gate.override.reason)}”`;
-  if (gate?.test) return `Tested: ${gate.test.id} passed, Pulling ${gate.test.pullingSeconds ?? '<1 poll'} s.`;
-  return '';
-}

@@ -1,4 +1,3 @@
-import { reminderMessage } from '../slack/blocks/announce-message.js';
 import { replyInThread } from './change-messages.js';
 import type { ChangeRecord } from './change-record.js';
 import { expireChange } from './decide-change.js';
@@ -34,7 +33,7 @@ export function createRolloutScheduler(
 
   async function remind(change: ChangeRecord): Promise<void> {
     if (!(await deps.store.changes.claimReminder(change._id, deps.clock.now()))) return;
-    const message = reminderMessage(change, deps.config.timeZone);
+    const message = deps.presenter.reminder(change);
     const channel = deps.config.announceChannel;
     if (channel) {
       await deps.chat

@@ -2,7 +2,6 @@ import { userMessage } from '../errors.js';
 import { tierKey } from '../ports/domino.js';
 import type { InstanceInfo } from '../ports/ec2.js';
 import { isTemplateInstance } from '../shared/deployment-scope.js';
-import { testMessage } from '../slack/blocks/test-message.js';
 import type { AmiTestRecord, TestExecutor } from './ami-test-record.js';
 import { createJobTimer } from './job-timing.js';
 import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
@@ -127,7 +126,7 @@ async function previousFigures(deps: RolloutDeps, test: AmiTestRecord): Promise<
 async function show(deps: RolloutDeps, test: AmiTestRecord): Promise<void> {
   if (!test.messageTs) return;
   try {
-    const message = testMessage(test, await previousFigures(deps, test));
+    const message = deps.presenter.test(test, await previousFigures(deps, test));
     await deps.chat.update({ channel: test.channel, ts: test.messageTs, ...message });
   } catch (error) {
     deps.logger.warn({ err: error, testId: test._id }, 'could not update the test message');

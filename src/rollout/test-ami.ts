@@ -4,8 +4,7 @@ import type { InstanceInfo } from '../ports/ec2.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
 import type { Reply } from '../shared/reply.js';
-import { codeText, escapeMrkdwn } from '../slack/blocks/block-text.js';
-import { testMessage } from '../slack/blocks/test-message.js';
+import { code, type Text, text, user, words } from '../shared/text.js';
 import { type AmiTestRecord, isFromOwnMessage, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
 import { resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
@@ -17,7 +16,7 @@ import { restoreTestTier, runAmiTest, testLockKey, testTierExecutors } from './r
  * be busy or idle; stopped ones Domino restarts on their old disk. ami-bot never terminates without the approval
  * a drain needs, so it refuses and names them (pure).
  */
-export function upExecutorsRefusal(tierLabel: string, executors: readonly InstanceInfo[]): string | undefined {
+export function upExecutorsRefusal(tierLabel: string, executors: readonly InstanceInfo[]): Text | undefined {
   if (executors.length === 0) return undefined;
   const shown = executors
     .slice(0, 10)
@@ -31,7 +30,8 @@ export function upExecutorsRefusal(tierLabel: string, executors: readonly Instan
   const next = active
     ? 'Wait until Domino has stopped them (idle executors stop after executorStopTimeout), then terminate them'
     : 'Terminate them';
-  return `${executors.length} executor(s) of the test tier ${escapeMrkdwn(tierLabel)} exist (running or stopped): ${shown}${more}. The test job could run on one of them instead of on an executor booted from the AMI, and prove nothing. ${next} once a second person agrees, as for a drain (e.g. \`aws ec2 terminate-instances --instance-ids ${executors.map((i) => i.id).join(' ')}\`; ami-bot does not terminate them on its own), then run the test again. Nothing was changed.`;
+  const terminate = code(`aws ec2 terminate-instances --instance-ids ${executors.map((i) => i.id).join(' ')}`);
+  return text`${executors.length} executor(s) of the test tier ${tierLabel} exist (running or stopped): ${shown}${more}. The test job could run on one of them instead of on an executor booted from the AMI, and prove nothing. ${words(next)} once a second person agrees, as for a drain (e.g. ${terminate}; ami-bot does not terminate them on its own), then run the test again. Nothing was changed.`;
 }
 
 /**
@@ -172,7 +172,7 @@ export function createTestAmi(deps: RolloutDeps) {
       }
       const posted = await deps.chat.post({
         channel: test.channel,
-        ...testMessage(test),
+        ...deps.presenter.test(test),
         ...(test.threadTs ? { threadTs: test.threadTs } : {}),
       });
       test.messageTs = posted.ts;
@@ -187,16 +187,14 @@ export function createTestAmi(deps: RolloutDeps) {
         }
       });
       const after = input.keep
-        ? 'it stays there afterwards (--keep)'
-        : `it goes back to ${escapeMrkdwn(tier.executorImage)} afterwards`;
+        ? text`it stays there afterwards (--keep)`
+        : text`it goes back to ${tier.executorImage} afterwards`;
       // A test of the AMI the tier already runs (a baseline) changes nothing on the tier: say that, not "goes back".
       const where =
         tier.executorImage === target.amiId
-          ? `${escapeMrkdwn(tier.label)} already uses ${target.amiId}, so the tier is not changed`
-          : `${escapeMrkdwn(tier.label)} now uses ${target.amiId} (${after})`;
-      return {
-        text: `Test ${testId} started: ${where}; timing a Domino job in the thread.`,
-      };
+          ? text`${tier.label} already uses ${target.amiId}, so the tier is not changed`
+          : text`${tier.label} now uses ${target.amiId} (${after})`;
+      return deps.presenter.content(text`Test ${testId} started: ${where}; timing a Domino job in the thread.`);
     } catch (error) {
       if (saved) {
         await deps.store.amiTests
@@ -211,19 +209,19 @@ export function createTestAmi(deps: RolloutDeps) {
 
   async function cancelTest(input: { userId: string; testId: string; origin?: ButtonOrigin }): Promise<Reply> {
     if (!isTestId(input.testId))
-      throw new AppError('invalid_test_id', `${codeText(input.testId.slice(0, 40))} is not a test id.`);
+      throw new AppError('invalid_test_id', text`${code(input.testId.slice(0, 40))} is not a test id.`);
     const test = await deps.store.amiTests.get(input.testId);
     if (!test) throw new AppError('unknown_test', `No test ${input.testId}.`);
     if (input.origin && !isFromOwnMessage(test, input.origin))
       throw new AppError('not_its_message', notItsMessage(`test ${test._id}`));
-    if (isTestFinished(test))
-      return { text: `Test ${test._id} has already ended (${test.status}); nothing to cancel.` };
+    const say = deps.presenter.content;
+    if (isTestFinished(test)) return say(text`Test ${test._id} has already ended (${test.status}); nothing to cancel.`);
     const after = await deps.store.amiTests.requestCancel(test._id, input.userId, deps.clock.now());
     running.get(test._id)?.abort(new Error('cancelled'));
     const by = after?.cancelRequested?.by;
     return by && by !== input.userId
-      ? { text: `Test ${test._id} is already being cancelled (asked by <@${by}>).` }
-      : { text: `Cancelling test ${test._id}: its Domino job is stopped; the thread says when.` };
+      ? say(text`Test ${test._id} is already being cancelled (asked by ${user(by)}).`)
+      : say(text`Cancelling test ${test._id}: its Domino job is stopped; the thread says when.`);
   }
 
   return { testAmi, cancelTest };

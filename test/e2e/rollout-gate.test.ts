@@ -189,7 +189,8 @@ describe('the rollout gate (signed Slack requests → real app → simulator →
     await h.slash(`plan ${fresh.amiId}`, { responseId: 'older' });
     const older = await h.answer('older');
     expect(older).toContain(`AMI ${fresh.amiId} (created 2026-06-01) is older than ${tierAmi(h, 'small-k8s')}`);
-    expect(older).toContain('/ami revert <change-id>');
+    // The placeholder's brackets are escaped: raw, Slack would read `<change-id>` as a link.
+    expect(older).toContain('/ami revert &lt;change-id&gt;');
     await h.bot.rollout.idle();
     expect((await h.store.changes.listRecent(10)).map((c) => c._id)).toEqual([change._id]);
     expect(h.fake.callsTo('chat.postMessage').slice(posts)).toEqual([]);

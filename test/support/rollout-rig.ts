@@ -20,6 +20,7 @@ import { type BackgroundTasks, createBackgroundTasks } from '../../src/shared/ba
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createSystemClock } from '../../src/shared/system-clock.js';
 import { createManualClock, type ManualClock } from '../../src/sim/manual-clock.js';
+import { createRolloutPresenter } from '../../src/slack/rollout-presenter.js';
 import { createFakeEc2, type FakeEc2 } from './fake-ec2.js';
 import { mongoTestUri, uniqueDbName } from './mongo.js';
 import { createRecordingChat, type RecordingChat } from './recording-chat.js';
@@ -141,6 +142,7 @@ export async function startRolloutRig(options: {
   const deps: RolloutDeps = {
     config,
     store,
+    presenter: createRolloutPresenter(config),
     chat: options.chat ?? chat,
     clock: options.clock ?? clock,
     wallClock: createSystemClock(),

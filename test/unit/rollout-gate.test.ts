@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageInfo } from '../../src/ports/ec2.js';
-import { isProvenPass, olderRefusal, testRefusal } from '../../src/rollout/rollout-gate.js';
+import * as gate from '../../src/rollout/rollout-gate.js';
+import { isProvenPass } from '../../src/rollout/rollout-gate.js';
+import type { Text } from '../../src/shared/text.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
+import { renderMrkdwn } from '../../src/slack/blocks/render-text.js';
 import { blockKitProblems, sampleChange, sampleTest } from '../support/rollout-fixtures.js';
 
 const image = (id: string, iso?: string): ImageInfo => ({
@@ -12,6 +15,11 @@ const image = (id: string, iso?: string): ImageInfo => ({
   snapshotIds: [],
   ...(iso ? { creationDate: new Date(iso) } : {}),
 });
+
+/** A refusal as Slack shows it. */
+const shown = (refusal: Text | undefined) => (refusal === undefined ? undefined : renderMrkdwn(refusal));
+const olderRefusal = (...args: Parameters<typeof gate.olderRefusal>) => shown(gate.olderRefusal(...args));
+const testRefusal = (...args: Parameters<typeof gate.testRefusal>) => shown(gate.testRefusal(...args));
 
 describe('rollout gate (pure)', () => {
   it('never older: refused only when a standard tier runs a newer AMI', () => {

@@ -94,7 +94,11 @@ export function escapeExceptMentions(text: string, ids: readonly (string | undef
   let out = escapeMrkdwn(text);
   for (const id of ids) {
     if (id === undefined) continue;
-    if (CHANNEL_ID.test(id)) out = out.replaceAll(`&lt;#${id}&gt;`, `<#${id}>`);
+    if (CHANNEL_ID.test(id)) {
+      out = out.replaceAll(`&lt;#${id}&gt;`, `<#${id}>`);
+      // The plain form of a channel (shared/text.ts plainText) is `#id`: shown as the channel too.
+      out = out.replace(new RegExp(`(?<![<\\w])#${id}(?!\\w)`, 'g'), `<#${id}>`);
+    }
     if (USER_ID.test(id)) out = out.replaceAll(`&lt;@${id}&gt;`, `<@${id}>`);
   }
   return out;

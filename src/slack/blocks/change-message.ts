@@ -1,6 +1,5 @@
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
-import { gateConfirmText, gateText } from '../../rollout/rollout-gate.js';
 import { plural, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
 import {
@@ -18,6 +17,7 @@ import {
   userMention,
 } from './block-text.js';
 import { instanceLines, KIND_TITLE, skippedLines, unchangedText, updateLines } from './change-lines.js';
+import { gateConfirmText, gateText } from './gate-text.js';
 
 export interface ChangeMessageOptions {
   timeZone: string;

@@ -51,3 +51,20 @@ export function renderMrkdwn(value: Text | string): string {
   if (typeof value === 'string') return escapeMrkdwn(value);
   return value.spans.map(renderSpan).join('');
 }
+
+/** Slack cuts (or refuses) a message's text near 4,000 characters: answers and thread lines stay under it. */
+export const MESSAGE_TEXT_MAX = 3_900;
+
+/**
+ * `renderMrkdwn`, cut at `max` characters without leaving half an entity (`&am`), half a mention or link
+ * (`<@U0`), so a long list can never break the message.
+ */
+export function renderMrkdwnCut(value: Text | string, max = MESSAGE_TEXT_MAX, note = '…'): string {
+  const rendered = renderMrkdwn(value);
+  if (rendered.length <= max) return rendered;
+  const cut = rendered
+    .slice(0, Math.max(0, max - note.length))
+    .replace(/&[a-z]{0,4}$/, '')
+    .replace(/<[^>]*$/, '');
+  return `${cut}${note}`;
+}
