@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, userMessage, userText } from '../../src/errors.js';
-import { code, group, icon, joinText, link, plainText, text, user, when, words } from '../../src/shared/text.js';
-import { renderMrkdwn } from '../../src/slack/blocks/render-text.js';
+import {
+  channel,
+  code,
+  group,
+  icon,
+  joinText,
+  link,
+  plainText,
+  text,
+  user,
+  when,
+  words,
+} from '../../src/shared/text.js';
+import { escapeExceptMentions } from '../../src/slack/blocks/block-text.js';
+import { renderMrkdwn, renderMrkdwnCut } from '../../src/slack/blocks/render-text.js';
 
 describe('Text: features say what a value is, slack/ renders it', () => {
   it("keeps the bot's words and escapes every interpolated string", () => {
@@ -38,5 +51,20 @@ describe('Text: features say what a value is, slack/ renders it', () => {
     // A plain-string message may quote outside text: escaped when shown.
     expect(renderMrkdwn(userText(new AppError('y', 'EC2 said <!channel>')))).toBe('EC2 said &lt;!channel&gt;');
     expect(renderMrkdwn(userText(new Error('boom')))).toContain('Something unexpected went wrong');
+  });
+
+  it("a channel's plain form in a stored summary is shown as that channel again, and only that one", () => {
+    const summary = plainText(text`posted in ${channel('C0ANN')}; ${'#C0EVIL <#C0EVIL>'}`);
+    expect(summary).toBe('posted in #C0ANN; #C0EVIL <#C0EVIL>');
+    expect(escapeExceptMentions(summary, ['C0ANN'])).toBe('posted in <#C0ANN>; #C0EVIL &lt;#C0EVIL&gt;');
+  });
+
+  it('cuts a long answer without leaving half an entity or half a mention', () => {
+    const long = text`${'x'.repeat(3_890)}${'&'} ${user('U0ADMIN')}`;
+    const cut = renderMrkdwnCut(long, 3_900);
+    expect(cut.length).toBeLessThanOrEqual(3_900);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(cut).not.toMatch(/&[a-z]{0,4}…$|<[^>]*…$/);
+    expect(renderMrkdwnCut(text`short`, 3_900)).toBe('short');
   });
 });
