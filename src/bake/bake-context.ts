@@ -9,7 +9,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { Text } from '../shared/text.js';
 import type { BakePresenter } from './bake-presenter.js';
-import type { BakeRecord, BakeStepName } from './bake-record.js';
+import type { BakeCheckpoint, BakeRecord, BakeStepName } from './bake-record.js';
 
 /** Everything a bake needs from the outside, injected once in main.ts (or a test, or the demo). */
 export interface BakeDeps {
@@ -50,8 +50,8 @@ export interface StepContext {
   signal: AbortSignal;
   progress: BakeProgress;
   log: Logger;
-  /** Persists dotted-path fields (checkpoint). Throws when the lease was lost. */
-  save(patch: Record<string, unknown>): Promise<void>;
+  /** Persists a checkpoint (facts, a command id, a step's progress, the status). Throws when the lease was lost. */
+  save(checkpoint: BakeCheckpoint): Promise<void>;
 }
 
 /** A step returns a one-line summary for the progress message. Re-running a step must be safe. */

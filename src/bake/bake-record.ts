@@ -127,3 +127,40 @@ export function isFromOwnMessage(
   const messages = [bake.rootTs, bake.facts.nextStepsTs];
   return isClickOn(origin, { channel: bake.channel, messages, thread: bake.rootTs });
 }
+
+/**
+ * One checkpoint of a bake, in the record's own terms: each field given replaces that field, a step's fields are
+ * merged into that step, and a command id is added under its key — never a whole map the writer does not own, so
+ * two writers of different facts never undo each other. The repository turns it into its store's update.
+ */
+export interface BakeCheckpoint {
+  status?: BakeStatus;
+  outcome?: 'failed' | 'cancelled';
+  error?: BakeError;
+  endedAt?: Date;
+  updatedAt?: Date;
+  facts?: Omit<BakeFacts, 'commands'>;
+  /** An SSM command id under its key (`facts.commands[key]`). */
+  command?: { key: string; id: string };
+  steps?: Partial<Record<BakeStepName, Partial<StepProgress>>>;
+}
+
+/** A command key is a name of ours (`inventory`, `pull-0-a1`): no dots or `$`, which stores read as paths. */
+export const isCommandKey = (key: string): boolean => /^[a-z][a-z0-9-]{0,63}$/.test(key);
+
+/** The checkpoint for one step's progress. */
+export function stepCheckpoint(step: BakeStepName, progress: Partial<StepProgress>): BakeCheckpoint {
+  return { steps: { [step]: progress } as BakeCheckpoint['steps'] };
+}
+
+/** Applies a checkpoint to a record in place, as the store applies it (the runner keeps its copy equal). */
+export function applyCheckpoint(bake: BakeRecord, checkpoint: BakeCheckpoint): BakeRecord {
+  const { facts, command, steps, ...top } = checkpoint;
+  Object.assign(bake, top);
+  if (facts) Object.assign(bake.facts, facts);
+  if (command) bake.facts.commands = { ...bake.facts.commands, [command.key]: command.id };
+  for (const [step, progress] of Object.entries(steps ?? {}) as Array<[BakeStepName, Partial<StepProgress>]>) {
+    bake.steps[step] = { ...(bake.steps[step] ?? { state: 'pending' }), ...progress };
+  }
+  return bake;
+}

@@ -1,4 +1,4 @@
-import type { BakeRecord } from './bake-record.js';
+import type { BakeCheckpoint, BakeRecord } from './bake-record.js';
 
 export interface BakeRepo {
   insert(bake: BakeRecord): Promise<void>;
@@ -10,8 +10,8 @@ export interface BakeRepo {
   claim(id: string, owner: string, now: Date, until: Date): Promise<BakeRecord | undefined>;
   /** Extends the lease; false when another owner has taken it. */
   renew(id: string, owner: string, until: Date): Promise<boolean>;
-  /** `$set` of dotted paths, applied only while `owner` holds the lease; false otherwise. */
-  save(id: string, owner: string, patch: Record<string, unknown>): Promise<boolean>;
+  /** Applies the checkpoint (see `applyCheckpoint`) only while `owner` holds the lease; false otherwise. */
+  checkpoint(id: string, owner: string, checkpoint: BakeCheckpoint): Promise<boolean>;
   release(id: string, owner: string): Promise<void>;
   /** Marks an active bake for cancellation (first request wins); returns the record after the change. */
   requestCancel(id: string, by: string, at: Date): Promise<BakeRecord | undefined>;

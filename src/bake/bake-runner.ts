@@ -1,6 +1,5 @@
 import { findDeployment } from '../config.js';
 import { errorCode, userMessage, userText } from '../errors.js';
-import { applySetPatch } from '../shared/patch.js';
 import { icon, joinText, plainText, type Text, text, user, words } from '../shared/text.js';
 import {
   type BakeDeps,
@@ -11,7 +10,7 @@ import {
   type StopReason,
 } from './bake-context.js';
 import { createBakeProgress } from './bake-progress.js';
-import { type BakeRecord, type BakeStepName, stepProgress } from './bake-record.js';
+import { applyCheckpoint, type BakeRecord, type BakeStepName, stepCheckpoint, stepProgress } from './bake-record.js';
 import { BAKE_STEP_MODULES, BAKE_STEPS, stepTitle } from './bake-steps.js';
 import { compensate } from './compensate.js';
 import { releaseTemplateLock } from './template-lock.js';
@@ -117,13 +116,13 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
       signal: AbortSignal.any([handle.stop.signal, handle.cancel.signal]),
       log,
       progress,
-      save: (patch) =>
+      save: (checkpoint) =>
         serialise(async () => {
           if (crashed) throw new RunStopped('crash');
-          const stamped = { ...patch, updatedAt: clock.now() };
+          const stamped = { ...checkpoint, updatedAt: clock.now() };
           let ok: boolean;
           try {
-            ok = await store.bakes.save(bake._id, options.owner, stamped);
+            ok = await store.bakes.checkpoint(bake._id, options.owner, stamped);
           } catch (error) {
             // No checkpoint, no progress: stop here and resume from the last checkpoint once the
             // database answers again (the scan re-claims the bake when its lease runs out).
@@ -135,7 +134,7 @@ export function createBakeRunner(deps: BakeDeps, options: BakeRunnerOptions): Ba
             handle.stop.abort(new RunStopped('lease-lost'));
             throw new RunStopped('lease-lost');
           }
-          applySetPatch(bake, stamped);
+          applyCheckpoint(bake, stamped);
         }),
     };
     if (bake.cancelRequested) handle.cancel.abort(new CancelRequested(bake.cancelRequested.by));
@@ -243,7 +242,7 @@ async function closeAfterWorldReset(ctx: StepContext): Promise<void> {
     status: 'compensating',
     outcome: 'failed',
     error: { code: 'sim_world_reset', message: SIM_WORLD_RESET_MESSAGE, ...(step ? { step } : {}) },
-    ...(step ? { [`steps.${step}.state`]: 'failed', [`steps.${step}.endedAt`]: ctx.deps.clock.now() } : {}),
+    ...(step ? stepCheckpoint(step, { state: 'failed', endedAt: ctx.deps.clock.now() }) : {}),
   });
   await finish(ctx, 'failed', ['Nothing to clean up: the simulated template and AMI went with the previous run.']);
 }
@@ -264,18 +263,11 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
         if (progress.state === 'done' || progress.state === 'skipped') continue;
         current = step;
         ctx.signal.throwIfAborted();
-        await ctx.save({
-          [`steps.${step}.state`]: 'running',
-          [`steps.${step}.startedAt`]: progress.startedAt ?? clock.now(),
-        });
+        await ctx.save(stepCheckpoint(step, { state: 'running', startedAt: progress.startedAt ?? clock.now() }));
         ctx.progress.refresh();
         const summary = await run(ctx);
         observeStep(ctx, step, 'done');
-        await ctx.save({
-          [`steps.${step}.state`]: 'done',
-          [`steps.${step}.endedAt`]: clock.now(),
-          [`steps.${step}.summary`]: summary,
-        });
+        await ctx.save(stepCheckpoint(step, { state: 'done', endedAt: clock.now(), summary }));
         ctx.progress.refresh();
         await ctx.progress.thread(text`${icon('ok')} *${words(title)}* — ${summary}`);
       }
@@ -295,7 +287,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
         status: 'compensating',
         outcome,
         error: { code: cancel ? 'cancelled' : errorCode(error), message, step: current },
-        ...(current ? { [`steps.${current}.state`]: 'failed', [`steps.${current}.endedAt`]: clock.now() } : {}),
+        ...(current ? stepCheckpoint(current, { state: 'failed', endedAt: clock.now() }) : {}),
       });
       ctx.progress.refresh();
       const where = current ? words(` during *${stepTitle(current)}*`) : words('');

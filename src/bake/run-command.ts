@@ -35,7 +35,7 @@ export async function runCommandOnce(ctx: StepContext, options: RunCommandOption
       comment,
       executionTimeoutSeconds: Math.round(options.timeoutSeconds),
     });
-    await ctx.save({ [`facts.commands.${options.key}`]: commandId });
+    await ctx.save({ command: { key: options.key, id: commandId } });
   }
   const id = commandId;
   // SSM enforces executionTimeout itself; our deadline only guards against a lost agent.

@@ -59,14 +59,29 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
       expect(await store.bakes.listClaimable(later(62_000))).toContain(bake._id);
       expect(await store.bakes.claim(bake._id, 'p2', later(62_000), later(122_000))).toBeDefined();
       expect(await store.bakes.renew(bake._id, 'p1', later(200_000))).toBe(false);
-      expect(await store.bakes.save(bake._id, 'p1', { 'facts.imageId': 'ami-stale' })).toBe(false);
-      expect(await store.bakes.save(bake._id, 'p2', { 'facts.imageId': 'ami-1', 'steps.snap.state': 'done' })).toBe(
-        true,
-      );
+      expect(await store.bakes.checkpoint(bake._id, 'p1', { facts: { imageId: 'ami-stale' } })).toBe(false);
+      expect(
+        await store.bakes.checkpoint(bake._id, 'p2', {
+          facts: { instanceId: 'i-0123456789abcdef0' },
+          command: { key: 'inventory', id: 'cmd-1' },
+          steps: { snap: { state: 'running', startedAt: t0 } },
+        }),
+      ).toBe(true);
+      expect(
+        await store.bakes.checkpoint(bake._id, 'p2', {
+          facts: { imageId: 'ami-1' },
+          command: { key: 'pull-0-a1', id: 'cmd-2' },
+          steps: { snap: { state: 'done' } },
+        }),
+      ).toBe(true);
       const saved = await store.bakes.get(bake._id);
       expect(saved?.facts.imageId).toBe('ami-1');
       expect(saved?.steps.snap?.state).toBe('done');
+      // A checkpoint replaces only what it names: the step's other fields and the other facts stay.
+      expect(saved?.steps.snap?.startedAt).toEqual(t0);
       expect(saved?.steps.pull?.state).toBe('pending');
+      expect(saved?.facts.commands).toEqual({ inventory: 'cmd-1', 'pull-0-a1': 'cmd-2' });
+      expect(saved?.facts.instanceId).toBe('i-0123456789abcdef0');
       await store.bakes.release(bake._id, 'p2');
       expect(await store.bakes.listClaimable(later(62_000))).toContain(bake._id);
     });

@@ -36,10 +36,10 @@ describe('MongoDB lost in the middle of a bake', () => {
       },
     });
     let failedSaves = 0;
-    const save = h.store.bakes.save.bind(h.store.bakes);
-    h.store.bakes.save = async (...args) => {
+    const checkpoint = h.store.bakes.checkpoint.bind(h.store.bakes);
+    h.store.bakes.checkpoint = async (...args) => {
       try {
-        return await save(...args);
+        return await checkpoint(...args);
       } catch (error) {
         failedSaves++;
         throw error;

@@ -116,10 +116,10 @@ export async function crashAndResume(crash: CrashAt, options: CrashOptions = {})
     first = await startHarness({ ...common, wrap: crashingPorts(crash, die, () => died) });
     opened.push(first);
     if (crash.kind === 'step-done') {
-      const save = first.store.bakes.save.bind(first.store.bakes);
-      first.store.bakes.save = async (id, owner, patch) => {
-        const ok = await save(id, owner, patch);
-        if (patch[`steps.${crash.step}.state`] === 'done') die();
+      const checkpoint = first.store.bakes.checkpoint.bind(first.store.bakes);
+      first.store.bakes.checkpoint = async (id, owner, change) => {
+        const ok = await checkpoint(id, owner, change);
+        if (change.steps?.[crash.step]?.state === 'done') die();
         return ok;
       };
     }

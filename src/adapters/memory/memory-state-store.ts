@@ -1,9 +1,8 @@
 import type { BakeRecord } from '../../bake/bake-record.js';
-import { isBakeActive } from '../../bake/bake-record.js';
+import { applyCheckpoint, isBakeActive } from '../../bake/bake-record.js';
 import type { BakeRepo } from '../../bake/bake-repo.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { LockRepo } from '../../shared/lock-repo.js';
-import { applySetPatch } from '../../shared/patch.js';
 import type { DeliveryRepo } from '../../slack/delivery-repo.js';
 import { createMemoryReviewRepo, createMemoryTickRepo } from './memory-review-repos.js';
 import {
@@ -57,10 +56,10 @@ export function createMemoryStateStore(): StateStore {
       bake.lease.until = until;
       return true;
     },
-    async save(id, owner, patch) {
+    async checkpoint(id, owner, checkpoint) {
       const bake = bakes.get(id);
       if (bake?.lease?.owner !== owner) return false;
-      applySetPatch(bake, copy(patch));
+      applyCheckpoint(bake, copy(checkpoint));
       return true;
     },
     async release(id, owner) {

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import type { BakeRecord, BakeStatus } from '../../bake/bake-record.js';
+import { type BakeCheckpoint, type BakeRecord, type BakeStatus, isCommandKey } from '../../bake/bake-record.js';
 import type { BakeRepo } from '../../bake/bake-repo.js';
 import { isDuplicateKey } from './lock-repo.js';
 
@@ -95,8 +95,8 @@ export function createMongoBakeRepo(db: Db): BakeRepo & { ensureIndexes(): Promi
       const result = await bakes.updateOne({ _id: id, 'lease.owner': owner }, { $set: { 'lease.until': until } });
       return result.matchedCount === 1;
     },
-    async save(id, owner, patch) {
-      const result = await bakes.updateOne({ _id: id, 'lease.owner': owner }, { $set: patch });
+    async checkpoint(id, owner, checkpoint) {
+      const result = await bakes.updateOne({ _id: id, 'lease.owner': owner }, { $set: checkpointSet(checkpoint) });
       return result.matchedCount === 1;
     },
     async release(id, owner) {
@@ -115,4 +115,22 @@ export function createMongoBakeRepo(db: Db): BakeRepo & { ensureIndexes(): Promi
       return getOne(id);
     },
   };
+}
+
+/**
+ * A checkpoint as one `$set`: each fact, each field of a step and the command id at its own dotted path, so a
+ * checkpoint never replaces a map it does not own (see `applyCheckpoint`, which the memory store and the runner use).
+ */
+export function checkpointSet(checkpoint: BakeCheckpoint): Record<string, unknown> {
+  const { facts, command, steps, ...top } = checkpoint;
+  const set: Record<string, unknown> = { ...top };
+  for (const [name, value] of Object.entries(facts ?? {})) set[`facts.${name}`] = value;
+  if (command) {
+    if (!isCommandKey(command.key)) throw new Error(`not a command key: ${command.key}`);
+    set[`facts.commands.${command.key}`] = command.id;
+  }
+  for (const [step, progress] of Object.entries(steps ?? {})) {
+    for (const [name, value] of Object.entries(progress ?? {})) set[`steps.${step}.${name}`] = value;
+  }
+  return set;
 }

@@ -28,9 +28,7 @@ const run: StepFn = async (ctx) => {
   // Before anything touches it: another deployment's bake may have found the same instance.
   await takeTemplateLock(ctx.deps.store, template.id, ctx.bake._id, ctx.deps.clock.now());
   await ctx.save({
-    'facts.instanceId': template.id,
-    'facts.instanceName': template.name,
-    'facts.deviceNames': template.blockDeviceNames,
+    facts: { instanceId: template.id, instanceName: template.name, deviceNames: template.blockDeviceNames },
   });
   return `${template.name || template.id} (${template.id}), ${template.state}, ${template.blockDeviceNames.length} volume(s)`;
 };

@@ -13,7 +13,7 @@ const run: StepFn = async (ctx) => {
     timeoutSeconds: ctx.settings.highstateTimeoutMinutes * 60,
   });
   const summary = parseHighstateSummary(invocation.stdout);
-  if (summary) await ctx.save({ 'facts.highstate': summary });
+  if (summary) await ctx.save({ facts: { highstate: summary } });
   if (invocation.status === 'TimedOut') {
     throw new AppError(
       'highstate_timeout',

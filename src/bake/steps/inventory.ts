@@ -18,7 +18,7 @@ const run: StepFn = async (ctx) => {
   const cached = parseDockerImages(invocation.stdout);
   const requested = ctx.bake.images.map((ref) => normalizeImageReference(ref));
   const already = requested.filter((ref) => cached.includes(ref));
-  await ctx.save({ 'facts.cachedImages': cached });
+  await ctx.save({ facts: { cachedImages: cached } });
   const cut = invocation.stdoutTruncated ? ' (output cut by SSM at 24,000 chars)' : '';
   return `${cached.length} image(s) cached${cut}; ${already.length} of ${requested.length} requested already there`;
 };

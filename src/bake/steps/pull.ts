@@ -22,7 +22,7 @@ const run: StepFn = async (ctx) => {
   const cached = new Set(ctx.bake.facts.cachedImages ?? []);
   const results: PullResult[] =
     ctx.bake.facts.pulls ?? images.map((image) => ({ image, status: 'failed', attempts: 0 }));
-  if (!ctx.bake.facts.pulls) await ctx.save({ 'facts.pulls': results });
+  if (!ctx.bake.facts.pulls) await ctx.save({ facts: { pulls: results } });
 
   await eachLimited(images.keys(), ctx.settings.pullConcurrency, async (index) => {
     const result = results[index]!;
@@ -31,11 +31,11 @@ const run: StepFn = async (ctx) => {
     const parsed = parseImageReference(ref);
     if (parsed.digest && cached.has(normalizeImageReference(ref))) {
       results[index] = { image: ref, status: 'cached', attempts: 0 };
-      await ctx.save({ 'facts.pulls': results });
+      await ctx.save({ facts: { pulls: results } });
       return;
     }
     results[index] = await pullWithRetries(ctx, index, results[index]!);
-    await ctx.save({ 'facts.pulls': results });
+    await ctx.save({ facts: { pulls: results } });
     const r = results[index]!;
     await ctx.progress.thread(
       r.status === 'pulled'

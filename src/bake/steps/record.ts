@@ -11,7 +11,7 @@ const run: StepFn = async (ctx) => {
   });
   const ts = await ctx.progress.thread(message);
   // The buttons' own message: a click on Test / Plan rollout must come from it (bake-record.ts isFromOwnMessage).
-  if (ts) await ctx.save({ 'facts.nextStepsTs': ts });
+  if (ts) await ctx.save({ facts: { nextStepsTs: ts } });
   return `${imageId} (${imageName})`;
 };
 

@@ -16,7 +16,7 @@ export async function restoreTemplateState(ctx: StepContext): Promise<string> {
     if (instance.state !== 'stopping') await ctx.deps.ec2.stopInstance(instanceId);
     await waitForInstanceState(ctx, 'stopped', ctx.settings.instanceReadyMinutes);
   }
-  await ctx.save({ 'facts.templateRestored': true });
+  await ctx.save({ facts: { templateRestored: true } });
   return originalState === 'stopped' ? 'template stopped again' : 'template left running, as it was found';
 }
 

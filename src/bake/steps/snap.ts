@@ -16,11 +16,11 @@ const run: StepFn = async (ctx) => {
   let name = ctx.bake.facts.imageName;
   if (!name) {
     name = amiName(ctx.bake.deployment, clock.now(), ctx.deps.config.timeZone);
-    await ctx.save({ 'facts.imageName': name });
+    await ctx.save({ facts: { imageName: name } });
   }
   const existing = await findOurImage(ctx, name);
   if (existing) {
-    await ctx.save({ 'facts.imageId': existing.id });
+    await ctx.save({ facts: { imageId: existing.id } });
     return `re-attached to ${existing.id} (${name}), created before a restart`;
   }
   let imageId: string;
@@ -44,7 +44,7 @@ const run: StepFn = async (ctx) => {
     }
     imageId = raced.id;
   }
-  await ctx.save({ 'facts.imageId': imageId });
+  await ctx.save({ facts: { imageId: imageId } });
   const reboot = ctx.bake.noReboot ? 'without reboot (file-system integrity not guaranteed)' : 'with reboot';
   return `CreateImage ${imageId} (${name}) ${reboot}`;
 };
@@ -75,7 +75,7 @@ async function deregisterUnrecordedImage(ctx: StepContext): Promise<string[]> {
   }
   try {
     await ctx.deps.ec2.deregisterImage(facts.imageId);
-    await ctx.save({ 'facts.imageDeregistered': true });
+    await ctx.save({ facts: { imageDeregistered: true } });
     return [`Deregistered the unfinished AMI ${facts.imageId} and its snapshots.`];
   } catch (error) {
     return [`Could not deregister ${facts.imageId} (${userMessage(error)}): deregister it in the EC2 console.`];

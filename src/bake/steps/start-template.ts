@@ -14,7 +14,7 @@ const run: StepFn = async (ctx) => {
     if (instance.state === 'pending') await waitForInstanceState(ctx, 'running', minutes);
     instance = await describeTemplate(ctx);
     const original = instance.state === 'running' ? 'running' : 'stopped';
-    await ctx.save({ 'facts.originalState': original });
+    await ctx.save({ facts: { originalState: original } });
   }
   let started = false;
   if (instance.state === 'stopped') {

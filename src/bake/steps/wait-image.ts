@@ -17,7 +17,7 @@ const run: StepFn = async (ctx) => {
   let deadline = ctx.bake.facts.imageDeadline;
   if (!deadline) {
     deadline = new Date(clock.now().getTime() + ctx.settings.imageWaitHours * 3_600_000);
-    await ctx.save({ 'facts.imageDeadline': deadline });
+    await ctx.save({ facts: { imageDeadline: deadline } });
   }
   const started = clock.now().getTime();
   let lastProgress = started;
@@ -31,7 +31,7 @@ const run: StepFn = async (ctx) => {
     check: async () => {
       const [found] = await ec2.describeImages([imageId]);
       if (!found) throw new AppError('image_vanished', `The AMI ${imageId} disappeared while it was being created.`);
-      if (found.state !== ctx.bake.facts.imageState) await ctx.save({ 'facts.imageState': found.state });
+      if (found.state !== ctx.bake.facts.imageState) await ctx.save({ facts: { imageState: found.state } });
       if (found.state === 'available') return found;
       if (found.state === 'failed' || found.state === 'error' || found.state === 'invalid') {
         throw new AppError(
