@@ -201,6 +201,37 @@ export function deriveStatus(change: Pick<ChangeRecord, 'decision' | 'apply' | '
   return 'pending';
 }
 
+/**
+ * The decision guard (pure; every store applies it before it lets a decision in): the first decision wins; an
+ * approval or rejection must come before the deadline, an expiry only once it has passed.
+ */
+export function isDecisionAllowed(
+  change: Pick<ChangeRecord, 'decision' | 'deadline'>,
+  decision: Pick<ChangeDecision, 'outcome' | 'at'>,
+): boolean {
+  if (change.decision) return false;
+  const late = decision.at.getTime() >= change.deadline.getTime();
+  return decision.outcome === 'expired' ? late : !late;
+}
+
+/**
+ * The apply guard (pure): the attempt a claim would start — 1 for an approved change, the next one for an apply
+ * whose latest attempt started before `staleBefore` (its process died) — or undefined when nothing may start
+ * (applied, not approved, or an apply in progress).
+ */
+export function nextApplyAttempt(
+  change: Pick<ChangeRecord, 'decision' | 'apply' | 'result'>,
+  staleBefore: Date,
+): number | undefined {
+  if (change.result) return undefined;
+  const status = deriveStatus(change);
+  if (status === 'approved') return 1;
+  if (status === 'applying' && change.apply && change.apply.at.getTime() < staleBefore.getTime()) {
+    return change.apply.attempt + 1;
+  }
+  return undefined;
+}
+
 /** A button click came from the change's own approval message (Approve, Reject, Terminate). */
 export function isFromOwnMessage(change: Pick<ChangeRecord, 'message'>, origin: ButtonOrigin): boolean {
   return (

@@ -2,7 +2,13 @@ import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
 import type { AmiTestRepo } from '../../rollout/ami-test-repo.js';
 import type { AuditEntry } from '../../rollout/audit-record.js';
 import type { AuditRepo } from '../../rollout/audit-repo.js';
-import { type ChangeRecord, deriveStatus, OPEN_STATUSES } from '../../rollout/change-record.js';
+import {
+  type ChangeRecord,
+  deriveStatus,
+  isDecisionAllowed,
+  nextApplyAttempt,
+  OPEN_STATUSES,
+} from '../../rollout/change-record.js';
 import type { ChangeRepo } from '../../rollout/change-repo.js';
 import type { NotificationRepo } from '../../rollout/notification-repo.js';
 
@@ -43,21 +49,14 @@ export function createMemoryChangeRepo(): ChangeRepo {
     },
     async decide(id, decision) {
       const change = changes.get(id);
-      if (!change || change.decision) return false;
-      const late = decision.at.getTime() >= change.deadline.getTime();
-      if (decision.outcome === 'expired' ? !late : late) return false;
+      if (!change || !isDecisionAllowed(change, decision)) return false;
       change.decision = copy(decision);
       return true;
     },
     async claimApply(id, owner, at, staleBefore) {
       const change = changes.get(id);
-      if (!change || change.result) return false;
-      const status = deriveStatus(change);
-      let attempt: number;
-      if (status === 'approved') attempt = 1;
-      else if (status === 'applying' && change.apply && change.apply.at.getTime() < staleBefore.getTime())
-        attempt = change.apply.attempt + 1;
-      else return false;
+      const attempt = change && nextApplyAttempt(change, staleBefore);
+      if (change === undefined || attempt === undefined) return false;
       change.apply = { owner, at, attempt };
       return true;
     },

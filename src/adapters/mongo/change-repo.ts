@@ -6,6 +6,8 @@ import {
   type ChangeNotes,
   type ChangeRecord,
   deriveStatus,
+  isDecisionAllowed,
+  nextApplyAttempt,
   OPEN_STATUSES,
 } from '../../rollout/change-record.js';
 import type { ChangeRepo } from '../../rollout/change-repo.js';
@@ -94,21 +96,15 @@ export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): P
     },
     async decide(id, decision) {
       const change = await repo.get(id);
-      if (!change || change.decision) return false;
-      const late = decision.at.getTime() >= change.deadline.getTime();
-      if (decision.outcome === 'expired' ? !late : late) return false;
+      if (!change || !isDecisionAllowed(change, decision)) return false;
       if (!(await win({ _id: `${id}:decision`, changeId: id, kind: 'decision', decision }))) return false;
       await changes.updateOne({ _id: id }, { $set: { status: decision.outcome, decision } });
       return true;
     },
     async claimApply(id, owner, at, staleBefore) {
       const change = await repo.get(id);
-      if (!change || change.result) return false;
-      let attempt: number;
-      if (change.status === 'approved') attempt = 1;
-      else if (change.status === 'applying' && change.apply && change.apply.at.getTime() < staleBefore.getTime())
-        attempt = change.apply.attempt + 1;
-      else return false;
+      const attempt = change && nextApplyAttempt(change, staleBefore);
+      if (attempt === undefined) return false;
       const apply: ApplyClaim = { owner, at, attempt };
       if (!(await win({ _id: `${id}:apply:${attempt}`, changeId: id, kind: 'apply', apply }))) return false;
       await changes.updateOne({ _id: id }, { $set: { status: 'applying', apply } });
