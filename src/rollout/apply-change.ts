@@ -93,7 +93,8 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
     const late = change.apply?.attempt === 1 ? expiryReason(change, now, deps.config) : undefined;
     if (late) return expire(change, late);
     log.info('applying change');
-    await refreshChangeMessage(deps, changeId);
+    // The message goes from pending or approved to applying in one edit (the click does not edit it first).
+    await refreshChangeMessage(deps, change);
 
     let result: ApplyResult;
     try {
@@ -108,8 +109,9 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       deps.metrics?.tierUpdates.inc({ result: 'applied' }, result.applied.length);
       deps.metrics?.tierUpdates.inc({ result: 'conflict' }, result.conflicts.length);
     }
-    const done = (await deps.store.changes.get(changeId)) ?? { ...change, result, status: result.status };
-    await refreshChangeMessage(deps, changeId);
+    // This process's result won: the change as it now stands, without reading it again.
+    const done: ChangeRecord = { ...change, result, status: result.status };
+    await refreshChangeMessage(deps, done);
     await replyInThread(deps, done, deps.presenter.applyResult(done));
     const before =
       change.kind === 'drain'

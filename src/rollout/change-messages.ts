@@ -1,15 +1,16 @@
-import { AppError } from '../errors.js';
 import type { ChatContent } from '../ports/chat.js';
 import type { ChangeRecord } from './change-record.js';
-import { newChangeId } from './change-record.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
 type Deps = Pick<RolloutDeps, 'store' | 'chat' | 'presenter' | 'clock' | 'logger' | 'config'>;
 
-/** Re-renders the change's approval message from the store; a Slack failure is logged, never thrown. */
-export async function refreshChangeMessage(deps: Deps, changeId: string): Promise<void> {
-  const change = await deps.store.changes.get(changeId);
-  if (!change?.message) return;
+/**
+ * Re-renders the change's approval message from the record the caller holds (it has just read or won it, so no
+ * second read); a Slack failure is logged, never thrown.
+ */
+export async function refreshChangeMessage(deps: Deps, change: ChangeRecord): Promise<void> {
+  const changeId = change._id;
+  if (!change.message) return;
   const message = deps.presenter.change(change, deps.clock.now());
   try {
     const { text, blocks } = message;
@@ -35,18 +36,10 @@ export async function replyInThread(deps: Deps, change: ChangeRecord, message: C
 }
 
 /**
- * Stores the change (its plan and every tier's snapshot) BEFORE it is shown or anything is written, then posts
- * the approval message in the thread, with the full lists as replies when the message had to cut them.
+ * Posts a stored change's approval message (in the thread it was planned from), with the full lists as replies
+ * when the message had to cut them, and notes where it went.
  */
-export async function publishChange(deps: Deps, draft: Omit<ChangeRecord, '_id'>): Promise<ChangeRecord> {
-  let change: ChangeRecord | undefined;
-  for (let attempt = 0; change === undefined; attempt++) {
-    const candidate: ChangeRecord = { _id: newChangeId(draft.createdAt), ...draft };
-    // A short id can collide: draw another; repeated collisions are a real failure.
-    if (await deps.store.changes.insert(candidate)) change = candidate;
-    else if (attempt >= 4)
-      throw new AppError('change_id_collision', 'Could not find a free change id; nothing was planned. Try again.');
-  }
+export async function postChange(deps: Deps, change: ChangeRecord): Promise<ChangeRecord> {
   const now = deps.clock.now();
   const message = deps.presenter.change(change, now);
   const posted = await deps.chat.post({

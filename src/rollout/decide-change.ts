@@ -32,7 +32,7 @@ export async function closeUnapplied(
   actor: string,
   reason?: string,
 ): Promise<void> {
-  await refreshChangeMessage(deps, change._id);
+  await refreshChangeMessage(deps, change);
   await audit(deps, {
     actor,
     action: change.status === 'expired' ? 'change.expired' : 'change.rejected',
@@ -94,9 +94,13 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
       );
     }
     const outcome = input.decision === 'approve' ? 'approved' : 'rejected';
-    const won = await deps.store.changes.decide(change._id, { outcome, by: input.userId, at: now });
-    const after = (await deps.store.changes.get(change._id)) ?? change;
-    if (!won) return say(alreadyDecided(after, tz));
+    const decision = { outcome, by: input.userId, at: now } as const;
+    if (!(await deps.store.changes.decide(change._id, decision))) {
+      const current = (await deps.store.changes.get(change._id)) ?? change;
+      return say(alreadyDecided(current, tz));
+    }
+    // The winner knows the decision: no second read.
+    const after: ChangeRecord = { ...change, decision, status: outcome };
 
     deps.logger.info({ changeId: change._id, outcome, by: input.userId }, 'change decided');
     deps.metrics?.approvals.inc({ decision: outcome });
@@ -111,8 +115,8 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
       changeId: change._id,
       summary: `approved ${change.kind} requested by ${change.requester}`,
     });
-    await refreshChangeMessage(deps, change._id);
     if (change.applyAt && change.applyAt.getTime() > now.getTime()) {
+      await refreshChangeMessage(deps, after);
       const until = change.applyUntil
         ? text`, and expires unapplied if it has not started by ${when(change.applyUntil, tz)}`
         : words('');

@@ -6,9 +6,10 @@ import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { code, text } from '../shared/text.js';
 import { withChangeLock } from './change-lock.js';
-import { publishChange, replyInThread } from './change-messages.js';
+import { postChange, replyInThread } from './change-messages.js';
 import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied } from './change-record.js';
 import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
+import { storeNewChange } from './store-change.js';
 
 const LIVE: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
 
@@ -119,7 +120,7 @@ export function createPlanDrain(deps: RolloutDeps) {
         ...(source.threadTs ? { threadTs: source.threadTs } : {}),
         status: 'pending',
       };
-      return { drain: await publishChange(deps, draft), old };
+      return { drain: await postChange(deps, await storeNewChange(deps.store.changes, draft)), old };
     });
     if ('reply' in outcome) return outcome.reply;
     const { drain, old } = outcome;

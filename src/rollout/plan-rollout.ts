@@ -7,13 +7,14 @@ import { icon, joinText, link, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { approverNote } from './approver-capacity.js';
 import { withChangeLock } from './change-lock.js';
-import { publishChange } from './change-messages.js';
+import { postChange } from './change-messages.js';
 import type { ChangeRecord } from './change-record.js';
 import { classifyTiers, isAmiId } from './classify-tiers.js';
 import { parseWindow } from './maintenance-window.js';
 import { type AmiTarget, resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { type ChangeGate, olderRefusal, overrideReasonRefusal, type StandardAmi, testRefusal } from './rollout-gate.js';
+import { storeNewChange } from './store-change.js';
 
 export interface PlanRolloutInput {
   userId: string;
@@ -160,7 +161,7 @@ export function createPlanRollout(deps: RolloutDeps) {
         ...(target.threadTs ? { threadTs: target.threadTs } : {}),
         status: 'pending',
       };
-      return { change: await publishChange(deps, draft) };
+      return { change: await postChange(deps, await storeNewChange(deps.store.changes, draft)) };
     });
     if ('nothing' in outcome) return outcome.nothing;
     const { change } = outcome;

@@ -7,7 +7,7 @@ import { announceInBackground } from './announce-change.js';
 import { unavailableAmis } from './apply-guards.js';
 import { approverNote } from './approver-capacity.js';
 import { withChangeLock } from './change-lock.js';
-import { publishChange } from './change-messages.js';
+import { postChange } from './change-messages.js';
 import {
   type ChangeRecord,
   isChangeId,
@@ -17,6 +17,7 @@ import {
 } from './change-record.js';
 import { refuseIfOpen } from './plan-rollout.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
+import { storeNewChange } from './store-change.js';
 
 /**
  * `/ami revert <change-id>`: a NEW change that puts back the AMIs recorded in the applied change's snapshot,
@@ -104,7 +105,7 @@ export function createRevertChange(deps: RolloutDeps) {
         ...(source.threadTs ? { threadTs: source.threadTs } : {}),
         status: 'pending',
       };
-      return publishChange(deps, draft);
+      return postChange(deps, await storeNewChange(deps.store.changes, draft));
     });
     await audit(deps, {
       actor: input.userId,

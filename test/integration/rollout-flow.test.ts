@@ -61,6 +61,28 @@ describe('rollout on FerretDB: plan → approve → apply → verify → revert'
     expect(JSON.stringify(post?.blocks)).toContain(ACTION_IDS.approve);
   });
 
+  it('one Approve click that applies now reads the change 5 times and edits its message twice (applying, result)', async () => {
+    const change = await plan(rig);
+    const changes = rig.store.changes;
+    let reads = 0;
+    const get = changes.get.bind(changes);
+    changes.get = async (id) => {
+      reads++;
+      return get(id);
+    };
+    const editsBefore = rig.chat.updates.filter((u) => u.ts === change.message?.ts).length;
+    expect((await approve(rig, change._id)).text).toContain('applying now');
+    await rig.tasks.idle();
+    changes.get = get;
+    // The click's read, the decision's guard, the apply claim's guard, the claimed change and the drain listing
+    // that follows the apply (its own use case, by id); nothing is read again to show what was just written.
+    expect(reads).toBe(5);
+    const edits = rig.chat.updates.filter((u) => u.ts === change.message?.ts).slice(editsBefore);
+    expect(edits).toHaveLength(2);
+    expect(allText(edits[0]!)).toContain('Applying');
+    expect((await get(change._id))?.status).toBe('applied');
+  });
+
   it('applies exactly the standard tiers, reports an edit made since the plan as a conflict, and verifies', async () => {
     const before = await rig.readTiers();
     const change = await plan(rig);
