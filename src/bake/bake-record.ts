@@ -34,6 +34,7 @@ export interface HighstateSummary {
   changed: number;
   failed: number;
   total?: number;
+  /** IDs of failed states, with the state's name in parentheses when it differs from the ID. */
   failedStates: string[];
 }
 

@@ -3,9 +3,10 @@ import type { Clock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
-import { code, text, user } from '../shared/text.js';
+import { text, user } from '../shared/text.js';
 import type { BakePresenter } from './bake-presenter.js';
-import { isBakeActive, isBakeId, isFromOwnMessage } from './bake-record.js';
+import { isBakeActive, isFromOwnMessage } from './bake-record.js';
+import { findBake } from './find-bake.js';
 
 export interface CancelBakeDeps {
   store: StateStore;
@@ -17,14 +18,7 @@ export interface CancelBakeDeps {
 /** `/ami cancel` and the Cancel button: mark the bake; whichever replica runs it cleans up. */
 export function createCancelBake(deps: CancelBakeDeps) {
   return async function cancelBake(input: { userId: string; bakeId: string; origin?: ButtonOrigin }): Promise<Reply> {
-    if (!isBakeId(input.bakeId)) {
-      throw new AppError(
-        'invalid_bake_id',
-        text`${code(input.bakeId.slice(0, 40))} is not a bake id (like bake-20261128-k3m9). \`/ami status\` lists them.`,
-      );
-    }
-    const bake = await deps.store.bakes.get(input.bakeId);
-    if (!bake) throw new AppError('unknown_bake', `No bake ${input.bakeId}. \`/ami status\` lists recent bakes.`);
+    const bake = await findBake(deps.store.bakes, input.bakeId);
     if (input.origin && !isFromOwnMessage(bake, input.origin)) {
       throw new AppError('not_its_message', notItsMessage(`bake ${bake._id}`));
     }

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import type { HighstateSummary } from './bake-record.js';
 import { type ImageReference, validateImageReference } from './image-reference.js';
 import { shellQuote } from './shell-quote.js';
 
@@ -98,14 +99,7 @@ export function parseDockerImages(stdout: string): string[] {
   return [...refs];
 }
 
-export interface HighstateSummary {
-  succeeded: number;
-  changed: number;
-  failed: number;
-  total?: number;
-  /** IDs of failed states, with the state's name in parentheses when it differs from the ID. */
-  failedStates: string[];
-}
+export type { HighstateSummary };
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 /** Salt right-aligns state labels to column 12; comment continuation lines are indented further. */

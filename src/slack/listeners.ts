@@ -1,4 +1,5 @@
 import type { App, RespondFn } from '@slack/bolt';
+import type { StartBakeInput } from '../bake/start-bake.js';
 import type { Config } from '../config.js';
 import { errorCode, isAppError, userText } from '../errors.js';
 import type { OpenReviewInput } from '../review/open-review.js';
@@ -17,14 +18,7 @@ import { dispatchRollout } from './rollout-dispatch.js';
 
 /** One use case per intent; the listeners only parse, authorise, ack and delegate. */
 export interface UseCases extends RolloutUseCases {
-  startBake(input: {
-    userId: string;
-    channelId: string;
-    deployment?: string;
-    images?: string[];
-    noReboot: boolean;
-    note?: string;
-  }): Promise<Reply>;
+  startBake(input: StartBakeInput): Promise<Reply>;
   cancelBake(input: { userId: string; bakeId: string; origin?: ButtonOrigin }): Promise<Reply>;
   bakeStatus(input: { bakeId?: string }): Promise<Reply>;
   /** The AMI review: `/ami review`, the schedule and its catch-up all open one here. */
