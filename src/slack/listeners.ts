@@ -10,11 +10,10 @@ import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { ActionRouter } from './action-router.js';
-import { type Caller, isAdmin, refuseCommand } from './authorize.js';
-import { helpMessage } from './blocks/help-message.js';
+import { isAdmin, refuseCommand } from './authorize.js';
 import { renderMrkdwn } from './blocks/render-text.js';
-import { type ParsedCommand, parseCommand } from './parse-command.js';
-import { dispatchRollout } from './rollout-dispatch.js';
+import { readCommand, refusalReply } from './commands/command-table.js';
+import type { CommandContext } from './commands/subcommand.js';
 
 /** One use case per intent; the listeners only parse, authorise, ack and delegate. */
 export interface UseCases extends RolloutUseCases {
@@ -34,39 +33,14 @@ export interface ListenerDeps {
   logger: Logger;
 }
 
-async function dispatch(parsed: ParsedCommand, caller: Caller, useCases: UseCases): Promise<Reply> {
-  switch (parsed.kind) {
-    case 'help':
-      return helpMessage();
-    case 'unknown':
-      return helpMessage(
-        `:thinking_face: \`${parsed.word.slice(0, 40)}\` is not an ami-bot command; nothing was done.`,
-      );
-    case 'invalid':
-      return { text: `:warning: ${parsed.message} Nothing was done.` };
-    case 'bake': {
-      const { kind: _kind, ...options } = parsed;
-      return useCases.startBake({ ...options, userId: caller.userId, channelId: caller.channelId });
-    }
-    case 'status':
-      return useCases.bakeStatus(parsed.bakeId === undefined ? {} : { bakeId: parsed.bakeId });
-    case 'cancel':
-      return useCases.cancelBake({ userId: caller.userId, bakeId: parsed.bakeId });
-    case 'review':
-      return useCases.openReview({
-        trigger: 'command',
-        userId: caller.userId,
-        channelId: caller.channelId,
-        ...(parsed.deployment === undefined ? {} : { deployment: parsed.deployment }),
-      });
-    case 'test':
-    case 'plan':
-    case 'revert':
-    case 'drain':
-    case 'history':
-    case 'cancelTest':
-      return dispatchRollout(parsed, caller, useCases);
-  }
+/**
+ * The one dispatch of `/ami`: the table's entry for the first word parses the rest, and its `run` calls one use
+ * case. Parsing happens here, inside `answer`'s work, after the ack (it is pure and cannot fail).
+ */
+function runCommand(text: string, ctx: CommandContext): Promise<Reply> {
+  const invocation = readCommand(text);
+  if (!invocation.ok) return Promise.resolve(refusalReply(invocation.refusal));
+  return invocation.entry.run(invocation.command, ctx);
 }
 
 /**
@@ -113,7 +87,7 @@ export function registerListeners(app: App, actions: ActionRouter, deps: Listene
       await answer(respond, log, async () => ({ text: refusal }));
       return;
     }
-    await answer(respond, log, () => dispatch(parseCommand(command.text ?? ''), caller, useCases));
+    await answer(respond, log, () => runCommand(command.text ?? '', { caller, useCases }));
   });
 
   actions.action(ACTION_IDS.cancelBake, async ({ ack, body, action, respond }, origin) => {

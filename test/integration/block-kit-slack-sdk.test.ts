@@ -15,11 +15,11 @@ import { bakeListMessage } from '../../src/slack/blocks/bake-list.js';
 import { amiReadyMessage, bakeRootMessage } from '../../src/slack/blocks/bake-message.js';
 import { fullListMessages } from '../../src/slack/blocks/change-full-list.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
-import { helpMessage } from '../../src/slack/blocks/help-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
 import { homeView } from '../../src/slack/blocks/home-view.js';
 import { reviewMessage, reviewReminderMessage } from '../../src/slack/blocks/review-message.js';
 import { testMessage } from '../../src/slack/blocks/test-message.js';
+import { helpMessage } from '../../src/slack/commands/command-table.js';
 import {
   MAX_MESSAGE_BLOCKS,
   messageLimitProblems,

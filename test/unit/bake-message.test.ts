@@ -4,7 +4,7 @@ import { newStepTable } from '../../src/bake/bake-steps.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { bakeListMessage } from '../../src/slack/blocks/bake-list.js';
 import { bakeRootMessage } from '../../src/slack/blocks/bake-message.js';
-import { helpMessage } from '../../src/slack/blocks/help-message.js';
+import { helpMessage } from '../../src/slack/commands/command-table.js';
 
 const t0 = new Date('2026-11-28T10:00:00Z');
 

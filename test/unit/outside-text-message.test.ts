@@ -16,10 +16,10 @@ import {
 } from '../../src/slack/blocks/block-text.js';
 import { fullListMessages } from '../../src/slack/blocks/change-full-list.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
-import { helpMessage } from '../../src/slack/blocks/help-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
 import { reviewMessage, reviewReminderMessage } from '../../src/slack/blocks/review-message.js';
 import { testMessage } from '../../src/slack/blocks/test-message.js';
+import { helpMessage } from '../../src/slack/commands/command-table.js';
 import { allText, sampleChange, sampleTest, T0, tierUpdates } from '../support/rollout-fixtures.js';
 import { sampleReport, sampleReview } from '../support/sample-review.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/slack/parse-command.js';
+import { parseCommand } from '../../src/slack/commands/command-table.js';
 import { tokenize, tokenizeWords } from '../../src/slack/tokenize.js';
 
 describe('tokenize', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deriveReview, isReviewId, reviewIdForCommand, reviewIdForTick } from '../../src/review/review-record.js';
-import { parseCommand } from '../../src/slack/parse-command.js';
+import { parseCommand } from '../../src/slack/commands/command-table.js';
 import { sampleReviewDoc } from '../support/sample-review.js';
 
 const t0 = new Date('2026-10-01T07:00:00Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/slack/parse-command.js';
+import { parseCommand } from '../../src/slack/commands/command-table.js';
 
 describe('parseCommand: rollout subcommands', () => {
   it('parses test and plan with a bake id or an AMI id, and the maintenance window', () => {

@@ -2,8 +2,8 @@ import { SANDBOX_NOTICE, simulatedTimeNote } from '../../adapters/slack/sandbox-
 import type { BakeRecord } from '../../bake/bake-record.js';
 import type { Block } from '../../ports/chat.js';
 import { truncate } from '../../shared/format.js';
+import { helpMessage } from '../commands/command-table.js';
 import { bakeListMessage } from './bake-list.js';
-import { helpMessage } from './help-message.js';
 
 /** The App Home tab (pure): what ami-bot is, the recent bakes, and the commands. */
 export function homeView(input: {
