@@ -16,8 +16,8 @@ export interface Actor {
 function findButton(stage: DemoStage, actionId: string, value?: string) {
   for (const message of [...stage.sim.chat.messages].reverse()) {
     for (const block of (message.blocks ?? []) as Block[]) {
-      const elements = (block.elements ?? []) as Array<Record<string, unknown>>;
       if (block.type !== 'actions') continue;
+      const elements = block.elements as unknown as Array<Record<string, unknown>>;
       const button = elements.find(
         (element) => element.action_id === actionId && (value === undefined || element.value === value),
       );

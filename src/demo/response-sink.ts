@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ChatPort } from '../ports/chat.js';
+import type { Block, ChatPort } from '../ports/chat.js';
 
 export interface ResponseSink {
   /** A response_url that shows what the bot answers there as an ephemeral for `user` in `channel`. */
@@ -24,7 +24,8 @@ export async function startResponseSink(chat: ChatPort): Promise<ResponseSink> {
     req.on('end', () => {
       const target = targets.get(req.url ?? '');
       try {
-        const message = JSON.parse(body) as { text?: string; blocks?: Array<Record<string, unknown>> };
+        // What the bot sent to response_url: its own blocks, as JSON.
+        const message = JSON.parse(body) as { text?: string; blocks?: Block[] };
         if (target && message.text) {
           answers.push({ user: target.user, text: message.text });
           void chat.postEphemeral({

@@ -1,7 +1,9 @@
+import type { KnownBlock } from '@slack/types';
+
 /** The chat port (Slack): messages, DMs and the user look-ups the bot needs. */
 
-/** Block Kit blocks; kept loose here so builders stay pure and adapters stay thin. */
-export type Block = Record<string, unknown>;
+/** Block Kit blocks, typed by Slack's own @slack/types: a builder that writes a field Slack does not know fails to compile. */
+export type Block = KnownBlock;
 
 export interface ChatMessage {
   channel: string;

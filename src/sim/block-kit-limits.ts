@@ -43,7 +43,8 @@ export function blockKitErrors(blocks: Block[]): string[] {
 
   if (blocks.length > 50) err('no more than 50 items allowed', '/blocks');
   const blockIds = new Set<string>();
-  blocks.forEach((block, i) => {
+  // Checked as Slack checks them: as JSON of any shape (a builder may have cast its way past the types).
+  (blocks as unknown as Obj[]).forEach((block, i) => {
     const at = `/blocks/${i}`;
     if (typeof block.block_id === 'string') {
       maxLength(block.block_id, 255, `${at}/block_id`);

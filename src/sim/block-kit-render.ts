@@ -9,7 +9,7 @@ type Obj = Record<string, unknown>;
  * trailing `…` in the label says a confirm dialog will ask first.
  */
 export function renderBlocks(blocks: Block[], directory: Directory): string[] {
-  return blocks.flatMap((block) => renderBlock(block, directory));
+  return (blocks as unknown as Obj[]).flatMap((block) => renderBlock(block, directory));
 }
 
 function renderBlock(block: Obj, dir: Directory): string[] {

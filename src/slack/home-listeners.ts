@@ -15,9 +15,7 @@ export function registerHomeTab(
     try {
       const { userId, ...data } = await deps.homeTab({ userId: event.user });
       const view = homeView({ ...data, isAdmin: isAdmin(deps.config, userId) });
-      // Our builders type blocks loosely (ports/chat.ts Block); Slack validates them on publish.
-      type View = Parameters<typeof client.views.publish>[0]['view'];
-      await client.views.publish({ user_id: event.user, view: view as unknown as View });
+      await client.views.publish({ user_id: event.user, view });
     } catch (error) {
       deps.logger.warn({ err: error, userId: event.user }, 'could not publish the App Home');
     }

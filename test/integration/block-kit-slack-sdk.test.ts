@@ -362,8 +362,16 @@ describe('Block Kit checked by slack-sdk', () => {
         kind: 'message',
         message: { text: 'x', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3_001) } }] },
       },
-      { id: 'unknown type', kind: 'message', message: { text: 'x', blocks: [{ type: 'fancy' }] } },
-      { id: 'misspelt field', kind: 'message', message: { text: 'x', blocks: [{ type: 'divider', blockid: 'a' }] } },
+      {
+        id: 'unknown type',
+        kind: 'message',
+        message: { text: 'x', blocks: [{ type: 'fancy' }] as unknown as Block[] },
+      },
+      {
+        id: 'misspelt field',
+        kind: 'message',
+        message: { text: 'x', blocks: [{ type: 'divider', blockid: 'a' }] as unknown as Block[] },
+      },
       {
         id: 'long header',
         kind: 'message',

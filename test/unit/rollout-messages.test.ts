@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Block } from '../../src/ports/chat.js';
 import type { DrainInstance } from '../../src/rollout/change-record.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { announcementMessage, userNoticeMessage } from '../../src/slack/blocks/announce-message.js';
@@ -19,8 +20,10 @@ import {
 } from '../support/rollout-fixtures.js';
 
 const opts = { timeZone: 'Europe/Berlin' };
-const actions = (message: { blocks: Array<Record<string, unknown>> }) =>
-  message.blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements as Array<Record<string, unknown>>);
+const actions = (message: { blocks: readonly Block[] }) =>
+  message.blocks.flatMap((b) =>
+    b.type === 'actions' ? (b.elements as unknown as Array<Record<string, unknown>>) : [],
+  );
 
 describe('changeMessage', () => {
   it('shows a pending plan with Approve and Reject buttons, each behind a confirm dialog', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSandboxChat, SANDBOX_NOTICE, simulatedTimeNote } from '../../src/adapters/slack/sandbox-chat.js';
-import type { ChatMessage, ChatPort } from '../../src/ports/chat.js';
+import type { Block, ChatMessage, ChatPort } from '../../src/ports/chat.js';
 import { homeView } from '../../src/slack/blocks/home-view.js';
 
 function recordingChat() {
@@ -40,9 +40,13 @@ describe('sandbox chat', () => {
   it('does not say it twice, and never pushes a message over 50 blocks', async () => {
     const { chat, posted } = recordingChat();
     const sandbox = createSandboxChat(chat);
-    const marked = [{ type: 'context', elements: [{ type: 'mrkdwn', text: SANDBOX_NOTICE }] }];
+    const marked: Block[] = [{ type: 'context', elements: [{ type: 'mrkdwn', text: SANDBOX_NOTICE }] }];
     await sandbox.post({ channel: 'C1', text: 'x', blocks: marked });
-    await sandbox.post({ channel: 'C1', text: 'x', blocks: Array.from({ length: 50 }, () => ({ type: 'divider' })) });
+    await sandbox.post({
+      channel: 'C1',
+      text: 'x',
+      blocks: Array.from({ length: 50 }, (): Block => ({ type: 'divider' })),
+    });
     expect(posted[0]?.blocks).toHaveLength(1);
     expect(posted[1]?.blocks).toHaveLength(50);
   });
@@ -51,7 +55,7 @@ describe('sandbox chat', () => {
     const { chat, posted } = recordingChat();
     const sandbox = createSandboxChat(chat, { speed: 60 });
     const note = simulatedTimeNote(60);
-    const builderNotice = [
+    const builderNotice: Block[] = [
       { type: 'context', elements: [{ type: 'mrkdwn', text: ':test_tube: *Sandbox*: simulated.' }] },
     ];
     await sandbox.post({ channel: 'C1', text: 'root', blocks: [{ type: 'section' }] });

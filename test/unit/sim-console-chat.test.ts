@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Block } from '../../src/ports/chat.js';
 import { createConsoleChat } from '../../src/sim/console-chat.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
 
@@ -18,7 +19,7 @@ function setup() {
   return { lines, clock, chat };
 }
 
-const approvalBlocks = [
+const approvalBlocks: Block[] = [
   { type: 'header', text: { type: 'plain_text', text: 'Apply ami-0abc to 4 tiers?' } },
   {
     type: 'section',
@@ -121,7 +122,7 @@ describe('console chat (the simulated Slack)', () => {
 
   it('rejects what Slack rejects: invalid blocks, an unknown message, an empty message', async () => {
     const { chat } = setup();
-    const long = { type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3_001) } };
+    const long: Block = { type: 'section', text: { type: 'mrkdwn', text: 'x'.repeat(3_001) } };
     await expect(chat.post({ channel: 'C0OPS00001', text: 't', blocks: [long] })).rejects.toMatchObject({
       code: 'slack_webapi_platform_error',
       data: {
@@ -131,7 +132,7 @@ describe('console chat (the simulated Slack)', () => {
         },
       },
     });
-    const tooMany = Array.from({ length: 51 }, () => ({ type: 'divider' }));
+    const tooMany = Array.from({ length: 51 }, (): Block => ({ type: 'divider' }));
     await expect(chat.post({ channel: 'C0OPS00001', text: 't', blocks: tooMany })).rejects.toMatchObject({
       data: { error: 'invalid_blocks' },
     });

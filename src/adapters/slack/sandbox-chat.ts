@@ -31,8 +31,9 @@ function markThreadReply<T extends Pick<ChatMessage, 'blocks'>>(message: T, time
 
 /** A builder's own sandbox notice (a context element) gets the time note appended once. */
 function withTimeNote(block: Block, timeNote: string): Block {
-  if (block.type !== 'context' || !Array.isArray(block.elements)) return block;
-  const elements = (block.elements as Array<Record<string, unknown>>).map((element) => {
+  if (block.type !== 'context') return block;
+  const elements = block.elements.map((element) => {
+    if (!('text' in element)) return element;
     const text = element.text;
     return typeof text === 'string' && text.includes('*Sandbox*') && !text.includes(timeNote)
       ? { ...element, text: `${text}  ·  ${timeNote}` }

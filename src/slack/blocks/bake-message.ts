@@ -1,3 +1,4 @@
+import type { Button } from '@slack/types';
 import { type BakeRecord, isBakeActive, type StepProgress, stepProgress } from '../../bake/bake-record.js';
 import { BAKE_STEP_MODULES } from '../../bake/bake-steps.js';
 import type { Block } from '../../ports/chat.js';
@@ -106,7 +107,7 @@ export function amiReadyMessage(input: { bakeId: string; imageId: string; imageN
   blocks: Block[];
 } {
   const text = `:tada: New AMI *${escapeMrkdwn(input.imageId)}* — ${codeText(input.imageName)} is available.`;
-  const buttons = [
+  const buttons: Button[] = [
     {
       type: 'button',
       action_id: ACTION_IDS.testAmi,

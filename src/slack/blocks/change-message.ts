@@ -1,3 +1,4 @@
+import type { ActionsBlock, Button, ConfirmationDialog, MrkdwnElement } from '@slack/types';
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural, truncate } from '../../shared/format.js';
@@ -26,11 +27,17 @@ export interface ChangeMessageOptions {
   twoPersonRule?: boolean;
 }
 
-function button(actionId: string, text: string, value: string, style: 'primary' | 'danger', confirm: Block): Block {
+function button(
+  actionId: string,
+  text: string,
+  value: string,
+  style: 'primary' | 'danger',
+  confirm: ConfirmationDialog,
+): Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text }, style, value, confirm };
 }
 
-function confirmDialog(title: string, text: string, yes: string): Block {
+function confirmDialog(title: string, text: string, yes: string): ConfirmationDialog {
   return {
     title: { type: 'plain_text', text: truncate(title, 100) },
     text: { type: 'mrkdwn', text: truncate(text, 300) },
@@ -51,7 +58,7 @@ function approveConfirmText(change: ChangeRecord, when: string): string {
   return `${gate ? `${gate} ` : ''}${sets} Changed tiers are reported, not overwritten.`;
 }
 
-function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): Block {
+function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): ActionsBlock {
   // Plain time here: a confirm dialog is short (300 chars) and need not render Slack's date tokens.
   const when = change.applyAt ? `at ${formatWhen(change.applyAt, opts.timeZone)}` : 'right away';
   const approve =
@@ -158,7 +165,7 @@ export function changeMessage(
   opts: ChangeMessageOptions,
 ): { text: string; blocks: Block[]; overflow: boolean } {
   const title = `${KIND_TITLE[change.kind]} ${change._id} · ${change.deployment}`;
-  const fields: Block[] = [
+  const fields: MrkdwnElement[] = [
     { type: 'mrkdwn', text: `*Requested by*\n${userMention(change.requester)}` },
     {
       type: 'mrkdwn',
