@@ -76,3 +76,10 @@ export function makeDirs(fs: SimFilesystem, args: string[]): string[] {
   }
   return errors;
 }
+
+/** `rm -rf path`: the file or directory and everything under it. */
+export function removeTree(fs: SimFilesystem, path: string): void {
+  const isInside = (p: string) => p === path || p.startsWith(`${path}/`);
+  for (const file of [...fs.files.keys()]) if (isInside(file)) fs.files.delete(file);
+  for (const dir of [...fs.dirs]) if (isInside(dir)) fs.dirs.delete(dir);
+}
