@@ -53,7 +53,7 @@ function* passThrough(host: ScriptHost, start: () => ProgramRun): ScriptRun {
 function* highstate(bakeId: string, host: ScriptHost): ScriptRun {
   const { fs } = host.context().instance;
   removeTree(fs, LEGACY_HIGHSTATE_LOG_DIR);
-  makeDirs(fs, ['-p', HIGHSTATE_LOG_DIR]);
+  makeDirs(fs, HIGHSTATE_LOG_DIR);
   const log = highstateLogPath(bakeId);
   // `> "$log"` creates the file before salt starts: a run killed midway leaves it empty, until /run is cleared.
   fs.files.set(log, '');
