@@ -9,6 +9,7 @@ import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from './
 import { createSimEc2 } from './sim-ec2.js';
 import { createSimSsm } from './sim-ssm.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
+import type { CannedScripts } from './ssm-script.js';
 import type { SimTimings } from './timings.js';
 
 export { type ConsoleChat, createConsoleChat } from './console-chat.js';
@@ -21,6 +22,7 @@ export { DEPLOYMENT_TAG, EXECUTOR_GROUP_TAG } from './sim-domino-api.js';
 export { createSimEc2 } from './sim-ec2.js';
 export { createSimSsm } from './sim-ssm.js';
 export { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
+export type { CannedOutcome, CannedScripts } from './ssm-script.js';
 export { DEFAULT_TIMINGS, type SimTimings } from './timings.js';
 
 export interface SimulatorOptions {
@@ -43,6 +45,8 @@ export interface SimulatorOptions {
   staleTestExecutor?: boolean;
   /** Label field of the tier documents (default `name`). */
   tierLabelField?: string;
+  /** For the SSM port contract: outcomes of its own scripts (the simulator models only the bot's). */
+  cannedScripts?: CannedScripts;
 }
 
 export interface Simulator {
@@ -76,7 +80,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     clock,
     faults,
     ec2,
-    ssm: createSimSsm(world, clock, faults),
+    ssm: createSimSsm(world, clock, faults, options.cannedScripts ? { cannedScripts: options.cannedScripts } : {}),
     dominoTiers: createSimDominoTiers(world, options.tierLabelField ? { labelField: options.tierLabelField } : {}),
     tierUsers: createSimTierUsers(world),
     dominoApi: createSimDominoApi(world, clock, ec2, faults),

@@ -1,9 +1,9 @@
-import type { ProgramHandler } from './ssm-script.js';
+import type { ProgramContext, ProgramRun } from './host-program.js';
 
 /**
- * `salt-call state.highstate` on the executor template: 85 states, 3 of which change something, in Salt's
- * highstate outputter format. `--state-output` and `--state-verbose` are honoured; the full output (~22k chars)
- * is close to what SSM returns (24k), so the bot keeps only the tail of salt's log, as it must in production.
+ * `salt-call state.highstate --state-verbose=False` on the executor template, as the bot runs it: 85 states, 3
+ * of which change something, in Salt's highstate outputter format (full blocks; states that changed nothing are
+ * left out, as --state-verbose=False does).
  */
 
 interface SaltState {
@@ -178,11 +178,7 @@ const DIFF = [
   '    +    "max-concurrent-downloads": 10,',
 ];
 
-export const saltHandler: ProgramHandler = (argv, ctx) => {
-  if (argv[0] !== 'salt-call' || !argv.includes('state.highstate')) return undefined;
-  const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-  const outputMode = option('state-output') ?? 'full';
-  const verbose = (option('state-verbose') ?? 'True').toLowerCase() !== 'false';
+export function saltHighstate(ctx: ProgramContext): ProgramRun {
   const failed = ctx.faults.isOn('highstate-failed');
   const totalMs = ctx.world.draw(ctx.world.timings.highstate);
   const list = states(failed);
@@ -193,10 +189,8 @@ export const saltHandler: ProgramHandler = (argv, ctx) => {
     const durationMs = (totalMs - 3000) * (state.weight / weightSum);
     const started = new Date(at).toISOString().slice(11, 23) + String(Math.floor(at * 1000) % 1000).padStart(3, '0');
     at += durationMs;
-    const isQuiet = !state.failed && state.changes === undefined;
-    if (isQuiet && !verbose) continue;
-    const terse = outputMode === 'terse' || ((outputMode === 'mixed' || outputMode === 'changes') && isQuiet);
-    blocks.push(terse ? terseLine(state, started, durationMs) : fullBlock(state, started, durationMs));
+    if (!state.failed && state.changes === undefined) continue;
+    blocks.push(fullBlock(state, started, durationMs));
   }
   const failedCount = list.filter((s) => s.failed).length;
   const changed = list.filter((s) => s.changes !== undefined).length;
@@ -215,16 +209,6 @@ export const saltHandler: ProgramHandler = (argv, ctx) => {
   // Under the ssm-timeout fault the run never finishes: the command's execution timeout ends it.
   const durationMs = ctx.faults.isOn('ssm-timeout') ? 7 * 86_400_000 : totalMs;
   return { durationMs, stdout, stderr: '', exitCode: failed ? 2 : 0 };
-};
-
-function resultWord(state: SaltState, terse: boolean): string {
-  if (state.failed) return terse ? 'Failed' : 'False';
-  if (!terse) return 'True';
-  return state.changes ? 'Changed' : 'Clean';
-}
-
-function terseLine(state: SaltState, started: string, ms: number): string {
-  return `  Name: ${state.name} - Function: ${state.fn} - Result: ${resultWord(state, true)} Started: - ${started} Duration: ${ms.toFixed(3)} ms`;
 }
 
 function fullBlock(state: SaltState, started: string, ms: number): string {
@@ -234,7 +218,7 @@ function fullBlock(state: SaltState, started: string, ms: number): string {
     `${pad('ID')}: ${state.id}`,
     `${pad('Function')}: ${state.fn}`,
     ...(state.name === state.id ? [] : [`${pad('Name')}: ${state.name}`]),
-    `${pad('Result')}: ${resultWord(state, false)}`,
+    `${pad('Result')}: ${state.failed ? 'False' : 'True'}`,
     `${pad('Comment')}: ${state.comment.split('\n').join(`\n${' '.repeat(14)}`)}`,
     `${pad('Started')}: ${started}`,
     `${pad('Duration')}: ${ms.toFixed(3)} ms`,

@@ -2,11 +2,9 @@ import type { Clock } from '../ports/clock.js';
 import type { CommandInvocation, SsmPort } from '../ports/ssm.js';
 import { pendingInvocation } from '../shared/pending-invocation.js';
 import { awsError, simThrottle } from './aws-fault.js';
-import { dockerHandler } from './docker-commands.js';
 import type { Faults } from './faults.js';
-import { saltHandler } from './salt-highstate.js';
 import type { SimCommand, SimInstance, SimWorld } from './sim-world.js';
-import { runScript } from './ssm-script.js';
+import { type CannedScripts, runScript } from './ssm-script.js';
 
 const ACCOUNT_ID = '123456789012';
 const COMMENT_LIMIT = 100;
@@ -16,8 +14,13 @@ const STDOUT_LIMIT = 24_000;
 const STDERR_LIMIT = 8_000;
 const FINISHED = new Set(['Success', 'Failed', 'Cancelled', 'TimedOut', 'Undeliverable', 'Terminated']);
 
-/** SSM Run Command with AWS-RunShellScript, interpreting the scripts ami-bot sends on the simulated host. */
-export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): SsmPort {
+export interface SimSsmOptions {
+  /** For the SSM port contract: outcomes of its own scripts, which the simulator does not model. */
+  cannedScripts?: CannedScripts;
+}
+
+/** SSM Run Command with AWS-RunShellScript, running models of the scripts ami-bot sends on the simulated host. */
+export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults, options: SimSsmOptions = {}): SsmPort {
   const enter = async (): Promise<number> => {
     await simThrottle(world, clock, faults);
     const nowMs = clock.now().getTime();
@@ -64,7 +67,7 @@ export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): Ssm
         stderr: '',
       };
       world.commands.push(command);
-      deliver(world, faults, instance, command, nowMs);
+      deliver(world, faults, instance, command, nowMs, options.cannedScripts);
       return command.id;
     },
     async getInvocation(commandId, instanceId) {
@@ -96,12 +99,19 @@ export function createSimSsm(world: SimWorld, clock: Clock, faults: Faults): Ssm
 }
 
 /** Pending until the agent picks the command up; Undeliverable if it is not back within the delivery timeout. */
-function deliver(world: SimWorld, faults: Faults, instance: SimInstance, command: SimCommand, sentMs: number): void {
+function deliver(
+  world: SimWorld,
+  faults: Faults,
+  instance: SimInstance,
+  command: SimCommand,
+  sentMs: number,
+  canned: CannedScripts | undefined,
+): void {
   const attempt = (atMs: number) => {
     if (command.status !== 'Pending') return; // cancelled before delivery
     if (instance.agentOnline && instance.state === 'running' && !faults.isOn('ssm-offline')) {
       const startMs = atMs + world.draw(world.timings.ssmDelivery);
-      world.schedule(startMs, () => start(world, faults, instance, command, startMs));
+      world.schedule(startMs, () => start(world, faults, instance, command, startMs, canned));
     } else if (atMs - sentMs >= DELIVERY_TIMEOUT_MS) {
       command.status = 'Undeliverable';
       command.endMs = atMs;
@@ -110,7 +120,14 @@ function deliver(world: SimWorld, faults: Faults, instance: SimInstance, command
   attempt(sentMs);
 }
 
-function start(world: SimWorld, faults: Faults, instance: SimInstance, command: SimCommand, startMs: number): void {
+function start(
+  world: SimWorld,
+  faults: Faults,
+  instance: SimInstance,
+  command: SimCommand,
+  startMs: number,
+  canned: CannedScripts | undefined,
+): void {
   if (command.status !== 'Pending') return; // cancelled before delivery
   command.status = 'InProgress';
   command.startMs = startMs;
@@ -121,7 +138,7 @@ function start(world: SimWorld, faults: Faults, instance: SimInstance, command: 
     command.endMs = atMs;
   });
   runScript(world, instance, command, faults, {
-    handlers: [dockerHandler, saltHandler],
+    ...(canned ? { canned } : {}),
     isFinished,
     finish(endMs, exitCode) {
       command.status = exitCode === 0 ? 'Success' : 'Failed';

@@ -1,35 +1,33 @@
+import { recogniseScript } from '../bake/script-spec.js';
 import type { Faults } from './faults.js';
-import { type ProgramRun, runScriptSource, type Shell, type ShellHost } from './shell-interpreter.js';
+import { runModel, type ScriptHost } from './script-models.js';
 import type { SimCommand, SimInstance, SimWorld } from './sim-world.js';
 
-export type StepResult = ProgramRun;
+/** What a host does with a script the simulator has no model of: fixed output, or `hang` until ended. */
+export type CannedOutcome = { stdout?: string; stderr?: string; exitCode: number } | 'hang';
 
-export interface StepContext {
-  world: SimWorld;
-  instance: SimInstance;
-  command: SimCommand;
-  faults: Faults;
-  /** Virtual time at which the program starts. */
-  atMs: number;
-}
-
-/** Returns undefined when the program is not one it knows (the shell then answers exit 127). */
-export type ProgramHandler = (argv: string[], ctx: StepContext) => ProgramRun | undefined;
+/**
+ * Outcomes of scripts the bot never sends (the SSM port contract's own), looked up only when a script is not
+ * one of the bot's; undefined leaves it unrecognised.
+ */
+export type CannedScripts = (commands: readonly string[]) => CannedOutcome | undefined;
 
 interface Options {
-  handlers: ProgramHandler[];
+  canned?: CannedScripts;
   /** Called once, when the script ends by itself (not when SSM cancels it or times it out). */
   finish(endMs: number, exitCode: number): void;
   isFinished(): boolean;
 }
 
-/** SSM's agent runs the lines of `commands` as one script file with a root shell and a minimal PATH. */
-const AGENT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Like bash's "command not found": nothing of the script runs. */
+const UNRECOGNISED_EXIT = 127;
+const UNRECOGNISED =
+  'ami-bot simulator: unrecognised script (the simulator runs only the scripts src/bake/ssm-scripts.ts builds); nothing was run\n';
 
 /**
- * Runs the command's script from its start time. Each time the shell yields (a program that takes
- * time), the rest of the run is scheduled on the world's event queue; a cancelled or timed-out command is
- * simply never resumed, so the effects of its unfinished program never land — as on the host.
+ * Runs the command's script from its start time: the model of the bot's script it is, else a canned outcome,
+ * else a clear failure. Each time the model waits for a program, the rest of the run is scheduled on the
+ * world's event queue; a cancelled or timed-out command is simply never resumed.
  */
 export function runScript(
   world: SimWorld,
@@ -39,34 +37,21 @@ export function runScript(
   options: Options,
 ): void {
   let nowMs = command.startMs ?? command.sentMs;
-  const host: ShellHost = {
-    fs: instance.fs,
-    scriptPath: `/var/lib/amazon/ssm/${instance.id}/document/orchestration/${command.id}/awsrunShellScript/0.awsrunShellScript/_script.sh`,
-    program: (argv) => {
-      const ctx = { world, instance, command, faults, atMs: nowMs };
-      return options.handlers.reduce<ProgramRun | undefined>(
-        (found, handler) => found ?? handler(argv, ctx),
-        undefined,
-      );
-    },
-  };
-  const shell: Shell = {
-    vars: new Map([['PATH', AGENT_PATH]]),
-    lastExit: 0,
-    errexit: false,
-    pipefail: false,
-    conditionDepth: 0,
-  };
-  const fds = {
-    stdin: '',
-    out: (text: string) => {
+  const host: ScriptHost = {
+    context: () => ({ world, instance, faults, atMs: nowMs }),
+    out: (text) => {
       command.stdout += text;
     },
-    err: (text: string) => {
+    err: (text) => {
       command.stderr += text;
     },
   };
-  const run = runScriptSource(command.commands.join('\n'), host, fds, shell);
+  const spec = recogniseScript(command.commands);
+  if (spec === undefined) {
+    endUnmodelled(command.commands, host, options, nowMs);
+    return;
+  }
+  const run = runModel(spec, host);
   const resume = (): void => {
     // A script dies with its host (stop, reboot): nothing reports back, so SSM's execution timeout ends it.
     if (options.isFinished() || instance.state !== 'running' || instance.rebootingUntilMs !== undefined) return;
@@ -81,4 +66,18 @@ export function runScript(
     });
   };
   resume();
+}
+
+/** A canned outcome ends the script as soon as it starts (or never: `hang`); anything else fails unrun. */
+function endUnmodelled(commands: readonly string[], host: ScriptHost, options: Options, nowMs: number): void {
+  const outcome = options.canned?.(commands);
+  if (outcome === 'hang') return;
+  if (outcome === undefined) {
+    host.err(UNRECOGNISED);
+    options.finish(nowMs, UNRECOGNISED_EXIT);
+    return;
+  }
+  host.out(outcome.stdout ?? '');
+  host.err(outcome.stderr ?? '');
+  options.finish(nowMs, outcome.exitCode);
 }

@@ -1,15 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { highstateScript, inventoryScript, parseHighstateSummary } from '../../src/bake/ssm-scripts.js';
+import { parseImageReference } from '../../src/bake/image-reference.js';
+import {
+  HIGHSTATE_LOG_DIR,
+  highstateLogPath,
+  highstateScript,
+  inventoryScript,
+  LEGACY_HIGHSTATE_LOG_DIR,
+  parseHighstateSummary,
+  pullScript,
+} from '../../src/bake/ssm-scripts.js';
 import { isAppError } from '../../src/errors.js';
 import type { CommandInvocation } from '../../src/ports/ssm.js';
-import { createManualClock, createSimulator } from '../../src/sim/index.js';
+import { type CannedScripts, createManualClock, createSimulator } from '../../src/sim/index.js';
 
 const SPARK = 'quay.io/domino/spark-environment:3.3.0-py3.9-domino5.5';
 
 /** A running template with its agent online, and a helper that runs a script to its end. */
-async function setup(faults: string[] = []) {
+async function setup(faults: string[] = [], cannedScripts?: CannedScripts) {
   const clock = createManualClock(new Date('2026-09-01T09:00:00Z'));
-  const sim = createSimulator({ clock, faults, write: () => {} });
+  const sim = createSimulator({ clock, faults, write: () => {}, ...(cannedScripts ? { cannedScripts } : {}) });
   const [tpl] = await sim.ec2.findInstancesByNamePattern('*executor-template*');
   const instanceId = tpl!.id;
   await sim.ec2.startInstance(instanceId);
@@ -99,9 +108,10 @@ describe('simulated SSM: AWS-RunShellScript on the template', () => {
   });
 
   it('cuts stdout at 24,000 chars like GetCommandInvocation', async () => {
-    const { run } = await setup();
-    // Two copies of salt's log: the second one's Summary block lies beyond what SSM returns.
-    const inv = await run(['salt-call state.highstate > /tmp/hs.log 2>&1', 'cat /tmp/hs.log /tmp/hs.log']);
+    const log = (await (await setup()).run(highstateScript('bk-1'))).stdout;
+    // Salt's log, then more than SSM returns: the second copy's Summary block lies beyond what SSM returns.
+    const { run } = await setup([], () => ({ exitCode: 0, stdout: `${log}${'.'.repeat(24_000)}${log}` }));
+    const inv = await run(['cat salt.log filler salt.log']);
     expect(inv.status).toBe('Success');
     expect(inv.stdoutTruncated).toBe(true);
     expect(inv.stdout).toHaveLength(24_000);
@@ -119,11 +129,44 @@ describe('simulated SSM: AWS-RunShellScript on the template', () => {
     expect((await flaky.run([`docker pull '${SPARK}'`])).exitCode).toBe(0);
   });
 
-  it('unknown commands exit 127 with bash’s message', async () => {
+  it('a script that is not one the bot builds fails with exit 127 and runs nothing', async () => {
     const { run } = await setup();
     const inv = await run(['echo start', 'frobnicate --now']);
-    expect(inv).toMatchObject({ status: 'Failed', exitCode: 127, stdout: 'start\n' });
-    expect(inv.stderr).toMatch(/_script\.sh: line 2: frobnicate: command not found\n$/);
+    expect(inv).toMatchObject({ status: 'Failed', exitCode: 127, stdout: '' });
+    expect(inv.stderr).toMatch(/^ami-bot simulator: unrecognised script .*nothing was run\n$/);
+    // The bot's pull with one more line is not the bot's pull: nothing is pulled.
+    const edited = await run([...pullScript(parseImageReference(SPARK)), 'true']);
+    expect(edited).toMatchObject({ status: 'Failed', exitCode: 127, stdout: '' });
+    expect((await run(inventoryScript())).stdout).not.toContain('spark');
+  });
+
+  it('canned scripts (the port contract’s) answer only for scripts the bot does not send', async () => {
+    const { run } = await setup([], () => ({ exitCode: 9, stdout: 'canned\n' }));
+    expect(await run(['echo start'])).toMatchObject({ status: 'Failed', exitCode: 9, stdout: 'canned\n' });
+    expect((await run(inventoryScript())).stdout).toMatch(/^quay\.io\/domino\/base:/);
+  });
+
+  it('highstate removes the logs older bakes left, and its own log: nothing of salt’s output stays on disk', async () => {
+    const { run, sim, instanceId } = await setup();
+    const { fs } = sim.world.instances.get(instanceId)!;
+    fs.dirs.add(LEGACY_HIGHSTATE_LOG_DIR);
+    fs.files.set(`${LEGACY_HIGHSTATE_LOG_DIR}/highstate-bake-20240101-aaaa.log`, '+ password: hunter2\n');
+    fs.files.set('/var/log/syslog', 'kept\n');
+    expect((await run(highstateScript('bk-4'))).status).toBe('Success');
+    expect([...fs.files.entries()]).toEqual([['/var/log/syslog', 'kept\n']]);
+    expect(fs.dirs.has(LEGACY_HIGHSTATE_LOG_DIR)).toBe(false);
+    expect(fs.dirs.has(HIGHSTATE_LOG_DIR)).toBe(true);
+  });
+
+  it('a highstate cancelled midway leaves its log in /run without any of salt’s output', async () => {
+    const { sim, send, instanceId, clock } = await setup();
+    const id = await send(highstateScript('bk-5'));
+    await clock.advance(60_000);
+    await sim.ssm.cancelCommand(id, instanceId);
+    await clock.advance(10 * 60_000);
+    expect((await sim.ssm.getInvocation(id, instanceId)).status).toBe('Cancelled');
+    const { fs } = sim.world.instances.get(instanceId)!;
+    expect(fs.files.get(highstateLogPath('bk-5'))).toBe('');
   });
 
   it('ssm-timeout: highstate hangs until the execution timeout, then TimedOut', async () => {

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../src/bake/image-reference.js';
+import type { ScriptSpec } from '../../src/bake/script-spec.js';
 import {
   HIGHSTATE_LOG_DIR,
   HIGHSTATE_TAIL_CHARS,
@@ -12,9 +13,14 @@ import {
   isValidBakeId,
   LEGACY_HIGHSTATE_LOG_DIR,
   parseDockerImages,
+  parseFailedStates,
+  parseHighstateSummary,
   pullScript,
 } from '../../src/bake/ssm-scripts.js';
 import { AppError } from '../../src/errors.js';
+import { createFaults, createManualClock, createSimulator } from '../../src/sim/index.js';
+import { saltHighstate } from '../../src/sim/salt-highstate.js';
+import { highstateStdout } from '../../src/sim/script-models.js';
 
 describe('inventoryScript / pullScript', () => {
   it('lists repository, tag and digest of every image', () => {
@@ -55,44 +61,6 @@ describe('highstateScript', () => {
     expect(() => highstateScript(id)).toThrow(AppError);
   });
 
-  it('runs in a real shell: exit code 2 passes through, only the last 20,000 chars are printed, no log is left', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'highstate-'));
-    const fake = join(dir, 'salt-call');
-    // A fake salt that prints 50,000 chars of state output (with a secret in a diff), then the summary, and
-    // fails like salt does.
-    writeFileSync(
-      fake,
-      '#!/bin/sh\necho "+    db_password: hunter2"\nawk \'BEGIN { for (i = 0; i < 1000; i++) printf "%049d\\n", i }\'\n' +
-        'printf "Summary for local\\n------------\\nSucceeded: 85 (changed=3)\\nFailed:    2\\n"\nexit 2\n',
-    );
-    chmodSync(fake, 0o755);
-    // A log an earlier bake left where it would be imaged.
-    mkdirSync(join(dir, 'legacy'));
-    writeFileSync(join(dir, 'legacy', 'highstate-bake-20240101-aaaa.log'), '+ password: old\n');
-    const script = highstateScript(bakeId)
-      .join('\n')
-      .replaceAll(LEGACY_HIGHSTATE_LOG_DIR, join(dir, 'legacy'))
-      .replaceAll(HIGHSTATE_LOG_DIR, join(dir, 'run'));
-    let status = 0;
-    let stdout = '';
-    try {
-      execFileSync('/bin/bash', ['-c', script], {
-        encoding: 'utf8',
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
-      });
-    } catch (error) {
-      ({ status, stdout } = error as { status: number; stdout: string });
-    }
-    expect(status).toBe(2);
-    expect(stdout).toMatch(/^\[ami-bot\] last 20000 of \d+ bytes \(the full log is not kept/);
-    expect(stdout.endsWith('Failed:    2\n')).toBe(true);
-    expect(stdout.length).toBeLessThan(24_000);
-    // Nothing of salt's output is left on disk: not the new log, not the old ones.
-    expect(existsSync(join(dir, 'run', `highstate-${bakeId}.log`))).toBe(false);
-    expect(readdirSync(join(dir, 'run'))).toEqual([]);
-    expect(existsSync(join(dir, 'legacy'))).toBe(false);
-  });
-
   it('logs only under /run (a tmpfs, not on the imaged root volume)', () => {
     expect(HIGHSTATE_LOG_DIR).toBe('/run/ami-bot');
     const script = highstateScript(bakeId).join('\n');
@@ -101,48 +69,175 @@ describe('highstateScript', () => {
   });
 });
 
-/** Runs the lines in a real /bin/bash with a stub `docker` on PATH that logs its argv and answers like docker. */
-function runWithStubDocker(lines: string[], stub: string) {
-  const dir = mkdtempSync(join(tmpdir(), 'docker-stub-'));
-  const seen = join(dir, 'argv.log');
-  writeFileSync(join(dir, 'docker'), `#!/bin/bash\nprintf '%s\\n' "$*" >> '${seen}'\n${stub}\n`);
-  chmodSync(join(dir, 'docker'), 0o755);
-  let status = 0;
-  let stdout = '';
-  try {
-    stdout = execFileSync('/bin/bash', ['-c', lines.join('\n')], {
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch (error) {
-    ({ status, stdout } = error as { status: number; stdout: string });
-  }
-  const argv = existsSync(seen) ? readFileSync(seen, 'utf8').trim().split('\n') : [];
-  return { status, stdout, argv };
+/** The script's output and exit code, and every call of a stub (`name args…`), from a real /bin/bash. */
+interface BashRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  calls: string[];
 }
 
-describe('inventory and pull scripts in a real bash with a stub docker', () => {
-  const digest = `sha256:${'a'.repeat(64)}`;
-
-  it('inventory: docker sees one format argument and the bot parses what it prints', () => {
-    const r = runWithStubDocker(
-      inventoryScript(),
-      `printf 'quay.io/domino/base:v1@${digest}\\n<none>:<none>@<none>\\n'`,
-    );
-    expect(r.status).toBe(0);
-    expect(r.argv).toEqual(['images --format {{.Repository}}:{{.Tag}}@{{.Digest}}']);
-    expect(parseDockerImages(r.stdout)).toEqual(
-      expect.arrayContaining(['quay.io/domino/base:v1', `quay.io/domino/base@${digest}`]),
-    );
+/**
+ * Runs the lines in a real /bin/bash with stub programs first on PATH. Each stub logs its name and argv (and, with
+ * `fds`, where its stdout and stderr go), then runs its body.
+ */
+function runInBash(lines: string[], stubs: Record<string, string>, dir = mkdtempSync(join(tmpdir(), 'ssm-stub-'))) {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  const log = join(dir, 'calls.log');
+  for (const [name, body] of Object.entries(stubs)) {
+    const stub = `#!/bin/bash\nprintf '%s\\n' "${name} $*" >> '${log}'\n${body}\n`;
+    writeFileSync(join(bin, name), stub);
+    chmodSync(join(bin, name), 0o755);
+  }
+  const result = spawnSync('/bin/bash', ['-c', lines.join('\n')], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls } satisfies BashRun;
+}
 
-  it('pull: docker gets exactly the reference, and its exit code is the script’s (failure, then a retry)', () => {
+/** A stub line that logs where the program's stdout and stderr go (salt's must be the log file). */
+const LOG_FDS = (dir: string) =>
+  `printf 'fds %s %s\\n' "$(readlink /proc/$$/fd/1)" "$(readlink /proc/$$/fd/2)" >> '${dir}/calls.log'`;
+
+/**
+ * The highstate script with its two directories moved under a temp dir (the only edit: the test checks both
+ * constants were there to replace), a log an earlier bake left in the legacy one, and a stub salt-call that
+ * prints `saltOutput` and exits with `saltExit`.
+ */
+function runHighstate(bakeId: string, saltOutput: string, saltExit: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'highstate-'));
+  const dirs = { run: join(dir, 'run'), legacy: join(dir, 'legacy') };
+  mkdirSync(dirs.legacy);
+  writeFileSync(join(dirs.legacy, 'highstate-bake-20240101-aaaa.log'), '+ password: old\n');
+  writeFileSync(join(dir, 'salt-output.txt'), saltOutput);
+  const original = highstateScript(bakeId);
+  const lines = original.map((line) =>
+    line.replaceAll(LEGACY_HIGHSTATE_LOG_DIR, dirs.legacy).replaceAll(HIGHSTATE_LOG_DIR, dirs.run),
+  );
+  expect(lines.filter((line, i) => line !== original[i])).toHaveLength(3); // rm -rf, mkdir -p, log=
+  const salt = `${LOG_FDS(dir)}\ncat '${join(dir, 'salt-output.txt')}'\nexit ${saltExit}`;
+  const run = runInBash(lines, { 'salt-call': salt }, dir);
+  return { ...run, dirs, log: join(dirs.run, `highstate-${bakeId}.log`) };
+}
+
+/** Salt's output as the simulator's salt-call prints it, so bash and the simulator's model get the same log. */
+function simulatedSaltOutput(faults: string[]): string {
+  const sim = createSimulator({ clock: createManualClock(), faults, write: () => {} });
+  const [instance] = sim.world.instances.values();
+  return saltHighstate({ world: sim.world, instance: instance!, faults: createFaults(faults), atMs: 0 }).stdout;
+}
+
+const digest = `sha256:${'a'.repeat(64)}`;
+const SALT_ARGV = 'salt-call state.highstate --retcode-passthrough --state-verbose=False --no-color';
+
+/**
+ * Every script the bot sends, run in a real /bin/bash with stub programs on PATH (none uses ctr). Keyed by the
+ * script's kind, so a new kind in ScriptSpec does not compile until it has its real-bash tests here.
+ */
+const REAL_BASH: Record<ScriptSpec['kind'], () => void> = {
+  inventory() {
+    it('docker sees one format argument and the bot parses what it prints', () => {
+      const r = runInBash(inventoryScript(), {
+        docker: `printf 'quay.io/domino/base:v1@${digest}\\n<none>:<none>@<none>\\n'`,
+      });
+      expect(r.status).toBe(0);
+      expect(r.calls).toEqual(['docker images --format {{.Repository}}:{{.Tag}}@{{.Digest}}']);
+      expect(parseDockerImages(r.stdout)).toEqual(
+        expect.arrayContaining(['quay.io/domino/base:v1', `quay.io/domino/base@${digest}`]),
+      );
+    });
+
+    it('a docker that fails fails the script with its exit code and message', () => {
+      const r = runInBash(inventoryScript(), { docker: 'echo "Cannot connect to the Docker daemon" >&2; exit 1' });
+      expect(r).toMatchObject({ status: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon\n' });
+      expect(parseDockerImages(r.stdout)).toEqual([]);
+    });
+  },
+
+  pull() {
     const ref = parseImageReference('quay.io/domino/spark:3.3.0');
-    const failing = runWithStubDocker(pullScript(ref), 'echo "manifest unknown" >&2; exit 1');
-    expect(failing).toMatchObject({ status: 1, argv: ['pull quay.io/domino/spark:3.3.0'] });
-    const retried = runWithStubDocker(pullScript(ref), 'echo "Status: Downloaded newer image"');
-    expect(retried).toMatchObject({ status: 0, argv: ['pull quay.io/domino/spark:3.3.0'] });
-    expect(retried.stdout).toContain('Downloaded newer image');
-  });
+
+    it('docker gets exactly the reference; a transient failure, then the retry succeeds', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'docker-stub-'));
+      // Fails the first time only, like the simulator's pull-flaky fault.
+      const docker = `if [ ! -e '${dir}/failed-once' ]; then : > '${dir}/failed-once'; echo 'Error response from daemon: Get "https://quay.io/v2/": net/http: request canceled (Client.Timeout exceeded while awaiting headers)' >&2; exit 1; fi\necho "Status: Downloaded newer image for $2"`;
+      const first = runInBash(pullScript(ref), { docker }, dir);
+      expect(first).toMatchObject({ status: 1, stdout: '', calls: ['docker pull quay.io/domino/spark:3.3.0'] });
+      expect(first.stderr).toContain('Client.Timeout exceeded');
+      const retried = runInBash(pullScript(ref), { docker }, dir);
+      expect(retried).toMatchObject({ status: 0, stderr: '' });
+      expect(retried.calls).toEqual([
+        'docker pull quay.io/domino/spark:3.3.0',
+        'docker pull quay.io/domino/spark:3.3.0',
+      ]);
+      expect(retried.stdout).toBe('Status: Downloaded newer image for quay.io/domino/spark:3.3.0\n');
+    });
+
+    it('a registry error fails the script with docker’s exit code and message', () => {
+      const r = runInBash(pullScript(ref), { docker: 'echo "manifest unknown" >&2; exit 1' });
+      expect(r).toMatchObject({
+        status: 1,
+        stderr: 'manifest unknown\n',
+        calls: ['docker pull quay.io/domino/spark:3.3.0'],
+      });
+    });
+  },
+
+  highstate() {
+    const bakeId = 'bake-20250101-abcd';
+
+    it.each([
+      ['succeeds', [], 0, { succeeded: 85, changed: 3, failed: 0, total: 85, failedStates: [] }],
+      [
+        'fails two states',
+        ['highstate-failed'],
+        2,
+        {
+          succeeded: 83,
+          failed: 2,
+          failedStates: ['domino-executor-tools', 'executor-healthcheck-timer (executor-healthcheck.timer)'],
+        },
+      ],
+    ])(
+      'salt %s: its output goes to the log in /run, the script prints what the simulator’s model prints, exit code passes through',
+      (_name, faults, exit, summary) => {
+        const output = simulatedSaltOutput(faults);
+        const r = runHighstate(bakeId, output, exit);
+        expect(r.status).toBe(exit);
+        expect(r.calls).toEqual([SALT_ARGV, `fds ${r.log} ${r.log}`]);
+        expect(r.stdout).toBe(highstateStdout(output));
+        expect(r.stdout).toBe(output); // under 20,000 bytes: all of it, no note
+        expect(parseHighstateSummary(r.stdout)).toMatchObject(summary);
+        expect(parseFailedStates(r.stdout)).toHaveLength(summary.failed);
+        // The log is gone, and so are the logs earlier bakes left where the snapshot would copy them.
+        expect(readdirSync(r.dirs.run)).toEqual([]);
+        expect(existsSync(r.dirs.legacy)).toBe(false);
+      },
+    );
+
+    it('a log over 20,000 bytes: a note, then only its last 20,000 bytes, as the model prints; no log is left', () => {
+      // 50,000 chars of state output (with a secret in a diff), then the summary; salt fails.
+      const output = `+    db_password: hunter2\n${Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(49, '0')}\n`).join('')}Summary for local\n------------\nSucceeded: 85 (changed=3)\nFailed:    2\n`;
+      const r = runHighstate(bakeId, output, 2);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toMatch(/^\[ami-bot\] last 20000 of 50\d{3} bytes \(the full log is not kept/);
+      expect(r.stdout).toBe(highstateStdout(output));
+      expect(r.stdout).not.toContain('hunter2');
+      expect(r.stdout.endsWith('Failed:    2\n')).toBe(true);
+      expect(r.stdout.length).toBeLessThan(24_000);
+      expect(parseHighstateSummary(r.stdout)).toMatchObject({ succeeded: 85, changed: 3, failed: 2 });
+      // Nothing of salt's output is left on disk: not the new log, not the old ones.
+      expect(existsSync(r.log)).toBe(false);
+      expect(readdirSync(r.dirs.run)).toEqual([]);
+      expect(existsSync(r.dirs.legacy)).toBe(false);
+    });
+  },
+};
+
+describe('every script the bot sends, in a real /bin/bash with stub programs', () => {
+  for (const [kind, tests] of Object.entries(REAL_BASH)) describe(kind, tests);
 });

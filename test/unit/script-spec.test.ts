@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { parseImageReference } from '../../src/bake/image-reference.js';
+import { buildScript, recogniseScript, type ScriptSpec } from '../../src/bake/script-spec.js';
+import { highstateScript, inventoryScript, pullScript } from '../../src/bake/ssm-scripts.js';
+
+const DIGEST = `sha256:${'a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4'}`;
+const REFS = [
+  'quay.io/domino/base:DED_py3.6_R3.4_23052018',
+  'quay.io/domino/spark-environment:3.3.0-py3.9-domino5.5',
+  'ubuntu',
+  `x@${DIGEST}`,
+  `registry.example.com:443/team/app:1.2.3@${DIGEST}`,
+  '[::1]:5000/app:v1',
+  'localhost:5000/a/b:c',
+];
+const BAKE_IDS = ['bake-20250101-abcd', 'bk-1', 'a', 'a'.repeat(64), '0-0'];
+
+/** Every script the bot can send, with the spec it must be recognised as. */
+const SCRIPTS: Array<[string, string[], ScriptSpec]> = [
+  ['inventory', inventoryScript(), { kind: 'inventory' }],
+  ...REFS.map((text): [string, string[], ScriptSpec] => {
+    const ref = parseImageReference(text);
+    return [`pull ${text}`, pullScript(ref), { kind: 'pull', ref }];
+  }),
+  ...BAKE_IDS.map((bakeId): [string, string[], ScriptSpec] => [
+    `highstate ${bakeId}`,
+    highstateScript(bakeId),
+    { kind: 'highstate', bakeId },
+  ]),
+];
+
+describe('recogniseScript: the typed description of every script the bot sends', () => {
+  it.each(SCRIPTS)('%s is recognised back to its spec, and the spec builds the same lines', (_name, lines, spec) => {
+    expect(recogniseScript(lines)).toEqual(spec);
+    expect(buildScript(spec)).toEqual(lines);
+  });
+
+  it('a pull is recognised with the validated reference the bot pulled', () => {
+    const spec = recogniseScript(pullScript(parseImageReference(REFS[1]!)));
+    expect(spec).toMatchObject({ kind: 'pull', ref: { text: REFS[1], normalized: REFS[1] } });
+  });
+
+  /** One-character and one-line edits of each script: none of them may pass as the bot's. */
+  const edits = (lines: string[]): string[][] => [
+    [...lines, 'true'],
+    ['true', ...lines],
+    lines.slice(0, -1),
+    lines.slice(1),
+    lines.map((line, i) => (i === lines.length - 1 ? `${line} ` : line)),
+    lines.map((line, i) => (i === 0 ? line.replace(/.$/, '') : line)),
+    lines.map((line) => line.replace("'", '"')),
+    [lines.join('\n')].filter(() => lines.length > 1),
+    lines.map((line) => line.replace('docker', 'podman').replace('salt-call', 'salt')),
+  ];
+
+  it.each(SCRIPTS)('%s, modified in any way, is not recognised', (_name, lines) => {
+    const modified = edits(lines).filter((edit) => edit.length > 0 && edit.join('\n') !== lines.join('\n'));
+    expect(modified.length).toBeGreaterThanOrEqual(6);
+    for (const edit of modified) expect(recogniseScript(edit)).toBeUndefined();
+  });
+
+  it('does not recognise other scripts, unchecked references or invalid bake ids', () => {
+    for (const lines of [
+      [],
+      [''],
+      ['true'],
+      ['echo hi', 'exit 3'],
+      ["docker pull 'ubuntu;reboot'"],
+      ["docker pull 'a' 'b'"],
+      ['docker pull ubuntu'],
+      ["docker pull 'ubuntu'", "docker pull 'ubuntu'"],
+      highstateScript('bk-1').map((line) => line.replace('bk-1', 'BK-1')),
+      highstateScript('bk-1').map((line) => line.replace('bk-1', '../../etc/passwd')),
+      highstateScript('bk-1').map((line) => (line.startsWith('log=') ? "log='/tmp/highstate-bk-1.log'" : line)),
+      [...highstateScript('bk-1'), ...highstateScript('bk-2')],
+    ])
+      expect(recogniseScript(lines)).toBeUndefined();
+  });
+});
