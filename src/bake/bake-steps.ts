@@ -3,6 +3,7 @@ import { findTemplate } from './steps/find-template.js';
 import { highstate } from './steps/highstate.js';
 import { inventory } from './steps/inventory.js';
 import { preflight } from './steps/preflight.js';
+import { prune } from './steps/prune.js';
 import { pull } from './steps/pull.js';
 import { record } from './steps/record.js';
 import { restoreTemplate } from './steps/restore-template.js';
@@ -19,6 +20,7 @@ export const BAKE_STEP_MODULES = [
   findTemplate,
   startTemplate,
   inventory,
+  prune,
   pull,
   highstate,
   snap,

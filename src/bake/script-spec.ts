@@ -1,5 +1,5 @@
 import { type ImageReference, validateImageReference } from './image-reference.js';
-import { highstateScript, inventoryScript, isValidBakeId, pullScript } from './ssm-scripts.js';
+import { highstateScript, inventoryScript, isValidBakeId, pruneScript, pullScript } from './ssm-scripts.js';
 
 /**
  * Every script ami-bot sends through SSM, as data. The simulator runs a model of the spec instead of
@@ -7,6 +7,7 @@ import { highstateScript, inventoryScript, isValidBakeId, pullScript } from './s
  */
 export type ScriptSpec =
   | { kind: 'inventory' }
+  | { kind: 'prune' }
   | { kind: 'pull'; ref: ImageReference }
   | { kind: 'highstate'; bakeId: string };
 
@@ -15,6 +16,8 @@ export function buildScript(spec: ScriptSpec): string[] {
   switch (spec.kind) {
     case 'inventory':
       return inventoryScript();
+    case 'prune':
+      return pruneScript();
     case 'pull':
       return pullScript(spec.ref);
     case 'highstate':
@@ -35,7 +38,7 @@ export function recogniseScript(lines: readonly string[]): ScriptSpec | undefine
 }
 
 function candidates(lines: readonly string[]): ScriptSpec[] {
-  const specs: ScriptSpec[] = [{ kind: 'inventory' }];
+  const specs: ScriptSpec[] = [{ kind: 'inventory' }, { kind: 'prune' }];
   const pulled = PULL_LINE.exec(lines[0] ?? '')?.[1];
   const checked = pulled === undefined ? undefined : validateImageReference(pulled);
   if (checked?.ok) specs.push({ kind: 'pull', ref: checked.ref });

@@ -40,6 +40,18 @@ export function inventoryScript(): string[] {
   return [`docker images --format '{{.Repository}}:{{.Tag}}@{{.Digest}}'`];
 }
 
+/** Removes dangling images only (layers no tag points at any more); a tagged image is never touched. */
+export function pruneScript(): string[] {
+  return ['docker image prune --force'];
+}
+
+/** `docker image prune` output: how many layers it deleted and the space it reports, e.g. `1.2GB` (`0B` if none). */
+export function parsePruneOutput(stdout: string): { deleted: number; reclaimed: string } {
+  const deleted = stdout.split('\n').filter((line) => /^deleted: sha256:[0-9a-f]{64}$/.test(line.trim())).length;
+  const reclaimed = /^Total reclaimed space: (\S+)$/m.exec(stdout)?.[1] ?? 'unknown space';
+  return { deleted, reclaimed };
+}
+
 /** Belt and braces for code that casts its way past the brand: the text must still validate. */
 function revalidated(ref: ImageReference): string {
   const checked = validateImageReference(typeof ref === 'object' && ref !== null ? ref.text : String(ref));

@@ -22,6 +22,19 @@ export function dockerImages(ctx: ProgramContext): ProgramRun {
   };
 }
 
+/**
+ * `docker image prune --force`: the simulated cache keeps one image per reference (a pull replaces it), so no
+ * layer is ever dangling here and Docker's answer is the empty one.
+ */
+export function dockerImagePrune(ctx: ProgramContext): ProgramRun {
+  return {
+    durationMs: ctx.world.draw(ctx.world.timings.dockerImages),
+    stdout: 'Total reclaimed space: 0B\n',
+    stderr: '',
+    exitCode: 0,
+  };
+}
+
 /** `docker pull <raw>`: Docker's progress output, its registry errors, and the layers it needs on the clock. */
 export function dockerPull(raw: string, ctx: ProgramContext): ProgramRun {
   const { world, instance } = ctx;

@@ -5,7 +5,7 @@ import {
   highstateLogPath,
   LEGACY_HIGHSTATE_LOG_DIR,
 } from '../bake/ssm-scripts.js';
-import { dockerImages, dockerPull } from './docker-commands.js';
+import { dockerImagePrune, dockerImages, dockerPull } from './docker-commands.js';
 import type { ProgramContext, ProgramRun } from './host-program.js';
 import { saltHighstate } from './salt-highstate.js';
 import { makeDirs, removeTree } from './sim-fs.js';
@@ -28,6 +28,8 @@ export function runModel(spec: ScriptSpec, host: ScriptHost): ScriptRun {
   switch (spec.kind) {
     case 'inventory':
       return passThrough(host, () => dockerImages(host.context()));
+    case 'prune':
+      return passThrough(host, () => dockerImagePrune(host.context()));
     case 'pull':
       return passThrough(host, () => dockerPull(spec.ref.text, host.context()));
     case 'highstate':

@@ -60,8 +60,8 @@ describe('a bake survives its process dying and is resumed by another one (Ferre
 
 describe('an upgrade adds a step while a bake is in flight', () => {
   it('the record saved without the new step reads it as pending: the resumed bake runs it once and succeeds', async () => {
-    // The first process is "the older release": its record has no entry for highstate at all, as if the step did
-    // not exist when the bake started. The new release must run it, not crash on the missing entry.
+    // The first process is "the older release": its record has no entry for prune (the step added after it) nor
+    // for highstate, as if they did not exist when the bake started. The new release must run them, not crash.
     const { bake, world, died, thread } = await crashAndResume(
       { kind: 'step-done', step: 'inventory' },
       {
@@ -71,13 +71,14 @@ describe('an upgrade adds a step while a bake is in flight', () => {
             const result = await client
               .db(database)
               .collection<{ _id: string }>('bakes')
-              .updateOne({ _id: bakeId }, { $unset: { 'steps.highstate': '' } });
+              .updateOne({ _id: bakeId }, { $unset: { 'steps.prune': '', 'steps.highstate': '' } });
             expect(result.modifiedCount).toBe(1);
             const stored = await client
               .db(database)
               .collection<{ _id: string; steps: object }>('bakes')
               .findOne({ _id: bakeId });
             expect(Object.keys(stored!.steps)).not.toContain('highstate');
+            expect(Object.keys(stored!.steps)).not.toContain('prune');
           } finally {
             await client.close();
           }
@@ -86,8 +87,10 @@ describe('an upgrade adds a step while a bake is in flight', () => {
     );
     expect(died).toBe(true);
     assertCleanSuccess(bake, world);
-    assertResumeLine(thread, stepTitle('pull'));
+    assertResumeLine(thread, stepTitle('prune'));
+    expect(bake.steps.prune?.state).toBe('done');
     expect(bake.steps.highstate?.state).toBe('done');
+    expect(thread.some((text) => text.includes(`*${stepTitle('prune')}*`))).toBe(true);
     expect(thread.some((text) => text.includes(`*${stepTitle('highstate')}*`))).toBe(true);
   });
 });

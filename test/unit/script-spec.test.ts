@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseImageReference } from '../../src/bake/image-reference.js';
 import { buildScript, recogniseScript, type ScriptSpec } from '../../src/bake/script-spec.js';
-import { highstateScript, inventoryScript, pullScript } from '../../src/bake/ssm-scripts.js';
+import { highstateScript, inventoryScript, pruneScript, pullScript } from '../../src/bake/ssm-scripts.js';
 
 const DIGEST = `sha256:${'a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4'}`;
 const REFS = [
@@ -18,6 +18,7 @@ const BAKE_IDS = ['bake-20250101-abcd', 'bk-1', 'a', 'a'.repeat(64), '0-0'];
 /** Every script the bot can send, with the spec it must be recognised as. */
 const SCRIPTS: Array<[string, string[], ScriptSpec]> = [
   ['inventory', inventoryScript(), { kind: 'inventory' }],
+  ['prune', pruneScript(), { kind: 'prune' }],
   ...REFS.map((text): [string, string[], ScriptSpec] => {
     const ref = parseImageReference(text);
     return [`pull ${text}`, pullScript(ref), { kind: 'pull', ref }];
@@ -51,6 +52,7 @@ describe('recogniseScript: the typed description of every script the bot sends',
     lines.map((line) => line.replace("'", '"')),
     [lines.join('\n')].filter(() => lines.length > 1),
     lines.map((line) => line.replace('docker', 'podman').replace('salt-call', 'salt')),
+    lines.map((line) => line.replace(/ --?[a-z]+/, (flag) => flag.toUpperCase())),
   ];
 
   it.each(SCRIPTS)('%s, modified in any way, is not recognised', (_name, lines) => {

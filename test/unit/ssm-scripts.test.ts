@@ -15,6 +15,8 @@ import {
   parseDockerImages,
   parseFailedStates,
   parseHighstateSummary,
+  parsePruneOutput,
+  pruneScript,
   pullScript,
 } from '../../src/bake/ssm-scripts.js';
 import { AppError } from '../../src/errors.js';
@@ -155,6 +157,27 @@ const REAL_BASH: Record<ScriptSpec['kind'], () => void> = {
       const r = runInBash(inventoryScript(), { docker: 'echo "Cannot connect to the Docker daemon" >&2; exit 1' });
       expect(r).toMatchObject({ status: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon\n' });
       expect(parseDockerImages(r.stdout)).toEqual([]);
+    });
+  },
+
+  prune() {
+    const layer = (c: string) => `sha256:${c.repeat(64)}`;
+
+    it('docker removes dangling images only (no -a), and the bot reads what it deleted and reclaimed', () => {
+      const r = runInBash(pruneScript(), {
+        docker: `printf 'Deleted Images:\\nuntagged: quay.io/domino/base@${layer('b')}\\ndeleted: ${layer('c')}\\ndeleted: ${layer('d')}\\n\\nTotal reclaimed space: 1.2GB\\n'`,
+      });
+      expect(r.status).toBe(0);
+      expect(r.calls).toEqual(['docker image prune --force']);
+      expect(parsePruneOutput(r.stdout)).toEqual({ deleted: 2, reclaimed: '1.2GB' });
+    });
+
+    it('nothing dangling: nothing deleted, 0B; a docker that fails fails the script with its message', () => {
+      const none = runInBash(pruneScript(), { docker: `echo 'Total reclaimed space: 0B'` });
+      expect(parsePruneOutput(none.stdout)).toEqual({ deleted: 0, reclaimed: '0B' });
+      const down = runInBash(pruneScript(), { docker: 'echo "Cannot connect to the Docker daemon" >&2; exit 1' });
+      expect(down).toMatchObject({ status: 1, stdout: '', stderr: 'Cannot connect to the Docker daemon\n' });
+      expect(parsePruneOutput(down.stdout)).toEqual({ deleted: 0, reclaimed: 'unknown space' });
     });
   },
 
