@@ -17,6 +17,7 @@ const run: StepFn = async (ctx) => {
     return `nothing pruned (${invocation.status}${said ? `: ${said}` : ''}); the pulls go on`;
   }
   const pruned = parsePruneOutput(invocation.stdout);
+  if (pruned.deleted === 0) return 'no dangling images to remove';
   return `${pruned.deleted} dangling image layer(s) removed, ${pruned.reclaimed} reclaimed`;
 };
 
