@@ -1,11 +1,15 @@
-// Command ferretdb-test runs FerretDB v1.24.2 (SQLite backend) as a local
-// MongoDB-wire-protocol server for ami-bot's tests.
+// Command ferretdb-test runs FerretDB v1.24.2 as a local MongoDB-wire-protocol
+// server for ami-bot's tests, on its PostgreSQL backend (-postgresql-url, a
+// server the caller runs) or its SQLite backend (-dir).
 //
 // It wraps the embeddable package instead of `go install …/cmd/ferretdb`,
 // whose binary panics at start because its generated version.txt is not part
 // of the module (FerretDB issues #2982 and #4889).
 //
-// Usage: ferretdb-test -listen 127.0.0.1:0 -dir /tmp/data
+// Usage: ferretdb-test -listen 127.0.0.1:0 -postgresql-url postgres://…/ferretdb
+//
+//	or: ferretdb-test -listen 127.0.0.1:0 -dir /tmp/data
+//
 // It prints "LISTENING <mongodb uri>" on stdout once ready and stops on
 // SIGTERM/SIGINT or when its stdin closes (so it never outlives its parent).
 package main
@@ -26,37 +30,41 @@ import (
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on")
-	dir := flag.String("dir", "", "SQLite data directory (required)")
+	dir := flag.String("dir", "", "SQLite data directory (the SQLite backend)")
+	pgURL := flag.String("postgresql-url", "", "PostgreSQL connection string (the PostgreSQL backend)")
 	verbose := flag.Bool("v", false, "log FerretDB's own messages")
 	watchStdin := flag.Bool("watch-stdin", true, "exit when stdin closes")
 	flag.Parse()
 
-	if *dir == "" {
-		fmt.Fprintln(os.Stderr, "ferretdb-test: -dir is required")
+	if (*dir == "") == (*pgURL == "") {
+		fmt.Fprintln(os.Stderr, "ferretdb-test: exactly one of -dir and -postgresql-url is required")
 		os.Exit(2)
 	}
-	abs, err := filepath.Abs(*dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
-		os.Exit(2)
-	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
-		os.Exit(2)
+	config := &ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: *listen}}
+	if *pgURL != "" {
+		config.Handler = "postgresql"
+		config.PostgreSQLURL = *pgURL
+	} else {
+		abs, err := filepath.Abs(*dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
+			os.Exit(2)
+		}
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
+			os.Exit(2)
+		}
+		config.Handler = "sqlite"
+		config.SQLiteURL = "file:" + abs + "/"
 	}
 
 	level := slog.LevelError
 	if *verbose {
 		level = slog.LevelInfo
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	config.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: *listen},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-	})
+	f, err := ferretdb.New(config)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb-test:", err)
 		os.Exit(1)
