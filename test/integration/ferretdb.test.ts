@@ -1,8 +1,10 @@
 // Proves the MongoDB test peer (FerretDB, or MONGODB_TEST_URI) does the operations ami-bot relies on.
+import { existsSync } from 'node:fs';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { startFerretDb } from '../support/ferretdb.js';
+import { type FerretDbBackend, startFerretDb } from '../support/ferretdb.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { postgresBinDir } from '../support/postgres.js';
 
 interface Job {
   _id: string;
@@ -81,9 +83,13 @@ describe('MongoDB round trip on the test server', () => {
   });
 });
 
-describe.skipIf(!!process.env.MONGODB_TEST_URI)('startFerretDb', () => {
+// Both backends stay runnable: SQLite everywhere, PostgreSQL where its server binaries are installed.
+const BACKENDS: FerretDbBackend[] = (await postgresBinDir()) ? ['postgresql', 'sqlite'] : ['sqlite'];
+
+describe.skipIf(!!process.env.MONGODB_TEST_URI).each(BACKENDS)('startFerretDb on %s', (backend) => {
   it('restarts on the same data dir and port, keeping data, and stop() ends the process', async () => {
-    const first = await startFerretDb();
+    const first = await startFerretDb({ backend });
+    expect(first.backend).toBe(backend);
     let current = first;
     try {
       const client = new MongoClient(first.uri, { serverSelectionTimeoutMS: 10_000 });
@@ -105,5 +111,7 @@ describe.skipIf(!!process.env.MONGODB_TEST_URI)('startFerretDb', () => {
       await current.stop();
     }
     expect(() => process.kill(current.pid, 0)).toThrow();
+    // The temp data dir (for PostgreSQL, the cluster the server was stopped on) is gone with it.
+    expect(existsSync(current.dataDir)).toBe(false);
   });
 });
