@@ -36,6 +36,36 @@ describe('MongoDB round trip on the test server', () => {
     expect(await jobs.findOne({ _id: 'j2' })).toMatchObject({ owner: 'a', version: 2 });
   });
 
+  // MongoDB makes each single-document write atomic; bare FerretDB 1.x does not (it keeps 1-5 of the 20 fields and
+  // lets 2-20 claims win, on either backend: test/support/probe-ferretdb.ts). The write gate gives it back.
+  it('keeps every one of 20 concurrent $set of different fields of one document', async () => {
+    const docs = t.db.collection<{ _id: string } & Record<string, unknown>>('concurrent_set');
+    await docs.insertOne({ _id: 'doc' });
+    const fields = Array.from({ length: 20 }, (_, i) => `f${i}`);
+    await Promise.all(fields.map((field, i) => docs.updateOne({ _id: 'doc' }, { $set: { [field]: i } })));
+    expect(await docs.findOne({ _id: 'doc' })).toEqual({
+      _id: 'doc',
+      ...Object.fromEntries(fields.map((f, i) => [f, i])),
+    });
+  });
+
+  it('lets exactly one of 20 concurrent guarded findOneAndUpdate claims win', async () => {
+    const jobs = t.db.collection<Job>('concurrent_claims');
+    await jobs.insertOne({ _id: 'claimed', state: 'queued', version: 1 });
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        jobs.findOneAndUpdate(
+          { _id: 'claimed', state: 'queued' },
+          { $set: { state: 'running', owner: `r${i}` }, $inc: { version: 1 } },
+          { returnDocument: 'after' },
+        ),
+      ),
+    );
+    const won = claims.filter((claim) => claim !== null);
+    expect(won).toHaveLength(1);
+    expect(await jobs.findOne({ _id: 'claimed' })).toEqual({ ...won[0], version: 2 });
+  });
+
   it('rejects a duplicate key in a unique index', async () => {
     const locks = t.db.collection<{ name: string }>('locks');
     await locks.createIndex({ name: 1 }, { unique: true });

@@ -16,7 +16,7 @@ const execFileP = promisify(execFile);
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCE_DIR = join(REPO_ROOT, 'test', 'ferretdb');
 const CACHE_DIR = join(REPO_ROOT, '.cache', 'ferretdb');
-const SOURCE_FILES = ['main.go', 'go.mod', 'go.sum'];
+const SOURCE_FILES = ['main.go', 'write_gate.go', 'go.mod', 'go.sum'];
 
 export const GO_MISSING_MESSAGE =
   'FerretDB test server needs Go >= 1.22 on PATH (apt-get install golang or https://go.dev/dl), ' +
@@ -106,6 +106,11 @@ export interface FerretDbOptions {
   port?: number;
   /** Log FerretDB's own messages to its stderr (kept in `stderr()`). */
   verbose?: boolean;
+  /**
+   * Run one write command at a time (test/ferretdb/write_gate.go), as MongoDB makes each single-document write
+   * atomic where FerretDB 1.x loses concurrent updates of one document. On unless false (to measure FerretDB bare).
+   */
+  writeGate?: boolean;
 }
 
 export interface FerretDbServer {
@@ -134,7 +139,7 @@ export async function startFerretDb(opts: FerretDbOptions = {}): Promise<FerretD
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'ferretdb-')));
   try {
     const postgres = backend === 'postgresql' ? await startPostgres({ dir: dataDir }) : undefined;
-    const store: Store = { backend, dataDir, postgres, ownsDir };
+    const store: Store = { backend, dataDir, postgres, ownsDir, writeGate: opts.writeGate ?? true };
     return await launch(binary, store, opts.port ?? 0, opts.verbose).catch(async (err: unknown) => {
       await postgres?.stop({ keepData: true });
       throw err;
@@ -153,6 +158,7 @@ interface Store {
   readonly postgres: PostgresCluster | undefined;
   /** Whether startFerretDb made dataDir (then stop() removes it). */
   readonly ownsDir: boolean;
+  readonly writeGate: boolean;
 }
 
 async function launch(
@@ -164,6 +170,7 @@ async function launch(
   const args = ['-listen', `127.0.0.1:${requestedPort}`];
   args.push(...(store.postgres ? ['-postgresql-url', store.postgres.url] : ['-dir', store.dataDir]));
   if (verbose) args.push('-v');
+  if (!store.writeGate) args.push('-write-gate=false');
   // stdin stays a pipe: the server exits when it closes, so it never outlives this process.
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderrTail = '';

@@ -1,5 +1,6 @@
 // `npx tsx test/support/probe-ferretdb.ts [sqlite|postgresql ...]`: what the test peer does where FerretDB is
-// known to differ from MongoDB, measured on each backend (or on MONGODB_TEST_URI, for comparison with a real server).
+// known to differ from MongoDB, measured on each backend, bare and behind the write gate the tests use (or on
+// MONGODB_TEST_URI, for comparison with a real server).
 // Prints one JSON object per peer; docs/MONGODB.md ("The test peer") records the results.
 import { type Db, MongoClient, MongoServerError, ObjectId } from 'mongodb';
 import { type FerretDbBackend, startFerretDb } from './ferretdb.js';
@@ -149,11 +150,14 @@ if (external) {
 } else {
   const backends = (process.argv.slice(2) as FerretDbBackend[]).filter(Boolean);
   for (const backend of backends.length ? backends : (['postgresql', 'sqlite'] as const)) {
-    const server = await startFerretDb({ backend });
-    try {
-      console.log(JSON.stringify({ peer: `FerretDB on ${backend}`, ...(await probe(server.uri)) }, null, 2));
-    } finally {
-      await server.stop();
+    for (const writeGate of [false, true]) {
+      const server = await startFerretDb({ backend, writeGate });
+      const peer = `FerretDB on ${backend}, ${writeGate ? 'behind the write gate' : 'bare'}`;
+      try {
+        console.log(JSON.stringify({ peer, ...(await probe(server.uri)) }, null, 2));
+      } finally {
+        await server.stop();
+      }
     }
   }
 }
