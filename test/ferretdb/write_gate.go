@@ -1,7 +1,7 @@
 package main
 
 // The write gate: a wire-protocol proxy in front of FerretDB that runs one
-// write command at a time.
+// write command (documents, collections or indexes) at a time.
 //
 // FerretDB 1.x applies every update (update, findAndModify) as a
 // read-modify-write in its handler: it queries the matching document, applies
@@ -39,8 +39,16 @@ const (
 )
 
 // writeCommands are the commands that change documents (bulkWrite and
-// insertMany reach the server as these).
-var writeCommands = []string{"insert", "update", "delete", "findAndModify"}
+// insertMany reach the server as these), and those that change collections
+// and indexes: MongoDB serialises those per collection too, and FerretDB's
+// PostgreSQL backend creates an index twice when two createIndexes of it
+// race and another collection of the database has an index of the same name
+// (its registry's "already exists" map is keyed by index name alone,
+// internal/backends/postgresql/metadata/registry.go, indexesCreate).
+var writeCommands = []string{
+	"insert", "update", "delete", "findAndModify",
+	"create", "createIndexes", "drop", "dropDatabase", "dropIndexes", "renameCollection", "collMod",
+}
 
 // serveWriteGate accepts clients on ln and relays each to upstream until ln
 // is closed.

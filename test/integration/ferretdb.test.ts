@@ -66,6 +66,18 @@ describe('MongoDB round trip on the test server', () => {
     expect(await jobs.findOne({ _id: 'claimed' })).toEqual({ ...won[0], version: 2 });
   });
 
+  // Bare FerretDB on PostgreSQL makes the index twice on about a third of the collections here (its registry checks
+  // "already exists" by index name across the database); the write gate serialises createIndexes.
+  it('creates each index once when createIndex of one name races on several new collections', async () => {
+    const key = { deployment: 1, createdAt: -1 } as const;
+    const collections = ['index_a', 'index_b', 'index_c', 'index_d'].map((name) => t.db.collection(name));
+    await Promise.all(Array.from({ length: 3 }, () => Promise.all(collections.map((c) => c.createIndex(key)))));
+    for (const c of collections) {
+      const names = (await c.listIndexes().toArray()).map((index) => index.name as string);
+      expect(names.sort(), c.collectionName).toEqual(['_id_', 'deployment_1_createdAt_-1']);
+    }
+  });
+
   it('rejects a duplicate key in a unique index', async () => {
     const locks = t.db.collection<{ name: string }>('locks');
     await locks.createIndex({ name: 1 }, { unique: true });

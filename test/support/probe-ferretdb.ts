@@ -29,6 +29,18 @@ const PROBES: Record<string, Probe> = {
     const results = await Promise.allSettled(range(CONCURRENCY).map((i) => c.insertOne({ name: 'race', i })));
     return `${results.filter((r) => r.status === 'fulfilled').length} of ${CONCURRENCY} inserts won`;
   },
+  async concurrentCreateIndex(db) {
+    // Three start-ups at once on a fresh database: each creates one index name on four new collections.
+    const key = { deployment: 1, createdAt: -1 } as const;
+    const collections = ['ci_a', 'ci_b', 'ci_c', 'ci_d'].map((name) => db.collection(name));
+    let twice = 0;
+    for (const round of range(ROUNDS)) {
+      const raced = collections.map((c) => db.collection(`${c.collectionName}_${round}`));
+      await Promise.all(range(3).map(() => Promise.all(raced.map((c) => c.createIndex(key)))));
+      for (const c of raced) if ((await c.listIndexes().toArray()).length !== 2) twice++;
+    }
+    return `${twice} of ${ROUNDS * collections.length} collections got the index more than once`;
+  },
   async ttlIndex(db) {
     return outcome(await failure(db.collection('ttl').createIndex({ at: 1 }, { expireAfterSeconds: 60 })));
   },
