@@ -1,8 +1,10 @@
 // Proves the MongoDB test peer (FerretDB, or MONGODB_TEST_URI) does the operations ami-bot relies on.
+import { existsSync } from 'node:fs';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { startFerretDb } from '../support/ferretdb.js';
+import { type FerretDbBackend, startFerretDb } from '../support/ferretdb.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { postgresBinDir } from '../support/postgres.js';
 
 interface Job {
   _id: string;
@@ -32,6 +34,48 @@ describe('MongoDB round trip on the test server', () => {
     const second = await jobs.findOneAndUpdate(guard, { ...update, $set: { state: 'running', owner: 'b' } });
     expect(second).toBeNull();
     expect(await jobs.findOne({ _id: 'j2' })).toMatchObject({ owner: 'a', version: 2 });
+  });
+
+  // MongoDB makes each single-document write atomic; bare FerretDB 1.x does not (it keeps 1-5 of the 20 fields and
+  // lets 2-20 claims win, on either backend: test/support/probe-ferretdb.ts). The write gate gives it back.
+  it('keeps every one of 20 concurrent $set of different fields of one document', async () => {
+    const docs = t.db.collection<{ _id: string } & Record<string, unknown>>('concurrent_set');
+    await docs.insertOne({ _id: 'doc' });
+    const fields = Array.from({ length: 20 }, (_, i) => `f${i}`);
+    await Promise.all(fields.map((field, i) => docs.updateOne({ _id: 'doc' }, { $set: { [field]: i } })));
+    expect(await docs.findOne({ _id: 'doc' })).toEqual({
+      _id: 'doc',
+      ...Object.fromEntries(fields.map((f, i) => [f, i])),
+    });
+  });
+
+  it('lets exactly one of 20 concurrent guarded findOneAndUpdate claims win', async () => {
+    const jobs = t.db.collection<Job>('concurrent_claims');
+    await jobs.insertOne({ _id: 'claimed', state: 'queued', version: 1 });
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        jobs.findOneAndUpdate(
+          { _id: 'claimed', state: 'queued' },
+          { $set: { state: 'running', owner: `r${i}` }, $inc: { version: 1 } },
+          { returnDocument: 'after' },
+        ),
+      ),
+    );
+    const won = claims.filter((claim) => claim !== null);
+    expect(won).toHaveLength(1);
+    expect(await jobs.findOne({ _id: 'claimed' })).toEqual({ ...won[0], version: 2 });
+  });
+
+  // Bare FerretDB on PostgreSQL makes the index twice on about a third of the collections here (its registry checks
+  // "already exists" by index name across the database); the write gate serialises createIndexes.
+  it('creates each index once when createIndex of one name races on several new collections', async () => {
+    const key = { deployment: 1, createdAt: -1 } as const;
+    const collections = ['index_a', 'index_b', 'index_c', 'index_d'].map((name) => t.db.collection(name));
+    await Promise.all(Array.from({ length: 3 }, () => Promise.all(collections.map((c) => c.createIndex(key)))));
+    for (const c of collections) {
+      const names = (await c.listIndexes().toArray()).map((index) => index.name as string);
+      expect(names.sort(), c.collectionName).toEqual(['_id_', 'deployment_1_createdAt_-1']);
+    }
   });
 
   it('rejects a duplicate key in a unique index', async () => {
@@ -81,9 +125,13 @@ describe('MongoDB round trip on the test server', () => {
   });
 });
 
-describe.skipIf(!!process.env.MONGODB_TEST_URI)('startFerretDb', () => {
+// Both backends stay runnable: SQLite everywhere, PostgreSQL where its server binaries are installed.
+const BACKENDS: FerretDbBackend[] = (await postgresBinDir()) ? ['postgresql', 'sqlite'] : ['sqlite'];
+
+describe.skipIf(!!process.env.MONGODB_TEST_URI).each(BACKENDS)('startFerretDb on %s', (backend) => {
   it('restarts on the same data dir and port, keeping data, and stop() ends the process', async () => {
-    const first = await startFerretDb();
+    const first = await startFerretDb({ backend });
+    expect(first.backend).toBe(backend);
     let current = first;
     try {
       const client = new MongoClient(first.uri, { serverSelectionTimeoutMS: 10_000 });
@@ -105,5 +153,7 @@ describe.skipIf(!!process.env.MONGODB_TEST_URI)('startFerretDb', () => {
       await current.stop();
     }
     expect(() => process.kill(current.pid, 0)).toThrow();
+    // The temp data dir (for PostgreSQL, the cluster the server was stopped on) is gone with it.
+    expect(existsSync(current.dataDir)).toBe(false);
   });
 });

@@ -19,7 +19,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('mongoUri', external);
     return async () => {};
   }
+  const started = Date.now();
   server = await startFerretDb();
+  // One line per run, so a log says which peer the MongoDB tests ran on and what its start-up cost.
+  console.log(`MongoDB test peer: FerretDB on ${server.backend} (${Date.now() - started} ms to start)`);
   project.provide('mongoUri', server.uri);
   return async () => {
     await server?.stop();

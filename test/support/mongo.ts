@@ -1,6 +1,7 @@
 // Per-test-file MongoDB database on the run's shared server (FerretDB, or MONGODB_TEST_URI).
-// FerretDB lacks transactions, change streams, TTL indexes and $lookup; a unique index broken by an update
-// reports InternalError rather than 11000. Tests must not depend on those.
+// FerretDB lacks transactions, change streams, TTL indexes, $lookup and $addToSet; a unique index broken by an
+// update reports InternalError rather than 11000. Tests must not depend on those. Single-document writes are atomic,
+// as on MongoDB, thanks to the test wrapper's write gate (docs/MONGODB.md, "The test peer").
 import { randomBytes } from 'node:crypto';
 import { type Db, MongoClient, type MongoClientOptions } from 'mongodb';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -16,7 +17,7 @@ export function newMongoClient(opts: MongoClientOptions = {}): MongoClient {
   return new MongoClient(mongoTestUri(), { serverSelectionTimeoutMS: 10_000, ...opts });
 }
 
-/** A database name unique to this run and file, valid for both MongoDB and FerretDB's SQLite backend. */
+/** A database name unique to this run and file, valid for MongoDB and both of FerretDB's backends. */
 export function uniqueDbName(prefix = 't'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
