@@ -41,8 +41,8 @@ export function rolloutStoreContract(name: string, open: () => Promise<StateStor
     });
 
     it('never loses a note to a decision or an apply landing at the same moment', async () => {
-      // On FerretDB an update is a read-modify-write of the whole document: an announcement summary noted while
-      // the decision was mirrored onto the change was lost, so a closed change's announcement never heard of it.
+      // A note and the status mirror are two `$set`s on the same change document at the same moment: both must stay
+      // (an announcement summary once lost this way left a closed change's announcement unaware it was off).
       for (let round = 0; round < 10; round++) {
         const change = sampleChange();
         await store.changes.insert(change);

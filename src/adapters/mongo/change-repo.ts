@@ -85,14 +85,12 @@ export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): P
       return (await withSteps(docs)).filter((change) => OPEN_STATUSES.includes(change.status));
     },
     async note(id, notes) {
-      // Each note is its own document (`<change>:note:<field>`), not a `$set` on the change: FerretDB applies an
-      // update as a read-modify-write of the whole document, so an announcement summary noted while a decision
-      // was mirrored onto the change was lost (the announcement's thread then never heard the change was off).
-      for (const [field, value] of Object.entries(notes)) {
-        if (value === undefined) continue;
-        const doc: StepDoc = { _id: `${id}:note:${field}`, changeId: id, kind: 'note', notes: { [field]: value } };
-        await steps.replaceOne({ _id: doc._id }, doc, { upsert: true });
-      }
+      // A `$set` of only the noted fields on the change: MongoDB applies an update to one document atomically, so
+      // a note and the status mirror written at the same moment both stay (the test peer's write gate makes
+      // FerretDB do the same). Changes noted by an older release keep their `<change>:note:<field>` documents,
+      // which mergeSteps still folds in.
+      const set = Object.fromEntries(Object.entries(notes).filter(([, value]) => value !== undefined));
+      if (Object.keys(set).length > 0) await changes.updateOne({ _id: id }, { $set: set });
     },
     async decide(id, decision) {
       const change = await repo.get(id);
