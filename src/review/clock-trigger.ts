@@ -8,9 +8,11 @@ import type { Trigger, TriggerTask } from './trigger.js';
 const MAX_NAP_MS = 3_600_000;
 
 /**
- * A trigger driven by our Clock instead of node-cron's timers, for the manual clock of the tests and the
- * scaled clock of sandbox mode. Same fire times (cron-next mirrors node-cron), same coordinator, same
- * tick keys: a tick runs once across replicas whichever trigger each replica uses.
+ * A trigger driven by our Clock instead of node-cron's timers, for sandbox mode only: its scaled clock runs
+ * faster than the Date and setTimeout node-cron reads. (Tests drive the production trigger, node-cron, under
+ * fake timers; review-schedule-dst.test.ts runs this one too, on the manual clock.) Same fire times
+ * (cron-next mirrors node-cron), same coordinator, same tick keys: a tick runs once across replicas whichever
+ * trigger each replica uses.
  */
 export function createClockTrigger(deps: {
   clock: Clock;

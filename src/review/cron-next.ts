@@ -3,7 +3,7 @@ import { type LocalParts, type Zone, zone } from './zoned-time.js';
 
 /**
  * Next fire times of a node-cron expression computed from a given instant instead of the system
- * clock, so the scheduler can be driven by our injected Clock (tests, simulated time) while node-cron
+ * clock, for the catch-up on start and for the Clock-driven trigger of sandbox mode, while node-cron
  * stays the production trigger. Same field parser (node-cron's `parse`), same day rules and same DST
  * choices as node-cron 4: a local time skipped by a DST change does not fire that day, and a local
  * time that occurs twice fires once.

@@ -55,7 +55,7 @@ export interface ReviewSchedulerDeps {
   owner: string;
   openReview(input: OpenReviewInput): Promise<unknown>;
   sendFollowUps(): Promise<number>;
-  /** node-cron (production) or the injected Clock (tests, sandbox's scaled clock). */
+  /** node-cron (production; tests under fake timers) or the injected Clock (sandbox's scaled clock). */
   trigger: 'cron' | 'clock';
   followUpSchedule?: string;
   leaseMs?: number;

@@ -1,4 +1,7 @@
-/** What wakes the scheduler up: node-cron in production, our Clock in tests and simulated time. */
+/**
+ * What wakes the scheduler up: node-cron (cron-trigger.ts) in production and in the scheduler tests (under fake
+ * timers); our Clock (clock-trigger.ts) in sandbox mode, whose scaled clock node-cron cannot follow.
+ */
 export interface TriggerTask {
   /** Also node-cron's task name, and so the first half of every tick key. */
   name: string;

@@ -18,7 +18,9 @@ describe('the AMI review through the real Bolt app and signed Slack requests', (
   const clock = createManualClock(new Date('2026-10-01T10:00:00Z'));
 
   beforeAll(async () => {
-    h = await startHarness({ domino: true, clock, review: { trigger: 'clock' } });
+    // The production trigger. Only its catch-up on start (on the manual clock) posts here: node-cron, on real
+    // time, would next fire on the first day of a quarter at 09:00 UTC, and bot.stop() destroys it.
+    h = await startHarness({ domino: true, clock, review: { trigger: 'cron' } });
   });
   afterAll(async () => {
     await h.close();

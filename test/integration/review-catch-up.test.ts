@@ -1,14 +1,16 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { StateStore } from '../../src/ports/state-store.js';
 import type { TickLease } from '../../src/review/tick-repo.js';
-import { createSystemClock } from '../../src/shared/system-clock.js';
-import { createManualClock } from '../../src/sim/manual-clock.js';
+import { useFakeTime } from '../support/fake-time.js';
 import { newMongoClient, uniqueDbName } from '../support/mongo.js';
-import { countClaims, HOUR, openMongoStore, replicas, reports, runFor } from '../support/review-replicas.js';
+import { countClaims, HOUR, openMongoStore, replicas, reports } from '../support/review-replicas.js';
 
 const opened: StateStore[] = [];
 afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()));
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 
 describe('review scheduler: catch-up on start and the node-cron trigger, on FerretDB', () => {
@@ -16,8 +18,8 @@ describe('review scheduler: catch-up on start and the node-cron trigger, on Ferr
     const database = uniqueDbName('sched');
     const stores = [await openMongoStore(database, opened), await openMongoStore(database, opened)];
     // Tick 2026-10-01 09:00 Berlin (07:00 UTC); both replicas come up at 09:00 UTC, 2 h late.
-    const clock = createManualClock(new Date('2026-10-01T09:00:00Z'));
-    const { chat, fixtures } = replicas({ stores, clock, followUps: '0 12 * * *' });
+    const time = useFakeTime(new Date('2026-10-01T09:00:00Z'));
+    const { chat, fixtures, settle } = replicas({ stores, clock: time.clock, followUps: '0 12 * * *' });
     const caught = await Promise.all(fixtures.map((f) => f.feature.scheduler.catchUp()));
     expect(caught.sort()).toEqual([0, 1]);
     expect(reports(chat)).toHaveLength(1);
@@ -25,15 +27,16 @@ describe('review scheduler: catch-up on start and the node-cron trigger, on Ferr
       'scheduled for Thu 1 Oct 2026, 09:00 CEST). Posted late: ami-bot was not running at that time.',
     );
     // A restart later the same morning posts nothing again.
-    await clock.advance(HOUR);
+    await time.advance(HOUR, settle);
     await Promise.all(fixtures.map((f) => f.feature.start()));
     await Promise.all(fixtures.map((f) => f.feature.stop()));
     expect(reports(chat)).toHaveLength(1);
 
     // Seven hours late is past the 6 h grace: nothing is posted for that tick.
-    const late = createManualClock(new Date('2026-10-01T14:00:01Z'));
+    vi.setSystemTime(new Date('2026-10-01T14:00:01Z'));
     const lateDb = uniqueDbName('sched');
-    const other = replicas({ stores: [await openMongoStore(lateDb, opened)], clock: late, followUps: '0 12 * * *' });
+    const lateStore = await openMongoStore(lateDb, opened);
+    const other = replicas({ stores: [lateStore], clock: time.clock, followUps: '0 12 * * *' });
     expect(await other.fixtures[0]!.feature.scheduler.catchUp()).toBe(0);
     expect(other.chat.posts).toHaveLength(0);
   }, 60_000);
@@ -41,62 +44,61 @@ describe('review scheduler: catch-up on start and the node-cron trigger, on Ferr
   it('a failed post gives the tick back, so the catch-up on the next start posts it', async () => {
     const database = uniqueDbName('sched');
     const store = await openMongoStore(database, opened);
-    const clock = createManualClock(new Date('2026-09-30T23:00:00Z'));
-    const { chat, fixtures } = replicas({ stores: [store], clock, followUps: '0 12 * * *' });
+    const time = useFakeTime(new Date('2026-09-30T23:00:00Z'));
+    const { chat, fixtures, settle } = replicas({ stores: [store], clock: time.clock, followUps: '0 12 * * *' });
     const f = fixtures[0]!;
     await f.feature.start();
     chat.failPosts(1);
-    await runFor(clock, 9 * HOUR, 1);
+    await time.advance(9 * HOUR, settle);
     expect(reports(chat)).toHaveLength(0);
     await f.feature.stop();
-    await clock.advance(HOUR);
+    await time.advance(HOUR, settle);
     await f.feature.start();
     await f.feature.stop();
     expect(reports(chat)).toHaveLength(1);
     expect((await store.ticks.get('ami-review:acme:2026-10-01T07:00:00.000Z'))?.doneAt).toBeInstanceOf(Date);
   }, 60_000);
 
-  it('production trigger: real node-cron in distributed mode, two replicas, one post per tick', async () => {
+  it('production trigger: node-cron in distributed mode every second, two replicas, one post per tick', async () => {
     const database = uniqueDbName('cron');
     const stores = [await openMongoStore(database, opened), await openMongoStore(database, opened)];
     const counts = stores.map(countClaims);
-    const clock = createSystemClock();
-    const { chat, fixtures } = replicas({
+    const time = useFakeTime(new Date('2026-10-01T12:00:00.000Z'));
+    const { chat, fixtures, settle } = replicas({
       stores,
-      clock,
-      trigger: 'cron',
+      clock: time.clock,
       schedule: '* * * * * *',
       followUps: '0 0 1 1 *',
     });
+    // The catch-up on start posts one tick of the 6 h grace window (for a per-second schedule not the newest:
+    // fireTimesBetween stops after 10 000 ticks); node-cron then fires at 12:00:01, :02 and :03.
     await Promise.all(fixtures.map((f) => f.feature.start()));
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await time.advance(3_500, settle);
     await Promise.all(fixtures.map((f) => f.feature.stop()));
-    // A tick that node-cron started just before stop() may still be finishing its post: let it land.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const posted = reports(chat);
-    expect(posted.length).toBeGreaterThanOrEqual(2);
-    let winsExpected = -1;
+    expect(posted).toHaveLength(4);
     const client = newMongoClient();
     try {
       const leases = await client.db(database).collection<TickLease>('ticks').find({}).toArray();
       const done = leases.filter((l) => l.doneAt);
-      // One post per tick. A tick node-cron starts in the very moment of stop() may be marked done without
-      // its post (the replica is going away); at most that one.
-      expect(posted.length).toBeLessThanOrEqual(done.length);
-      expect(done.length - posted.length).toBeLessThanOrEqual(1);
-      winsExpected = done.length;
+      // One post per tick, each tick done once.
+      expect(done).toHaveLength(posted.length);
       expect(leases.every((l) => l.gen === 0)).toBe(true);
       expect(new Set(done.map((l) => l.tick)).size).toBe(done.length);
       expect(done.every((l) => /^ami-review:acme:\d{4}-\d\d-\d\dT[\d:]+\.000Z$/.test(l.tick))).toBe(true);
+      expect(
+        done
+          .map((l) => l.tick)
+          .sort()
+          .slice(1),
+      ).toEqual(['01', '02', '03'].map((s) => `ami-review:acme:2026-10-01T12:00:${s}.000Z`));
     } finally {
       await client.close();
     }
-    // Every done tick was won by exactly one replica (a tick won at the moment of stop() may be unfinished).
-    const wins = counts[0]!.wins + counts[1]!.wins;
-    expect(wins).toBeGreaterThanOrEqual(winsExpected);
-    expect(wins - winsExpected).toBeLessThanOrEqual(1);
-    // Both replicas competed for the ticks (node-cron fired on each), only the lease winner posted.
-    expect(Math.min(counts[0]!.calls, counts[1]!.calls)).toBeGreaterThanOrEqual(2);
+    // Every done tick was won by exactly one replica.
+    expect(counts[0]!.wins + counts[1]!.wins).toBe(4);
+    // Both replicas competed for every tick (node-cron fired on each), only the lease winner posted.
+    expect(counts.map((c) => c.calls)).toEqual([4, 4]);
   }, 30_000);
 });

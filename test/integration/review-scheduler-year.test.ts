@@ -1,22 +1,25 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { StateStore } from '../../src/ports/state-store.js';
-import { createManualClock } from '../../src/sim/manual-clock.js';
+import { useFakeTime } from '../support/fake-time.js';
 import { newMongoClient, uniqueDbName } from '../support/mongo.js';
-import { HOUR, localStamp, openMongoStore, reminders, replicas, reports, runFor } from '../support/review-replicas.js';
+import { HOUR, localStamp, openMongoStore, reminders, replicas, reports } from '../support/review-replicas.js';
 
 const opened: StateStore[] = [];
 afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()));
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
-describe('review scheduler: two replicas on one FerretDB database, a simulated year', () => {
+describe('review scheduler: two replicas on node-cron and one FerretDB database, a year of fake time', () => {
   it('the default quarterly schedule for a year with follow-ups: one report and three reminders per quarter', async () => {
     const database = uniqueDbName('sched');
     const stores = [await openMongoStore(database, opened), await openMongoStore(database, opened)];
-    const clock = createManualClock(new Date('2026-01-01T00:00:00Z'));
-    const { chat, fixtures } = replicas({ stores, clock, followUps: '0 9 * * *' });
+    const time = useFakeTime(new Date('2026-01-01T00:00:00Z'));
+    const { chat, fixtures, settle } = replicas({ stores, clock: time.clock, followUps: '0 9 * * *' });
     await Promise.all(fixtures.map((f) => f.feature.start()));
-    await runFor(clock, 365 * 24 * HOUR, 2);
+    await time.advance(365 * 24 * HOUR, settle);
     await Promise.all(fixtures.map((f) => f.feature.stop()));
 
     expect(reports(chat)).toHaveLength(4);

@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { StateStore } from '../../src/ports/state-store.js';
 import type { TickLease } from '../../src/review/tick-repo.js';
-import { createManualClock } from '../../src/sim/manual-clock.js';
+import { useFakeTime } from '../support/fake-time.js';
 import { newMongoClient, uniqueDbName } from '../support/mongo.js';
 import {
   countClaims,
@@ -11,23 +11,30 @@ import {
   reminders,
   replicas,
   reports,
-  runFor,
 } from '../support/review-replicas.js';
 
 const opened: StateStore[] = [];
 afterAll(async () => {
   await Promise.all(opened.map((s) => s.close()));
 });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
-describe('review scheduler: two replicas on one FerretDB database, simulated time', () => {
+describe('review scheduler: two replicas on node-cron and one FerretDB database, fake time', () => {
   it('a daily schedule for a quarter: exactly one report per tick, at 09:00 Berlin time across the DST change', async () => {
     const database = uniqueDbName('sched');
     const stores = [await openMongoStore(database, opened), await openMongoStore(database, opened)];
     const counts = stores.map(countClaims);
-    const clock = createManualClock(new Date('2026-03-01T00:00:00Z'));
-    const { chat, fixtures } = replicas({ stores, clock, schedule: '0 9 * * *', followUps: '0 12 * * *' });
+    const time = useFakeTime(new Date('2026-03-01T00:00:00Z'));
+    const { chat, fixtures, settle } = replicas({
+      stores,
+      clock: time.clock,
+      schedule: '0 9 * * *',
+      followUps: '0 12 * * *',
+    });
     await Promise.all(fixtures.map((f) => f.feature.start()));
-    await runFor(clock, 92 * 24 * HOUR, 2);
+    await time.advance(92 * 24 * HOUR, settle);
     await Promise.all(fixtures.map((f) => f.feature.stop()));
 
     expect(reports(chat)).toHaveLength(92);

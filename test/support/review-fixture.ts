@@ -83,7 +83,8 @@ export function createReviewFixture(options: ReviewFixtureOptions = {}): ReviewF
       if (options.startBake) bakeCalls.push(input);
       return startBake(input);
     },
-    options: options.review ?? { trigger: 'clock' },
+    // The production trigger (the fixture's config is sandbox's, whose default is the Clock-driven one).
+    options: options.review ?? { trigger: 'cron' },
   });
   return { config, clock, chat, store, world, bakeCalls, feature };
 }

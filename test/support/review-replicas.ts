@@ -1,9 +1,8 @@
-// Several bot replicas' review features on one state database, one (virtual) Slack and one manual clock.
+// Several bot replicas' review features on one state database, one (virtual) Slack and one fake time.
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import { localParts } from '../../src/review/zoned-time.js';
-import type { ManualClock } from '../../src/sim/manual-clock.js';
 import { mongoTestUri } from './mongo.js';
 import { createReviewChat, type ReviewChat } from './review-chat.js';
 import { createReviewFixture, type ReviewFixture } from './review-fixture.js';
@@ -29,26 +28,39 @@ export function countClaims(store: StateStore): { calls: number; wins: number } 
   return counts;
 }
 
-/** Waits (in real time) until every scheduler loop sleeps on the manual clock again. */
-export async function idle(clock: ManualClock, loops: number): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (let spins = 0; clock.pendingSleepers() < loops; spins++) {
-    if (Date.now() > deadline) throw new Error(`schedulers not idle (${clock.pendingSleepers()}/${loops} asleep)`);
-    // Spin briefly for work without I/O; then yield the CPU to the database server while waiting for it.
-    await new Promise((resolve) => (spins < 50 ? setImmediate(resolve) : setTimeout(resolve, 1)));
-  }
-}
-
 /**
- * Advances simulated time in steps shorter than the catch-up grace, letting every replica finish its work
- * after each step (their database calls take real time while the manual clock stands still).
+ * Counts the replicas' state store calls in flight. `settle` resolves once none is in flight and none
+ * started during a turn of the event loop after: a fired tick's work (claim, report, reminders, lease) is
+ * all store calls joined by promise continuations, and its database calls take real time while fake time
+ * stands still. Work that waits on a timer counts as settled, as a manual-clock sleeper does.
  */
-export async function runFor(clock: ManualClock, ms: number, loops: number, step = 3 * HOUR): Promise<void> {
-  await idle(clock, loops);
-  for (let done = 0; done < ms; done += step) {
-    await clock.advance(Math.min(step, ms - done));
-    await idle(clock, loops);
+function trackStoreCalls(stores: StateStore[]): () => Promise<void> {
+  let inFlight = 0;
+  let onIdle: (() => void) | undefined;
+  for (const store of stores) {
+    for (const repo of Object.values(store)) {
+      if (typeof repo !== 'object' || repo === null) continue;
+      const methods = repo as Record<string, unknown>;
+      for (const [name, method] of Object.entries(methods)) {
+        if (typeof method !== 'function') continue;
+        methods[name] = (...args: unknown[]) => {
+          inFlight++;
+          const call = async () => method.apply(repo, args);
+          return call().finally(() => {
+            inFlight--;
+            if (inFlight === 0) onIdle?.();
+          });
+        };
+      }
+    }
   }
+  return async function settle() {
+    for (;;) {
+      if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      if (inFlight === 0) return;
+    }
+  };
 }
 
 export const reports = (chat: ReviewChat) => chat.posts.filter((p) => p.text.startsWith('AMI review of acme'));
@@ -60,14 +72,20 @@ export function localStamp(date: Date, timeZone: string): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+/**
+ * One review feature per store, all posting to one chat, on the production trigger (node-cron, under
+ * FakeTime) unless told 'clock' (sandbox mode's, on a ManualClock); `settle` waits for the work their fired
+ * ticks started (FakeTime.advance's settle).
+ */
 export function replicas(options: {
   stores: StateStore[];
   clock: Clock;
   followUps: string;
   schedule?: string;
   timeZone?: string;
-  trigger?: 'clock' | 'cron';
-}): { chat: ReviewChat; fixtures: ReviewFixture[] } {
+  trigger?: 'cron' | 'clock';
+}): { chat: ReviewChat; fixtures: ReviewFixture[]; settle: () => Promise<void> } {
+  const settle = trackStoreCalls(options.stores);
   const chat = createReviewChat(options.clock);
   const fixtures = options.stores.map((store, i) =>
     createReviewFixture({
@@ -75,12 +93,12 @@ export function replicas(options: {
       clock: options.clock,
       chat,
       owner: `replica-${i + 1}`,
-      review: { trigger: options.trigger ?? 'clock', followUpSchedule: options.followUps },
+      review: { trigger: options.trigger ?? 'cron', followUpSchedule: options.followUps },
       tweak: (c) => {
         if (options.schedule) c.deployments[0]!.review.schedule = options.schedule;
         if (options.timeZone) c.deployments[0]!.review.timeZone = options.timeZone;
       },
     }),
   );
-  return { chat, fixtures };
+  return { chat, fixtures, settle };
 }
