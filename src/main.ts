@@ -84,6 +84,8 @@ function onShutdown(bot: Bot, store: Pick<StateStore, 'close'>, logger: Logger):
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing acks, releasing leases');
+    // Wall time, not the Clock: exit on our own well within the pod's 45 s terminationGracePeriodSeconds, which
+    // Kubernetes counts in real seconds whatever the (possibly scaled) clock says.
     const force = setTimeout(() => process.exit(1), 25_000);
     force.unref();
     try {

@@ -69,7 +69,10 @@ export async function createDemoStage(sim: Simulator, config: Config): Promise<D
   };
 }
 
-/** Polls (in wall time) until `check` yields a value. */
+/**
+ * Polls (in wall time) until `check` yields a value. The demo watches the bot from outside, as a person in Slack
+ * would: the bot runs on its scaled clock in real time, so the watcher's wait is real time too.
+ */
 export async function waitUntil<T>(
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 30_000,

@@ -4,8 +4,10 @@ export interface ManualClock extends Clock {
   /**
    * Moves virtual time forward by `ms`, waking due sleepers one at a time in due order (ties in sleep order)
    * and letting the woken code run before the next, so polling loops behave as they would in real time.
+   * `settle` is how long that is: by default one turn of the event loop (enough for in-process code); a test
+   * whose code under test does real I/O (a database, HTTP) passes one that waits for that I/O.
    */
-  advance(ms: number): Promise<void>;
+  advance(ms: number, settle?: () => Promise<void>): Promise<void>;
   /** Number of sleepers still waiting (handy to assert that a workflow is idle). */
   pendingSleepers(): number;
 }
@@ -45,20 +47,20 @@ export function createManualClock(start: Date = new Date('2026-09-01T09:00:00Z')
       sleepers.push(sleeper);
     });
 
-  const advance = async (ms: number) => {
+  const advance = async (ms: number, settle: () => Promise<void> = flush) => {
     const targetMs = nowMs + Math.max(0, ms);
     // Let code that was just started reach its first sleep before time moves.
-    await flush();
+    await settle();
     for (;;) {
       const next = earliest(sleepers);
       if (next === undefined || next.dueMs > targetMs) break;
       sleepers.splice(sleepers.indexOf(next), 1);
       nowMs = Math.max(nowMs, next.dueMs);
       next.wake();
-      await flush();
+      await settle();
     }
     nowMs = targetMs;
-    await flush();
+    await settle();
   };
 
   return {

@@ -1,18 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
 import { type FerretDbServer, startFerretDb } from '../support/ferretdb.js';
+import { createInFlight, trackStore } from '../support/in-flight.js';
 
-async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const SECOND = 1_000;
+const LEASE_MS = 120 * SECOND;
 
 describe('MongoDB lost in the middle of a bake', () => {
   let server: FerretDbServer;
@@ -26,13 +21,16 @@ describe('MongoDB lost in the middle of a bake', () => {
   });
 
   it('the bot pauses, recovers when the server is back, and finishes with one AMI and one highstate', async () => {
+    // The bot's time is a manual clock; only the database and Slack calls take real time, and time moves on
+    // once those the last wake-up started have answered (or failed).
+    const clock = createManualClock(new Date('2026-10-01T09:00:00Z'));
     h = await startHarness({
       mongoUri: server.uri,
       // Queries fail fast while the server is down (instead of waiting out the outage), so checkpoints do fail.
       serverSelectionTimeoutMS: 300,
-      speed: 800,
+      clock,
       tweak: (config) => {
-        config.bake.leaseSeconds = 120;
+        config.bake.leaseSeconds = LEASE_MS / SECOND;
       },
     });
     let failedSaves = 0;
@@ -45,6 +43,19 @@ describe('MongoDB lost in the middle of a bake', () => {
         throw error;
       }
     };
+    const inFlight = createInFlight();
+    trackStore(inFlight, h.store);
+    inFlight.track(h.bot.chat);
+    /** Moves the bot's time on 10 s at a time until `check` holds (within `limitMs` of virtual time). */
+    const until = async <T>(check: () => Promise<T | undefined>, limitMs = 4 * 3_600 * SECOND): Promise<T> => {
+      for (let waited = 0; ; waited += 10 * SECOND) {
+        const value = await check().catch(() => undefined);
+        if (value !== undefined) return value;
+        if (waited > limitMs) throw new Error(`timed out after ${waited / SECOND} s of virtual time`);
+        await clock.advance(10 * SECOND, inFlight.settle);
+      }
+    };
+
     await h.slash('bake', { responseId: 'start' });
     const started = await until(async () => {
       const [bake] = await h.store.bakes.listRecent(1);
@@ -53,14 +64,16 @@ describe('MongoDB lost in the middle of a bake', () => {
 
     server.kill();
     await server.exited;
-    // Several times the selection timeout: checkpoints fail while the simulated AWS work carries on.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Checkpoints fail while the simulated AWS work carries on; the server stays down past the bake's lease,
+    // so the bot resumes by claiming the bake again.
+    await until(async () => (failedSaves > 0 ? true : undefined));
+    await clock.advance(LEASE_MS, inFlight.settle);
     server = await server.restart();
 
     const bake = await until<BakeRecord>(async () => {
       const current = await h.store.bakes.get(started._id);
       return current && ['succeeded', 'failed', 'cancelled'].includes(current.status) ? current : undefined;
-    }, 60_000);
+    });
     await h.bot.runner.idle();
     expect(failedSaves).toBeGreaterThan(0);
     expect(bake.status, JSON.stringify(bake.error)).toBe('succeeded');

@@ -3,6 +3,7 @@ import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import { localParts } from '../../src/review/zoned-time.js';
+import { createInFlight, trackStore } from './in-flight.js';
 import { mongoTestUri } from './mongo.js';
 import { createReviewChat, type ReviewChat } from './review-chat.js';
 import { createReviewFixture, type ReviewFixture } from './review-fixture.js';
@@ -28,41 +29,6 @@ export function countClaims(store: StateStore): { calls: number; wins: number } 
   return counts;
 }
 
-/**
- * Counts the replicas' state store calls in flight. `settle` resolves once none is in flight and none
- * started during a turn of the event loop after: a fired tick's work (claim, report, reminders, lease) is
- * all store calls joined by promise continuations, and its database calls take real time while fake time
- * stands still. Work that waits on a timer counts as settled, as a manual-clock sleeper does.
- */
-function trackStoreCalls(stores: StateStore[]): () => Promise<void> {
-  let inFlight = 0;
-  let onIdle: (() => void) | undefined;
-  for (const store of stores) {
-    for (const repo of Object.values(store)) {
-      if (typeof repo !== 'object' || repo === null) continue;
-      const methods = repo as Record<string, unknown>;
-      for (const [name, method] of Object.entries(methods)) {
-        if (typeof method !== 'function') continue;
-        methods[name] = (...args: unknown[]) => {
-          inFlight++;
-          const call = async () => method.apply(repo, args);
-          return call().finally(() => {
-            inFlight--;
-            if (inFlight === 0) onIdle?.();
-          });
-        };
-      }
-    }
-  }
-  return async function settle() {
-    for (;;) {
-      if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
-      await new Promise((resolve) => setImmediate(resolve));
-      if (inFlight === 0) return;
-    }
-  };
-}
-
 export const reports = (chat: ReviewChat) => chat.posts.filter((p) => p.text.startsWith('AMI review of acme'));
 export const reminders = (chat: ReviewChat) => chat.posts.filter((p) => p.text.startsWith(':bell: Reminder'));
 
@@ -85,7 +51,8 @@ export function replicas(options: {
   timeZone?: string;
   trigger?: 'cron' | 'clock';
 }): { chat: ReviewChat; fixtures: ReviewFixture[]; settle: () => Promise<void> } {
-  const settle = trackStoreCalls(options.stores);
+  const inFlight = createInFlight();
+  for (const store of options.stores) trackStore(inFlight, store);
   const chat = createReviewChat(options.clock);
   const fixtures = options.stores.map((store, i) =>
     createReviewFixture({
@@ -100,5 +67,5 @@ export function replicas(options: {
       },
     }),
   );
-  return { chat, fixtures, settle };
+  return { chat, fixtures, settle: inFlight.settle };
 }

@@ -32,6 +32,7 @@ const SUCCESS_MEMORY_MS = 60_000;
 
 export function createRatePacer(options: RatePacerOptions = {}): RatePacer {
   const now = options.now ?? Date.now;
+  // Wall time, not the Clock: Slack's limits are real seconds, in sandbox mode too (as slack-chat.ts's Retry-After).
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const burst = options.burst ?? 3;
   const burstWindowMs = options.burstWindowMs ?? 250;
