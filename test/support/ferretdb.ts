@@ -3,13 +3,14 @@
 // throwaway cluster, test/support/postgres.ts) or SQLite: AMIBOT_TEST_FERRETDB_BACKEND picks one (see ferretDbBackend).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { withLock } from './file-lock.js';
 import { type PostgresCluster, postgresBinDir, startPostgres } from './postgres.js';
+import { exists, settlesWithin } from './settle.js';
 
 const execFileP = promisify(execFile);
 
@@ -245,23 +246,4 @@ async function stopProcess(child: ChildProcess, exited: Promise<number | null>):
   if (await settlesWithin(exited, 3_000)) return;
   child.kill('SIGKILL');
   await exited;
-}
-
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const done = await Promise.race([p.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return done;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

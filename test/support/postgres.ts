@@ -1,10 +1,11 @@
 // A throwaway PostgreSQL cluster for FerretDB's PostgreSQL backend (test/support/ferretdb.ts): initdb into a temp
 // dir (trust auth, unix socket in that dir only, fsync off), then the server as a child of this process.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { appendFile, chown, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { exists, settlesWithin } from './settle.js';
 
 const execFileP = promisify(execFile);
 
@@ -172,23 +173,4 @@ async function stopServer(child: ChildProcess, exited: Promise<number | null>): 
   }
   child.kill('SIGKILL');
   await exited;
-}
-
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const done = await Promise.race([p.then(() => true as const), timeout]);
-  clearTimeout(timer);
-  return done;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
