@@ -57,6 +57,26 @@ export interface ApplyJournal {
   save(progress: TargetProgress): Promise<void>;
 }
 
+/** A move of a target as it is now (guarded by what it is on now) to another AMI. */
+export function moveOf(target: RolloutTarget, to: string): TargetUpdate {
+  const { key, id, idType, label, ami, guard } = target;
+  return { key, id, ...(idType ? { idType } : {}), label, from: ami, to, guard };
+}
+
+/**
+ * A journal kept in memory only, for the test target's switch and restore: a tier's switch is one guarded write
+ * with nothing to resume.
+ */
+export function unsavedJournal(): ApplyJournal {
+  const saved = new Map<string, TargetProgress>();
+  return {
+    saved: (key) => saved.get(key),
+    async save(progress) {
+      saved.set(progress.key, progress);
+    },
+  };
+}
+
 export type TargetOutcome =
   /** On its new AMI (written now, or found there by a retry). */
   | { key: string; status: 'applied' }
@@ -66,11 +86,10 @@ export type TargetOutcome =
   | { key: string; status: 'failed'; error: string };
 
 /**
- * Which executors a drain of a target may terminate: the EC2 tags of all of the deployment's executors (one
- * query), and those that mark the executors of one target. Undefined: the kind replaces its own instances (an EKS
- * update drains and replaces the nodes itself), so a drain touches nothing.
+ * The instances that run a kind's work: the EC2 tags of all of the deployment's executors or nodes (one query),
+ * and those that mark the ones of one target.
  */
-export interface DrainScope {
+export interface InstanceScope {
   allTags: Record<string, string>;
   tagsOf(targetId: string): Record<string, string>;
 }
@@ -83,7 +102,13 @@ export interface RolloutTargetPort {
    * after a crash) finds what the first attempt did through the journal and client tokens, and never writes twice.
    */
   apply(updates: readonly TargetUpdate[], journal: ApplyJournal): Promise<TargetOutcome[]>;
-  drainScope(): DrainScope | undefined;
+  /** Where the test looks for the instance its job ran on. */
+  instanceScope(): InstanceScope;
+  /**
+   * The instances a drain may terminate; undefined when the kind replaces its own (an EKS update drains and
+   * replaces the nodes itself), so a drain touches nothing.
+   */
+  drainScope(): InstanceScope | undefined;
   /** Says why there is nothing to list (`no tiers in Domino's collection…`), for a plan that found no target. */
   emptyReason(): string;
 }

@@ -1,7 +1,7 @@
 import type { DeploymentConfig } from '../../config.js';
 import { type DominoTiersPort, type TierRecord, tierKey } from '../../ports/domino.js';
 import { deploymentExecutorTags, executorTagsFor } from '../../shared/deployment-scope.js';
-import type { RolloutTarget, RolloutTargetPort, TargetOutcome } from '../rollout-target.js';
+import type { InstanceScope, RolloutTarget, RolloutTargetPort, TargetOutcome } from '../rollout-target.js';
 
 /** A Domino hardware tier as a rollout target: its guard is the executorImage the plan saw. */
 export function tierTarget(tier: TierRecord): RolloutTarget {
@@ -26,6 +26,11 @@ export function createHardwareTierTargets(
   deployment: DeploymentConfig,
   tierCollection: string,
 ): RolloutTargetPort {
+  // A tier's executors carry the deployment's scope tags and the tier tag; a drain may terminate stopped ones.
+  const executors: InstanceScope = {
+    allTags: deploymentExecutorTags(deployment),
+    tagsOf: (tierId) => executorTagsFor(deployment, tierId),
+  };
   return {
     async list() {
       return (await tiers.listTiers()).map(tierTarget);
@@ -43,12 +48,8 @@ export function createHardwareTierTargets(
               { key: update.key, status: 'conflict', found: '' },
       );
     },
-    drainScope() {
-      return {
-        allTags: deploymentExecutorTags(deployment),
-        tagsOf: (tierId) => executorTagsFor(deployment, tierId),
-      };
-    },
+    instanceScope: () => executors,
+    drainScope: () => executors,
     emptyReason() {
       return `Domino's tier collection (${tierCollection}) has no documents`;
     },
