@@ -20,6 +20,7 @@ import { terminateDrain } from './terminate-drain.js';
 function changeJournal(deps: RolloutDeps, change: ChangeRecord): ApplyJournal {
   const progress = [...(change.progress ?? [])];
   return {
+    changeId: change._id,
     saved: (key) => progress.find((entry) => entry.key === key),
     async save(entry) {
       const at = progress.findIndex((saved) => saved.key === entry.key);

@@ -53,6 +53,8 @@ export interface TargetProgress {
 
 /** The apply's checkpoint book: read what an earlier attempt saved, save before every wait. */
 export interface ApplyJournal {
+  /** The change (or test) applying: client tokens derive from it, so a retry's requests are the first ones. */
+  changeId: string;
   saved(key: string): TargetProgress | undefined;
   save(progress: TargetProgress): Promise<void>;
 }
@@ -67,9 +69,10 @@ export function moveOf(target: RolloutTarget, to: string): TargetUpdate {
  * A journal kept in memory only, for the test target's switch and restore: a tier's switch is one guarded write
  * with nothing to resume.
  */
-export function unsavedJournal(): ApplyJournal {
+export function unsavedJournal(changeId: string): ApplyJournal {
   const saved = new Map<string, TargetProgress>();
   return {
+    changeId,
     saved: (key) => saved.get(key),
     async save(progress) {
       saved.set(progress.key, progress);

@@ -5,7 +5,7 @@ import type { AmiTestRecord, TestExecutor } from './ami-test-record.js';
 import { createJobTimer } from './job-timing.js';
 import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
 import { moveOf, unsavedJournal } from './rollout-target.js';
-import { targetsFor } from './targets/targets-for.js';
+import { type TargetDeps, targetsFor } from './targets/targets-for.js';
 
 /** Consecutive failed status polls before the test gives up (one blip should not fail a 10-minute test). */
 const MAX_POLL_ERRORS = 3;
@@ -22,7 +22,7 @@ export const UP_STATES = new Set<InstanceInfo['state']>(['pending', 'running', '
 
 /** Live executors of the test tier, on any AMI (the deployment's executor tags with the tier id). */
 export async function testTierExecutors(
-  deps: Pick<RolloutDeps, 'config' | 'ec2' | 'tiers'>,
+  deps: Pick<RolloutDeps, 'ec2'> & TargetDeps,
   test: Pick<AmiTestRecord, 'deployment' | 'tierId'>,
 ): Promise<InstanceInfo[]> {
   const deployment = requireDeployment(deps.config, test.deployment);
@@ -84,7 +84,7 @@ export async function restoreTestTier(
       );
       // Guarded by what it is on now, and only while that is the AMI under test: anything else is someone's edit.
       const [outcome] =
-        tier?.ami === test.amiId ? await targets.apply([moveOf(tier, test.previousAmi)], unsavedJournal()) : [];
+        tier?.ami === test.amiId ? await targets.apply([moveOf(tier, test.previousAmi)], unsavedJournal(test._id)) : [];
       const written = outcome?.status === 'applied';
       if (written || tier?.ami === test.previousAmi) {
         restore = { at, outcome: 'restored', detail: `back on ${test.previousAmi}` };

@@ -154,7 +154,7 @@ export function createTestAmi(deps: RolloutDeps) {
       await deps.store.amiTests.insert(test);
       saved = true;
       if (tier.ami !== target.amiId) {
-        const [outcome] = await targets.apply([moveOf(tier, target.amiId)], unsavedJournal());
+        const [outcome] = await targets.apply([moveOf(tier, target.amiId)], unsavedJournal(testId));
         if (outcome?.status !== 'applied') {
           throw new AppError(
             'test_tier_changed',
