@@ -28,6 +28,11 @@ function changeJournal(deps: RolloutDeps, change: ChangeRecord): ApplyJournal {
       else progress.push(entry);
       await deps.store.changes.note(change._id, { progress: [...progress] });
     },
+    async heartbeat() {
+      await deps.store.changes
+        .note(change._id, { applyAliveAt: deps.clock.now() })
+        .catch((error: unknown) => deps.logger.warn({ err: error, changeId: change._id }, 'apply heartbeat failed'));
+    },
   };
 }
 

@@ -196,10 +196,14 @@ export interface ChangeRecord {
    * nothing but a re-check.
    */
   progress?: TargetProgress[];
+  /** The apply's latest heartbeat while it waits (a node group update takes minutes): it is not stale before. */
+  applyAliveAt?: Date;
 }
 
 /** Facts written by the change's own flow only (no race): where its messages are, what was announced, apply progress. */
-export type ChangeNotes = Partial<Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement' | 'progress'>>;
+export type ChangeNotes = Partial<
+  Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement' | 'progress' | 'applyAliveAt'>
+>;
 
 export const CHANGE_ID_PATTERN = /^chg-\d{8}-[a-z0-9]{4}$/;
 
@@ -264,16 +268,21 @@ export function isDecisionAllowed(
  * (applied, not approved, or an apply in progress).
  */
 export function nextApplyAttempt(
-  change: Pick<ChangeRecord, 'decision' | 'apply' | 'result'>,
+  change: Pick<ChangeRecord, 'decision' | 'apply' | 'result' | 'applyAliveAt'>,
   staleBefore: Date,
 ): number | undefined {
   if (change.result) return undefined;
   const status = deriveStatus(change);
   if (status === 'approved') return 1;
-  if (status === 'applying' && change.apply && change.apply.at.getTime() < staleBefore.getTime()) {
+  if (status === 'applying' && change.apply && applyLastAliveMs(change) < staleBefore.getTime()) {
     return change.apply.attempt + 1;
   }
   return undefined;
+}
+
+/** When the apply in progress last showed it was alive: its claim, or a later heartbeat while it waited. */
+export function applyLastAliveMs(change: Pick<ChangeRecord, 'apply' | 'applyAliveAt'>): number {
+  return Math.max(change.apply?.at.getTime() ?? 0, change.applyAliveAt?.getTime() ?? 0);
 }
 
 /** A button click came from the change's own approval message (Approve, Reject, Terminate). */

@@ -1,5 +1,5 @@
 import { replyInThread } from './change-messages.js';
-import type { ChangeRecord } from './change-record.js';
+import { applyLastAliveMs, type ChangeRecord } from './change-record.js';
 import { expireChange } from './decide-change.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
@@ -58,7 +58,7 @@ export function createRolloutScheduler(
       const at = change.applyAt?.getTime() ?? (change.decision?.at.getTime() ?? 0) + APPLY_GRACE_MS;
       if (nowMs >= at) await apply(change._id, 'ami-bot');
       else if (!change.reminderSentAt && nowMs >= at - remindMs) await remind(change);
-    } else if (change.status === 'applying' && change.apply && nowMs - change.apply.at.getTime() > staleMs) {
+    } else if (change.status === 'applying' && change.apply && nowMs - applyLastAliveMs(change) > staleMs) {
       deps.logger.warn(
         { changeId: change._id, attempt: change.apply.attempt },
         'taking over an apply whose process died',

@@ -57,6 +57,11 @@ export interface ApplyJournal {
   changeId: string;
   saved(key: string): TargetProgress | undefined;
   save(progress: TargetProgress): Promise<void>;
+  /**
+   * Says the apply is alive while it waits: a long follow renews the apply claim's age, so no scan takes over an
+   * apply that is only slow (best effort: a failed heartbeat is logged, never fails the apply).
+   */
+  heartbeat(): Promise<void>;
 }
 
 /** A move of a target as it is now (guarded by what it is on now) to another AMI. */
@@ -77,6 +82,7 @@ export function unsavedJournal(changeId: string): ApplyJournal {
     async save(progress) {
       saved.set(progress.key, progress);
     },
+    async heartbeat() {},
   };
 }
 
@@ -125,7 +131,11 @@ export interface RolloutTargetPort {
 export interface TargetApplySteps {
   prepare(update: TargetUpdate, saved: TargetProgress | undefined): Promise<TargetProgress | TargetOutcome>;
   start(update: TargetUpdate, prepared: TargetProgress): Promise<TargetProgress>;
-  follow(update: TargetUpdate, started: TargetProgress, clock: Clock): Promise<TargetOutcome>;
+  follow(
+    update: TargetUpdate,
+    started: TargetProgress,
+    wait: { clock: Clock; alive(): Promise<void> },
+  ): Promise<TargetOutcome>;
 }
 
 function isOutcome(value: TargetProgress | TargetOutcome): value is TargetOutcome {
@@ -154,7 +164,7 @@ export async function applyBySteps(
       await journal.save(prepared);
       const started = await steps.start(update, prepared);
       await journal.save(started);
-      outcomes.push(await steps.follow(update, started, clock));
+      outcomes.push(await steps.follow(update, started, { clock, alive: () => journal.heartbeat() }));
     } catch (error) {
       outcomes.push({ key: update.key, status: 'failed', error: describeError(error) });
     }

@@ -76,7 +76,7 @@ async function rig() {
   const versions = (name: string) => sim.world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
 
   /** Plans as plan-rollout does (snapshot every target, move the compute pool) and approves. */
-  async function approvedChange(): Promise<ChangeRecord> {
+  async function approvedChange(moving: readonly string[] = COMPUTE): Promise<ChangeRecord> {
     const targets = await targetsFor(deps, 'acme').list();
     const now = clock.now();
     const change: ChangeRecord = {
@@ -88,9 +88,7 @@ async function rig() {
       deadline: new Date(now.getTime() + 3_600_000),
       targetAmi: newAmi,
       snapshot: targets.map(snapshotOf),
-      updates: targets
-        .filter((t) => COMPUTE.includes(t.id))
-        .map((t) => ({ ...snapshotOf(t), from: t.ami, to: newAmi })),
+      updates: targets.filter((t) => moving.includes(t.id)).map((t) => ({ ...snapshotOf(t), from: t.ami, to: newAmi })),
       skipped: [],
       unchanged: [],
       channel: 'C0OPS00001',
@@ -160,6 +158,30 @@ describe('apply of an eks-node-groups change', () => {
       expect(r.nodegroup(name).updates).toHaveLength(1);
       expect(r.nodegroup(name).launchTemplate?.version).toBe('2');
     }
+  });
+
+  it('an apply longer than the stale-claim age heartbeats: no replica takes it over while it follows', async () => {
+    const r = await rig();
+    const change = await r.approvedChange([...COMPUTE, 'gpu-us-west-2a', 'gpu-us-west-2b']);
+    const staleMs = r.deps.config.rollout.applyStaleMinutes * 60_000;
+    const startedMs = r.clock.now().getTime();
+    let finished = false;
+    const work = createRollout(r.deps)
+      .applyChange(change._id, APPROVER)
+      .finally(() => {
+        finished = true;
+      });
+    let takeovers = 0;
+    for (let minute = 0; minute < 120 && !finished; minute++) {
+      await r.clock.advance(60_000);
+      const now = r.clock.now();
+      if (await r.store.changes.claimApply(change._id, 'other', now, new Date(now.getTime() - staleMs))) takeovers++;
+    }
+    const done = await work;
+    expect(r.clock.now().getTime() - startedMs).toBeGreaterThan(staleMs);
+    expect(takeovers).toBe(0);
+    expect(done?.apply?.attempt).toBe(1);
+    expect(done?.result?.verified).toHaveLength(4);
   });
 
   it('reports a node group moved by someone else between plan and apply as a conflict and moves the other', async () => {

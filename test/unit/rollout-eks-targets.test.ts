@@ -54,6 +54,7 @@ function journal(initial: TargetProgress[] = [], crashOn?: number): ApplyJournal
       if (at >= 0) entries[at] = { ...entry };
       else entries.push({ ...entry });
     },
+    async heartbeat() {},
   };
 }
 
@@ -155,6 +156,16 @@ describe('EKS node groups as rollout targets', () => {
     expect(await settle(clock, targets.apply([planned], journal(resumed.entries)))).toEqual([
       { key: planned.key, status: 'applied' },
     ]);
+    expect(template(NODEGROUP).versions).toHaveLength(2);
+    expect(nodegroup(NODEGROUP).updates).toHaveLength(1);
+  });
+
+  it('a takeover that lost every checkpoint recognises the version this change made: no conflict, nothing new', async () => {
+    const { clock, targets, template, nodegroup } = world();
+    const planned = moveOf(await target(targets, NODEGROUP), NEW_AMI);
+    await settle(clock, targets.apply([planned], journal()));
+    expect(nodegroup(NODEGROUP).launchTemplate?.version).toBe('2');
+    expect(await settle(clock, targets.apply([planned], journal()))).toEqual([{ key: planned.key, status: 'applied' }]);
     expect(template(NODEGROUP).versions).toHaveLength(2);
     expect(nodegroup(NODEGROUP).updates).toHaveLength(1);
   });

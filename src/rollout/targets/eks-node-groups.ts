@@ -41,6 +41,11 @@ function parseGuard(guard: string): { templateId: string; version: string } | un
   return { templateId: guard.slice(0, at), version: guard.slice(at + 1) };
 }
 
+/** What a version this change made says of itself (EC2 keeps it): how a takeover recognises it without a checkpoint. */
+export function versionDescription(changeId: string, update: TargetUpdate): string {
+  return `ami-bot ${changeId}: ${update.from || 'no AMI'} to ${update.to}`.slice(0, 255);
+}
+
 /**
  * An idempotency token for one request of one change on one node group (≤ 64 ASCII characters, as both
  * CreateLaunchTemplateVersion and UpdateNodegroupVersion take): the same after a restart, different for any other
@@ -116,6 +121,18 @@ export function createEksNodeGroupTargets(
     return { ...base, label, ami, guard };
   }
 
+  /** The version number when this template version is the one this change made for the update. */
+  async function madeByChange(
+    id: string,
+    update: TargetUpdate,
+    templateId: string,
+    version: string,
+  ): Promise<number | undefined> {
+    const found = await deps.launchTemplates.describeVersion(templateId, version);
+    const isOurs = found?.description === versionDescription(id, update) && found.imageId === update.to;
+    return isOurs ? found.version : undefined;
+  }
+
   const stepsFor = (id: string): TargetApplySteps => ({
     async prepare(update, saved) {
       const planned = parseGuard(update.guard);
@@ -123,9 +140,13 @@ export function createEksNodeGroupTargets(
       if (!planned) return { key: update.key, status: 'failed', error: `no launch template was planned` };
       if (!info) return { key: update.key, status: 'conflict', found: `node group no longer exists` };
       const now = info.launchTemplate;
-      const isOurs =
-        saved?.version !== undefined && now?.id === planned.templateId && now.version === String(saved.version);
-      if (isOurs && saved) return saved;
+      if (now?.id === planned.templateId && now.version !== planned.version) {
+        // Moved since the plan: by this change (a takeover whose checkpoint was lost or is behind), or a conflict.
+        const ours = await madeByChange(id, update, now.id, now.version);
+        if (ours !== undefined) {
+          return { key: update.key, version: ours, ...(saved?.updateId ? { updateId: saved.updateId } : {}) };
+        }
+      }
       if (now?.id !== planned.templateId || now.version !== planned.version) {
         return {
           key: update.key,
@@ -139,7 +160,7 @@ export function createEksNodeGroupTargets(
         templateId: planned.templateId,
         sourceVersion: Number(planned.version),
         imageId: update.to,
-        description: `ami-bot ${id}: ${update.from || 'no AMI'} to ${update.to}`,
+        description: versionDescription(id, update),
         clientToken: requestToken('version', id, update),
       });
       return { key: update.key, version };
@@ -158,7 +179,7 @@ export function createEksNodeGroupTargets(
       });
       return { ...prepared, updateId };
     },
-    async follow(update, started, clock) {
+    async follow(update, started, { clock, alive }) {
       if (started.updateId === undefined) {
         return { key: update.key, status: 'failed', error: 'no node group update was started' };
       }
@@ -182,6 +203,7 @@ export function createEksNodeGroupTargets(
           };
         }
         await clock.sleep(pollMs);
+        await alive();
       }
     },
   });
