@@ -3,6 +3,9 @@
 // an apply is taken over and resumed from the checkpoints on the change to exactly one new version per node group.
 import { describe, expect, it } from 'vitest';
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { newStepTable } from '../../src/bake/bake-steps.js';
+import { bakeImageTags } from '../../src/bake/image-tags.js';
 import { loadConfig } from '../../src/config.js';
 import type { EksPort } from '../../src/ports/eks.js';
 import { type ChangeRecord, snapshotOf } from '../../src/rollout/change-record.js';
@@ -109,7 +112,29 @@ async function rig() {
     return done;
   }
 
-  return { clock, sim, seeded, newAmi, deps, store, nodegroup, versions, approvedChange, drive };
+  /** The new AMI as a succeeded bake of acme leaves it, and the node groups' AMI as an earlier bake's. */
+  async function bakedNewAmi(): Promise<BakeRecord> {
+    const now = clock.now();
+    const bake: BakeRecord = {
+      _id: 'bake-20261203-abcd',
+      deployment: 'acme',
+      requester: ADMIN,
+      channel: 'C0OPS00001',
+      images: ['quay.io/domino/base:1'],
+      noReboot: false,
+      status: 'succeeded',
+      steps: newStepTable(),
+      facts: { imageId: newAmi, imageName: 'domino-acme-eks-node-20261203-0900' },
+      createdAt: now,
+      updatedAt: now,
+    };
+    sim.world.images.get(newAmi)!.tags = bakeImageTags(bake);
+    sim.world.images.get(seeded.nodeImageId)!.tags = bakeImageTags({ ...bake, _id: 'bake-20260815-abcd' });
+    await store.bakes.insert(bake);
+    return bake;
+  }
+
+  return { clock, sim, seeded, newAmi, deps, store, nodegroup, versions, approvedChange, bakedNewAmi, drive };
 }
 
 describe('apply of an eks-node-groups change', () => {
@@ -218,5 +243,51 @@ describe('apply of an eks-node-groups change', () => {
     );
     expect(done?.result?.verified).toEqual([]);
     for (const name of COMPUTE) expect(r.nodegroup(name).launchTemplate?.version).toBe('1');
+  });
+
+  it('plan, apply and revert through the use cases: the revert is a third version with the recorded AMI', async () => {
+    const r = await rig();
+    const bake = await r.bakedNewAmi();
+    const rollout = createRollout(r.deps);
+    await rollout.useCases.planRollout({
+      userId: ADMIN,
+      channelId: 'C0OPS00001',
+      target: bake._id,
+      overrideTest: 'node pools have no test node group yet',
+    });
+    const [planned] = await r.store.changes.listOpen();
+    expect(planned?.updates.map((u) => u.id)).toEqual(COMPUTE);
+    // The GPU pools run a custom AMI this pipeline did not make: special, like the GPU tier of a 3.x deployment.
+    expect(planned?.skipped.map((t) => [t.id, t.reason])).toEqual([
+      ['gpu-us-west-2a', 'special'],
+      ['gpu-us-west-2b', 'special'],
+    ]);
+    for (const update of planned?.updates ?? []) expect(update.guard).toMatch(/^lt-[0-9a-f]+:1$/);
+    const approve = async (id: string) =>
+      expect(await r.store.changes.decide(id, { outcome: 'approved', by: APPROVER, at: r.clock.now() })).toBe(true);
+    await approve(planned!._id);
+    const applied = await r.drive(rollout.applyChange(planned!._id, APPROVER));
+    expect(applied?.result).toMatchObject({ status: 'applied', conflicts: [], unverified: [] });
+    expect(applied?.result?.verified).toHaveLength(2);
+    expect(r.versions('gpu-us-west-2a')).toHaveLength(1);
+    await rollout.idle();
+
+    await rollout.useCases.revertChange({ userId: ADMIN, channelId: 'C0OPS00001', changeId: planned!._id });
+    const revert = (await r.store.changes.listOpen()).find((c) => c.kind === 'revert');
+    expect(revert?.updates).toHaveLength(2);
+    for (const update of revert?.updates ?? []) {
+      expect(update).toMatchObject({ from: r.newAmi, to: r.seeded.nodeImageId });
+      expect(update.guard).toMatch(/:2$/);
+    }
+    await approve(revert!._id);
+    const reverted = await r.drive(rollout.applyChange(revert!._id, APPROVER));
+    expect(reverted?.result).toMatchObject({ status: 'applied', conflicts: [] });
+    expect(reverted?.result?.verified).toHaveLength(2);
+    for (const name of COMPUTE) {
+      expect(r.versions(name).map((v) => v.imageId)).toEqual([r.seeded.nodeImageId, r.newAmi, r.seeded.nodeImageId]);
+      expect(r.nodegroup(name).launchTemplate?.version).toBe('3');
+    }
+    await rollout.idle();
+    await r.deps.tasks.stop();
   });
 });
