@@ -104,6 +104,15 @@ describe('EKS node groups as rollout targets', () => {
     expect(listed.find((t) => t.id === 'legacy-us-west-2a')?.special).toMatch(/EKS-managed AMI type AL2_x86_64/);
   });
 
+  it('lists node groups named in the config, a name the cluster does not have as special', async () => {
+    const { targets } = world({ nodePools: [], nodegroups: ['default-us-west-2b', 'gone-us-west-2c'] });
+    const listed = await targets.list();
+    expect(listed.map((t) => [t.id, t.special])).toEqual([
+      ['default-us-west-2b', undefined],
+      ['gone-us-west-2c', expect.stringContaining('not found in EKS cluster')],
+    ]);
+  });
+
   it('applies: one new version with only ImageId changed, the node group updated to it, followed until Successful', async () => {
     const { clock, sim, targets, template, nodegroup, seeded } = world();
     const planned = moveOf(await target(targets, NODEGROUP), NEW_AMI);

@@ -77,16 +77,20 @@ export function createEksNodeGroupTargets(
   const followMs = (options.followMinutes ?? 180) * 60_000;
   const pools = new Set(settings.nodePools);
 
-  async function selectedNames(): Promise<string[]> {
-    const named = new Set(settings.nodegroups);
+  /** The configured node groups and those of the configured pools, each described once. */
+  async function selected(): Promise<Map<string, NodegroupInfo | undefined>> {
+    const found = new Map<string, NodegroupInfo | undefined>();
     if (pools.size > 0) {
       for (const name of await deps.eks.listNodegroups(cluster)) {
         const info = await deps.eks.describeNodegroup(cluster, name);
         const pool = info?.labels[settings.nodePoolLabel];
-        if (pool !== undefined && pools.has(pool)) named.add(name);
+        if (pool !== undefined && pools.has(pool)) found.set(name, info);
       }
     }
-    return [...named].sort();
+    for (const name of settings.nodegroups) {
+      if (!found.has(name)) found.set(name, await deps.eks.describeNodegroup(cluster, name));
+    }
+    return new Map([...found].sort(([a], [b]) => a.localeCompare(b)));
   }
 
   async function targetOf(name: string, info: NodegroupInfo | undefined): Promise<RolloutTarget> {
@@ -216,8 +220,7 @@ export function createEksNodeGroupTargets(
 
   return {
     async list() {
-      const names = await selectedNames();
-      return Promise.all(names.map(async (name) => targetOf(name, await deps.eks.describeNodegroup(cluster, name))));
+      return Promise.all([...(await selected())].map(([name, info]) => targetOf(name, info)));
     },
     apply(updates, journal): Promise<TargetOutcome[]> {
       return applyBySteps(stepsFor(journal.changeId), updates, journal, deps.clock, userMessage);
