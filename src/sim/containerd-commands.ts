@@ -1,3 +1,4 @@
+import { validateImageReference } from '../bake/image-reference.js';
 import type { ContainerRuntime } from '../config.js';
 import { type CachedImage, toCachedImage } from './disk-cache.js';
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
@@ -65,8 +66,13 @@ export function containerdPull(cli: ContainerdCli, raw: string, ctx: ProgramCont
   const { world, instance, faults } = ctx;
   const fatal = (message: string) =>
     cli === 'ctr' ? `ctr: ${message}\n` : `time="2026-01-01T00:00:00Z" level=fatal msg="${message}"\n`;
-  if (!isValidDockerRef(raw)) return fail(fatal(`failed to resolve reference "${raw}": invalid reference format`), 50);
-  const image = world.registry.resolve(raw);
+  const checked = validateImageReference(raw);
+  if (!isValidDockerRef(raw) || !checked.ok) {
+    return fail(fatal(`failed to resolve reference "${raw}": invalid reference format`), 50);
+  }
+  // containerd names every image in full (nerdctl too, whatever it is given): `ubuntu` is docker.io/library/ubuntu.
+  const name = checked.ref.normalized;
+  const image = world.registry.resolve(name);
   if (faults.isOn('pull-failed')) {
     return fail(fatal(`failed to resolve reference "${raw}": ${raw}: not found`), world.draw({ min: 1500, max: 4000 }));
   }
@@ -84,7 +90,7 @@ export function containerdPull(cli: ContainerdCli, raw: string, ctx: ProgramCont
   const present = new Set([...images.values()].flatMap((cached) => cached.layers.map((layer) => layer.id)));
   const missing = image.layers.filter((layer) => !present.has(layer.id));
   const missingBytes = missing.reduce((sum, layer) => sum + layer.bytes, 0);
-  const upToDate = images.get(raw)?.digest === image.digest;
+  const upToDate = images.get(name)?.digest === image.digest;
   const durationMs = upToDate
     ? world.draw(world.timings.pullUpToDate)
     : world.draw(world.timings.pullBase) + Math.round((1000 * missingBytes) / world.timings.pullBytesPerSecond);
@@ -101,8 +107,7 @@ export function containerdPull(cli: ContainerdCli, raw: string, ctx: ProgramCont
     stdout: `${stdout}\n`,
     stderr: '',
     exitCode: 0,
-    // Named as the CLI was given it: ctr gets the canonical reference, the bot's inventory reads it back so.
-    onDone: () => images.set(raw, { ...toCachedImage(image), ref: raw }),
+    onDone: () => images.set(name, { ...toCachedImage(image), ref: name }),
   };
 }
 

@@ -26,9 +26,13 @@ function stepLine(progress: StepProgress, title: string, now: Date): string {
   const end = progress.endedAt ?? (progress.state === 'running' ? now : undefined);
   const elapsed = progress.startedAt && end ? ` — ${formatDuration(end.getTime() - progress.startedAt.getTime())}` : '';
   // Step summaries quote outside text (instance names, salt's counts and state ids); a skipped step says why.
-  const shown = progress.state === 'done' || progress.state === 'skipped';
-  const said = progress.state === 'skipped' ? `skipped: ${progress.summary}` : progress.summary;
-  const summary = progress.summary && shown ? `\n      _${escapeCut(said ?? '', 160)}_` : '';
+  const said =
+    progress.state === 'skipped'
+      ? `skipped: ${progress.summary ?? ''}`
+      : progress.state === 'done'
+        ? progress.summary
+        : undefined;
+  const summary = said ? `\n      _${escapeCut(said, 160)}_` : '';
   return `${STATE_ICON[progress.state]} ${escapeMrkdwn(title)}${elapsed}${summary}`;
 }
 
