@@ -5,9 +5,12 @@ import { parseImageReference } from '../../src/bake/image-reference.js';
 import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
 import { commandComment } from '../../src/bake/run-command.js';
 import type { Config, ContainerRuntime, Provision } from '../../src/config.js';
+import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
-import type { SimInstance, SimWorld } from '../../src/sim/sim-world.js';
+import { createSimWorld, type SimInstance, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
+import { startFakeSlack } from '../support/fake-slack.js';
+import { uniqueDbName } from '../support/mongo.js';
 
 /**
  * `/ami bake` of an EKS node-pool template (signed request → real app → simulator → FerretDB → fake Slack):
@@ -55,9 +58,11 @@ function asNodeTemplate(world: SimWorld, runtimes: ContainerRuntime[]): SimInsta
   return node;
 }
 
-async function bakeToEnd(harness: Harness): Promise<BakeRecord> {
-  await harness.slash('bake', { responseId: 'bake' });
-  expect(await harness.answer('bake')).toMatch(/Bake bake-\d{8}-[a-z0-9]{4} of acme started/);
+async function bakeToEnd(harness: Harness, start = true): Promise<BakeRecord> {
+  if (start) {
+    await harness.slash('bake', { responseId: 'bake' });
+    expect(await harness.answer('bake')).toMatch(/Bake bake-\d{8}-[a-z0-9]{4} of acme started/);
+  }
   const deadline = Date.now() + 20_000;
   for (;;) {
     const [bake] = await harness.store.bakes.listRecent(1);
@@ -177,5 +182,69 @@ describe('/ami bake of an EKS node template (containerd)', () => {
     expect(scripts(h.world).filter((s) => s.includes('pull'))).toEqual([]);
     expect(bake.facts.containerRuntime).toBeUndefined();
     expect(node.state).toBe('stopped');
+  });
+
+  it('a crash right after the detection was sent, before its id was saved: the resumed bake re-attaches to it', async () => {
+    const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
+    asNodeTemplate(world, ['ctr']);
+    const fake = await startFakeSlack();
+    const common = {
+      world,
+      fake,
+      clock: createScaledClock({ speed: 6_000 }),
+      database: uniqueDbName('containerd'),
+      // A short virtual lease, so the second process takes the dead one's bake over at once.
+      tweak: (config: Config) => {
+        eksDeployment({})(config);
+        config.bake.leaseSeconds = 120;
+      },
+    };
+    const opened: Harness[] = [];
+    try {
+      let died = false;
+      const first: Harness = await startHarness({
+        ...common,
+        wrap: ({ ec2, ssm }) => ({
+          ec2,
+          ssm: {
+            ...ssm,
+            sendShellCommand: async (input) => {
+              if (died) throw new Error('this process has died');
+              const id = await ssm.sendShellCommand(input);
+              if (input.comment.endsWith(` ${DETECT_RUNTIME_KEY}`)) {
+                died = true;
+                first.bot.runner.abandon();
+              }
+              return id;
+            },
+          },
+        }),
+      });
+      opened.push(first);
+      await first.slash('bake', { responseId: 'bake' });
+      expect(await first.answer('bake')).toContain('started');
+      for (const deadline = Date.now() + 20_000; !died && Date.now() < deadline; )
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(died).toBe(true);
+      await first.bot.runner.idle();
+      const [dead] = await first.store.bakes.listRecent(1);
+      expect(dead?.facts.commands?.[DETECT_RUNTIME_KEY]).toBeUndefined(); // sent, never saved
+
+      const second = await startHarness(common);
+      opened.push(second);
+      const bake = await bakeToEnd(second, false);
+      expect(bake.status).toBe('succeeded');
+      expect(bake.facts.containerRuntime).toBe('ctr');
+      // One detection in all (found again by its comment), and the pulls went to ctr.
+      expect(world.commands.filter((c) => c.comment === commandComment(bake._id, DETECT_RUNTIME_KEY))).toHaveLength(1);
+      expect(bake.facts.commands?.[DETECT_RUNTIME_KEY]).toBe(
+        world.commands.find((c) => c.comment === commandComment(bake._id, DETECT_RUNTIME_KEY))?.id,
+      );
+      expect(scripts(world).filter((s) => s.includes('ctr --namespace k8s.io images pull'))).toHaveLength(3);
+      expect(template(world).state).toBe('stopped');
+    } finally {
+      for (const harness of opened) await harness.close();
+      await fake.close();
+    }
   });
 });
