@@ -1,13 +1,27 @@
 // The EKS and launch template port contracts, run against the simulator and against the real adapters on moto's
 // EKS and EC2 servers (moto has no UpdateNodegroupVersion / DescribeUpdate, nor CreateLaunchTemplateVersion's
 // SourceVersion and ClientToken: test/support/moto-eks.ts says what stands in for those and how).
-import { describe, expect, it } from 'vitest';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEksAdapter } from '../../src/adapters/aws/eks-adapter.js';
+import { createLaunchTemplatesAdapter } from '../../src/adapters/aws/launch-templates-adapter.js';
 import { createManualClock, createSimulator, NODE_POOL_LABEL, seedEksCluster } from '../../src/sim/index.js';
 import { DEPLOYMENT_TAG } from '../../src/sim/sim-domino-api.js';
 import { addLaunchTemplateVersion } from '../../src/sim/sim-launch-templates.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
-import { eksPortContract } from '../contract/eks-port.contract.js';
+import { type EksSeed, eksPortContract } from '../contract/eks-port.contract.js';
 import { launchTemplatePortContract } from '../contract/launch-template-port.contract.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
+import {
+  eksUpdateStandIn,
+  type MotoLaunchTemplatesClient,
+  motoEksClient,
+  motoLaunchTemplateData,
+  motoLaunchTemplatesClient,
+  seedMotoEks,
+  seedMotoLaunchTemplate,
+} from '../support/moto-eks.js';
 
 const NEW_AMI = 'ami-0aaaaaaaaaaaaaaa1';
 const OTHER_AMI = 'ami-0aaaaaaaaaaaaaaa2';
@@ -163,5 +177,106 @@ describe('simulator: what only it shows', () => {
     const gpuTemplate = sim.world.launchTemplates.get(seeded.templateIds['gpu-us-west-2a']!)!;
     expect(gpuTemplate.versions[0]?.imageId).toBe(seeded.gpuImageId);
     for (const ng of groups.values()) expect(ng.nodeIds).toHaveLength(1);
+  });
+});
+
+let moto: MotoServer | undefined;
+let ec2: MotoLaunchTemplatesClient | undefined;
+let eks: EKSClient | undefined;
+// The EKS cases change nothing in moto (their updates live in the stand-in), so one cluster serves them all; each
+// launch template case gets a template of its own. No reset: seeding is most of a case's time on moto.
+let eksSeed: Promise<EksSeed> | undefined;
+let templates = 0;
+const sharedEksSeed = () => {
+  eksSeed ??= seedMotoEks(eks!, ec2!.client);
+  return eksSeed;
+};
+const freshTemplate = () => seedMotoLaunchTemplate(ec2!.client, `acme-compute-us-east-1a-${++templates}`);
+
+beforeAll(async () => {
+  moto = await startMoto();
+  ec2 = motoLaunchTemplatesClient(moto.endpoint);
+  eks = motoEksClient(moto.endpoint);
+  // moto loads its EKS and EC2 backends on the first request (seconds on a busy machine): here, not in a case.
+  await sharedEksSeed();
+});
+
+afterAll(async () => {
+  ec2?.client.destroy();
+  eks?.destroy();
+  await moto?.stop();
+});
+
+eksPortContract('real adapter on moto (UpdateNodegroupVersion and DescribeUpdate on a stand-in)', async () => {
+  const seed = await sharedEksSeed();
+  const standIn = eksUpdateStandIn(eks!, ec2!.client);
+  return {
+    eks: createEksAdapter(standIn.client),
+    seed,
+    advance: async () => standIn.advance(),
+    failUpdates: () => standIn.failUpdates(),
+  };
+});
+
+launchTemplatePortContract('real adapter on moto', async () => {
+  const client: EC2Client = ec2!.client;
+  return {
+    launchTemplates: createLaunchTemplatesAdapter(client),
+    seed: await freshTemplate(),
+    launchTemplateData: (id, version) => motoLaunchTemplateData(client, id, version),
+  };
+});
+
+describe('real adapters on moto: what they send', () => {
+  it('CreateLaunchTemplateVersion: SourceVersion, only ImageId, the description and the ClientToken', async () => {
+    const seed = await freshTemplate();
+    const before = ec2!.createRequests.length;
+    await createLaunchTemplatesAdapter(ec2!.client).createVersion({
+      templateId: seed.templateId,
+      sourceVersion: 1,
+      imageId: NEW_AMI,
+      description: 'x'.repeat(300),
+      clientToken: 'ch-7-compute',
+    });
+    expect(ec2!.createRequests.slice(before)).toEqual([
+      {
+        LaunchTemplateId: seed.templateId,
+        SourceVersion: '1',
+        LaunchTemplateData: { ImageId: NEW_AMI },
+        VersionDescription: 'x'.repeat(255),
+        ClientToken: 'ch-7-compute',
+      },
+    ]);
+  });
+
+  it('UpdateNodegroupVersion: the launch template id and version, force as asked, the token, nothing else', async () => {
+    const seed = await sharedEksSeed();
+    const standIn = eksUpdateStandIn(eks!, ec2!.client);
+    const adapter = createEksAdapter(standIn.client);
+    for (const force of [false, true]) {
+      await adapter.updateNodegroupVersion({
+        cluster: seed.cluster,
+        nodegroup: force ? seed.otherNodegroup : seed.nodegroup,
+        launchTemplate: { id: force ? seed.otherTemplateId : seed.templateId, version: '2' },
+        force,
+        clientRequestToken: `token-${force}`,
+      });
+    }
+    expect(standIn.updateRequests).toEqual([
+      {
+        clusterName: seed.cluster,
+        nodegroupName: seed.nodegroup,
+        launchTemplate: { id: seed.templateId, version: '2' },
+        force: false,
+        clientRequestToken: 'token-false',
+      },
+      {
+        clusterName: seed.cluster,
+        nodegroupName: seed.otherNodegroup,
+        launchTemplate: { id: seed.otherTemplateId, version: '2' },
+        force: true,
+        clientRequestToken: 'token-true',
+      },
+    ]);
   });
 });
