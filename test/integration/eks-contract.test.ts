@@ -10,6 +10,7 @@ import { createManualClock, createSimulator, NODE_POOL_LABEL, seedEksCluster } f
 import { DEPLOYMENT_TAG } from '../../src/sim/sim-domino-api.js';
 import { addLaunchTemplateVersion } from '../../src/sim/sim-launch-templates.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
+import { appErrorOf } from '../contract/app-error-of.js';
 import { type EksSeed, eksPortContract } from '../contract/eks-port.contract.js';
 import { launchTemplatePortContract } from '../contract/launch-template-port.contract.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
@@ -156,6 +157,16 @@ describe('simulator: what only it shows', () => {
     expect(sim.world.instances.get(oldIds[0]!)?.state).toBe('running');
     const launched = ng.updates[0]!.launchedIds.map((n) => sim.world.instances.get(n));
     expect(launched.map((n) => [n?.imageId, n?.state])).toEqual([[NEW_AMI, 'terminated']]);
+  });
+
+  it("a client token reused for another request is EC2's IdempotentParameterMismatch, and creates nothing", async () => {
+    const { sim, seeded } = simEks();
+    const templateId = seeded.templateIds['compute-us-west-2a']!;
+    const input = { templateId, sourceVersion: 1, imageId: NEW_AMI, description: 'first', clientToken: 'ch-9' };
+    expect(await sim.launchTemplates.createVersion(input)).toBe(2);
+    const error = await appErrorOf(sim.launchTemplates.createVersion({ ...input, imageId: OTHER_AMI }));
+    expect(error.code).toBe('aws_IdempotentParameterMismatch');
+    expect(sim.world.launchTemplates.get(templateId)?.versions).toHaveLength(2);
   });
 
   it('seeds a Domino-like cluster: default, compute and gpu per zone, a test pool and two special node groups', () => {
