@@ -135,6 +135,26 @@ describe('simulator: what only it shows', () => {
     expect(other.nodeIds.map((n) => sim.world.instances.get(n)?.imageId)).toEqual([seeded.nodeImageId]);
   });
 
+  it('a node group scaled to zero updates without launching a node', async () => {
+    const { clock, sim, seeded } = simEks();
+    const ng = sim.world.clusters.get(seeded.cluster)!.nodegroups.get('gpu-us-west-2b')!;
+    ng.desiredSize = 0;
+    ng.nodeIds = [];
+    addVersion2(sim.world, ng.launchTemplate!.id, NEW_AMI);
+    const instances = sim.world.instances.size;
+    const id = await sim.eks.updateNodegroupVersion({
+      cluster: seeded.cluster,
+      nodegroup: ng.name,
+      launchTemplate: { id: ng.launchTemplate!.id, version: '2' },
+      force: false,
+      clientRequestToken: 'sim-zero',
+    });
+    await clock.advance(10 * 60_000);
+    expect((await sim.eks.describeUpdate(seeded.cluster, ng.name, id)).status).toBe('Successful');
+    expect(ng.launchTemplate?.version).toBe('2');
+    expect(sim.world.instances.size).toBe(instances);
+  });
+
   it('a failed update terminates the nodes it launched and keeps the old ones', async () => {
     const { clock, sim, seeded } = simEks();
     const nodegroup = 'default-us-west-2a';
