@@ -1,4 +1,5 @@
 import { validateImageReference } from '../bake/image-reference.js';
+import type { ContainerdCli } from '../bake/script-spec.js';
 import type { ContainerRuntime } from '../config.js';
 import { type CachedImage, toCachedImage } from './disk-cache.js';
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
@@ -10,7 +11,6 @@ import type { SimInstance } from './sim-world.js';
  * store both share): `nerdctl images --format …`, `ctr images ls`, `nerdctl pull`, `ctr images pull`, and the
  * `version` each answers when its daemon runs. Output and exit codes as the real ones print them.
  */
-export type ContainerdCli = Exclude<ContainerRuntime, 'docker'>;
 
 /** The runtimes an instance has: an executor template (nothing said) has docker only. */
 export function instanceRuntimes(instance: SimInstance): readonly ContainerRuntime[] {
