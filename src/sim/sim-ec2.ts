@@ -143,10 +143,11 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
   }
   const snapshotStartMs = input.noReboot ? nowMs : rebootForImage(world, instance, nowMs);
   const dockerImages = new Map(instance.dockerImages);
+  const containerdImages = new Map(instance.containerdImages ?? []);
   const doneMs =
     snapshotStartMs +
     world.draw(world.timings.snapshotBase) +
-    Math.round((world.timings.snapshotPerGiB * cachedBytes(dockerImages)) / GiB);
+    Math.round((world.timings.snapshotPerGiB * (cachedBytes(dockerImages) + cachedBytes(containerdImages))) / GiB);
   const willFail = faults.isOn('image-failed');
   const image: SimImage = {
     id: world.ids.image(),
@@ -158,6 +159,7 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
     snapshotIds: [],
     blockDeviceNames: instance.blockDeviceNames.slice(),
     dockerImages,
+    ...(containerdImages.size > 0 ? { containerdImages } : {}),
     fs: copyFilesystem(instance.fs),
     sourceInstanceId: instance.id,
   };

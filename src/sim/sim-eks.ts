@@ -124,7 +124,7 @@ function replaceNodes(
   const old = ng.nodeIds.slice();
   world.schedule(plan.startMs, (launchMs) => {
     if (!isCurrent()) return;
-    for (let i = 0; i < Math.max(1, ng.desiredSize); i++) {
+    for (let i = 0; i < ng.desiredSize; i++) {
       const node = launchInstance(world, { imageId: plan.imageId, tags: nodeTags(world, ng), nowMs: launchMs });
       update.launchedIds.push(node.id);
     }

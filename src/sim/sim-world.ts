@@ -1,3 +1,4 @@
+import type { ContainerRuntime } from '../config.js';
 import type { ImageState, InstanceState } from '../ports/ec2.js';
 import type { CommandStatus } from '../ports/ssm.js';
 import type { CachedImage } from './disk-cache.js';
@@ -27,6 +28,10 @@ export interface SimInstance {
   launchTimeMs: number;
   /** Docker images on the instance's disk, by normalised `repository:tag`. */
   dockerImages: Map<string, CachedImage>;
+  /** The container runtimes installed with their daemon running (absent: docker only, an executor template). */
+  runtimes?: readonly ContainerRuntime[];
+  /** containerd's images in the k8s.io namespace (nerdctl and ctr share it), by canonical reference. */
+  containerdImages?: Map<string, CachedImage>;
   /** Files scripts wrote (salt's log); kept across commands like a real disk. */
   fs: SimFilesystem;
   agentOnline: boolean;
@@ -52,6 +57,8 @@ export interface SimImage {
   blockDeviceNames: string[];
   /** The docker image cache captured from the instance when CreateImage was called. */
   dockerImages: Map<string, CachedImage>;
+  /** containerd's images, captured likewise (EKS node templates). */
+  containerdImages?: Map<string, CachedImage>;
   /** Its files, also captured: an executor booted from the AMI has them. */
   fs: SimFilesystem;
   sourceInstanceId?: string;
