@@ -209,6 +209,35 @@ describe('apply of an eks-node-groups change', () => {
     expect(done?.result?.verified).toHaveLength(4);
   });
 
+  it('the scan applies in the background: another change expires on time while an EKS apply follows its updates', async () => {
+    const r = await rig();
+    const change = await r.approvedChange();
+    const now = r.clock.now();
+    const other: ChangeRecord = {
+      ...change,
+      _id: 'chg-20261203-p3nd',
+      kind: 'drain',
+      drainOf: change._id,
+      updates: [],
+      snapshot: [],
+      deadline: new Date(now.getTime() + 4 * 60_000),
+    };
+    expect(await r.store.changes.insert(other)).toBe(true);
+    const rollout = createRollout(r.deps);
+    rollout.scheduler.start();
+    let expiredWhileApplying = false;
+    for (let minute = 0; minute < 60; minute++) {
+      await r.clock.advance(60_000);
+      const [applying, pending] = [await r.store.changes.get(change._id), await r.store.changes.get(other._id)];
+      if (pending?.status === 'expired' && applying?.status === 'applying') expiredWhileApplying = true;
+      if (applying?.result) break;
+    }
+    await rollout.scheduler.stop();
+    await rollout.idle();
+    expect(expiredWhileApplying).toBe(true);
+    expect((await r.store.changes.get(change._id))?.result?.status).toBe('applied');
+  });
+
   it('reports a node group moved by someone else between plan and apply as a conflict and moves the other', async () => {
     const r = await rig();
     const change = await r.approvedChange();
