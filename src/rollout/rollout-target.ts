@@ -103,6 +103,32 @@ export interface InstanceScope {
   tagsOf(targetId: string): Record<string, string>;
 }
 
+/**
+ * What the plan must say about a planned move besides the move itself, found by the kind (hardware tiers have
+ * none). Terraform drift: the target's launch template carries a tag showing that Terraform manages it, so a new
+ * version made by ami-bot drifts from Terraform's state (the next `terraform apply` would put the old AMI back)
+ * until the module's `ami` input says the same; the admin must accept that explicitly.
+ */
+export interface TerraformDriftNotice {
+  kind: 'terraform-drift';
+  /** The target (node group) planned to move. */
+  key: string;
+  label: string;
+  templateId: string;
+  templateName?: string;
+  /** The configured Terraform tag keys the template carries, with their values (outside text). */
+  tags: Record<string, string>;
+  /**
+   * The module input that makes Terraform agree, when the template's name says which node group of Domino's
+   * terraform-aws-eks module made it (`default_node_groups.compute.ami`); absent when it does not.
+   */
+  variable?: string;
+  /** The AMI the input must name after the change. */
+  ami: string;
+}
+
+export type TargetNotice = TerraformDriftNotice;
+
 export interface RolloutTargetPort {
   /** Every target of the deployment with the AMI it launches now. */
   list(): Promise<RolloutTarget[]>;
@@ -118,6 +144,8 @@ export interface RolloutTargetPort {
    * replaces the nodes itself), so a drain touches nothing.
    */
   drainScope(): InstanceScope | undefined;
+  /** What the plan must say about these moves (none for hardware tiers), each to be accepted by the admin. */
+  notices(updates: readonly TargetUpdate[]): Promise<TargetNotice[]>;
   /** Says why there is nothing to list (`no tiers in Domino's collection…`), for a plan that found no target. */
   emptyReason(): string;
 }

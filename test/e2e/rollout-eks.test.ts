@@ -34,7 +34,7 @@ describe('rollout of an eks-node-groups deployment', () => {
           nodePools: ['compute', 'gpu'],
           nodePoolLabel: NODE_POOL_LABEL,
           force: false,
-          terraformTagKeys: [],
+          terraformTagKeys: ['managed-by'],
           runningWork: 'evict',
         };
       },
@@ -45,9 +45,21 @@ describe('rollout of an eks-node-groups deployment', () => {
     const versions = (name: string) => world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
     const nodegroup = (name: string) => world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
 
-    await h.slash(`plan ${bake._id}`, { responseId: 'plan' });
+    // The seeded launch templates carry Terraform's tags: the plan is refused until the admin accepts the drift.
+    await h.slash(`plan ${bake._id}`, { responseId: 'drift' });
+    const refused = await h.answer('drift');
+    expect(refused).toContain('drift from the Terraform state');
+    expect(refused).toContain(`additional_node_groups.compute-us-west-2a.ami = "${amiId}"`);
+    expect(refused).toContain('--accept-terraform-drift');
+    expect(await h.store.changes.listOpen()).toEqual([]);
+    await h.slash(`plan ${bake._id} --accept-terraform-drift`, { responseId: 'plan' });
     expect(await h.answer('plan')).toContain('Planned');
     const change = await latestChange(h, 'rollout');
+    expect(change.notices?.map((n) => n.key)).toEqual(change.updates.map((u) => u.key));
+    const planMessage = h.fake.calls.find(
+      (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args.blocks ?? '').includes(change._id),
+    );
+    expect(JSON.stringify(planMessage?.args.blocks)).toContain('*Drifts from Terraform*');
     expect(change.updates.map((u) => u.id)).toEqual(COMPUTE);
     expect(change.skipped.map((s) => [s.id, s.reason])).toEqual([
       ['gpu-us-west-2a', 'special'],

@@ -10,9 +10,11 @@ import {
   type RolloutTarget,
   type RolloutTargetPort,
   type TargetApplySteps,
+  type TargetNotice,
   type TargetOutcome,
   type TargetUpdate,
 } from '../rollout-target.js';
+import { terraformDriftOf } from './terraform-drift.js';
 
 export type EksSettings = NonNullable<DeploymentConfig['eks']>;
 
@@ -224,6 +226,16 @@ export function createEksNodeGroupTargets(
     },
     apply(updates, journal): Promise<TargetOutcome[]> {
       return applyBySteps(stepsFor(journal.changeId), updates, journal, deps.clock, userMessage);
+    },
+    async notices(updates) {
+      const found: TargetNotice[] = [];
+      for (const update of updates) {
+        const planned = parseGuard(update.guard);
+        const version = planned && (await deps.launchTemplates.describeVersion(planned.templateId, planned.version));
+        const drift = version && terraformDriftOf(cluster, update, version, settings.terraformTagKeys);
+        if (drift) found.push(drift);
+      }
+      return found;
     },
     instanceScope: () => nodes,
     // EKS drains and replaces the nodes of an updated node group itself: a drain has nothing to terminate.

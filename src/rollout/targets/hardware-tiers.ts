@@ -48,6 +48,8 @@ export function createHardwareTierTargets(
               { key: update.key, status: 'conflict', found: '' },
       );
     },
+    // A tier is a document in Domino's MongoDB: nothing else manages it that the plan must warn about.
+    notices: async () => [],
     instanceScope: () => executors,
     drainScope: () => executors,
     emptyReason() {
