@@ -21,6 +21,7 @@ function changeJournal(deps: RolloutDeps, change: ChangeRecord): ApplyJournal {
   const progress = [...(change.progress ?? [])];
   return {
     changeId: change._id,
+    signal: deps.tasks.signal,
     saved: (key) => progress.find((entry) => entry.key === key),
     async save(entry) {
       const at = progress.findIndex((saved) => saved.key === entry.key);
@@ -59,6 +60,7 @@ async function applyTargets(deps: RolloutDeps, change: ChangeRecord): Promise<Ap
   try {
     outcomes = await targets.apply(change.updates.map(targetUpdateOf), changeJournal(deps, change));
   } catch (error) {
+    if (deps.tasks.signal.aborted) throw error;
     writeError = error;
     deps.logger.error({ err: error, changeId: change._id, code: errorCode(error) }, 'target update failed');
   }
@@ -141,6 +143,11 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
     try {
       result = change.kind === 'drain' ? await terminateDrain(deps, change) : await applyTargets(deps, change);
     } catch (error) {
+      if (deps.tasks.signal.aborted) {
+        // No result: the claim stays, and a takeover resumes the apply from the checkpoints on the change.
+        log.warn('apply interrupted by shutdown: left for a takeover');
+        return undefined;
+      }
       log.error({ err: error }, 'apply failed');
       result = nothingWritten('failed', deps.clock.now(), { error: userMessage(error) });
     }

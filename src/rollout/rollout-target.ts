@@ -62,6 +62,11 @@ export interface ApplyJournal {
    * apply that is only slow (best effort: a failed heartbeat is logged, never fails the apply).
    */
   heartbeat(): Promise<void>;
+  /**
+   * Aborted when the process shuts down: a wait stops and the apply ends unfinished (no result), its claim left for
+   * a takeover to resume from the checkpoints.
+   */
+  signal: AbortSignal;
 }
 
 /** A move of a target as it is now (guarded by what it is on now) to another AMI. */
@@ -74,10 +79,11 @@ export function moveOf(target: RolloutTarget, to: string): TargetUpdate {
  * A journal kept in memory only, for the test target's switch and restore: a tier's switch is one guarded write
  * with nothing to resume.
  */
-export function unsavedJournal(changeId: string): ApplyJournal {
+export function unsavedJournal(changeId: string, signal: AbortSignal = new AbortController().signal): ApplyJournal {
   const saved = new Map<string, TargetProgress>();
   return {
     changeId,
+    signal,
     saved: (key) => saved.get(key),
     async save(progress) {
       saved.set(progress.key, progress);
@@ -162,7 +168,7 @@ export interface TargetApplySteps {
   follow(
     update: TargetUpdate,
     started: TargetProgress,
-    wait: { clock: Clock; alive(): Promise<void> },
+    wait: { clock: Clock; alive(): Promise<void>; signal: AbortSignal },
   ): Promise<TargetOutcome>;
 }
 
@@ -192,8 +198,12 @@ export async function applyBySteps(
       await journal.save(prepared);
       const started = await steps.start(update, prepared);
       await journal.save(started);
-      outcomes.push(await steps.follow(update, started, { clock, alive: () => journal.heartbeat() }));
+      outcomes.push(
+        await steps.follow(update, started, { clock, alive: () => journal.heartbeat(), signal: journal.signal }),
+      );
     } catch (error) {
+      // A shutdown is not this target's failure: the apply stops here, unfinished, for a takeover.
+      if (journal.signal.aborted) throw error;
       outcomes.push({ key: update.key, status: 'failed', error: describeError(error) });
     }
   }

@@ -109,6 +109,31 @@ describe('apply of an eks-node-groups change', () => {
     expect((await r.store.changes.get(change._id))?.result?.status).toBe('applied');
   });
 
+  it('a shutdown while an update is followed leaves the apply unfinished; the next process resumes it', async () => {
+    const r = await rig();
+    const change = await r.approvedChange();
+    const work = createRollout(r.deps).applyChange(change._id, APPROVER);
+    for (let turn = 0; turn < 100 && r.nodegroup(COMPUTE[0]!).updates.length === 0; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await r.clock.advance(60_000);
+    await r.deps.tasks.stop();
+    expect(await work).toBeUndefined();
+    const left = await r.store.changes.get(change._id);
+    expect(left?.status).toBe('applying');
+    expect(left?.result).toBeUndefined();
+    expect(left?.progress?.[0]).toMatchObject({ version: 2, updateId: r.nodegroup(COMPUTE[0]!).updates[0]!.id });
+    // The next process (fresh background tasks) takes the stale claim over and finishes: no second version.
+    await r.clock.advance((r.deps.config.rollout.applyStaleMinutes + 1) * 60_000);
+    const next = { ...r.deps, owner: 'next-process', tasks: createBackgroundTasks(createSilentLogger()) };
+    const done = await r.drive(createRollout(next).applyChange(change._id, 'ami-bot'));
+    expect(done?.result).toMatchObject({ status: 'applied', conflicts: [] });
+    for (const name of COMPUTE) {
+      expect(r.versions(name)).toHaveLength(2);
+      expect(r.nodegroup(name).updates).toHaveLength(1);
+    }
+  });
+
   it('reports a node group moved by someone else between plan and apply as a conflict and moves the other', async () => {
     const r = await rig();
     const change = await r.approvedChange();

@@ -55,6 +55,7 @@ function journal(initial: TargetProgress[] = [], crashOn?: number): ApplyJournal
       else entries.push({ ...entry });
     },
     async heartbeat() {},
+    signal: new AbortController().signal,
   };
 }
 

@@ -185,7 +185,7 @@ export function createEksNodeGroupTargets(
       });
       return { ...prepared, updateId };
     },
-    async follow(update, started, { clock, alive }) {
+    async follow(update, started, { clock, alive, signal }) {
       if (started.updateId === undefined) {
         return { key: update.key, status: 'failed', error: 'no node group update was started' };
       }
@@ -208,7 +208,7 @@ export function createEksNodeGroupTargets(
             error: `EKS update ${started.updateId} still in progress after ${followMs / 60_000} min; EKS goes on with it`,
           };
         }
-        await clock.sleep(pollMs);
+        await clock.sleep(pollMs, signal);
         await alive();
       }
     },
