@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { EksPort } from '../../src/ports/eks.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createRollout } from '../../src/rollout/create-rollout.js';
+import { createBackgroundTasks } from '../../src/shared/background-tasks.js';
+import { createSilentLogger } from '../../src/shared/logger.js';
 import { addLaunchTemplateVersion } from '../../src/sim/sim-launch-templates.js';
 import { ADMIN, APPROVER, COMPUTE, eksRig as rig } from '../support/eks-rig.js';
 
