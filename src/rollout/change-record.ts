@@ -202,11 +202,16 @@ export interface ChangeRecord {
   progress?: TargetProgress[];
   /** The apply's latest heartbeat while it waits (a node group update takes minutes): it is not stale before. */
   applyAliveAt?: Date;
+  /**
+   * What the apply did about the runs on the machines it replaces (running-work.ts): when it said they will be
+   * evicted, when it began waiting for idle pools (a takeover continues that wait), when they were idle.
+   */
+  runningWork?: { noticeAt?: Date; waitingSince?: Date; idleAt?: Date; runs?: number };
 }
 
 /** Facts written by the change's own flow only (no race): where its messages are, what was announced, apply progress. */
 export type ChangeNotes = Partial<
-  Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement' | 'progress' | 'applyAliveAt'>
+  Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement' | 'progress' | 'applyAliveAt' | 'runningWork'>
 >;
 
 export const CHANGE_ID_PATTERN = /^chg-\d{8}-[a-z0-9]{4}$/;

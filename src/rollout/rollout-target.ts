@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.js';
+import type { ActiveRun } from '../ports/domino.js';
 
 /**
  * The rollout-target port: what a rollout moves from one AMI to another, whatever the deployment's kind — a
@@ -135,6 +136,21 @@ export interface TerraformDriftNotice {
 
 export type TargetNotice = TerraformDriftNotice;
 
+/**
+ * The work on the targets' machines when the apply replaces them (an EKS update drains every node of its node
+ * group): Domino's hardware tiers scheduled there and their runs not yet completed, and what to do with them.
+ */
+export interface TargetWorkload {
+  /** `evict`: say in the thread that the runs will be evicted; `wait-idle`: wait until none is left. */
+  policy: 'evict' | 'wait-idle';
+  /** The node pools the planned targets belong to. */
+  pools: string[];
+  tiers: Array<{ id: string; name: string; pool: string }>;
+  runs: ActiveRun[];
+  /** Domino could not be asked (outside text): the runs are unknown. */
+  error?: string;
+}
+
 export interface RolloutTargetPort {
   /** Every target of the deployment with the AMI it launches now. */
   list(): Promise<RolloutTarget[]>;
@@ -150,6 +166,11 @@ export interface RolloutTargetPort {
    * replaces the nodes itself), so a drain touches nothing.
    */
   drainScope(): InstanceScope | undefined;
+  /**
+   * The running work an apply of these moves would disturb; undefined when it disturbs none (a tier's new AMI
+   * reaches only executors started later, so runs on today's executors go on).
+   */
+  runningWork(updates: readonly TargetUpdate[]): Promise<TargetWorkload | undefined>;
   /** What the plan must say about these moves (none for hardware tiers), each to be accepted by the admin. */
   notices(updates: readonly TargetUpdate[]): Promise<TargetNotice[]>;
   /** Says why there is nothing to list (`no tiers in Domino's collection…`), for a plan that found no target. */

@@ -9,11 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { type ChangeRecord, snapshotOf } from '../../src/rollout/change-record.js';
 import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
 import { targetsFor } from '../../src/rollout/targets/targets-for.js';
-import {
-  unconfiguredDominoApi,
-  unconfiguredTiers,
-  unconfiguredTierUsers,
-} from '../../src/rollout/unconfigured-ports.js';
+import { unconfiguredTiers, unconfiguredTierUsers } from '../../src/rollout/unconfigured-ports.js';
 import { createBackgroundTasks } from '../../src/shared/background-tasks.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createSystemClock } from '../../src/shared/system-clock.js';
@@ -74,7 +70,7 @@ ${options.deployment ?? ''}`;
     ec2: sim.ec2,
     tiers: unconfiguredTiers(),
     tierUsers: unconfiguredTierUsers(),
-    domino: unconfiguredDominoApi(),
+    domino: sim.dominoApi,
     tasks: createBackgroundTasks(logger),
     owner: 'first-process',
     eks: sim.eks,

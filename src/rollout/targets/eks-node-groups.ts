@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DeploymentConfig } from '../../config.js';
 import { userMessage } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
+import type { DominoApiPort } from '../../ports/domino.js';
 import type { EksPort, NodegroupInfo } from '../../ports/eks.js';
 import type { LaunchTemplatePort } from '../../ports/launch-templates.js';
 import {
@@ -22,6 +23,8 @@ export interface EksTargetDeps {
   eks: EksPort;
   launchTemplates: LaunchTemplatePort;
   clock: Clock;
+  /** Domino's hardware tiers on the node pools and their runs (the apply's running work). */
+  domino: Pick<DominoApiPort, 'listHardwareTiers' | 'listActiveRuns'>;
 }
 
 export interface EksTargetOptions {
@@ -226,6 +229,26 @@ export function createEksNodeGroupTargets(
     },
     apply(updates, journal): Promise<TargetOutcome[]> {
       return applyBySteps(stepsFor(journal.changeId), updates, journal, deps.clock, userMessage);
+    },
+    async runningWork(updates) {
+      const pools = new Set<string>();
+      for (const update of updates) {
+        const pool = (await deps.eks.describeNodegroup(cluster, update.id))?.labels[settings.nodePoolLabel];
+        if (pool !== undefined) pools.add(pool);
+      }
+      const base = { policy: settings.runningWork, pools: [...pools].sort() };
+      try {
+        const tiers = (await deps.domino.listHardwareTiers()).flatMap((tier) =>
+          tier.nodePool !== undefined && pools.has(tier.nodePool)
+            ? [{ id: tier.id, name: tier.name, pool: tier.nodePool }]
+            : [],
+        );
+        const runs = tiers.length > 0 ? await deps.domino.listActiveRuns(tiers.map((tier) => tier.id)) : [];
+        return { ...base, tiers, runs };
+      } catch (error) {
+        // The use case decides what unknown runs mean for its policy; the node groups are not touched here.
+        return { ...base, tiers: [], runs: [], error: userMessage(error) };
+      }
     },
     async notices(updates) {
       const found: TargetNotice[] = [];

@@ -50,6 +50,8 @@ export function createHardwareTierTargets(
     },
     // A tier is a document in Domino's MongoDB: nothing else manages it that the plan must warn about.
     notices: async () => [],
+    // Runs keep their executors: the new AMI reaches executors Domino starts later (the drain handles the rest).
+    runningWork: async () => undefined,
     instanceScope: () => executors,
     drainScope: () => executors,
     emptyReason() {
