@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { tierKey } from '../ports/domino.js';
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { ChangeGate } from './rollout-gate.js';
-import type { RolloutTarget, TargetNotice, TargetProgress, TargetUpdate } from './rollout-target.js';
+import type { RolloutTarget, TargetAudience, TargetNotice, TargetProgress, TargetUpdate } from './rollout-target.js';
 
 /**
  * A change is what an approver approves: a rollout of a new AMI to standard tiers, a revert of an applied
@@ -173,6 +173,13 @@ export interface ChangeRecord {
   targetAmiName?: string;
   /** Rollout: the passed test that let it through the gate, or the admin's override and its reason. */
   gate?: ChangeGate;
+  /**
+   * Per node pool, the planned targets and the hardware tiers whose users the change reaches (absent: the targets
+   * are the tiers). Read when planned; the announcement names them and tells their users.
+   */
+  audience?: TargetAudience[];
+  /** Why the audience could not be read when planned (Domino's error, outside text): nobody is DMed. */
+  audienceError?: string;
   /** What the targets' kind says about the planned moves (Terraform drift), shown in the plan. */
   notices?: TargetNotice[];
   /** The admin who planned it knowing the notices (`--accept-terraform-drift`); a plan with notices has one. */

@@ -6,6 +6,7 @@ import type { Reply } from '../shared/reply.js';
 import { icon, joinText, link, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { approverNote } from './approver-capacity.js';
+import { audienceOf } from './change-audience.js';
 import { withChangeLock } from './change-lock.js';
 import { postChange } from './change-messages.js';
 import { type ChangeRecord, snapshotOf, targetUpdateOf } from './change-record.js';
@@ -161,6 +162,7 @@ export function createPlanRollout(deps: RolloutDeps) {
         targetAmiName: target.amiName,
         gate,
         ...(notices.length > 0 ? { notices, noticesAcceptedBy: input.userId } : {}),
+        ...(await audienceOf(port, plan.updates)),
         snapshot: targets.map(snapshotOf),
         ...plan,
         channel: target.channel,

@@ -151,6 +151,17 @@ export interface TargetWorkload {
   error?: string;
 }
 
+/**
+ * Who a change reaches when the targets are not themselves hardware tiers: per node pool, the planned targets in
+ * it and Domino's hardware tiers whose runs go there (their users are the ones to tell).
+ */
+export interface TargetAudience {
+  pool: string;
+  /** Labels of the planned targets in the pool. */
+  targets: string[];
+  tiers: Array<{ id: string; label: string }>;
+}
+
 export interface RolloutTargetPort {
   /** Every target of the deployment with the AMI it launches now. */
   list(): Promise<RolloutTarget[]>;
@@ -171,6 +182,11 @@ export interface RolloutTargetPort {
    * reaches only executors started later, so runs on today's executors go on).
    */
   runningWork(updates: readonly TargetUpdate[]): Promise<TargetWorkload | undefined>;
+  /**
+   * The hardware tiers the moves reach, per node pool; undefined when the targets are the tiers themselves.
+   * Throws when Domino cannot say (the caller keeps the change and reports it).
+   */
+  audience(updates: readonly TargetUpdate[]): Promise<TargetAudience[] | undefined>;
   /** What the plan must say about these moves (none for hardware tiers), each to be accepted by the admin. */
   notices(updates: readonly TargetUpdate[]): Promise<TargetNotice[]>;
   /** Says why there is nothing to list (`no tiers in Domino's collection…`), for a plan that found no target. */

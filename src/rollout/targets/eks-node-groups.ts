@@ -142,6 +142,25 @@ export function createEksNodeGroupTargets(
     return isOurs ? found.version : undefined;
   }
 
+  /** The node pools of the planned node groups, each with the labels of its planned node groups, sorted. */
+  async function poolsOf(updates: readonly TargetUpdate[]): Promise<Map<string, string[]>> {
+    const pools = new Map<string, string[]>();
+    for (const update of updates) {
+      const pool = (await deps.eks.describeNodegroup(cluster, update.id))?.labels[settings.nodePoolLabel];
+      if (pool !== undefined) pools.set(pool, [...(pools.get(pool) ?? []), update.label]);
+    }
+    return new Map([...pools].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** Domino's hardware tiers whose runs go to these pools. */
+  async function tiersOn(pools: ReadonlyMap<string, unknown>) {
+    return (await deps.domino.listHardwareTiers()).flatMap((tier) =>
+      tier.nodePool !== undefined && pools.has(tier.nodePool)
+        ? [{ id: tier.id, name: tier.name, pool: tier.nodePool }]
+        : [],
+    );
+  }
+
   const stepsFor = (id: string): TargetApplySteps => ({
     async prepare(update, saved) {
       const planned = parseGuard(update.guard);
@@ -231,24 +250,25 @@ export function createEksNodeGroupTargets(
       return applyBySteps(stepsFor(journal.changeId), updates, journal, deps.clock, userMessage);
     },
     async runningWork(updates) {
-      const pools = new Set<string>();
-      for (const update of updates) {
-        const pool = (await deps.eks.describeNodegroup(cluster, update.id))?.labels[settings.nodePoolLabel];
-        if (pool !== undefined) pools.add(pool);
-      }
-      const base = { policy: settings.runningWork, pools: [...pools].sort() };
+      const pools = await poolsOf(updates);
+      const base = { policy: settings.runningWork, pools: [...pools.keys()].sort() };
       try {
-        const tiers = (await deps.domino.listHardwareTiers()).flatMap((tier) =>
-          tier.nodePool !== undefined && pools.has(tier.nodePool)
-            ? [{ id: tier.id, name: tier.name, pool: tier.nodePool }]
-            : [],
-        );
+        const tiers = await tiersOn(pools);
         const runs = tiers.length > 0 ? await deps.domino.listActiveRuns(tiers.map((tier) => tier.id)) : [];
         return { ...base, tiers, runs };
       } catch (error) {
         // The use case decides what unknown runs mean for its policy; the node groups are not touched here.
         return { ...base, tiers: [], runs: [], error: userMessage(error) };
       }
+    },
+    async audience(updates) {
+      const pools = await poolsOf(updates);
+      const tiers = await tiersOn(pools);
+      return [...pools].map(([pool, targets]) => ({
+        pool,
+        targets,
+        tiers: tiers.filter((tier) => tier.pool === pool).map(({ id, name }) => ({ id, label: name })),
+      }));
     },
     async notices(updates) {
       const found: TargetNotice[] = [];

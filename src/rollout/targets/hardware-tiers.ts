@@ -52,6 +52,8 @@ export function createHardwareTierTargets(
     notices: async () => [],
     // Runs keep their executors: the new AMI reaches executors Domino starts later (the drain handles the rest).
     runningWork: async () => undefined,
+    // The targets are the tiers: their own users are told.
+    audience: async () => undefined,
     instanceScope: () => executors,
     drainScope: () => executors,
     emptyReason() {
