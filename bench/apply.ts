@@ -164,7 +164,7 @@ export async function benchApply(options: ApplyOptions) {
     const ids = [...new Set(listed.map((t) => t.executorImage))];
     const images = new Map<string, ImageInfo>((await sim.ec2.describeImages(ids)).map((i) => [i.id, i]));
     const classified = classifyTiers({ deployment: 'acme', pinned: [], target, tiers: listed, images });
-    return classified.updates.map(({ id, idType, from, to }) => ({ id, idType, from, to }));
+    return classified.updates.map(({ id, idType, from, to }) => ({ id, idType: idType ?? 'string', from, to }));
   };
   const verified = async () => (await conn.tiers.listTiers()).filter((t) => t.executorImage === target).length;
 

@@ -14,6 +14,8 @@ import type { ChatPort } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from './ports/domino.js';
 import type { Ec2Port } from './ports/ec2.js';
+import type { EksPort } from './ports/eks.js';
+import type { LaunchTemplatePort } from './ports/launch-templates.js';
 import type { SsmPort } from './ports/ssm.js';
 import type { StateStore } from './ports/state-store.js';
 import { createReviewFeature, type ReviewOptions } from './review/review-feature.js';
@@ -65,6 +67,9 @@ export interface BotOptions {
   tierUsers?: TierUsersPort;
   /** Domino's REST API, for the AMI test job. */
   dominoApi?: DominoApiPort;
+  /** EKS node groups and their launch templates: the rollout targets of an `eks-node-groups` deployment. */
+  eks?: EksPort;
+  launchTemplates?: LaunchTemplatePort;
   review?: ReviewOptions;
   /** Sandbox: when the simulated world began (bakes created before it cannot resume). */
   simWorldStartedAt?: Date;
@@ -147,6 +152,8 @@ export function createBot(options: BotOptions): Bot {
     tiers: options.tiers ?? unconfiguredTiers(),
     tierUsers: options.tierUsers ?? unconfiguredTierUsers(),
     domino: options.dominoApi ?? unconfiguredDominoApi(),
+    ...(options.eks ? { eks: options.eks } : {}),
+    ...(options.launchTemplates ? { launchTemplates: options.launchTemplates } : {}),
     tasks,
     owner,
     metrics,

@@ -1,3 +1,4 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { createMemoryStateStore } from './adapters/memory/memory-state-store.js';
 import { type Bot, createBot } from './bot.js';
 import { type Config, ConfigError, deepFreeze, loadConfig } from './config.js';
@@ -48,10 +49,13 @@ async function createAdapters(loaded: Config, logger: Logger, metrics: Metrics, 
     const { createSimulator, DEMO_IDS: ids } = await import('./sim/index.js');
     config = withSandboxDefaults(config, ids);
     const start = await simClockStartAfter(store, new Date());
+    const eksCluster = config.deployments.find((deployment) => deployment.eks)?.eks?.cluster;
     const sim = createSimulator({
       speed: config.simSpeed,
       start,
       deployment: config.deployments[0]?.name ?? 'acme',
+      // An eks-node-groups deployment gets a Domino-like cluster of node groups to roll out to.
+      ...(eksCluster ? { seedEks: { cluster: eksCluster } } : {}),
     });
     return {
       config,
@@ -62,6 +66,8 @@ async function createAdapters(loaded: Config, logger: Logger, metrics: Metrics, 
       tiers: sim.dominoTiers,
       tierUsers: sim.tierUsers,
       dominoApi: sim.dominoApi,
+      eks: sim.eks,
+      launchTemplates: sim.launchTemplates,
       close: async () => undefined,
     };
   }
@@ -75,7 +81,26 @@ async function createAdapters(loaded: Config, logger: Logger, metrics: Metrics, 
   const aws = createAwsClients({ onThrottle: (service) => metrics.awsThrottles.inc({ service }) });
   const clock = createSystemClock();
   const domino = openDominoPorts(config, clock, logger);
-  return { config, ec2: createEc2Adapter(aws.ec2), ssm: createSsmAdapter(aws.ssm), clock, ...domino };
+  return {
+    config,
+    ec2: createEc2Adapter(aws.ec2),
+    ssm: createSsmAdapter(aws.ssm),
+    clock,
+    ...domino,
+    ...(await openEksPorts(config, aws.ec2, metrics)),
+  };
+}
+
+/** EKS and launch templates, for eks-node-groups deployments only: a tier-only setup never loads the EKS SDK. */
+async function openEksPorts(config: Config, ec2: EC2Client, metrics: Metrics) {
+  if (!config.deployments.some((deployment) => deployment.kind === 'eks-node-groups')) return {};
+  const [{ createEksClient }, { createEksAdapter }, { createLaunchTemplatesAdapter }] = await Promise.all([
+    import('./adapters/aws/eks-client.js'),
+    import('./adapters/aws/eks-adapter.js'),
+    import('./adapters/aws/launch-templates-adapter.js'),
+  ]);
+  const eks = createEksClient({ onThrottle: (service) => metrics.awsThrottles.inc({ service }) });
+  return { eks: createEksAdapter(eks), launchTemplates: createLaunchTemplatesAdapter(ec2) };
 }
 
 function onShutdown(bot: Bot, store: Pick<StateStore, 'close'>, logger: Logger): void {

@@ -1,21 +1,50 @@
 import { errorCode, userMessage } from '../errors.js';
-import { tierKey } from '../ports/domino.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
-import { type ApplyResult, type ChangeRecord, nothingWritten, type TierConflict } from './change-record.js';
+import {
+  type ApplyResult,
+  type ChangeRecord,
+  nothingWritten,
+  type TierConflict,
+  targetKey,
+  targetUpdateOf,
+} from './change-record.js';
 import { closeUnapplied } from './decide-change.js';
 import { notifyCancelled } from './notify-cancelled.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
+import type { ApplyJournal, TargetOutcome } from './rollout-target.js';
+import { targetsFor } from './targets/targets-for.js';
 import { terminateDrain } from './terminate-drain.js';
 
+/** The apply's checkpoints on the change itself: a takeover after a crash reads what the crashed attempt saved. */
+function changeJournal(deps: RolloutDeps, change: ChangeRecord): ApplyJournal {
+  const progress = [...(change.progress ?? [])];
+  return {
+    changeId: change._id,
+    signal: deps.tasks.signal,
+    saved: (key) => progress.find((entry) => entry.key === key),
+    async save(entry) {
+      const at = progress.findIndex((saved) => saved.key === entry.key);
+      if (at >= 0) progress[at] = entry;
+      else progress.push(entry);
+      await deps.store.changes.note(change._id, { progress: [...progress] });
+    },
+    async heartbeat() {
+      await deps.store.changes
+        .note(change._id, { applyAliveAt: deps.clock.now() })
+        .catch((error: unknown) => deps.logger.warn({ err: error, changeId: change._id }, 'apply heartbeat failed'));
+    },
+  };
+}
+
 /**
- * Writes exactly the planned tiers, each guarded by its recorded old AMI, in one bulk write; re-reads every
- * planned tier to verify. A retry after a crash re-sends the same guarded writes: tiers already on their
- * target count as applied, so nothing is ever applied twice or over someone else's edit.
+ * Moves exactly the planned targets, each guarded by what the plan saw (rollout-target.ts: for tiers one bulk
+ * write), then re-reads every planned target to verify. A retry after a crash sends the same guarded updates:
+ * targets already on their AMI count as applied, so nothing is ever applied twice or over someone else's edit.
  */
-async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<ApplyResult> {
+async function applyTargets(deps: RolloutDeps, change: ChangeRecord): Promise<ApplyResult> {
   // The AMIs were checked when planned; an AMI deregistered since (or a revert's recorded AMI long gone) would
-  // leave tiers that cannot boot an executor: re-check every one right before the write, and write nothing if not.
+  // leave targets that cannot boot an executor: re-check every one right before the write, and write nothing if not.
   const missing = await unavailableAmis(
     deps.ec2,
     change.updates.map((t) => t.to),
@@ -25,22 +54,36 @@ async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<Appl
       error: `nothing was written: ${missing.map((m) => m.detail).join('; ')}. Plan again with an AMI that exists.`,
     });
   }
-  const updates = change.updates.map(({ id, idType, from, to }) => ({ id, idType, from, to }));
+  const targets = targetsFor(deps, change.deployment);
   let writeError: unknown;
-  let written: string[] = [];
+  let outcomes: TargetOutcome[] = [];
   try {
-    written = (await deps.tiers.applyImageUpdates(updates)).applied;
+    outcomes = await targets.apply(change.updates.map(targetUpdateOf), changeJournal(deps, change));
   } catch (error) {
+    if (deps.tasks.signal.aborted) throw error;
     writeError = error;
-    deps.logger.error({ err: error, changeId: change._id, code: errorCode(error) }, 'tier bulk write failed');
+    deps.logger.error({ err: error, changeId: change._id, code: errorCode(error) }, 'target update failed');
   }
-  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tierKey(tier), tier.executorImage]));
-  const verified = change.updates.filter((t) => current.get(tierKey(t)) === t.to).map(tierKey);
+  const outcome = new Map(outcomes.map((o) => [o.key, o]));
+  const written = outcomes.filter((o) => o.status === 'applied').map((o) => o.key);
+  const current = new Map((await targets.list()).map((target) => [target.key, target.ami]));
+  const verified = change.updates.filter((t) => current.get(targetKey(t)) === t.to).map(targetKey);
+  const failures = change.updates.flatMap((t) => {
+    const o = outcome.get(targetKey(t));
+    return o?.status === 'failed' && !verified.includes(targetKey(t)) ? [`${t.label}: ${o.error}`] : [];
+  });
   const conflicts: TierConflict[] = change.updates
-    .filter((t) => current.get(tierKey(t)) !== t.to && !written.includes(tierKey(t)))
-    .map((t) => ({ id: t.id, label: t.label, expected: t.from, found: current.get(tierKey(t)) ?? '' }));
+    .filter((t) => {
+      const key = targetKey(t);
+      return current.get(key) !== t.to && !written.includes(key) && outcome.get(key)?.status !== 'failed';
+    })
+    .map((t) => {
+      const o = outcome.get(targetKey(t));
+      const found = (o?.status === 'conflict' && o.found) || current.get(targetKey(t)) || '';
+      return { id: t.id, label: t.label, expected: t.guard ?? t.from, found };
+    });
   const at = deps.clock.now();
-  if (writeError !== undefined) {
+  if (writeError !== undefined || failures.length > 0) {
     return {
       status: 'failed',
       at,
@@ -48,7 +91,7 @@ async function applyTiers(deps: RolloutDeps, change: ChangeRecord): Promise<Appl
       conflicts,
       verified,
       unverified: [],
-      error: userMessage(writeError),
+      error: writeError !== undefined ? userMessage(writeError) : failures.join('; '),
     };
   }
   const applied = [...new Set([...written, ...verified])];
@@ -98,8 +141,13 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
 
     let result: ApplyResult;
     try {
-      result = change.kind === 'drain' ? await terminateDrain(deps, change) : await applyTiers(deps, change);
+      result = change.kind === 'drain' ? await terminateDrain(deps, change) : await applyTargets(deps, change);
     } catch (error) {
+      if (deps.tasks.signal.aborted) {
+        // No result: the claim stays, and a takeover resumes the apply from the checkpoints on the change.
+        log.warn('apply interrupted by shutdown: left for a takeover');
+        return undefined;
+      }
       log.error({ err: error }, 'apply failed');
       result = nothingWritten('failed', deps.clock.now(), { error: userMessage(error) });
     }
@@ -121,7 +169,7 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       change.kind === 'drain'
         ? Object.fromEntries(result.applied.map((id) => [id, 'terminated']))
         : Object.fromEntries(
-            change.updates.map((t) => [t.id, result.verified.includes(tierKey(t)) ? t.to : `${t.from} (conflict)`]),
+            change.updates.map((t) => [t.id, result.verified.includes(targetKey(t)) ? t.to : `${t.from} (conflict)`]),
           );
     await audit(deps, {
       actor,

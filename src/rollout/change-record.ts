@@ -2,12 +2,40 @@ import { randomInt } from 'node:crypto';
 import { tierKey } from '../ports/domino.js';
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { ChangeGate } from './rollout-gate.js';
+import type { RolloutTarget, TargetProgress, TargetUpdate } from './rollout-target.js';
 
 /**
  * A change is what an approver approves: a rollout of a new AMI to standard tiers, a revert of an applied
  * change, or a drain (terminate stopped executors left on old AMIs). Its plan is written once, before anything
  * outside is touched; the decision, the apply and its result are appended as it moves on.
  */
+
+/** The stable key of a recorded target: its own, or (every tier, in records of any release) its tierKey. */
+export function targetKey(entry: Pick<TierSnapshot, 'id' | 'idType' | 'key'>): string {
+  return entry.key ?? tierKey({ id: entry.id, idType: entry.idType ?? 'string' });
+}
+
+/** A target as the change records it: a tier in the stored shape of every release, another kind with key and guard. */
+export function snapshotOf(target: RolloutTarget): TierSnapshot {
+  const { key, id, idType, label, ami, guard } = target;
+  const isTierShape = idType !== undefined && key === tierKey({ id, idType }) && guard === ami;
+  return isTierShape
+    ? { id, idType, label, executorImage: ami }
+    : { id, ...(idType ? { idType } : {}), key, label, executorImage: ami, guard };
+}
+
+/** The planned move of a recorded update, as the rollout-target port takes it. */
+export function targetUpdateOf(planned: TierUpdatePlan): TargetUpdate {
+  return {
+    key: targetKey(planned),
+    id: planned.id,
+    ...(planned.idType ? { idType: planned.idType } : {}),
+    label: planned.label,
+    from: planned.from,
+    to: planned.to,
+    guard: planned.guard ?? planned.from,
+  };
+}
 
 export type ChangeKind = 'rollout' | 'revert' | 'drain';
 
@@ -19,15 +47,25 @@ export type ChangeStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'ap
 
 export const OPEN_STATUSES: readonly ChangeStatus[] = ['pending', 'approved', 'applying'];
 
-/** Every tier as it was when the change was planned: the revert record. */
+/**
+ * Every target (rollout-target.ts) as it was when the change was planned: the revert record. A hardware tier's
+ * entry is the shape every release has stored (`key` and `guard` absent: its tierKey, its executorImage); another
+ * kind's entry carries both.
+ */
 export interface TierSnapshot {
   id: string;
-  idType: 'objectId' | 'string';
+  /** Hardware tiers: how Domino stores the `_id`. */
+  idType?: 'objectId' | 'string';
+  /** The target's stable key when it is not the tier's `tierKey` (a node group). */
+  key?: string;
   label: string;
+  /** The AMI the target launched (named for hardware tiers, the first kind). */
   executorImage: string;
+  /** What the apply must still find, when it is not `executorImage` (a node group's launch template version). */
+  guard?: string;
 }
 
-/** One tier the change writes, guarded by `from`. */
+/** One target the change writes, guarded by `guard` (absent: `from`, a tier's executorImage). */
 export interface TierUpdatePlan extends TierSnapshot {
   from: string;
   to: string;
@@ -152,10 +190,20 @@ export interface ChangeRecord {
   result?: ApplyResult;
   announcement?: AnnouncementSummary;
   reminderSentAt?: Date;
+  /**
+   * What the apply saved per target before it waited (rollout-target.ts): a takeover re-attaches to it. Written
+   * only by the apply claim's owner; each entry is reproduced by a retry (client tokens), so a lost write costs
+   * nothing but a re-check.
+   */
+  progress?: TargetProgress[];
+  /** The apply's latest heartbeat while it waits (a node group update takes minutes): it is not stale before. */
+  applyAliveAt?: Date;
 }
 
-/** Facts written by the change's own flow only (no race): where its messages are, what was announced. */
-export type ChangeNotes = Partial<Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement'>>;
+/** Facts written by the change's own flow only (no race): where its messages are, what was announced, apply progress. */
+export type ChangeNotes = Partial<
+  Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement' | 'progress' | 'applyAliveAt'>
+>;
 
 export const CHANGE_ID_PATTERN = /^chg-\d{8}-[a-z0-9]{4}$/;
 
@@ -183,10 +231,10 @@ export function nothingWritten(
   return { status, at, applied: [], conflicts: [], verified: [], unverified: [], ...why };
 }
 
-/** Was this tier written by the apply? Matches the tierKey, or the plain id of a record from before tierKey. */
+/** Was this target written by the apply? Matches its key, or the plain id of a record from before tierKey. */
 export function isTierApplied(result: Pick<ApplyResult, 'applied'> | undefined, tier: TierSnapshot): boolean {
   if (!result) return false;
-  return result.applied.includes(tierKey(tier)) || result.applied.includes(tier.id);
+  return result.applied.includes(targetKey(tier)) || result.applied.includes(tier.id);
 }
 
 export function isChangeOpen(change: Pick<ChangeRecord, 'status'>): boolean {
@@ -220,16 +268,21 @@ export function isDecisionAllowed(
  * (applied, not approved, or an apply in progress).
  */
 export function nextApplyAttempt(
-  change: Pick<ChangeRecord, 'decision' | 'apply' | 'result'>,
+  change: Pick<ChangeRecord, 'decision' | 'apply' | 'result' | 'applyAliveAt'>,
   staleBefore: Date,
 ): number | undefined {
   if (change.result) return undefined;
   const status = deriveStatus(change);
   if (status === 'approved') return 1;
-  if (status === 'applying' && change.apply && change.apply.at.getTime() < staleBefore.getTime()) {
+  if (status === 'applying' && change.apply && applyLastAliveMs(change) < staleBefore.getTime()) {
     return change.apply.attempt + 1;
   }
   return undefined;
+}
+
+/** When the apply in progress last showed it was alive: its claim, or a later heartbeat while it waited. */
+export function applyLastAliveMs(change: Pick<ChangeRecord, 'apply' | 'applyAliveAt'>): number {
+  return Math.max(change.apply?.at.getTime() ?? 0, change.applyAliveAt?.getTime() ?? 0);
 }
 
 /** A button click came from the change's own approval message (Approve, Reject, Terminate). */

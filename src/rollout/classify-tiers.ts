@@ -2,7 +2,9 @@ import { isPipelineAmiName } from '../bake/ami-name.js';
 import { imageDeployment, isPipelineImageByTags } from '../bake/image-tags.js';
 import type { TierRecord } from '../ports/domino.js';
 import type { ImageInfo } from '../ports/ec2.js';
-import type { SkippedTier, TierUpdatePlan } from './change-record.js';
+import { type SkippedTier, snapshotOf, type TierUpdatePlan } from './change-record.js';
+import type { RolloutTarget } from './rollout-target.js';
+import { tierTarget } from './targets/hardware-tiers.js';
 
 export const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 
@@ -12,11 +14,11 @@ export function isAmiId(value: string): boolean {
 
 export interface ClassifyInput {
   deployment: string;
-  /** Tier ids or labels never to touch (config `pinnedTiers`). */
+  /** Target ids or labels never to touch (config `pinnedTiers`). */
   pinned: readonly string[];
   target: string;
-  tiers: readonly TierRecord[];
-  /** What DescribeImages knows about the tiers' current AMIs (absent = not found in this account/region). */
+  targets: readonly RolloutTarget[];
+  /** What DescribeImages knows about the targets' current AMIs (absent = not found in this account/region). */
   images: ReadonlyMap<string, ImageInfo>;
 }
 
@@ -37,35 +39,39 @@ export function isPipelineImage(deployment: string, image: ImageInfo): boolean {
 }
 
 /**
- * The seed's "make sure you don't have any hardware tiers that use special AMIs": a tier moves to the new AMI
+ * The seed's "make sure you don't have any hardware tiers that use special AMIs": a target moves to the new AMI
  * only when its current AMI provably came from this pipeline. Anything else — a custom GPU image, an AMI we
- * cannot see, a pinned tier — is skipped with the reason (pure).
+ * cannot see, a pinned tier, a node group whose AMI EKS chooses — is skipped with the reason (pure).
  */
-export function classifyTiers(input: ClassifyInput): Classification {
+export function classifyTargets(input: ClassifyInput): Classification {
   const result: Classification = { updates: [], skipped: [], unchanged: [] };
   const pinned = new Set(input.pinned);
-  for (const tier of input.tiers) {
+  for (const target of input.targets) {
     const skip = (reason: SkippedTier['reason'], detail: string) =>
-      result.skipped.push({ id: tier.id, label: tier.label, executorImage: tier.executorImage, reason, detail });
-    if (tier.executorImage === input.target) {
-      result.unchanged.push({ id: tier.id, label: tier.label });
+      result.skipped.push({ id: target.id, label: target.label, executorImage: target.ami, reason, detail });
+    if (target.ami === input.target) {
+      result.unchanged.push({ id: target.id, label: target.label });
       continue;
     }
-    if (pinned.has(tier.id) || pinned.has(tier.label)) {
+    if (target.special !== undefined) {
+      skip('special', target.special);
+      continue;
+    }
+    if (pinned.has(target.id) || pinned.has(target.label)) {
       skip('pinned', 'pinned in the ami-bot config (pinnedTiers)');
       continue;
     }
-    if (tier.executorImage === '') {
+    if (target.ami === '') {
       skip('no-image', 'has no executorImage');
       continue;
     }
-    const image = input.images.get(tier.executorImage);
+    const image = input.images.get(target.ami);
     if (!image) {
       skip(
         'unknown-image',
-        isAmiId(tier.executorImage)
-          ? `its AMI ${tier.executorImage} is not visible in this account/region, so its origin cannot be checked`
-          : `its executorImage \`${tier.executorImage.slice(0, 60)}\` is not an AMI id`,
+        isAmiId(target.ami)
+          ? `its AMI ${target.ami} is not visible in this account/region, so its origin cannot be checked`
+          : `its executorImage \`${target.ami.slice(0, 60)}\` is not an AMI id`,
       );
       continue;
     }
@@ -80,7 +86,15 @@ export function classifyTiers(input: ClassifyInput): Classification {
       );
       continue;
     }
-    result.updates.push({ ...tier, from: tier.executorImage, to: input.target });
+    result.updates.push({ ...snapshotOf(target), from: target.ami, to: input.target });
   }
   return result;
+}
+
+/** `classifyTargets` for Domino's hardware tiers as the tier port lists them. */
+export function classifyTiers(
+  input: Omit<ClassifyInput, 'targets'> & { tiers: readonly TierRecord[] },
+): Classification {
+  const { tiers, ...rest } = input;
+  return classifyTargets({ ...rest, targets: tiers.map(tierTarget) });
 }

@@ -1,15 +1,15 @@
 import { AppError } from '../errors.js';
-import { tierKey } from '../ports/domino.js';
 import type { InstanceInfo } from '../ports/ec2.js';
-import { deploymentExecutorTags, hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
+import { hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { code, text } from '../shared/text.js';
 import { withChangeLock } from './change-lock.js';
 import { postChange, replyInThread } from './change-messages.js';
-import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied } from './change-record.js';
-import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
+import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied, targetKey } from './change-record.js';
+import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
+import { targetsFor } from './targets/targets-for.js';
 
 const LIVE: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
 
@@ -25,23 +25,27 @@ export async function recordedTemplateIds(deps: Pick<RolloutDeps, 'store'>): Pro
  */
 async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
   const deployment = requireDeployment(deps.config, change.deployment);
-  const current = new Map((await deps.tiers.listTiers()).map((tier) => [tierKey(tier), tier.executorImage]));
-  const templates = await recordedTemplateIds(deps);
+  const port = targetsFor(deps, change.deployment);
+  const scope = port.drainScope();
   const targets: Record<string, string> = {};
   const found = new Map<string, DrainInstance>();
+  // A kind that replaces its own instances (EKS drains the nodes of an updated node group) leaves nothing here.
+  if (!scope) return { targets, stopped: [], running: [] };
+  const current = new Map((await port.list()).map((target) => [target.key, target.ami]));
+  const templates = await recordedTemplateIds(deps);
   // One EC2 query for every executor of the deployment (the tier tag as a wildcard), grouped here by tier:
   // a change that moved thousands of tiers costs one paginated DescribeInstances, not one call per tier.
-  const executors: InstanceInfo[] = (await deps.ec2.findInstancesByTags(deploymentExecutorTags(deployment))).filter(
+  const executors: InstanceInfo[] = (await deps.ec2.findInstancesByTags(scope.allTags)).filter(
     (i) => !isTemplateInstance(deployment, i, templates),
   );
   // Only tiers this change moved: a special tier's executors (the GPU tier's custom AMI) are never drained.
   for (const moved of change.updates.filter((t) => isTierApplied(change.result, t))) {
-    const target = current.get(tierKey(moved));
+    const target = current.get(targetKey(moved));
     if (!target) continue;
     // EC2 tags carry the tier id's text only.
     const tierId = moved.id;
     targets[tierId] = target;
-    const ofTier = executors.filter((i) => hasTags(i, executorTagsFor(deployment, tierId)));
+    const ofTier = executors.filter((i) => hasTags(i, scope.tagsOf(tierId)));
     for (const i of ofTier) {
       if (!LIVE.has(i.state) || i.imageId === target || found.has(i.id)) continue;
       found.set(i.id, { id: i.id, tierId, imageId: i.imageId, state: i.state, name: i.name });

@@ -8,13 +8,14 @@ import { announceInBackground } from './announce-change.js';
 import { approverNote } from './approver-capacity.js';
 import { withChangeLock } from './change-lock.js';
 import { postChange } from './change-messages.js';
-import type { ChangeRecord } from './change-record.js';
-import { classifyTiers, isAmiId } from './classify-tiers.js';
+import { type ChangeRecord, snapshotOf } from './change-record.js';
+import { classifyTargets, isAmiId } from './classify-tiers.js';
 import { parseWindow } from './maintenance-window.js';
 import { type AmiTarget, resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { type ChangeGate, olderRefusal, overrideReasonRefusal, type StandardAmi, testRefusal } from './rollout-gate.js';
 import { storeNewChange } from './store-change.js';
+import { targetsFor } from './targets/targets-for.js';
 
 export interface PlanRolloutInput {
   userId: string;
@@ -111,20 +112,16 @@ export function createPlanRollout(deps: RolloutDeps) {
     // Serialised per deployment: a duplicate delivery waits, then finds this change open (withChangeLock).
     const outcome = await withChangeLock(deps, target.deployment.name, async (): Promise<PlanOutcome> => {
       await refuseIfOpen(deps, target.deployment.name);
-      const tiers = await deps.tiers.listTiers();
-      if (tiers.length === 0) {
-        throw new AppError(
-          'no_tiers',
-          `Domino's tier collection (${deps.config.mongo.tierCollection}) has no documents: nothing to plan.`,
-        );
-      }
-      const ids = [...new Set(tiers.map((t) => t.executorImage))].filter((id) => id !== target.amiId && isAmiId(id));
+      const port = targetsFor(deps, target.deployment.name);
+      const targets = await port.list();
+      if (targets.length === 0) throw new AppError('no_tiers', `${port.emptyReason()}: nothing to plan.`);
+      const ids = [...new Set(targets.map((t) => t.ami))].filter((id) => id !== target.amiId && isAmiId(id));
       const images = new Map<string, ImageInfo>((await deps.ec2.describeImages(ids)).map((image) => [image.id, image]));
-      const plan = classifyTiers({
+      const plan = classifyTargets({
         deployment: target.deployment.name,
         pinned: target.deployment.pinnedTiers,
         target: target.amiId,
-        tiers,
+        targets,
         images,
       });
       const older = olderRefusal(target.image, standardAmis(plan.updates, images));
@@ -155,7 +152,7 @@ export function createPlanRollout(deps: RolloutDeps) {
         targetAmi: target.amiId,
         targetAmiName: target.amiName,
         gate,
-        snapshot: tiers.map(({ id, idType, label, executorImage }) => ({ id, idType, label, executorImage })),
+        snapshot: targets.map(snapshotOf),
         ...plan,
         channel: target.channel,
         ...(target.threadTs ? { threadTs: target.threadTs } : {}),

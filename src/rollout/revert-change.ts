@@ -1,5 +1,4 @@
 import { AppError } from '../errors.js';
-import { tierKey } from '../ports/domino.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { code, text, words } from '../shared/text.js';
@@ -13,11 +12,14 @@ import {
   isChangeId,
   isTierApplied,
   type SkippedTier,
+  snapshotOf,
   type TierUpdatePlan,
+  targetKey,
 } from './change-record.js';
 import { refuseIfOpen } from './plan-rollout.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
+import { targetsFor } from './targets/targets-for.js';
 
 /**
  * `/ami revert <change-id>`: a NEW change that puts back the AMIs recorded in the applied change's snapshot,
@@ -44,37 +46,38 @@ export function createRevertChange(deps: RolloutDeps) {
     const change = await withChangeLock(deps, source.deployment, async () => {
       await refuseIfOpen(deps, source.deployment);
       const now = deps.clock.now();
-      const tiers = await deps.tiers.listTiers();
-      const current = new Map(tiers.map((tier) => [tierKey(tier), tier]));
-      const recorded = new Map(source.snapshot.map((tier) => [tierKey(tier), tier.executorImage]));
+      const targets = await targetsFor(deps, source.deployment).list();
+      const current = new Map(targets.map((target) => [target.key, target]));
+      const recorded = new Map(source.snapshot.map((entry) => [targetKey(entry), entry.executorImage]));
       const moved = source.updates.filter((t) => isTierApplied(source.result, t));
       // A recorded AMI deregistered since cannot boot executors: that tier is left alone and listed.
-      const originals = moved.map((t) => recorded.get(tierKey(t)) ?? t.from);
+      const originals = moved.map((t) => recorded.get(targetKey(t)) ?? t.from);
       const gone = new Map((await unavailableAmis(deps.ec2, originals)).map((m) => [m.amiId, m.detail]));
       const updates: TierUpdatePlan[] = [];
       const skipped: SkippedTier[] = [];
       for (const planned of moved) {
-        const tier = current.get(tierKey(planned));
-        const original = recorded.get(tierKey(planned)) ?? planned.from;
+        const tier = current.get(targetKey(planned));
+        const original = recorded.get(targetKey(planned)) ?? planned.from;
         const missing = gone.get(original);
         if (tier && missing) {
           skipped.push({
             id: planned.id,
             label: tier.label,
-            executorImage: tier.executorImage,
+            executorImage: tier.ami,
             reason: 'missing-image',
-            detail: `its recorded AMI cannot be restored (${missing}): left on ${tier.executorImage}`,
+            detail: `its recorded AMI cannot be restored (${missing}): left on ${tier.ami}`,
           });
-        } else if (tier && tier.executorImage === planned.to) {
-          updates.push({ ...tier, from: planned.to, to: original });
+        } else if (tier && tier.ami === planned.to) {
+          // Guarded by what it is on now; for a node group a new launch template version with the recorded AMI.
+          updates.push({ ...snapshotOf(tier), from: planned.to, to: original });
         } else {
           skipped.push({
             id: planned.id,
             label: tier?.label ?? planned.label,
-            executorImage: tier?.executorImage ?? '',
+            executorImage: tier?.ami ?? '',
             reason: 'changed-since',
             detail: tier
-              ? `now on ${tier.executorImage || 'nothing'}, not ${planned.to}: changed since, left alone`
+              ? `now on ${tier.ami || 'nothing'}, not ${planned.to}: changed since, left alone`
               : 'no longer exists',
           });
         }
@@ -97,7 +100,7 @@ export function createRevertChange(deps: RolloutDeps) {
         createdAt: now,
         deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
         revertOf: source._id,
-        snapshot: tiers.map(({ id, idType, label, executorImage }) => ({ id, idType, label, executorImage })),
+        snapshot: targets.map(snapshotOf),
         updates,
         skipped,
         unchanged: [],

@@ -5,6 +5,8 @@ import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from '../ports/domino.js';
 import type { Ec2Port } from '../ports/ec2.js';
+import type { EksPort } from '../ports/eks.js';
+import type { LaunchTemplatePort } from '../ports/launch-templates.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { BackgroundTasks } from '../shared/background-tasks.js';
 import type { Logger } from '../shared/logger.js';
@@ -26,6 +28,9 @@ export interface RolloutDeps {
   logger: Logger;
   ec2: Ec2Port;
   tiers: DominoTiersPort;
+  /** An `eks-node-groups` deployment's node groups and their launch templates (absent: no such deployment). */
+  eks?: EksPort;
+  launchTemplates?: LaunchTemplatePort;
   tierUsers: TierUsersPort;
   domino: DominoApiPort;
   tasks: BackgroundTasks;

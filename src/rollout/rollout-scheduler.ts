@@ -1,12 +1,12 @@
 import { replyInThread } from './change-messages.js';
-import type { ChangeRecord } from './change-record.js';
+import { applyLastAliveMs, type ChangeRecord } from './change-record.js';
 import { expireChange } from './decide-change.js';
 import type { RolloutDeps } from './rollout-deps.js';
 
 export interface RolloutScheduler {
   /** Starts the periodic scan (every `rollout.scanSeconds` of the clock). */
   start(): void;
-  /** One scan: expire, remind, apply what is due, take over applies whose process died. */
+  /** One scan: expire, remind, apply what is due, take over applies whose process died; resolves once all are done. */
   tick(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves when no scan is running (tests, shutdown). */
@@ -31,6 +31,14 @@ export function createRolloutScheduler(
   let loop: Promise<void> | undefined;
   let scanning: Promise<void> = Promise.resolve();
 
+  // The periodic scan starts each apply as background work: a node group update takes minutes, and the scan's
+  // expiries and reminders of other changes must not wait for it (the apply's claim keeps a second scan off it).
+  const inBackground: StartApply = async (changeId, actor) => {
+    deps.tasks.run(`apply ${changeId}`, async () => {
+      await apply(changeId, actor);
+    });
+  };
+
   async function remind(change: ChangeRecord): Promise<void> {
     if (!(await deps.store.changes.claimReminder(change._id, deps.clock.now()))) return;
     const message = deps.presenter.reminder(change);
@@ -49,7 +57,9 @@ export function createRolloutScheduler(
     await replyInThread(deps, change, message);
   }
 
-  async function handle(change: ChangeRecord, nowMs: number): Promise<void> {
+  type StartApply = (changeId: string, actor: string) => Promise<unknown>;
+
+  async function handle(change: ChangeRecord, nowMs: number, apply: StartApply): Promise<void> {
     const staleMs = deps.config.rollout.applyStaleMinutes * 60_000;
     const remindMs = deps.config.rollout.reminderMinutesBefore * 60_000;
     if (change.status === 'pending' && nowMs >= change.deadline.getTime()) {
@@ -58,7 +68,7 @@ export function createRolloutScheduler(
       const at = change.applyAt?.getTime() ?? (change.decision?.at.getTime() ?? 0) + APPLY_GRACE_MS;
       if (nowMs >= at) await apply(change._id, 'ami-bot');
       else if (!change.reminderSentAt && nowMs >= at - remindMs) await remind(change);
-    } else if (change.status === 'applying' && change.apply && nowMs - change.apply.at.getTime() > staleMs) {
+    } else if (change.status === 'applying' && change.apply && nowMs - applyLastAliveMs(change) > staleMs) {
       deps.logger.warn(
         { changeId: change._id, attempt: change.apply.attempt },
         'taking over an apply whose process died',
@@ -67,11 +77,11 @@ export function createRolloutScheduler(
     }
   }
 
-  async function tick(): Promise<void> {
+  async function scan(startApply: StartApply): Promise<void> {
     const nowMs = deps.clock.now().getTime();
     for (const change of await deps.store.changes.listOpen()) {
       try {
-        await handle(change, nowMs);
+        await handle(change, nowMs, startApply);
       } catch (error) {
         deps.logger.error({ err: error, changeId: change._id }, 'scheduled rollout step failed');
       }
@@ -83,13 +93,15 @@ export function createRolloutScheduler(
       if (loop) return;
       loop = (async () => {
         while (!stopper.signal.aborted) {
-          scanning = tick().catch((error: unknown) => deps.logger.error({ err: error }, 'rollout scan failed'));
+          scanning = scan(inBackground).catch((error: unknown) =>
+            deps.logger.error({ err: error }, 'rollout scan failed'),
+          );
           await scanning;
           await deps.clock.sleep(deps.config.rollout.scanSeconds * 1000, stopper.signal).catch(() => undefined);
         }
       })();
     },
-    tick,
+    tick: () => scan(apply),
     async stop() {
       stopper.abort(new Error('stopping'));
       await loop;

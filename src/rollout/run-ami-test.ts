@@ -1,10 +1,11 @@
 import { userMessage } from '../errors.js';
-import { tierKey } from '../ports/domino.js';
 import type { InstanceInfo } from '../ports/ec2.js';
 import { isTemplateInstance } from '../shared/deployment-scope.js';
 import type { AmiTestRecord, TestExecutor } from './ami-test-record.js';
 import { createJobTimer } from './job-timing.js';
-import { audit, executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
+import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
+import { moveOf, unsavedJournal } from './rollout-target.js';
+import { type TargetDeps, targetsFor } from './targets/targets-for.js';
 
 /** Consecutive failed status polls before the test gives up (one blip should not fail a 10-minute test). */
 const MAX_POLL_ERRORS = 3;
@@ -21,11 +22,12 @@ export const UP_STATES = new Set<InstanceInfo['state']>(['pending', 'running', '
 
 /** Live executors of the test tier, on any AMI (the deployment's executor tags with the tier id). */
 export async function testTierExecutors(
-  deps: Pick<RolloutDeps, 'config' | 'ec2'>,
+  deps: Pick<RolloutDeps, 'ec2'> & TargetDeps,
   test: Pick<AmiTestRecord, 'deployment' | 'tierId'>,
 ): Promise<InstanceInfo[]> {
   const deployment = requireDeployment(deps.config, test.deployment);
-  const found = await deps.ec2.findInstancesByTags(executorTagsFor(deployment, test.tierId));
+  const scope = targetsFor(deps, test.deployment).instanceScope();
+  const found = await deps.ec2.findInstancesByTags(scope.tagsOf(test.tierId));
   // The template may carry the tier tag; it never runs a job, so it neither blocks nor proves a test.
   return found.filter((i) => UP_STATES.has(i.state) && !isTemplateInstance(deployment, i));
 }
@@ -76,13 +78,15 @@ export async function restoreTestTier(
     restore = { at, outcome: 'restored', detail: `was already on ${test.amiId} before the test` };
   } else {
     try {
-      const tier = (await deps.tiers.listTiers()).find(
+      const targets = targetsFor(deps, test.deployment);
+      const tier = (await targets.list()).find(
         (t) => t.id === test.tierId && (test.tierIdType === undefined || t.idType === test.tierIdType),
       );
-      const update = { id: test.tierId, idType: tier?.idType ?? 'string', from: test.amiId, to: test.previousAmi };
-      const result = tier ? await deps.tiers.applyImageUpdates([update]) : { applied: [], conflicts: [] };
-      const written = tier !== undefined && result.applied.includes(tierKey(tier));
-      if (written || tier?.executorImage === test.previousAmi) {
+      // Guarded by what it is on now, and only while that is the AMI under test: anything else is someone's edit.
+      const [outcome] =
+        tier?.ami === test.amiId ? await targets.apply([moveOf(tier, test.previousAmi)], unsavedJournal(test._id)) : [];
+      const written = outcome?.status === 'applied';
+      if (written || tier?.ami === test.previousAmi) {
         restore = { at, outcome: 'restored', detail: `back on ${test.previousAmi}` };
         if (written) {
           await audit(deps, {
@@ -99,7 +103,7 @@ export async function restoreTestTier(
         restore = {
           at,
           outcome: 'changed',
-          detail: `left alone: it is on ${tier?.executorImage ?? '(tier gone)'} now, not ${test.amiId} (changed by someone else during the test)`,
+          detail: `left alone: it is on ${tier?.ami ?? '(tier gone)'} now, not ${test.amiId} (changed by someone else during the test)`,
         };
       }
     } catch (error) {

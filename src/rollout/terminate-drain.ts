@@ -1,7 +1,8 @@
 import { hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { type ApplyResult, type ChangeRecord, nothingWritten } from './change-record.js';
 import { recordedTemplateIds } from './plan-drain.js';
-import { executorTagsFor, type RolloutDeps, requireDeployment } from './rollout-deps.js';
+import { type RolloutDeps, requireDeployment } from './rollout-deps.js';
+import { targetsFor } from './targets/targets-for.js';
 
 /** A tier change of the same deployment applied after the drain was listed: the list may now be wrong. */
 async function appliedSince(deps: RolloutDeps, drain: ChangeRecord): Promise<ChangeRecord | undefined> {
@@ -31,9 +32,11 @@ export async function terminateDrain(deps: RolloutDeps, change: ChangeRecord): P
     });
   }
   // Every tier's AMI as it is NOW (by tier id text: EC2 tags carry only the text, so all tiers of that id count).
+  const port = targetsFor(deps, change.deployment);
+  const scope = port.drainScope();
   const inUse = new Map<string, Set<string>>();
-  for (const tier of await deps.tiers.listTiers()) {
-    inUse.set(tier.id, (inUse.get(tier.id) ?? new Set()).add(tier.executorImage));
+  for (const target of await port.list()) {
+    inUse.set(target.id, (inUse.get(target.id) ?? new Set()).add(target.ami));
   }
   const templates = await recordedTemplateIds(deps);
   const terminate: string[] = [];
@@ -47,7 +50,7 @@ export async function terminateDrain(deps: RolloutDeps, change: ChangeRecord): P
       skipped.push({ id: planned.id, detail: `now ${now.state}: put it in Maintenance Mode instead` });
     } else if (isTemplateInstance(deployment, now, templates)) {
       skipped.push({ id: planned.id, detail: 'it is an executor template, never drained' });
-    } else if (!hasTags(now, executorTagsFor(deployment, planned.tierId))) {
+    } else if (!scope || !hasTags(now, scope.tagsOf(planned.tierId))) {
       skipped.push({
         id: planned.id,
         detail: `no longer tagged as an executor of ${deployment.name}, tier ${planned.tierId}`,

@@ -1,5 +1,4 @@
 import { AppError, userMessage } from '../errors.js';
-import { type TierRecord, tierKey } from '../ports/domino.js';
 import type { InstanceInfo } from '../ports/ec2.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import { isOrphanLock } from '../shared/orphan-lock.js';
@@ -8,7 +7,9 @@ import { code, type Text, text, user, words } from '../shared/text.js';
 import { type AmiTestRecord, isFromOwnMessage, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
 import { resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
+import { moveOf, type RolloutTarget, unsavedJournal } from './rollout-target.js';
 import { restoreTestTier, runAmiTest, testLockKey, testTierExecutors } from './run-ami-test.js';
+import { targetsFor } from './targets/targets-for.js';
 
 /**
  * The test proves something only if its job runs on an executor booted from the AMI for it: any executor of the
@@ -104,10 +105,11 @@ export function createTestAmi(deps: RolloutDeps) {
     const testId = newTestId(now);
     await takeLock(deployment.name, testId);
     // Read under the lock: taking over from a dead test may just have put the tier back (its previousAmi is ours).
-    let tier: TierRecord;
+    const targets = targetsFor(deps, deployment.name);
+    let tier: RolloutTarget;
     // Checked under the lock (a test of its own would have left its executor): refused, nothing is stored.
     try {
-      const tiers = await deps.tiers.listTiers();
+      const tiers = await targets.list();
       const found =
         tiers.find((t) => t.id === deployment.testTier) ?? tiers.find((t) => t.label === deployment.testTier);
       if (!found)
@@ -133,9 +135,9 @@ export function createTestAmi(deps: RolloutDeps) {
       amiName: target.amiName,
       ...(target.bake ? { bakeId: target.bake._id } : {}),
       tierId: tier.id,
-      tierIdType: tier.idType,
+      ...(tier.idType ? { tierIdType: tier.idType } : {}),
       tierLabel: tier.label,
-      previousAmi: tier.executorImage,
+      previousAmi: tier.ami,
       ...(input.keep ? { keep: true } : {}),
       channel: target.channel,
       ...(target.threadTs ? { threadTs: target.threadTs } : {}),
@@ -151,10 +153,9 @@ export function createTestAmi(deps: RolloutDeps) {
       // Saved before anything else: a duplicate delivery that finds the lock taken then finds this test behind it.
       await deps.store.amiTests.insert(test);
       saved = true;
-      if (tier.executorImage !== target.amiId) {
-        const update = { id: tier.id, idType: tier.idType, from: tier.executorImage, to: target.amiId };
-        const result = await deps.tiers.applyImageUpdates([update]);
-        if (!result.applied.includes(tierKey(tier))) {
+      if (tier.ami !== target.amiId) {
+        const [outcome] = await targets.apply([moveOf(tier, target.amiId)], unsavedJournal(testId));
+        if (outcome?.status !== 'applied') {
           throw new AppError(
             'test_tier_changed',
             `The test tier ${tier.label} changed while ami-bot was switching it; nothing was changed. Try again.`,
@@ -166,7 +167,7 @@ export function createTestAmi(deps: RolloutDeps) {
           deployment: deployment.name,
           testId,
           summary: `test tier ${tier.label} pointed at ${target.amiId}`,
-          before: { [tier.id]: tier.executorImage },
+          before: { [tier.id]: tier.ami },
           after: { [tier.id]: target.amiId },
         });
       }
@@ -188,10 +189,10 @@ export function createTestAmi(deps: RolloutDeps) {
       });
       const after = input.keep
         ? text`it stays there afterwards (--keep)`
-        : text`it goes back to ${tier.executorImage} afterwards`;
+        : text`it goes back to ${tier.ami} afterwards`;
       // A test of the AMI the tier already runs (a baseline) changes nothing on the tier: say that, not "goes back".
       const where =
-        tier.executorImage === target.amiId
+        tier.ami === target.amiId
           ? text`${tier.label} already uses ${target.amiId}, so the tier is not changed`
           : text`${tier.label} now uses ${target.amiId} (${after})`;
       return deps.presenter.content(text`Test ${testId} started: ${where}; timing a Domino job in the thread.`);

@@ -40,6 +40,24 @@ export function rolloutStoreContract(name: string, open: () => Promise<StateStor
       expect(await store.changes.get('chg-20261128-none')).toBeUndefined();
     });
 
+    it('keeps an apply’s checkpoints and heartbeat on the change, and the heartbeat delays a takeover', async () => {
+      const change = sampleChange();
+      await store.changes.insert(change);
+      await store.changes.decide(change._id, { outcome: 'approved', by: 'U0B', at: later(1) });
+      expect(await store.changes.claimApply(change._id, 'p1', later(2), later(0))).toBe(true);
+      const progress = [
+        { key: 'nodegroup:prod/compute-a', version: 7, updateId: 'a1b2c3d4-0000-4000-8000-000000000001' },
+      ];
+      await store.changes.note(change._id, { progress, applyAliveAt: later(HOUR) });
+      const got = await store.changes.get(change._id);
+      expect(got?.progress).toEqual(progress);
+      expect(got?.applyAliveAt).toEqual(later(HOUR));
+      // The claim is older than staleBefore, the heartbeat is not: the apply is alive.
+      expect(await store.changes.claimApply(change._id, 'p2', later(HOUR + 2), later(HOUR - 1))).toBe(false);
+      expect(await store.changes.claimApply(change._id, 'p2', later(HOUR + 2), later(HOUR + 1))).toBe(true);
+      expect((await store.changes.get(change._id))?.apply).toMatchObject({ owner: 'p2', attempt: 2 });
+    });
+
     it('never loses a note to a decision or an apply landing at the same moment', async () => {
       // A note and the status mirror are two `$set`s on the same change document at the same moment: both must stay
       // (an announcement summary once lost this way left a closed change's announcement unaware it was off).

@@ -15,6 +15,8 @@ import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from '../../src/sim/sim-domino.js';
 import { createSimEc2 } from '../../src/sim/sim-ec2.js';
+import { createSimEks } from '../../src/sim/sim-eks.js';
+import { createSimLaunchTemplates } from '../../src/sim/sim-launch-templates.js';
 import { createSimSsm } from '../../src/sim/sim-ssm.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
@@ -60,6 +62,8 @@ export interface HarnessOptions {
   tweak?: (config: Config) => void;
   /** Give the bot the simulator's Domino (tiers, tier users, job API) on the same world, clock and faults. */
   domino?: boolean;
+  /** Give the bot the simulator's EKS and launch templates (an eks-node-groups deployment's targets). */
+  eks?: boolean;
   /**
    * The review scheduler (schedule, catch-up on start, reminders). Off unless given: on the real date a
    * catch-up could post a review into any test's fake Slack.
@@ -162,6 +166,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           tierUsers: createSimTierUsers(world),
           dominoApi: createSimDominoApi(world, clock, raw.ec2, faults),
         }
+      : {}),
+    ...(options.eks
+      ? { eks: createSimEks(world, clock, faults), launchTemplates: createSimLaunchTemplates(world, clock, faults) }
       : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
     // The fake Slack's workspace, which the signed requests name too (slack-signing.ts).

@@ -29,4 +29,11 @@ describe('change guards (pure, beside the record; both stores apply them)', () =
     const result = { status: 'applied' as const, at: after, applied: [], conflicts: [], verified: [], unverified: [] };
     expect(nextApplyAttempt({ ...applying, result }, after)).toBeUndefined();
   });
+
+  it('an apply that heartbeats while it waits (a node group update) is not stale until its latest heartbeat is', () => {
+    const approved = { decision: { outcome: 'approved' as const, by: 'U0B', at: before } };
+    const applying = { ...approved, apply: { owner: 'p1', at: before, attempt: 1 }, applyAliveAt: after };
+    expect(nextApplyAttempt(applying, after)).toBeUndefined();
+    expect(nextApplyAttempt(applying, new Date(after.getTime() + 1))).toBe(2);
+  });
 });

@@ -1,6 +1,6 @@
 import type { Block } from '../../ports/chat.js';
-import { tierKey } from '../../ports/domino.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
+import { targetKey } from '../../rollout/change-record.js';
 import { plural } from '../../shared/format.js';
 import { codeText, contextBlock, escapeCut, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 
@@ -62,7 +62,7 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
     if (r.unverified.length > 0) {
       // Entries are tier keys (type:id): show the tier's label and id instead.
       const shown = r.unverified.map((key) => {
-        const tier = change.updates.find((t) => tierKey(t) === key || t.id === key);
+        const tier = change.updates.find((t) => targetKey(t) === key || t.id === key);
         return tier ? `${escapeMrkdwn(tier.label)} \`${escapeMrkdwn(tier.id)}\`` : escapeMrkdwn(key);
       });
       blocks.push(mrkdwnSection(`:warning: Not confirmed by the re-read: ${fitLines(shown, SECTION_MAX - 60)}`));

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import type { DeploymentConfig } from '../../config.js';
+import { userMessage } from '../../errors.js';
+import type { Clock } from '../../ports/clock.js';
+import type { EksPort, NodegroupInfo } from '../../ports/eks.js';
+import type { LaunchTemplatePort } from '../../ports/launch-templates.js';
+import {
+  applyBySteps,
+  type InstanceScope,
+  type RolloutTarget,
+  type RolloutTargetPort,
+  type TargetApplySteps,
+  type TargetOutcome,
+  type TargetUpdate,
+} from '../rollout-target.js';
+
+export type EksSettings = NonNullable<DeploymentConfig['eks']>;
+
+export interface EksTargetDeps {
+  eks: EksPort;
+  launchTemplates: LaunchTemplatePort;
+  clock: Clock;
+}
+
+export interface EksTargetOptions {
+  /** How often (clock time) a started node group update is described again. */
+  pollSeconds?: number;
+  /** How long an update may stay InProgress before the apply reports it failed (EKS keeps going on its own). */
+  followMinutes?: number;
+}
+
+/** The key of a node group: stable across plans, never the same as a tier's (`objectId:` / `string:`). */
+export const nodegroupKey = (cluster: string, nodegroup: string) => `nodegroup:${cluster}/${nodegroup}`;
+
+/** A node group's guard: the launch template and the version the plan saw. */
+export const launchTemplateGuard = (templateId: string, version: number | string) => `${templateId}:${version}`;
+
+function parseGuard(guard: string): { templateId: string; version: string } | undefined {
+  const at = guard.lastIndexOf(':');
+  if (at <= 0) return undefined;
+  return { templateId: guard.slice(0, at), version: guard.slice(at + 1) };
+}
+
+/** What a version this change made says of itself (EC2 keeps it): how a takeover recognises it without a checkpoint. */
+export function versionDescription(changeId: string, update: TargetUpdate): string {
+  return `ami-bot ${changeId}: ${update.from || 'no AMI'} to ${update.to}`.slice(0, 255);
+}
+
+/**
+ * An idempotency token for one request of one change on one node group (≤ 64 ASCII characters, as both
+ * CreateLaunchTemplateVersion and UpdateNodegroupVersion take): the same after a restart, different for any other
+ * change, node group or AMI.
+ */
+export function requestToken(step: 'version' | 'update', changeId: string, update: TargetUpdate): string {
+  const digest = createHash('sha256').update(`${step}\n${changeId}\n${update.key}\n${update.to}`).digest('hex');
+  return `${changeId.slice(0, 24)}-${step[0]}-${digest.slice(0, 32)}`;
+}
+
+/**
+ * The `eks-node-groups` kind (Domino 4+): targets are the configured managed node groups of one cluster (by name,
+ * or every node group whose node-pool label is in `nodePools`), each on the AMI its launch template version names.
+ * A node group without a launch template, or on an EKS-managed AMI type, is special: listed, never changed.
+ *
+ * An apply moves each node group in the three crash-safe steps of `TargetApplySteps`: a new launch template
+ * version copied from the planned one with only `ImageId` changed (client token; its number checkpointed), then
+ * UpdateNodegroupVersion to it (client request token; the update id checkpointed), then DescribeUpdate on the
+ * clock until it succeeds or fails. A node group whose version is no longer the planned one (nor the one this
+ * change created) is a conflict. A revert is the same apply to the recorded AMI: EKS cannot roll back.
+ */
+export function createEksNodeGroupTargets(
+  deps: EksTargetDeps,
+  settings: EksSettings,
+  options: EksTargetOptions = {},
+): RolloutTargetPort {
+  const { cluster } = settings;
+  const pollMs = (options.pollSeconds ?? 30) * 1000;
+  const followMs = (options.followMinutes ?? 180) * 60_000;
+  const pools = new Set(settings.nodePools);
+
+  /** The configured node groups and those of the configured pools, each described once. */
+  async function selected(): Promise<Map<string, NodegroupInfo | undefined>> {
+    const found = new Map<string, NodegroupInfo | undefined>();
+    if (pools.size > 0) {
+      for (const name of await deps.eks.listNodegroups(cluster)) {
+        const info = await deps.eks.describeNodegroup(cluster, name);
+        const pool = info?.labels[settings.nodePoolLabel];
+        if (pool !== undefined && pools.has(pool)) found.set(name, info);
+      }
+    }
+    for (const name of settings.nodegroups) {
+      if (!found.has(name)) found.set(name, await deps.eks.describeNodegroup(cluster, name));
+    }
+    return new Map([...found].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  async function targetOf(name: string, info: NodegroupInfo | undefined): Promise<RolloutTarget> {
+    const base = { key: nodegroupKey(cluster, name), id: name, label: name };
+    if (!info) return { ...base, ami: '', guard: '', special: `not found in EKS cluster ${cluster}` };
+    const pool = info.labels[settings.nodePoolLabel];
+    const label = pool === undefined ? name : `${name} (pool ${pool})`;
+    if (!info.launchTemplate) {
+      return {
+        ...base,
+        label,
+        ami: '',
+        guard: '',
+        special: `has no launch template: EKS chooses its AMI (${info.amiType ?? 'its AMI type'})`,
+      };
+    }
+    const version = await deps.launchTemplates.describeVersion(info.launchTemplate.id, info.launchTemplate.version);
+    const ami = version?.imageId ?? '';
+    const guard = launchTemplateGuard(info.launchTemplate.id, version?.version ?? info.launchTemplate.version);
+    if (info.amiType !== undefined && info.amiType !== 'CUSTOM') {
+      return { ...base, label, ami, guard, special: `runs the EKS-managed AMI type ${info.amiType}` };
+    }
+    if (!version || !ami) {
+      return {
+        ...base,
+        label,
+        ami,
+        guard,
+        special: `its launch template ${info.launchTemplate.id} version ${info.launchTemplate.version} names no AMI`,
+      };
+    }
+    return { ...base, label, ami, guard };
+  }
+
+  /** The version number when this template version is the one this change made for the update. */
+  async function madeByChange(
+    id: string,
+    update: TargetUpdate,
+    templateId: string,
+    version: string,
+  ): Promise<number | undefined> {
+    const found = await deps.launchTemplates.describeVersion(templateId, version);
+    const isOurs = found?.description === versionDescription(id, update) && found.imageId === update.to;
+    return isOurs ? found.version : undefined;
+  }
+
+  const stepsFor = (id: string): TargetApplySteps => ({
+    async prepare(update, saved) {
+      const planned = parseGuard(update.guard);
+      const info = await deps.eks.describeNodegroup(cluster, update.id);
+      if (!planned) return { key: update.key, status: 'failed', error: `no launch template was planned` };
+      if (!info) return { key: update.key, status: 'conflict', found: `node group no longer exists` };
+      const now = info.launchTemplate;
+      if (now?.id === planned.templateId && now.version !== planned.version) {
+        // Moved since the plan: by this change (a takeover whose checkpoint was lost or is behind), or a conflict.
+        const ours = await madeByChange(id, update, now.id, now.version);
+        if (ours !== undefined) {
+          return { key: update.key, version: ours, ...(saved?.updateId ? { updateId: saved.updateId } : {}) };
+        }
+      }
+      if (now?.id !== planned.templateId || now.version !== planned.version) {
+        return {
+          key: update.key,
+          status: 'conflict',
+          found: now ? `launch template ${now.id} version ${now.version}` : 'no launch template',
+        };
+      }
+      if (saved?.version !== undefined) return saved;
+      // Same token after a crash between this call and its checkpoint: EC2 returns the version it made then.
+      const version = await deps.launchTemplates.createVersion({
+        templateId: planned.templateId,
+        sourceVersion: Number(planned.version),
+        imageId: update.to,
+        description: versionDescription(id, update),
+        clientToken: requestToken('version', id, update),
+      });
+      return { key: update.key, version };
+    },
+    async start(update, prepared) {
+      const planned = parseGuard(update.guard);
+      if (prepared.updateId !== undefined || prepared.version === undefined || !planned) {
+        return prepared;
+      }
+      const updateId = await deps.eks.updateNodegroupVersion({
+        cluster,
+        nodegroup: update.id,
+        launchTemplate: { id: planned.templateId, version: String(prepared.version) },
+        force: settings.force,
+        clientRequestToken: requestToken('update', id, update),
+      });
+      return { ...prepared, updateId };
+    },
+    async follow(update, started, { clock, alive, signal }) {
+      if (started.updateId === undefined) {
+        return { key: update.key, status: 'failed', error: 'no node group update was started' };
+      }
+      const until = clock.now().getTime() + followMs;
+      for (;;) {
+        const state = await deps.eks.describeUpdate(cluster, update.id, started.updateId);
+        if (state.status === 'Successful') return { key: update.key, status: 'applied' };
+        if (state.status === 'Failed' || state.status === 'Cancelled') {
+          const errors = state.errors.length > 0 ? `: ${state.errors.join('; ')}` : '';
+          return {
+            key: update.key,
+            status: 'failed',
+            error: `EKS update ${started.updateId} ${state.status.toLowerCase()}${errors}`,
+          };
+        }
+        if (clock.now().getTime() >= until) {
+          return {
+            key: update.key,
+            status: 'failed',
+            error: `EKS update ${started.updateId} still in progress after ${followMs / 60_000} min; EKS goes on with it`,
+          };
+        }
+        await clock.sleep(pollMs, signal);
+        await alive();
+      }
+    },
+  });
+
+  // A node group's nodes carry the tags EKS's Auto Scaling group puts on them.
+  const nodes: InstanceScope = {
+    allTags: { 'eks:cluster-name': cluster },
+    tagsOf: (nodegroup) => ({ 'eks:cluster-name': cluster, 'eks:nodegroup-name': nodegroup }),
+  };
+
+  return {
+    async list() {
+      return Promise.all([...(await selected())].map(([name, info]) => targetOf(name, info)));
+    },
+    apply(updates, journal): Promise<TargetOutcome[]> {
+      return applyBySteps(stepsFor(journal.changeId), updates, journal, deps.clock, userMessage);
+    },
+    instanceScope: () => nodes,
+    // EKS drains and replaces the nodes of an updated node group itself: a drain has nothing to terminate.
+    drainScope: () => undefined,
+    emptyReason() {
+      return `EKS cluster ${cluster} has no node group in eks.nodegroups or with a ${settings.nodePoolLabel} label in eks.nodePools`;
+    },
+  };
+}
