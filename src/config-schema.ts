@@ -147,6 +147,35 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Container registries the bot reads manifests from (image selection); credentials per host. */
+    registries: z
+      .object({
+        hosts: z
+          .array(
+            z
+              .object({
+                /** As image references name it: `quay.io`, `docker.io`, `registry.example.com:5000`. */
+                host: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/i, {
+                  error: 'expected a registry host such as quay.io or registry.example.com:5000',
+                }),
+                username: z.string().min(1).optional(),
+                /** The environment variable holding the password or token; config.ts reads it into `password`. */
+                passwordEnv: z
+                  .string()
+                  .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as QUAY_TOKEN' })
+                  .optional(),
+                /** Set only by config.ts from `passwordEnv` (a password written in the file is refused). */
+                password: z.string().min(1).optional(),
+                /** Plain HTTP, as Docker's insecure-registries (a private or loopback registry). */
+                insecure: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .default([]),
+        timeoutSeconds: positive.default(20),
+      })
+      .strict()
+      .prefault({}),
     rollout: z
       .object({
         /** How often open changes are checked (expiry, maintenance window, reminder, crashed applies). */

@@ -90,7 +90,7 @@ export interface TestRegistry {
   pushIndex(
     repository: string,
     tag: string,
-    entries: Array<{ image: PushedImage; os: string; architecture: string }>,
+    entries: Array<{ image: Pick<PushedImage, 'digest' | 'mediaType'>; os: string; architecture: string }>,
     format?: 'docker' | 'oci',
   ): Promise<{ ref: string; digest: string }>;
   stop(): Promise<void>;
