@@ -61,6 +61,28 @@ const deploymentSchema = z
       })
       .default({ 'domino-deployment': '{deployment}' }),
     review: reviewSchema.prefault({}),
+    /** `/ami bake --images auto`: which images to bake, chosen from Domino's runs (src/selection). */
+    imageSelection: z
+      .object({
+        /** Always baked, whatever the budget (the base images environments are built on). */
+        baseImages: z.array(z.string()).default([]),
+        /** Runs of the last N days count (Domino's Image Caching Service uses two weeks). */
+        windowDays: positiveInt.max(366).default(14),
+        /** The template's root volume; the budget is `diskShare` of it unless `diskBudgetGiB` is set. */
+        rootVolumeGiB: positive.default(100),
+        diskShare: z
+          .number()
+          .gt(0)
+          .max(1, { error: 'expected a share of the root volume, 0 < share ≤ 1' })
+          .default(0.5),
+        diskBudgetGiB: positive.optional(),
+        /** What a new executor pulls at, in MB/s (10^6 bytes): turns bytes not pulled into seconds saved. */
+        bandwidthMBps: positive.default(50),
+        /** The most used images considered (each costs one manifest read). */
+        maxCandidates: positiveInt.max(200).default(30),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
