@@ -14,15 +14,20 @@ import type { ChatPort } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from './ports/domino.js';
 import type { Ec2Port } from './ports/ec2.js';
+import type { RegistryPort } from './ports/registry.js';
 import type { SsmPort } from './ports/ssm.js';
 import type { StateStore } from './ports/state-store.js';
 import { createReviewFeature, type ReviewOptions } from './review/review-feature.js';
 import { createRollout, type Rollout } from './rollout/create-rollout.js';
 import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from './rollout/unconfigured-ports.js';
+import { createAutoBake } from './selection/auto-bake.js';
+import { currentAmiImages } from './selection/current-images.js';
+import { suggestImages } from './selection/suggest-images.js';
 import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createSystemClock } from './shared/system-clock.js';
+import { words } from './shared/text.js';
 import { createActionRouter } from './slack/action-router.js';
 import { createBakePresenter } from './slack/bake-presenter.js';
 import { createSlackApp } from './slack/create-app.js';
@@ -33,6 +38,7 @@ import { registerReviewActions } from './slack/review-listeners.js';
 import { createSlackReviewNotifier } from './slack/review-notifier.js';
 import { registerRolloutActions } from './slack/rollout-listeners.js';
 import { createRolloutPresenter } from './slack/rollout-presenter.js';
+import { createSelectionPresenter } from './slack/selection-presenter.js';
 
 export interface BotOptions {
   config: Config;
@@ -65,6 +71,8 @@ export interface BotOptions {
   tierUsers?: TierUsersPort;
   /** Domino's REST API, for the AMI test job. */
   dominoApi?: DominoApiPort;
+  /** Container registries' manifests, for `/ami bake --images auto` (without it: the configured list). */
+  registry?: RegistryPort;
   review?: ReviewOptions;
   /** Sandbox: when the simulated world began (bakes created before it cannot resume). */
   simWorldStartedAt?: Date;
@@ -121,6 +129,29 @@ export function createBot(options: BotOptions): Bot {
     ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
   });
   const startBake = createStartBake({ config, store, chat, presenter: bakePresenter, clock, logger, runner });
+  const { registry } = options;
+  const startAutoBake = createAutoBake({
+    config,
+    clock,
+    logger,
+    presenter: createSelectionPresenter(),
+    startBake,
+    suggest: async (deployment, current) =>
+      registry
+        ? suggestImages({ registry, usage: options.tierUsers ?? unconfiguredTierUsers(), logger }, deployment, current)
+        : {
+            kind: 'fallback',
+            reason: words('no container registry client is configured.'),
+            code: 'registry_unconfigured',
+            images: deployment.images,
+          },
+    currentImages: (deployment, now) =>
+      currentAmiImages(
+        { ec2: options.ec2, store, ...(options.tiers ? { tiers: options.tiers } : {}) },
+        deployment,
+        now,
+      ),
+  });
   const review = createReviewFeature({
     config,
     store,
@@ -153,6 +184,7 @@ export function createBot(options: BotOptions): Bot {
   });
   const useCases: UseCases = {
     startBake,
+    startAutoBake,
     cancelBake: createCancelBake({ store, clock, presenter: bakePresenter, runner }),
     bakeStatus: createBakeStatus({ store, clock, chat, presenter: bakePresenter, sandbox: config.sandbox }),
     ...review.useCases,

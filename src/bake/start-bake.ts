@@ -1,6 +1,6 @@
 import { type Config, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
-import type { ChatPort } from '../ports/chat.js';
+import type { ChatContent, ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
@@ -20,6 +20,8 @@ export interface StartBakeInput {
   images?: string[];
   noReboot: boolean;
   note?: string;
+  /** Posted in the bake's thread right after its card (e.g. why these images were chosen). */
+  threadMessages?: readonly ChatContent[];
 }
 
 export interface StartBakeDeps {
@@ -131,6 +133,12 @@ export function createStartBake(deps: StartBakeDeps) {
         { bakeId, deployment: deployment.name, channel: input.channelId, thread: root.ts },
         'bake started',
       );
+      for (const message of input.threadMessages ?? []) {
+        // The bake is saved and goes on without it: a lost explanation is logged, not a failed bake.
+        await chat
+          .post({ channel: input.channelId, threadTs: root.ts, ...message })
+          .catch((error: unknown) => deps.logger.warn({ err: error, bakeId }, 'bake: could not post a thread message'));
+      }
       deps.runner.kick(bakeId);
       const warning = input.noReboot
         ? text` ${icon('warning')} \`--no-reboot\`: file-system integrity of the AMI is not guaranteed.`

@@ -7,6 +7,7 @@ import { createFaults, type Faults } from './faults.js';
 import { createScaledClock } from './scaled-clock.js';
 import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from './sim-domino.js';
 import { createSimEc2 } from './sim-ec2.js';
+import { createSimRegistry, type SimRegistry } from './sim-registry.js';
 import { createSimSsm } from './sim-ssm.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
 import type { CannedScripts } from './ssm-script.js';
@@ -58,6 +59,8 @@ export interface Simulator {
   dominoTiers: DominoTiersPort;
   tierUsers: TierUsersPort;
   dominoApi: DominoApiPort;
+  /** The registries' manifests (every reference resolves, as the simulated `docker pull` does). */
+  registry: SimRegistry;
   chat: ConsoleChat;
 }
 
@@ -84,6 +87,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     dominoTiers: createSimDominoTiers(world, options.tierLabelField ? { labelField: options.tierLabelField } : {}),
     tierUsers: createSimTierUsers(world),
     dominoApi: createSimDominoApi(world, clock, ec2, faults),
+    registry: createSimRegistry(world.registry),
     chat: createConsoleChat({
       write,
       clock,

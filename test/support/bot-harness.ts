@@ -6,6 +6,7 @@ import { type Bot, createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { Ec2Port } from '../../src/ports/ec2.js';
+import type { RegistryPort } from '../../src/ports/registry.js';
 import type { SsmPort } from '../../src/ports/ssm.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import type { ReviewOptions } from '../../src/review/review-feature.js';
@@ -69,6 +70,8 @@ export interface HarnessOptions {
   simWorldStartedAt?: Date;
   /** The bot's logger (default: silent). */
   logger?: Logger;
+  /** The registries' manifests (`/ami bake --images auto`); none: the bot has no registry client. */
+  registry?: RegistryPort;
 }
 
 export interface Harness {
@@ -163,6 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           dominoApi: createSimDominoApi(world, clock, raw.ec2, faults),
         }
       : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
     // The fake Slack's workspace, which the signed requests name too (slack-signing.ts).
     installation: { teamId: 'T1' },
