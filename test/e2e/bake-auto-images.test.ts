@@ -48,6 +48,12 @@ function selectionWorld() {
   return { world, registry: createSimRegistry(world.registry, { strict: true }) };
 }
 
+/** The references the bake's SSM commands pulled on the template (`docker pull '<ref>'`). */
+const pulledRefs = (harness: Harness) =>
+  harness.world.commands
+    .flatMap((command) => command.commands)
+    .flatMap((line) => [...line.matchAll(/docker pull '?([^'\s]+)'?/g)].map((m) => m[1]!));
+
 const threadTexts = (harness: Harness, rootTs: string) =>
   harness.fake.calls
     .filter((call) => call.method === 'chat.postMessage' && call.args.thread_ts === rootTs)
@@ -73,6 +79,7 @@ describe('/ami bake --images auto end to end', () => {
     const bake = await endedBake(h);
     expect(bake.status).toBe('succeeded');
     expect(bake.images).toEqual([BASE, A, B]);
+    expect(pulledRefs(h).sort()).toEqual([BASE, A, B].sort());
     const ami = world.images.get(bake.facts.imageId!)!;
     for (const ref of [BASE, A, B]) expect([...ami.dockerImages.keys()]).toContain(ref);
     expect([...ami.dockerImages.keys()]).not.toContain(C);
@@ -99,6 +106,9 @@ describe('/ami bake --images auto end to end', () => {
     expect(answer).toContain('Cannot reach the registry');
     const bake = await endedBake(h);
     expect(bake.images).toEqual([DEMO_IDS.images.base, DEMO_IDS.images.standard, DEMO_IDS.images.spark]);
+    expect(pulledRefs(h).sort()).toEqual(
+      [DEMO_IDS.images.base, DEMO_IDS.images.standard, DEMO_IDS.images.spark].sort(),
+    );
     expect(threadTexts(h, bake.rootTs!).join('\n')).toContain('Baking the configured list instead');
   });
 });
