@@ -8,7 +8,7 @@ import { createBakeStatus } from './bake/bake-status.js';
 import { createCancelBake } from './bake/cancel-bake.js';
 import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
-import type { Config } from './config.js';
+import type { Config, DeploymentConfig } from './config.js';
 import { AppError } from './errors.js';
 import type { ChatPort } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
@@ -22,6 +22,7 @@ import { createRollout, type Rollout } from './rollout/create-rollout.js';
 import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from './rollout/unconfigured-ports.js';
 import { createAutoBake } from './selection/auto-bake.js';
 import { currentAmiImages } from './selection/current-images.js';
+import type { SuggestionOutcome } from './selection/image-suggestion.js';
 import { suggestImages } from './selection/suggest-images.js';
 import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
 import type { Logger } from './shared/logger.js';
@@ -130,27 +131,28 @@ export function createBot(options: BotOptions): Bot {
   });
   const startBake = createStartBake({ config, store, chat, presenter: bakePresenter, clock, logger, runner });
   const { registry } = options;
+  const currentImages = (deployment: DeploymentConfig, now: Date) =>
+    currentAmiImages({ ec2: options.ec2, store, ...(options.tiers ? { tiers: options.tiers } : {}) }, deployment, now);
+  const suggest = async (
+    deployment: DeploymentConfig,
+    current?: { imageId?: string; images: readonly string[] },
+  ): Promise<SuggestionOutcome> =>
+    registry
+      ? suggestImages({ registry, usage: options.tierUsers ?? unconfiguredTierUsers(), logger }, deployment, current)
+      : {
+          kind: 'fallback',
+          reason: words('no container registry client is configured.'),
+          code: 'registry_unconfigured',
+          images: deployment.images,
+        };
   const startAutoBake = createAutoBake({
     config,
     clock,
     logger,
     presenter: createSelectionPresenter(),
     startBake,
-    suggest: async (deployment, current) =>
-      registry
-        ? suggestImages({ registry, usage: options.tierUsers ?? unconfiguredTierUsers(), logger }, deployment, current)
-        : {
-            kind: 'fallback',
-            reason: words('no container registry client is configured.'),
-            code: 'registry_unconfigured',
-            images: deployment.images,
-          },
-    currentImages: (deployment, now) =>
-      currentAmiImages(
-        { ec2: options.ec2, store, ...(options.tiers ? { tiers: options.tiers } : {}) },
-        deployment,
-        now,
-      ),
+    suggest,
+    currentImages,
   });
   const review = createReviewFeature({
     config,
@@ -163,6 +165,13 @@ export function createBot(options: BotOptions): Bot {
     startBake,
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
+    // Only with a registry client: without one the report would only say so, every quarter.
+    ...(registry
+      ? {
+          suggestImages: async (deployment: DeploymentConfig) =>
+            suggest(deployment, await currentImages(deployment, clock.now()).catch(() => undefined)),
+        }
+      : {}),
     ...(options.review ? { options: options.review } : {}),
   });
   const tasks = createBackgroundTasks(logger);

@@ -305,10 +305,16 @@ function everyPayload(): Payload[] {
     runs: i,
     ...(i % 3 === 0 ? { cached: false } : i % 3 === 1 ? { cached: true } : {}),
   }));
+  const suggestion = sampleSuggestion();
   const report = sampleReport({
     tiers,
     environments,
     bakeImages: Array.from({ length: 50 }, (_, i) => `quay.io/x/y-${i}:1`),
+    suggestedImages: {
+      ...suggestion,
+      chosen: many(200, 'c').map((ref) => ({ ...suggestion.chosen[1]!, ref })),
+      leftOut: many(200, 'l').map((ref, i) => ({ ...suggestion.leftOut[i % 3]!, ref })),
+    },
   });
   const reviews = [
     sampleReview({ report }),
@@ -323,6 +329,7 @@ function everyPayload(): Payload[] {
         tiersNote: long(2_000, 'o'),
         environments: undefined,
         environmentsNote: long(2_000, 'p'),
+        suggestedImagesNote: long(2_000, 's'),
         latestBake: undefined,
         lastTest: undefined,
       }),
