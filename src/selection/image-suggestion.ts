@@ -23,6 +23,8 @@ export interface SuggestedImage {
   base: boolean;
   runs: number;
   users: number;
+  /** Runs and users per hardware tier (or node pool), most runs first. */
+  tiers: Array<{ tier: string; runs: number; users: number }>;
   /** This image's runs ÷ every run in the window. */
   runShare: number;
   /** Bytes it adds on top of the images listed before it. */

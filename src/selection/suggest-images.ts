@@ -150,6 +150,7 @@ export async function suggestImages(
       base: c.required,
       runs: runsOf(c.ref),
       users: byRef.get(c.ref)?.users ?? 0,
+      tiers: (byRef.get(c.ref)?.tiers ?? []).map((t) => ({ ...t })),
       runShare: totalRuns === 0 ? 0 : runsOf(c.ref) / totalRuns,
       marginalBytes: c.marginalBytes,
       diskShare: budget === 0 ? 0 : c.marginalBytes / budget,

@@ -13,7 +13,9 @@ describe('imageSuggestionMessage', () => {
     const all = JSON.stringify(message.blocks);
     expect(all).toContain('2 images, 5.50 GB of the 50.00 GB disk budget');
     expect(all).toContain('`quay.io/domino/base:5` (base): +4.00 GB (8% of the budget)');
-    expect(all).toContain('70 runs (50%), 5 users · saves 17 min 30 s/week');
+    expect(all).toContain(
+      '70 runs (50%), 5 users on small 60, large 5, gpu &lt;!here&gt; 3, +1 tiers · saves 17 min 30 s/week',
+    );
     expect(all).toContain('over the budget, would add 60.00 GB with 44.50 GB left');
     expect(all).toContain('saves no pull time');
     expect(all).toContain('its manifest could not be read');

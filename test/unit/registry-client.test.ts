@@ -110,4 +110,23 @@ describe('createRegistryClient failures', () => {
       'http://local:5000/v2/x/y/manifests/1',
     ]);
   });
+
+  it('sends credentials for a token only over https, unless the registry is configured as plain HTTP', async () => {
+    const asked: string[] = [];
+    const fetchImpl = (async (url: string) => {
+      asked.push(url);
+      return new Response('', {
+        status: 401,
+        headers: { 'www-authenticate': 'Bearer realm="http://tokens.example/token",service="reg"' },
+      });
+    }) as unknown as typeof fetch;
+    const c = createRegistryClient({
+      registries: [{ host: 'quay.io', username: 'bot', password: 'pw-never-over-http' }],
+      fetch: fetchImpl,
+    });
+    const error = await c.imageLayers('quay.io/a/b:1').catch((e: unknown) => e as Error);
+    expect(isAppError(error) && error.code).toBe('registry_error');
+    expect((error as Error).message).toContain('https expected');
+    expect(asked).toEqual(['https://quay.io/v2/a/b/manifests/1']);
+  });
 });

@@ -85,7 +85,19 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryPo
     const realm = params.realm;
     if (!realm)
       throw new AppError('registry_error', text`The registry ${code(host)} asked for a token without a realm.`);
-    const url = new URL(realm);
+    let url: URL;
+    try {
+      url = new URL(realm);
+    } catch {
+      throw new AppError('registry_error', text`The registry ${code(host)} named a token realm that is not a URL.`);
+    }
+    // Credentials go over TLS only, unless this registry is configured as plain HTTP.
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && credential?.insecure)) {
+      throw new AppError(
+        'registry_error',
+        text`The registry ${code(host)} asked for a token over ${url.protocol} (https expected).`,
+      );
+    }
     if (params.service) url.searchParams.set('service', params.service);
     url.searchParams.set('scope', params.scope ?? `repository:${repository}:pull`);
     const basic = basicHeader(credential);

@@ -19,6 +19,14 @@ const percent = (share: number) => `${(share * 100).toFixed(share > 0 && share <
 const perWeek = (seconds: number) => `${formatDuration(Math.round(seconds) * 1000)}/week`;
 const ref = (value: string) => codeText(truncate(value, 150));
 
+/** The three tiers with most runs, e.g. ` on small 60, large 10, +2 tiers`. */
+function tierList(tiers: ReadonlyArray<{ tier: string; runs: number }>): string {
+  if (tiers.length === 0) return '';
+  const shown = tiers.slice(0, 3).map((t) => `${escapeMrkdwn(truncate(t.tier, 40))} ${t.runs}`);
+  const more = tiers.length > 3 ? `, +${tiers.length - 3} tiers` : '';
+  return ` on ${shown.join(', ')}${more}`;
+}
+
 function leftOutLine(item: LeftOutSuggestion, remaining: number): string {
   const runs = `${item.runs} run${item.runs === 1 ? '' : 's'}`;
   switch (item.reason) {
@@ -39,7 +47,7 @@ export function imageSuggestionMessage(s: ImageSuggestion): { text: string; bloc
   const chosen = s.chosen.map(
     (c) =>
       `• ${ref(c.ref)}${c.base ? ' (base)' : ''}: +${formatBytes(c.marginalBytes)} (${percent(c.diskShare)} of the budget) · ` +
-      `${c.runs} runs (${percent(c.runShare)}), ${c.users} user${c.users === 1 ? '' : 's'} · saves ${perWeek(c.marginalSecondsPerWeek)}`,
+      `${c.runs} runs (${percent(c.runShare)}), ${c.users} user${c.users === 1 ? '' : 's'}${tierList(c.tiers)} · saves ${perWeek(c.marginalSecondsPerWeek)}`,
   );
   const remaining = Math.max(0, s.budgetBytes - s.totalBytes);
   const blocks: Block[] = [

@@ -88,6 +88,8 @@ describe('suggestImages', () => {
       [`${HOST}/team/b:1`, false, 300, 28],
     ]);
     expect(s.totalBytes).toBe(1000 * MIB);
+    // B's runs on the pinned GPU tier are not counted, nor listed.
+    expect(s.chosen[2]!.tiers).toEqual([{ tier: 'small', runs: 28, users: 3 }]);
     // Per week: base layers 600 × (35 + 14) = 29 400, A's own 100 × 35 = 3 500, B's own 300 × 14 = 4 200.
     expect(s.secondsSavedPerWeek).toBeCloseTo(29_400 + 3_500 + 4_200, 6);
     expect(s.chosen[0]!.marginalSecondsPerWeek).toBeCloseTo(29_400, 6);
