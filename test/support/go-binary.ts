@@ -21,6 +21,8 @@ export interface GoBinarySpec {
   sourceFiles: readonly string[];
   /** Said when Go is missing or too old. */
   goMissingMessage: string;
+  /** The oldest Go 1.x minor version the module builds with (its go.mod's `go` line); default 22. */
+  minGoMinor?: number;
 }
 
 const sourceDir = (spec: GoBinarySpec) => join(REPO_ROOT, 'test', spec.name);
@@ -45,7 +47,7 @@ export async function ensureGoBinary(spec: GoBinarySpec): Promise<string> {
   // The lock stops concurrent callers from building twice; the atomic rename alone keeps the binary whole.
   return withLock(`${binary}.lock`, async () => {
     if (await exists(binary)) return binary;
-    await checkGo(spec.goMissingMessage);
+    await checkGo(spec.goMissingMessage, spec.minGoMinor ?? 22);
     const tmp = `${binary}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     try {
       await execFileP('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], {
@@ -65,7 +67,7 @@ export async function ensureGoBinary(spec: GoBinarySpec): Promise<string> {
   });
 }
 
-async function checkGo(message: string): Promise<void> {
+async function checkGo(message: string, minMinor: number): Promise<void> {
   let version: string;
   try {
     version = (await execFileP('go', ['env', 'GOVERSION'])).stdout.trim();
@@ -73,7 +75,7 @@ async function checkGo(message: string): Promise<void> {
     throw new Error(message);
   }
   const m = /^go(\d+)\.(\d+)/.exec(version);
-  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 22)) throw new Error(message);
+  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < minMinor)) throw new Error(message);
 }
 
 async function pruneOldBinaries(spec: GoBinarySpec, keep: string): Promise<void> {

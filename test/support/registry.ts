@@ -20,7 +20,9 @@ const execFileP = promisify(execFile);
 const REGISTRY: GoBinarySpec = {
   name: 'registry',
   sourceFiles: ['main.go', 'go.mod', 'go.sum'],
-  goMissingMessage: 'the test registry needs Go >= 1.22 on PATH (it is built from the Go module proxy)',
+  // distribution v3.1's go.mod asks for Go 1.26; an older Go would try to download a toolchain (no internet here).
+  goMissingMessage: 'the test registry needs Go >= 1.26 on PATH (it is built from the Go module proxy)',
+  minGoMinor: 26,
 };
 
 export const ensureRegistryBinary = (): Promise<string> => ensureGoBinary(REGISTRY);
