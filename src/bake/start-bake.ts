@@ -35,7 +35,7 @@ export interface StartBakeDeps {
   random?: () => number;
 }
 
-const MAX_IMAGES = 50;
+export const MAX_IMAGES = 50;
 
 /**
  * `/ami bake`, the review's "Start bake" button, the demo and the tests all start a bake here:

@@ -1,4 +1,5 @@
 import { validateImageReference } from '../bake/image-reference.js';
+import { MAX_IMAGES } from '../bake/start-bake.js';
 import type { DeploymentConfig } from '../config.js';
 import { errorCode, userText } from '../errors.js';
 import type { ImageUsage, TierUsersPort } from '../ports/domino.js';
@@ -87,14 +88,16 @@ export async function suggestImages(
   }
   const totalRuns = usage.reduce((sum, u) => sum + u.runs, 0);
   const byRef = new Map(usage.map((u) => [u.image, u]));
+  const baseSet = new Set(selection.baseImages);
+  // A bake takes at most MAX_IMAGES references: never suggest more than it would accept.
+  const optionalSlots = Math.max(0, Math.min(selection.maxCandidates, MAX_IMAGES - baseSet.size));
   const candidates = [
-    ...new Set([
-      ...selection.baseImages,
-      ...[...usage]
-        .sort((a, b) => b.runs - a.runs || a.image.localeCompare(b.image))
-        .slice(0, selection.maxCandidates)
-        .map((u) => u.image),
-    ]),
+    ...baseSet,
+    ...[...usage]
+      .filter((u) => !baseSet.has(u.image))
+      .sort((a, b) => b.runs - a.runs || a.image.localeCompare(b.image))
+      .slice(0, optionalSlots)
+      .map((u) => u.image),
   ];
   const read = await mapLimited(candidates, LOOKUP_CONCURRENCY, async (ref) => {
     try {
@@ -116,7 +119,6 @@ export async function suggestImages(
       ? [{ ref: r.ref, reason: 'not_readable' as const, runs: byRef.get(r.ref)?.runs ?? 0, detail: userText(r.error) }]
       : [],
   );
-  const baseSet = new Set(selection.baseImages);
   const unreadableBase = unreadable.find((u) => baseSet.has(u.ref));
   if (unreadableBase) {
     return fallback(

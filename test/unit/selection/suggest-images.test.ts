@@ -131,4 +131,28 @@ describe('suggestImages', () => {
     );
     expect(outcome.kind === 'fallback' && plainText(outcome.reason)).toContain('imageField');
   });
+
+  it('reads at most as many images as a bake takes (50, base images included)', async () => {
+    const registry = createDockerRegistry();
+    const port = createSimRegistry(registry);
+    const usage: ImageUsage[] = Array.from({ length: 80 }, (_, i) => ({
+      image: `${HOST}/team/env-${i}:1`,
+      runs: 100 - i,
+      users: 1,
+      tiers: [{ tier: 'small', runs: 100 - i, users: 1 }],
+    }));
+    const wide = {
+      ...deployment,
+      imageSelection: { ...deployment.imageSelection, maxCandidates: 200, diskBudgetGiB: 1_000 },
+    };
+    const outcome = await suggestImages(
+      { registry: port, usage: { usersByTier: async () => new Map(), imageUsage: async () => usage }, logger },
+      wide,
+    );
+    if (outcome.kind !== 'suggested') throw new Error('expected a suggestion');
+    expect(port.reads()).toBe(50);
+    expect(outcome.suggestion.chosen).toHaveLength(50);
+    expect(outcome.suggestion.chosen[0]!.ref).toBe(`${HOST}/domino/base:5`);
+    expect(outcome.suggestion.method).toBe('greedy');
+  });
 });
