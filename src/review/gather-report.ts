@@ -6,7 +6,9 @@ import type { Clock } from '../ports/clock.js';
 import type { DominoTiersPort, TierUsersPort } from '../ports/domino.js';
 import type { Ec2Port, ImageInfo } from '../ports/ec2.js';
 import type { StateStore } from '../ports/state-store.js';
+import type { SuggestionOutcome } from '../selection/image-suggestion.js';
 import type { Logger } from '../shared/logger.js';
+import { plainText } from '../shared/text.js';
 import {
   type BakeSummary,
   type EnvironmentLine,
@@ -26,6 +28,8 @@ export interface ReportSources {
   logger: Logger;
   tiers?: DominoTiersPort;
   tierUsers?: TierUsersPort;
+  /** The image selection (src/selection): what `/ami bake --images auto` would bake now. */
+  suggestImages?: (deployment: DeploymentConfig) => Promise<SuggestionOutcome>;
   /** The rollout flow's newest test of this deployment (issue 4); absent → "no test recorded". */
   lastAmiTest?: (deployment: string) => Promise<LastAmiTest | undefined>;
 }
@@ -95,6 +99,19 @@ async function environments(sources: ReportSources, cacheBake: BakeSummary | und
   }
 }
 
+async function suggested(sources: ReportSources, deployment: DeploymentConfig) {
+  if (!sources.suggestImages) return {};
+  try {
+    const outcome = await sources.suggestImages(deployment);
+    return outcome.kind === 'suggested'
+      ? { suggestedImages: outcome.suggestion }
+      : { suggestedImagesNote: `No image suggestion: ${plainText(outcome.reason)}` };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not suggest images');
+    return { suggestedImagesNote: `No image suggestion: ${userMessage(error)}` };
+  }
+}
+
 async function lastTest(sources: ReportSources, deployment: string): Promise<LastAmiTest | undefined> {
   try {
     return await sources.lastAmiTest?.(deployment);
@@ -125,5 +142,6 @@ export async function gatherReport(sources: ReportSources, deployment: Deploymen
     ...(test ? { lastTest: test } : {}),
     ...(await environments(sources, cacheBake, deployment.name)),
     bakeImages: deployment.images,
+    ...(await suggested(sources, deployment)),
   };
 }

@@ -2,6 +2,7 @@ import { isPipelineAmiName } from '../bake/ami-name.js';
 import { isPipelineImageByTags } from '../bake/image-tags.js';
 import type { TierRecord } from '../ports/domino.js';
 import type { ImageInfo } from '../ports/ec2.js';
+import type { ImageSuggestion } from '../selection/image-suggestion.js';
 
 /**
  * The facts a review shows, gathered once when it is opened and stored with it, so the message can be
@@ -68,6 +69,9 @@ export interface ReviewReport {
   environmentsNote?: string;
   /** The deployment's configured bake images (what "Start bake" bakes). */
   bakeImages: string[];
+  /** What `/ami bake --images auto` would bake now (src/selection); absent when not configured or it fell back. */
+  suggestedImages?: ImageSuggestion;
+  suggestedImagesNote?: string;
 }
 
 const DAY_MS = 86_400_000;

@@ -4,6 +4,7 @@ import { BAKE_STEPS, newStepTable } from '../../src/bake/bake-steps.js';
 import type { Block } from '../../src/ports/chat.js';
 import type { AuditAction, AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord, ChangeStatus } from '../../src/rollout/change-record.js';
+import { text } from '../../src/shared/text.js';
 import {
   announcementMessage,
   cancelledNoticeMessage,
@@ -17,6 +18,7 @@ import { fullListMessages } from '../../src/slack/blocks/change-full-list.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
 import { homeView } from '../../src/slack/blocks/home-view.js';
+import { imageFallbackMessage, imageSuggestionMessage } from '../../src/slack/blocks/image-suggestion-message.js';
 import { reviewMessage, reviewReminderMessage } from '../../src/slack/blocks/review-message.js';
 import { testMessage } from '../../src/slack/blocks/test-message.js';
 import { helpMessage } from '../../src/slack/commands/command-table.js';
@@ -29,6 +31,7 @@ import {
 } from '../support/block-kit-validator.js';
 import { blockKitProblems, sampleChange, sampleTest, T0, tierUpdates } from '../support/rollout-fixtures.js';
 import { REVIEW_T0, sampleReport, sampleReview } from '../support/sample-review.js';
+import { sampleSuggestion } from '../support/sample-suggestion.js';
 
 /**
  * Every Block Kit payload the bot can post, built with maximal inputs (200+ tiers, long labels, notes and errors,
@@ -216,6 +219,23 @@ function everyPayload(): Payload[] {
     amiReadyMessage({ bakeId: 'bake-20261128-abcd', imageId: 'ami-0a', imageName: long(200), testTier: long(100) }),
   );
   message('help', helpMessage());
+  // Image suggestions: 200 chosen and 200 left out with long hostile references, and the fallback.
+  const many = (n: number, seed: string) =>
+    Array.from({ length: n }, (_, i) => `registry.example.com:5000/${seed}-${i}/${long(80, seed)}:${'t'.repeat(60)}`);
+  const big = sampleSuggestion();
+  message('image suggestion', imageSuggestionMessage(big));
+  message(
+    'image suggestion max',
+    imageSuggestionMessage({
+      ...big,
+      deployment: long(200, 'd'),
+      chosen: many(200, 'c').map((ref) => ({ ...big.chosen[1]!, ref })),
+      leftOut: many(200, 'l').map((ref, i) => ({ ...big.leftOut[i % 3]!, ref })),
+      diff: { added: many(200, 'a'), removed: many(200, 'r'), kept: many(200, 'k') },
+    }),
+  );
+  message('image suggestion minimal', imageSuggestionMessage({ ...big, chosen: [], leftOut: [], diff: undefined }));
+  message('image fallback', imageFallbackMessage(text`${long(3_000, 'e')}`, many(50, 'f')));
   message('help unknown word', helpMessage(`:thinking_face: \`${'w'.repeat(40)}\` is not an ami-bot command.`));
   for (const isAdmin of [true, false])
     for (const sandbox of [true, false])
@@ -302,10 +322,16 @@ function everyPayload(): Payload[] {
     runs: i,
     ...(i % 3 === 0 ? { cached: false } : i % 3 === 1 ? { cached: true } : {}),
   }));
+  const suggestion = sampleSuggestion();
   const report = sampleReport({
     tiers,
     environments,
     bakeImages: Array.from({ length: 50 }, (_, i) => `quay.io/x/y-${i}:1`),
+    suggestedImages: {
+      ...suggestion,
+      chosen: many(200, 'c').map((ref) => ({ ...suggestion.chosen[1]!, ref })),
+      leftOut: many(200, 'l').map((ref, i) => ({ ...suggestion.leftOut[i % 3]!, ref })),
+    },
   });
   const reviews = [
     sampleReview({ report }),
@@ -320,6 +346,7 @@ function everyPayload(): Payload[] {
         tiersNote: long(2_000, 'o'),
         environments: undefined,
         environmentsNote: long(2_000, 'p'),
+        suggestedImagesNote: long(2_000, 's'),
         latestBake: undefined,
         lastTest: undefined,
       }),

@@ -5,7 +5,9 @@ import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import { type Bot, createBot } from '../../src/bot.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/ports/clock.js';
+import type { TierUsersPort } from '../../src/ports/domino.js';
 import type { Ec2Port } from '../../src/ports/ec2.js';
+import type { RegistryPort } from '../../src/ports/registry.js';
 import type { SsmPort } from '../../src/ports/ssm.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import type { ReviewOptions } from '../../src/review/review-feature.js';
@@ -73,6 +75,10 @@ export interface HarnessOptions {
   simWorldStartedAt?: Date;
   /** The bot's logger (default: silent). */
   logger?: Logger;
+  /** The registries' manifests (`/ami bake --images auto`); none: the bot has no registry client. */
+  registry?: RegistryPort;
+  /** Who ran what (e.g. the MongoDB adapter on FerretDB), instead of the simulator's with `domino`. */
+  tierUsers?: TierUsersPort;
 }
 
 export interface Harness {
@@ -170,6 +176,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.eks
       ? { eks: createSimEks(world, clock, faults), launchTemplates: createSimLaunchTemplates(world, clock, faults) }
       : {}),
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
     // The fake Slack's workspace, which the signed requests name too (slack-signing.ts).
     installation: { teamId: 'T1' },

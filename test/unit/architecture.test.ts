@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
  */
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 /** The features, and shared/ which they all use: neither may know the chat, the adapters or the simulator. */
-const FEATURES = ['bake', 'rollout', 'review', 'shared'];
+const FEATURES = ['bake', 'rollout', 'review', 'selection', 'shared'];
 const OUTER = ['slack', 'adapters', 'sim', 'demo'];
 
 function filesUnder(dir: string): string[] {

@@ -27,7 +27,10 @@ function recordingUseCases(): { useCases: UseCases; calls: string[] } {
 
 /** A valid text for each subcommand, and the one use case it must reach (help reaches none). */
 const SAMPLES: Record<string, Array<[text: string, useCase: string | undefined]>> = {
-  bake: [['bake acme --no-reboot', 'startBake']],
+  bake: [
+    ['bake acme --no-reboot', 'startBake'],
+    ['bake acme --images auto', 'startAutoBake'],
+  ],
   status: [['status bake-20261128-abcd', 'bakeStatus']],
   cancel: [
     ['cancel bake-20261128-abcd', 'cancelBake'],

@@ -28,6 +28,17 @@ describe('parseCommand', () => {
     expect(parseCommand('bake --images=x:1')).toEqual({ kind: 'bake', noReboot: false, images: ['x:1'] });
   });
 
+  it('parses `--images auto` as the image selection, not as an image named auto', () => {
+    expect(parseCommand('bake prod --images auto')).toEqual({
+      kind: 'bake',
+      deployment: 'prod',
+      noReboot: false,
+      images: 'auto',
+    });
+    expect(parseCommand('bake --images=auto')).toEqual({ kind: 'bake', noReboot: false, images: 'auto' });
+    expect(parseCommand('bake --images auto:1')).toEqual({ kind: 'bake', noReboot: false, images: ['auto:1'] });
+  });
+
   it('refuses malformed bake options with a clear message', () => {
     expect(parseCommand('bake --images')).toMatchObject({
       kind: 'invalid',

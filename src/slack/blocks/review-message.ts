@@ -10,6 +10,7 @@ import {
   bakeSection,
   environmentSections,
   OLD_AMI_DAYS,
+  suggestedImagesSections,
   testSection,
   tierSections,
 } from './review-sections.js';
@@ -124,6 +125,7 @@ export function reviewMessage(review: ReviewView): { text: string; blocks: Block
     bakeSection(review.report),
     testSection(review.report),
     ...environmentSections(review.report),
+    ...suggestedImagesSections(review.report),
     adviceSection(review.report),
     { type: 'divider' },
     context(reviewStateLine(review)),

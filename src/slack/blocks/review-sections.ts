@@ -3,6 +3,7 @@ import type { ReviewReport, TierAmiLine } from '../../review/review-report.js';
 import { formatLocalDate } from '../../review/zoned-time.js';
 import { formatDuration, plural, truncate } from '../../shared/format.js';
 import { codeText, escapeMrkdwn, userMention } from './block-text.js';
+import { formatBytes } from './image-suggestion-message.js';
 
 /** The report's body (pure): tiers by AMI, latest bake, last test, environments vs the AMI, advice. */
 
@@ -141,6 +142,32 @@ export function environmentSections(report: ReviewReport): Block[] {
   }
   return linesToSections(`*Environments in use* (${cacheNote})`, lines, ENV_BUDGET, (n) => `… and ${n} more.`);
 }
+
+const SUGGESTED_BUDGET = 1_800;
+
+/** What `/ami bake --images auto` would bake now: the chosen list with shares, then what was left out. */
+export function suggestedImagesSections(report: ReviewReport): Block[] {
+  const s = report.suggestedImages;
+  if (!s) return report.suggestedImagesNote ? [section(`*Suggested images*\n${esc(report.suggestedImagesNote)}`)] : [];
+  const pct = (share: number) => `${Math.round(share * 100)}%`;
+  const lines = [
+    ...s.chosen.map(
+      (c) =>
+        `• ${code(c.ref)}${c.base ? ' (base)' : ''}: +${formatBytes(c.marginalBytes)}, ${pct(c.runShare)} of the runs`,
+    ),
+    ...s.leftOut.map((l) => `• left out ${code(l.ref)}: ${LEFT_OUT[l.reason]}`),
+  ];
+  const title =
+    `*Suggested images* (\`/ami bake --images auto\`): ${plural(s.chosen.length, 'image')}, ` +
+    `${formatBytes(s.totalBytes)} of ${formatBytes(s.budgetBytes)}, about ${formatDuration(Math.round(s.secondsSavedPerWeek) * 1000)} of pulling saved per week`;
+  return linesToSections(title, lines, SUGGESTED_BUDGET, (n) => `… and ${n} more.`);
+}
+
+const LEFT_OUT: Record<NonNullable<ReviewReport['suggestedImages']>['leftOut'][number]['reason'], string> = {
+  over_budget: 'over the disk budget',
+  no_benefit: 'saves no pull time',
+  not_readable: 'its manifest could not be read',
+};
 
 /** The seed's FAQ, plus what it means here. */
 export function adviceSection(report: ReviewReport): Block {
