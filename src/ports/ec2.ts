@@ -118,6 +118,8 @@ export interface Ec2Port {
    * image is not an error, and the snapshots CreateImage made for it are still deleted (a crash between the two).
    */
   deregisterImage(imageId: string): Promise<DeregisterResult>;
+  /** Deletes one snapshot (an orphan whose image is gone): `absent` if already gone, `in-use` if an image uses it. */
+  deleteSnapshot(snapshotId: string): Promise<SnapshotOutcome>;
   /** EnableImageDeregistrationProtection; enabling it again is not an error. */
   enableDeregistrationProtection(imageId: string, options: { withCooldown: boolean }): Promise<void>;
   /** DisableImageDeregistrationProtection: with a cooldown, the image stays protected 24 hours more. */

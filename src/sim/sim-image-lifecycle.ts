@@ -8,6 +8,7 @@ type SimImageLifecycle = Pick<
   | 'listImagesByTags'
   | 'listSnapshotsByTags'
   | 'deregisterImage'
+  | 'deleteSnapshot'
   | 'enableDeregistrationProtection'
   | 'disableDeregistrationProtection'
   | 'enableImageDeprecation'
@@ -104,6 +105,11 @@ export function createSimImageLifecycle(world: SimWorld, enter: () => Promise<nu
         const snapshots = image.snapshotIds.map((id) => ({ id, outcome: deleteSnapshot(id) }));
         return { image: 'deregistered' as const, snapshots };
       });
+    },
+
+    async deleteSnapshot(snapshotId) {
+      await enter();
+      return deleteSnapshot(snapshotId);
     },
 
     async enableDeregistrationProtection(imageId, { withCooldown }) {

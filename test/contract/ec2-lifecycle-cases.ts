@@ -98,6 +98,19 @@ export function imageLifecycleCases(get: () => Ec2UnderTest, options: Ec2Contrac
     expect(await t.ec2.listSnapshotsByTags({ [BAKE_ID_TAG]: 'bake-life-6' })).toEqual([]);
   });
 
+  it('deletes one snapshot: an orphan goes, again is absent; one an image still uses is in use and stays', async () => {
+    const t = get();
+    const live = await createTaggedImage(t, 'domino-acme-executor-20260902-1450', bakeTags('acme', 'bake-life-10'));
+    expect(await t.ec2.deleteSnapshot(live.snapshotIds[0]!)).toBe('in-use');
+    expect(ids(await t.ec2.listSnapshotsByTags({ [BAKE_ID_TAG]: 'bake-life-10' }))).toEqual(
+      [...live.snapshotIds].sort(),
+    );
+    await t.deregisterOnly(live.id);
+    for (const id of live.snapshotIds) expect(await t.ec2.deleteSnapshot(id)).toBe('deleted');
+    for (const id of live.snapshotIds) expect(await t.ec2.deleteSnapshot(id)).toBe('absent');
+    expect(await t.ec2.listSnapshotsByTags({ [BAKE_ID_TAG]: 'bake-life-10' })).toEqual([]);
+  });
+
   it('deregistration protection: a protected image is refused and stays; lifted (no cooldown), it goes', async () => {
     const u = options.standIns?.lifecycle ? await options.standIns.lifecycle() : get();
     const image = await createTaggedImage(u, 'domino-acme-executor-20260902-1500', bakeTags('acme', 'bake-life-7'));

@@ -93,6 +93,7 @@ export function createFakeEc2(): FakeEc2 {
     deregisterImage: unused('deregisterImage'),
     listImagesByTags: unused('listImagesByTags'),
     listSnapshotsByTags: unused('listSnapshotsByTags'),
+    deleteSnapshot: unused('deleteSnapshot'),
     enableDeregistrationProtection: unused('enableDeregistrationProtection'),
     disableDeregistrationProtection: unused('disableDeregistrationProtection'),
     enableImageDeprecation: unused('enableImageDeprecation'),

@@ -20,6 +20,7 @@ export type Ec2ImageLifecycle = Pick<
   | 'listImagesByTags'
   | 'listSnapshotsByTags'
   | 'deregisterImage'
+  | 'deleteSnapshot'
   | 'enableDeregistrationProtection'
   | 'disableDeregistrationProtection'
   | 'enableImageDeprecation'
@@ -117,6 +118,8 @@ export function createEc2ImageLifecycle(
       }
       return { image: codes ? 'deregistered' : 'absent', snapshots };
     },
+
+    deleteSnapshot,
 
     async enableDeregistrationProtection(imageId, { withCooldown }) {
       await callAws('ec2:EnableImageDeregistrationProtection', `protect image ${imageId} from deregistration`, () =>
