@@ -10,6 +10,7 @@ import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from './ports/domino.js';
@@ -28,6 +29,7 @@ import { createBakePresenter } from './slack/bake-presenter.js';
 import { createSlackApp } from './slack/create-app.js';
 import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
+import { createLifecyclePresenter } from './slack/lifecycle-presenter.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
 import { createSlackReviewNotifier } from './slack/review-notifier.js';
@@ -157,6 +159,17 @@ export function createBot(options: BotOptions): Bot {
     bakeStatus: createBakeStatus({ store, clock, chat, presenter: bakePresenter, sandbox: config.sandbox }),
     ...review.useCases,
     ...rollout.useCases,
+    showImages: createShowImages({
+      config,
+      store,
+      ec2: options.ec2,
+      tiers: options.tiers ?? unconfiguredTiers(),
+      chat,
+      clock,
+      logger,
+      metrics,
+      presenter: createLifecyclePresenter(),
+    }),
   };
   let installation: { teamId?: string; enterpriseId?: string } = options.installation ?? {};
   const actions = createActionRouter(app, {

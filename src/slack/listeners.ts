@@ -25,6 +25,8 @@ export interface UseCases extends RolloutUseCases {
   markReviewed(input: ReviewClick): Promise<Reply>;
   snoozeReview(input: ReviewClick): Promise<Reply>;
   startBakeFromReview(input: ReviewClick): Promise<Reply>;
+  /** `/ami images`: the AMI lifecycle's inventory. */
+  showImages(input: { deployment?: string }): Promise<Reply>;
 }
 
 export interface ListenerDeps {

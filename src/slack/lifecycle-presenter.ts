@@ -1,0 +1,7 @@
+import type { LifecyclePresenter } from '../lifecycle/lifecycle-presenter.js';
+import { imagesMessage } from './blocks/images-message.js';
+
+/** The lifecycle's messages in Slack, built by the pure Block Kit builders. */
+export function createLifecyclePresenter(): LifecyclePresenter {
+  return { inventory: (view) => imagesMessage(view) };
+}
