@@ -10,6 +10,7 @@ import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
+import { createPruneFlow } from './lifecycle/prune-flow.js';
 import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
@@ -29,6 +30,7 @@ import { createBakePresenter } from './slack/bake-presenter.js';
 import { createSlackApp } from './slack/create-app.js';
 import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
+import { registerLifecycleActions } from './slack/lifecycle-listeners.js';
 import { createLifecyclePresenter } from './slack/lifecycle-presenter.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
@@ -153,23 +155,25 @@ export function createBot(options: BotOptions): Bot {
     owner,
     metrics,
   });
+  const lifecycleDeps = {
+    config,
+    store,
+    ec2: options.ec2,
+    tiers: options.tiers ?? unconfiguredTiers(),
+    chat,
+    clock,
+    logger,
+    metrics,
+  };
+  const lifecyclePresenter = createLifecyclePresenter();
   const useCases: UseCases = {
     startBake,
     cancelBake: createCancelBake({ store, clock, presenter: bakePresenter, runner }),
     bakeStatus: createBakeStatus({ store, clock, chat, presenter: bakePresenter, sandbox: config.sandbox }),
     ...review.useCases,
     ...rollout.useCases,
-    showImages: createShowImages({
-      config,
-      store,
-      ec2: options.ec2,
-      tiers: options.tiers ?? unconfiguredTiers(),
-      chat,
-      clock,
-      logger,
-      metrics,
-      presenter: createLifecyclePresenter(),
-    }),
+    showImages: createShowImages({ ...lifecycleDeps, presenter: lifecyclePresenter }),
+    ...createPruneFlow({ ...lifecycleDeps, chat, presenter: lifecyclePresenter, tasks }),
   };
   let installation: { teamId?: string; enterpriseId?: string } = options.installation ?? {};
   const actions = createActionRouter(app, {
@@ -181,6 +185,7 @@ export function createBot(options: BotOptions): Bot {
   registerReviewActions(actions, { config, useCases, logger });
   registerHomeTab(app, { config, homeTab: createHomeTab({ config, store, clock }), logger });
   registerRolloutActions(actions, { config, useCases, logger });
+  registerLifecycleActions(actions, { useCases, logger });
   let started = false;
   return {
     app,

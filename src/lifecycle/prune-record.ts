@@ -1,5 +1,6 @@
 import type { SnapshotOutcome } from '../ports/ec2.js';
 import { type ChangeDecision, isDecisionAllowed, newShortId } from '../rollout/change-record.js';
+import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { PrunePlan } from './prune-plan.js';
 
 /**
@@ -46,6 +47,16 @@ export interface PruneRecord {
   outcomes: Record<string, PruneOutcome>;
   /** Set once every item has a final outcome. */
   result?: PruneResult;
+  /** The approval message (its buttons are the only ones that decide this prune). */
+  message?: { channel: string; ts: string };
+}
+
+/** True when a button click came from this prune's own approval message. */
+export function isFromOwnPruneMessage(record: Pick<PruneRecord, 'message'>, origin: ButtonOrigin): boolean {
+  return (
+    record.message !== undefined &&
+    isClickOn(origin, { channel: record.message.channel, messages: [record.message.ts] })
+  );
 }
 
 export const PRUNE_ID_PATTERN = /^prn-\d{8}-[a-z0-9]{4}$/;

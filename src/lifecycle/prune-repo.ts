@@ -11,6 +11,8 @@ export interface PruneRepo {
   decide(id: string, decision: ChangeDecision): Promise<boolean>;
   /** Checkpoints one item's outcome (a `$set` of that item only), before the apply moves on. */
   recordOutcome(id: string, key: string, outcome: PruneOutcome): Promise<void>;
+  /** Where the approval message is (written once, by the flow that posted it). */
+  noteMessage(id: string, message: { channel: string; ts: string }): Promise<void>;
   /** The first result wins. */
   finish(id: string, result: PruneResult): Promise<boolean>;
 }

@@ -27,6 +27,14 @@ export interface UseCases extends RolloutUseCases {
   startBakeFromReview(input: ReviewClick): Promise<Reply>;
   /** `/ami images`: the AMI lifecycle's inventory. */
   showImages(input: { deployment?: string }): Promise<Reply>;
+  /** `/ami prune`: plans and posts the prune for approval. */
+  planPrune(input: { userId: string; channelId: string; deployment?: string }): Promise<Reply>;
+  decidePruneClick(input: {
+    userId: string;
+    pruneId: string;
+    decision: 'approve' | 'reject';
+    origin: ButtonOrigin;
+  }): Promise<Reply>;
 }
 
 export interface ListenerDeps {

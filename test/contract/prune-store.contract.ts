@@ -84,6 +84,8 @@ export function pruneStoreContract(name: string, open: () => Promise<StateStore>
         'retire:ami-0aaa': retired,
         'snapshot:snap-0bbb': snapshot,
       });
+      await store.prunes.noteMessage(p._id, { channel: 'C0OPS00001', ts: '1700000000.000200' });
+      expect((await store.prunes.get(p._id))?.message).toEqual({ channel: 'C0OPS00001', ts: '1700000000.000200' });
       const result = { at: later(3), retired: 1, kept: 0, snapshotsDeleted: 1 };
       expect(await store.prunes.finish(p._id, result)).toBe(true);
       expect(await store.prunes.finish(p._id, { ...result, retired: 9 })).toBe(false);

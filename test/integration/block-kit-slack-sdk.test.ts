@@ -21,6 +21,7 @@ import { changeMessage } from '../../src/slack/blocks/change-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
 import { homeView } from '../../src/slack/blocks/home-view.js';
 import { imagesMessage } from '../../src/slack/blocks/images-message.js';
+import { pruneMessage, pruneReportMessage } from '../../src/slack/blocks/prune-message.js';
 import { reviewMessage, reviewReminderMessage } from '../../src/slack/blocks/review-message.js';
 import { testMessage } from '../../src/slack/blocks/test-message.js';
 import { helpMessage } from '../../src/slack/commands/command-table.js';
@@ -175,6 +176,19 @@ function auditEntries(n: number): AuditEntry[] {
 
 type Message = { text: string; blocks?: Block[] };
 
+/** A prune of 400 items and 100 kept AMIs, every line hostile and long. */
+function maxPruneView() {
+  const line = () => text`${long(400, 'p')}`;
+  return {
+    pruneId: 'prn-20261128-abcd',
+    heading: text`Prune ${long(1_000, 'h')}`,
+    retire: Array.from({ length: 400 }, line),
+    kept: Array.from({ length: 100 }, line),
+    status: text`${long(600, 's')}`,
+    open: true,
+  };
+}
+
 /** 300 AMIs with hostile names and labels, every reference kind, orphans of both kinds. */
 function maxInventoryView() {
   const amis = Array.from({ length: 300 }, (_, i) => ({
@@ -236,6 +250,14 @@ function everyPayload(): Payload[] {
   message('bake list', bakeListMessage(bakes, NOW));
   message('bake list empty', bakeListMessage([], NOW));
   message('ami images', imagesMessage(maxInventoryView()));
+  for (const open of [true, false]) message(`prune plan ${open}`, pruneMessage({ ...maxPruneView(), open }));
+  message(
+    'prune report',
+    pruneReportMessage({
+      heading: text`Prune applied ${long(500)}`,
+      lines: Array.from({ length: 400 }, () => text`${long(300)}`),
+    }),
+  );
   message(
     'ami images empty',
     imagesMessage({ heading: text`AMIs of acme: 0 AMIs`, amis: [], orphans: [], note: text`x` }),

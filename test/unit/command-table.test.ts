@@ -42,6 +42,10 @@ const SAMPLES: Record<string, Array<[text: string, useCase: string | undefined]>
     ['images', 'showImages'],
     ['images acme', 'showImages'],
   ],
+  prune: [
+    ['prune', 'planPrune'],
+    ['prune acme', 'planPrune'],
+  ],
   history: [['history 5', 'rolloutHistory']],
   help: [['help', undefined]],
 };

@@ -32,6 +32,10 @@ export function createMemoryPruneRepo(): PruneRepo {
       const record = records.get(id);
       if (record) record.outcomes[key] = copy(outcome);
     },
+    async noteMessage(id, message) {
+      const record = records.get(id);
+      if (record) record.message = copy(message);
+    },
     async finish(id, result) {
       const record = records.get(id);
       if (!record || record.result) return false;

@@ -31,6 +31,9 @@ export function createMongoPruneRepo(db: Db): PruneRepo & { ensureIndexes(): Pro
     async recordOutcome(id, key, outcome) {
       await prunes.updateOne({ _id: id }, { $set: { [`outcomes.${key}`]: outcome } });
     },
+    async noteMessage(id, message) {
+      await prunes.updateOne({ _id: id }, { $set: { message } });
+    },
     async finish(id, result) {
       const out = await prunes.updateOne({ _id: id, result: { $exists: false } }, { $set: { result } });
       return out.modifiedCount === 1;
