@@ -6,9 +6,9 @@ import { notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
 import { applyPrune } from './apply-prune.js';
 import { decidePrune } from './decide-prune.js';
-import type { LifecycleDeps } from './lifecycle-deps.js';
+import { type LifecycleDeps, lifecycleDeployment } from './lifecycle-deps.js';
 import type { LifecyclePresenter } from './lifecycle-presenter.js';
-import { isFromOwnPruneMessage, type PruneRecord } from './prune-record.js';
+import { isFromOwnPruneMessage, type PruneRecord, pruneStatus } from './prune-record.js';
 import { pruneReportView, pruneView } from './prune-text.js';
 import { startPrune } from './start-prune.js';
 
@@ -37,8 +37,20 @@ export function createPruneFlow(deps: PruneFlowDeps) {
   }
 
   return {
-    /** `/ami prune [deployment]`. */
+    /**
+     * `/ami prune [deployment]`. An approved prune not finished yet (a crash, or an AMI waiting out its protection
+     * cooldown) is resumed instead of planning another: the apply is resumable and touches only its own plan.
+     */
     async planPrune(input: { userId: string; channelId: string; deployment?: string }): Promise<Reply> {
+      const deployment = lifecycleDeployment(deps.config, input.deployment);
+      const recent = await deps.store.prunes.listRecent(10, deployment.name);
+      const unfinished = recent.find((p) => pruneStatus(p) === 'applying' || pruneStatus(p) === 'approved');
+      if (unfinished) {
+        deps.tasks.run(`prune ${unfinished._id}`, () => apply(unfinished));
+        return {
+          text: `Prune ${unfinished._id} was approved and is not finished: resuming it (report in its thread).`,
+        };
+      }
       const record = await startPrune(deps, {
         requester: input.userId,
         ...(input.deployment ? { deployment: input.deployment } : {}),

@@ -102,5 +102,31 @@ describe('/ami prune through signed Slack requests', () => {
     expect(h.world.images.has(newest)).toBe(true);
     await h.click(ACTION_IDS.pruneApprove, pruneId, { userId: ADMIN2, responseId: 'again' });
     expect(await h.answer('again')).toContain('already approved');
+    // Finished: the next /ami prune plans anew (nothing left to retire), it does not resume the old one.
+    await h.slash('prune acme', { responseId: 'prune2' });
+    expect(await h.answer('prune2')).toMatch(/planned: 0 AMIs to retire/);
+  });
+
+  it('resumes an approved prune that did not finish instead of planning another', async () => {
+    const waiting = await bakedImage(h, 3, 300);
+    h.world.images.get(waiting)!.protectedUntilMs = h.clock.now().getTime() + 3_600_000;
+    await h.slash('prune acme', { responseId: 'p3' });
+    const text = await h.answer('p3');
+    const pruneId = /prn-\d{8}-[a-z0-9]{4}/.exec(text)![0];
+    await h.click(ACTION_IDS.pruneApprove, pruneId, { userId: ADMIN2, responseId: 'p3ok' });
+    expect(await h.answer('p3ok')).toContain('approved');
+    const partial = await h.fake.waitFor(
+      (c) => c.method === 'chat.postMessage' && String(c.args.text ?? '').includes(`${pruneId}\` partly applied`),
+    );
+    expect(partial.args.thread_ts).toBeDefined();
+    expect(h.world.images.has(waiting)).toBe(true);
+    delete h.world.images.get(waiting)!.protectedUntilMs;
+    await h.slash('prune acme', { responseId: 'p4' });
+    expect(await h.answer('p4')).toContain(`Prune ${pruneId} was approved and is not finished: resuming it`);
+    await h.fake.waitFor(
+      (c) =>
+        c.method === 'chat.postMessage' && String(c.args.text ?? '').includes(`${pruneId}\` applied: 1 AMI retired`),
+    );
+    expect(h.world.images.has(waiting)).toBe(false);
   });
 });
