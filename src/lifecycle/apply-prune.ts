@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../errors.js';
 import { DEREGISTRATION_COOLDOWN_MS } from '../ports/ec2.js';
 import { text } from '../shared/text.js';
@@ -36,25 +37,59 @@ export async function applyPrune(deps: LifecycleDeps, pruneId: string): Promise<
   const status = pruneStatus(record);
   if (status === 'pending' || status === 'rejected' || status === 'expired')
     throw new AppError('prune_not_approved', text`Prune ${pruneId} is ${status}, not approved: nothing was changed.`);
-  if (!record.result) {
-    const deployment = lifecycleDeployment(deps.config, record.deployment);
-    const now = await gatherInventory(deps, deployment);
-    const act = async (key: string, run: () => Promise<PruneOutcome>) => {
-      if (isFinalOutcome(record.outcomes[key])) return;
-      const outcome = await run().catch((error: unknown) => failed(deps, error));
-      await deps.store.prunes.recordOutcome(record._id, key, outcome);
-      record.outcomes[key] = outcome;
-      deps.logger.info({ pruneId: record._id, item: key, outcome: outcome.kind }, 'prune item');
-    };
-    for (const planned of record.plan.retire)
-      await act(itemKey.retire(planned.imageId), () => retire(deps, now, planned));
-    for (const snapshot of record.plan.orphanSnapshots)
-      await act(itemKey.snapshot(snapshot.id), () => deleteOrphanSnapshot(deps, now, snapshot.id));
-    for (const planned of record.plan.deprecate)
-      await act(itemKey.deprecate(planned.imageId), () => deprecate(deps, now, planned));
-    await finishIfDone(deps, record);
+  if (record.result) return report(record);
+  // Read again under the lock: another apply may have moved on since.
+  const current = await withApplyLock(deps, pruneId, async () => {
+    const fresh = (await deps.store.prunes.get(pruneId)) ?? record;
+    if (!fresh.result) await applyItems(deps, fresh);
+    return fresh;
+  });
+  return report(current);
+}
+
+/** A lock older than this is a crashed apply's: the next apply takes it over (every step is idempotent). */
+const STALE_APPLY_MS = 10 * 60_000;
+
+/**
+ * One apply of a prune at a time (a resume while the approval's apply still runs): both would be safe, since
+ * every step is idempotent, but the per-item report would then say "absent" for what the other one retired.
+ */
+async function withApplyLock<T>(deps: LifecycleDeps, pruneId: string, work: () => Promise<T>): Promise<T> {
+  const key = `prune-apply:${pruneId}`;
+  const holder = `apply-${randomUUID()}`;
+  const now = deps.clock.now();
+  if ((await deps.store.locks.acquire(key, holder, now)) !== undefined) {
+    const lock = await deps.store.locks.describe(key);
+    if (lock && now.getTime() - lock.at.getTime() < STALE_APPLY_MS)
+      throw new AppError('prune_in_progress', text`Prune ${pruneId} is being applied right now; its report follows.`);
+    if (lock) await deps.store.locks.release(key, lock.holder);
+    if ((await deps.store.locks.acquire(key, holder, now)) !== undefined)
+      throw new AppError('prune_in_progress', text`Prune ${pruneId} is being applied right now; its report follows.`);
   }
-  return report(record);
+  try {
+    return await work();
+  } finally {
+    await deps.store.locks.release(key, holder);
+  }
+}
+
+async function applyItems(deps: LifecycleDeps, record: PruneRecord): Promise<void> {
+  const deployment = lifecycleDeployment(deps.config, record.deployment);
+  const now = await gatherInventory(deps, deployment);
+  const act = async (key: string, run: () => Promise<PruneOutcome>) => {
+    if (isFinalOutcome(record.outcomes[key])) return;
+    const outcome = await run().catch((error: unknown) => failed(deps, error));
+    await deps.store.prunes.recordOutcome(record._id, key, outcome);
+    record.outcomes[key] = outcome;
+    deps.logger.info({ pruneId: record._id, item: key, outcome: outcome.kind }, 'prune item');
+  };
+  for (const planned of record.plan.retire)
+    await act(itemKey.retire(planned.imageId), () => retire(deps, now, planned));
+  for (const snapshot of record.plan.orphanSnapshots)
+    await act(itemKey.snapshot(snapshot.id), () => deleteOrphanSnapshot(deps, now, snapshot.id));
+  for (const planned of record.plan.deprecate)
+    await act(itemKey.deprecate(planned.imageId), () => deprecate(deps, now, planned));
+  await finishIfDone(deps, record);
 }
 
 async function retire(deps: LifecycleDeps, now: Inventory, planned: PlannedRetirement): Promise<PruneOutcome> {

@@ -105,6 +105,30 @@ describe('prune apply: crash and resume', () => {
     expect(calls.length).toBe(before);
   });
 
+  it('one apply at a time: a second concurrent one is refused; a crashed apply’s lock is taken over when stale', async () => {
+    const calls: Array<{ api: string; id: string }> = [];
+    const w = createLifecycleWorld({ keepLast: 1, keepDays: 0 }, recordingEc2(calls, {}));
+    for (let i = 0; i < 3; i++) {
+      await w.bake();
+      await w.clock.advance(DAY);
+    }
+    const prune = await startPrune(w.deps, { requester: REQUESTER });
+    await decidePrune(w.deps, { pruneId: prune._id, userId: APPROVER, decision: 'approve' });
+    // A process died holding the lock (nothing releases it).
+    await w.store.locks.acquire(`prune-apply:${prune._id}`, 'dead-process', w.clock.now());
+    await expect(applyPrune(w.deps, prune._id)).rejects.toMatchObject({ code: 'prune_in_progress' });
+    expect(calls).toEqual([]);
+    await w.clock.advance(10 * 60_000);
+    const [a, b] = await Promise.allSettled([applyPrune(w.deps, prune._id), applyPrune(w.deps, prune._id)]);
+    expect([a, b].map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = [a, b].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    expect(refused).toEqual([expect.objectContaining({ code: 'prune_in_progress' })]);
+    expect((await applyPrune(w.deps, prune._id)).done).toBe(true);
+    // Each planned AMI was deregistered exactly once.
+    const deregistered = calls.filter((c) => c.api === 'deregisterImage').map((c) => c.id);
+    expect(deregistered.sort()).toEqual(prune.plan.retire.map((r) => r.imageId).sort());
+  });
+
   it('refuses to apply a prune nobody approved, and the requester cannot approve their own', async () => {
     const calls: Array<{ api: string; id: string }> = [];
     const w = createLifecycleWorld({ keepLast: 1, keepDays: 0 }, recordingEc2(calls, {}));
