@@ -1,4 +1,4 @@
-"""Audits docs/iam-policy.json with parliament (AWS's action, resource and condition-key tables, offline).
+"""Audits an IAM policy (docs/iam-policy.json, docs/iam-policy-eks.json) with parliament (AWS's action, resource and condition-key tables, offline).
 
 parliament checks every statement on its own, so a statement that grants an action on only some of its
 required resource types is reported as RESOURCE_MISMATCH even when another statement grants the rest.

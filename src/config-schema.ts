@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidScriptPath, scriptPathProblem } from './shared/script-path.js';
 
 /**
  * The shape of ami-bot's configuration (YAML file and environment merged).
@@ -56,8 +57,66 @@ const retentionSchema = z
   })
   .strict();
 
+/** What a deployment's "tiers" are: Domino 3.x hardware tiers in MongoDB, or Domino 4+ node pools on EKS. */
+export const DEPLOYMENT_KINDS = ['hardware-tiers', 'eks-node-groups'] as const;
+export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
+
+/** The container runtimes a bake can pull images with on the template (docker, or containerd through its CLIs). */
+export const CONTAINER_RUNTIMES = ['docker', 'nerdctl', 'ctr'] as const;
+export type ContainerRuntime = (typeof CONTAINER_RUNTIMES)[number];
+/** A runtime, or `auto`: the bake detects the one on the template. */
+export type ContainerRuntimeChoice = ContainerRuntime | 'auto';
+
+/** EKS names: a letter or digit first, then letters, digits, `-` and `_` (EKS's own rule). */
+const eksName = (what: string, max: number) =>
+  z.string().regex(new RegExp(`^[0-9A-Za-z][A-Za-z0-9_-]{0,${max - 1}}$`), {
+    error: `expected an EKS ${what} name (letters, digits, - and _, at most ${max} characters)`,
+  });
+
+const eksSchema = z
+  .object({
+    cluster: eksName('cluster', 100),
+    nodegroups: z.array(eksName('node group', 63)).default([]),
+    /** Node pools by the value of `nodePoolLabel` on the node groups: every node group of these pools. */
+    nodePools: z.array(z.string().min(1, { error: 'expected a node pool name' })).default([]),
+    nodePoolLabel: z.string().min(1).default('dominodatalab.com/node-pool'),
+    testNodegroup: eksName('node group', 63).optional(),
+    /** UpdateNodegroupVersion's `force` (replace nodes even when pods cannot be drained): only if the admin asks. */
+    force: z.boolean().default(false),
+    /** Launch template tag keys whose presence means Terraform manages it (the plan warns of drift). */
+    terraformTagKeys: z.array(z.string().min(1)).default(['terraform', 'managed-by', 'tf:managed']),
+    /** Work running on a pool's nodes when they are replaced: evicted (said in the thread), or wait until idle. */
+    runningWork: z.enum(['evict', 'wait-idle'], { error: 'expected evict or wait-idle' }).default('evict'),
+  })
+  .strict()
+  .refine((eks) => eks.nodegroups.length > 0 || eks.nodePools.length > 0, {
+    error: 'expected at least one node group (eks.nodegroups) or node pool (eks.nodePools) to roll out to',
+    path: ['nodegroups'],
+  });
+
+const scriptPath = z.string().refine(isValidScriptPath, {
+  error: (issue) => `expected an absolute path to a script on the template: ${scriptPathProblem(String(issue.input))}`,
+});
+
+const provisionSchema = z.union(
+  [z.literal('salt-highstate'), z.literal('none'), z.object({ script: scriptPath }).strict()],
+  { error: 'expected salt-highstate, none or {script: /absolute/path/on/the/template}' },
+);
+
+/** How the template is provisioned before the snapshot: salt, a fixed script on the template, or nothing. */
+export type Provision = z.infer<typeof provisionSchema>;
+
 const deploymentSchema = z
   .object({
+    /** Default hardware-tiers (Domino 3.x executors); eks-node-groups needs the `eks` block. */
+    kind: z.enum(DEPLOYMENT_KINDS, { error: 'expected hardware-tiers or eks-node-groups' }).default('hardware-tiers'),
+    eks: eksSchema.optional(),
+    /** Unset: docker for hardware-tiers, auto (detected on the template) for eks-node-groups (bake/template-runtime.ts). */
+    containerRuntime: z
+      .enum([...CONTAINER_RUNTIMES, 'auto'], { error: 'expected docker, nerdctl, ctr or auto' })
+      .optional(),
+    /** Unset: salt-highstate for hardware-tiers, none for eks-node-groups (bake/template-runtime.ts). */
+    provision: provisionSchema.optional(),
     name: deploymentName,
     /** Glob on the template's Name tag; `{deployment}` is this deployment's name (so two deployments never match one). */
     templateNamePattern: z.string().min(1).default('*{deployment}*executor-template*'),
@@ -81,7 +140,26 @@ const deploymentSchema = z
     review: reviewSchema.prefault({}),
     retention: retentionSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .check((ctx) => {
+    const { kind, eks } = ctx.value;
+    if (kind === 'eks-node-groups' && eks === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: eks,
+        path: ['eks'],
+        message: 'required when kind is eks-node-groups: {cluster: <name>, nodegroups: [...] or nodePools: [...]}',
+      });
+    }
+    if (kind === 'hardware-tiers' && eks !== undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: eks,
+        path: ['eks'],
+        message: 'only read when kind is eks-node-groups: set kind: eks-node-groups, or remove eks',
+      });
+    }
+  });
 
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 

@@ -4,7 +4,15 @@ import type { z } from 'zod';
 import { type Config, configSchema } from './config-schema.js';
 import { cronProblem } from './review/cron-next.js';
 
-export type { Config, DeploymentConfig } from './config-schema.js';
+export type {
+  Config,
+  ContainerRuntime,
+  ContainerRuntimeChoice,
+  DeploymentConfig,
+  DeploymentKind,
+  Provision,
+} from './config-schema.js';
+export { CONTAINER_RUNTIMES, DEPLOYMENT_KINDS } from './config-schema.js';
 
 /** A configuration problem, told in one line that names the key and what is expected. */
 export class ConfigError extends Error {

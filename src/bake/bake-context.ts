@@ -54,8 +54,22 @@ export interface StepContext {
   save(checkpoint: BakeCheckpoint): Promise<void>;
 }
 
-/** A step returns a one-line summary for the progress message. Re-running a step must be safe. */
-export type StepFn = (ctx: StepContext) => Promise<string>;
+/** A step that had nothing to do for this bake (no provisioning configured, nothing to prune), and why. */
+export interface StepSkipped {
+  readonly skipped: string;
+}
+
+export const skipped = (why: string): StepSkipped => ({ skipped: why });
+
+export function isStepSkipped(result: StepResult): result is StepSkipped {
+  return typeof result === 'object';
+}
+
+/** A one-line summary for the progress message, or that the step was skipped. */
+export type StepResult = string | StepSkipped;
+
+/** A step returns its result for the progress message. Re-running a step must be safe. */
+export type StepFn = (ctx: StepContext) => Promise<StepResult>;
 
 /**
  * One bake step, whole: its name (the key in the bake record), the title users read, what it does, and how to
@@ -63,7 +77,10 @@ export type StepFn = (ctx: StepContext) => Promise<string>;
  */
 export interface BakeStep<Name extends string = BakeStepName> {
   name: Name;
+  /** The title in the step list when no bake is at hand (and for every bake, unless `titleOf` says otherwise). */
   title: string;
+  /** The title for one bake, when it depends on the bake (its runtime, its provisioning). */
+  titleOf?: (bake: BakeRecord) => string;
   run: StepFn;
   /**
    * Compensation for a step that started (done or failed): safe to repeat after a crash. Returns the lines to

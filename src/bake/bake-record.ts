@@ -1,3 +1,4 @@
+import type { ContainerRuntime, ContainerRuntimeChoice, Provision } from '../config.js';
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { BAKE_STEP_MODULES } from './bake-steps.js';
 /**
@@ -46,6 +47,8 @@ export interface BakeFacts {
   /** The state the template was found in; the bake returns it there. */
   originalState?: 'running' | 'stopped';
   deviceNames?: string[];
+  /** The runtime found on the template when the bake's choice is `auto` (detected once, at the inventory). */
+  containerRuntime?: ContainerRuntime;
   /** SSM command ids by key (inventory, pull-<i>-a<n>, highstate): re-attached after a crash. */
   commands?: Record<string, string>;
   cachedImages?: string[];
@@ -74,6 +77,10 @@ export interface BakeRecord {
   images: string[];
   noReboot: boolean;
   note?: string;
+  /** The deployment's runtime when the bake started; absent (older records): docker (bake/template-runtime.ts). */
+  runtimeChoice?: ContainerRuntimeChoice;
+  /** The deployment's provisioning when the bake started; absent (older records): salt-highstate. */
+  provision?: Provision;
   status: BakeStatus;
   /** Why compensation runs: a failure or a cancel request. */
   outcome?: 'failed' | 'cancelled';

@@ -5,6 +5,7 @@ import {
   type BakeDeps,
   type BakeProgress,
   CancelRequested,
+  isStepSkipped,
   RunStopped,
   type StepContext,
   type StopReason,
@@ -228,7 +229,7 @@ function isUnderway(bake: BakeRecord): boolean {
 
 function resumedLine(bake: BakeRecord): Text {
   const step = BAKE_STEPS.find((s) => !['done', 'skipped'].includes(stepProgress(bake, s).state));
-  const where = bake.status === 'compensating' ? 'the clean-up' : step ? `*${stepTitle(step)}*` : 'its last step';
+  const where = bake.status === 'compensating' ? 'the clean-up' : step ? `*${stepTitle(step, bake)}*` : 'its last step';
   return text`${icon('resumed')} ami-bot restarted and resumed this bake at ${words(where)}: the process that was running it stopped; finished steps are not repeated.`;
 }
 
@@ -258,18 +259,27 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
     let current: BakeStepName | undefined;
     try {
       // A step the record does not know (saved by an older release) reads as pending and runs in its turn.
-      for (const { name: step, title, run } of BAKE_STEP_MODULES) {
+      for (const { name: step, run } of BAKE_STEP_MODULES) {
         const progress = stepProgress(ctx.bake, step);
         if (progress.state === 'done' || progress.state === 'skipped') continue;
         current = step;
         ctx.signal.throwIfAborted();
         await ctx.save(stepCheckpoint(step, { state: 'running', startedAt: progress.startedAt ?? clock.now() }));
         ctx.progress.refresh();
-        const summary = await run(ctx);
+        const result = await run(ctx);
+        // The title after the step: what it did may name itself (the runtime the inventory detected).
+        const title = words(stepTitle(step, ctx.bake));
+        if (isStepSkipped(result)) {
+          observeStep(ctx, step, 'skipped');
+          await ctx.save(stepCheckpoint(step, { state: 'skipped', endedAt: clock.now(), summary: result.skipped }));
+          ctx.progress.refresh();
+          await ctx.progress.thread(text`${icon('skipped')} *${title}* — skipped: ${result.skipped}`);
+          continue;
+        }
         observeStep(ctx, step, 'done');
-        await ctx.save(stepCheckpoint(step, { state: 'done', endedAt: clock.now(), summary }));
+        await ctx.save(stepCheckpoint(step, { state: 'done', endedAt: clock.now(), summary: result }));
         ctx.progress.refresh();
-        await ctx.progress.thread(text`${icon('ok')} *${words(title)}* — ${summary}`);
+        await ctx.progress.thread(text`${icon('ok')} *${title}* — ${result}`);
       }
       await finish(ctx, 'succeeded', []);
       return;
@@ -290,7 +300,7 @@ async function runToEnd(ctx: StepContext, handle: RunHandle): Promise<void> {
         ...(current ? stepCheckpoint(current, { state: 'failed', endedAt: clock.now() }) : {}),
       });
       ctx.progress.refresh();
-      const where = current ? words(` during *${stepTitle(current)}*`) : words('');
+      const where = current ? words(` during *${stepTitle(current, ctx.bake)}*`) : words('');
       // The error's Text keeps outside text (AWS, docker, salt) apart from ours; the canceller is a user.
       await ctx.progress.thread(
         cancel

@@ -1,4 +1,4 @@
-import type { BakeStepName, StepProgress } from './bake-record.js';
+import type { BakeRecord, BakeStepName, StepProgress } from './bake-record.js';
 import { findTemplate } from './steps/find-template.js';
 import { highstate } from './steps/highstate.js';
 import { inventory } from './steps/inventory.js';
@@ -31,10 +31,14 @@ export const BAKE_STEP_MODULES = [
 
 export const BAKE_STEPS: readonly BakeStepName[] = BAKE_STEP_MODULES.map((step) => step.name);
 
-const TITLES = new Map<BakeStepName, string>(BAKE_STEP_MODULES.map((step) => [step.name, step.title]));
+type StepModule = (typeof BAKE_STEP_MODULES)[number];
+const MODULES = new Map<BakeStepName, StepModule>(BAKE_STEP_MODULES.map((step) => [step.name, step]));
 
-export function stepTitle(step: BakeStepName): string {
-  return TITLES.get(step) ?? step;
+/** A step's title, for this bake when one is given (e.g. "Pull images (containerd, ctr)"). */
+export function stepTitle(step: BakeStepName, bake?: BakeRecord): string {
+  const module: StepModule | undefined = MODULES.get(step);
+  if (!module) return step;
+  return (bake && module.titleOf?.(bake)) ?? module.title;
 }
 
 /** A new bake's step table: every step pending. */

@@ -1,4 +1,6 @@
+import type { ContainerRuntime } from '../config.js';
 import { AppError } from '../errors.js';
+import { isValidScriptPath, scriptPathProblem } from '../shared/script-path.js';
 import type { HighstateSummary } from './bake-record.js';
 import { type ImageReference, validateImageReference } from './image-reference.js';
 import { shellQuote } from './shell-quote.js';
@@ -25,22 +27,51 @@ export function isValidBakeId(bakeId: string): boolean {
   return BAKE_ID.test(bakeId);
 }
 
-export function highstateLogPath(bakeId: string): string {
+/** The log a logged run (salt's highstate, the provisioning script) writes in /run while it runs. */
+function runLogPath(bakeId: string, name: 'highstate' | 'provision'): string {
   if (!isValidBakeId(bakeId)) {
     throw new AppError(
       'invalid_bake_id',
       `Bake id ${JSON.stringify(bakeId)} is not 1–64 lowercase letters, digits or dashes.`,
     );
   }
-  return `${HIGHSTATE_LOG_DIR}/highstate-${bakeId}.log`;
+  return `${HIGHSTATE_LOG_DIR}/${name}-${bakeId}.log`;
 }
 
-/** Repository, tag and digest of every cached image, one per line. */
-export function inventoryScript(): string[] {
-  return [`docker images --format '{{.Repository}}:{{.Tag}}@{{.Digest}}'`];
+export function highstateLogPath(bakeId: string): string {
+  return runLogPath(bakeId, 'highstate');
 }
 
-/** Removes dangling images only (layers no tag points at any more); a tagged image is never touched. */
+export function provisionLogPath(bakeId: string): string {
+  return runLogPath(bakeId, 'provision');
+}
+
+/**
+ * Salt, nerdctl and ctr may live in /usr/local/bin or /usr/sbin, which the SSM agent's minimal PATH can miss.
+ * (The docker scripts never had it: they stay as they were.)
+ */
+const SEARCH_PATH = 'export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin"';
+
+/** The containerd namespace the kubelet's CRI reads images from: an image pulled anywhere else is not used. */
+export const K8S_NAMESPACE = 'k8s.io';
+const NERDCTL = `nerdctl --namespace ${K8S_NAMESPACE}`;
+const CTR = `ctr --namespace ${K8S_NAMESPACE}`;
+const IMAGE_FORMAT = "'{{.Repository}}:{{.Tag}}@{{.Digest}}'";
+
+/**
+ * Repository, tag and digest of every cached image, one per line (docker, nerdctl: the same format); ctr has no
+ * format option, so its table is read by `parseCtrImages`.
+ */
+export function inventoryScript(runtime: ContainerRuntime = 'docker'): string[] {
+  if (runtime === 'nerdctl') return [SEARCH_PATH, `${NERDCTL} images --format ${IMAGE_FORMAT}`];
+  if (runtime === 'ctr') return [SEARCH_PATH, `${CTR} images ls`];
+  return [`docker images --format ${IMAGE_FORMAT}`];
+}
+
+/**
+ * Removes dangling images only (layers no tag points at any more); a tagged image is never touched. Docker only:
+ * containerd deletes content no image references by itself (its garbage collector), so there is nothing to prune.
+ */
 export function pruneScript(): string[] {
   return ['docker image prune --force'];
 }
@@ -53,30 +84,76 @@ export function parsePruneOutput(stdout: string): { deleted: number; reclaimed: 
 }
 
 /** Belt and braces for code that casts its way past the brand: the text must still validate. */
-function revalidated(ref: ImageReference): string {
+function revalidated(ref: ImageReference): ImageReference {
   const checked = validateImageReference(typeof ref === 'object' && ref !== null ? ref.text : String(ref));
   if (!checked.ok)
     throw new AppError('invalid_image_reference', `Refusing to run a command with an unchecked image reference.`);
-  return checked.ref.text;
-}
-
-export function pullScript(ref: ImageReference): string[] {
-  return [`docker pull ${shellQuote(revalidated(ref))}`];
+  return checked.ref;
 }
 
 /**
- * Full output to a log in /run (not imaged), stdout gets its last part, then the log is removed; the exit code
- * is salt's own. Logs that earlier bakes left under /var/log/ami-bot are removed too, before the snapshot.
+ * One image, pulled with the template's runtime into the store its containers use. ctr resolves no short names
+ * (`ubuntu` is `docker.io/library/ubuntu:latest` to it), so it gets the canonical reference.
  */
-export function highstateScript(bakeId: string): string[] {
-  const log = highstateLogPath(bakeId);
+export function pullScript(ref: ImageReference, runtime: ContainerRuntime = 'docker'): string[] {
+  const checked = revalidated(ref);
+  if (runtime === 'nerdctl') return [SEARCH_PATH, `${NERDCTL} pull ${shellQuote(checked.text)}`];
+  if (runtime === 'ctr') return [SEARCH_PATH, `${CTR} images pull ${shellQuote(checked.normalized)}`];
+  return [`docker pull ${shellQuote(checked.text)}`];
+}
+
+/** Each runtime's check that its daemon answers: a CLI without its daemon cannot pull. */
+const DAEMON_CHECK: Record<ContainerRuntime, string> = {
+  docker: 'docker version',
+  nerdctl: `${NERDCTL} version`,
+  ctr: `${CTR} version`,
+};
+
+/** The detect-runtime script's exit code when no runtime in its list is installed with its daemon answering. */
+export const NO_RUNTIME_EXIT = 3;
+
+export function isContainerRuntime(value: string): value is ContainerRuntime {
+  return Object.hasOwn(DAEMON_CHECK, value);
+}
+
+/**
+ * The first runtime of `order` that is installed and whose daemon answers: `runtime=<name>` and exit 0; else one
+ * line per runtime saying why not, and exit NO_RUNTIME_EXIT. Reads only: it changes nothing on the template.
+ */
+export function detectRuntimeScript(order: readonly ContainerRuntime[]): string[] {
+  if (order.length === 0 || new Set(order).size !== order.length || !order.every(isContainerRuntime)) {
+    throw new AppError('internal_error', `Not a runtime detection order: ${JSON.stringify(order)}.`);
+  }
   return [
-    // Salt may live in /usr/local/bin or /usr/sbin, which the SSM agent's minimal PATH can miss.
-    'export PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/sbin"',
+    SEARCH_PATH,
+    ...order.map(
+      (runtime) =>
+        `if ! command -v ${runtime} > /dev/null 2>&1; then echo '${runtime}: not installed'; elif ${DAEMON_CHECK[runtime]} > /dev/null 2>&1; then echo 'runtime=${runtime}'; exit 0; else echo '${runtime}: installed, but its daemon did not answer'; fi`,
+    ),
+    `exit ${NO_RUNTIME_EXIT}`,
+  ];
+}
+
+/** What the detect-runtime script found: the runtime, and for the others why not (`ctr: not installed`). */
+export function parseDetectedRuntime(stdout: string): { runtime?: ContainerRuntime; notes: string[] } {
+  const lines = stdout.split('\n').map((line) => line.trim());
+  const found = lines.map((line) => /^runtime=(\w+)$/.exec(line)?.[1]).find((name) => name !== undefined);
+  const notes = lines.filter((line) => /^\w+: (not installed|installed, but its daemon did not answer)$/.test(line));
+  return found !== undefined && isContainerRuntime(found) ? { runtime: found, notes } : { notes };
+}
+
+/**
+ * A program run with its full output in a log in /run (not imaged, see HIGHSTATE_LOG_DIR); stdout gets the log's
+ * last part, then the log is removed; the exit code is the program's own. Logs that earlier bakes left under
+ * /var/log/ami-bot are removed too, before the snapshot. Salt's highstate and the provisioning script share it.
+ */
+function loggedRunScript(log: string, command: string): string[] {
+  return [
+    SEARCH_PATH,
     `rm -rf ${shellQuote(LEGACY_HIGHSTATE_LOG_DIR)}`,
     `mkdir -p ${shellQuote(HIGHSTATE_LOG_DIR)}`,
     `log=${shellQuote(log)}`,
-    'salt-call state.highstate --retcode-passthrough --state-verbose=False --no-color > "$log" 2>&1',
+    `${command} > "$log" 2>&1`,
     'rc=$?',
     'size=$(wc -c < "$log")',
     `if [ "$size" -gt ${HIGHSTATE_TAIL_CHARS} ]; then echo "[ami-bot] last ${HIGHSTATE_TAIL_CHARS} of $size bytes (the full log is not kept: it can hold secrets)"; fi`,
@@ -84,6 +161,60 @@ export function highstateScript(bakeId: string): string[] {
     'rm -f "$log"',
     'exit $rc',
   ];
+}
+
+/** `salt-call state.highstate`, logged; --retcode-passthrough makes a failed state fail the script. */
+export function highstateScript(bakeId: string): string[] {
+  return loggedRunScript(
+    highstateLogPath(bakeId),
+    'salt-call state.highstate --retcode-passthrough --state-verbose=False --no-color',
+  );
+}
+
+/** What the provisioning script says on stderr when the configured path is missing or not executable. */
+export const PROVISION_MISSING = '[ami-bot] the provisioning script is not on the template';
+export const PROVISION_NOT_EXECUTABLE = '[ami-bot] the provisioning script is not executable';
+
+/**
+ * The configured provisioning script, run as a program (its own #! line), logged like the highstate. A missing
+ * script exits 127 and one that is not executable 126, as bash does, but saying so in our words: an exit 127 of
+ * the script itself (a command it lacks) is its own failure, not a missing script.
+ */
+export function provisionScript(bakeId: string, scriptPath: string): string[] {
+  if (!isValidScriptPath(scriptPath)) {
+    throw new AppError(
+      'invalid_script_path',
+      `The provisioning script path ${JSON.stringify(scriptPath.slice(0, 80))} is not valid: ${scriptPathProblem(scriptPath)}.`,
+    );
+  }
+  const script = shellQuote(scriptPath);
+  return [
+    `if [ ! -f ${script} ]; then echo '${PROVISION_MISSING}' >&2; exit 127; fi`,
+    `if [ ! -x ${script} ]; then echo '${PROVISION_NOT_EXECUTABLE}' >&2; exit 126; fi`,
+    ...loggedRunScript(provisionLogPath(bakeId), script),
+  ];
+}
+
+/**
+ * `ctr images ls` rows (REF TYPE DIGEST SIZE PLATFORMS LABELS, SIZE being two words) as the same normalized forms
+ * `parseDockerImages` gives: by tag, by digest, by both. containerd's own image-id names (`sha256:…`) are not
+ * references and are skipped, as are the header and anything else that does not parse.
+ */
+export function parseCtrImages(stdout: string): string[] {
+  const refs = new Set<string>();
+  for (const raw of stdout.split('\n')) {
+    const [name, , digest] = raw.trim().split(/\s+/);
+    if (name === undefined || digest === undefined || name === 'REF' || name.startsWith('sha256:')) continue;
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) continue;
+    const byDigest = name.includes('@');
+    const repo = byDigest ? name.slice(0, name.indexOf('@')) : name.slice(0, name.lastIndexOf(':'));
+    const forms = byDigest ? [name] : [name, `${repo}@${digest}`, `${name}@${digest}`];
+    for (const form of forms) {
+      const checked = validateImageReference(form);
+      if (checked.ok) refs.add(checked.ref.normalized);
+    }
+  }
+  return [...refs];
 }
 
 /** Adds each line's normalized forms (by tag, by digest, by both) so any requested form can be matched. */

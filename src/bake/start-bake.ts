@@ -12,6 +12,7 @@ import { type BakeRecord, isBakeActive, newBakeId } from './bake-record.js';
 import { bakeLockKey } from './bake-runner.js';
 import { newStepTable } from './bake-steps.js';
 import { validateImageReferences } from './image-reference.js';
+import { deploymentProvision, deploymentRuntimeChoice } from './template-runtime.js';
 
 export interface StartBakeInput {
   userId: string;
@@ -114,6 +115,9 @@ export function createStartBake(deps: StartBakeDeps) {
         images,
         noReboot: input.noReboot,
         ...(input.note ? { note: input.note } : {}),
+        // Kept on the bake: a configuration change while it runs (or before it resumes) does not change it.
+        runtimeChoice: deploymentRuntimeChoice(deployment),
+        provision: deploymentProvision(deployment),
         status: 'running',
         steps: newStepTable(),
         facts: {},

@@ -10,6 +10,7 @@ import { formatWhen } from './format.js';
 /** What a line is about, shown by the chat as a symbol (an emoji in Slack). */
 export type Icon =
   | 'ok'
+  | 'skipped'
   | 'failed'
   | 'warning'
   | 'cancelled'

@@ -46,3 +46,11 @@ export async function simThrottle(world: SimWorld, clock: Clock, faults: Faults)
   world.throttled.ms += ms;
   await clock.sleep(ms);
 }
+
+/** What every simulated AWS call does first: the `aws-throttle` latency, then the transitions due by now. */
+export async function enterAws(world: SimWorld, clock: Clock, faults: Faults): Promise<number> {
+  await simThrottle(world, clock, faults);
+  const nowMs = clock.now().getTime();
+  world.settle(nowMs);
+  return nowMs;
+}

@@ -19,16 +19,32 @@ export const FAULT_NAMES = {
 
 export type FaultName = keyof typeof FAULT_NAMES;
 
+/**
+ * Faults of the EKS node-group simulator. Kept out of FAULT_NAMES (the demo's `--fault` list, each of which the
+ * demo must show) until the demo walks an `eks-node-groups` deployment; tests switch them on with `faults.on`.
+ */
+export const EKS_FAULT_NAMES = {
+  'nodegroup-update-failed':
+    'UpdateNodegroupVersion launches the replacement nodes, then fails with PodEvictionFailure: the update ends Failed with errors, the old nodes stay.',
+} as const;
+
+export type EksFaultName = keyof typeof EKS_FAULT_NAMES;
+export type AnyFaultName = FaultName | EksFaultName;
+
 export interface Faults {
-  isOn(name: FaultName): boolean;
-  on(name: FaultName): void;
-  off(name: FaultName): void;
-  /** The faults currently on, in FAULT_NAMES order. */
+  isOn(name: AnyFaultName): boolean;
+  on(name: AnyFaultName): void;
+  off(name: AnyFaultName): void;
+  /** The faults currently on, in FAULT_NAMES order (the demo's; EKS faults are not listed). */
   list(): FaultName[];
 }
 
 export function isFaultName(name: string): name is FaultName {
   return Object.hasOwn(FAULT_NAMES, name);
+}
+
+function isAnyFaultName(name: string): name is AnyFaultName {
+  return isFaultName(name) || Object.hasOwn(EKS_FAULT_NAMES, name);
 }
 
 /** Validates names (e.g. from `--fault a,b` or an env var) and says which ones exist when one does not. */
@@ -44,8 +60,11 @@ export function parseFaultNames(input: string | readonly string[]): FaultName[] 
 }
 
 export function createFaults(names: readonly string[] = []): Faults {
-  const active = new Set<FaultName>(parseFaultNames(names));
-  const check = (name: FaultName): FaultName => parseFaultNames([name])[0] as FaultName;
+  const active = new Set<AnyFaultName>(parseFaultNames(names));
+  const check = (name: AnyFaultName): AnyFaultName => {
+    if (!isAnyFaultName(name)) parseFaultNames([name]); // throws the message naming the known faults
+    return name;
+  };
   return {
     isOn: (name) => active.has(name),
     on: (name) => void active.add(check(name)),

@@ -1,25 +1,49 @@
 import type { Clock } from '../ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from '../ports/domino.js';
 import type { Ec2Port } from '../ports/ec2.js';
+import type { EksPort } from '../ports/eks.js';
+import type { LaunchTemplatePort } from '../ports/launch-templates.js';
 import type { SsmPort } from '../ports/ssm.js';
 import { type ConsoleChat, createConsoleChat } from './console-chat.js';
 import { createFaults, type Faults } from './faults.js';
 import { createScaledClock } from './scaled-clock.js';
+import { type SeedEksOptions, seedEksCluster } from './seed-eks-cluster.js';
 import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from './sim-domino.js';
 import { createSimEc2 } from './sim-ec2.js';
+import { createSimEks } from './sim-eks.js';
+import { createSimLaunchTemplates } from './sim-launch-templates.js';
 import { createSimSsm } from './sim-ssm.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
 import type { CannedScripts } from './ssm-script.js';
 import type { SimTimings } from './timings.js';
 
 export { type ConsoleChat, createConsoleChat } from './console-chat.js';
-export { createFaults, FAULT_NAMES, type FaultName, type Faults, parseFaultNames } from './faults.js';
+export {
+  createFaults,
+  EKS_FAULT_NAMES,
+  type EksFaultName,
+  FAULT_NAMES,
+  type FaultName,
+  type Faults,
+  parseFaultNames,
+} from './faults.js';
 export { createManualClock, type ManualClock } from './manual-clock.js';
 export { createScaledClock } from './scaled-clock.js';
 export { DEMO_IDS } from './seed-demo-world.js';
+export {
+  addLaunchTemplate,
+  addNodegroup,
+  NODE_POOL_LABEL,
+  type SeedEksOptions,
+  type SeededEks,
+  seedEksCluster,
+  TERRAFORM_TAGS,
+} from './seed-eks-cluster.js';
 export { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from './sim-domino.js';
 export { DEPLOYMENT_TAG, EXECUTOR_GROUP_TAG } from './sim-domino-api.js';
 export { createSimEc2 } from './sim-ec2.js';
+export { createSimEks } from './sim-eks.js';
+export { createSimLaunchTemplates } from './sim-launch-templates.js';
 export { createSimSsm } from './sim-ssm.js';
 export { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
 export type { CannedOutcome, CannedScripts } from './ssm-script.js';
@@ -43,6 +67,8 @@ export interface SimulatorOptions {
   /** Build the "acme" demo world (default true); false gives an empty account to fill by hand. */
   seedWorld?: boolean;
   staleTestExecutor?: boolean;
+  /** Also build a Domino 4+ EKS cluster (node groups, launch templates, nodes): `true` or the seed's options. */
+  seedEks?: boolean | SeedEksOptions;
   /** Label field of the tier documents (default `name`). */
   tierLabelField?: string;
   /** For the SSM port contract: outcomes of its own scripts (the simulator models only the bot's). */
@@ -58,6 +84,8 @@ export interface Simulator {
   dominoTiers: DominoTiersPort;
   tierUsers: TierUsersPort;
   dominoApi: DominoApiPort;
+  eks: EksPort;
+  launchTemplates: LaunchTemplatePort;
   chat: ConsoleChat;
 }
 
@@ -73,6 +101,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     ...(options.timings ? { timings: options.timings } : {}),
   });
   if (options.seedWorld !== false) seedDemoWorld(world, { staleTestExecutor: options.staleTestExecutor ?? false });
+  if (options.seedEks) seedEksCluster(world, options.seedEks === true ? {} : options.seedEks);
   const ec2 = createSimEc2(world, clock, faults);
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   return {
@@ -84,6 +113,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     dominoTiers: createSimDominoTiers(world, options.tierLabelField ? { labelField: options.tierLabelField } : {}),
     tierUsers: createSimTierUsers(world),
     dominoApi: createSimDominoApi(world, clock, ec2, faults),
+    eks: createSimEks(world, clock, faults),
+    launchTemplates: createSimLaunchTemplates(world, clock, faults),
     chat: createConsoleChat({
       write,
       clock,

@@ -45,6 +45,9 @@ export interface SimIds {
   volume(): string;
   command(): string;
   job(): string;
+  launchTemplate(): string;
+  /** EKS update ids are UUIDs. */
+  update(): string;
 }
 
 /** AWS-shaped ids (`i-` + 17 hex, SSM command UUIDs) and Domino-shaped ObjectId hex ids. */
@@ -60,5 +63,7 @@ export function createIds(random: SimRandom): SimIds {
     volume: () => `vol-${random.hex(17)}`,
     command: uuid,
     job: () => random.hex(24),
+    launchTemplate: () => `lt-${random.hex(17)}`,
+    update: uuid,
   };
 }

@@ -4,7 +4,12 @@ import {
   HIGHSTATE_TAIL_CHARS,
   highstateLogPath,
   LEGACY_HIGHSTATE_LOG_DIR,
+  NO_RUNTIME_EXIT,
+  PROVISION_MISSING,
+  provisionLogPath,
 } from '../bake/ssm-scripts.js';
+import type { ContainerRuntime } from '../config.js';
+import { commandNotFound, containerdImages, containerdPull, hasRuntime } from './containerd-commands.js';
 import { dockerImagePrune, dockerImages, dockerPull } from './docker-commands.js';
 import type { ProgramContext, ProgramRun } from './host-program.js';
 import { saltHighstate } from './salt-highstate.js';
@@ -26,15 +31,69 @@ export interface ScriptHost {
 
 export function runModel(spec: ScriptSpec, host: ScriptHost): ScriptRun {
   switch (spec.kind) {
-    case 'inventory':
-      return passThrough(host, () => dockerImages(host.context()));
+    case 'inventory': {
+      const cli = spec.runtime;
+      return cli
+        ? withCli(host, cli, () => containerdImages(cli, host.context()))
+        : withCli(host, 'docker', () => dockerImages(host.context()));
+    }
     case 'prune':
-      return passThrough(host, () => dockerImagePrune(host.context()));
-    case 'pull':
-      return passThrough(host, () => dockerPull(spec.ref.text, host.context()));
+      return withCli(host, 'docker', () => dockerImagePrune(host.context()));
+    case 'pull': {
+      const cli = spec.runtime;
+      // Each CLI is given what pullScript gives it: ctr the canonical reference, nerdctl and docker the requested one.
+      return cli
+        ? withCli(host, cli, () =>
+            containerdPull(cli, cli === 'ctr' ? spec.ref.normalized : spec.ref.text, host.context()),
+          )
+        : withCli(host, 'docker', () => dockerPull(spec.ref.text, host.context()));
+    }
     case 'highstate':
       return highstate(spec.bakeId, host);
+    case 'detect-runtime':
+      return detectRuntime(spec.order, host);
+    case 'provision':
+      return provision(spec.bakeId, spec.script, host);
   }
+}
+
+/** A one-line script of a runtime's CLI; on a host without that runtime, bash's "command not found". */
+function withCli(host: ScriptHost, runtime: ContainerRuntime, start: () => ProgramRun): ScriptRun {
+  return passThrough(host, () => (hasRuntime(host.context().instance, runtime) ? start() : commandNotFound(runtime)));
+}
+
+/** detectRuntimeScript: the first runtime of the order the host has (its daemon answering), else exit 3. */
+function* detectRuntime(order: readonly ContainerRuntime[], host: ScriptHost): ScriptRun {
+  const { world, instance } = host.context();
+  yield world.draw(world.timings.dockerImages);
+  for (const runtime of order) {
+    if (hasRuntime(instance, runtime)) {
+      host.out(`runtime=${runtime}\n`);
+      return 0;
+    }
+    host.out(`${runtime}: not installed\n`);
+  }
+  return NO_RUNTIME_EXIT;
+}
+
+/**
+ * provisionScript: the configured path must be a file on the host (the simulated disk, `fs.files`), else the
+ * script says so and exits 127; a script that is there runs for a while, prints a line and succeeds, logged
+ * like the highstate (the model runs no shell: what a real script does is not simulated).
+ */
+function* provision(bakeId: string, script: string, host: ScriptHost): ScriptRun {
+  const { fs } = host.context().instance;
+  if (!fs.files.has(script)) {
+    host.err(`${PROVISION_MISSING}\n`);
+    return 127;
+  }
+  const { world } = host.context();
+  return yield* loggedRun(provisionLogPath(bakeId), host, () => ({
+    durationMs: world.draw(world.timings.highstate),
+    stdout: `[sim] ${script}: provisioned\n`,
+    stderr: '',
+    exitCode: 0,
+  }));
 }
 
 function* program(run: ProgramRun): Generator<number, ProgramRun, void> {
@@ -51,20 +110,24 @@ function* passThrough(host: ScriptHost, start: () => ProgramRun): ScriptRun {
   return run.exitCode;
 }
 
-/** highstateScript: old logs removed, salt's output to a log in /run, its tail printed, the log removed. */
-function* highstate(bakeId: string, host: ScriptHost): ScriptRun {
+/** highstateScript: salt's highstate as a logged run. */
+function highstate(bakeId: string, host: ScriptHost): ScriptRun {
+  return loggedRun(highstateLogPath(bakeId), host, () => saltHighstate(host.context()));
+}
+
+/** The shared logged run: old logs removed, the program's output to a log in /run, its tail printed, the log removed. */
+function* loggedRun(log: string, host: ScriptHost, start: () => ProgramRun): ScriptRun {
   const { fs } = host.context().instance;
   removeTree(fs, LEGACY_HIGHSTATE_LOG_DIR);
   makeDirs(fs, HIGHSTATE_LOG_DIR);
-  const log = highstateLogPath(bakeId);
-  // `> "$log"` creates the file before salt starts: a run killed midway leaves it empty, until /run is cleared.
+  // `> "$log"` creates the file before the program starts: a run killed midway leaves it empty, until /run is cleared.
   fs.files.set(log, '');
-  const salt = yield* program(saltHighstate(host.context()));
-  const text = salt.stdout + salt.stderr;
+  const run = yield* program(start());
+  const text = run.stdout + run.stderr;
   fs.files.set(log, text);
   host.out(highstateStdout(text));
   fs.files.delete(log);
-  return salt.exitCode & 255;
+  return run.exitCode & 255;
 }
 
 /** What the highstate script prints for a log: a note when it is cut, then its last HIGHSTATE_TAIL_CHARS bytes. */

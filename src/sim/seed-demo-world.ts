@@ -181,7 +181,7 @@ function addPublicImage(world: SimWorld): void {
   });
 }
 
-function addImage(
+export function addImage(
   world: SimWorld,
   name: string,
   creationMs: number,
@@ -217,7 +217,7 @@ function addImage(
   return image;
 }
 
-function addInstance(
+export function addInstance(
   world: SimWorld,
   tags: Record<string, string>,
   image: SimImage,

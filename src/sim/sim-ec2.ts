@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports/ec2.js';
 import { globToRegExp } from '../shared/glob.js';
-import { SimAwsFault, simAws, simThrottle } from './aws-fault.js';
+import { enterAws, SimAwsFault, simAws } from './aws-fault.js';
 import { cachedBytes } from './disk-cache.js';
 import type { Faults } from './faults.js';
 import { copyFilesystem } from './sim-fs.js';
@@ -22,13 +22,7 @@ const GiB = 1024 ** 3;
 
 /** EC2 as the bot sees it through Ec2Port, with AWS's states, errors and (virtual) durations. */
 export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2Port {
-  /** Every call first lets due transitions happen; `aws-throttle` adds the SDK's back-off latency. */
-  const enter = async (): Promise<number> => {
-    await simThrottle(world, clock, faults);
-    const nowMs = clock.now().getTime();
-    world.settle(nowMs);
-    return nowMs;
-  };
+  const enter = () => enterAws(world, clock, faults);
   const live = (): InstanceInfo[] =>
     [...world.instances.values()].filter((i) => i.state !== 'terminated').map(toInstanceInfo);
   /** Owners=self lookups (by name, by tag) never see another account's images, as on EC2. */
@@ -144,10 +138,11 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
   }
   const snapshotStartMs = input.noReboot ? nowMs : rebootForImage(world, instance, nowMs);
   const dockerImages = new Map(instance.dockerImages);
+  const containerdImages = new Map(instance.containerdImages ?? []);
   const doneMs =
     snapshotStartMs +
     world.draw(world.timings.snapshotBase) +
-    Math.round((world.timings.snapshotPerGiB * cachedBytes(dockerImages)) / GiB);
+    Math.round((world.timings.snapshotPerGiB * (cachedBytes(dockerImages) + cachedBytes(containerdImages))) / GiB);
   const willFail = faults.isOn('image-failed');
   const image: SimImage = {
     id: world.ids.image(),
@@ -159,6 +154,7 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
     snapshotIds: [],
     blockDeviceNames: instance.blockDeviceNames.slice(),
     dockerImages,
+    ...(containerdImages.size > 0 ? { containerdImages } : {}),
     fs: copyFilesystem(instance.fs),
     sourceInstanceId: instance.id,
   };

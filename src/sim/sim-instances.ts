@@ -106,6 +106,7 @@ export function launchInstance(
     blockDeviceNames: image?.blockDeviceNames.slice() ?? ['/dev/xvda'],
     launchTimeMs: input.nowMs,
     dockerImages: new Map(image?.dockerImages ?? []),
+    ...(image?.containerdImages ? { containerdImages: new Map(image.containerdImages) } : {}),
     fs: image ? copyFilesystem(image.fs) : createFilesystem(),
     agentOnline: false,
     generation: 0,

@@ -1,17 +1,21 @@
+import type { ContainerRuntime } from '../config.js';
 import type { ImageState, InstanceState } from '../ports/ec2.js';
 import type { CommandStatus } from '../ports/ssm.js';
 import type { CachedImage } from './disk-cache.js';
 import { createDockerRegistry, type DockerRegistry } from './docker-registry.js';
 import { createEventQueue } from './event-queue.js';
 import { createIds, createRandom, type SimIds, type SimRandom } from './random.js';
+import type { SimCluster, SimLaunchTemplate } from './sim-eks-state.js';
 import type { SimFilesystem } from './sim-fs.js';
 import { DEFAULT_TIMINGS, type Range, type SimTimings } from './timings.js';
 
 export type { CachedImage } from './disk-cache.js';
 export { type SeedDemoOptions, seedDemoWorld } from './seed-demo-world.js';
+export type * from './sim-eks-state.js';
 
 /**
- * The simulated outside world: one AWS account (instances, AMIs, snapshots, SSM commands), Domino's tier
+ * The simulated outside world: one AWS account (instances, AMIs, snapshots, SSM commands, EKS node groups and
+ * their launch templates), Domino's tier
  * documents, jobs and users, and a Slack directory. Plain data that tests and the demo may read and edit;
  * time-based changes sit on an event queue and happen when a port next looks (`settle`), never on a timer.
  */
@@ -24,6 +28,10 @@ export interface SimInstance {
   launchTimeMs: number;
   /** Docker images on the instance's disk, by normalised `repository:tag`. */
   dockerImages: Map<string, CachedImage>;
+  /** The container runtimes installed with their daemon running (absent: docker only, an executor template). */
+  runtimes?: readonly ContainerRuntime[];
+  /** containerd's images in the k8s.io namespace (nerdctl and ctr share it), by canonical reference. */
+  containerdImages?: Map<string, CachedImage>;
   /** Files scripts wrote (salt's log); kept across commands like a real disk. */
   fs: SimFilesystem;
   agentOnline: boolean;
@@ -49,6 +57,8 @@ export interface SimImage {
   blockDeviceNames: string[];
   /** The docker image cache captured from the instance when CreateImage was called. */
   dockerImages: Map<string, CachedImage>;
+  /** containerd's images, captured likewise (EKS node templates). */
+  containerdImages?: Map<string, CachedImage>;
   /** Its files, also captured: an executor booted from the AMI has them. */
   fs: SimFilesystem;
   sourceInstanceId?: string;
@@ -160,6 +170,9 @@ export interface SimWorld {
   /** EC2/SSM calls the `aws-throttle` fault delayed, and the virtual time they lost (the demo reports it). */
   throttled: { calls: number; ms: number };
   slack: SlackDirectory;
+  /** EKS clusters by name (Domino 4+: node pools as managed node groups), and the launch templates they use by id. */
+  clusters: Map<string, SimCluster>;
+  launchTemplates: Map<string, SimLaunchTemplate>;
   schedule(atMs: number, action: (atMs: number) => void): void;
   /** Applies every state change due by `nowMs`; every port calls it before reading or writing. */
   settle(nowMs: number): void;
@@ -199,6 +212,8 @@ export function createSimWorld(options: SimWorldOptions = {}): SimWorld {
     flakyPulled: new Set(),
     throttled: { calls: 0, ms: 0 },
     slack: { users: {}, groups: {}, channels: {} },
+    clusters: new Map(),
+    launchTemplates: new Map(),
     schedule: events.schedule,
     settle(nowMs) {
       settledMs = Math.max(settledMs, nowMs);

@@ -44,6 +44,12 @@ export interface SimTimings {
   jobStopping: Range;
   /** Domino's executorStopTimeout: an idle executor is stopped after this. */
   executorIdleStop: number;
+  /** EKS UpdateNodegroupVersion: InProgress before the first replacement node is launched. */
+  nodegroupUpdateStart: Range;
+  /** A new node running → joined the cluster and Ready, so an old node may be drained. */
+  nodeJoin: Range;
+  /** Cordon and evict the pods of one old node before EKS terminates it. */
+  nodeDrain: Range;
 }
 
 const s = 1000;
@@ -74,4 +80,7 @@ export const DEFAULT_TIMINGS: SimTimings = {
   jobRunning: { min: 20 * s, max: 40 * s },
   jobStopping: { min: 5 * s, max: 10 * s },
   executorIdleStop: 120 * min,
+  nodegroupUpdateStart: { min: 30 * s, max: 90 * s },
+  nodeJoin: { min: 40 * s, max: 80 * s },
+  nodeDrain: { min: 1 * min, max: 3 * min },
 };

@@ -243,6 +243,23 @@ function everyPayload(): Payload[] {
     );
   }
   message(
+    'bake root containerd, provisioning skipped',
+    bakeRootMessage(
+      maxBake({
+        runtimeChoice: 'auto',
+        provision: { script: `/opt/${'p'.repeat(240)}.sh` },
+        facts: { containerRuntime: 'ctr', instanceId: 'i-0123456789abcdef0' },
+        steps: {
+          ...maxBake().steps,
+          prune: { state: 'skipped', startedAt: T0, endedAt: NOW, summary: long(400, 'k') },
+          highstate: { state: 'skipped', startedAt: T0, endedAt: NOW, summary: long(400, 'k') },
+        },
+      }),
+      NOW,
+      { sandbox: false },
+    ),
+  );
+  message(
     'bake root minimal',
     bakeRootMessage(maxBake({ images: ['a:1'], facts: {}, note: '' }), NOW, { sandbox: false }),
   );

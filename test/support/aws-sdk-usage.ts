@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 /** IAM service prefix of each SDK client package the bot may use. */
 export const IAM_PREFIX_BY_PACKAGE: Record<string, string> = {
   '@aws-sdk/client-ec2': 'ec2',
+  '@aws-sdk/client-eks': 'eks',
   '@aws-sdk/client-ssm': 'ssm',
 };
 
@@ -24,7 +25,7 @@ const WAITER_ACTIONS: Record<string, string> = {
 };
 
 /** Aggregated clients expose every operation as a method: their calls cannot be inventoried by import. */
-const AGGREGATED_CLIENTS = new Set(['EC2', 'SSM']);
+const AGGREGATED_CLIENTS = new Set(['EC2', 'EKS', 'SSM']);
 
 export interface AwsCall {
   /** Repository-relative source file. */

@@ -54,6 +54,34 @@ describe('bakeRootMessage', () => {
     expect(blocks.length).toBeLessThanOrEqual(50);
   });
 
+  it('a skipped step shows the skipped icon and why; titles follow the bake’s runtime and provisioning', () => {
+    const b = bake({ runtimeChoice: 'auto', provision: 'none', facts: { containerRuntime: 'ctr' } });
+    b.steps.inventory = { state: 'done', startedAt: t0, endedAt: new Date(t0.getTime() + 3000), summary: '4 cached' };
+    b.steps.prune = { state: 'skipped', startedAt: t0, endedAt: t0, summary: 'containerd collects its own garbage' };
+    b.steps.highstate = { state: 'skipped', startedAt: t0, endedAt: t0, summary: 'no provisioning configured' };
+    const json = allText(bakeRootMessage(b, t0, { sandbox: false }).blocks);
+    expect(json).toContain(':white_check_mark: List cached images (containerd, ctr) — 3 s');
+    expect(json).toContain(':fast_forward: Prune dangling images (containerd, ctr)');
+    expect(json).toContain('_skipped: containerd collects its own garbage_');
+    expect(json).toContain(':fast_forward: Provision (none configured)');
+    expect(json).toContain('_skipped: no provisioning configured_');
+    expect(json).toContain(':white_small_square: Pull images (containerd, ctr)');
+    expect(json).not.toContain('salt-call');
+  });
+
+  it('titles before the runtime is detected, with a provisioning script, and for a record older than runtimes', () => {
+    const auto = allText(
+      bakeRootMessage(bake({ runtimeChoice: 'auto', provision: { script: '/opt/bake.sh' } }), t0, { sandbox: false })
+        .blocks,
+    );
+    expect(auto).toContain('Pull images (runtime detected on the template)');
+    expect(auto).toContain('Provision (script /opt/bake.sh)');
+    // Saved by a release without runtimes: docker and salt, with the titles bakes always had.
+    const old = allText(bakeRootMessage(bake(), t0, { sandbox: false }).blocks);
+    expect(old).toContain(':white_small_square: Pull images\\n');
+    expect(old).toContain('salt-call state.highstate');
+  });
+
   it('drops the Cancel button once the bake ended, and marks sandbox and --no-reboot', () => {
     const { blocks } = bakeRootMessage(bake({ status: 'succeeded', noReboot: true }), t0, { sandbox: true });
     const json = allText(blocks);

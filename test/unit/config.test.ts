@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ENV_TABLE, loadConfig, rawConfig } from '../../src/config.js';
+import { isValidScriptPath, scriptPathProblem } from '../../src/shared/script-path.js';
 
 const base = {
   SLACK_BOT_TOKEN: 'xoxb-test_token',
@@ -142,6 +143,133 @@ deployments:
     expect(errorOf({ ...base, AMIBOT_CONFIG: '/x.yaml' }, () => 'a: [unclosed')).toContain(
       'is not a valid YAML mapping',
     );
+  });
+});
+
+describe('deployment kind, container runtime and provisioning', () => {
+  const fromFile = { ...base, AMIBOT_DEPLOYMENT: undefined, AMIBOT_CONFIG: '/c.yaml' };
+  const load = (yaml: string) => loadConfig(fromFile, () => yaml);
+  const problem = (yaml: string) => errorOf(fromFile, () => yaml);
+
+  it('a deployment is hardware-tiers by default, with no runtime or provisioning set (bake/template-runtime.ts decides)', () => {
+    const [deployment] = loadConfig(base, noFile).deployments;
+    expect(deployment?.kind).toBe('hardware-tiers');
+    expect(deployment?.eks).toBeUndefined();
+    expect(deployment?.containerRuntime).toBeUndefined();
+    expect(deployment?.provision).toBeUndefined();
+  });
+
+  it('an eks-node-groups deployment reads its eks block with defaults, a runtime and a provisioning script', () => {
+    const config = load(`
+deployments:
+  - name: k8s
+    kind: eks-node-groups
+    eks: { cluster: domino-prod, nodePools: [default, gpu] }
+    containerRuntime: ctr
+    provision: { script: /opt/domino/bake.sh }
+`);
+    expect(config.deployments[0]).toMatchObject({
+      kind: 'eks-node-groups',
+      containerRuntime: 'ctr',
+      provision: { script: '/opt/domino/bake.sh' },
+      eks: {
+        cluster: 'domino-prod',
+        nodegroups: [],
+        nodePools: ['default', 'gpu'],
+        nodePoolLabel: 'dominodatalab.com/node-pool',
+        force: false,
+        terraformTagKeys: ['terraform', 'managed-by', 'tf:managed'],
+        runningWork: 'evict',
+      },
+    });
+  });
+
+  it.each([
+    [
+      'eks-node-groups without eks',
+      '[{name: a, kind: eks-node-groups}]',
+      'deployments.0.eks in AMIBOT_CONFIG: required when kind is eks-node-groups',
+    ],
+    [
+      'eks without node groups or pools',
+      '[{name: a, kind: eks-node-groups, eks: {cluster: c}}]',
+      'deployments.0.eks.nodegroups in AMIBOT_CONFIG: expected at least one node group (eks.nodegroups) or node pool (eks.nodePools)',
+    ],
+    [
+      'eks on a hardware-tiers deployment',
+      '[{name: a, eks: {cluster: c, nodegroups: [ng]}}]',
+      'deployments.0.eks in AMIBOT_CONFIG: only read when kind is eks-node-groups',
+    ],
+    [
+      'an unknown kind',
+      '[{name: a, kind: eks}]',
+      'deployments.0.kind in AMIBOT_CONFIG: expected hardware-tiers or eks-node-groups',
+    ],
+    [
+      'a bad cluster name',
+      '[{name: a, kind: eks-node-groups, eks: {cluster: "my cluster", nodegroups: [ng]}}]',
+      'deployments.0.eks.cluster in AMIBOT_CONFIG: expected an EKS cluster name',
+    ],
+    [
+      'an unknown runningWork',
+      '[{name: a, kind: eks-node-groups, eks: {cluster: c, nodegroups: [ng], runningWork: drain}}]',
+      'deployments.0.eks.runningWork in AMIBOT_CONFIG: expected evict or wait-idle',
+    ],
+    [
+      'an unknown runtime',
+      '[{name: a, containerRuntime: podman}]',
+      'deployments.0.containerRuntime in AMIBOT_CONFIG: expected docker, nerdctl, ctr or auto',
+    ],
+    [
+      'an unknown provisioning',
+      '[{name: a, provision: ansible}]',
+      'deployments.0.provision in AMIBOT_CONFIG: expected salt-highstate, none or {script: /absolute/path/on/the/template}',
+    ],
+    [
+      'a relative script path',
+      '[{name: a, provision: {script: opt/x.sh}}]',
+      'deployments.0.provision.script in AMIBOT_CONFIG: expected an absolute path to a script on the template: it is not absolute',
+    ],
+    [
+      'a script path with shell characters',
+      '[{name: a, provision: {script: "/opt/x.sh; reboot"}}]',
+      'deployments.0.provision.script in AMIBOT_CONFIG: expected an absolute path to a script on the template: it has a character other than',
+    ],
+    [
+      'a script path climbing out with ..',
+      '[{name: a, provision: {script: /opt/../etc/x.sh}}]',
+      'it has a . or .. segment',
+    ],
+    ['a script with arguments', '[{name: a, provision: {script: /opt/x.sh, args: [1]}}]', 'unknown key(s) args'],
+  ])('%s: one clear line naming the key', (_name, deployments, expected) => {
+    const message = problem(`deployments: ${deployments}`);
+    expect(message).toContain(expected);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('isValidScriptPath', () => {
+  it.each(['/opt/domino/bake.sh', '/usr/local/bin/provision', '/srv/a_b-c+d.v2.sh'])('accepts %s', (path) => {
+    expect(isValidScriptPath(path)).toBe(true);
+    expect(scriptPathProblem(path)).toBeUndefined();
+  });
+
+  it.each([
+    ['', 'it is empty'],
+    ['x.sh', 'not absolute'],
+    ['/opt/my script.sh', 'character other than'],
+    ['/opt/x.sh\nreboot', 'character other than'],
+    ['/opt/$(reboot)', 'character other than'],
+    ["/opt/x'.sh", 'character other than'],
+    ['/opt/x.sh;reboot', 'character other than'],
+    ['/opt//x.sh', 'empty segment'],
+    ['/opt/x/', 'empty segment'],
+    ['/opt/./x.sh', '. or .. segment'],
+    ['/../x.sh', '. or .. segment'],
+    [`/${'a'.repeat(255)}`, 'longer than 255'],
+  ])('rejects %j: %s', (path, reason) => {
+    expect(isValidScriptPath(path)).toBe(false);
+    expect(scriptPathProblem(path)).toContain(reason);
   });
 });
 

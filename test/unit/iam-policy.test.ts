@@ -1,5 +1,6 @@
-// docs/iam-policy.json against the source: every AWS API the code can call is allowed, nothing else is,
-// no wildcard action, every mutating action is scoped by tag, and the scoping does what docs/IAM.md says
+// docs/iam-policy.json (every deployment) and docs/iam-policy-eks.json (added for `eks-node-groups` deployments)
+// against the source: every AWS API the code can call is allowed by the policy of the files that call it, nothing
+// else is, no wildcard action, every mutating action is scoped by tag, and the scoping does what docs/IAM.md says
 // (checked by evaluating concrete requests, including the ones the bot must be refused).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,9 +14,20 @@ import { asList, type IamPolicy, type IamRequest, isAllowed } from '../support/i
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const policy = JSON.parse(readFileSync(join(ROOT, 'docs', 'iam-policy.json'), 'utf8')) as IamPolicy;
+const eksPolicy = JSON.parse(readFileSync(join(ROOT, 'docs', 'iam-policy-eks.json'), 'utf8')) as IamPolicy;
 const usage = scanAwsSdkUsage(join(ROOT, 'src'), ROOT);
-const usedActions = new Set(usage.calls.map((call) => call.action));
+/** The files only an `eks-node-groups` deployment loads: their calls are the EKS addition's to allow. */
+const EKS_KIND_FILES = new Set([
+  'src/adapters/aws/eks-adapter.ts',
+  'src/adapters/aws/eks-client.ts',
+  'src/adapters/aws/launch-templates-adapter.ts',
+]);
+const actionsOf = (eks: boolean) =>
+  new Set(usage.calls.filter((call) => EKS_KIND_FILES.has(call.file) === eks).map((call) => call.action));
+const usedActions = actionsOf(false);
+const eksUsedActions = actionsOf(true);
 const allowedActions = new Set(policy.Statement.flatMap((s) => asList(s.Action)));
+const eksAllowedActions = new Set(eksPolicy.Statement.flatMap((s) => asList(s.Action)));
 
 /** The defaults an operator gets without configuring them: the policy must match these. */
 const defaults = configSchema.parse({
@@ -91,14 +103,28 @@ describe('the AWS calls the source can make', () => {
     ]);
   });
 
+  it('are, for an eks-node-groups deployment, these EKS and launch template operations (docs/iam-policy-eks.json)', () => {
+    expect([...EKS_KIND_FILES].filter((file) => !usage.files.includes(file))).toEqual([]);
+    expect([...eksUsedActions].sort()).toEqual([
+      'ec2:CreateLaunchTemplateVersion',
+      'ec2:DescribeLaunchTemplateVersions',
+      'ec2:DescribeLaunchTemplates',
+      'eks:DescribeNodegroup',
+      'eks:DescribeUpdate',
+      'eks:ListNodegroups',
+      'eks:UpdateNodegroupVersion',
+    ]);
+  });
+
   it('name the same IAM actions in their permission error messages', () => {
     // callAws('ec2:StartInstances', …) / { api: 'ec2:DeleteSnapshot' } tell a user which permission is missing.
     const named = new Set<string>();
     for (const file of usage.files) {
       const text = readFileSync(join(ROOT, file), 'utf8');
-      for (const [, action] of text.matchAll(/['"`]((?:ec2|ssm):[A-Z][A-Za-z]+)['"`]/g)) named.add(action!);
+      for (const [, action] of text.matchAll(/['"`]((?:ec2|eks|ssm):[A-Z][A-Za-z]+)['"`]/g)) named.add(action!);
     }
-    for (const action of named) expect(usedActions, `${action} is named but never called`).toContain(action);
+    const called = new Set([...usedActions, ...eksUsedActions]);
+    for (const action of named) expect(called, `${action} is named but never called`).toContain(action);
   });
 });
 
@@ -255,5 +281,113 @@ describe('what the policy allows and refuses', () => {
     expect(allowed(send('AWS-RunShellScript', unrelated))).toBe(false);
     expect(allowed(send('AWS-RunPowerShellScript', template))).toBe(false);
     expect(allowed(send('AWS-StartInteractiveCommand', template))).toBe(false);
+  });
+});
+
+/** The EKS addition's read calls AWS authorises only on `*`. */
+const EKS_STAR_ONLY = new Set(['ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions']);
+const [deploymentTagKey] = Object.keys(defaults.executorScopeTags);
+
+describe('docs/iam-policy-eks.json (added to the role of an eks-node-groups deployment)', () => {
+  it('is a plain identity policy of Allow statements with unique Sids, none shared with the base policy', () => {
+    expect(eksPolicy.Version).toBe('2012-10-17');
+    const sids = eksPolicy.Statement.map((s) => s.Sid);
+    expect(new Set(sids).size).toBe(sids.length);
+    for (const sid of sids) expect(policy.Statement.map((s) => s.Sid)).not.toContain(sid);
+    for (const statement of eksPolicy.Statement) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Sid).toMatch(/^[A-Za-z0-9]+$/);
+    }
+  });
+
+  it('allows exactly what the EKS files call, with no wildcard action and nothing of the base policy', () => {
+    expect([...eksAllowedActions].sort()).toEqual([...eksUsedActions].sort());
+    for (const action of eksAllowedActions) {
+      expect(action).toMatch(/^(ec2|eks):[A-Z][A-Za-z]+$/);
+      expect(allowedActions).not.toContain(action);
+    }
+  });
+
+  it('uses Resource "*" only for the launch template reads, and scopes every change by the deployment tag', () => {
+    for (const statement of eksPolicy.Statement) {
+      const resources = asList(statement.Resource);
+      if (resources.includes('*')) {
+        expect(resources).toEqual(['*']);
+        for (const action of asList(statement.Action)) expect(EKS_STAR_ONLY, `${action} on "*"`).toContain(action);
+        continue;
+      }
+      for (const resource of resources) {
+        expect(resource).toMatch(
+          /^arn:aws:(eks:\*:\*:(cluster\/\*|nodegroup\/\*\/\*\/\*)|ec2:\*:\*:launch-template\/\*)$/,
+        );
+      }
+      const mutating = asList(statement.Action).filter((a) => !/:(Describe|List)/.test(a));
+      if (mutating.length === 0) continue;
+      expect(statement.Condition, `${statement.Sid} has no condition`).toEqual({
+        Null: { [`aws:ResourceTag/${deploymentTagKey}`]: 'false' },
+      });
+    }
+  });
+});
+
+describe('what the EKS addition allows and refuses', () => {
+  const both: IamPolicy = { Version: '2012-10-17', Statement: [...policy.Statement, ...eksPolicy.Statement] };
+  const allowed = (request: IamRequest, policies: IamPolicy = both) => isAllowed(policies, request);
+  const cluster = { arn: `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/prod` };
+  const nodegroup = (name: string, tags: Record<string, string>) => ({
+    arn: `arn:aws:eks:${REGION}:${ACCOUNT}:nodegroup/prod/${name}/2ac7e1b0-1d2e-4f3a-9b8c-7d6e5f4a3b2c`,
+    tags,
+  });
+  const launchTemplate = (id: string, tags: Record<string, string>) => ({
+    arn: `arn:aws:ec2:${REGION}:${ACCOUNT}:launch-template/${id}`,
+    tags,
+  });
+  const scoped = { [deploymentTagKey!]: 'prod', 'managed-by': 'terraform' };
+  const compute = nodegroup('compute-us-west-2a', scoped);
+  const foreign = nodegroup('other-team', { team: 'web' });
+
+  it('reads node groups, their updates and the launch templates', () => {
+    expect(allowed({ action: 'eks:ListNodegroups', resources: [cluster] })).toBe(true);
+    expect(allowed({ action: 'eks:DescribeNodegroup', resources: [foreign] })).toBe(true);
+    expect(allowed({ action: 'eks:DescribeUpdate', resources: [cluster, compute] })).toBe(true);
+    for (const action of EKS_STAR_ONLY) expect(allowed({ action, resources: [{ arn: '*' }] })).toBe(true);
+  });
+
+  it('updates and versions only node groups and launch templates tagged with the deployment', () => {
+    expect(allowed({ action: 'eks:UpdateNodegroupVersion', resources: [compute] })).toBe(true);
+    expect(allowed({ action: 'eks:UpdateNodegroupVersion', resources: [foreign] })).toBe(false);
+    const version = (template: ReturnType<typeof launchTemplate>) => ({
+      action: 'ec2:CreateLaunchTemplateVersion',
+      resources: [template],
+    });
+    expect(allowed(version(launchTemplate('lt-0compute', scoped)))).toBe(true);
+    expect(allowed(version(launchTemplate('lt-0other', { team: 'web' })))).toBe(false);
+  });
+
+  it('is needed: the base policy alone allows none of it, and it adds nothing to the hardware-tier flow', () => {
+    expect(allowed({ action: 'eks:UpdateNodegroupVersion', resources: [compute] }, policy)).toBe(false);
+    expect(
+      allowed({ action: 'ec2:CreateLaunchTemplateVersion', resources: [launchTemplate('lt-0', scoped)] }, policy),
+    ).toBe(false);
+    const executor = instance('i-0executor', { Name: 'prod-executor-42', [deploymentTagKey!]: 'prod' });
+    expect(allowed({ action: 'ec2:TerminateInstances', resources: [executor] }, eksPolicy)).toBe(false);
+  });
+
+  it('never creates, resizes or deletes node groups or templates, changes a default version or passes a role', () => {
+    for (const action of [
+      'eks:CreateNodegroup',
+      'eks:UpdateNodegroupConfig',
+      'eks:DeleteNodegroup',
+      'eks:TagResource',
+      'ec2:CreateLaunchTemplate',
+      'ec2:ModifyLaunchTemplate',
+      'ec2:DeleteLaunchTemplate',
+      'ec2:DeleteLaunchTemplateVersions',
+      'ec2:CreateTags',
+      'iam:PassRole',
+    ]) {
+      const resources = action.startsWith('eks:') ? [compute] : [launchTemplate('lt-0compute', scoped)];
+      expect(allowed({ action, resources, requestTags: scoped }), action).toBe(false);
+    }
   });
 });

@@ -1,13 +1,15 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
 
+export type AwsService = 'ec2' | 'ssm' | 'eks';
+
 export interface AwsClientOptions {
   /** Defaults to the SDK's region chain (AWS_REGION, shared config, instance metadata). */
   region?: string;
   /** Total attempts per call, including the first; default 8 so a bake rides out EC2 throttling. */
   maxAttempts?: number;
   /** Called once per throttled attempt (metrics); the SDK retries it. */
-  onThrottle?: (service: 'ec2' | 'ssm') => void;
+  onThrottle?: (service: AwsService) => void;
 }
 
 export interface AwsClients {
@@ -22,11 +24,7 @@ export interface AwsClients {
  * and also slows the client's own request rate, which is what EC2's per-account token bucket wants.
  */
 export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
-  const config = {
-    retryMode: 'adaptive',
-    maxAttempts: opts.maxAttempts ?? 8,
-    ...(opts.region ? { region: opts.region } : {}),
-  };
+  const config = awsClientConfig(opts);
   const ec2 = new EC2Client(config);
   const ssm = new SSMClient(config);
   if (opts.onThrottle) {
@@ -36,13 +34,25 @@ export function createAwsClients(opts: AwsClientOptions = {}): AwsClients {
   return { ec2, ssm };
 }
 
+/** The one client configuration every AWS client of the bot shares (EKS's client is built in eks-client.ts). */
+export function awsClientConfig(opts: AwsClientOptions) {
+  return {
+    retryMode: 'adaptive',
+    maxAttempts: opts.maxAttempts ?? 8,
+    ...(opts.region ? { region: opts.region } : {}),
+  };
+}
+
 const THROTTLING = new Set(['RequestLimitExceeded', 'ThrottlingException', 'Throttling', 'TooManyRequestsException']);
 
 /**
  * Sits inside the retry loop (deserialize step), so every throttled attempt is seen, including
  * the ones the SDK retries successfully: that is the early warning an alert wants.
  */
-function countThrottles(client: { middlewareStack: EC2Client['middlewareStack'] }, onThrottle: () => void): void {
+export function countThrottles(
+  client: { middlewareStack: EC2Client['middlewareStack'] },
+  onThrottle: () => void,
+): void {
   client.middlewareStack.add(
     (next) => async (args) => {
       try {

@@ -62,8 +62,12 @@ function humanMessage(name: string, op: AwsOperation, error: unknown): string {
   if (NETWORK.has(name)) {
     return `Could not reach AWS to ${action} (${name}: ${aws}). Check the bot's network access to the AWS endpoints.`;
   }
-  if (name.endsWith('.NotFound') || name === 'InvalidInstanceId') {
+  // EC2's `X.NotFound` / `X.VersionNotFound`, EKS's ResourceNotFoundException.
+  if (name.endsWith('NotFound') || name === 'ResourceNotFoundException' || name === 'InvalidInstanceId') {
     return `AWS could not find what was asked for while trying to ${action} (${name}): ${aws}`;
+  }
+  if (name === 'ResourceInUseException') {
+    return `EKS is already changing it, so it could not ${action} now: ${aws} Wait for that update to finish, then try again.`;
   }
   if (name === 'IncorrectInstanceState') {
     return `The instance is not in a state that allows ${action} right now: ${aws}`;

@@ -1,3 +1,4 @@
+import type { ContainerRuntime } from '../../config.js';
 import { AppError } from '../../errors.js';
 import { eachLimited } from '../../shared/async-queue.js';
 import { tail } from '../../shared/format.js';
@@ -5,19 +6,22 @@ import { redactSecretText } from '../../shared/redact.js';
 import { code, icon, joinText, text } from '../../shared/text.js';
 import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
 import type { PullResult } from '../bake-record.js';
+import { resolveRuntime } from '../container-runtime.js';
 import { normalizeImageReference, parseImageReference } from '../image-reference.js';
 import { cancelOwnCommands, invocationSeconds, runCommandOnce } from '../run-command.js';
 import { pullScript } from '../ssm-scripts.js';
+import { runtimeSuffix } from '../template-runtime.js';
 
-/** Registry answers that no retry will change. */
+/** Registry answers that no retry will change (docker's, nerdctl's and ctr's words for them). */
 const PERMANENT = /manifest unknown|not found|unauthorized|denied|invalid reference|no such host/i;
 
 /**
- * `docker pull` each requested image with bounded concurrency, one SSM command per image and
+ * `docker pull` (or `nerdctl pull`, `ctr images pull` into containerd's k8s.io namespace) each requested image with bounded concurrency, one SSM command per image and
  * attempt so each has its own result and time. A digest-pinned image already cached is skipped
  * (it cannot change); a tag is pulled again because tags move.
  */
 const run: StepFn = async (ctx) => {
+  const runtime = await resolveRuntime(ctx);
   const images = ctx.bake.images;
   const cached = new Set(ctx.bake.facts.cachedImages ?? []);
   const results: PullResult[] =
@@ -34,7 +38,7 @@ const run: StepFn = async (ctx) => {
       await ctx.save({ facts: { pulls: results } });
       return;
     }
-    results[index] = await pullWithRetries(ctx, index, results[index]!);
+    results[index] = await pullWithRetries(ctx, runtime, index, results[index]!);
     await ctx.save({ facts: { pulls: results } });
     const r = results[index]!;
     await ctx.progress.thread(
@@ -61,7 +65,12 @@ const run: StepFn = async (ctx) => {
   return `${pulled.length} pulled (${seconds.toFixed(0)} s of pulls${rechecked > 0 ? `; ${rechecked} of them already there, pulled again because tags move` : ''})${skipped > 0 ? `, ${skipped} skipped (digest already cached)` : ''}`;
 };
 
-async function pullWithRetries(ctx: StepContext, index: number, previous: PullResult): Promise<PullResult> {
+async function pullWithRetries(
+  ctx: StepContext,
+  runtime: ContainerRuntime,
+  index: number,
+  previous: PullResult,
+): Promise<PullResult> {
   const ref = ctx.bake.images[index]!;
   const maxAttempts = ctx.settings.pullRetries + 1;
   let attempts = previous.attempts;
@@ -72,7 +81,7 @@ async function pullWithRetries(ctx: StepContext, index: number, previous: PullRe
     const startedAt = ctx.deps.clock.now();
     const invocation = await runCommandOnce(ctx, {
       key: `pull-${index}-a${attempt}`,
-      commands: () => pullScript(parseImageReference(ref)),
+      commands: () => pullScript(parseImageReference(ref), runtime),
       timeoutSeconds: ctx.settings.pullTimeoutMinutes * 60,
     });
     attempts = attempt;
@@ -93,6 +102,7 @@ async function pullWithRetries(ctx: StepContext, index: number, previous: PullRe
 export const pull: BakeStep<'pull'> = {
   name: 'pull',
   title: 'Pull images',
+  titleOf: (bake) => `Pull images${runtimeSuffix(bake)}`,
   run,
   undo: (ctx) => cancelOwnCommands(ctx, 'pull'),
 };

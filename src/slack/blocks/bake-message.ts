@@ -1,6 +1,6 @@
 import type { Button } from '@slack/types';
 import { type BakeRecord, isBakeActive, type StepProgress, stepProgress } from '../../bake/bake-record.js';
-import { BAKE_STEP_MODULES } from '../../bake/bake-steps.js';
+import { BAKE_STEPS, stepTitle } from '../../bake/bake-steps.js';
 import type { Block } from '../../ports/chat.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
@@ -25,9 +25,15 @@ const STATUS_LABEL: Record<BakeRecord['status'], string> = {
 function stepLine(progress: StepProgress, title: string, now: Date): string {
   const end = progress.endedAt ?? (progress.state === 'running' ? now : undefined);
   const elapsed = progress.startedAt && end ? ` — ${formatDuration(end.getTime() - progress.startedAt.getTime())}` : '';
-  // Step summaries quote outside text (instance names, salt's counts and state ids).
-  const summary = progress.summary && progress.state === 'done' ? `\n      _${escapeCut(progress.summary, 160)}_` : '';
-  return `${STATE_ICON[progress.state]} ${title}${elapsed}${summary}`;
+  // Step summaries quote outside text (instance names, salt's counts and state ids); a skipped step says why.
+  const said =
+    progress.state === 'skipped'
+      ? `skipped: ${progress.summary ?? ''}`
+      : progress.state === 'done'
+        ? progress.summary
+        : undefined;
+  const summary = said ? `\n      _${escapeCut(said, 160)}_` : '';
+  return `${STATE_ICON[progress.state]} ${escapeMrkdwn(title)}${elapsed}${summary}`;
 }
 
 /**
@@ -47,7 +53,8 @@ export function bakeRootMessage(
   options: { sandbox: boolean },
 ): { text: string; blocks: Block[] } {
   const images = truncate(bake.images.map(codeText).join(', '), 1500);
-  const steps = BAKE_STEP_MODULES.map((step) => stepLine(stepProgress(bake, step.name), step.title, now)).join('\n');
+  // Titles follow the bake: its runtime ("Pull images (containerd, ctr)") and its provisioning.
+  const steps = BAKE_STEPS.map((step) => stepLine(stepProgress(bake, step), stepTitle(step, bake), now)).join('\n');
   const text = `AMI bake ${bake._id} for ${bake.deployment}: ${bake.status}`;
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`AMI bake ${bake._id} · ${bake.deployment}`, 150) } },

@@ -4,6 +4,7 @@ import { channelMention, codeText, escapeMrkdwn, formatWhen, userMention } from 
 /** How Slack shows each icon a feature can ask for. */
 export const ICON_EMOJI: Record<Icon, string> = {
   ok: ':white_check_mark:',
+  skipped: ':fast_forward:',
   failed: ':x:',
   warning: ':warning:',
   cancelled: ':octagonal_sign:',

@@ -1,0 +1,164 @@
+import { addImage, addInstance } from './seed-demo-world.js';
+import { DEPLOYMENT_TAG } from './sim-domino-api.js';
+import { nodeTags } from './sim-eks.js';
+import type { SimCluster, SimLaunchTemplate, SimNodegroup } from './sim-eks-state.js';
+import { addLaunchTemplateVersion } from './sim-launch-templates.js';
+import { SIM_ACCOUNT_ID, type SimImage, type SimWorld } from './sim-world.js';
+
+/** Domino's node-pool label: a hardware tier names its pool with it, and ami-bot selects node groups by it. */
+export const NODE_POOL_LABEL = 'dominodatalab.com/node-pool';
+/** What the seed's Terraform-managed launch templates carry (the plan warns about drift from Terraform's state). */
+export const TERRAFORM_TAGS = { 'managed-by': 'terraform', 'terraform-module': 'dominodatalab/eks/aws' } as const;
+/** The account EKS's own AMIs come from: a node group on an EKS-managed AMI type runs one of them. */
+export const EKS_AMI_OWNER = '602401143452';
+
+export interface SeedEksOptions {
+  /** Default: the world's deployment (Domino names the cluster after its deploy id). */
+  cluster?: string;
+  /** Default: `<region>a`, `<region>b`. */
+  zones?: string[];
+  /** Nodes per node group (desired size), default 1. */
+  nodesPerGroup?: number;
+}
+
+export interface SeededEks {
+  cluster: string;
+  /** Every node group, in creation order. */
+  nodegroups: string[];
+  /** Node group names by pool: `default`, `compute`, `gpu` (one per zone), `test`, `platform`, `legacy`. */
+  pools: Record<string, string[]>;
+  /** Node group → its launch template id (the two without one are absent). */
+  templateIds: Record<string, string>;
+  /** The AMI the CUSTOM default/compute/test node groups run (one ami-bot made), the GPU pools' AMI, EKS's AMI. */
+  nodeImageId: string;
+  gpuImageId: string;
+  eksImageId: string;
+}
+
+/**
+ * A small Domino 4+ cluster the way Domino's terraform-aws-eks modules build it: one managed node group per pool
+ * per availability zone, each with its own launch template naming a custom AMI (`CUSTOM`); a `test` node group for
+ * the AMI test; and the two special kinds the rollout lists but never changes: `platform` without a launch
+ * template and `legacy`, whose template leaves the AMI to EKS (`AL2_x86_64`).
+ */
+export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): SeededEks {
+  const clusterName = options.cluster ?? world.deployment;
+  const zones = options.zones ?? [`${world.region}a`, `${world.region}b`];
+  const size = options.nodesPerGroup ?? 1;
+  const at = (iso: string) => Date.parse(iso);
+  const node = addImage(
+    world,
+    `domino-${clusterName}-eks-node-20260815-0900`,
+    at('2026-08-15T09:00:00Z'),
+    { 'created-by': 'ami-bot', 'bake-id': 'bk-eks-20260815-0900', [DEPLOYMENT_TAG]: clusterName },
+    [],
+  );
+  const gpu = addImage(world, 'domino-eks-gpu-node-custom', at('2026-02-03T16:20:00Z'), { team: 'ml-platform' }, []);
+  const eks = addImage(world, 'amazon-eks-node-1.30-v20260801', at('2026-08-01T00:00:00Z'), {}, []);
+  eks.ownerId = EKS_AMI_OWNER;
+
+  const cluster: SimCluster = {
+    name: clusterName,
+    arn: `arn:aws:eks:${world.region}:${SIM_ACCOUNT_ID}:cluster/${clusterName}`,
+    nodegroups: new Map(),
+  };
+  world.clusters.set(clusterName, cluster);
+  const seeded: SeededEks = {
+    cluster: clusterName,
+    nodegroups: [],
+    pools: {},
+    templateIds: {},
+    nodeImageId: node.id,
+    gpuImageId: gpu.id,
+    eksImageId: eks.id,
+  };
+  const add = (pool: string, name: string, image: SimImage, template: 'custom' | 'eks-ami' | 'none') => {
+    const lt =
+      template === 'none'
+        ? undefined
+        : addLaunchTemplate(world, {
+            name: `${clusterName}-${name}`,
+            tags: { ...TERRAFORM_TAGS, [DEPLOYMENT_TAG]: clusterName },
+            ...(template === 'custom' ? { imageId: image.id } : {}),
+            data: {
+              InstanceType: pool === 'gpu' ? 'p3.2xlarge' : 'm5.2xlarge',
+              MetadataOptions: { HttpTokens: 'required' },
+            },
+            createdMs: at('2026-08-15T10:00:00Z'),
+          });
+    const ng = addNodegroup(world, cluster, {
+      name,
+      amiType: template === 'custom' ? 'CUSTOM' : 'AL2_x86_64',
+      ...(lt ? { launchTemplate: { id: lt.id, name: lt.name, version: '1' } } : {}),
+      labels: { [NODE_POOL_LABEL]: pool },
+      tags: { [DEPLOYMENT_TAG]: clusterName },
+      desiredSize: size,
+    });
+    for (let i = 0; i < size; i++) {
+      ng.nodeIds.push(addInstance(world, nodeTags(world, ng), image, 'running', at('2026-08-16T08:00:00Z')).id);
+    }
+    seeded.nodegroups.push(name);
+    seeded.pools[pool] = [...(seeded.pools[pool] ?? []), name];
+    if (lt) seeded.templateIds[name] = lt.id;
+  };
+  for (const zone of zones) add('default', `default-${zone}`, node, 'custom');
+  for (const zone of zones) add('compute', `compute-${zone}`, node, 'custom');
+  for (const zone of zones) add('gpu', `gpu-${zone}`, gpu, 'custom');
+  add('test', `test-${zones[0]}`, node, 'custom');
+  add('platform', 'platform', eks, 'none');
+  add('legacy', `legacy-${zones[0]}`, eks, 'eks-ami');
+  return seeded;
+}
+
+/** A launch template with its version 1 (the default), as CreateLaunchTemplate makes it. */
+export function addLaunchTemplate(
+  world: SimWorld,
+  input: {
+    name: string;
+    tags: Record<string, string>;
+    imageId?: string;
+    data: Record<string, unknown>;
+    createdMs: number;
+  },
+): SimLaunchTemplate {
+  const template: SimLaunchTemplate = {
+    id: world.ids.launchTemplate(),
+    name: input.name,
+    tags: { ...input.tags },
+    versions: [],
+    defaultVersion: 1,
+    clientTokens: new Map(),
+  };
+  addLaunchTemplateVersion(template, {
+    ...(input.imageId === undefined ? {} : { imageId: input.imageId }),
+    description: 'created by terraform',
+    data: input.data,
+    createdMs: input.createdMs,
+  });
+  world.launchTemplates.set(template.id, template);
+  return template;
+}
+
+/** An ACTIVE managed node group without nodes yet (the caller adds them to `nodeIds`). */
+export function addNodegroup(
+  world: SimWorld,
+  cluster: SimCluster,
+  input: Pick<SimNodegroup, 'name' | 'amiType' | 'launchTemplate' | 'labels' | 'tags' | 'desiredSize'>,
+): SimNodegroup {
+  const uuid = world.ids.update();
+  const ng: SimNodegroup = {
+    cluster: cluster.name,
+    name: input.name,
+    arn: `arn:aws:eks:${world.region}:${SIM_ACCOUNT_ID}:nodegroup/${cluster.name}/${input.name}/${uuid}`,
+    status: 'ACTIVE',
+    amiType: input.amiType,
+    ...(input.launchTemplate ? { launchTemplate: { ...input.launchTemplate } } : {}),
+    labels: { ...input.labels },
+    tags: { ...input.tags },
+    desiredSize: input.desiredSize,
+    nodeIds: [],
+    updates: [],
+  };
+  cluster.nodegroups.set(ng.name, ng);
+  return ng;
+}
