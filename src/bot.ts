@@ -8,8 +8,9 @@ import { createBakeStatus } from './bake/bake-status.js';
 import { createCancelBake } from './bake/cancel-bake.js';
 import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
-import type { Config } from './config.js';
+import type { Config, DeploymentConfig } from './config.js';
 import { AppError } from './errors.js';
+import { inventorySummary } from './lifecycle/inventory-summary.js';
 import { createPruneFlow } from './lifecycle/prune-flow.js';
 import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
@@ -125,6 +126,16 @@ export function createBot(options: BotOptions): Bot {
     ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
   });
   const startBake = createStartBake({ config, store, chat, presenter: bakePresenter, clock, logger, runner });
+  const lifecycleDeps = {
+    config,
+    store,
+    ec2: options.ec2,
+    tiers: options.tiers ?? unconfiguredTiers(),
+    chat,
+    clock,
+    logger,
+    metrics,
+  };
   const review = createReviewFeature({
     config,
     store,
@@ -134,6 +145,8 @@ export function createBot(options: BotOptions): Bot {
     ec2: options.ec2,
     owner,
     startBake,
+    // Only with Domino's tiers: without them the inventory cannot tell what is in use.
+    ...(options.tiers ? { amiInventory: (d: DeploymentConfig) => inventorySummary(lifecycleDeps, d) } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     ...(options.review ? { options: options.review } : {}),
@@ -155,16 +168,6 @@ export function createBot(options: BotOptions): Bot {
     owner,
     metrics,
   });
-  const lifecycleDeps = {
-    config,
-    store,
-    ec2: options.ec2,
-    tiers: options.tiers ?? unconfiguredTiers(),
-    chat,
-    clock,
-    logger,
-    metrics,
-  };
   const lifecyclePresenter = createLifecyclePresenter();
   const useCases: UseCases = {
     startBake,

@@ -8,6 +8,7 @@ import type { Ec2Port, ImageInfo } from '../ports/ec2.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import {
+  type AmiInventorySummary,
   type BakeSummary,
   type EnvironmentLine,
   type LastAmiTest,
@@ -28,6 +29,8 @@ export interface ReportSources {
   tierUsers?: TierUsersPort;
   /** The rollout flow's newest test of this deployment (issue 4); absent → "no test recorded". */
   lastAmiTest?: (deployment: string) => Promise<LastAmiTest | undefined>;
+  /** The AMI lifecycle's inventory of the deployment (issue 16): the review's "0 orphans" line. */
+  amiInventory?: (deployment: DeploymentConfig) => Promise<AmiInventorySummary>;
 }
 
 const MAX_ENVIRONMENTS = 60;
@@ -104,6 +107,16 @@ async function lastTest(sources: ReportSources, deployment: string): Promise<Las
   }
 }
 
+async function inventory(sources: ReportSources, deployment: DeploymentConfig) {
+  if (!sources.amiInventory) return {};
+  try {
+    return { inventory: await sources.amiInventory(deployment) };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not read the AMI inventory');
+    return { inventoryNote: `Could not read the AMI inventory: ${userMessage(error)}` };
+  }
+}
+
 /** Every fact of one deployment's review; partial sources give a partial report, never an error. */
 export async function gatherReport(sources: ReportSources, deployment: DeploymentConfig): Promise<ReviewReport> {
   const now = sources.clock.now();
@@ -125,5 +138,6 @@ export async function gatherReport(sources: ReportSources, deployment: Deploymen
     ...(test ? { lastTest: test } : {}),
     ...(await environments(sources, cacheBake, deployment.name)),
     bakeImages: deployment.images,
+    ...(await inventory(sources, deployment)),
   };
 }
