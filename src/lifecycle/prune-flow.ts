@@ -3,6 +3,7 @@ import type { ChatPort } from '../ports/chat.js';
 import type { BackgroundTasks } from '../shared/background-tasks.js';
 import type { ButtonOrigin } from '../shared/button-origin.js';
 import { notItsMessage } from '../shared/button-origin.js';
+import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { applyPrune } from './apply-prune.js';
 import { decidePrune } from './decide-prune.js';
@@ -57,7 +58,10 @@ export function createPruneFlow(deps: PruneFlowDeps) {
       });
       const posted = await deps.chat.post({ channel: input.channelId, ...deps.presenter.prune(pruneView(record)) });
       await deps.store.prunes.noteMessage(record._id, { channel: posted.channel, ts: posted.ts });
-      return { text: `Prune ${record._id} planned: ${record.plan.retire.length} AMIs to retire, posted for approval.` };
+      const { retire, orphanSnapshots } = record.plan;
+      return {
+        text: `Prune ${record._id} planned: ${plural(retire.length, 'AMI')} and ${plural(orphanSnapshots.length, 'orphaned snapshot')} to retire, posted for approval.`,
+      };
     },
 
     /** Approve / Reject on the prune's own message. */

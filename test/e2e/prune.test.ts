@@ -73,7 +73,9 @@ describe('/ami prune through signed Slack requests', () => {
 
   it('posts the plan for approval; only a second person approves; the apply reports per item', async () => {
     await h.slash('prune acme', { responseId: 'prune1' });
-    expect(await h.answer('prune1')).toMatch(/Prune prn-\d{8}-[a-z0-9]{4} planned: 1 AMIs to retire/);
+    expect(await h.answer('prune1')).toMatch(
+      /Prune prn-\d{8}-[a-z0-9]{4} planned: 1 AMI and 0 orphaned snapshots to retire/,
+    );
     const posted = h.fake
       .callsTo('chat.postMessage')
       .find((c) => JSON.stringify(c.args.blocks).includes('ami_prune_approve'));
@@ -104,7 +106,7 @@ describe('/ami prune through signed Slack requests', () => {
     expect(await h.answer('again')).toContain('already approved');
     // Finished: the next /ami prune plans anew (nothing left to retire), it does not resume the old one.
     await h.slash('prune acme', { responseId: 'prune2' });
-    expect(await h.answer('prune2')).toMatch(/planned: 0 AMIs to retire/);
+    expect(await h.answer('prune2')).toMatch(/planned: 0 AMIs and 0 orphaned snapshots to retire/);
   });
 
   it('resumes an approved prune that did not finish instead of planning another', async () => {
