@@ -3,13 +3,13 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The import rule of docs/ARCHITECTURE.md: a feature (bake, rollout, review) depends only on ports and on
+ * The import rule of docs/ARCHITECTURE.md: a feature (bake, rollout, review, lifecycle) depends only on ports and on
  * shared/; Slack markup and the adapters are the outer ring. This test fails the build when a feature file
  * imports slack/, adapters/ or sim/, or writes Slack markup itself.
  */
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 /** The features, and shared/ which they all use: neither may know the chat, the adapters or the simulator. */
-const FEATURES = ['bake', 'rollout', 'review', 'selection', 'shared'];
+const FEATURES = ['bake', 'rollout', 'review', 'selection', 'lifecycle', 'shared'];
 const OUTER = ['slack', 'adapters', 'sim', 'demo'];
 
 function filesUnder(dir: string): string[] {

@@ -4,6 +4,7 @@ import type { BakeRepo } from '../../bake/bake-repo.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { LockRepo } from '../../shared/lock-repo.js';
 import type { DeliveryRepo } from '../../slack/delivery-repo.js';
+import { createMemoryPruneRepo } from './memory-prune-repo.js';
 import { createMemoryReviewRepo, createMemoryTickRepo } from './memory-review-repos.js';
 import {
   createMemoryAmiTestRepo,
@@ -121,6 +122,7 @@ export function createMemoryStateStore(): StateStore {
     amiTests: createMemoryAmiTestRepo(),
     audit: createMemoryAuditRepo(),
     notifications: createMemoryNotificationRepo(),
+    prunes: createMemoryPruneRepo(),
     ping: async () => true,
     close: async () => undefined,
   };
