@@ -196,7 +196,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     trackStore(driven.inFlight, store);
     driven.inFlight.track(bot.chat);
     // Waiting for the bot to be idle waits for its timers too: time moves on until the work is done.
-    for (const target of [bot.runner, bot.rollout, bot.rollout.tasks]) target.idle = drivenIdle(target.idle.bind(target));
+    for (const target of [bot.runner, bot.rollout, bot.rollout.tasks])
+      target.idle = drivenIdle(target.idle.bind(target));
   }
   const port = await getFreePort();
   await bot.start(port);

@@ -17,7 +17,7 @@ export interface InFlight {
 export function createInFlight(): InFlight {
   let count = 0;
   // Every settle waiting at once (a test's and a time driver's) is woken.
-  let onIdle: Array<() => void> = [];
+  const onIdle: Array<() => void> = [];
   return {
     track(target) {
       const methods = target as Record<string, unknown>;
