@@ -1,0 +1,169 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { LEGACY_CHANGE_STEPS, type LegacyStepDoc, legacyFolds } from '../../src/adapters/mongo/legacy-change-steps.js';
+import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
+import type { StateStore } from '../../src/ports/state-store.js';
+import type { ApplyResult, ChangeRecord } from '../../src/rollout/change-record.js';
+import { mongoTestUri, newMongoClient, uniqueDbName } from '../support/mongo.js';
+import { sampleChange, T0 } from '../support/rollout-fixtures.js';
+
+const later = (ms: number) => new Date(T0.getTime() + ms);
+const MINUTE = 60_000;
+const result: ApplyResult = {
+  status: 'applied',
+  at: later(30 * MINUTE),
+  applied: ['tier-000'],
+  conflicts: [],
+  verified: ['tier-000'],
+  unverified: [],
+};
+
+const opened: StateStore[] = [];
+const client = newMongoClient();
+afterAll(async () => {
+  await Promise.all(opened.map((store) => store.close()));
+  await client.close();
+});
+const open = async (database: string) => {
+  const store = await createMongoStateStore({ uri: mongoTestUri(), database });
+  opened.push(store);
+  return store;
+};
+
+/**
+ * Changes as the previous release left them: steps in `change_steps`, the change document carrying the mirror it
+ * wrote after each step, or not (a process that died between the step and its mirror).
+ */
+async function writeLegacy(database: string) {
+  const db = client.db(database);
+  const decided = (id: string) => ({ outcome: 'approved' as const, by: `U0APPROVER${id}`, at: later(MINUTE) });
+  // 1. Approved; the process died before mirroring the decision: the document still says pending.
+  const unmirrored = sampleChange({ status: 'pending' });
+  // 2. Applying, taken over once (attempts 1 and 2), a reminder sent; mirror of attempt 1 only, no reminder mirror.
+  const takenOver = sampleChange({
+    status: 'applying',
+    decision: decided('b'),
+    apply: { owner: 'old-a', at: later(2 * MINUTE), attempt: 1 },
+  });
+  // 3. Applied, mirrored in full, and noted the old way (a note document per field).
+  const applied = sampleChange({ status: 'applied', decision: decided('c'), result, threadTs: undefined });
+  delete (applied as Partial<ChangeRecord>).threadTs;
+  await db.collection<ChangeRecord>('changes').insertMany([unmirrored, takenOver, applied]);
+  const steps: LegacyStepDoc[] = [
+    { _id: `${unmirrored._id}:decision`, changeId: unmirrored._id, kind: 'decision', decision: decided('a') },
+    { _id: `${takenOver._id}:decision`, changeId: takenOver._id, kind: 'decision', decision: decided('b') },
+    {
+      _id: `${takenOver._id}:apply:1`,
+      changeId: takenOver._id,
+      kind: 'apply',
+      apply: { owner: 'old-a', at: later(2 * MINUTE), attempt: 1 },
+    },
+    {
+      _id: `${takenOver._id}:apply:2`,
+      changeId: takenOver._id,
+      kind: 'apply',
+      apply: { owner: 'old-b', at: later(20 * MINUTE), attempt: 2 },
+    },
+    { _id: `${takenOver._id}:reminder`, changeId: takenOver._id, kind: 'reminder', at: later(3 * MINUTE) },
+    { _id: `${applied._id}:decision`, changeId: applied._id, kind: 'decision', decision: decided('c') },
+    { _id: `${applied._id}:result`, changeId: applied._id, kind: 'result', result },
+    {
+      _id: `${applied._id}:note:threadTs`,
+      changeId: applied._id,
+      kind: 'note',
+      notes: { threadTs: '1700000000.000900' },
+    },
+  ];
+  await db.collection<LegacyStepDoc>(LEGACY_CHANGE_STEPS).insertMany(steps);
+  return { unmirrored, takenOver, applied };
+}
+
+describe('changes written by the previous release (step documents) on FerretDB', () => {
+  it('read whole after start-up: decisions, the latest apply attempt, results, reminders and notes', async () => {
+    const database = uniqueDbName('legacy');
+    const { unmirrored, takenOver, applied } = await writeLegacy(database);
+    // Two replicas start at once on the old data, a third later: the migration is idempotent.
+    const [a, b] = await Promise.all([open(database), open(database)]);
+    const c = await open(database);
+    for (const store of [a, b, c]) {
+      const first = await store.changes.get(unmirrored._id);
+      expect(first?.status).toBe('approved');
+      expect(first?.decision?.by).toBe('U0APPROVERa');
+      const second = await store.changes.get(takenOver._id);
+      expect(second?.status).toBe('applying');
+      expect(second?.apply).toEqual({ owner: 'old-b', at: later(20 * MINUTE), attempt: 2 });
+      expect(second?.reminderSentAt).toEqual(later(3 * MINUTE));
+      const third = await store.changes.get(applied._id);
+      expect(third?.status).toBe('applied');
+      expect(third?.result).toEqual(result);
+      expect(third?.threadTs).toBe('1700000000.000900');
+      expect((await store.changes.listOpen()).map((change) => change._id).sort()).toEqual(
+        [unmirrored._id, takenOver._id].sort(),
+      );
+    }
+    // The facts live on the change documents now (the status mirror too); the step documents are gone.
+    const raw = await client.db(database).collection<ChangeRecord>('changes').findOne({ _id: unmirrored._id });
+    expect(raw?.status).toBe('approved');
+    expect(raw?.decision?.by).toBe('U0APPROVERa');
+    expect(await client.db(database).collection(LEGACY_CHANGE_STEPS).countDocuments()).toBe(0);
+  });
+
+  it('the guards hold on migrated changes: decided once, attempt 3 takes over attempt 2, the first result stays', async () => {
+    const database = uniqueDbName('legacy-guards');
+    const { unmirrored, takenOver, applied } = await writeLegacy(database);
+    const store = await open(database);
+    const reject = { outcome: 'rejected' as const, by: 'U0OTHER', at: later(MINUTE) };
+    expect(await store.changes.decide(unmirrored._id, reject)).toBe(false);
+    expect((await store.changes.get(unmirrored._id))?.decision?.outcome).toBe('approved');
+    // Attempt 2 (started at +20 min) is not stale before +20 min; it is after.
+    expect(await store.changes.claimApply(takenOver._id, 'new', later(40 * MINUTE), later(10 * MINUTE))).toBe(false);
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        store.changes.claimApply(takenOver._id, `new-${i}`, later(40 * MINUTE), later(30 * MINUTE)),
+      ),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await store.changes.get(takenOver._id))?.apply?.attempt).toBe(3);
+    expect(await store.changes.claimReminder(takenOver._id, later(41 * MINUTE))).toBe(false);
+    expect(await store.changes.finishApply(applied._id, { ...result, status: 'failed' })).toBe(false);
+    expect((await store.changes.get(applied._id))?.result?.status).toBe('applied');
+  });
+});
+
+describe('legacyFolds (pure): what a legacy change lacks, each behind its own guard', () => {
+  it('nothing to fold when the document already has every fact; a newer apply attempt only when it is newer', () => {
+    const change = sampleChange({
+      status: 'applying',
+      decision: { outcome: 'approved', by: 'U1', at: later(MINUTE) },
+      apply: { owner: 'x', at: later(2 * MINUTE), attempt: 2 },
+    });
+    const older: LegacyStepDoc = {
+      _id: `${change._id}:apply:1`,
+      changeId: change._id,
+      kind: 'apply',
+      apply: { owner: 'y', at: later(MINUTE), attempt: 1 },
+    };
+    expect(legacyFolds(change, [older])).toEqual([]);
+    const newer: LegacyStepDoc = { ...older, _id: `${change._id}:apply:3`, apply: { ...older.apply, attempt: 3 } };
+    const [fold] = legacyFolds(change, [older, newer]);
+    expect(fold?.filter).toEqual({
+      _id: change._id,
+      $or: [{ apply: { $exists: false } }, { 'apply.attempt': { $lt: 3 } }],
+    });
+    expect(fold?.update).toEqual({ $set: { apply: newer.apply, status: 'applying' } });
+  });
+
+  it('the status mirror of each fold is the document as it stands after it: decision, then apply, then result', () => {
+    const change = sampleChange({ status: 'pending' });
+    const id = change._id;
+    const folds = legacyFolds(change, [
+      { _id: `${id}:result`, changeId: id, kind: 'result', result },
+      { _id: `${id}:apply:1`, changeId: id, kind: 'apply', apply: { owner: 'x', at: later(2 * MINUTE), attempt: 1 } },
+      { _id: `${id}:decision`, changeId: id, kind: 'decision', decision: { outcome: 'approved', by: 'U', at: T0 } },
+    ]);
+    expect(folds.map((fold) => (fold.update.$set as { status: string }).status)).toEqual([
+      'approved',
+      'applying',
+      'applied',
+    ]);
+  });
+});
