@@ -1,12 +1,19 @@
 // Virtual time for tests of the whole bot: its clock is a manual one, and time moves only while a test waits
-// for something (driveUntil, the fake Slack's waitFor). Each step wakes the earliest sleeper once the work the
-// last wake-up started has settled (the bot's store and chat calls, real I/O included), so the bot sees exact
-// virtual durations whatever the machine's load, and no real sleep stands in for time.
+// for something (driveUntil, the fake Slack's waitFor). A step wakes the sleepers due in the next STEP_MS (or the
+// earliest one, if later), each once the work the previous wake-up started has settled (the bot's store and chat
+// calls, real I/O included), so the bot sees exact virtual durations whatever the machine's load, and no real
+// sleep stands in for time.
 import type { ManualClock } from '../../src/sim/manual-clock.js';
 import { createInFlight, type InFlight } from './in-flight.js';
 
 /** How often a waiting test looks again while nothing sleeps (the bot is on real I/O, not on time). */
 const IO_POLL_MS = 2;
+/**
+ * The virtual time one step covers at least: every sleeper due within it still wakes in order, its work settled
+ * before the next, but the waiting test looks only once after (a look is often a database query). Deterministic,
+ * and short beside what the tests wait for (bake steps of minutes, deadlines of hours).
+ */
+const STEP_MS = 10_000;
 
 interface Driver {
   clock: ManualClock;
@@ -53,7 +60,7 @@ async function stepOne(driver: Driver): Promise<boolean> {
   await driver.inFlight.settle();
   const next = driver.clock.nextWake();
   if (next === undefined) return false;
-  await driver.clock.advance(Math.max(0, next.getTime() - driver.clock.now().getTime()), driver.inFlight.settle);
+  await driver.clock.advance(Math.max(STEP_MS, next.getTime() - driver.clock.now().getTime()), driver.inFlight.settle);
   return true;
 }
 
