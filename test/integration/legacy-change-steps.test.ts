@@ -1,13 +1,16 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { LEGACY_CHANGE_STEPS, type LegacyStepDoc, legacyFolds } from '../../src/adapters/mongo/legacy-change-steps.js';
+import { LEGACY_TEST_CANCELS } from '../../src/adapters/mongo/legacy-test-cancels.js';
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import type { StateStore } from '../../src/ports/state-store.js';
+import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import type { ApplyResult, ChangeRecord } from '../../src/rollout/change-record.js';
 import { mongoTestUri, newMongoClient, uniqueDbName } from '../support/mongo.js';
-import { sampleChange, T0 } from '../support/rollout-fixtures.js';
+import { sampleChange, sampleTest, T0 } from '../support/rollout-fixtures.js';
 
 const later = (ms: number) => new Date(T0.getTime() + ms);
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const result: ApplyResult = {
   status: 'applied',
   at: later(30 * MINUTE),
@@ -165,5 +168,35 @@ describe('legacyFolds (pure): what a legacy change lacks, each behind its own gu
       'applying',
       'applied',
     ]);
+  });
+});
+
+describe('AMI test cancels written by the previous release (ami_test_cancels) on FerretDB', () => {
+  it('are on their tests after start-up, the first request still the winner, and the documents are gone', async () => {
+    const database = uniqueDbName('legacy-cancels');
+    const db = client.db(database);
+    const cancelled = sampleTest({ status: 'running' });
+    const both = sampleTest({ status: 'running', cancelRequested: { by: 'U0FIRST', at: later(MINUTE) } });
+    const untouched = sampleTest({ status: 'running' });
+    await db.collection<AmiTestRecord>('ami_tests').insertMany([cancelled, both, untouched]);
+    await db.collection<{ _id: string; by: string; at: Date }>(LEGACY_TEST_CANCELS).insertMany([
+      { _id: cancelled._id, by: 'U0CANCELLER', at: later(2 * MINUTE) },
+      // A request the document already carries an earlier one of: the earlier stays.
+      { _id: both._id, by: 'U0SECOND', at: later(3 * MINUTE) },
+    ]);
+    const [a, b] = await Promise.all([open(database), open(database)]);
+    for (const store of [a, b, await open(database)]) {
+      expect((await store.amiTests.get(cancelled._id))?.cancelRequested).toEqual({
+        by: 'U0CANCELLER',
+        at: later(2 * MINUTE),
+      });
+      expect((await store.amiTests.get(both._id))?.cancelRequested?.by).toBe('U0FIRST');
+      expect((await store.amiTests.get(untouched._id))?.cancelRequested).toBeUndefined();
+    }
+    expect(await db.collection(LEGACY_TEST_CANCELS).countDocuments()).toBe(0);
+    // The guard holds on a folded test: a later request changes nothing.
+    expect((await a.amiTests.requestCancel(cancelled._id, 'U0LATE', later(HOUR)))?.cancelRequested?.by).toBe(
+      'U0CANCELLER',
+    );
   });
 });
