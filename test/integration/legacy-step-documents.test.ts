@@ -1,10 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { LEGACY_BAKE_CANCELS } from '../../src/adapters/mongo/legacy-bake-cancels.js';
 import { LEGACY_CHANGE_STEPS, type LegacyStepDoc, legacyFolds } from '../../src/adapters/mongo/legacy-change-steps.js';
 import { LEGACY_TEST_CANCELS } from '../../src/adapters/mongo/legacy-test-cancels.js';
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import type { ApplyResult, ChangeRecord } from '../../src/rollout/change-record.js';
+import { sampleBake } from '../contract/state-store.contract.js';
 import { mongoTestUri, newMongoClient, uniqueDbName } from '../support/mongo.js';
 import { sampleChange, sampleTest, T0 } from '../support/rollout-fixtures.js';
 
@@ -196,6 +199,44 @@ describe('AMI test cancels written by the previous release (ami_test_cancels) on
     expect(await db.collection(LEGACY_TEST_CANCELS).countDocuments()).toBe(0);
     // The guard holds on a folded test: a later request changes nothing.
     expect((await a.amiTests.requestCancel(cancelled._id, 'U0LATE', later(HOUR)))?.cancelRequested?.by).toBe(
+      'U0CANCELLER',
+    );
+  });
+});
+
+describe('bakes written by the previous release (bake_cancels, bake_claims, leaseEpoch) on FerretDB', () => {
+  it('a cancel request is on its bake after start-up; the old claim epoch is neither shown nor needed', async () => {
+    const database = uniqueDbName('legacy-bakes');
+    const db = client.db(database);
+    const [running, other] = [sampleBake(), sampleBake()];
+    // As the previous release stored them: a lease epoch on the bake, its claim documents, a cancel beside it.
+    await db.collection<BakeRecord & { leaseEpoch: number }>('bakes').insertMany([
+      { ...running, lease: { owner: 'old', until: later(MINUTE) }, leaseEpoch: 2 },
+      { ...other, leaseEpoch: 1 },
+    ]);
+    await db.collection<{ _id: string; owner: string; at: Date }>('bake_claims').insertMany([
+      { _id: `${running._id}:1`, owner: 'older', at: T0 },
+      { _id: `${running._id}:2`, owner: 'old', at: T0 },
+    ]);
+    await db.collection<{ _id: string; by: string; at: Date }>(LEGACY_BAKE_CANCELS).insertOne({
+      _id: running._id,
+      by: 'U0CANCELLER',
+      at: later(MINUTE),
+    });
+    const [a, b] = await Promise.all([open(database), open(database)]);
+    for (const store of [a, b]) {
+      const bake = await store.bakes.get(running._id);
+      expect(bake?.cancelRequested).toEqual({ by: 'U0CANCELLER', at: later(MINUTE) });
+      expect(bake).not.toHaveProperty('leaseEpoch');
+      expect((await store.bakes.get(other._id))?.cancelRequested).toBeUndefined();
+    }
+    expect(await db.collection(LEGACY_BAKE_CANCELS).countDocuments()).toBe(0);
+    // The old lease runs out; of 10 new runners exactly one takes it over, and a later cancel changes nothing.
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => a.bakes.claim(running._id, `new-${i}`, later(2 * MINUTE), later(HOUR))),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await a.bakes.requestCancel(running._id, 'U0LATE', later(3 * MINUTE)))?.cancelRequested?.by).toBe(
       'U0CANCELLER',
     );
   });
