@@ -135,6 +135,10 @@ describe('bake failure paths end in a clear message and full cleanup', () => {
     h = await startHarness();
     h.fake.setRateLimit('chat.postMessage', 5);
     h.fake.setRateLimit('chat.update', 2);
+    // Whether the bot ever outpaces those limits depends on how fast this machine runs it (on the manual clock,
+    // posts are as far apart as the work between them takes): two refusals for certain, whatever the load.
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
+    h.fake.failNext('chat.postMessage', { status: 429, retryAfterSeconds: 1 });
     await h.slash('bake', { responseId: 'start' });
     const harness = h;
     const bake = await driveUntil(
