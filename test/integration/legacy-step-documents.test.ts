@@ -1,15 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { LEGACY_BAKE_CANCELS } from '../../src/adapters/mongo/legacy-bake-cancels.js';
 import { LEGACY_CHANGE_STEPS, type LegacyStepDoc, legacyFolds } from '../../src/adapters/mongo/legacy-change-steps.js';
+import { LEGACY_REVIEW_EVENTS } from '../../src/adapters/mongo/legacy-review-events.js';
 import { LEGACY_TEST_CANCELS } from '../../src/adapters/mongo/legacy-test-cancels.js';
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import type { StateStore } from '../../src/ports/state-store.js';
+import type { ReviewEvent } from '../../src/review/review-record.js';
 import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import type { ApplyResult, ChangeRecord } from '../../src/rollout/change-record.js';
 import { sampleBake } from '../contract/state-store.contract.js';
 import { mongoTestUri, newMongoClient, uniqueDbName } from '../support/mongo.js';
 import { sampleChange, sampleTest, T0 } from '../support/rollout-fixtures.js';
+import { sampleReviewDoc } from '../support/sample-review.js';
 
 const later = (ms: number) => new Date(T0.getTime() + ms);
 const MINUTE = 60_000;
@@ -239,5 +242,53 @@ describe('bakes written by the previous release (bake_cancels, bake_claims, leas
     expect((await a.bakes.requestCancel(running._id, 'U0LATE', later(3 * MINUTE)))?.cancelRequested?.by).toBe(
       'U0CANCELLER',
     );
+  });
+});
+
+describe('review events written by the previous release (review_events) on FerretDB', () => {
+  it('are on their reviews after start-up: closed stays closed, reminders count, and the first event still wins', async () => {
+    const database = uniqueDbName('legacy-reviews');
+    const seed = await open(database);
+    const closed = sampleReviewDoc({ _id: 'review-acme-20261001T070000Z' });
+    const reminded = sampleReviewDoc({ _id: 'review-beta-20261001T070000Z', deployment: 'beta' });
+    expect(await seed.reviews.insert(closed)).toBe(true);
+    expect(await seed.reviews.insert(reminded)).toBe(true);
+    // The previous release's events, beside the reviews.
+    await client
+      .db(database)
+      .collection<ReviewEvent & { _id: string; reviewId: string }>(LEGACY_REVIEW_EVENTS)
+      .insertMany([
+        {
+          _id: `${closed._id}|close`,
+          reviewId: closed._id,
+          kind: 'close',
+          outcome: 'reviewed',
+          by: 'U0OPS',
+          at: later(MINUTE),
+        },
+        { _id: `${reminded._id}|reminder-1`, reviewId: reminded._id, kind: 'reminder', n: 1, at: later(HOUR) },
+        {
+          _id: `${reminded._id}|reminder-1-posted`,
+          reviewId: reminded._id,
+          kind: 'reminder-posted',
+          n: 1,
+          ts: '1700000000.000200',
+          at: later(HOUR),
+        },
+      ]);
+    // This release reads no event documents: before the next start folds them in, the reminder is not seen.
+    expect((await seed.reviews.get(reminded._id))?.followUps).toBe(0);
+    const [a, b] = await Promise.all([open(database), open(database)]);
+    for (const store of [a, b]) {
+      expect((await store.reviews.get(closed._id))?.status).toBe('reviewed');
+      const after = await store.reviews.get(reminded._id);
+      expect(after?.status).toBe('open');
+      expect(after?.followUps).toBe(1);
+      expect(after?.reminders).toEqual([{ n: 1, ts: '1700000000.000200', at: later(HOUR) }]);
+      expect((await store.reviews.listOpen()).map((review) => review._id)).toEqual([reminded._id]);
+    }
+    expect(await client.db(database).collection(LEGACY_REVIEW_EVENTS).countDocuments()).toBe(0);
+    expect(await a.reviews.record(reminded._id, { kind: 'reminder', n: 1, at: later(2 * HOUR) })).toBe(false);
+    expect(await a.reviews.record(reminded._id, { kind: 'reminder', n: 2, at: later(2 * HOUR) })).toBe(true);
   });
 });
