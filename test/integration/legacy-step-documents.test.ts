@@ -7,6 +7,7 @@ import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import type { ReviewEvent } from '../../src/review/review-record.js';
+import type { TickLease } from '../../src/review/tick-repo.js';
 import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import type { ApplyResult, ChangeRecord } from '../../src/rollout/change-record.js';
 import { sampleBake } from '../contract/state-store.contract.js';
@@ -290,5 +291,44 @@ describe('review events written by the previous release (review_events) on Ferre
     expect(await client.db(database).collection(LEGACY_REVIEW_EVENTS).countDocuments()).toBe(0);
     expect(await a.reviews.record(reminded._id, { kind: 'reminder', n: 1, at: later(2 * HOUR) })).toBe(false);
     expect(await a.reviews.record(reminded._id, { kind: 'reminder', n: 2, at: later(2 * HOUR) })).toBe(true);
+  });
+});
+
+describe('tick take-overs written by the previous release (a document per generation) on FerretDB', () => {
+  it('the lease is its newest generation after start-up, and one more take-over goes to exactly one racer', async () => {
+    const database = uniqueDbName('legacy-ticks');
+    const key = 'ami-review:acme:2026-10-01T07:00:00.000Z';
+    const done = 'ami-review:beta:2026-10-01T07:00:00.000Z';
+    const lease = (tick: string, gen: number, extra: Partial<TickLease> = {}): TickLease => ({
+      _id: gen === 0 ? tick : `${tick}#${gen}`,
+      tick,
+      gen,
+      owner: `old-${gen}`,
+      claimedAt: later(gen * MINUTE),
+      until: later((gen + 1) * MINUTE),
+      ...extra,
+    });
+    await client
+      .db(database)
+      .collection<TickLease>('ticks')
+      .insertMany([
+        lease(key, 0),
+        lease(key, 1, { releasedAt: later(90_000) }),
+        lease(key, 2),
+        lease(done, 0),
+        lease(done, 1, { doneAt: later(MINUTE) }),
+      ]);
+    const [a, b] = await Promise.all([open(database), open(database)]);
+    for (const store of [a, b]) {
+      expect(await store.ticks.get(key)).toEqual({ ...lease(key, 2), _id: key });
+      expect((await store.ticks.get(done))?.doneAt).toEqual(later(MINUTE));
+    }
+    expect(await client.db(database).collection('ticks').countDocuments()).toBe(2);
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => a.ticks.claim(key, `new-${i}`, later(HOUR), later(2 * HOUR))),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await a.ticks.get(key))?.gen).toBe(3);
+    expect(await a.ticks.claim(done, 'new', later(HOUR), later(2 * HOUR))).toBe(false);
   });
 });
