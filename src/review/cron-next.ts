@@ -187,13 +187,3 @@ export function lastFireAtOrBefore(schedule: CronSchedule, at: Date): Date | und
   }
   return undefined;
 }
-
-/** Every fire time in (from, to], oldest first; `limit` guards against a per-second expression. */
-export function fireTimesBetween(schedule: CronSchedule, from: Date, to: Date, limit = 10_000): Date[] {
-  const times: Date[] = [];
-  for (let next = nextFireAfter(schedule, from); next && next <= to && times.length < limit; ) {
-    times.push(next);
-    next = nextFireAfter(schedule, next);
-  }
-  return times;
-}
