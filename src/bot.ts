@@ -8,33 +8,48 @@ import { createBakeStatus } from './bake/bake-status.js';
 import { createCancelBake } from './bake/cancel-bake.js';
 import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
-import type { Config } from './config.js';
+import type { Config, DeploymentConfig } from './config.js';
 import { AppError } from './errors.js';
+import { inventorySummary } from './lifecycle/inventory-summary.js';
+import { createPruneFlow } from './lifecycle/prune-flow.js';
+import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from './ports/domino.js';
 import type { Ec2Port } from './ports/ec2.js';
+
 import type { EksPort } from './ports/eks.js';
 import type { LaunchTemplatePort } from './ports/launch-templates.js';
+
+import type { RegistryPort } from './ports/registry.js';
+
 import type { SsmPort } from './ports/ssm.js';
 import type { StateStore } from './ports/state-store.js';
 import { createReviewFeature, type ReviewOptions } from './review/review-feature.js';
 import { createRollout, type Rollout } from './rollout/create-rollout.js';
 import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from './rollout/unconfigured-ports.js';
+import { createAutoBake } from './selection/auto-bake.js';
+import { currentAmiImages } from './selection/current-images.js';
+import type { SuggestionOutcome } from './selection/image-suggestion.js';
+import { suggestImages } from './selection/suggest-images.js';
 import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
 import type { Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { createSystemClock } from './shared/system-clock.js';
+import { words } from './shared/text.js';
 import { createActionRouter } from './slack/action-router.js';
 import { createBakePresenter } from './slack/bake-presenter.js';
 import { createSlackApp } from './slack/create-app.js';
 import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
+import { registerLifecycleActions } from './slack/lifecycle-listeners.js';
+import { createLifecyclePresenter } from './slack/lifecycle-presenter.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
 import { createSlackReviewNotifier } from './slack/review-notifier.js';
 import { registerRolloutActions } from './slack/rollout-listeners.js';
 import { createRolloutPresenter } from './slack/rollout-presenter.js';
+import { createSelectionPresenter } from './slack/selection-presenter.js';
 
 export interface BotOptions {
   config: Config;
@@ -70,6 +85,8 @@ export interface BotOptions {
   /** EKS node groups and their launch templates: the rollout targets of an `eks-node-groups` deployment. */
   eks?: EksPort;
   launchTemplates?: LaunchTemplatePort;
+  /** Container registries' manifests, for `/ami bake --images auto` (without it: the configured list). */
+  registry?: RegistryPort;
   review?: ReviewOptions;
   /** Sandbox: when the simulated world began (bakes created before it cannot resume). */
   simWorldStartedAt?: Date;
@@ -126,6 +143,40 @@ export function createBot(options: BotOptions): Bot {
     ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
   });
   const startBake = createStartBake({ config, store, chat, presenter: bakePresenter, clock, logger, runner });
+  const { registry } = options;
+  const currentImages = (deployment: DeploymentConfig, now: Date) =>
+    currentAmiImages({ ec2: options.ec2, store, ...(options.tiers ? { tiers: options.tiers } : {}) }, deployment, now);
+  const suggest = async (
+    deployment: DeploymentConfig,
+    current?: { imageId?: string; images: readonly string[] },
+  ): Promise<SuggestionOutcome> =>
+    registry
+      ? suggestImages({ registry, usage: options.tierUsers ?? unconfiguredTierUsers(), logger }, deployment, current)
+      : {
+          kind: 'fallback',
+          reason: words('no container registry client is configured.'),
+          code: 'registry_unconfigured',
+          images: deployment.images,
+        };
+  const startAutoBake = createAutoBake({
+    config,
+    clock,
+    logger,
+    presenter: createSelectionPresenter(),
+    startBake,
+    suggest,
+    currentImages,
+  });
+  const lifecycleDeps = {
+    config,
+    store,
+    ec2: options.ec2,
+    tiers: options.tiers ?? unconfiguredTiers(),
+    chat,
+    clock,
+    logger,
+    metrics,
+  };
   const review = createReviewFeature({
     config,
     store,
@@ -135,8 +186,17 @@ export function createBot(options: BotOptions): Bot {
     ec2: options.ec2,
     owner,
     startBake,
+    // Only with Domino's tiers: without them the inventory cannot tell what is in use.
+    ...(options.tiers ? { amiInventory: (d: DeploymentConfig) => inventorySummary(lifecycleDeps, d) } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
+    // Only with a registry client: without one the report would only say so, every quarter.
+    ...(registry
+      ? {
+          suggestImages: async (deployment: DeploymentConfig) =>
+            suggest(deployment, await currentImages(deployment, clock.now()).catch(() => undefined)),
+        }
+      : {}),
     ...(options.review ? { options: options.review } : {}),
   });
   const tasks = createBackgroundTasks(logger);
@@ -158,12 +218,16 @@ export function createBot(options: BotOptions): Bot {
     owner,
     metrics,
   });
+  const lifecyclePresenter = createLifecyclePresenter();
   const useCases: UseCases = {
     startBake,
+    startAutoBake,
     cancelBake: createCancelBake({ store, clock, presenter: bakePresenter, runner }),
     bakeStatus: createBakeStatus({ store, clock, chat, presenter: bakePresenter, sandbox: config.sandbox }),
     ...review.useCases,
     ...rollout.useCases,
+    showImages: createShowImages({ ...lifecycleDeps, presenter: lifecyclePresenter }),
+    ...createPruneFlow({ ...lifecycleDeps, chat, presenter: lifecyclePresenter, tasks }),
   };
   let installation: { teamId?: string; enterpriseId?: string } = options.installation ?? {};
   const actions = createActionRouter(app, {
@@ -175,6 +239,7 @@ export function createBot(options: BotOptions): Bot {
   registerReviewActions(actions, { config, useCases, logger });
   registerHomeTab(app, { config, homeTab: createHomeTab({ config, store, clock }), logger });
   registerRolloutActions(actions, { config, useCases, logger });
+  registerLifecycleActions(actions, { useCases, logger });
   let started = false;
   return {
     app,

@@ -39,6 +39,24 @@ const reviewSchema = z
   })
   .strict();
 
+/** What the AMI lifecycle keeps of a deployment's baked AMIs (issue 16); references are always kept besides. */
+const retentionSchema = z
+  .object({
+    /** The newest N available AMIs are kept whatever their age. */
+    keepLast: z.number().int().min(1, { error: 'expected at least 1: the newest AMI is always kept' }).default(3),
+    /** AMIs younger than this are kept whatever their rank. */
+    keepDays: z.number().min(0, { error: 'expected 0 or more days' }).default(90),
+    /** EBS snapshot storage price (USD per GB-month) for the inventory's cost estimate; us-east-1 standard tier. */
+    pricePerGbMonth: z.number().min(0).default(0.05),
+    /** Superseded AMIs get an EC2 deprecation time this many days ahead; unset = off (the default). */
+    deprecateAfterDays: positive.optional(),
+    /** The target and revert AMIs of this many recent changes count as references (besides every open change). */
+    recentChanges: positiveInt.default(5),
+    /** EnableImageDeregistrationProtection WithCooldown (24 h) for the AMIs tiers use. */
+    protectWithCooldown: z.boolean().default(true),
+  })
+  .strict();
+
 /** What a deployment's "tiers" are: Domino 3.x hardware tiers in MongoDB, or Domino 4+ node pools on EKS. */
 export const DEPLOYMENT_KINDS = ['hardware-tiers', 'eks-node-groups'] as const;
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
@@ -120,6 +138,29 @@ const deploymentSchema = z
       })
       .default({ 'domino-deployment': '{deployment}' }),
     review: reviewSchema.prefault({}),
+    /** `/ami bake --images auto`: which images to bake, chosen from Domino's runs (src/selection). */
+    imageSelection: z
+      .object({
+        /** Always baked, whatever the budget (the base images environments are built on). */
+        baseImages: z.array(z.string()).default([]),
+        /** Runs of the last N days count (Domino's Image Caching Service uses two weeks). */
+        windowDays: positiveInt.max(366).default(14),
+        /** The template's root volume; the budget is `diskShare` of it unless `diskBudgetGiB` is set. */
+        rootVolumeGiB: positive.default(100),
+        diskShare: z
+          .number()
+          .gt(0)
+          .max(1, { error: 'expected a share of the root volume, 0 < share ≤ 1' })
+          .default(0.5),
+        diskBudgetGiB: positive.optional(),
+        /** What a new executor pulls at, in MB/s (10^6 bytes): turns bytes not pulled into seconds saved. */
+        bandwidthMBps: positive.default(50),
+        /** The most used images considered (each costs one manifest read). */
+        maxCandidates: positiveInt.max(200).default(30),
+      })
+      .strict()
+      .prefault({}),
+    retention: retentionSchema.prefault({}),
   })
   .strict()
   .check((ctx) => {
@@ -141,6 +182,8 @@ const deploymentSchema = z
       });
     }
   });
+
+export type RetentionConfig = z.infer<typeof retentionSchema>;
 
 export const configSchema = z
   .object({
@@ -222,6 +265,35 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    /** Container registries the bot reads manifests from (image selection); credentials per host. */
+    registries: z
+      .object({
+        hosts: z
+          .array(
+            z
+              .object({
+                /** As image references name it: `quay.io`, `docker.io`, `registry.example.com:5000`. */
+                host: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$/i, {
+                  error: 'expected a registry host such as quay.io or registry.example.com:5000',
+                }),
+                username: z.string().min(1).optional(),
+                /** The environment variable holding the password or token; config.ts reads it into `password`. */
+                passwordEnv: z
+                  .string()
+                  .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'expected an environment variable name such as QUAY_TOKEN' })
+                  .optional(),
+                /** Set only by config.ts from `passwordEnv` (a password written in the file is refused). */
+                password: z.string().min(1).optional(),
+                /** Plain HTTP, as Docker's insecure-registries (a private or loopback registry). */
+                insecure: z.boolean().default(false),
+              })
+              .strict(),
+          )
+          .default([]),
+        timeoutSeconds: positive.default(20),
       })
       .strict()
       .prefault({}),

@@ -138,7 +138,48 @@ export function rawConfig(env: Env, readFile: (path: string) => string): Json {
   }
   const deployment = envDeployment(env, sandbox);
   raw.deployments = file.deployments ?? (deployment ? [deployment] : undefined);
+  if (raw.registries !== undefined) raw.registries = withRegistryPasswords(raw.registries, env);
   return compactTree(raw);
+}
+
+/**
+ * Each registry's password comes from the environment variable its `passwordEnv` names (never from the file): it is
+ * read here, the one reader of the environment. A password in the file, or a named variable that is unset, is
+ * reported by `registryPasswordProblems`.
+ */
+function withRegistryPasswords(registries: unknown, env: Env): unknown {
+  const hosts = (registries as { hosts?: unknown }).hosts;
+  if (!Array.isArray(hosts)) return registries;
+  return {
+    ...(registries as Json),
+    hosts: hosts.map((entry: unknown) => {
+      if (entry === null || typeof entry !== 'object') return entry;
+      const { password: _fromFile, ...rest } = entry as Json;
+      const name = rest.passwordEnv;
+      const value = typeof name === 'string' ? env[name] : undefined;
+      return value ? { ...rest, password: value } : rest;
+    }),
+  };
+}
+
+function registryPasswordProblems(file: Json, env: Env): string[] {
+  const hosts = (file.registries as { hosts?: unknown } | undefined)?.hosts;
+  if (!Array.isArray(hosts)) return [];
+  return hosts.flatMap((entry: unknown, i) => {
+    const e = (entry ?? {}) as Json;
+    if (e.password !== undefined) {
+      return [
+        `registries.hosts.${i}.password in AMIBOT_CONFIG: not allowed; put the password in an environment variable and name it in passwordEnv`,
+      ];
+    }
+    if (typeof e.passwordEnv === 'string' && !env[e.passwordEnv]) {
+      return [`registries.hosts.${i}.passwordEnv: the environment variable ${e.passwordEnv} is not set`];
+    }
+    if (typeof e.passwordEnv === 'string' && e.username === undefined) {
+      return [`registries.hosts.${i}.username: missing (required with passwordEnv)`];
+    }
+    return [];
+  });
 }
 
 /** Drops undefined values at every object level, so schema defaults apply. */
@@ -211,7 +252,8 @@ export function loadConfig(
     const lines = parsed.error.issues.map((issue) => describeIssue(issue, fromFile));
     throw new ConfigError(`Invalid configuration: ${[...new Set(lines)].join('; ')}`);
   }
-  const problems = crossChecks(parsed.data);
+  const file = env.AMIBOT_CONFIG ? readYaml(env.AMIBOT_CONFIG, readFile) : {};
+  const problems = [...registryPasswordProblems(file, env), ...crossChecks(parsed.data)];
   if (problems.length > 0) throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   return deepFreeze(parsed.data);
 }

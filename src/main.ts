@@ -68,24 +68,37 @@ async function createAdapters(loaded: Config, logger: Logger, metrics: Metrics, 
       dominoApi: sim.dominoApi,
       eks: sim.eks,
       launchTemplates: sim.launchTemplates,
+      registry: sim.registry,
       close: async () => undefined,
     };
   }
   // Loaded only outside sandbox mode: the AWS SDK is about 50 MB of resident memory (docs/PERFORMANCE.md).
-  const [{ createAwsClients }, { createEc2Adapter }, { createSsmAdapter }, { openDominoPorts }] = await Promise.all([
+  const [
+    { createAwsClients },
+    { createEc2Adapter },
+    { createSsmAdapter },
+    { openDominoPorts },
+    { createRegistryClient },
+  ] = await Promise.all([
     import('./adapters/aws/aws-clients.js'),
     import('./adapters/aws/ec2-adapter.js'),
     import('./adapters/aws/ssm-adapter.js'),
     import('./adapters/domino/open-domino.js'),
+    import('./adapters/registry/registry-client.js'),
   ]);
   const aws = createAwsClients({ onThrottle: (service) => metrics.awsThrottles.inc({ service }) });
   const clock = createSystemClock();
   const domino = openDominoPorts(config, clock, logger);
+  const registry = createRegistryClient({
+    registries: config.registries.hosts,
+    timeoutMs: config.registries.timeoutSeconds * 1000,
+  });
   return {
     config,
     ec2: createEc2Adapter(aws.ec2),
     ssm: createSsmAdapter(aws.ssm),
     clock,
+    registry,
     ...domino,
     ...(await openEksPorts(config, aws.ec2, metrics)),
   };

@@ -1,6 +1,6 @@
 import { type Config, findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
-import type { ChatPort } from '../ports/chat.js';
+import type { ChatContent, ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
@@ -21,6 +21,8 @@ export interface StartBakeInput {
   images?: string[];
   noReboot: boolean;
   note?: string;
+  /** Posted in the bake's thread right after its card (e.g. why these images were chosen). */
+  threadMessages?: readonly ChatContent[];
 }
 
 export interface StartBakeDeps {
@@ -34,7 +36,7 @@ export interface StartBakeDeps {
   random?: () => number;
 }
 
-const MAX_IMAGES = 50;
+export const MAX_IMAGES = 50;
 
 /**
  * `/ami bake`, the review's "Start bake" button, the demo and the tests all start a bake here:
@@ -135,6 +137,12 @@ export function createStartBake(deps: StartBakeDeps) {
         { bakeId, deployment: deployment.name, channel: input.channelId, thread: root.ts },
         'bake started',
       );
+      for (const message of input.threadMessages ?? []) {
+        // The bake is saved and goes on without it: a lost explanation is logged, not a failed bake.
+        await chat
+          .post({ channel: input.channelId, threadTs: root.ts, ...message })
+          .catch((error: unknown) => deps.logger.warn({ err: error, bakeId }, 'bake: could not post a thread message'));
+      }
       deps.runner.kick(bakeId);
       const warning = input.noReboot
         ? text` ${icon('warning')} \`--no-reboot\`: file-system integrity of the AMI is not guaranteed.`

@@ -43,6 +43,16 @@ export interface TierUsersPort {
   usersByTier(tierIds: string[]): Promise<Map<string, string[]>>;
   /** Map environment id/name → runs seen within the look-back window (review report). */
   environmentsInUse?(): Promise<Array<{ environment: string; image?: string; runs: number }>>;
+  /** Runs of the last `windowDays` per image reference and hardware tier (image selection); needs `imageField`. */
+  imageUsage?(windowDays: number): Promise<ImageUsage[]>;
+}
+
+/** How much one image was used: runs and distinct users, in all and per hardware tier (or node pool). */
+export interface ImageUsage {
+  image: string;
+  runs: number;
+  users: number;
+  tiers: Array<{ tier: string; runs: number; users: number }>;
 }
 
 // Domino REST API

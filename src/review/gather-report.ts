@@ -6,8 +6,11 @@ import type { Clock } from '../ports/clock.js';
 import type { DominoTiersPort, TierUsersPort } from '../ports/domino.js';
 import type { Ec2Port, ImageInfo } from '../ports/ec2.js';
 import type { StateStore } from '../ports/state-store.js';
+import type { SuggestionOutcome } from '../selection/image-suggestion.js';
 import type { Logger } from '../shared/logger.js';
+import { plainText } from '../shared/text.js';
 import {
+  type AmiInventorySummary,
   type BakeSummary,
   type EnvironmentLine,
   type LastAmiTest,
@@ -26,8 +29,12 @@ export interface ReportSources {
   logger: Logger;
   tiers?: DominoTiersPort;
   tierUsers?: TierUsersPort;
+  /** The image selection (src/selection): what `/ami bake --images auto` would bake now. */
+  suggestImages?: (deployment: DeploymentConfig) => Promise<SuggestionOutcome>;
   /** The rollout flow's newest test of this deployment (issue 4); absent → "no test recorded". */
   lastAmiTest?: (deployment: string) => Promise<LastAmiTest | undefined>;
+  /** The AMI lifecycle's inventory of the deployment (issue 16): the review's "0 orphans" line. */
+  amiInventory?: (deployment: DeploymentConfig) => Promise<AmiInventorySummary>;
 }
 
 const MAX_ENVIRONMENTS = 60;
@@ -95,12 +102,35 @@ async function environments(sources: ReportSources, cacheBake: BakeSummary | und
   }
 }
 
+async function suggested(sources: ReportSources, deployment: DeploymentConfig) {
+  if (!sources.suggestImages) return {};
+  try {
+    const outcome = await sources.suggestImages(deployment);
+    return outcome.kind === 'suggested'
+      ? { suggestedImages: outcome.suggestion }
+      : { suggestedImagesNote: `No image suggestion: ${plainText(outcome.reason)}` };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not suggest images');
+    return { suggestedImagesNote: `No image suggestion: ${userMessage(error)}` };
+  }
+}
+
 async function lastTest(sources: ReportSources, deployment: string): Promise<LastAmiTest | undefined> {
   try {
     return await sources.lastAmiTest?.(deployment);
   } catch (error) {
     sources.logger.warn({ err: error, deployment }, 'review: could not read the last AMI test');
     return undefined;
+  }
+}
+
+async function inventory(sources: ReportSources, deployment: DeploymentConfig) {
+  if (!sources.amiInventory) return {};
+  try {
+    return { inventory: await sources.amiInventory(deployment) };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not read the AMI inventory');
+    return { inventoryNote: `Could not read the AMI inventory: ${userMessage(error)}` };
   }
 }
 
@@ -125,5 +155,7 @@ export async function gatherReport(sources: ReportSources, deployment: Deploymen
     ...(test ? { lastTest: test } : {}),
     ...(await environments(sources, cacheBake, deployment.name)),
     bakeImages: deployment.images,
+    ...(await suggested(sources, deployment)),
+    ...(await inventory(sources, deployment)),
   };
 }

@@ -6,6 +6,7 @@ import type { Ec2Port } from '../ports/ec2.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
+import type { ReportSources } from './gather-report.js';
 import { lastAmiTestFromStore } from './last-ami-test.js';
 import { createOpenReview } from './open-review.js';
 import { createReviewDecisions } from './review-decisions.js';
@@ -31,8 +32,12 @@ export interface ReviewFeatureDeps {
   ec2: Ec2Port;
   tiers?: DominoTiersPort;
   tierUsers?: TierUsersPort;
+  /** What `/ami bake --images auto` would bake now, for the report's "Suggested images". */
+  suggestImages?: ReportSources['suggestImages'];
   owner: string;
   startBake(input: StartBakeInput): Promise<Reply>;
+  /** The AMI lifecycle's inventory summary, for the review's AMIs section. */
+  amiInventory?: ReportSources['amiInventory'];
   options?: ReviewOptions;
 }
 
@@ -50,7 +55,9 @@ export function createReviewFeature(deps: ReviewFeatureDeps) {
     ec2: deps.ec2,
     ...(deps.tiers ? { tiers: deps.tiers } : {}),
     ...(deps.tierUsers ? { tierUsers: deps.tierUsers } : {}),
+    ...(deps.suggestImages ? { suggestImages: deps.suggestImages } : {}),
     ...(lastAmiTest ? { lastAmiTest } : {}),
+    ...(deps.amiInventory ? { amiInventory: deps.amiInventory } : {}),
   });
   const decisions = createReviewDecisions({ store, notifier, clock, logger, startBake: deps.startBake });
   const sendFollowUps = createSendFollowUps({ store, notifier, clock, logger });

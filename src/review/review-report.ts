@@ -2,6 +2,7 @@ import { isPipelineAmiName } from '../bake/ami-name.js';
 import { isPipelineImageByTags } from '../bake/image-tags.js';
 import type { TierRecord } from '../ports/domino.js';
 import type { ImageInfo } from '../ports/ec2.js';
+import type { ImageSuggestion } from '../selection/image-suggestion.js';
 
 /**
  * The facts a review shows, gathered once when it is opened and stored with it, so the message can be
@@ -53,6 +54,18 @@ export interface EnvironmentLine {
   cached?: boolean;
 }
 
+/** The AMI lifecycle's inventory in numbers (issue 16): what the bakes left, what the policy would retire. */
+export interface AmiInventorySummary {
+  amis: number;
+  snapshotGiB: number;
+  /** An estimate: GiB x the configured price per GB-month. */
+  monthlyCostUsd: number;
+  /** AMIs the retention policy would retire now (`/ami prune`). */
+  retirable: number;
+  orphanImages: number;
+  orphanSnapshots: number;
+}
+
 export interface ReviewReport {
   deployment: string;
   timeZone: string;
@@ -68,6 +81,12 @@ export interface ReviewReport {
   environmentsNote?: string;
   /** The deployment's configured bake images (what "Start bake" bakes). */
   bakeImages: string[];
+  /** What `/ami bake --images auto` would bake now (src/selection); absent when not configured or it fell back. */
+  suggestedImages?: ImageSuggestion;
+  suggestedImagesNote?: string;
+  /** The AMI lifecycle's inventory (absent in reviews stored before it, or when it could not be read). */
+  inventory?: AmiInventorySummary;
+  inventoryNote?: string;
 }
 
 const DAY_MS = 86_400_000;

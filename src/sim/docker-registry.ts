@@ -27,6 +27,20 @@ export interface DockerRegistry {
   resolve(ref: string): RegistryImage;
   /** Pins the total size of an image (the demo's famous 4 GB base image, say). */
   define(ref: string, sizeBytes: number, createdAt?: Date): RegistryImage;
+  /** Stores an image with exactly these layers (shared layers: the same id in two images), as a push would. */
+  put(ref: string, layers: Layer[], createdAt?: Date): RegistryImage;
+  /** The image `define` or `put` stored under this tag, or with this digest (`repo@sha256:…`); a strict registry serves only those. */
+  lookup(ref: string): RegistryImage | undefined;
+  /** Stores an image index (a multi-platform tag) over images already stored; returns its digest. */
+  putIndex(ref: string, entries: ImageIndexEntry[]): string;
+  index(ref: string): { digest: string; entries: ImageIndexEntry[] } | undefined;
+}
+
+export interface ImageIndexEntry {
+  /** The platform's image, stored with `put`. */
+  ref: string;
+  os: string;
+  architecture: string;
 }
 
 /** `quay.io/domino/base` → `quay.io/domino/base:latest`; keeps a digest reference as it is. */
@@ -48,6 +62,7 @@ export function isValidDockerRef(ref: string): boolean {
 
 export function createDockerRegistry(): DockerRegistry {
   const images = new Map<string, RegistryImage>();
+  const indexes = new Map<string, { digest: string; entries: ImageIndexEntry[] }>();
 
   const build = (ref: string, sizeBytes?: number, createdAt?: Date): RegistryImage => {
     const n = normaliseRef(ref);
@@ -89,6 +104,32 @@ export function createDockerRegistry(): DockerRegistry {
       }
       return image;
     },
+    put: (ref, layers, createdAt) => {
+      const n = normaliseRef(ref);
+      const image: RegistryImage = {
+        ...n,
+        digest: `sha256:${hashHex(`digest:${n.ref}:${layers.map((l) => l.id).join(',')}`)}`,
+        imageId: `sha256:${hashHex(`id:${n.ref}:${layers.map((l) => l.id).join(',')}`)}`,
+        layers: layers.map((l) => ({ ...l })),
+        sizeBytes: layers.reduce((sum, l) => sum + l.bytes, 0),
+        createdAt: createdAt ?? new Date(Date.UTC(2026, 0, 1)),
+      };
+      images.set(image.ref, image);
+      return image;
+    },
+    lookup: (ref) => {
+      const n = normaliseRef(ref);
+      const at = ref.indexOf('@');
+      if (at < 0) return images.get(n.ref);
+      const digest = ref.slice(at + 1);
+      return [...images.values()].find((image) => image.repository === n.repository && image.digest === digest);
+    },
+    putIndex: (ref, entries) => {
+      const digest = `sha256:${hashHex(`index:${ref}:${entries.map((e) => `${e.ref}@${e.os}/${e.architecture}`).join(',')}`)}`;
+      indexes.set(normaliseRef(ref).ref, { digest, entries: entries.map((e) => ({ ...e })) });
+      return digest;
+    },
+    index: (ref) => indexes.get(normaliseRef(ref).ref),
     define: (ref, sizeBytes, createdAt) => {
       const image = build(ref, sizeBytes, createdAt);
       images.set(image.ref, image);

@@ -12,6 +12,7 @@ import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from './
 import { createSimEc2 } from './sim-ec2.js';
 import { createSimEks } from './sim-eks.js';
 import { createSimLaunchTemplates } from './sim-launch-templates.js';
+import { createSimRegistry, type SimRegistry } from './sim-registry.js';
 import { createSimSsm } from './sim-ssm.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from './sim-world.js';
 import type { CannedScripts } from './ssm-script.js';
@@ -88,6 +89,8 @@ export interface Simulator {
   dominoApi: DominoApiPort;
   eks: EksPort;
   launchTemplates: LaunchTemplatePort;
+  /** The registries' manifests (every reference resolves, as the simulated `docker pull` does). */
+  registry: SimRegistry;
   chat: ConsoleChat;
 }
 
@@ -117,6 +120,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     dominoApi: createSimDominoApi(world, clock, ec2, faults),
     eks: createSimEks(world, clock, faults),
     launchTemplates: createSimLaunchTemplates(world, clock, faults),
+    registry: createSimRegistry(world.registry),
     chat: createConsoleChat({
       write,
       clock,

@@ -48,5 +48,13 @@ export function createSimTierUsers(world: SimWorld): TierUsersPort {
     async environmentsInUse() {
       return world.environmentUsage.map((u) => ({ ...u }));
     },
+    // The seeded environments are the window's usage (the simulator keeps no run history to bound by time).
+    async imageUsage() {
+      return world.environmentUsage.flatMap((u) =>
+        u.image
+          ? [{ image: u.image, runs: u.runs, users: 1, tiers: [{ tier: 'default', runs: u.runs, users: 1 }] }]
+          : [],
+      );
+    },
   };
 }

@@ -5,6 +5,7 @@ import { errorCode, isAppError, userText } from '../errors.js';
 import type { OpenReviewInput } from '../review/open-review.js';
 import type { ReviewClick } from '../review/review-decisions.js';
 import type { RolloutUseCases } from '../rollout/create-rollout.js';
+import type { AutoBakeInput } from '../selection/auto-bake.js';
 import type { ButtonOrigin } from '../shared/button-origin.js';
 import type { Logger } from '../shared/logger.js';
 import type { Reply } from '../shared/reply.js';
@@ -18,6 +19,8 @@ import type { CommandContext } from './commands/subcommand.js';
 /** One use case per intent; the listeners only parse, authorise, ack and delegate. */
 export interface UseCases extends RolloutUseCases {
   startBake(input: StartBakeInput): Promise<Reply>;
+  /** `/ami bake --images auto`: the image selection's choice, or the configured list when it cannot choose. */
+  startAutoBake(input: AutoBakeInput): Promise<Reply>;
   cancelBake(input: { userId: string; bakeId: string; origin?: ButtonOrigin }): Promise<Reply>;
   bakeStatus(input: { bakeId?: string }): Promise<Reply>;
   /** The AMI review: `/ami review`, the schedule and its catch-up all open one here. */
@@ -25,6 +28,16 @@ export interface UseCases extends RolloutUseCases {
   markReviewed(input: ReviewClick): Promise<Reply>;
   snoozeReview(input: ReviewClick): Promise<Reply>;
   startBakeFromReview(input: ReviewClick): Promise<Reply>;
+  /** `/ami images`: the AMI lifecycle's inventory. */
+  showImages(input: { deployment?: string }): Promise<Reply>;
+  /** `/ami prune`: plans and posts the prune for approval. */
+  planPrune(input: { userId: string; channelId: string; deployment?: string }): Promise<Reply>;
+  decidePruneClick(input: {
+    userId: string;
+    pruneId: string;
+    decision: 'approve' | 'reject';
+    origin: ButtonOrigin;
+  }): Promise<Reply>;
 }
 
 export interface ListenerDeps {

@@ -84,3 +84,67 @@ describe('MongoDB tier users (FerretDB-compatible aggregation)', () => {
     ]);
   });
 });
+
+describe('MongoDB image usage (image selection)', () => {
+  it('counts runs and distinct users per image and tier within the window, ignoring runs without an image', async () => {
+    const gpu = new ObjectId();
+    const run = (image: string | undefined, tier: unknown, email: string | undefined, days: number) => ({
+      ...(image === undefined ? {} : { environmentImage: image }),
+      hardwareTierId: tier,
+      ...(email === undefined ? {} : { starterEmail: email }),
+      submissionTime: daysAgo(days),
+      // A run document carries much more; the query projects it away.
+      command: 'python train.py',
+      environmentId: 'env-1',
+    });
+    await db.db
+      .collection('usage_runs')
+      .insertMany([
+        run('quay.io/acme/py:3', 'small', 'Ana@Acme.example', 1),
+        run('quay.io/acme/py:3', 'small', 'ana@acme.example', 2),
+        run('quay.io/acme/py:3', 'small', 'ben@acme.example', 13),
+        run('quay.io/acme/py:3', gpu, 'ana@acme.example', 3),
+        run('quay.io/acme/py:3', 'small', 'late@acme.example', 15),
+        run('quay.io/acme/r:4', 'large', 'chen@acme.example', 5),
+        run('quay.io/acme/r:4', 'large', undefined, 6),
+        run(undefined, 'small', 'dan@acme.example', 1),
+      ]);
+    const port = createMongoTierUsers({
+      db: db.db,
+      clock: createManualClock(now),
+      collection: 'usage_runs',
+      tierField: 'hardwareTierId',
+      emailField: 'starterEmail',
+      timeField: 'submissionTime',
+      lookbackDays: 90,
+      environmentField: 'environmentId',
+      imageField: 'environmentImage',
+    });
+    expect(await port.imageUsage!(14)).toEqual([
+      {
+        image: 'quay.io/acme/py:3',
+        runs: 4,
+        users: 2,
+        tiers: [
+          { tier: 'small', runs: 3, users: 2 },
+          { tier: gpu.toHexString(), runs: 1, users: 1 },
+        ],
+      },
+      { image: 'quay.io/acme/r:4', runs: 2, users: 1, tiers: [{ tier: 'large', runs: 2, users: 1 }] },
+    ]);
+  });
+
+  it('has no image usage when the runs record no image field', () => {
+    const port = createMongoTierUsers({
+      db: db.db,
+      clock: createManualClock(now),
+      collection: 'runs',
+      tierField: 'hardwareTierId',
+      emailField: 'starterEmail',
+      timeField: 'submissionTime',
+      lookbackDays: 90,
+      environmentField: 'environmentId',
+    });
+    expect(port.imageUsage).toBeUndefined();
+  });
+});

@@ -1,84 +1,31 @@
 // Builds and runs the FerretDB test server (test/ferretdb, a Go wrapper around FerretDB v1.24.2's embeddable
 // package), so tests talk to a real MongoDB-wire-protocol peer without internet. Its backend is PostgreSQL (a
 // throwaway cluster, test/support/postgres.ts) or SQLite: AMIBOT_TEST_FERRETDB_BACKEND picks one (see ferretDbBackend).
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { withLock } from './file-lock.js';
+import { ensureGoBinary, type GoBinarySpec, goBinaryPath } from './go-binary.js';
 import { type PostgresCluster, postgresBinDir, startPostgres } from './postgres.js';
-import { exists, settlesWithin } from './settle.js';
+import { settlesWithin } from './settle.js';
 
-const execFileP = promisify(execFile);
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCE_DIR = join(REPO_ROOT, 'test', 'ferretdb');
-const CACHE_DIR = join(REPO_ROOT, '.cache', 'ferretdb');
-const SOURCE_FILES = ['main.go', 'write_gate.go', 'go.mod', 'go.sum'];
+export { REPO_ROOT } from './go-binary.js';
 
 export const GO_MISSING_MESSAGE =
   'FerretDB test server needs Go >= 1.22 on PATH (apt-get install golang or https://go.dev/dl), ' +
   'or set MONGODB_TEST_URI to a MongoDB server';
 
+const FERRETDB: GoBinarySpec = {
+  name: 'ferretdb',
+  sourceFiles: ['main.go', 'write_gate.go', 'go.mod', 'go.sum'],
+  goMissingMessage: GO_MISSING_MESSAGE,
+};
+
 /** The cached binary path; its name carries a hash of the wrapper's sources so edits force a rebuild. */
-export async function ferretDbBinaryPath(): Promise<string> {
-  const hash = createHash('sha256');
-  for (const name of SOURCE_FILES) {
-    hash.update(`${name}\0`);
-    hash.update(await readFile(join(SOURCE_DIR, name)));
-    hash.update('\0');
-  }
-  return join(CACHE_DIR, `ferretdb-test-${hash.digest('hex').slice(0, 16)}`);
-}
+export const ferretDbBinaryPath = (): Promise<string> => goBinaryPath(FERRETDB);
 
 /** Returns the binary path, building it first if needed (the first build takes ~90 s with a cold Go cache). */
-export async function ensureFerretDbBinary(): Promise<string> {
-  const binary = await ferretDbBinaryPath();
-  if (await exists(binary)) return binary;
-  await mkdir(CACHE_DIR, { recursive: true });
-  // The lock stops concurrent callers from building twice; the atomic rename alone keeps the binary whole.
-  return withLock(`${binary}.lock`, async () => {
-    if (await exists(binary)) return binary;
-    await checkGo();
-    const tmp = `${binary}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    try {
-      await execFileP('go', ['build', '-trimpath', '-buildvcs=false', '-o', tmp, '.'], {
-        // modernc.org/sqlite is pure Go: no C compiler needed (Go disables cgo by itself when none is found).
-        cwd: SOURCE_DIR,
-        timeout: 15 * 60_000,
-        maxBuffer: 16 * 1024 * 1024,
-      });
-    } catch (err) {
-      await rm(tmp, { force: true });
-      const stderr = (err as { stderr?: string }).stderr?.trim();
-      throw new Error(`building the FerretDB test server failed: ${stderr || String(err)}`);
-    }
-    await rename(tmp, binary);
-    await pruneOldBinaries(binary);
-    return binary;
-  });
-}
-
-async function checkGo(): Promise<void> {
-  let version: string;
-  try {
-    version = (await execFileP('go', ['env', 'GOVERSION'])).stdout.trim();
-  } catch {
-    throw new Error(GO_MISSING_MESSAGE);
-  }
-  const m = /^go(\d+)\.(\d+)/.exec(version);
-  if (!m || Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 22)) throw new Error(GO_MISSING_MESSAGE);
-}
-
-async function pruneOldBinaries(keep: string): Promise<void> {
-  for (const name of await readdir(CACHE_DIR)) {
-    const path = join(CACHE_DIR, name);
-    if (/^ferretdb-test-[0-9a-f]+$/.test(name) && path !== keep) await rm(path, { force: true });
-  }
-}
+export const ensureFerretDbBinary = (): Promise<string> => ensureGoBinary(FERRETDB);
 
 export type FerretDbBackend = 'postgresql' | 'sqlite';
 

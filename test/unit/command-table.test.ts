@@ -27,7 +27,10 @@ function recordingUseCases(): { useCases: UseCases; calls: string[] } {
 
 /** A valid text for each subcommand, and the one use case it must reach (help reaches none). */
 const SAMPLES: Record<string, Array<[text: string, useCase: string | undefined]>> = {
-  bake: [['bake acme --no-reboot', 'startBake']],
+  bake: [
+    ['bake acme --no-reboot', 'startBake'],
+    ['bake acme --images auto', 'startAutoBake'],
+  ],
   status: [['status bake-20261128-abcd', 'bakeStatus']],
   cancel: [
     ['cancel bake-20261128-abcd', 'cancelBake'],
@@ -38,6 +41,14 @@ const SAMPLES: Record<string, Array<[text: string, useCase: string | undefined]>
   plan: [['plan ami-0123456789abcdef0 --at "2026-12-01 02:00"', 'planRollout']],
   revert: [['revert chg-20261128-k3m9', 'revertChange']],
   drain: [['drain chg-20261128-k3m9', 'planDrain']],
+  images: [
+    ['images', 'showImages'],
+    ['images acme', 'showImages'],
+  ],
+  prune: [
+    ['prune', 'planPrune'],
+    ['prune acme', 'planPrune'],
+  ],
   history: [['history 5', 'rolloutHistory']],
   help: [['help', undefined]],
 };

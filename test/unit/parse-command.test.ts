@@ -28,6 +28,17 @@ describe('parseCommand', () => {
     expect(parseCommand('bake --images=x:1')).toEqual({ kind: 'bake', noReboot: false, images: ['x:1'] });
   });
 
+  it('parses `--images auto` as the image selection, not as an image named auto', () => {
+    expect(parseCommand('bake prod --images auto')).toEqual({
+      kind: 'bake',
+      deployment: 'prod',
+      noReboot: false,
+      images: 'auto',
+    });
+    expect(parseCommand('bake --images=auto')).toEqual({ kind: 'bake', noReboot: false, images: 'auto' });
+    expect(parseCommand('bake --images auto:1')).toEqual({ kind: 'bake', noReboot: false, images: ['auto:1'] });
+  });
+
   it('refuses malformed bake options with a clear message', () => {
     expect(parseCommand('bake --images')).toMatchObject({
       kind: 'invalid',
@@ -46,6 +57,19 @@ describe('parseCommand', () => {
     expect(parseCommand('status bake-20261128-abcd')).toEqual({ kind: 'status', bakeId: 'bake-20261128-abcd' });
     expect(parseCommand('cancel bake-20261128-abcd')).toEqual({ kind: 'cancel', bakeId: 'bake-20261128-abcd' });
     expect(parseCommand('cancel')).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('parses images with an optional deployment name, refusing anything else', () => {
+    expect(parseCommand('images')).toEqual({ kind: 'images' });
+    expect(parseCommand('images acme')).toEqual({ kind: 'images', deployment: 'acme' });
+    expect(parseCommand('images acme prod')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('/ami images'),
+    });
+    expect(parseCommand('images <!channel>')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('lowercase letters, digits and dashes'),
+    });
   });
 
   it('reports unknown subcommands and oversized input as values, never throwing', () => {

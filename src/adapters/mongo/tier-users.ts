@@ -1,6 +1,6 @@
 import { type Db, ObjectId } from 'mongodb';
 import type { Clock } from '../../ports/clock.js';
-import type { TierUsersPort } from '../../ports/domino.js';
+import type { ImageUsage, TierUsersPort } from '../../ports/domino.js';
 
 export interface MongoTierUsersOptions {
   db: Db;
@@ -25,7 +25,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
  */
 export function createMongoTierUsers(options: MongoTierUsersOptions): TierUsersPort {
   const runs = options.db.collection(options.collection);
+  const imageField = options.imageField;
   return {
+    ...(imageField ? { imageUsage: (windowDays: number) => imageUsage(options, imageField, windowDays) } : {}),
     async usersByTier(tierIds) {
       const result = new Map<string, string[]>(tierIds.map((id) => [id, []]));
       if (tierIds.length === 0) return result;
@@ -65,4 +67,60 @@ export function createMongoTierUsers(options: MongoTierUsersOptions): TierUsersP
         .sort((a, b) => b.runs - a.runs);
     },
   };
+}
+
+/**
+ * Runs per image reference of the last `windowDays`, with distinct users, in all and per tier (image selection).
+ * Bounded for Domino's database: the `$match` is a range on the time field (the index docs/MONGODB.md asks for),
+ * the `$project` keeps three fields, and the `$group` returns one document per (image, tier, user), so the bot
+ * never reads whole run documents. Runs without an image reference are not counted.
+ */
+async function imageUsage(
+  options: MongoTierUsersOptions,
+  imageField: string,
+  windowDays: number,
+): Promise<ImageUsage[]> {
+  const since = new Date(options.clock.now().getTime() - windowDays * DAY_MS);
+  const groups = await options.db
+    .collection(options.collection)
+    .aggregate<{ _id: { image: unknown; tier: unknown; email: unknown }; runs: number }>([
+      { $match: { [options.timeField]: { $gte: since }, [imageField]: { $type: 'string' } } },
+      { $project: { _id: 0, [imageField]: 1, [options.tierField]: 1, [options.emailField]: 1 } },
+      {
+        $group: {
+          _id: { image: `$${imageField}`, tier: `$${options.tierField}`, email: `$${options.emailField}` },
+          runs: { $sum: 1 },
+        },
+      },
+    ])
+    .toArray();
+  const images = new Map<
+    string,
+    { runs: number; users: Set<string>; tiers: Map<string, { runs: number; users: Set<string> }> }
+  >();
+  for (const group of groups) {
+    if (typeof group._id.image !== 'string' || group._id.image === '') continue;
+    const image = images.get(group._id.image) ?? { runs: 0, users: new Set(), tiers: new Map() };
+    images.set(group._id.image, image);
+    const tierId = group._id.tier === null || group._id.tier === undefined ? 'unknown' : String(group._id.tier);
+    const tier = image.tiers.get(tierId) ?? { runs: 0, users: new Set<string>() };
+    image.tiers.set(tierId, tier);
+    image.runs += group.runs;
+    tier.runs += group.runs;
+    if (typeof group._id.email === 'string' && group._id.email.trim() !== '') {
+      const email = group._id.email.trim().toLowerCase();
+      image.users.add(email);
+      tier.users.add(email);
+    }
+  }
+  return [...images]
+    .map(([image, u]) => ({
+      image,
+      runs: u.runs,
+      users: u.users.size,
+      tiers: [...u.tiers]
+        .map(([tier, t]) => ({ tier, runs: t.runs, users: t.users.size }))
+        .sort((a, b) => b.runs - a.runs || a.tier.localeCompare(b.tier)),
+    }))
+    .sort((a, b) => b.runs - a.runs || a.image.localeCompare(b.image));
 }

@@ -3,6 +3,7 @@ import type { ReviewReport, TierAmiLine } from '../../review/review-report.js';
 import { formatLocalDate } from '../../review/zoned-time.js';
 import { formatDuration, plural, truncate } from '../../shared/format.js';
 import { codeText, escapeMrkdwn, userMention } from './block-text.js';
+import { formatBytes } from './image-suggestion-message.js';
 
 /** The report's body (pure): tiers by AMI, latest bake, last test, environments vs the AMI, advice. */
 
@@ -120,6 +121,23 @@ export function testSection(report: ReviewReport): Block {
   );
 }
 
+/** The AMI lifecycle's numbers; nothing for a review stored before there were any. */
+export function inventorySections(report: ReviewReport): Block[] {
+  const inv = report.inventory;
+  if (!inv) return report.inventoryNote ? [section(`*AMIs and snapshots*\n${esc(report.inventoryNote)}`)] : [];
+  const orphans = inv.orphanImages + inv.orphanSnapshots;
+  const orphanLine =
+    orphans === 0
+      ? '0 orphans'
+      : `${plural(orphans, 'orphan')} (${plural(inv.orphanImages, 'image')}, ${plural(inv.orphanSnapshots, 'snapshot')} no record explains)`;
+  return [
+    section(
+      `*AMIs and snapshots*\n${plural(inv.amis, 'AMI')} of ${esc(report.deployment)}'s bakes, ${inv.snapshotGiB} GiB of snapshots, ` +
+        `~$${inv.monthlyCostUsd.toFixed(2)}/month (estimate); ${plural(inv.retirable, 'AMI')} retirable by the retention policy (\`/ami prune\`); ${orphanLine}.`,
+    ),
+  ];
+}
+
 export function environmentSections(report: ReviewReport): Block[] {
   const envs = report.environments;
   if (!envs) return [section(`*Environments in use*\n${esc(report.environmentsNote ?? 'Not available.')}`)];
@@ -141,6 +159,32 @@ export function environmentSections(report: ReviewReport): Block[] {
   }
   return linesToSections(`*Environments in use* (${cacheNote})`, lines, ENV_BUDGET, (n) => `… and ${n} more.`);
 }
+
+const SUGGESTED_BUDGET = 1_800;
+
+/** What `/ami bake --images auto` would bake now: the chosen list with shares, then what was left out. */
+export function suggestedImagesSections(report: ReviewReport): Block[] {
+  const s = report.suggestedImages;
+  if (!s) return report.suggestedImagesNote ? [section(`*Suggested images*\n${esc(report.suggestedImagesNote)}`)] : [];
+  const pct = (share: number) => `${Math.round(share * 100)}%`;
+  const lines = [
+    ...s.chosen.map(
+      (c) =>
+        `• ${code(c.ref)}${c.base ? ' (base)' : ''}: +${formatBytes(c.marginalBytes)}, ${pct(c.runShare)} of the runs`,
+    ),
+    ...s.leftOut.map((l) => `• left out ${code(l.ref)}: ${LEFT_OUT[l.reason]}`),
+  ];
+  const title =
+    `*Suggested images* (\`/ami bake --images auto\`): ${plural(s.chosen.length, 'image')}, ` +
+    `${formatBytes(s.totalBytes)} of ${formatBytes(s.budgetBytes)}, about ${formatDuration(Math.round(s.secondsSavedPerWeek) * 1000)} of pulling saved per week`;
+  return linesToSections(title, lines, SUGGESTED_BUDGET, (n) => `… and ${n} more.`);
+}
+
+const LEFT_OUT: Record<NonNullable<ReviewReport['suggestedImages']>['leftOut'][number]['reason'], string> = {
+  over_budget: 'over the disk budget',
+  no_benefit: 'saves no pull time',
+  not_readable: 'its manifest could not be read',
+};
 
 /** The seed's FAQ, plus what it means here. */
 export function adviceSection(report: ReviewReport): Block {

@@ -2,7 +2,14 @@ import { codeText } from '../blocks/block-text.js';
 import { isExactlyTyped, type Word } from '../tokenize.js';
 import { parsed, type Result, type Subcommand, type UsageError, usageError } from './subcommand.js';
 
-export type BakeCommand = { kind: 'bake'; deployment?: string; images?: string[]; noReboot: boolean; note?: string };
+export type BakeCommand = {
+  kind: 'bake';
+  deployment?: string;
+  /** `--images auto`: chosen by the image selection (src/selection) instead of listed. */
+  images?: string[] | 'auto';
+  noReboot: boolean;
+  note?: string;
+};
 
 const MAX_NOTE = 500;
 
@@ -35,7 +42,7 @@ const notExact = (raw: string) =>
 
 function parseBake(words: readonly Word[]): Result<BakeCommand, UsageError> {
   let deployment: string | undefined;
-  let images: string[] | undefined;
+  let images: string[] | 'auto' | undefined;
   let noReboot = false;
   let note: string | undefined;
   for (let i = 0; i < words.length; i++) {
@@ -48,7 +55,7 @@ function parseBake(words: readonly Word[]): Result<BakeCommand, UsageError> {
       if (!value) return usageError('`--images` needs a comma-separated list of image references.');
       // What is pulled must be exactly what was typed: `x'id'` would silently become `xid`.
       if (!exact) return notExact(raw);
-      images = value.split(',').map((ref) => ref.trim());
+      images = value.trim() === 'auto' ? 'auto' : value.split(',').map((ref) => ref.trim());
     } else if (arg === '--note' || arg.startsWith('--note=')) {
       // A note is free text: quotes inside it (`"don't"`) are the admin's words, nothing is run with it.
       const { value, next } = optionValue(words, i);
@@ -79,9 +86,15 @@ export const bake: Subcommand<BakeCommand> = {
       usage: '/ami bake [deployment] [--images a,b] [--no-reboot] [--note "text"]',
       summary: 'bake a new executor AMI from the executor template',
     },
+    {
+      usage: '/ami bake [deployment] --images auto',
+      summary: "bake the images Domino's users run most, chosen under the disk budget (shown in the thread)",
+    },
   ],
   parse: parseBake,
-  run({ kind: _kind, ...options }, { caller, useCases }) {
-    return useCases.startBake({ ...options, userId: caller.userId, channelId: caller.channelId });
+  run({ kind: _kind, images, ...options }, { caller, useCases }) {
+    const who = { userId: caller.userId, channelId: caller.channelId };
+    if (images === 'auto') return useCases.startAutoBake({ ...options, ...who });
+    return useCases.startBake({ ...options, ...(images ? { images } : {}), ...who });
   },
 };

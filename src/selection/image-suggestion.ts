@@ -1,0 +1,61 @@
+import type { Text } from '../shared/text.js';
+
+/** Which images to bake and why: what `/ami bake --images auto` and the review show before anything is pulled. */
+export interface ImageSuggestion {
+  deployment: string;
+  windowDays: number;
+  budgetBytes: number;
+  bandwidthBytesPerSecond: number;
+  method: 'exact' | 'greedy';
+  chosen: SuggestedImage[];
+  leftOut: LeftOutSuggestion[];
+  totalBytes: number;
+  secondsSavedPerWeek: number;
+  /** Runs in the window on the tiers the standard AMI serves (pinned tiers excluded). */
+  totalRuns: number;
+  /** Against the images of the AMI the standard tiers use now, when that is known. */
+  diff?: ImageDiff;
+}
+
+export interface SuggestedImage {
+  ref: string;
+  /** A configured base image (always baked). */
+  base: boolean;
+  runs: number;
+  users: number;
+  /** Runs and users per hardware tier (or node pool), most runs first. */
+  tiers: Array<{ tier: string; runs: number; users: number }>;
+  /** This image's runs ÷ every run in the window. */
+  runShare: number;
+  /** Bytes it adds on top of the images listed before it. */
+  marginalBytes: number;
+  /** marginalBytes ÷ the budget. */
+  diskShare: number;
+  marginalSecondsPerWeek: number;
+}
+
+export type LeftOutReason = 'over_budget' | 'no_benefit' | 'not_readable';
+
+export interface LeftOutSuggestion {
+  ref: string;
+  reason: LeftOutReason;
+  runs: number;
+  /** Bytes it would add (absent when its manifest could not be read). */
+  marginalBytes?: number;
+  marginalSecondsPerWeek?: number;
+  /** Why its manifest could not be read (registry_not_found, registry_unauthorized, …). */
+  detail?: Text;
+}
+
+export interface ImageDiff {
+  /** The AMI the standard tiers use now, and the images its bake pulled. */
+  currentImageId?: string;
+  added: string[];
+  removed: string[];
+  kept: string[];
+}
+
+/** The suggestion, or why there is none and the bake falls back to the configured list. */
+export type SuggestionOutcome =
+  | { kind: 'suggested'; suggestion: ImageSuggestion }
+  | { kind: 'fallback'; reason: Text; code: string; images: readonly string[] };

@@ -1,0 +1,197 @@
+import { validateImageReference } from '../bake/image-reference.js';
+import { MAX_IMAGES } from '../bake/start-bake.js';
+import type { DeploymentConfig } from '../config.js';
+import { errorCode, userText } from '../errors.js';
+import type { ImageUsage, TierUsersPort } from '../ports/domino.js';
+import type { ImageLayers, RegistryPort } from '../ports/registry.js';
+import type { Logger } from '../shared/logger.js';
+import { code, text } from '../shared/text.js';
+import { chooseImages } from './choose-images.js';
+import type { ImageSuggestion, LeftOutSuggestion, SuggestionOutcome } from './image-suggestion.js';
+
+export interface SuggestImagesDeps {
+  registry: RegistryPort;
+  usage: TierUsersPort;
+  logger: Logger;
+}
+
+const GIB = 1024 ** 3;
+const LOOKUP_CONCURRENCY = 4;
+/** A registry that cannot answer: the suggestion would be built on missing facts, so the bake falls back. */
+const OUTAGE_CODES = new Set(['registry_unreachable', 'registry_timeout']);
+
+export function budgetBytes(selection: DeploymentConfig['imageSelection']): number {
+  return Math.round((selection.diskBudgetGiB ?? selection.rootVolumeGiB * selection.diskShare) * GIB);
+}
+
+/** Usage on the tiers the standard AMI serves: runs on pinned (special) tiers are not counted. */
+function standardUsage(usage: ImageUsage[], pinnedTiers: readonly string[]): ImageUsage[] {
+  const pinned = new Set(pinnedTiers);
+  return usage
+    .map((u) => {
+      const tiers = u.tiers.filter((t) => !pinned.has(t.tier));
+      const dropped = u.tiers.length - tiers.length;
+      if (dropped === 0) return u;
+      // Users per tier may overlap, so an image's users are capped by its total, never summed past it.
+      const users = Math.min(
+        u.users,
+        tiers.reduce((sum, t) => sum + t.users, 0),
+      );
+      return { ...u, tiers, runs: tiers.reduce((sum, t) => sum + t.runs, 0), users };
+    })
+    .filter((u) => u.runs > 0);
+}
+
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The images to bake for one deployment: its base images, then the most used images of the window chosen under the
+ * disk budget by seconds of pulling saved per week (choose-images.ts). Every reference is read from its registry;
+ * an image that cannot be read is left out with the registry's reason, and a registry that cannot be reached at
+ * all gives a fallback to the configured list, saying why.
+ */
+export async function suggestImages(
+  deps: SuggestImagesDeps,
+  deployment: DeploymentConfig,
+  currentImages?: { imageId?: string; images: readonly string[] },
+): Promise<SuggestionOutcome> {
+  const selection = deployment.imageSelection;
+  const fallback = (reason: ReturnType<typeof text>, errorCodeValue: string): SuggestionOutcome => ({
+    kind: 'fallback',
+    reason,
+    code: errorCodeValue,
+    images: deployment.images,
+  });
+  if (!deps.usage.imageUsage) {
+    return fallback(
+      text`No source of image usage is configured (domino.tierUsers.imageField names the runs' image field).`,
+      'usage_unavailable',
+    );
+  }
+  let usage: ImageUsage[];
+  try {
+    usage = standardUsage(await deps.usage.imageUsage(selection.windowDays), deployment.pinnedTiers);
+  } catch (error) {
+    deps.logger.warn({ err: error, deployment: deployment.name }, 'image selection: could not read the usage');
+    return fallback(text`Could not read Domino's runs: ${userText(error)}`, errorCode(error));
+  }
+  const totalRuns = usage.reduce((sum, u) => sum + u.runs, 0);
+  const byRef = new Map(usage.map((u) => [u.image, u]));
+  const baseSet = new Set(selection.baseImages);
+  // A bake takes at most MAX_IMAGES references: never suggest more than it would accept.
+  const optionalSlots = Math.max(0, Math.min(selection.maxCandidates, MAX_IMAGES - baseSet.size));
+  const candidates = [
+    ...baseSet,
+    ...[...usage]
+      .filter((u) => !baseSet.has(u.image))
+      .sort((a, b) => b.runs - a.runs || a.image.localeCompare(b.image))
+      .slice(0, optionalSlots)
+      .map((u) => u.image),
+  ];
+  const read = await mapLimited(candidates, LOOKUP_CONCURRENCY, async (ref) => {
+    try {
+      return { ref, layers: await deps.registry.imageLayers(ref) };
+    } catch (error) {
+      return { ref, error };
+    }
+  });
+  const outage = read.find((r) => 'error' in r && OUTAGE_CODES.has(errorCode(r.error)));
+  if (outage && 'error' in outage) {
+    deps.logger.warn({ err: outage.error, deployment: deployment.name }, 'image selection: registry unreachable');
+    return fallback(
+      text`${userText(outage.error)} The suggestion needs every image's layers.`,
+      errorCode(outage.error),
+    );
+  }
+  const unreadable: LeftOutSuggestion[] = read.flatMap((r) =>
+    'error' in r
+      ? [{ ref: r.ref, reason: 'not_readable' as const, runs: byRef.get(r.ref)?.runs ?? 0, detail: userText(r.error) }]
+      : [],
+  );
+  const unreadableBase = unreadable.find((u) => baseSet.has(u.ref));
+  if (unreadableBase) {
+    return fallback(
+      text`The base image ${code(unreadableBase.ref)} cannot be read from its registry: ${unreadableBase.detail ?? ''}`,
+      'base_image_unreadable',
+    );
+  }
+  const readable = read.filter((r): r is { ref: string; layers: ImageLayers } => 'layers' in r);
+  const bandwidth = selection.bandwidthMBps * 1_000_000;
+  const budget = budgetBytes(selection);
+  const choice = chooseImages({
+    images: readable.map((r) => ({
+      ref: r.ref,
+      layers: r.layers.layers,
+      runsPerWeek: ((byRef.get(r.ref)?.runs ?? 0) * 7) / selection.windowDays,
+      required: baseSet.has(r.ref),
+    })),
+    budgetBytes: budget,
+    bandwidthBytesPerSecond: bandwidth,
+  });
+  const runsOf = (ref: string) => byRef.get(ref)?.runs ?? 0;
+  const chosenRefs = choice.chosen.map((c) => c.ref);
+  const suggestion: ImageSuggestion = {
+    deployment: deployment.name,
+    windowDays: selection.windowDays,
+    budgetBytes: budget,
+    bandwidthBytesPerSecond: bandwidth,
+    method: choice.method,
+    chosen: choice.chosen.map((c) => ({
+      ref: c.ref,
+      base: c.required,
+      runs: runsOf(c.ref),
+      users: byRef.get(c.ref)?.users ?? 0,
+      tiers: (byRef.get(c.ref)?.tiers ?? []).map((t) => ({ ...t })),
+      runShare: totalRuns === 0 ? 0 : runsOf(c.ref) / totalRuns,
+      marginalBytes: c.marginalBytes,
+      diskShare: budget === 0 ? 0 : c.marginalBytes / budget,
+      marginalSecondsPerWeek: c.marginalSecondsPerWeek,
+    })),
+    leftOut: [
+      ...choice.leftOut.map((l) => ({
+        ref: l.ref,
+        reason: l.reason,
+        runs: runsOf(l.ref),
+        marginalBytes: l.marginalBytes,
+        marginalSecondsPerWeek: l.marginalSecondsPerWeek,
+      })),
+      ...unreadable,
+    ],
+    totalBytes: choice.totalBytes,
+    secondsSavedPerWeek: choice.secondsSavedPerWeek,
+    totalRuns,
+    ...(currentImages ? { diff: diffImages(currentImages, chosenRefs) } : {}),
+  };
+  deps.logger.info(
+    { deployment: deployment.name, chosen: chosenRefs, totalBytes: choice.totalBytes, method: choice.method },
+    'image selection: suggested',
+  );
+  return { kind: 'suggested', suggestion };
+}
+
+/** Compared in Docker's canonical form (`ubuntu` is `docker.io/library/ubuntu:latest`); shown as written. */
+function diffImages(current: { imageId?: string; images: readonly string[] }, chosen: readonly string[]) {
+  const key = (ref: string) => {
+    const checked = validateImageReference(ref);
+    return checked.ok ? checked.ref.normalized : ref;
+  };
+  const now = new Set(current.images.map(key));
+  const next = new Set(chosen.map(key));
+  return {
+    ...(current.imageId ? { currentImageId: current.imageId } : {}),
+    added: chosen.filter((ref) => !now.has(key(ref))),
+    removed: current.images.filter((ref) => !next.has(key(ref))),
+    kept: chosen.filter((ref) => now.has(key(ref))),
+  };
+}

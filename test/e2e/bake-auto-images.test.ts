@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BakeRecord } from '../../src/bake/bake-record.js';
+import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
+import { createSimRegistry } from '../../src/sim/sim-registry.js';
+import { createSimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
+import { type Harness, startHarness } from '../support/bot-harness.js';
+import { driveUntil } from '../support/time-driver.js';
+
+const MIB = 1024 * 1024;
+const HOST = 'reg.example';
+const BASE = `${HOST}/domino/base:5`;
+const A = `${HOST}/team/a:1`;
+const B = `${HOST}/team/b:1`;
+const C = `${HOST}/team/c:1`;
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function endedBake(harness: Harness, timeoutMs = 15_000): Promise<BakeRecord> {
+  return driveUntil(
+    'the bake to end',
+    async () => {
+      const [bake] = await harness.store.bakes.listRecent(1);
+      return bake && ['succeeded', 'failed', 'cancelled'].includes(bake.status) ? bake : undefined;
+    },
+    { realLimitMs: timeoutMs },
+  );
+}
+
+/** Base (600 MiB) under A and B; C on its own stack (500 MiB); runs of the 14-day window: A 70, B 28, C 42. */
+function selectionWorld() {
+  const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
+  const layer = (id: string, mib: number) => ({ id: id.padEnd(64, '0'), bytes: mib * MIB });
+  const os = layer('a0', 400);
+  const py = layer('b0', 200);
+  world.registry.put(BASE, [os, py]);
+  world.registry.put(A, [os, py, layer('c1', 100)]);
+  world.registry.put(B, [os, py, layer('c2', 300)]);
+  world.registry.put(C, [layer('c3', 500)]);
+  world.environmentUsage.splice(
+    0,
+    world.environmentUsage.length,
+    { environment: 'env-a', image: A, runs: 70 },
+    { environment: 'env-b', image: B, runs: 28 },
+    { environment: 'env-c', image: C, runs: 42 },
+  );
+  return { world, registry: createSimRegistry(world.registry, { strict: true }) };
+}
+
+/** The references the bake's SSM commands pulled on the template (`docker pull '<ref>'`). */
+const pulledRefs = (harness: Harness) =>
+  harness.world.commands
+    .flatMap((command) => command.commands)
+    .flatMap((line) => [...line.matchAll(/docker pull '?([^'\s]+)'?/g)].map((m) => m[1]!));
+
+const threadTexts = (harness: Harness, rootTs: string) =>
+  harness.fake.calls
+    .filter((call) => call.method === 'chat.postMessage' && call.args.thread_ts === rootTs)
+    .map((call) => JSON.stringify(call.args.blocks ?? call.args.text));
+
+describe('/ami bake --images auto end to end', () => {
+  it('bakes exactly the chosen list (base, A, B under a 1 GiB budget) and shows why in the thread', async () => {
+    const { world, registry } = selectionWorld();
+    h = await startHarness({
+      world,
+      domino: true,
+      registry,
+      tweak: (config) => {
+        config.deployments[0]!.imageSelection = {
+          ...config.deployments[0]!.imageSelection,
+          baseImages: [BASE],
+          diskBudgetGiB: 1,
+        };
+      },
+    });
+    await h.slash('bake --images auto', { responseId: 'auto1' });
+    expect(await h.answer('auto1')).toContain('Baking 3 suggested image(s)');
+    const bake = await endedBake(h);
+    expect(bake.status).toBe('succeeded');
+    expect(bake.images).toEqual([BASE, A, B]);
+    expect(pulledRefs(h).sort()).toEqual([BASE, A, B].sort());
+    const ami = world.images.get(bake.facts.imageId!)!;
+    for (const ref of [BASE, A, B]) expect([...ami.dockerImages.keys()]).toContain(ref);
+    expect([...ami.dockerImages.keys()]).not.toContain(C);
+    const thread = threadTexts(h, bake.rootTs!).join('\n');
+    expect(thread).toContain('Suggested images');
+    expect(thread).toContain('over the budget');
+    expect(thread).toContain(C);
+  });
+
+  it('falls back to the configured list, saying so, when the registry cannot be reached', async () => {
+    const { world, registry } = selectionWorld();
+    registry.setReachable(HOST, false);
+    h = await startHarness({
+      world,
+      domino: true,
+      registry,
+      tweak: (config) => {
+        config.deployments[0]!.imageSelection = { ...config.deployments[0]!.imageSelection, baseImages: [BASE] };
+      },
+    });
+    await h.slash('bake --images auto', { responseId: 'auto2' });
+    const answer = await h.answer('auto2');
+    expect(answer).toContain('No image suggestion');
+    expect(answer).toContain('Cannot reach the registry');
+    const bake = await endedBake(h);
+    expect(bake.images).toEqual([DEMO_IDS.images.base, DEMO_IDS.images.standard, DEMO_IDS.images.spark]);
+    expect(pulledRefs(h).sort()).toEqual(
+      [DEMO_IDS.images.base, DEMO_IDS.images.standard, DEMO_IDS.images.spark].sort(),
+    );
+    expect(threadTexts(h, bake.rootTs!).join('\n')).toContain('Baking the configured list instead');
+  });
+});

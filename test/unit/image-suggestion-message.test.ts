@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { text } from '../../src/shared/text.js';
+import {
+  formatBytes,
+  imageFallbackMessage,
+  imageSuggestionMessage,
+} from '../../src/slack/blocks/image-suggestion-message.js';
+import { sampleSuggestion } from '../support/sample-suggestion.js';
+
+describe('imageSuggestionMessage', () => {
+  it('lists the chosen images with their bytes, shares and savings, the left-out ones with reasons, and the diff', () => {
+    const message = imageSuggestionMessage(sampleSuggestion());
+    const all = JSON.stringify(message.blocks);
+    expect(all).toContain('2 images, 5.50 GB of the 50.00 GB disk budget');
+    expect(all).toContain('`quay.io/domino/base:5` (base): +4.00 GB (8% of the budget)');
+    expect(all).toContain(
+      '70 runs (50%), 5 users on small 60, large 5, gpu &lt;!here&gt; 3, +1 tiers · saves 17 min 30 s/week',
+    );
+    expect(all).toContain('over the budget, would add 60.00 GB with 44.50 GB left');
+    expect(all).toContain('saves no pull time');
+    expect(all).toContain('its manifest could not be read');
+    expect(all).toContain('Added: `quay.io/team/py:3`');
+    expect(all).toContain('Removed: `old/x:1`');
+    expect(all).toContain('ami-0123456789abcdef0');
+  });
+
+  it('escapes outside text: a reference or a registry error cannot mention or link', () => {
+    const all = JSON.stringify(imageSuggestionMessage(sampleSuggestion()).blocks);
+    expect(all).not.toContain('<!channel>');
+    expect(all).not.toContain('<@U0BAD>');
+    expect(all).toContain('&lt;!channel&gt;');
+  });
+
+  it('says the configured list is baked when there is no suggestion', () => {
+    const message = imageFallbackMessage(text`Cannot reach the registry ${'quay.io'}.`, ['a:1', 'b:2']);
+    expect(message.text).toContain('No image suggestion: Cannot reach the registry quay.io.');
+    expect(JSON.stringify(message.blocks)).toContain('• `a:1`');
+  });
+});
+
+describe('formatBytes', () => {
+  it('prints decimal units as registries do', () => {
+    expect([formatBytes(512), formatBytes(1_500), formatBytes(2_500_000), formatBytes(3_210_000_000)]).toEqual([
+      '512 B',
+      '1.5 kB',
+      '2.5 MB',
+      '3.21 GB',
+    ]);
+  });
+});
