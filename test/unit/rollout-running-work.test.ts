@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import type { DominoApiPort } from '../../src/ports/domino.js';
 import { createRollout } from '../../src/rollout/create-rollout.js';
+import { createHardwareTierTargets } from '../../src/rollout/targets/hardware-tiers.js';
 import { addRun, finishRun } from '../../src/sim/index.js';
 import { APPROVER, COMPUTE, eksRig } from '../support/eks-rig.js';
 
@@ -118,14 +119,16 @@ describe('running work on the node pools of an EKS apply', () => {
     for (const name of COMPUTE) expect(r.versions(name)).toHaveLength(2);
   });
 
-  it('hardware tiers: no running work to settle (the new AMI reaches executors started later)', async () => {
+  it('hardware tiers: no running work to settle, no audience beyond themselves, no notices', async () => {
     const r = await eksRig();
-    const { createHardwareTierTargets } = await import('../../src/rollout/targets/hardware-tiers.js');
     const tiers = createHardwareTierTargets(
       r.deps.tiers,
       r.deps.config.deployments[0]!,
       'executor_group_configuration',
     );
-    expect(await tiers.runningWork([])).toBeUndefined();
+    const update = { key: 'string:small', id: 'small', label: 'Small', from: 'ami-0a', to: 'ami-0b', guard: 'ami-0a' };
+    expect(await tiers.runningWork([update])).toBeUndefined();
+    expect(await tiers.audience([update])).toBeUndefined();
+    expect(await tiers.notices([update])).toEqual([]);
   });
 });
