@@ -3,7 +3,7 @@
 // updated to it), revert (a third version with the recorded AMI), with the versions checked after each step.
 import { afterEach, describe, expect, it } from 'vitest';
 import { bakeImageTags } from '../../src/bake/image-tags.js';
-import { NODE_POOL_LABEL, seedEksCluster } from '../../src/sim/index.js';
+import { addRun, NODE_POOL_LABEL, seedEksCluster } from '../../src/sim/index.js';
 import { createSimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import type { Harness } from '../support/bot-harness.js';
@@ -68,6 +68,8 @@ describe('rollout of an eks-node-groups deployment', () => {
     for (const name of COMPUTE) expect(versions(name)).toHaveLength(1);
     await h.bot.rollout.idle();
 
+    // A user's run on a compute tier: the apply says in the thread that it will be evicted (eks.runningWork evict).
+    addRun(world, { tierId: 'small-k8s', project: { owner: 'ana', name: 'churn' }, user: 'ana' });
     await h.click(ACTION_IDS.approve, change._id, { userId: APPROVERS[0], responseId: 'approve' });
     await h.bot.rollout.idle();
     const applied = await h.store.changes.get(change._id);
@@ -82,6 +84,8 @@ describe('rollout of an eks-node-groups deployment', () => {
     // The apply result is posted in the change's thread.
     const posted = h.fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => String(c.args.text ?? ''));
     expect(posted.some((text) => text.startsWith(`${change._id} applied: 2`))).toBe(true);
+    expect(posted.some((text) => text.includes('1 running run on node pools compute will be evicted'))).toBe(true);
+    expect(posted.some((text) => text.includes('ana/churn (ana, Running)'))).toBe(true);
 
     await h.slash(`revert ${change._id}`, { responseId: 'revert' });
     const revert = await latestChange(h, 'revert');
