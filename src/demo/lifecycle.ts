@@ -6,7 +6,7 @@ import type { ChangeRecord } from '../rollout/change-record.js';
 import { DEMO_IDS, EXECUTOR_GROUP_TAG } from '../sim/index.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import type { Actor } from './demo-actors.js';
-import { type DemoStage, waitUntil } from './demo-stage.js';
+import type { DemoStage } from './demo-stage.js';
 import { tierTable } from './tier-table.js';
 
 export interface LifecycleContext {
@@ -24,7 +24,7 @@ const isTestDone = (test: AmiTestRecord | undefined) => test !== undefined && te
 const CHANGE_ENDED = ['applied', 'rejected', 'expired', 'failed'];
 
 async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecord> {
-  return waitUntil(async () => {
+  return stage.waitUntil(async () => {
     const tests = await stage.store.amiTests.listRecent(10);
     const test = tests.find((t) => t.createdAt.getTime() >= after);
     return test && isTestDone(await stage.store.amiTests.get(test._id))
@@ -34,14 +34,14 @@ async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecor
 }
 
 async function newestChange(stage: DemoStage, kind: ChangeRecord['kind'], known: Set<string>): Promise<ChangeRecord> {
-  return waitUntil(async () => {
+  return stage.waitUntil(async () => {
     const changes = await stage.store.changes.listRecent(20);
     return changes.find((change) => change.kind === kind && !known.has(change._id));
   }, 60_000);
 }
 
 async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> {
-  return waitUntil(async () => {
+  return stage.waitUntil(async () => {
     const change = await stage.store.changes.get(id);
     return change && CHANGE_ENDED.includes(change.status) ? change : undefined;
   }, 60_000);
@@ -149,7 +149,7 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
   const beforePlan = stage.sink.answers.length;
   await requester.press(ACTION_IDS.planRollout, bake._id);
   const change = await newestChange(stage, 'rollout', known);
-  await waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
+  await stage.waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
   // The plan's answer to pat is printed under this step, not under the next one.
   await requester.answer(beforePlan, /^Planned/);
 
@@ -175,10 +175,12 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
 
 export async function drainReport(ctx: LifecycleContext, change: ChangeRecord): Promise<void> {
   ctx.banner('Executors still on the old AMIs');
-  const drain = await waitUntil(async () => {
-    const changes = await ctx.stage.store.changes.listRecent(20);
-    return changes.find((c) => c.kind === 'drain' && c.drainOf === change._id);
-  }, 30_000).catch(() => undefined);
+  const drain = await ctx.stage
+    .waitUntil(async () => {
+      const changes = await ctx.stage.store.changes.listRecent(20);
+      return changes.find((c) => c.kind === 'drain' && c.drainOf === change._id);
+    }, 30_000)
+    .catch(() => undefined);
   const plan = drain?.drain;
   const line = plan
     ? `Drain: ${plan.stopped.length} stopped executor(s) can be terminated after approval; ${plan.running.length} running one(s) listed for Maintenance Mode.`
@@ -210,7 +212,7 @@ export async function quarterlyReview(ctx: LifecycleContext): Promise<void> {
   ctx.banner('Quarterly review');
   const before = stage.sim.chat.messages.length;
   await requester.command('review');
-  await waitUntil(() =>
+  await stage.waitUntil(() =>
     stage.sim.chat.messages.slice(before).find((message) => /review/i.test(message.text)) ? true : undefined,
   );
   ctx.summary.push('Quarterly review report posted with Start bake / Snooze / Mark reviewed.');

@@ -2,11 +2,8 @@ import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
 import { FAULT_NAMES, type FaultName } from '../../src/sim/faults.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 
-/**
- * The lifecycle runs at a modest speed: the AMI test times Domino states by polling, and at very high clock
- * speeds a pause of this (loaded, 2-core) machine would be charged to the state being polled.
- */
 /** The lines from the banner `title` up to the next banner. */
 function section(output: string, title: string): string {
   // A title ends at the banner's rule (`━━━ pat presses "Plan rollout" ━━━…`), so "Plan rollout" is not the
@@ -18,9 +15,11 @@ function section(output: string, title: string): string {
   return output.slice(start, next === -1 ? undefined : next);
 }
 
-async function demo(fault?: string, speed = fault ? 1_500 : 300) {
+/** The in-process demo on a manual clock: time moves only while the demo waits for the bot. */
+async function demo(fault?: string) {
   const lines: string[] = [];
-  const result = await runDemo({ speed, write: (line) => lines.push(line), ...(fault ? { fault } : {}) });
+  const clock = createManualClock(new Date());
+  const result = await runDemo({ clock, write: (line) => lines.push(line), ...(fault ? { fault } : {}) });
   return { result, output: lines.join('\n') };
 }
 
@@ -37,8 +36,9 @@ describe('npm run demo', () => {
     expect(result.tiersBefore.join('\n')).toContain('GPU');
     expect(output).toContain('[ Test on test-tier ] [ Plan rollout ]');
     expect(output).toContain('template is stopped');
-    // The demo runs on the simulated clock, and its messages say so.
-    expect(output).toContain('simulated time ×300: times and durations are on the simulated clock');
+    // The demo runs on the simulated clock, and its messages say so. (The note's ×N is the configured sandbox
+    // speed, which this manual clock does not run at, so it is not asserted: docs/ARCHITECTURE.md, issue 14.)
+    expect(output).toContain('times and durations are on the simulated clock');
     // Test: Pulling drops from minutes on the old AMI to about zero on the new one.
     // (On a loaded CI machine a stall of the process can be charged to the state being polled, so the bound
     // on the new AMI is "seconds, not minutes" rather than the 5 s pass threshold.)
