@@ -4,7 +4,7 @@ import type { StateStore } from '../ports/state-store.js';
 import { trackStore } from '../sim/in-flight.js';
 import type { ManualClock } from '../sim/manual-clock.js';
 import { createScaledClock } from '../sim/scaled-clock.js';
-import { driveClock, driveUntil } from '../sim/time-driver.js';
+import { driveClock, drivenIdle, driveUntil } from '../sim/time-driver.js';
 
 /**
  * The demo's time: the clock the simulator and the bot run on, and how the scripted admins wait for the bot.
@@ -56,18 +56,8 @@ export function virtualDemoTime(clock: ManualClock): DemoTime {
     adopt(bot, store) {
       trackStore(driven.inFlight, store);
       driven.inFlight.track(bot.chat);
-      // Waiting for the bot to be idle waits for its timers too: time moves on until its runs are done.
-      for (const target of [bot.runner, bot.rollout, bot.rollout.tasks]) {
-        const idle = target.idle.bind(target);
-        target.idle = async () => {
-          let done = false;
-          const idled = idle().finally(() => {
-            done = true;
-          });
-          await waitUntil(() => (done ? true : undefined), 60_000);
-          await idled;
-        };
-      }
+      for (const target of [bot.runner, bot.rollout, bot.rollout.tasks])
+        target.idle = drivenIdle(target.idle.bind(target));
     },
     close: () => driven.release(),
   };

@@ -1,5 +1,5 @@
-// Virtual time for a whole bot (the tests, the in-process demo): its clock is a manual one, and time moves only while a test waits
-// for something (driveUntil, the fake Slack's waitFor). A step wakes the sleepers due in the next STEP_MS (or the
+// Virtual time for a whole bot (the tests, the in-process demo): its clock is a manual one, and time moves only
+// while a test or the demo waits for something (driveUntil, the fake Slack's waitFor). A step wakes the sleepers due in the next STEP_MS (or the
 // earliest one, if later), each once the work the previous wake-up started has settled (the bot's store and chat
 // calls, real I/O included), so the bot sees exact virtual durations whatever the machine's load, and no real
 // sleep stands in for time.
@@ -108,4 +108,19 @@ export async function driveUntil<T>(
 function spent(clock: ManualClock | undefined, startMs: number | undefined): string {
   if (!clock || startMs === undefined) return '';
   return ` (${Math.round((clock.now().getTime() - startMs) / 1000)} s of virtual time passed)`;
+}
+
+/**
+ * Wraps a bot's `idle()` (its runner, its rollout tasks): waiting for the bot to be idle waits for its timers too,
+ * so time moves on until the work is done.
+ */
+export function drivenIdle(idle: () => Promise<void>, realLimitMs = 60_000): () => Promise<void> {
+  return async () => {
+    let done = false;
+    const idled = idle().finally(() => {
+      done = true;
+    });
+    await driveUntil('the bot to be idle', () => (done ? true : undefined), { realLimitMs });
+    await idled;
+  };
 }

@@ -26,7 +26,7 @@ import { getFreePort } from './free-port.js';
 import { createInFlight, trackStore } from './in-flight.js';
 import { mongoTestUri, uniqueDbName } from './mongo.js';
 import { type SlackResponse, sendBlockAction, sendSlashCommand } from './slack-signing.js';
-import { driveClock, driveUntil, isManualClock } from './time-driver.js';
+import { driveClock, drivenIdle, isManualClock } from './time-driver.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const OPS = DEMO_IDS.opsChannel;
@@ -124,17 +124,6 @@ export interface Harness {
 }
 
 let responseCounter = 0;
-
-function drivenIdle(idle: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    let done = false;
-    const idled = idle().finally(() => {
-      done = true;
-    });
-    await driveUntil('the bot to be idle', () => (done ? true : undefined), { realLimitMs: 60_000 });
-    await idled;
-  };
-}
 
 /** The newest message in the fake Slack carrying button `actionId` with `value`: where a real click comes from. */
 export function buttonMessage(

@@ -1,2 +1,2 @@
 // The virtual-time driver lives in src/sim (the in-process demo drives its clock with it too).
-export { driveClock, driveUntil, isManualClock, stepTime } from '../../src/sim/time-driver.js';
+export { driveClock, drivenIdle, driveUntil, isManualClock, stepTime } from '../../src/sim/time-driver.js';
