@@ -215,6 +215,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (driven) {
     trackStore(driven.inFlight, store);
     driven.inFlight.track(bot.chat);
+    // The real EKS and launch template adapters' calls (moto) too.
+    if (options.eksPorts) for (const port of Object.values(options.eksPorts)) driven.inFlight.track(port);
     // Waiting for the bot to be idle waits for its timers too: time moves on until the work is done.
     for (const target of [bot.runner, bot.rollout, bot.rollout.tasks])
       target.idle = drivenIdle(target.idle.bind(target));
