@@ -172,6 +172,9 @@ export function createBot(options: BotOptions): Bot {
     store,
     ec2: options.ec2,
     tiers: options.tiers ?? unconfiguredTiers(),
+    // An EKS deployment's node groups are its rollout targets: their AMIs are references like tiers'.
+    ...(options.eks ? { eks: options.eks } : {}),
+    ...(options.launchTemplates ? { launchTemplates: options.launchTemplates } : {}),
     chat,
     clock,
     logger,

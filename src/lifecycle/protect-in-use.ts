@@ -1,4 +1,5 @@
 import { isAppError } from '../errors.js';
+import { isTargetReference } from './ami-references.js';
 import { gatherInventory } from './gather-inventory.js';
 import { type LifecycleDeps, lifecycleDeployment } from './lifecycle-deps.js';
 
@@ -22,7 +23,7 @@ export async function protectInUse(deps: LifecycleDeps, input: { deployment?: st
   const inventory = await gatherInventory(deps, deployment);
   const report: ProtectionReport = { protected: [], already: [], failed: [] };
   for (const ami of inventory.amis) {
-    if (!ami.references.some((r) => r.kind === 'tier') || ami.state !== 'available') continue;
+    if (!ami.references.some(isTargetReference) || ami.state !== 'available') continue;
     if (ami.protection.state !== 'off') {
       report.already.push(ami.id);
       continue;
