@@ -11,6 +11,7 @@ import { createStartBake } from './bake/start-bake.js';
 import type { Config, DeploymentConfig } from './config.js';
 import { AppError } from './errors.js';
 import { inventorySummary } from './lifecycle/inventory-summary.js';
+import { createProtectAfterApply } from './lifecycle/protect-after-apply.js';
 import { createPruneFlow } from './lifecycle/prune-flow.js';
 import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
@@ -220,6 +221,8 @@ export function createBot(options: BotOptions): Bot {
     tasks,
     owner,
     metrics,
+    // The lifecycle listens for applied changes (rollout/ does not import it): protect what targets use now.
+    onApplied: [createProtectAfterApply(lifecycleDeps)],
   });
   const lifecyclePresenter = createLifecyclePresenter();
   const useCases: UseCases = {
