@@ -181,6 +181,9 @@ export function createBot(options: BotOptions): Bot {
     logger,
     metrics,
   };
+  // Only with what tells which AMIs are in use (Domino's tiers, or EKS node groups): else the inventory cannot.
+  const amiInventory =
+    options.tiers || options.eks ? (d: DeploymentConfig) => inventorySummary(lifecycleDeps, d) : undefined;
   const review = createReviewFeature({
     config,
     store,
@@ -191,7 +194,7 @@ export function createBot(options: BotOptions): Bot {
     owner,
     startBake,
     // Only with Domino's tiers: without them the inventory cannot tell what is in use.
-    ...(options.tiers ? { amiInventory: (d: DeploymentConfig) => inventorySummary(lifecycleDeps, d) } : {}),
+    ...(amiInventory ? { amiInventory } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     // Only with a registry client: without one the report would only say so, every quarter.
@@ -243,7 +246,11 @@ export function createBot(options: BotOptions): Bot {
   });
   registerListeners(app, actions, { config, useCases, logger });
   registerReviewActions(actions, { config, useCases, logger });
-  registerHomeTab(app, { config, homeTab: createHomeTab({ config, store, clock }), logger });
+  registerHomeTab(app, {
+    config,
+    homeTab: createHomeTab({ config, store, clock, logger, ...(amiInventory ? { amiInventory } : {}) }),
+    logger,
+  });
   registerRolloutActions(actions, { config, useCases, logger });
   registerLifecycleActions(actions, { useCases, logger });
   let started = false;
