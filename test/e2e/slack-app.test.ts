@@ -57,7 +57,7 @@ describe('the real Bolt app behind signed Slack requests', () => {
       { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
     );
     expect(stale.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await h.settle();
     expect(h.fake.calls.length).toBe(before);
   });
 
