@@ -176,6 +176,7 @@ export function createBot(options: BotOptions): Bot {
     // An EKS deployment's node groups are its rollout targets: their AMIs are references like tiers'.
     ...(options.eks ? { eks: options.eks } : {}),
     ...(options.launchTemplates ? { launchTemplates: options.launchTemplates } : {}),
+    ...(options.dominoApi ? { domino: options.dominoApi } : {}),
     chat,
     clock,
     logger,

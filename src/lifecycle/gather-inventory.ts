@@ -4,6 +4,7 @@ import type { DeploymentConfig } from '../config.js';
 import { type ChangeRecord, OPEN_STATUSES } from '../rollout/change-record.js';
 import type { RolloutTargetPort } from '../rollout/rollout-target.js';
 import { targetsFor } from '../rollout/targets/targets-for.js';
+import { unconfiguredDominoApi } from '../rollout/unconfigured-ports.js';
 import { templatePatternFor } from '../shared/deployment-scope.js';
 import { buildInventory, type Inventory } from './ami-inventory.js';
 import { collectReferences, recordedGuards } from './ami-references.js';
@@ -23,7 +24,8 @@ export function deploymentImageTags(deployment: Pick<DeploymentConfig, 'name'>):
  */
 export async function gatherInventory(deps: LifecycleDeps, deployment: DeploymentConfig): Promise<Inventory> {
   const tags = deploymentImageTags(deployment);
-  const port = targetsFor(deps, deployment.name);
+  // Listing targets reads no running work: Domino's API is needed only when the bot was given it.
+  const port = targetsFor({ ...deps, domino: deps.domino ?? unconfiguredDominoApi() }, deployment.name);
   const [images, snapshots, targets, executors, templates, open, recent, tests] = await Promise.all([
     deps.ec2.listImagesByTags(tags),
     deps.ec2.listSnapshotsByTags(tags),

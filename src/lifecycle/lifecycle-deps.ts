@@ -3,7 +3,7 @@ import { findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
-import type { DominoTiersPort } from '../ports/domino.js';
+import type { DominoApiPort, DominoTiersPort } from '../ports/domino.js';
 import type { Ec2Port } from '../ports/ec2.js';
 import type { EksPort } from '../ports/eks.js';
 import type { LaunchTemplatePort } from '../ports/launch-templates.js';
@@ -21,6 +21,8 @@ export interface LifecycleDeps {
   /** An `eks-node-groups` deployment's node groups and launch templates: its rollout targets' AMIs are references. */
   eks?: EksPort;
   launchTemplates?: LaunchTemplatePort;
+  /** Domino's REST API, which the EKS targets are built with (absent: unconfigured; listing needs none). */
+  domino?: DominoApiPort;
   chat: Pick<ChatPort, 'userGroupMembers'>;
   clock: Clock;
   logger: Logger;
