@@ -13,6 +13,7 @@ import {
   planAndApply,
   planBeforeTest,
   printTiers,
+  pruneAfterRollout,
   quarterlyReview,
   revert,
   testNewAmi,
@@ -93,6 +94,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await revert(ctx, change);
       await printTiers(ctx, 'Hardware tiers after the revert');
       await quarterlyReview(ctx);
+      await pruneAfterRollout(ctx);
     } else if (ok && story === 'test-fails') {
       const test = await testNewAmi(ctx, bake, undefined);
       const planned = (await stage.store.changes.listRecent(1)).length > 0;

@@ -1,5 +1,6 @@
 import { errorCode, userMessage } from '../errors.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
+import { announceApplied } from './change-applied.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
 import {
   type ApplyResult,
@@ -201,6 +202,8 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       { status: result.status, applied: result.applied.length, conflicts: result.conflicts.length },
       'change applied',
     );
+    // The AMIs targets use now are protected (and the superseded ones released) before the drain is offered.
+    await announceApplied(deps, done, log);
     // Users were told it would happen: a failed apply that wrote nothing (an AMI gone) is off, as an expiry is.
     const isNothingWritten = result.applied.length === 0 && result.verified.length === 0;
     if (change.kind !== 'drain' && result.status !== 'applied' && isNothingWritten) {

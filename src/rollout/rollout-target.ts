@@ -191,6 +191,11 @@ export interface RolloutTargetPort {
   notices(updates: readonly TargetUpdate[]): Promise<TargetNotice[]>;
   /** Says why there is nothing to list (`no tiers in Domino's collection…`), for a plan that found no target. */
   emptyReason(): string;
+  /**
+   * The AMI a guard a change recorded names (its revert record): a tier's guard is its AMI; a node group's is a
+   * launch template version, whose AMI EC2 still holds. Undefined when it names none (the version is gone).
+   */
+  amiOfGuard(guard: string): Promise<string | undefined>;
 }
 
 /**

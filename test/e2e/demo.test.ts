@@ -105,6 +105,23 @@ describe('npm run demo', () => {
     );
     expect(output).toMatch(/Revert chg-\S+: applied, 4 tier\(s\) restored\./);
     expect(output).toContain('Quarterly review report posted');
+    // The prune after the rollout: the inventory's numbers agree (4 AMIs x 100 GiB x $0.05), the one AMI nothing
+    // uses is retired with its snapshots after a second person's approval, and every AMI in use is kept.
+    const prune = section(output, 'pat looks at the AMIs the bakes left');
+    expect(prune).toContain(
+      '/ami images: AMIs of acme: 4 AMIs, 400 GiB of snapshots, ~$20.00/month (estimate); the policy (keep the last 3, and anything younger than 90 days) would retire 1 AMI.',
+    );
+    expect(prune).toMatch(
+      /domino-acme-executor-20260302-1000: \d+ d, 100 GiB, ~\$5\.00\/month; not in use; would be retired/,
+    );
+    expect(prune).toMatch(/domino-acme-executor-20260815-0900: .*protected \(24 h cooldown\); used by tier Small/);
+    expect(prune).toContain('pat presses Approve on their own prune: :warning: @pat planned prune');
+    expect(prune).toMatch(
+      /report in the prune's thread: Prune `prn-\S+` applied: 1 AMI retired, 2 snapshots deleted, 0 items kept/,
+    );
+    expect(output).toMatch(
+      /Prune prn-\S+ approved by sam \(not by its requester\): 1 AMI retired, 2 snapshots deleted; March's ami-\w+ is gone/,
+    );
     // The tier table: the standard tiers moved to the new AMI, the GPU tier did not.
     const after = result.tiersAfter.join('\n');
     expect(after.match(new RegExp(imageId!, 'g'))?.length).toBe(4);

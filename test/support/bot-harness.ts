@@ -7,6 +7,8 @@ import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { TierUsersPort } from '../../src/ports/domino.js';
 import type { Ec2Port } from '../../src/ports/ec2.js';
+import type { EksPort } from '../../src/ports/eks.js';
+import type { LaunchTemplatePort } from '../../src/ports/launch-templates.js';
 import type { RegistryPort } from '../../src/ports/registry.js';
 import type { SsmPort } from '../../src/ports/ssm.js';
 import type { StateStore } from '../../src/ports/state-store.js';
@@ -70,6 +72,8 @@ export interface HarnessOptions {
   domino?: boolean;
   /** Give the bot the simulator's EKS and launch templates (an eks-node-groups deployment's targets). */
   eks?: boolean;
+  /** These EKS and launch template ports instead (the real adapters on moto): the simulator's are not used. */
+  eksPorts?: { eks: EksPort; launchTemplates: LaunchTemplatePort };
   /**
    * The review scheduler (schedule, catch-up on start, reminders). Off unless given: on the real date a
    * catch-up could post a review into any test's fake Slack.
@@ -185,6 +189,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.eks
       ? { eks: createSimEks(world, clock, faults), launchTemplates: createSimLaunchTemplates(world, clock, faults) }
       : {}),
+    ...(options.eksPorts ?? {}),
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
@@ -199,6 +204,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (driven) {
     trackStore(driven.inFlight, store);
     driven.inFlight.track(bot.chat);
+    // The real EKS and launch template adapters' calls (moto) too.
+    if (options.eksPorts) for (const port of Object.values(options.eksPorts)) driven.inFlight.track(port);
     // Waiting for the bot to be idle waits for its timers too: time moves on until the work is done.
     for (const target of [bot.runner, bot.rollout, bot.rollout.tasks])
       target.idle = drivenIdle(target.idle.bind(target));

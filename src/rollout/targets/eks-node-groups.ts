@@ -286,5 +286,10 @@ export function createEksNodeGroupTargets(
     emptyReason() {
       return `EKS cluster ${cluster} has no node group in eks.nodegroups or with a ${settings.nodePoolLabel} label in eks.nodePools`;
     },
+    async amiOfGuard(guard) {
+      const recorded = parseGuard(guard);
+      if (!recorded) return undefined;
+      return (await deps.launchTemplates.describeVersion(recorded.templateId, recorded.version))?.imageId;
+    },
   };
 }

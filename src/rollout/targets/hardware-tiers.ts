@@ -59,5 +59,7 @@ export function createHardwareTierTargets(
     emptyReason() {
       return `Domino's tier collection (${tierCollection}) has no documents`;
     },
+    // A tier's guard is the executorImage itself.
+    amiOfGuard: async (guard) => guard || undefined,
   };
 }
