@@ -298,11 +298,11 @@ export async function pruneAfterRollout(ctx: LifecycleContext): Promise<void> {
   since = stage.sink.answers.length;
   await approver.press(ACTION_IDS.pruneApprove, prune._id);
   await approver.answer(since, /approved/i);
-  const done = await waitUntil(async () => {
+  const done = await stage.waitUntil(async () => {
     const record = await stage.store.prunes.get(prune._id);
     return record?.result ? record : undefined;
   }, 60_000);
-  const report = await waitUntil(
+  const report = await stage.waitUntil(
     () => stage.sim.chat.messages.slice(posts).find((m) => m.threadTs !== undefined && /Prune/.test(m.text)),
     60_000,
   );
