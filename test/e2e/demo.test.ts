@@ -205,6 +205,8 @@ describe('npm run demo -- --fault <name>, every fault the help lists', () => {
     const run = runs.get(name)!;
     expect(run.code, run.output.slice(-3000)).toBe(0);
     expect(run.output).toMatch(/Demo finished in [\d.]+ s\./);
+    // The demo as a user runs it says the speed its scaled clock runs at (the in-process runs are on virtual time).
+    expect(run.output).toContain('simulated time ×1500: times and durations are on the simulated clock');
     for (const line of lines) {
       if (typeof line === 'string') expect(run.output).toContain(line);
       else expect(run.output).toMatch(line);
