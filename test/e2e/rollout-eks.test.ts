@@ -21,9 +21,7 @@ describe('rollout of an eks-node-groups deployment', () => {
   it('plan → approve → apply moves the compute node groups to a new version; revert makes a third', async () => {
     const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
     const seeded = seedEksCluster(world);
-    // The node groups run an AMI an earlier bake of acme made: standard. The GPU pools' custom AMI is special.
-    const nodeImage = world.images.get(seeded.nodeImageId)!;
-    nodeImage.tags = { 'created-by': 'ami-bot', 'ami-bot:bake-id': 'bake-20260815-abcd', 'ami-bot:deployment': 'acme' };
+    // The seed's node groups run an AMI an earlier bake of acme made: standard. The GPU pools' custom AMI is special.
     h = await rolloutHarness(
       (config) => {
         const deployment = config.deployments[0]!;
