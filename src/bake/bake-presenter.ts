@@ -1,3 +1,4 @@
+import type { DeploymentKind } from '../config.js';
 import type { ChatContent } from '../ports/chat.js';
 import type { Reply } from '../shared/reply.js';
 import type { Text } from '../shared/text.js';
@@ -10,6 +11,8 @@ export interface HomeData {
   now: Date;
   sandbox: boolean;
   simSpeed?: number;
+  /** The kinds of the configured deployments, so the page says what ami-bot rolls out here. */
+  kinds?: DeploymentKind[];
 }
 
 /**

@@ -12,6 +12,7 @@ export function createHomeTab(deps: { config: Config; store: StateStore; clock: 
       bakes,
       now: deps.clock.now(),
       sandbox: deps.config.sandbox,
+      kinds: [...new Set(deps.config.deployments.map((deployment) => deployment.kind))],
       ...(deps.config.sandbox ? { simSpeed: deps.config.simSpeed } : {}),
     };
   };

@@ -44,7 +44,9 @@ describe('rollout of an eks-node-groups deployment', () => {
     const nodegroup = (name: string) => world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
 
     await h.slash(`plan ${bake._id}`, { responseId: 'plan' });
-    expect(await h.answer('plan')).toContain('Planned');
+    const planned = await h.answer('plan');
+    expect(planned).toContain('2 node groups to change');
+    expect(planned).not.toMatch(/\btiers?\b/);
     const change = await latestChange(h, 'rollout');
     expect(change.updates.map((u) => u.id)).toEqual(COMPUTE);
     expect(change.skipped.map((s) => [s.id, s.reason])).toEqual([
@@ -67,7 +69,15 @@ describe('rollout of an eks-node-groups deployment', () => {
     expect(versions('gpu-us-west-2a')).toHaveLength(1);
     // The apply result is posted in the change's thread.
     const posted = h.fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => String(c.args.text ?? ''));
-    expect(posted.some((text) => text.startsWith(`${change._id} applied: 2`))).toBe(true);
+    expect(posted.some((text) => text.startsWith(`${change._id} applied: 2 node group(s) changed`))).toBe(true);
+    // The drain after the apply: EKS replaced the nodes itself, so there is nothing to terminate.
+    expect(posted.some((text) => text.includes(`Drain after ${change._id}: nothing to terminate. EKS drained`))).toBe(
+      true,
+    );
+    await h.slash(`drain ${change._id}`, { responseId: 'drain' });
+    expect(await h.answer('drain')).toContain(
+      `Nothing to drain after ${change._id}: the node groups it changed replaced their nodes`,
+    );
 
     await h.slash(`revert ${change._id}`, { responseId: 'revert' });
     const revert = await latestChange(h, 'revert');
