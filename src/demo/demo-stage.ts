@@ -49,6 +49,8 @@ export async function createDemoStage(sim: Simulator, config: Config): Promise<D
         tiers: sim.dominoTiers,
         tierUsers: sim.tierUsers,
         dominoApi: sim.dominoApi,
+        eks: sim.eks,
+        launchTemplates: sim.launchTemplates,
         owner: name,
         botIds: { botId: 'B0DEMO', botUserId: 'U0AMIBOT' },
       });

@@ -4,6 +4,7 @@ import { channel, icon, joinText, plainText, type Text, text } from '../shared/t
 import { replyInThread } from './change-messages.js';
 import type { AnnouncementSummary } from './change-record.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
+import { targetNounOf } from './target-noun.js';
 
 /** Wall time, like the Slack adapter's Retry-After waits: Slack's limits are real seconds, in sandbox mode too. */
 const RETRY_PAUSE_MS = 3_000;
@@ -141,7 +142,7 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
         ? text`posted in ${channel(announceChannel)}`
         : text`could not post in ${channel(announceChannel)}`
       : text`no announcement channel configured`,
-    text`DMed ${summary.dmSent} user(s) of ${summary.tiers} tier(s)`,
+    text`DMed ${summary.dmSent} user(s) of ${summary.tiers} ${targetNounOf(deps.config.deployments, change.deployment).short}(s)`,
   ];
   if (summary.alreadyNotified > 0) parts.push(text`${summary.alreadyNotified} already told`);
   if (summary.unknownEmails > 0) parts.push(text`${summary.unknownEmails} email(s) without a Slack account`);

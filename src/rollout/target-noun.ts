@@ -18,6 +18,7 @@ export interface TargetNoun {
   image: string;
   /** The machines that run the work and boot from that AMI: `executors`, `nodes`. */
   machines: string;
+  machine: string;
 }
 
 const NOUNS: Record<DeploymentKind, TargetNoun> = {
@@ -29,6 +30,7 @@ const NOUNS: Record<DeploymentKind, TargetNoun> = {
     shortMany: 'tiers',
     image: 'executor image',
     machines: 'executors',
+    machine: 'executor',
   },
   'eks-node-groups': {
     kind: 'eks-node-groups',
@@ -38,6 +40,7 @@ const NOUNS: Record<DeploymentKind, TargetNoun> = {
     shortMany: 'node groups',
     image: 'launch template AMI',
     machines: 'nodes',
+    machine: 'node',
   },
 };
 

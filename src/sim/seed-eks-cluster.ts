@@ -28,6 +28,11 @@ export interface SeedEksOptions {
   zones?: string[];
   /** Nodes per node group (desired size), default 1. */
   nodesPerGroup?: number;
+  /**
+   * Makes the world's template instance (the deployment's tagged template) a node of the cluster as a bake finds
+   * one: containerd with `ctr` only (no docker, no nerdctl), an empty image store, launched from the node AMI.
+   */
+  nodeTemplate?: boolean;
 }
 
 export interface SeededEks {
@@ -128,6 +133,17 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
   add('test', `test-${zones[0]}`, node, 'custom');
   add('platform', 'platform', eks, 'none');
   add('legacy', `legacy-${zones[0]}`, eks, 'eks-ami');
+  if (options.nodeTemplate) {
+    const template = [...world.instances.values()].find(
+      (instance) => instance.tags[DEPLOYMENT_TAG] === deployment && instance.tags.Name?.includes('template'),
+    );
+    if (template) {
+      template.runtimes = ['ctr'];
+      template.containerdImages = new Map();
+      template.dockerImages = new Map();
+      template.imageId = node.id;
+    }
+  }
   return seeded;
 }
 

@@ -27,12 +27,12 @@ const when = (change: ChangeRecord, timeZone: string) =>
     : 'as soon as it is approved';
 
 /** Said openly when an admin planned the change without a passed test (the gate's override). */
-const overrideNote = (change: ChangeRecord) =>
+const overrideNote = (change: ChangeRecord, noun: TargetNoun) =>
   change.gate?.override
     ? [
         mrkdwnSection(
           truncate(
-            `:warning: This image was not tested the usual way (a timed Domino job on a fresh executor); an admin overrode the test with this reason: “${escapeMrkdwn(change.gate.override.reason)}”`,
+            `:warning: This image was not tested the usual way (a timed Domino job on a fresh ${noun.machine}); an admin overrode the test with this reason: “${escapeMrkdwn(change.gate.override.reason)}”`,
             SECTION_MAX,
           ),
         ),
@@ -54,7 +54,7 @@ export function announcementMessage(
       mrkdwnSection(`:mega: *${capital(noun.image)} change on ${change.deployment}* ${when(change, timeZone)}`),
       mrkdwnSection(`*${capital(noun.many)} (${labels.length})*: ${list}`),
       mrkdwnSection(why(change, noun)),
-      ...overrideNote(change),
+      ...overrideNote(change, noun),
       contextBlock(runningWork(change, noun)),
     ],
   };
