@@ -21,7 +21,9 @@ function deploymentYaml(kind: DemoKind): string {
 ${images}
     eks:
       cluster: ${DEMO_EKS_CLUSTER}
-      nodePools: [default, compute, gpu, platform, legacy]
+      nodePools: [default, compute]
+      # Listed by name too, so the plan shows why it never changes them (custom GPU AMI, no template, EKS's AMI).
+      nodegroups: [gpu-us-west-2a, gpu-us-west-2b, platform, legacy-us-west-2a]
 `;
   }
   return `  - name: acme

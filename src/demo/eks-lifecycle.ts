@@ -97,8 +97,16 @@ export async function eksPlanAndApply(ctx: LifecycleContext, bake: BakeRecord, c
   ctx.banner(`${requester.name} plans the rollout to the node groups`);
   ctx.write(`  (${EKS_GATE_NOTE})`);
   const known = new Set((await stage.store.changes.listRecent(50)).map((change) => change._id));
+  const plan = `plan ${bake._id} --override-test "${EKS_OVERRIDE_REASON}"`;
+  const beforeDrift = stage.sink.answers.length;
+  await requester.command(plan);
+  // The seed's launch templates are Terraform's (Domino's terraform-aws-eks modules): the first plan is refused
+  // with the variable change that would make Terraform agree, and nothing is planned.
+  const drift = await requester.answer(beforeDrift, /drift from the Terraform state/);
+  const planned = (await stage.store.changes.listRecent(50)).filter((c) => !known.has(c._id)).length;
+  ctx.banner(`${requester.name} accepts the Terraform drift and plans again`);
   const beforePlan = stage.sink.answers.length;
-  await requester.command(`plan ${bake._id} --override-test "${EKS_OVERRIDE_REASON}"`);
+  await requester.command(`${plan} --accept-terraform-drift`);
   const change = await newestChange(stage, 'rollout', known);
   await waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
   await requester.answer(beforePlan, /^Planned/);
@@ -119,6 +127,7 @@ export async function eksPlanAndApply(ctx: LifecycleContext, bake: BakeRecord, c
   ctx.summary.push(
     `Plan ${change._id}: ${change.updates.length} node group(s) to change, ${change.skipped.length} skipped (${change.skipped.map((s) => `${s.id}: ${s.detail}`).join('; ')}).`,
     `Test requirement overridden, said in the plan and the announcement: "${change.gate?.override?.reason ?? ''}".`,
+    `First plan refused for Terraform drift (changes stored: ${planned}), with the variables to set: ${drift.match(/additional_node_groups\.[\w-]+\.ami/g)?.length ?? 0} node group(s); planned again with --accept-terraform-drift.`,
     `Announced in #${stage.sim.world.slack.channels[stage.config.announceChannel ?? ''] ?? stage.config.announceChannel} (${announced?.dmSent ?? 0} DM(s)).`,
     `${requester.name}'s own approval was refused: "${refusal.replace(/\s+/g, ' ').slice(0, 120)}".`,
     `Approved by ${approver.name}; apply: ${applied.status}, ${applied.result?.applied.length ?? 0} node group(s) updated, ${applied.result?.conflicts.length ?? 0} conflicts, ${applied.result?.verified.length ?? 0} verified.`,

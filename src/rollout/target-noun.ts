@@ -2,8 +2,8 @@ import type { DeploymentKind } from '../config.js';
 
 /**
  * What a deployment's rollout targets and their AMI are called in its messages, by kind: a Domino 3.x admin moves
- * hardware tiers' executor image, a Domino 4+ admin moves node groups' launch template AMI. Every message about a
- * change names its targets through this, so no node group is ever called a tier (pure).
+ * hardware tiers' executor image, a Domino 4+ admin moves node groups' node image (their launch template's AMI).
+ * Every message about a change names its targets through this, so no node group is ever called a tier (pure).
  */
 export interface TargetNoun {
   kind: DeploymentKind;
@@ -14,7 +14,10 @@ export interface TargetNoun {
   /** One target in a count (`2 tiers changed`): `tier`, `node group`. */
   short: string;
   shortMany: string;
-  /** The AMI a target launches, as its own system calls it: `executor image`, `launch template AMI`. */
+  /**
+   * The AMI a target launches, as the people it concerns call it: `executor image`; `node image` (the AMI the node
+   * group's launch template names, the one Domino's users' runs land on).
+   */
   image: string;
   /** The machines that run the work and boot from that AMI: `executors`, `nodes`. */
   machines: string;
@@ -38,7 +41,7 @@ const NOUNS: Record<DeploymentKind, TargetNoun> = {
     many: 'node groups',
     short: 'node group',
     shortMany: 'node groups',
-    image: 'launch template AMI',
+    image: 'node image',
     machines: 'nodes',
     machine: 'node',
   },

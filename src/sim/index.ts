@@ -34,6 +34,8 @@ export { DEMO_IDS } from './seed-demo-world.js';
 export {
   addLaunchTemplate,
   addNodegroup,
+  addRun,
+  finishRun,
   NODE_POOL_LABEL,
   type SeedEksOptions,
   type SeededEks,

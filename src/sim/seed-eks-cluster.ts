@@ -1,4 +1,4 @@
-import { amiName } from '../bake/ami-name.js';
+import { nodeAmiName } from '../bake/ami-name.js';
 import {
   BAKE_ID_TAG,
   CREATED_BY_TAG,
@@ -65,7 +65,8 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
   const at = (iso: string) => Date.parse(iso);
   const deployment = options.deployment ?? world.deployment;
   const bakedAt = new Date('2026-08-15T09:00:00Z');
-  const nodeName = amiName(deployment, bakedAt);
+  // Named as a bake of an EKS deployment names its AMI (bake/ami-name.ts), for the pools it serves.
+  const nodeName = nodeAmiName(deployment, ['default', 'compute'], bakedAt);
   // Tagged as a bake tags its AMI (bake/image-tags.ts): the standard pools run what this pipeline made before.
   const node = addImage(
     world,
@@ -133,6 +134,13 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
   add('test', `test-${zones[0]}`, node, 'custom');
   add('platform', 'platform', eks, 'none');
   add('legacy', `legacy-${zones[0]}`, eks, 'eks-ami');
+  // Domino's hardware tiers name the pools their runs go to (two on compute, one on each other user pool).
+  world.hardwareTiers.push(
+    { id: 'small-k8s', name: 'Small', nodePool: 'compute' },
+    { id: 'large-k8s', name: 'Large', nodePool: 'compute' },
+    { id: 'gpu-k8s', name: 'GPU', nodePool: 'gpu' },
+    { id: 'default-k8s', name: 'Default', nodePool: 'default' },
+  );
   if (options.nodeTemplate) {
     const template = [...world.instances.values()].find(
       (instance) => instance.tags[DEPLOYMENT_TAG] === deployment && instance.tags.Name?.includes('template'),
@@ -145,6 +153,40 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
     }
   }
   return seeded;
+}
+
+/** A run of a user on a hardware tier, in `status` (Running unless said), as Domino lists it until it completes. */
+export function addRun(
+  world: SimWorld,
+  input: { tierId: string; project: { owner: string; name: string }; user: string; status?: string },
+): string {
+  const projectId = `proj-${input.project.owner}-${input.project.name}`;
+  if (!world.projects.has(projectId)) {
+    world.projects.set(projectId, { id: projectId, ...input.project, defaultEnvironmentId: '' });
+  }
+  const id = world.ids.job();
+  const status = input.status ?? 'Running';
+  world.jobs.set(id, {
+    id,
+    projectId,
+    tierId: input.tierId,
+    environmentId: '',
+    image: '',
+    title: 'user run',
+    command: 'python train.py',
+    status,
+    isCompleted: false,
+    history: [{ status, atMs: 0 }],
+    stopRequested: false,
+    startedBy: input.user,
+  });
+  return id;
+}
+
+/** The run ends (Succeeded): Domino lists it no more. */
+export function finishRun(world: SimWorld, runId: string): void {
+  const job = world.jobs.get(runId);
+  if (job) Object.assign(job, { status: 'Succeeded', isCompleted: true });
 }
 
 /** A launch template with its version 1 (the default), as CreateLaunchTemplate makes it. */

@@ -64,6 +64,11 @@ export interface SimImage {
   sourceInstanceId?: string;
   /** Another AWS account's image (public or shared): visible by id, not owned. Absent = this account's. */
   ownerId?: string;
+  /** EnableImageDeregistrationProtection (`cooldown`: WithCooldown); absent = off. */
+  protection?: { cooldown: boolean };
+  /** After protection with a cooldown was disabled: deregistration is refused until then. */
+  protectedUntilMs?: number;
+  deprecationMs?: number;
 }
 
 export interface SimSnapshot {
@@ -73,6 +78,8 @@ export interface SimSnapshot {
   startMs: number;
   completeMs: number;
   tags: Record<string, string>;
+  /** Size of the volume it was taken from. */
+  sizeGiB: number;
 }
 
 export interface SimCommand {
@@ -95,6 +102,13 @@ export interface SimCommand {
 export interface SimTier {
   idType: 'objectId' | 'string';
   doc: { _id: string; executorImage: string; [field: string]: unknown };
+}
+
+/** A Domino 4+ hardware tier (the hardware tier API's view): its runs go to the nodes of its node pool. */
+export interface SimHardwareTier {
+  id: string;
+  name: string;
+  nodePool: string;
 }
 
 export interface SimEnvironment {
@@ -126,6 +140,8 @@ export interface SimJob {
   /** Set when the job's executor was booted for it (new instance from the tier's AMI). */
   launchedExecutor?: boolean;
   stopRequested: boolean;
+  /** Who started it (the hardware tier API's runs name them); the project's owner when unset. */
+  startedBy?: string;
 }
 
 export interface SlackDirectory {
@@ -133,6 +149,9 @@ export interface SlackDirectory {
   groups: Record<string, string[]>;
   channels: Record<string, string>;
 }
+
+/** Every simulated EBS volume's size: what a snapshot of it counts for in the inventory's cost estimate. */
+export const SIM_VOLUME_GIB = 50;
 
 /** The simulated account's id: what EC2 reports as the owner of the images it made. */
 export const SIM_ACCOUNT_ID = '123456789012';
@@ -149,6 +168,8 @@ export interface SimWorld {
   snapshots: Map<string, SimSnapshot>;
   commands: SimCommand[];
   tiers: SimTier[];
+  /** Domino 4+ hardware tiers with their node pools (an EKS cluster's, seeded by seedEksCluster). */
+  hardwareTiers: SimHardwareTier[];
   /** Tier id → emails of the users who ran on it recently. */
   tierUsers: Map<string, string[]>;
   environments: Map<string, SimEnvironment>;
@@ -194,6 +215,7 @@ export function createSimWorld(options: SimWorldOptions = {}): SimWorld {
     snapshots: new Map(),
     commands: [],
     tiers: [],
+    hardwareTiers: [],
     tierUsers: new Map(),
     environments: new Map(),
     projects: new Map(),

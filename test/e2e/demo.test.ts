@@ -133,12 +133,21 @@ describe('npm run demo -- --kind eks', () => {
     // The gate: no EKS test yet, so the plan overrides it openly, and says so in the plan and the announcement.
     expect(section(output, 'pat plans the rollout to the node groups')).toContain('The AMI test for EKS node groups');
     expect(output).toContain(':warning: *Not tested*: the test requirement was overridden by @pat');
+    // Terraform manages the seed's launch templates: the first plan is refused with the variables to set, the second
+    // accepts the drift, and the plan shows it.
+    expect(section(output, 'pat plans the rollout to the node groups')).toContain(
+      'the change will drift from the Terraform state',
+    );
+    expect(output).toMatch(
+      /First plan refused for Terraform drift \(changes stored: 0\), with the variables to set: 4 node group\(s\)/,
+    );
+    expect(section(output, 'pat accepts the Terraform drift and plans again')).toContain('*Drifts from Terraform*');
     expect(output).toMatch(
       /Plan chg-\S+: 4 node group\(s\) to change, 4 skipped \(gpu-us-west-2a: its AMI \S+ \(`domino-eks-gpu-node-custom`\) was not made by this pipeline; gpu-us-west-2b: [^;]+; legacy-us-west-2a: runs the EKS-managed AMI type AL2_x86_64; platform: has no launch template/,
     );
     expect(output).toContain('Planned chg-');
     expect(output).toContain('4 node groups to change, 4 skipped');
-    expect(output).toContain('*Launch template AMI change on acme*');
+    expect(output).toContain('*Node image change on acme*');
     expect(output).toContain("pat's own approval was refused");
     // Apply: each node group UPDATING to version 2, Successful, its node replaced by one from the new AMI.
     const updates = section(output, 'What EKS did, node group by node group');
@@ -165,9 +174,16 @@ describe('npm run demo -- --kind eks', () => {
     expect(output).toMatch(
       /Revert chg-\S+: applied; a new launch template version with the recorded AMI ami-\w+ on 4\/4 node group\(s\)/,
     );
-    // Words of the kind: nothing calls a node group a tier, and no executor image is changed.
-    const botWords = output.slice(output.indexOf('pat plans the rollout'));
-    expect(botWords).not.toMatch(/\btiers?\b|tier\(s\)|executor image|Hardware tier/);
+    // Words of the kind: the admins' messages never call a node group a tier nor its AMI an executor image (the
+    // users' announcement names the hardware tiers that run on each pool: those are tiers).
+    const adminLines = output
+      .split('\n')
+      .filter((line) =>
+        /Planned chg-|node groups changed|node group\(s\) changed|current AMI \(|Drain after|Sets \d/.test(line),
+      );
+    expect(adminLines.length).toBeGreaterThanOrEqual(8);
+    for (const line of adminLines) expect(line).not.toMatch(/\btiers?\b|tier\(s\)|executor image/);
+    expect(section(output, 'pat plans the rollout to the node groups')).not.toContain('executor image');
   }, 90_000);
 
   it('refuses a kind it does not know, naming the two it does', async () => {

@@ -50,7 +50,7 @@ describe('sandbox world for the configured deployments', () => {
       ...sandboxWorldOptions(second),
     });
     const node = [...sim.world.images.values()].find((image) => image.tags['ami-bot:deployment'] === 'k8s');
-    expect(node?.name).toMatch(/^domino-k8s-executor-\d{8}-\d{4}$/);
+    expect(node?.name).toMatch(/^domino-k8s-default_compute-node-\d{8}-\d{4}$/);
   });
 
   it('bake on containerd, plan, two-person approval and apply work end to end on the sandbox cluster', async () => {

@@ -249,7 +249,7 @@ describe('the words of an eks-node-groups deployment', () => {
     });
   const noTier = (words: string) => expect(words).not.toMatch(/\btiers?\b|executor image/i);
 
-  it('names node groups and the launch template AMI in the plan, the apply result and the announcement', () => {
+  it('names node groups and the node image in the plan, the apply result and the announcement', () => {
     const at = new Date(T0.getTime() + 60_000);
     const pending = changeMessage(nodegroupChange(), T0, { ...opts, noun: eks });
     expect(blockKitProblems(pending)).toEqual([]);
@@ -273,12 +273,12 @@ describe('the words of an eks-node-groups deployment', () => {
     noTier(allText(reply));
     const announcement = announcementMessage(nodegroupChange(), 'UTC', eks);
     expect(announcement.text).toContain('Upcoming change of node groups on acme: 2 node groups');
-    expect(allText(announcement)).toContain('*Launch template AMI change on acme*');
+    expect(allText(announcement)).toContain('*Node image change on acme*');
     expect(allText(announcement)).toContain('*Node groups (2)*');
     expect(allText(announcement)).toContain('work still running on a node is stopped when the node is replaced');
     noTier(allText(announcement));
     const revert = announcementMessage(nodegroupChange({ kind: 'revert', revertOf: 'chg-20261128-aaaa' }), 'UTC', eks);
-    expect(allText(revert)).toContain('restores the launch template AMI these node groups had before');
+    expect(allText(revert)).toContain('restores the node image these node groups had before');
   });
 
   it('keeps the words of hardware tiers when no kind is given', () => {

@@ -48,6 +48,12 @@ export function createHardwareTierTargets(
               { key: update.key, status: 'conflict', found: '' },
       );
     },
+    // A tier is a document in Domino's MongoDB: nothing else manages it that the plan must warn about.
+    notices: async () => [],
+    // Runs keep their executors: the new AMI reaches executors Domino starts later (the drain handles the rest).
+    runningWork: async () => undefined,
+    // The targets are the tiers: their own users are told.
+    audience: async () => undefined,
     instanceScope: () => executors,
     drainScope: () => executors,
     emptyReason() {

@@ -19,6 +19,7 @@ import {
   userMention,
 } from './block-text.js';
 import { instanceLines, KIND_TITLE, skippedLines, unchangedText, updateLines } from './change-lines.js';
+import { driftConfirmText, driftSection } from './drift-section.js';
 import { gateConfirmText, gateText } from './gate-text.js';
 
 export interface ChangeMessageOptions {
@@ -53,13 +54,14 @@ function confirmDialog(title: string, text: string, yes: string): ConfirmationDi
 function approveConfirmText(change: ChangeRecord, when: string, noun: TargetNoun): string {
   const count = plural(change.updates.length, noun.short, noun.shortMany);
   const gate = change.kind === 'rollout' ? gateConfirmText(change.gate) : '';
+  const drift = driftConfirmText(change);
   if (change.gate?.override) {
     // Short wording, so that the reason (up to ~230 chars) shows in full; a longer one is cut here only.
-    const sets = `Sets ${count} ${when}.`;
+    const sets = `Sets ${count} ${when}.${drift ? ` ${drift}` : ''}`;
     return `${truncate(gate, 300 - sets.length - 1, '…”')} ${sets}`;
   }
   const sets = `Sets ${count} to the planned AMI ${when}, each only if it is still on its recorded AMI.`;
-  return `${gate ? `${gate} ` : ''}${sets} Changed ${noun.shortMany} are reported, not overwritten.`;
+  return `${gate ? `${gate} ` : ''}${drift ? `${drift} ` : ''}${sets} Changed ${noun.shortMany} are reported, not overwritten.`;
 }
 
 function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): ActionsBlock {
@@ -192,6 +194,7 @@ export function changeMessage(
   const noun = opts.noun ?? targetNoun();
   const { blocks: plan, cut } = planSections(change, noun);
   const gate = change.kind === 'rollout' ? gateText(change.gate) : undefined;
+  plan.unshift(...driftSection(change));
   if (gate) plan.unshift(mrkdwnSection(truncate(gate, SECTION_MAX)));
   const notes: string[] = [];
   if (cut) notes.push(':scroll: The list is long: the full list follows in this thread.');
