@@ -4,7 +4,7 @@ import { type Bot, createBot } from './bot.js';
 import { type Config, ConfigError, deepFreeze, loadConfig } from './config.js';
 import type { StateStore } from './ports/state-store.js';
 import { approvalDeadlock } from './rollout/approver-capacity.js';
-import { sandboxStartupNotes, simClockStartAfter } from './sandbox-startup.js';
+import { sandboxStartupNotes, sandboxWorldOptions, simClockStartAfter } from './sandbox-startup.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 import { installProcessGuards } from './shared/process-guard.js';
@@ -49,14 +49,8 @@ async function createAdapters(loaded: Config, logger: Logger, metrics: Metrics, 
     const { createSimulator, DEMO_IDS: ids } = await import('./sim/index.js');
     config = withSandboxDefaults(config, ids);
     const start = await simClockStartAfter(store, new Date());
-    const eksCluster = config.deployments.find((deployment) => deployment.eks)?.eks?.cluster;
-    const sim = createSimulator({
-      speed: config.simSpeed,
-      start,
-      deployment: config.deployments[0]?.name ?? 'acme',
-      // An eks-node-groups deployment gets a Domino-like cluster of node groups to roll out to.
-      ...(eksCluster ? { seedEks: { cluster: eksCluster } } : {}),
-    });
+    // An eks-node-groups deployment gets a Domino-like cluster of node groups to roll out to (sandboxWorldOptions).
+    const sim = createSimulator({ speed: config.simSpeed, start, ...sandboxWorldOptions(config) });
     return {
       config,
       simWorldStartedAt: start,

@@ -25,3 +25,26 @@ export function sandboxStartupNotes(config: Config, persistent: boolean): string
     `sandbox: simulated time runs ×${config.simSpeed} (AMIBOT_SIM_SPEED) from start-up: every time and duration in Slack, and \`/ami plan --at\`, are on the simulated clock`,
   ];
 }
+
+/** What the sandbox's simulator is seeded with for this configuration (sim/index.ts's options, without importing it). */
+export interface SandboxWorldOptions {
+  deployment: string;
+  seedEks?: { cluster: string; deployment: string; nodeTemplate: boolean };
+}
+
+/**
+ * The sandbox's world for this configuration: the demo world named after the first deployment and, for an
+ * eks-node-groups deployment, a Domino-like cluster named after its `eks.cluster`, whose standard pools run an
+ * earlier bake of that deployment and whose template is a containerd node (so a bake, a plan and an apply work
+ * end to end). One cluster: the first eks-node-groups deployment's.
+ */
+export function sandboxWorldOptions(config: Pick<Config, 'deployments'>): SandboxWorldOptions {
+  const deployment = config.deployments[0]?.name ?? 'acme';
+  const eks = config.deployments.find((d) => d.kind === 'eks-node-groups' && d.eks);
+  if (!eks?.eks) return { deployment };
+  // The template is the world's deployment's: it becomes a node only when that deployment is the EKS one.
+  return {
+    deployment,
+    seedEks: { cluster: eks.eks.cluster, deployment: eks.name, nodeTemplate: eks.name === deployment },
+  };
+}

@@ -1,3 +1,4 @@
+import type { DeploymentKind } from '../config.js';
 import type { ChatContent } from '../ports/chat.js';
 import type { AmiInventorySummary } from '../review/review-report.js';
 import type { Reply } from '../shared/reply.js';
@@ -22,6 +23,8 @@ export interface HomeData {
   now: Date;
   sandbox: boolean;
   simSpeed?: number;
+  /** The kinds of the configured deployments, so the page says what ami-bot rolls out here. */
+  kinds?: DeploymentKind[];
 }
 
 /**

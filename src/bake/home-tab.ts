@@ -40,6 +40,7 @@ export function createHomeTab(deps: HomeTabDeps) {
       ...(amis ? { amis } : {}),
       now: deps.clock.now(),
       sandbox: deps.config.sandbox,
+      kinds: [...new Set(deps.config.deployments.map((deployment) => deployment.kind))],
       ...(deps.config.sandbox ? { simSpeed: deps.config.simSpeed } : {}),
     };
   };

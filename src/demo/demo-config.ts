@@ -3,8 +3,38 @@ import { DEMO_IDS } from '../sim/seed-demo-world.js';
 
 export const DEMO_SIGNING_SECRET = 'demo-signing-secret-not-a-secret';
 
+export type DemoKind = 'tiers' | 'eks';
+
+/** The EKS demo's cluster (Domino's terraform names it after the deploy id; the config names it). */
+export const DEMO_EKS_CLUSTER = 'domino-acme';
+
+/** acme's deployment: Domino 3.x hardware tiers, or Domino 4+ on EKS (its compute pools' managed node groups). */
+function deploymentYaml(kind: DemoKind): string {
+  const images = `    images:
+      - ${DEMO_IDS.images.base}
+      - ${DEMO_IDS.images.standard}
+      - ${DEMO_IDS.images.spark}
+      - ${DEMO_IDS.images.nlp}`;
+  if (kind === 'eks') {
+    return `  - name: acme
+    kind: eks-node-groups
+${images}
+    eks:
+      cluster: ${DEMO_EKS_CLUSTER}
+      nodePools: [default, compute]
+      # Listed by name too, so the plan shows why it never changes them (custom GPU AMI, no template, EKS's AMI).
+      nodegroups: [gpu-us-west-2a, gpu-us-west-2b, platform, legacy-us-west-2a]
+`;
+  }
+  return `  - name: acme
+${images}
+    testTier: ${DEMO_IDS.testTierId}
+    pinnedTiers: [${DEMO_IDS.pinnedTierId}]
+`;
+}
+
 /** The configuration an admin of the "acme" deployment would write, for the simulated world. */
-export function demoConfig(speed: number | undefined): Config {
+export function demoConfig(speed: number | undefined, kind: DemoKind = 'tiers'): Config {
   const yaml = `
 sandbox: true
 ${speed === undefined ? '' : `simSpeed: ${speed}`}
@@ -15,15 +45,7 @@ admins: [${DEMO_IDS.requester}, ${DEMO_IDS.approvers.join(', ')}]
 approvers: { users: [${DEMO_IDS.requester}, ${DEMO_IDS.approvers[0]}], userGroup: ${DEMO_IDS.approverGroup} }
 twoPersonRule: true
 deployments:
-  - name: acme
-    images:
-      - ${DEMO_IDS.images.base}
-      - ${DEMO_IDS.images.standard}
-      - ${DEMO_IDS.images.spark}
-      - ${DEMO_IDS.images.nlp}
-    testTier: ${DEMO_IDS.testTierId}
-    pinnedTiers: [${DEMO_IDS.pinnedTierId}]
-domino:
+${deploymentYaml(kind)}domino:
   apiUrl: https://domino.acme.example
   apiKey: demo-key
   testProjectId: ${DEMO_IDS.testProjectId}

@@ -54,6 +54,8 @@ export async function createDemoStage(sim: Simulator, config: Config, time: Demo
         tiers: sim.dominoTiers,
         tierUsers: sim.tierUsers,
         dominoApi: sim.dominoApi,
+        eks: sim.eks,
+        launchTemplates: sim.launchTemplates,
         owner: name,
         botIds: { botId: 'B0DEMO', botUserId: 'U0AMIBOT' },
       });

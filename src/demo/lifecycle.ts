@@ -34,14 +34,18 @@ async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecor
   }, 60_000);
 }
 
-async function newestChange(stage: DemoStage, kind: ChangeRecord['kind'], known: Set<string>): Promise<ChangeRecord> {
+export async function newestChange(
+  stage: DemoStage,
+  kind: ChangeRecord['kind'],
+  known: Set<string>,
+): Promise<ChangeRecord> {
   return stage.waitUntil(async () => {
     const changes = await stage.store.changes.listRecent(20);
     return changes.find((change) => change.kind === kind && !known.has(change._id));
   }, 60_000);
 }
 
-async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> {
+export async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> {
   return stage.waitUntil(async () => {
     const change = await stage.store.changes.get(id);
     return change && CHANGE_ENDED.includes(change.status) ? change : undefined;

@@ -1,10 +1,11 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG } from '../bake/image-tags.js';
-import { createSimulator, DEMO_IDS, type ManualClock, parseFaultNames } from '../sim/index.js';
+import { createSimulator, DEMO_IDS, type ManualClock, parseFaultNames, seedEksCluster } from '../sim/index.js';
 import { createActor } from './demo-actors.js';
-import { demoConfig } from './demo-config.js';
+import { DEMO_EKS_CLUSTER, type DemoKind, demoConfig } from './demo-config.js';
 import { createDemoStage, type DemoProcess, type DemoStage } from './demo-stage.js';
 import { type DemoTime, scaledDemoTime, virtualDemoTime } from './demo-time.js';
+import { eksDrainReport, eksPlanAndApply, eksRevert, printNodegroups, verifyNodegroups } from './eks-lifecycle.js';
 import { faultStory, isFaultShown, recoveryEvidence, untestedEnding } from './fault-story.js';
 import {
   drainReport,
@@ -29,6 +30,8 @@ export interface DemoOptions {
    * Default: the scaled clock at `speed`.
    */
   clock?: ManualClock;
+  /** `eks`: acme on Domino 4+ (EKS managed node groups) instead of 3.x hardware tiers. */
+  kind?: DemoKind;
   write?: (line: string) => void;
 }
 
@@ -51,6 +54,7 @@ const SAM = DEMO_IDS.approvers[0];
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const write = options.write ?? ((line: string) => void globalThis.process.stdout.write(`${line}\n`));
+  if (options.kind === 'eks') return runEksDemo(options, write);
   const faults = parseFaultNames(options.fault ?? '');
   const time: DemoTime = options.clock ? virtualDemoTime(options.clock) : scaledDemoTime(options.speed ?? 60);
   const sim = createSimulator({ clock: time.clock, faults: faults.filter((f) => f !== 'crash-mid-bake'), write });
@@ -112,9 +116,79 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 }
 
-async function bakeAndWait(stage: DemoStage, proc: DemoProcess): Promise<BakeRecord> {
+/**
+ * `npm run demo -- --kind eks`: acme runs Domino 4+ on EKS. The lifecycle on its managed node groups: bake on the
+ * node template's containerd, plan (with the test gate's override, said why), announce, two-person approval, apply
+ * (a new launch template version per node group, EKS replacing the nodes), verify, the drain, revert.
+ */
+async function runEksDemo(options: DemoOptions, write: (line: string) => void): Promise<DemoResult> {
+  if (options.fault) throw new Error('--fault runs with the hardware-tier demo only; leave out --kind eks');
+  const time: DemoTime = options.clock ? virtualDemoTime(options.clock) : scaledDemoTime(options.speed ?? 60);
+  const sim = createSimulator({ clock: time.clock, write });
+  const seeded = seedEksCluster(sim.world, { cluster: DEMO_EKS_CLUSTER, nodeTemplate: true });
+  const config = demoConfig(time.speed, 'eks');
+  const stage = await createDemoStage(sim, config, time);
+  const summary: string[] = [];
+  const banner = (text: string) => write(`\n━━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
+  let current: DemoProcess | undefined;
+  const active = () => current!;
+  const users = sim.world.slack.users;
+  const ctx: LifecycleContext = {
+    stage,
+    requester: createActor(stage, active, PAT, users[PAT]?.name ?? 'pat'),
+    approver: createActor(stage, active, SAM, users[SAM]?.name ?? 'sam'),
+    banner,
+    write,
+    summary,
+  };
+  try {
+    const before = printNodegroups(ctx, seeded.cluster, `EKS node groups of ${seeded.cluster} before`);
+    current = await stage.startProcess('ami-bot-1');
+    banner(`${ctx.requester.name} bakes a new node AMI on the node template`);
+    const bake = await bakeAndWait(stage, current, 'Quarterly refresh of the compute pools: adds Spark and NLP');
+    summary.push(...describeEksBake(bake));
+    let after = before;
+    let ok = bake.status === 'succeeded' && bake.facts.imageId !== undefined;
+    if (ok) {
+      const change = await eksPlanAndApply(ctx, bake, seeded.cluster);
+      after = printNodegroups(ctx, seeded.cluster, 'EKS node groups after the rollout');
+      banner('Verify: the launch template versions and the nodes');
+      const verified = verifyNodegroups(ctx, change, bake.facts.imageId!);
+      summary.push(
+        `Verified on EKS: ${verified} node group(s) on a new launch template version with ${bake.facts.imageId}, all their nodes replaced.`,
+      );
+      await eksDrainReport(ctx, change);
+      const reverted = await eksRevert(ctx, change, seeded);
+      ok =
+        change.status === 'applied' &&
+        reverted.status === 'applied' &&
+        verified === `${change.updates.length}/${change.updates.length}`;
+    }
+    banner('Summary');
+    for (const line of summary) write(`• ${line}`);
+    return { ok, bake, tiersBefore: before, tiersAfter: after, summary };
+  } finally {
+    await current?.bot.runner.idle();
+    await stage.close();
+  }
+}
+
+function describeEksBake(bake: BakeRecord): string[] {
+  const provision = bake.steps.highstate;
+  return [
+    `Bake ${bake._id}: ${bake.status}${bake.error ? ` (${bake.error.message})` : ''}.`,
+    ...(bake.facts.imageId ? [`AMI ${bake.facts.imageId} — ${bake.facts.imageName}.`] : []),
+    `Container runtime detected on the node template: ${bake.facts.containerRuntime ?? 'none'} (images pulled into containerd's k8s.io namespace); provisioning: ${provision?.state ?? 'not run'}${provision?.summary ? ` (${provision.summary})` : ''}.`,
+  ];
+}
+
+async function bakeAndWait(
+  stage: DemoStage,
+  proc: DemoProcess,
+  note = 'Quarterly refresh: adds the Spark and NLP environments',
+): Promise<BakeRecord> {
   await proc.slack.slash({
-    text: 'bake --note "Quarterly refresh: adds the Spark and NLP environments"',
+    text: `bake --note "${note}"`,
     userId: PAT,
     channelId: OPS,
     responseUrl: stage.sink.urlFor(PAT, OPS),

@@ -9,6 +9,7 @@ import { postChange, replyInThread } from './change-messages.js';
 import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied, targetKey } from './change-record.js';
 import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
+import { targetNounOf } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 
 const LIVE: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
@@ -30,7 +31,7 @@ async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
   const targets: Record<string, string> = {};
   const found = new Map<string, DrainInstance>();
   // A kind that replaces its own instances (EKS drains the nodes of an updated node group) leaves nothing here.
-  if (!scope) return { targets, stopped: [], running: [] };
+  if (!scope) return { targets, stopped: [], running: [], replacedByKind: true };
   const current = new Map((await port.list()).map((target) => [target.key, target.ami]));
   const templates = await recordedTemplateIds(deps);
   // One EC2 query for every executor of the deployment (the tier tag as a wildcard), grouped here by tier:
@@ -56,6 +57,7 @@ async function findOldExecutors(deps: RolloutDeps, change: ChangeRecord) {
     targets,
     stopped: all.filter((i) => i.state === 'stopped'),
     running: all.filter((i) => i.state !== 'stopped'),
+    replacedByKind: false,
   };
 }
 
@@ -101,9 +103,12 @@ export function createPlanDrain(deps: RolloutDeps) {
           action: 'drain.listed',
           summary: `0 stopped, ${old.running.length} running on old AMIs`,
         });
+        const noun = targetNounOf(deps.config.deployments, source.deployment);
         return {
           reply: deps.presenter.content(
-            text`No stopped executor on an old AMI after ${source._id}; ${old.running.length} running (listed in the thread).`,
+            old.replacedByKind
+              ? text`Nothing to drain after ${source._id}: the ${noun.many} it changed replaced their ${noun.machines} during the apply, so no ${noun.machines} on an old AMI are left to terminate (said in the thread).`
+              : text`No stopped executor on an old AMI after ${source._id}; ${old.running.length} running (listed in the thread).`,
           ),
         };
       }
@@ -119,7 +124,7 @@ export function createPlanDrain(deps: RolloutDeps) {
         updates: [],
         skipped: [],
         unchanged: [],
-        drain: old,
+        drain: { targets: old.targets, stopped: old.stopped, running: old.running },
         channel: source.channel,
         ...(source.threadTs ? { threadTs: source.threadTs } : {}),
         status: 'pending',

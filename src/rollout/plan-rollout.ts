@@ -16,6 +16,7 @@ import { type AmiTarget, resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { type ChangeGate, olderRefusal, overrideReasonRefusal, type StandardAmi, testRefusal } from './rollout-gate.js';
 import { storeNewChange } from './store-change.js';
+import { targetNoun } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 import { driftRefusal } from './terraform-drift-text.js';
 
@@ -138,7 +139,7 @@ export function createPlanRollout(deps: RolloutDeps) {
         // A long list is cut by the presenter at Slack's limit for a message.
         return {
           nothing: deps.presenter.content(
-            text`Nothing to plan: no standard tier is off ${target.amiId} (${plan.unchanged.length} already on it, ${plan.skipped.length} skipped).${skipped}`,
+            text`Nothing to plan: no standard ${targetNoun(target.deployment.kind).short} is off ${target.amiId} (${plan.unchanged.length} already on it, ${plan.skipped.length} skipped).${skipped}`,
           ),
         };
       }
@@ -188,8 +189,9 @@ export function createPlanRollout(deps: RolloutDeps) {
       ? text` ${icon('warning')} Not tested: test requirement overridden (“${gate.override.reason}”).`
       : text` Tested by ${gate.test?.id ?? ''} (Pulling ${gate.test?.pullingSeconds ?? '<1 poll'} s).`;
     const where = 'Approve or reject it in the thread';
+    const noun = targetNoun(target.deployment.kind);
     return deps.presenter.content(
-      text`Planned ${change._id}: ${plural(change.updates.length, 'tier')} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi ?? ''}.${tested} ${url ? link(url, where) : words(where)}. ${await approverNote(deps.config, deps.chat, input.userId)}`,
+      text`Planned ${change._id}: ${plural(change.updates.length, noun.short, noun.shortMany)} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on ${change.targetAmi ?? ''}.${tested} ${url ? link(url, where) : words(where)}. ${await approverNote(deps.config, deps.chat, input.userId)}`,
     );
   };
 }

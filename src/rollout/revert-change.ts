@@ -20,6 +20,7 @@ import {
 import { refuseIfOpen } from './plan-rollout.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
+import { targetNounOf } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 
 /**
@@ -92,7 +93,7 @@ export function createRevertChange(deps: RolloutDeps) {
                 0,
                 3_000,
               )
-            : `No tier changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
+            : `No ${targetNounOf(deps.config.deployments, source.deployment).short} changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
         );
       }
       const draft: Omit<ChangeRecord, '_id'> = {
@@ -126,8 +127,9 @@ export function createRevertChange(deps: RolloutDeps) {
     const leftAlone = change.skipped.length
       ? words(`, ${change.skipped.length} changed since and left alone`)
       : words('');
+    const noun = targetNounOf(deps.config.deployments, source.deployment);
     return deps.presenter.content(
-      text`Planned ${change._id}, the revert of ${source._id}: ${plural(change.updates.length, 'tier')} back to their recorded AMIs${leftAlone}. Approve it in the thread. ${await approverNote(deps.config, deps.chat, input.userId)}`,
+      text`Planned ${change._id}, the revert of ${source._id}: ${plural(change.updates.length, noun.short, noun.shortMany)} back to their recorded AMIs${leftAlone}. Approve it in the thread. ${await approverNote(deps.config, deps.chat, input.userId)}`,
     );
   };
 }

@@ -1,3 +1,10 @@
+import { nodeAmiName } from '../bake/ami-name.js';
+import {
+  BAKE_ID_TAG,
+  CREATED_BY_TAG,
+  CREATED_BY_VALUE,
+  DEPLOYMENT_TAG as PIPELINE_DEPLOYMENT_TAG,
+} from '../bake/image-tags.js';
 import { addImage, addInstance } from './seed-demo-world.js';
 import { DEPLOYMENT_TAG } from './sim-domino-api.js';
 import { nodeTags } from './sim-eks.js';
@@ -15,10 +22,17 @@ export const EKS_AMI_OWNER = '602401143452';
 export interface SeedEksOptions {
   /** Default: the world's deployment (Domino names the cluster after its deploy id). */
   cluster?: string;
+  /** The ami-bot deployment whose earlier bake the standard pools run (its tags), default the world's. */
+  deployment?: string;
   /** Default: `<region>a`, `<region>b`. */
   zones?: string[];
   /** Nodes per node group (desired size), default 1. */
   nodesPerGroup?: number;
+  /**
+   * Makes the world's template instance (the deployment's tagged template) a node of the cluster as a bake finds
+   * one: containerd with `ctr` only (no docker, no nerdctl), an empty image store, launched from the node AMI.
+   */
+  nodeTemplate?: boolean;
 }
 
 export interface SeededEks {
@@ -29,7 +43,10 @@ export interface SeededEks {
   pools: Record<string, string[]>;
   /** Node group → its launch template id (the two without one are absent). */
   templateIds: Record<string, string>;
-  /** The AMI the CUSTOM default/compute/test node groups run (one ami-bot made), the GPU pools' AMI, EKS's AMI. */
+  /**
+   * The AMI the CUSTOM default/compute/test node groups run (an earlier bake of the deployment: its name and tags,
+   * so the rollout classifies them standard), the GPU pools' custom AMI (special), EKS's AMI.
+   */
   nodeImageId: string;
   gpuImageId: string;
   eksImageId: string;
@@ -46,11 +63,21 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
   const zones = options.zones ?? [`${world.region}a`, `${world.region}b`];
   const size = options.nodesPerGroup ?? 1;
   const at = (iso: string) => Date.parse(iso);
+  const deployment = options.deployment ?? world.deployment;
+  const bakedAt = new Date('2026-08-15T09:00:00Z');
+  // Named as a bake of an EKS deployment names its AMI (bake/ami-name.ts), for the pools it serves.
+  const nodeName = nodeAmiName(deployment, ['default', 'compute'], bakedAt);
+  // Tagged as a bake tags its AMI (bake/image-tags.ts): the standard pools run what this pipeline made before.
   const node = addImage(
     world,
-    `domino-${clusterName}-eks-node-20260815-0900`,
-    at('2026-08-15T09:00:00Z'),
-    { 'created-by': 'ami-bot', 'bake-id': 'bk-eks-20260815-0900', [DEPLOYMENT_TAG]: clusterName },
+    nodeName,
+    bakedAt.getTime(),
+    {
+      Name: nodeName,
+      [CREATED_BY_TAG]: CREATED_BY_VALUE,
+      [BAKE_ID_TAG]: 'bake-20260815-abcd',
+      [PIPELINE_DEPLOYMENT_TAG]: deployment,
+    },
     [],
   );
   const gpu = addImage(world, 'domino-eks-gpu-node-custom', at('2026-02-03T16:20:00Z'), { team: 'ml-platform' }, []);
@@ -114,6 +141,17 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
     { id: 'gpu-k8s', name: 'GPU', nodePool: 'gpu' },
     { id: 'default-k8s', name: 'Default', nodePool: 'default' },
   );
+  if (options.nodeTemplate) {
+    const template = [...world.instances.values()].find(
+      (instance) => instance.tags[DEPLOYMENT_TAG] === deployment && instance.tags.Name?.includes('template'),
+    );
+    if (template) {
+      template.runtimes = ['ctr'];
+      template.containerdImages = new Map();
+      template.dockerImages = new Map();
+      template.imageId = node.id;
+    }
+  }
   return seeded;
 }
 

@@ -1,5 +1,7 @@
 import type { Config } from '../config.js';
+import type { ChangeRecord } from '../rollout/change-record.js';
 import type { RolloutPresenter } from '../rollout/rollout-presenter.js';
+import { targetNounOf } from '../rollout/target-noun.js';
 import { plural } from '../shared/format.js';
 import {
   announcementMessage,
@@ -19,25 +21,32 @@ import { testMessage } from './blocks/test-message.js';
 
 /** The rollout's messages in Block Kit, from the pure builders in `blocks/`. */
 export function createRolloutPresenter(
-  config: Pick<Config, 'timeZone' | 'sandbox' | 'twoPersonRule'>,
+  config: Pick<Config, 'timeZone' | 'sandbox' | 'twoPersonRule' | 'deployments'>,
 ): RolloutPresenter {
   const tz = config.timeZone;
   const options = { timeZone: tz, sandbox: config.sandbox, twoPersonRule: config.twoPersonRule };
+  // Each message names the change's targets as its deployment's kind calls them (tiers, node groups).
+  const nounOf = (change: ChangeRecord) => targetNounOf(config.deployments, change.deployment);
   return {
-    change: (change, now) => changeMessage(change, now, options),
+    change: (change, now) => changeMessage(change, now, { ...options, noun: nounOf(change) }),
     changeFullLists: fullListMessages,
-    applyResult: applyResultMessage,
+    applyResult: (change) => applyResultMessage(change, nounOf(change)),
     drainNothingToTerminate(source, running) {
+      if (nounOf(source).kind === 'eks-node-groups') {
+        return {
+          text: `:mag: Drain after ${source._id}: nothing to terminate. EKS drained and replaced the nodes of each node group it updated (cordon, evict the pods, terminate): there is nothing for ami-bot to terminate.`,
+        };
+      }
       const still = running.length
         ? `${plural(running.length, 'running executor')} still on old AMIs: put them in Maintenance Mode in Domino's admin UI and terminate them when their runs end.\n${fitLines(instanceLines(running), SECTION_MAX - 200)}`
         : 'No executor of the changed tiers is left on an old AMI.';
       return { text: `:mag: Drain after ${source._id}: no stopped executor to terminate. ${still}` };
     },
-    announcement: (change) => announcementMessage(change, tz),
-    userNotice: (change, tierLabels) => userNoticeMessage(change, tierLabels, tz),
-    reminder: (change) => reminderMessage(change, tz),
-    cancelledNotice: cancelledNoticeMessage,
-    cancelledUser: cancelledUserMessage,
+    announcement: (change) => announcementMessage(change, tz, nounOf(change)),
+    userNotice: (change, tierLabels) => userNoticeMessage(change, tierLabels, tz, nounOf(change)),
+    reminder: (change) => reminderMessage(change, tz, nounOf(change)),
+    cancelledNotice: (change) => cancelledNoticeMessage(change, nounOf(change)),
+    cancelledUser: (change) => cancelledUserMessage(change, nounOf(change)),
     history: (entries) => historyMessage(entries, tz),
     test: testMessage,
     content: (text) => ({ text: renderMrkdwnCut(text) }),

@@ -135,6 +135,85 @@ describe('npm run demo', () => {
   });
 });
 
+describe('npm run demo -- --kind eks', () => {
+  it('runs the lifecycle on EKS node groups: containerd bake, override said why, apply, verify, drain, revert', async () => {
+    const lines: string[] = [];
+    const result = await runDemo({
+      clock: createManualClock(new Date()),
+      kind: 'eks',
+      write: (line) => lines.push(line),
+    });
+    const output = lines.join('\n');
+    expect(result.ok, output.slice(-3000)).toBe(true);
+    const { imageId } = result.bake!.facts;
+    // The bake: ctr detected on the node template, provisioning skipped.
+    expect(output).toContain('List cached images (containerd, ctr)* — containerd, ctr detected');
+    expect(output).toContain(
+      "Container runtime detected on the node template: ctr (images pulled into containerd's k8s.io namespace); provisioning: skipped",
+    );
+    // The gate: no EKS test yet, so the plan overrides it openly, and says so in the plan and the announcement.
+    expect(section(output, 'pat plans the rollout to the node groups')).toContain('The AMI test for EKS node groups');
+    expect(output).toContain(':warning: *Not tested*: the test requirement was overridden by @pat');
+    // Terraform manages the seed's launch templates: the first plan is refused with the variables to set, the second
+    // accepts the drift, and the plan shows it.
+    expect(section(output, 'pat plans the rollout to the node groups')).toContain(
+      'the change will drift from the Terraform state',
+    );
+    expect(output).toMatch(
+      /First plan refused for Terraform drift \(changes stored: 0\), with the variables to set: 4 node group\(s\)/,
+    );
+    expect(section(output, 'pat accepts the Terraform drift and plans again')).toContain('*Drifts from Terraform*');
+    expect(output).toMatch(
+      /Plan chg-\S+: 4 node group\(s\) to change, 4 skipped \(gpu-us-west-2a: its AMI \S+ \(`domino-eks-gpu-node-custom`\) was not made by this pipeline; gpu-us-west-2b: [^;]+; legacy-us-west-2a: runs the EKS-managed AMI type AL2_x86_64; platform: has no launch template/,
+    );
+    expect(output).toContain('Planned chg-');
+    expect(output).toContain('4 node groups to change, 4 skipped');
+    expect(output).toContain('*Node image change on acme*');
+    expect(output).toContain("pat's own approval was refused");
+    // Apply: each node group UPDATING to version 2, Successful, its node replaced by one from the new AMI.
+    const updates = section(output, 'What EKS did, node group by node group');
+    for (const name of ['compute-us-west-2a', 'compute-us-west-2b', 'default-us-west-2a', 'default-us-west-2b']) {
+      expect(updates).toMatch(
+        new RegExp(
+          `${name}: UPDATING to launch template version 2 \\(update [\\w-]+\\) → Successful; EKS drained i-\\w+ \\(ami-\\w+\\) and replaced it with i-\\w+ \\(${imageId}\\); now ACTIVE`,
+        ),
+      );
+    }
+    expect(output).toContain('Approved by sam; apply: applied, 4 node group(s) updated, 0 conflicts, 4 verified.');
+    expect(output).toContain(`Verified on EKS: 4/4 node group(s) on a new launch template version with ${imageId}`);
+    // The tables: gpu, test, platform and legacy untouched; the standard pools on version 2 of their template.
+    const after = result.tiersAfter.join('\n');
+    expect(after.match(new RegExp(`v2  ${imageId}`, 'g'))?.length).toBe(4);
+    expect(after).toMatch(/gpu-us-west-2a +gpu +ACTIVE +lt-\w+ v1 +ami-\w+ +domino-eks-gpu-node-custom/);
+    expect(after).toMatch(/platform +platform +ACTIVE +\(none\) +\(EKS: AL2_x86_64\)/);
+    // Drain: EKS drained the nodes itself; nothing to terminate, no drain change.
+    expect(output).toContain(
+      'EKS drained and replaced the nodes itself; nothing to terminate; drain changes planned: 0',
+    );
+    // Revert: a third version with the recorded AMI, through the same approval.
+    expect(section(output, 'What EKS did for the revert')).toContain('UPDATING to launch template version 3');
+    expect(output).toMatch(
+      /Revert chg-\S+: applied; a new launch template version with the recorded AMI ami-\w+ on 4\/4 node group\(s\)/,
+    );
+    // Words of the kind: the admins' messages never call a node group a tier nor its AMI an executor image (the
+    // users' announcement names the hardware tiers that run on each pool: those are tiers).
+    const adminLines = output
+      .split('\n')
+      .filter((line) =>
+        /Planned chg-|node groups changed|node group\(s\) changed|current AMI \(|Drain after|Sets \d/.test(line),
+      );
+    expect(adminLines.length).toBeGreaterThanOrEqual(8);
+    for (const line of adminLines) expect(line).not.toMatch(/\btiers?\b|tier\(s\)|executor image/);
+    expect(section(output, 'pat plans the rollout to the node groups')).not.toContain('executor image');
+  }, 90_000);
+
+  it('refuses a kind it does not know, naming the two it does', async () => {
+    const { code, output } = await demoProcess(['--kind', 'k8s']);
+    expect(code).toBe(2);
+    expect(output).toContain('--kind k8s: expected eks (Domino 4+ on EKS node groups) or tiers (the default).');
+  });
+});
+
 /** What each fault must show in the output of `npm run demo -- --fault <name>` (besides exit 0). */
 const FAULT_LINES: Record<FaultName, Array<string | RegExp>> = {
   'image-failed': ['AWS reports the AMI', 'as failed', 'AMIs from this bake still registered: 0; template is stopped'],

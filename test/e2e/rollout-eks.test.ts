@@ -21,9 +21,7 @@ describe('rollout of an eks-node-groups deployment', () => {
   it('plan → approve → apply moves the compute node groups to a new version; revert makes a third', async () => {
     const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
     const seeded = seedEksCluster(world);
-    // The node groups run an AMI an earlier bake of acme made: standard. The GPU pools' custom AMI is special.
-    const nodeImage = world.images.get(seeded.nodeImageId)!;
-    nodeImage.tags = { 'created-by': 'ami-bot', 'ami-bot:bake-id': 'bake-20260815-abcd', 'ami-bot:deployment': 'acme' };
+    // The seed's node groups run an AMI an earlier bake of acme made: standard. The GPU pools' custom AMI is special.
     h = await rolloutHarness(
       (config) => {
         const deployment = config.deployments[0]!;
@@ -53,7 +51,9 @@ describe('rollout of an eks-node-groups deployment', () => {
     expect(refused).toContain('--accept-terraform-drift');
     expect(await h.store.changes.listOpen()).toEqual([]);
     await h.slash(`plan ${bake._id} --accept-terraform-drift`, { responseId: 'plan' });
-    expect(await h.answer('plan')).toContain('Planned');
+    const planned = await h.answer('plan');
+    expect(planned).toContain('2 node groups to change');
+    expect(planned).not.toMatch(/\btiers?\b/);
     const change = await latestChange(h, 'rollout');
     expect(change.notices?.map((n) => n.key)).toEqual(change.updates.map((u) => u.key));
     const planMessage = h.fake.calls.find(
@@ -83,9 +83,17 @@ describe('rollout of an eks-node-groups deployment', () => {
     expect(versions('gpu-us-west-2a')).toHaveLength(1);
     // The apply result is posted in the change's thread.
     const posted = h.fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => String(c.args.text ?? ''));
-    expect(posted.some((text) => text.startsWith(`${change._id} applied: 2`))).toBe(true);
+    expect(posted.some((text) => text.startsWith(`${change._id} applied: 2 node group(s) changed`))).toBe(true);
     expect(posted.some((text) => text.includes('1 running run on node pools compute will be evicted'))).toBe(true);
     expect(posted.some((text) => text.includes('ana/churn (ana, Running)'))).toBe(true);
+    // The drain after the apply: EKS replaced the nodes itself, so there is nothing to terminate.
+    expect(posted.some((text) => text.includes(`Drain after ${change._id}: nothing to terminate. EKS drained`))).toBe(
+      true,
+    );
+    await h.slash(`drain ${change._id}`, { responseId: 'drain' });
+    expect(await h.answer('drain')).toContain(
+      `Nothing to drain after ${change._id}: the node groups it changed replaced their nodes`,
+    );
 
     await h.slash(`revert ${change._id}`, { responseId: 'revert' });
     const revert = await latestChange(h, 'revert');

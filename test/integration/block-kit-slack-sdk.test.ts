@@ -6,6 +6,7 @@ import { planPrune } from '../../src/lifecycle/prune-plan.js';
 import type { Block } from '../../src/ports/chat.js';
 import type { AuditAction, AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord, ChangeStatus } from '../../src/rollout/change-record.js';
+import { targetNoun } from '../../src/rollout/target-noun.js';
 import { text } from '../../src/shared/text.js';
 import {
   announcementMessage,
@@ -353,6 +354,32 @@ function everyPayload(): Payload[] {
       );
     }
   }
+  // An EKS change: node groups with long hostile labels, in the words of the kind.
+  const eks = targetNoun('eks-node-groups');
+  const eksChange = (overrides: Partial<ChangeRecord> = {}) => {
+    const base = maxChange(overrides);
+    const updates = base.updates.map((u, i) => ({
+      ...u,
+      key: `nodegroup:acme/${u.label}`,
+      guard: `lt-${String(i).padStart(17, '0')}:7`,
+    }));
+    return { ...base, updates };
+  };
+  for (const status of statuses) {
+    const withResult = status === 'applied' || status === 'failed';
+    const change = eksChange({ status, decision, ...(withResult ? { result: resultFor(status) } : {}) });
+    message(`eks change ${status}`, changeMessage(change, NOW, { timeZone: TZ, noun: eks }));
+  }
+  for (const kind of ['applied', 'failed'] as const) {
+    message(`eks apply result ${kind}`, applyResultMessage(eksChange({ status: kind, result: resultFor(kind) }), eks));
+  }
+  message('eks announcement', announcementMessage(eksChange(), TZ, eks));
+  message('eks reminder', reminderMessage(eksChange(), TZ, eks));
+  out.push({
+    id: 'eks home',
+    kind: 'view',
+    view: homeView({ bakes, isAdmin: true, now: NOW, sandbox: false, kinds: ['eks-node-groups'] }),
+  });
   for (const [i, m] of fullListMessages(maxChange()).entries()) message(`full list rollout ${i}`, m);
   for (const [i, m] of fullListMessages(maxDrain()).entries()) message(`full list drain ${i}`, m);
   for (const kind of ['applied', 'failed'] as const) {

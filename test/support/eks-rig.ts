@@ -115,7 +115,7 @@ ${options.deployment ?? ''}`;
     return done;
   }
 
-  /** The new AMI as a succeeded bake of acme leaves it, and the node groups' AMI as an earlier bake's. */
+  /** The new AMI as a succeeded bake of acme leaves it (the seed's node groups run an earlier bake's). */
   async function bakedNewAmi(): Promise<BakeRecord> {
     const now = clock.now();
     const bake: BakeRecord = {
@@ -132,7 +132,6 @@ ${options.deployment ?? ''}`;
       updatedAt: now,
     };
     sim.world.images.get(newAmi)!.tags = bakeImageTags(bake);
-    sim.world.images.get(seeded.nodeImageId)!.tags = bakeImageTags({ ...bake, _id: 'bake-20260815-abcd' });
     await store.bakes.insert(bake);
     return bake;
   }

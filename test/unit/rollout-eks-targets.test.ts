@@ -1,6 +1,7 @@
 // The eks-node-groups rollout target on the EKS / launch template simulator, on a manual clock: list, a full
 // apply, crashes between its steps resumed to exactly one new version and one update, a conflict, a failed update.
 import { describe, expect, it } from 'vitest';
+import { classifyTargets } from '../../src/rollout/classify-tiers.js';
 import {
   type ApplyJournal,
   moveOf,
@@ -105,6 +106,34 @@ describe('EKS node groups as rollout targets', () => {
     expect(listed.find((t) => t.id === 'gpu-us-west-2a')?.special).toBeUndefined();
     expect(listed.find((t) => t.id === 'platform')?.special).toMatch(/no launch template/);
     expect(listed.find((t) => t.id === 'legacy-us-west-2a')?.special).toMatch(/EKS-managed AMI type AL2_x86_64/);
+  });
+
+  it("classifies the seed's cluster as Domino's would be: standard pools on an earlier bake, the rest special", async () => {
+    const { targets, sim } = world({ nodePools: ['default', 'compute', 'gpu', 'test', 'platform', 'legacy'] });
+    const listed = await targets.list();
+    const amis = [...new Set(listed.map((t) => t.ami).filter((ami) => ami !== ''))];
+    const images = new Map((await sim.ec2.describeImages(amis)).map((image) => [image.id, image]));
+    const { updates, skipped } = classifyTargets({
+      deployment: sim.world.deployment,
+      pinned: [],
+      target: NEW_AMI,
+      targets: listed,
+      images,
+    });
+    expect(updates.map((u) => u.id)).toEqual([
+      'compute-us-west-2a',
+      'compute-us-west-2b',
+      'default-us-west-2a',
+      'default-us-west-2b',
+      'test-us-west-2a',
+    ]);
+    expect(skipped.map((s) => [s.id, s.reason])).toEqual([
+      ['gpu-us-west-2a', 'special'],
+      ['gpu-us-west-2b', 'special'],
+      ['legacy-us-west-2a', 'special'],
+      ['platform', 'special'],
+    ]);
+    expect(skipped[0]?.detail).toMatch(/was not made by this pipeline/);
   });
 
   it('lists node groups named in the config, a name the cluster does not have as special', async () => {

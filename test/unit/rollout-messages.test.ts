@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import type { DeploymentKind } from '../../src/config.js';
 import type { Block } from '../../src/ports/chat.js';
-import type { DrainInstance } from '../../src/rollout/change-record.js';
+import type { ChangeRecord, DrainInstance } from '../../src/rollout/change-record.js';
+import { targetNoun, targetNounOf } from '../../src/rollout/target-noun.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { announcementMessage, userNoticeMessage } from '../../src/slack/blocks/announce-message.js';
 import { applyResultMessage } from '../../src/slack/blocks/apply-result-message.js';
 import { fullListMessages } from '../../src/slack/blocks/change-full-list.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
+import { homeView } from '../../src/slack/blocks/home-view.js';
 import { testMessage } from '../../src/slack/blocks/test-message.js';
 import {
   allText,
@@ -226,5 +229,75 @@ describe('historyMessage', () => {
     expect(text).toContain(`small: ${OLD_AMI} → ${NEW_AMI}`);
     expect(text).toContain('<@U0APPR001>');
     expect(historyMessage([], 'UTC').text).toContain('No rollout history');
+  });
+});
+
+describe('the words of an eks-node-groups deployment', () => {
+  const eks = targetNoun('eks-node-groups');
+  const nodegroupChange = (overrides: Partial<ChangeRecord> = {}) =>
+    sampleChange({
+      updates: ['compute-us-west-2a', 'compute-us-west-2b'].map((name, i) => ({
+        id: name,
+        key: `nodegroup:acme/${name}`,
+        label: `${name} (pool compute)`,
+        executorImage: OLD_AMI,
+        guard: `lt-0abc${i}:1`,
+        from: OLD_AMI,
+        to: NEW_AMI,
+      })),
+      ...overrides,
+    });
+  const noTier = (words: string) => expect(words).not.toMatch(/\btiers?\b|executor image/i);
+
+  it('names node groups and the node image in the plan, the apply result and the announcement', () => {
+    const at = new Date(T0.getTime() + 60_000);
+    const pending = changeMessage(nodegroupChange(), T0, { ...opts, noun: eks });
+    expect(blockKitProblems(pending)).toEqual([]);
+    const pendingText = allText(pending);
+    expect(pendingText).toContain("Every node group's current AMI");
+    expect(pendingText).toContain('Sets 2 node groups to the planned AMI');
+    noTier(pendingText);
+    const result = {
+      status: 'applied' as const,
+      at,
+      applied: ['a', 'b'],
+      conflicts: [],
+      verified: ['a', 'b'],
+      unverified: [],
+    };
+    const applied = changeMessage(nodegroupChange({ status: 'applied', result }), at, { ...opts, noun: eks });
+    expect(allText(applied)).toContain('2 node groups changed');
+    const reply = applyResultMessage(nodegroupChange({ status: 'applied', result }), eks);
+    expect(reply.text).toContain('2 node group(s) changed');
+    expect(allText(reply)).toContain('EKS replaced the nodes of each updated node group');
+    noTier(allText(reply));
+    const announcement = announcementMessage(nodegroupChange(), 'UTC', eks);
+    expect(announcement.text).toContain('Upcoming change of node groups on acme: 2 node groups');
+    expect(allText(announcement)).toContain('*Node image change on acme*');
+    expect(allText(announcement)).toContain('*Node groups (2)*');
+    expect(allText(announcement)).toContain('work still running on a node is stopped when the node is replaced');
+    noTier(allText(announcement));
+    const revert = announcementMessage(nodegroupChange({ kind: 'revert', revertOf: 'chg-20261128-aaaa' }), 'UTC', eks);
+    expect(allText(revert)).toContain('restores the node image these node groups had before');
+  });
+
+  it('keeps the words of hardware tiers when no kind is given', () => {
+    const tiers = targetNoun();
+    expect(tiers).toMatchObject({ many: 'hardware tiers', image: 'executor image' });
+    const change = sampleChange();
+    expect(changeMessage(change, T0, opts)).toEqual(changeMessage(change, T0, { ...opts, noun: tiers }));
+    expect(announcementMessage(change, 'UTC')).toEqual(announcementMessage(change, 'UTC', tiers));
+    expect(targetNounOf([{ name: 'acme', kind: 'eks-node-groups' }], 'acme')).toBe(eks);
+    expect(targetNounOf([{ name: 'acme', kind: 'eks-node-groups' }], 'gone')).toBe(tiers);
+  });
+
+  it('App Home says what this installation rolls out', () => {
+    const home = (kinds?: DeploymentKind[]) =>
+      JSON.stringify(homeView({ bakes: [], isAdmin: true, now: T0, sandbox: false, ...(kinds ? { kinds } : {}) }));
+    expect(home()).toContain('rolls out Domino executor AMIs from');
+    expect(home(['eks-node-groups'])).toContain("rolls out the AMIs of Domino's EKS node groups");
+    expect(home(['hardware-tiers', 'eks-node-groups'])).toContain(
+      'Domino executor AMIs and the AMIs of EKS node groups',
+    );
   });
 });

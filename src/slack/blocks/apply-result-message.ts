@@ -1,6 +1,7 @@
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { targetKey } from '../../rollout/change-record.js';
+import { type TargetNoun, targetNoun } from '../../rollout/target-noun.js';
 import { plural } from '../../shared/format.js';
 import { codeText, contextBlock, escapeCut, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 
@@ -12,10 +13,13 @@ function retryHint(change: ChangeRecord): string {
 }
 
 /** The thread reply after an apply: what changed, what was left alone and why, what the re-read confirmed (pure). */
-export function applyResultMessage(change: ChangeRecord): { text: string; blocks?: Block[] } {
+export function applyResultMessage(
+  change: ChangeRecord,
+  target: TargetNoun = targetNoun(),
+): { text: string; blocks?: Block[] } {
   const r = change.result;
   if (!r) return { text: `${change._id} has not been applied.` };
-  const noun = change.kind === 'drain' ? 'instance' : 'tier';
+  const [noun, nouns] = change.kind === 'drain' ? ['instance', 'instances'] : [target.short, target.shortMany];
   if (r.status === 'expired') {
     const text = `:hourglass: ${change._id} expired without being applied: ${r.reason ?? 'too late'}. Nothing was written.`;
     return {
@@ -27,7 +31,9 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
     // The error quotes AWS/Domino: escaped in the fallback text as in the block (notifications render mrkdwn).
     const text = `:x: Applying ${change._id} failed: ${escapeCut(r.error ?? 'unknown error', 2_000)}`;
     const verified =
-      r.verified.length > 0 ? `\nThe re-read found ${plural(r.verified.length, noun)} already on the target.` : '';
+      r.verified.length > 0
+        ? `\nThe re-read found ${plural(r.verified.length, noun, nouns)} already on the target.`
+        : '';
     return {
       text,
       blocks: [
@@ -45,7 +51,7 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
     if (skipped.length > 0)
       blocks.push(mrkdwnSection(`*Not terminated (${skipped.length})*\n${fitLines(skipped, SECTION_MAX - 40)}`));
   } else {
-    const headline = `${change._id}: ${plural(r.applied.length, noun)} changed, ${r.verified.length}/${change.updates.length} verified on their target`;
+    const headline = `${change._id}: ${plural(r.applied.length, noun, nouns)} changed, ${r.verified.length}/${change.updates.length} verified on their target`;
     const icon = r.conflicts.length > 0 || r.unverified.length > 0 ? ':warning:' : ':white_check_mark:';
     blocks.push(mrkdwnSection(`${icon} ${headline}.`));
     if (r.conflicts.length > 0) {
@@ -60,18 +66,18 @@ export function applyResultMessage(change: ChangeRecord): { text: string; blocks
       );
     }
     if (r.unverified.length > 0) {
-      // Entries are tier keys (type:id): show the tier's label and id instead.
+      // Entries are target keys (a tier's type:id, a node group's key): show its label and id instead.
       const shown = r.unverified.map((key) => {
         const tier = change.updates.find((t) => targetKey(t) === key || t.id === key);
         return tier ? `${escapeMrkdwn(tier.label)} \`${escapeMrkdwn(tier.id)}\`` : escapeMrkdwn(key);
       });
       blocks.push(mrkdwnSection(`:warning: Not confirmed by the re-read: ${fitLines(shown, SECTION_MAX - 60)}`));
     }
-    blocks.push(
-      contextBlock(
-        `Running executors keep their old AMI; new executors boot from the new one. \`/ami revert ${change._id}\` undoes this change.`,
-      ),
-    );
+    const machines =
+      target.kind === 'eks-node-groups'
+        ? 'EKS replaced the nodes of each updated node group (draining the old ones); new nodes boot from the new launch template version.'
+        : 'Running executors keep their old AMI; new executors boot from the new one.';
+    blocks.push(contextBlock(`${machines} \`/ami revert ${change._id}\` undoes this change.`));
   }
   return {
     text: `${change._id} applied: ${r.applied.length} ${noun}(s) changed, ${r.conflicts.length} conflict(s).`,

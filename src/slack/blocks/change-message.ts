@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, ConfirmationDialog, MrkdwnElement } from '@slack/types';
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
+import { type TargetNoun, targetNoun } from '../../rollout/target-noun.js';
 import { plural, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
 import {
@@ -26,6 +27,8 @@ export interface ChangeMessageOptions {
   sandbox?: boolean;
   /** False when the requester may approve their own change (config `twoPersonRule`). */
   twoPersonRule?: boolean;
+  /** What the deployment's targets are called (default: hardware tiers). */
+  noun?: TargetNoun;
 }
 
 function button(
@@ -48,16 +51,17 @@ function confirmDialog(title: string, text: string, yes: string): ConfirmationDi
 }
 
 /** The test result (or the override and its reason) first: the dialog holds 300 characters and may cut the rest. */
-function approveConfirmText(change: ChangeRecord, when: string): string {
+function approveConfirmText(change: ChangeRecord, when: string, noun: TargetNoun): string {
+  const count = plural(change.updates.length, noun.short, noun.shortMany);
   const gate = change.kind === 'rollout' ? gateConfirmText(change.gate) : '';
   const drift = driftConfirmText(change);
   if (change.gate?.override) {
     // Short wording, so that the reason (up to ~230 chars) shows in full; a longer one is cut here only.
-    const sets = `Sets ${plural(change.updates.length, 'tier')} ${when}.${drift ? ` ${drift}` : ''}`;
+    const sets = `Sets ${count} ${when}.${drift ? ` ${drift}` : ''}`;
     return `${truncate(gate, 300 - sets.length - 1, '…”')} ${sets}`;
   }
-  const sets = `Sets ${plural(change.updates.length, 'tier')} to the planned AMI ${when}, each only if it is still on its recorded AMI.`;
-  return `${gate ? `${gate} ` : ''}${drift ? `${drift} ` : ''}${sets} Changed tiers are reported, not overwritten.`;
+  const sets = `Sets ${count} to the planned AMI ${when}, each only if it is still on its recorded AMI.`;
+  return `${gate ? `${gate} ` : ''}${drift ? `${drift} ` : ''}${sets} Changed ${noun.shortMany} are reported, not overwritten.`;
 }
 
 function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): ActionsBlock {
@@ -81,7 +85,11 @@ function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): Acti
           'Approve',
           change._id,
           'primary',
-          confirmDialog(`Approve ${change._id}?`, approveConfirmText(change, when), 'Approve'),
+          confirmDialog(
+            `Approve ${change._id}?`,
+            approveConfirmText(change, when, opts.noun ?? targetNoun()),
+            'Approve',
+          ),
         );
   const reject = button(
     ACTION_IDS.reject,
@@ -102,6 +110,7 @@ function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): Acti
 /** The line under the plan that says where the change stands (pure). */
 export function statusLine(change: ChangeRecord, now: Date, opts: ChangeMessageOptions): string {
   const tz = opts.timeZone;
+  const noun = opts.noun ?? targetNoun();
   const d = change.decision;
   switch (change.status) {
     case 'pending':
@@ -125,14 +134,14 @@ export function statusLine(change: ChangeRecord, now: Date, opts: ChangeMessageO
     case 'applied': {
       const r = change.result;
       const conflicts = r && r.conflicts.length > 0 ? `, :warning: ${plural(r.conflicts.length, 'conflict')}` : '';
-      return `:white_check_mark: *Applied* at ${r ? slackDate(r.at, tz) : '?'} (approved by ${userMention(d?.by)}): ${plural(r?.applied.length ?? 0, change.kind === 'drain' ? 'instance' : 'tier')} changed${conflicts}.`;
+      return `:white_check_mark: *Applied* at ${r ? slackDate(r.at, tz) : '?'} (approved by ${userMention(d?.by)}): ${change.kind === 'drain' ? plural(r?.applied.length ?? 0, 'instance') : plural(r?.applied.length ?? 0, noun.short, noun.shortMany)} changed${conflicts}.`;
     }
     case 'failed':
       return `:x: *Apply failed*: ${escapeCut(change.result?.error ?? 'unknown error', 500)}`;
   }
 }
 
-function planSections(change: ChangeRecord): { blocks: Block[]; cut: boolean } {
+function planSections(change: ChangeRecord, noun: TargetNoun): { blocks: Block[]; cut: boolean } {
   const blocks: Block[] = [];
   let cut = false;
   const add = (title: string, lines: string[]) => {
@@ -150,7 +159,7 @@ function planSections(change: ChangeRecord): { blocks: Block[]; cut: boolean } {
   }
   const to = change.kind === 'rollout' ? ` → ${escapeMrkdwn(change.targetAmi ?? '')}` : '';
   add(`*Will change (${change.updates.length})*${to}`, updateLines(change));
-  if (change.updates.length === 0) blocks.push(mrkdwnSection('*Will change*: no tier (nothing to do).'));
+  if (change.updates.length === 0) blocks.push(mrkdwnSection(`*Will change*: no ${noun.short} (nothing to do).`));
   add(`*Skipped (${change.skipped.length})*`, skippedLines(change));
   if (change.unchanged.length > 0) {
     const text = `*Already on the target (${change.unchanged.length})*: ${unchangedText(change)}`;
@@ -182,7 +191,8 @@ export function changeMessage(
   }
   if (change.revertOf) fields.unshift({ type: 'mrkdwn', text: `*Reverts*\n${change.revertOf}` });
   if (change.drainOf) fields.unshift({ type: 'mrkdwn', text: `*After*\n${change.drainOf}` });
-  const { blocks: plan, cut } = planSections(change);
+  const noun = opts.noun ?? targetNoun();
+  const { blocks: plan, cut } = planSections(change, noun);
   const gate = change.kind === 'rollout' ? gateText(change.gate) : undefined;
   plan.unshift(...driftSection(change));
   if (gate) plan.unshift(mrkdwnSection(truncate(gate, SECTION_MAX)));
@@ -190,7 +200,7 @@ export function changeMessage(
   if (cut) notes.push(':scroll: The list is long: the full list follows in this thread.');
   if (change.kind !== 'drain') {
     notes.push(
-      `:floppy_disk: Every tier's current AMI (${change.snapshot.length}) is recorded in ${change._id}; \`/ami revert ${change._id}\` restores them after an apply.`,
+      `:floppy_disk: Every ${noun.short}'s current AMI (${change.snapshot.length}) is recorded in ${change._id}; \`/ami revert ${change._id}\` restores them after an apply.`,
     );
   }
   if (opts.sandbox) notes.push(':test_tube: *Sandbox*: simulated AWS and Domino.');

@@ -1,11 +1,20 @@
 import { SANDBOX_NOTICE, simulatedTimeNote } from '../../adapters/slack/sandbox-chat.js';
 import type { HomeAmiSummary } from '../../bake/bake-presenter.js';
 import type { BakeRecord } from '../../bake/bake-record.js';
+import type { DeploymentKind } from '../../config.js';
 import type { Block } from '../../ports/chat.js';
 import { truncate } from '../../shared/format.js';
 import { helpMessage } from '../commands/command-table.js';
 import { bakeListMessage } from './bake-list.js';
 import { homeAmiBlocks } from './home-amis.js';
+
+/** What ami-bot rolls out, by the configured deployments' kinds (tiers' executors, EKS node groups, or both). */
+function whatItRollsOut(kinds: readonly DeploymentKind[] = []): string {
+  const eks = kinds.includes('eks-node-groups');
+  const tiers = kinds.length === 0 || kinds.includes('hardware-tiers');
+  if (eks && tiers) return 'Domino executor AMIs and the AMIs of EKS node groups (their launch templates)';
+  return eks ? "the AMIs of Domino's EKS node groups (their launch templates)" : 'Domino executor AMIs';
+}
 
 /** The App Home tab (pure): what ami-bot is, the recent bakes, the AMIs they left, and the commands. */
 export function homeView(input: {
@@ -17,6 +26,7 @@ export function homeView(input: {
   sandbox: boolean;
   /** Sandbox: the simulator's speed, so the bakes' times are read as simulated. */
   simSpeed?: number;
+  kinds?: DeploymentKind[];
 }): {
   type: 'home';
   blocks: Block[];
@@ -27,7 +37,7 @@ export function homeView(input: {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: 'Bakes, tests and rolls out Domino executor AMIs from the ops channel, with a live progress thread and two-person approval.',
+        text: `Bakes, tests and rolls out ${whatItRollsOut(input.kinds)} from the ops channel, with a live progress thread and two-person approval.`,
       },
     },
   ];

@@ -1,0 +1,206 @@
+import type { BakeRecord } from '../bake/bake-record.js';
+import type { ChangeRecord } from '../rollout/change-record.js';
+import type { SeededEks, SimWorld } from '../sim/index.js';
+import { ACTION_IDS } from '../slack/action-ids.js';
+import type { DemoStage } from './demo-stage.js';
+import type { LifecycleContext } from './lifecycle.js';
+import { changeEnded, newestChange } from './lifecycle.js';
+
+/**
+ * Why the EKS demo plans with the gate's override: the AMI test of an eks-node-groups deployment (a test node
+ * group, the job proven to run on a node launched from the new AMI) is not built yet, so no test of this AMI can
+ * pass. The demo says so and uses the override every admin would have to, with its reason on the record.
+ */
+export const EKS_GATE_NOTE =
+  'The AMI test for EKS node groups (a test node group, with the job proven to run on a node launched from the new AMI) is not built yet, so this plan overrides the test requirement, with its reason on the record.';
+export const EKS_OVERRIDE_REASON = 'EKS AMI test not available yet; checked the new AMI by hand on a test node';
+
+interface NodegroupRow {
+  name: string;
+  pool: string;
+  status: string;
+  template: string;
+  ami: string;
+  amiName: string;
+  nodes: string[];
+}
+
+function rowsOf(world: SimWorld, cluster: string): NodegroupRow[] {
+  const nodegroups = [...(world.clusters.get(cluster)?.nodegroups.values() ?? [])];
+  return nodegroups.map((ng) => {
+    const lt = ng.launchTemplate ? world.launchTemplates.get(ng.launchTemplate.id) : undefined;
+    const version = lt?.versions[Number(ng.launchTemplate?.version) - 1];
+    const ami = version?.imageId ?? '';
+    return {
+      name: ng.name,
+      pool: ng.labels['dominodatalab.com/node-pool'] ?? '',
+      status: ng.status,
+      template: ng.launchTemplate ? `${ng.launchTemplate.id} v${ng.launchTemplate.version}` : '(none)',
+      ami: ami || `(EKS: ${ng.amiType})`,
+      amiName: ami ? (world.images.get(ami)?.name ?? '(unknown AMI)') : '',
+      nodes: ng.nodeIds.slice(),
+    };
+  });
+}
+
+/** The cluster's managed node groups as an admin would tabulate them: pool, launch template version, AMI, nodes. */
+export function nodegroupTable(world: SimWorld, cluster: string): string[] {
+  const rows = rowsOf(world, cluster).map((row) => [
+    row.name,
+    row.pool,
+    row.status,
+    row.template,
+    row.ami,
+    row.amiName,
+    row.nodes.join(' '),
+  ]);
+  const header = ['node group', 'pool', 'status', 'launch template', 'AMI', 'AMI name', 'nodes'];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)];
+}
+
+export function printNodegroups(ctx: LifecycleContext, cluster: string, title: string): string[] {
+  ctx.banner(title);
+  const table = nodegroupTable(ctx.stage.sim.world, cluster);
+  for (const line of table) ctx.write(line);
+  return table;
+}
+
+/**
+ * What EKS did for each node group the change moved, in the order it happened, as `aws eks describe-update` tells
+ * it: the update to the new launch template version (the node group UPDATING while it ran) and the nodes it
+ * drained and replaced. Read from the world after the apply, so the lines never trail the bot's own messages.
+ */
+function reportUpdates(ctx: LifecycleContext, cluster: string, change: ChangeRecord, sinceMs: number): void {
+  const world = ctx.stage.sim.world;
+  const nodegroups = world.clusters.get(cluster)?.nodegroups;
+  const updates = change.updates
+    .flatMap((planned) => (nodegroups?.get(planned.id)?.updates ?? []).map((update) => ({ planned, update })))
+    .filter(({ update }) => update.createdMs >= sinceMs)
+    .sort((a, b) => a.update.createdMs - b.update.createdMs);
+  for (const { planned, update } of updates) {
+    const at = new Date(update.createdMs).toISOString().slice(11, 19);
+    const image = (id: string) => world.instances.get(id)?.imageId ?? '?';
+    ctx.write(
+      `  ${at} ${planned.id}: UPDATING to launch template version ${update.launchTemplate.version} (update ${update.id}) → ${update.status}; EKS drained ${update.terminatedIds.map((id) => `${id} (${image(id)})`).join(', ') || 'no node'} and replaced it with ${update.launchedIds.map((id) => `${id} (${image(id)})`).join(', ') || 'no node'}; now ${nodegroups?.get(planned.id)?.status}`,
+    );
+  }
+}
+
+/**
+ * Plan with the gate's override (the EKS test is not built), announce, the requester's own approval refused, the
+ * second admin approves, and EKS rolls each node group onto the new launch template version.
+ */
+export async function eksPlanAndApply(ctx: LifecycleContext, bake: BakeRecord, cluster: string): Promise<ChangeRecord> {
+  const { stage, requester, approver } = ctx;
+  ctx.banner(`${requester.name} plans the rollout to the node groups`);
+  ctx.write(`  (${EKS_GATE_NOTE})`);
+  const known = new Set((await stage.store.changes.listRecent(50)).map((change) => change._id));
+  const plan = `plan ${bake._id} --override-test "${EKS_OVERRIDE_REASON}"`;
+  const beforeDrift = stage.sink.answers.length;
+  await requester.command(plan);
+  // The seed's launch templates are Terraform's (Domino's terraform-aws-eks modules): the first plan is refused
+  // with the variable change that would make Terraform agree, and nothing is planned.
+  const drift = await requester.answer(beforeDrift, /drift from the Terraform state/);
+  const planned = (await stage.store.changes.listRecent(50)).filter((c) => !known.has(c._id)).length;
+  ctx.banner(`${requester.name} accepts the Terraform drift and plans again`);
+  const beforePlan = stage.sink.answers.length;
+  await requester.command(`${plan} --accept-terraform-drift`);
+  const change = await newestChange(stage, 'rollout', known);
+  await stage.waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
+  await requester.answer(beforePlan, /^Planned/);
+
+  ctx.banner(`${requester.name} tries to approve their own change`);
+  const before = stage.sink.answers.length;
+  await requester.press(ACTION_IDS.approve, change._id);
+  const refusal = await requester.answer(before, /:no_entry:/);
+  ctx.banner(`${approver.name} approves; EKS replaces the nodes of each node group`);
+  const beforeApproval = stage.sink.answers.length;
+  const approvedAt = stage.sim.clock.now().getTime();
+  await approver.press(ACTION_IDS.approve, change._id);
+  await approver.answer(beforeApproval, /approved/i);
+  const applied = await changeEnded(stage, change._id);
+  ctx.banner('What EKS did, node group by node group');
+  reportUpdates(ctx, cluster, applied, approvedAt);
+  const announced = applied.announcement;
+  ctx.summary.push(
+    `Plan ${change._id}: ${change.updates.length} node group(s) to change, ${change.skipped.length} skipped (${change.skipped.map((s) => `${s.id}: ${s.detail}`).join('; ')}).`,
+    `Test requirement overridden, said in the plan and the announcement: "${change.gate?.override?.reason ?? ''}".`,
+    `First plan refused for Terraform drift (changes stored: ${planned}), with the variables to set: ${drift.match(/additional_node_groups\.[\w-]+\.ami/g)?.length ?? 0} node group(s); planned again with --accept-terraform-drift.`,
+    `Announced in #${stage.sim.world.slack.channels[stage.config.announceChannel ?? ''] ?? stage.config.announceChannel} (${announced?.dmSent ?? 0} DM(s)).`,
+    `${requester.name}'s own approval was refused: "${refusal.replace(/\s+/g, ' ').slice(0, 120)}".`,
+    `Approved by ${approver.name}; apply: ${applied.status}, ${applied.result?.applied.length ?? 0} node group(s) updated, ${applied.result?.conflicts.length ?? 0} conflicts, ${applied.result?.verified.length ?? 0} verified.`,
+  );
+  return applied;
+}
+
+/** What EKS did, checked on the world: each moved node group's new version, its AMI, its nodes all replaced. */
+export function verifyNodegroups(ctx: LifecycleContext, change: ChangeRecord, ami: string): string {
+  const world = ctx.stage.sim.world;
+  const lines: string[] = [];
+  let good = 0;
+  for (const update of change.updates) {
+    const ng = [...world.clusters.values()]
+      .flatMap((c) => [...c.nodegroups.values()])
+      .find((n) => n.name === update.id);
+    const lt = ng?.launchTemplate ? world.launchTemplates.get(ng.launchTemplate.id) : undefined;
+    const version = lt?.versions[Number(ng?.launchTemplate?.version) - 1];
+    const nodes = (ng?.nodeIds ?? []).map((id) => world.instances.get(id));
+    const onAmi = nodes.filter((node) => node?.imageId === ami && node.state === 'running').length;
+    const ok = version?.imageId === ami && nodes.length > 0 && onAmi === nodes.length;
+    if (ok) good += 1;
+    lines.push(
+      `  ${update.id}: launch template version ${version?.number} of ${lt?.versions.length} → ${version?.imageId}; ${onAmi}/${nodes.length} node(s) running it${ok ? '' : '  ✗'}`,
+    );
+  }
+  for (const line of lines) ctx.write(line);
+  return `${good}/${change.updates.length}`;
+}
+
+/** EKS drained and replaced the nodes itself: the drain after the apply says so, and plans nothing to terminate. */
+export async function eksDrainReport(ctx: LifecycleContext, change: ChangeRecord): Promise<void> {
+  const { stage } = ctx;
+  ctx.banner('What a drain means for EKS node groups');
+  const notice = await stage.waitUntil(
+    () => stage.sim.chat.messages.find((message) => message.text.includes(`Drain after ${change._id}`))?.text,
+    30_000,
+  );
+  const drains = (await stage.store.changes.listRecent(50)).filter(
+    (c) => c.kind === 'drain' && c.drainOf === change._id,
+  );
+  const replaced = change.updates.flatMap(
+    (u) => stage.sim.world.clusters.get(clusterOf(stage))?.nodegroups.get(u.id)?.updates.at(-1)?.terminatedIds ?? [],
+  );
+  ctx.write(`  (the drain after the apply, posted in the thread above: ${drains.length} drain change(s) planned)`);
+  ctx.summary.push(
+    `Drain: ${notice.includes('nothing to terminate') ? 'EKS drained and replaced the nodes itself; nothing to terminate' : notice}; drain changes planned: ${drains.length}${replaced.length ? `, ${replaced.length} old node(s) terminated by EKS` : ''}.`,
+  );
+}
+
+/** `/ami revert`: EKS cannot roll a node group back, so the revert is one more version with the recorded AMI. */
+export async function eksRevert(ctx: LifecycleContext, change: ChangeRecord, seeded: SeededEks): Promise<ChangeRecord> {
+  const { stage, requester, approver } = ctx;
+  ctx.banner(`${requester.name} reverts ${change._id}`);
+  const known = new Set((await stage.store.changes.listRecent(50)).map((c) => c._id));
+  await requester.command(`revert ${change._id}`);
+  const revertChange = await newestChange(stage, 'revert', known);
+  const beforeApproval = stage.sink.answers.length;
+  const approvedAt = stage.sim.clock.now().getTime();
+  await approver.press(ACTION_IDS.approve, revertChange._id);
+  await approver.answer(beforeApproval, /approved/i);
+  const done = await changeEnded(stage, revertChange._id);
+  ctx.banner('What EKS did for the revert');
+  reportUpdates(ctx, seeded.cluster, done, approvedAt);
+  ctx.banner('Verify the revert: the launch template versions and the nodes');
+  const verified = verifyNodegroups(ctx, done, seeded.nodeImageId);
+  ctx.summary.push(
+    `Revert ${done._id}: ${done.status}; a new launch template version with the recorded AMI ${seeded.nodeImageId} on ${verified} node group(s), nodes replaced again (EKS cannot roll a node group back).`,
+  );
+  return done;
+}
+
+/** The stage's seeded cluster, for the steps that read the world. */
+export function clusterOf(stage: DemoStage): string {
+  return stage.config.deployments[0]?.eks?.cluster ?? '';
+}
