@@ -32,15 +32,17 @@ const TEST_NODEGROUP = 'test-us-west-2a';
 const TEST_HARDWARE_TIER = 'test-pool-tier';
 const ENV_IMAGE = 'quay.io/domino/standard-environment:py3.9';
 
-const yaml = (cluster: string, extra = '') => `
+const TEST_SETTINGS = `, testNodegroup: ${TEST_NODEGROUP}, testHardwareTier: ${TEST_HARDWARE_TIER}`;
+
+const yaml = (cluster: string, testSettings: string) => `
 domino: { testProjectId: smoke, testPollSeconds: 5 }
 deployments:
   - name: acme
     kind: eks-node-groups
-    eks: { cluster: ${cluster}, nodePools: [compute], testNodegroup: ${TEST_NODEGROUP}, testHardwareTier: ${TEST_HARDWARE_TIER}${extra} }
+    eks: { cluster: ${cluster}, nodePools: [compute]${testSettings} }
 `;
 
-async function rig(extraEks = '') {
+async function rig(testSettings = TEST_SETTINGS) {
   const clock = createManualClock(new Date('2026-12-03T10:00:00Z'));
   const sim = createSimulator({ clock, write: () => {}, seedWorld: false });
   const seeded = seedEksCluster(sim.world);
@@ -66,7 +68,7 @@ async function rig(extraEks = '') {
       AMIBOT_CONFIG: '/c.yaml',
       MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
     },
-    () => yaml(seeded.cluster, extraEks),
+    () => yaml(seeded.cluster, testSettings),
   );
   const store = createMemoryStateStore();
   const logger = createSilentLogger();
@@ -194,6 +196,35 @@ describe('AMI test on a test node group', () => {
       createRollout(r.deps).useCases.planRollout({ userId: ADMIN, channelId: 'C0OPS00001', target: r.bake._id }),
     ).rejects.toMatchObject({ code: 'ami_not_tested' });
     await r.deps.tasks.stop();
+  });
+
+  it('without a test node group: /ami test says what to configure, and the plan refusal names the setting', async () => {
+    const r = await rig('');
+    await expect(start(r)).rejects.toMatchObject({
+      code: 'no_test_tier',
+      message: expect.stringContaining('deployments[].eks.testNodegroup'),
+    });
+    const refused = createRollout(r.deps).useCases.planRollout({
+      userId: ADMIN,
+      channelId: 'C0OPS00001',
+      target: r.bake._id,
+    });
+    await expect(refused).rejects.toMatchObject({
+      code: 'ami_not_tested',
+      message: expect.stringContaining('no test node group is configured for acme (deployments[].eks.testNodegroup)'),
+    });
+  });
+
+  it('a baseline test of the AMI the test node group already runs cannot prove a node launched for it', async () => {
+    const r = await rig();
+    const group = r.testGroup();
+    const template = r.sim.world.launchTemplates.get(r.seeded.templateIds[TEST_NODEGROUP]!)!;
+    template.versions[0]!.imageId = r.newAmi;
+    // Its nodes were launched from the AMI before the test, so the job would run on a node not launched for it.
+    for (const id of group.nodeIds) r.sim.world.instances.get(id)!.imageId = r.newAmi;
+    await expect(start(r)).rejects.toMatchObject({ code: 'test_tier_executors_up' });
+    expect(r.versions()).toHaveLength(1);
+    expect(group.updates).toHaveLength(0);
   });
 
   it('refuses a test node group whose pool other node groups serve: the job could land on their nodes', async () => {
