@@ -10,6 +10,9 @@ import { createHomeTab } from './bake/home-tab.js';
 import { createStartBake } from './bake/start-bake.js';
 import type { Config, DeploymentConfig } from './config.js';
 import { AppError } from './errors.js';
+import { inventorySummary } from './lifecycle/inventory-summary.js';
+import { createPruneFlow } from './lifecycle/prune-flow.js';
+import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
 import type { Clock } from './ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from './ports/domino.js';
@@ -39,6 +42,8 @@ import { createBakePresenter } from './slack/bake-presenter.js';
 import { createSlackApp } from './slack/create-app.js';
 import { createDeliveryGate } from './slack/delivery-gate.js';
 import { registerHomeTab } from './slack/home-listeners.js';
+import { registerLifecycleActions } from './slack/lifecycle-listeners.js';
+import { createLifecyclePresenter } from './slack/lifecycle-presenter.js';
 import { registerListeners, type UseCases } from './slack/listeners.js';
 import { registerReviewActions } from './slack/review-listeners.js';
 import { createSlackReviewNotifier } from './slack/review-notifier.js';
@@ -162,6 +167,16 @@ export function createBot(options: BotOptions): Bot {
     suggest,
     currentImages,
   });
+  const lifecycleDeps = {
+    config,
+    store,
+    ec2: options.ec2,
+    tiers: options.tiers ?? unconfiguredTiers(),
+    chat,
+    clock,
+    logger,
+    metrics,
+  };
   const review = createReviewFeature({
     config,
     store,
@@ -171,6 +186,8 @@ export function createBot(options: BotOptions): Bot {
     ec2: options.ec2,
     owner,
     startBake,
+    // Only with Domino's tiers: without them the inventory cannot tell what is in use.
+    ...(options.tiers ? { amiInventory: (d: DeploymentConfig) => inventorySummary(lifecycleDeps, d) } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     // Only with a registry client: without one the report would only say so, every quarter.
@@ -201,6 +218,7 @@ export function createBot(options: BotOptions): Bot {
     owner,
     metrics,
   });
+  const lifecyclePresenter = createLifecyclePresenter();
   const useCases: UseCases = {
     startBake,
     startAutoBake,
@@ -208,6 +226,8 @@ export function createBot(options: BotOptions): Bot {
     bakeStatus: createBakeStatus({ store, clock, chat, presenter: bakePresenter, sandbox: config.sandbox }),
     ...review.useCases,
     ...rollout.useCases,
+    showImages: createShowImages({ ...lifecycleDeps, presenter: lifecyclePresenter }),
+    ...createPruneFlow({ ...lifecycleDeps, chat, presenter: lifecyclePresenter, tasks }),
   };
   let installation: { teamId?: string; enterpriseId?: string } = options.installation ?? {};
   const actions = createActionRouter(app, {
@@ -219,6 +239,7 @@ export function createBot(options: BotOptions): Bot {
   registerReviewActions(actions, { config, useCases, logger });
   registerHomeTab(app, { config, homeTab: createHomeTab({ config, store, clock }), logger });
   registerRolloutActions(actions, { config, useCases, logger });
+  registerLifecycleActions(actions, { useCases, logger });
   let started = false;
   return {
     app,

@@ -39,6 +39,24 @@ const reviewSchema = z
   })
   .strict();
 
+/** What the AMI lifecycle keeps of a deployment's baked AMIs (issue 16); references are always kept besides. */
+const retentionSchema = z
+  .object({
+    /** The newest N available AMIs are kept whatever their age. */
+    keepLast: z.number().int().min(1, { error: 'expected at least 1: the newest AMI is always kept' }).default(3),
+    /** AMIs younger than this are kept whatever their rank. */
+    keepDays: z.number().min(0, { error: 'expected 0 or more days' }).default(90),
+    /** EBS snapshot storage price (USD per GB-month) for the inventory's cost estimate; us-east-1 standard tier. */
+    pricePerGbMonth: z.number().min(0).default(0.05),
+    /** Superseded AMIs get an EC2 deprecation time this many days ahead; unset = off (the default). */
+    deprecateAfterDays: positive.optional(),
+    /** The target and revert AMIs of this many recent changes count as references (besides every open change). */
+    recentChanges: positiveInt.default(5),
+    /** EnableImageDeregistrationProtection WithCooldown (24 h) for the AMIs tiers use. */
+    protectWithCooldown: z.boolean().default(true),
+  })
+  .strict();
+
 /** What a deployment's "tiers" are: Domino 3.x hardware tiers in MongoDB, or Domino 4+ node pools on EKS. */
 export const DEPLOYMENT_KINDS = ['hardware-tiers', 'eks-node-groups'] as const;
 export type DeploymentKind = (typeof DEPLOYMENT_KINDS)[number];
@@ -153,6 +171,7 @@ const deploymentSchema = z
       })
       .strict()
       .prefault({}),
+    retention: retentionSchema.prefault({}),
   })
   .strict()
   .check((ctx) => {
@@ -174,6 +193,8 @@ const deploymentSchema = z
       });
     }
   });
+
+export type RetentionConfig = z.infer<typeof retentionSchema>;
 
 export const configSchema = z
   .object({

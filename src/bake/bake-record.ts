@@ -103,6 +103,24 @@ export function isBakeActive(bake: Pick<BakeRecord, 'status'>): boolean {
   return bake.status === 'running' || bake.status === 'compensating';
 }
 
+/** No lease, or one run out at `now` (its runner died or stalled). */
+export function isLeaseFree(bake: Pick<BakeRecord, 'lease'>, now: Date): boolean {
+  return !bake.lease || bake.lease.until.getTime() < now.getTime();
+}
+
+/**
+ * The claim guard (pure; both stores apply it, the Mongo one also as its filter): an active bake whose lease is
+ * free or already `owner`'s.
+ */
+export function isClaimableBy(bake: Pick<BakeRecord, 'status' | 'lease'>, owner: string, now: Date): boolean {
+  return isBakeActive(bake) && (isLeaseFree(bake, now) || bake.lease?.owner === owner);
+}
+
+/** The cancel guard (pure): only an active bake is cancelled, and the first request wins. */
+export function isBakeCancelAllowed(bake: Pick<BakeRecord, 'status' | 'cancelRequested'>): boolean {
+  return isBakeActive(bake) && bake.cancelRequested === undefined;
+}
+
 const PENDING: StepProgress = Object.freeze({ state: 'pending' });
 
 /** A step's progress; one the record does not know yet (added by a newer release) has not started. */

@@ -29,6 +29,54 @@ export interface ImageInfo {
   ownerId?: string;
 }
 
+/**
+ * EC2's deregistration protection of an image. `on` with `cooldown`: once disabled, EC2 still refuses to deregister
+ * it for 24 hours (EnableImageDeregistrationProtection's WithCooldown); `cooling-down` is that period, `until` when
+ * EC2 says.
+ */
+export type DeregistrationProtection =
+  | { state: 'off' }
+  | { state: 'on'; cooldown: boolean }
+  | { state: 'cooling-down'; until?: Date };
+
+/** The cooldown EC2 enforces after protection enabled WithCooldown is disabled (EC2 API reference). */
+export const DEREGISTRATION_COOLDOWN_MS = 24 * 60 * 60 * 1000;
+
+/** One EBS volume of an image: the snapshot it is restored from and its size. */
+export interface ImageVolume {
+  snapshotId: string;
+  sizeGiB: number;
+}
+
+/** An image as the lifecycle sees it: its volumes (what it costs), protection and deprecation. */
+export interface LifecycleImageInfo extends ImageInfo {
+  volumes: ImageVolume[];
+  protection: DeregistrationProtection;
+  deprecationTime?: Date;
+}
+
+export type SnapshotState = 'pending' | 'completed' | 'error' | 'recoverable' | 'recovering';
+
+export interface SnapshotInfo {
+  id: string;
+  state: SnapshotState;
+  /** Size of the volume it was taken from. */
+  sizeGiB: number;
+  startTime?: Date;
+  tags: Record<string, string>;
+  /** The image CreateImage made it for, read from the description EC2 gives it; absent for other snapshots. */
+  createdForImageId?: string;
+}
+
+export type SnapshotOutcome = 'deleted' | 'absent' | 'in-use';
+
+/** What deregistering did: every step is reported, and "already gone" is an outcome, not an error. */
+export interface DeregisterResult {
+  image: 'deregistered' | 'absent';
+  /** `in-use`: another image still uses the snapshot, so EC2 kept it. */
+  snapshots: Array<{ id: string; outcome: SnapshotOutcome }>;
+}
+
 export interface CreateImageInput {
   instanceId: string;
   name: string;
@@ -61,8 +109,23 @@ export interface Ec2Port {
   findImagesByName(name: string): Promise<ImageInfo[]>;
   /** Images owned by this account carrying the tag. */
   findImagesByTag(key: string, value: string): Promise<ImageInfo[]>;
-  /** Deregisters the image and deletes its snapshots; an unknown image is not an error. */
-  deregisterImage(imageId: string): Promise<void>;
+  /** Images owned by this account carrying every tag given, with their volumes, protection and deprecation. */
+  listImagesByTags(tags: Record<string, string>): Promise<LifecycleImageInfo[]>;
+  /** Snapshots owned by this account carrying every tag given (whether or not their image still exists). */
+  listSnapshotsByTags(tags: Record<string, string>): Promise<SnapshotInfo[]>;
+  /**
+   * Deregisters the image and deletes its snapshots (a snapshot another image uses is kept: `in-use`); an unknown
+   * image is not an error, and the snapshots CreateImage made for it are still deleted (a crash between the two).
+   */
+  deregisterImage(imageId: string): Promise<DeregisterResult>;
+  /** Deletes one snapshot (an orphan whose image is gone): `absent` if already gone, `in-use` if an image uses it. */
+  deleteSnapshot(snapshotId: string): Promise<SnapshotOutcome>;
+  /** EnableImageDeregistrationProtection; enabling it again is not an error. */
+  enableDeregistrationProtection(imageId: string, options: { withCooldown: boolean }): Promise<void>;
+  /** DisableImageDeregistrationProtection: with a cooldown, the image stays protected 24 hours more. */
+  disableDeregistrationProtection(imageId: string): Promise<void>;
+  /** EnableImageDeprecation: from `at`, EC2 no longer lists the image to launch (ids still work). */
+  enableImageDeprecation(imageId: string, at: Date): Promise<void>;
   /** Average completion (0–100) of the snapshots, when AWS reports it. */
   snapshotProgress(snapshotIds: string[]): Promise<number | undefined>;
 }

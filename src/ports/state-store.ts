@@ -1,6 +1,7 @@
 /** The bot's own database: every repository, as one store the composition root opens and closes. */
 
 import type { BakeRepo } from '../bake/bake-repo.js';
+import type { PruneRepo } from '../lifecycle/prune-repo.js';
 import type { ReviewRepo } from '../review/review-repo.js';
 import type { TickRepo } from '../review/tick-repo.js';
 import type { AmiTestRepo } from '../rollout/ami-test-repo.js';
@@ -20,6 +21,8 @@ export interface StateStore {
   ticks: TickRepo;
   reviews: ReviewRepo;
   deliveries: DeliveryRepo;
+  /** AMI prunes (issue 16). */
+  prunes: PruneRepo;
   /** True when the store's database answers (readiness probe). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -134,12 +134,56 @@ export function nextFireAfter(schedule: CronSchedule, after: Date): Date | undef
   return undefined;
 }
 
-/** Every fire time in (from, to], oldest first; `limit` guards against a per-second expression. */
-export function fireTimesBetween(schedule: CronSchedule, from: Date, to: Date, limit = 10_000): Date[] {
-  const times: Date[] = [];
-  for (let next = nextFireAfter(schedule, from); next && next <= to && times.length < limit; ) {
-    times.push(next);
-    next = nextFireAfter(schedule, next);
+/** The largest change of a UTC offset at once (double summer time); a fall-back repeats at most this much. */
+const MAX_SHIFT_SECONDS = 2 * 3600;
+
+/**
+ * The latest time of `date` (a local day) that the schedule fires at and that is at or before `atMs`. On the
+ * day of `atMs` (`bound`: its local reading) later readings are skipped unconverted; near an offset change they
+ * are converted and judged by their instant, since a fall-back hour reads later than an instant it precedes.
+ */
+function lastTimeOnDay(
+  schedule: CronSchedule,
+  date: Pick<LocalParts, 'year' | 'month' | 'day'>,
+  atMs: number,
+  bound: LocalParts | undefined,
+): number | undefined {
+  let latestReading = Number.POSITIVE_INFINITY;
+  if (bound) {
+    const offset = schedule.zone.offsetMinutes(atMs);
+    const steady = [-1, 1].every(
+      (side) => schedule.zone.offsetMinutes(atMs + side * MAX_SHIFT_SECONDS * 1000) === offset,
+    );
+    latestReading = secondsOfDay(bound) + (steady ? 0 : MAX_SHIFT_SECONDS);
   }
-  return times;
+  for (let h = schedule.hours.length - 1; h >= 0; h--) {
+    for (let m = schedule.minutes.length - 1; m >= 0; m--) {
+      for (let s = schedule.seconds.length - 1; s >= 0; s--) {
+        const parts = { ...date, hour: schedule.hours[h]!, minute: schedule.minutes[m]!, second: schedule.seconds[s]! };
+        if (secondsOfDay(parts) > latestReading) continue;
+        const instant = schedule.zone.toInstant(parts);
+        if (instant !== undefined && instant <= atMs) return instant;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The latest fire time at or before `at`, or undefined if none in the 8 years before: the mirror of
+ * nextFireAfter, walking days backwards. Bounded by the number of days, not by the number of fire times, so
+ * a per-second schedule down for a year is answered as quickly (and as exactly) as a quarterly one.
+ */
+export function lastFireAtOrBefore(schedule: CronSchedule, at: Date): Date | undefined {
+  const atMs = at.getTime();
+  const base = schedule.zone.parts(atMs);
+  let cursor = Date.UTC(base.year, base.month - 1, base.day);
+  for (let i = 0; i < MAX_DAYS; i++, cursor -= 86_400_000) {
+    const d = new Date(cursor);
+    const date = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+    if (!isDayMatch(schedule, date.year, date.month, date.day)) continue;
+    const found = lastTimeOnDay(schedule, date, atMs, i === 0 ? base : undefined);
+    if (found !== undefined) return new Date(found);
+  }
+  return undefined;
 }

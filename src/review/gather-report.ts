@@ -10,6 +10,7 @@ import type { SuggestionOutcome } from '../selection/image-suggestion.js';
 import type { Logger } from '../shared/logger.js';
 import { plainText } from '../shared/text.js';
 import {
+  type AmiInventorySummary,
   type BakeSummary,
   type EnvironmentLine,
   type LastAmiTest,
@@ -32,6 +33,8 @@ export interface ReportSources {
   suggestImages?: (deployment: DeploymentConfig) => Promise<SuggestionOutcome>;
   /** The rollout flow's newest test of this deployment (issue 4); absent → "no test recorded". */
   lastAmiTest?: (deployment: string) => Promise<LastAmiTest | undefined>;
+  /** The AMI lifecycle's inventory of the deployment (issue 16): the review's "0 orphans" line. */
+  amiInventory?: (deployment: DeploymentConfig) => Promise<AmiInventorySummary>;
 }
 
 const MAX_ENVIRONMENTS = 60;
@@ -121,6 +124,16 @@ async function lastTest(sources: ReportSources, deployment: string): Promise<Las
   }
 }
 
+async function inventory(sources: ReportSources, deployment: DeploymentConfig) {
+  if (!sources.amiInventory) return {};
+  try {
+    return { inventory: await sources.amiInventory(deployment) };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not read the AMI inventory');
+    return { inventoryNote: `Could not read the AMI inventory: ${userMessage(error)}` };
+  }
+}
+
 /** Every fact of one deployment's review; partial sources give a partial report, never an error. */
 export async function gatherReport(sources: ReportSources, deployment: DeploymentConfig): Promise<ReviewReport> {
   const now = sources.clock.now();
@@ -143,5 +156,6 @@ export async function gatherReport(sources: ReportSources, deployment: Deploymen
     ...(await environments(sources, cacheBake, deployment.name)),
     bakeImages: deployment.images,
     ...(await suggested(sources, deployment)),
+    ...(await inventory(sources, deployment)),
   };
 }

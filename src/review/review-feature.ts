@@ -36,6 +36,8 @@ export interface ReviewFeatureDeps {
   suggestImages?: ReportSources['suggestImages'];
   owner: string;
   startBake(input: StartBakeInput): Promise<Reply>;
+  /** The AMI lifecycle's inventory summary, for the review's AMIs section. */
+  amiInventory?: ReportSources['amiInventory'];
   options?: ReviewOptions;
 }
 
@@ -55,6 +57,7 @@ export function createReviewFeature(deps: ReviewFeatureDeps) {
     ...(deps.tierUsers ? { tierUsers: deps.tierUsers } : {}),
     ...(deps.suggestImages ? { suggestImages: deps.suggestImages } : {}),
     ...(lastAmiTest ? { lastAmiTest } : {}),
+    ...(deps.amiInventory ? { amiInventory: deps.amiInventory } : {}),
   });
   const decisions = createReviewDecisions({ store, notifier, clock, logger, startBake: deps.startBake });
   const sendFollowUps = createSendFollowUps({ store, notifier, clock, logger });

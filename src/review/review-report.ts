@@ -54,6 +54,18 @@ export interface EnvironmentLine {
   cached?: boolean;
 }
 
+/** The AMI lifecycle's inventory in numbers (issue 16): what the bakes left, what the policy would retire. */
+export interface AmiInventorySummary {
+  amis: number;
+  snapshotGiB: number;
+  /** An estimate: GiB x the configured price per GB-month. */
+  monthlyCostUsd: number;
+  /** AMIs the retention policy would retire now (`/ami prune`). */
+  retirable: number;
+  orphanImages: number;
+  orphanSnapshots: number;
+}
+
 export interface ReviewReport {
   deployment: string;
   timeZone: string;
@@ -72,6 +84,9 @@ export interface ReviewReport {
   /** What `/ami bake --images auto` would bake now (src/selection); absent when not configured or it fell back. */
   suggestedImages?: ImageSuggestion;
   suggestedImagesNote?: string;
+  /** The AMI lifecycle's inventory (absent in reviews stored before it, or when it could not be read). */
+  inventory?: AmiInventorySummary;
+  inventoryNote?: string;
 }
 
 const DAY_MS = 86_400_000;

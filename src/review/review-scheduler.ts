@@ -2,7 +2,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { createClockTrigger } from './clock-trigger.js';
-import { compileCron, fireTimesBetween } from './cron-next.js';
+import { compileCron, lastFireAtOrBefore } from './cron-next.js';
 import { createCronTrigger } from './cron-trigger.js';
 import type { OpenReviewInput } from './open-review.js';
 import { createTickCoordinator, runOnce, tickKey } from './tick-coordinator.js';
@@ -36,14 +36,14 @@ export function reviewTasks(config: Pick<Config, 'deployments' | 'timeZone'>): R
   }));
 }
 
-/** The newest tick in (now − grace, now]: the one a bot that was down at the time should still post. */
+/**
+ * The newest tick in (now − grace, now]: the one a bot that was down at the time should still post. Found by
+ * looking back from now, so however many ticks the outage missed (a minutely schedule down for a year) the
+ * answer is the latest, never a capped list's last.
+ */
 export function missedTick(spec: ReviewTaskSpec, now: Date): Date | undefined {
-  const ticks = fireTimesBetween(
-    compileCron(spec.expression, spec.timeZone),
-    new Date(now.getTime() - spec.graceMs),
-    now,
-  );
-  return ticks[ticks.length - 1];
+  const latest = lastFireAtOrBefore(compileCron(spec.expression, spec.timeZone), now);
+  return latest && latest.getTime() > now.getTime() - spec.graceMs ? latest : undefined;
 }
 
 export interface ReviewSchedulerDeps {

@@ -82,3 +82,8 @@ export function isTestFinished(test: Pick<AmiTestRecord, 'status'>): boolean {
 export function isFromOwnMessage(test: Pick<AmiTestRecord, 'channel' | 'messageTs'>, origin: ButtonOrigin): boolean {
   return isClickOn(origin, { channel: test.channel, messages: [test.messageTs] });
 }
+
+/** The cancel guard (pure; both stores apply it): only a running test is cancelled, and the first request wins. */
+export function isCancelAllowed(test: Pick<AmiTestRecord, 'status' | 'cancelRequested'>): boolean {
+  return test.status === 'running' && test.cancelRequested === undefined;
+}

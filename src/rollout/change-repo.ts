@@ -1,7 +1,7 @@
 import type { ApplyResult, ChangeDecision, ChangeNotes, ChangeRecord } from './change-record.js';
 
-/** Rollout changes. Every "first one wins" step is an insert of a document with a fixed `_id`: the only write
- * FerretDB (and MongoDB) decide atomically between concurrent callers. */
+/** Rollout changes. Every "first one wins" step is one guarded update of the change: the rules beside the record
+ * (isDecisionAllowed, nextApplyAttempt) judge the change as read, and the store makes the winner atomic. */
 export interface ChangeRepo {
   /** True when stored; false when a change with this `_id` exists (insert once, as every repository here). */
   insert(change: ChangeRecord): Promise<boolean>;

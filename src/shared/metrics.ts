@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The bot's Prometheus metrics. One registry per bot (no global state), so tests and the demo can
@@ -15,6 +15,10 @@ export interface Metrics {
   slackErrors: Counter<'method' | 'error'>;
   slackRateLimited: Counter<'method'>;
   awsThrottles: Counter<'service'>;
+  /** AMI lifecycle: set each time a deployment's inventory is read. */
+  amis: Gauge<'deployment'>;
+  snapshotGib: Gauge<'deployment'>;
+  orphans: Gauge<'deployment'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -70,6 +74,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: 'amibot_aws_throttled_total',
       help: 'AWS API calls answered with a throttling error (retried by the SDK), by service.',
       labelNames: ['service'],
+      registers,
+    }),
+    amis: new Gauge({
+      name: 'amibot_amis',
+      help: "AMIs of a deployment's bakes still registered (as of the last inventory).",
+      labelNames: ['deployment'],
+      registers,
+    }),
+    snapshotGib: new Gauge({
+      name: 'amibot_snapshot_gib',
+      help: "GiB of EBS snapshots behind a deployment's AMIs and its orphaned snapshots (volume sizes).",
+      labelNames: ['deployment'],
+      registers,
+    }),
+    orphans: new Gauge({
+      name: 'amibot_orphans',
+      help: 'Tagged images and snapshots no record explains, by deployment (the orphan sweep).',
+      labelNames: ['deployment'],
       registers,
     }),
   };

@@ -10,6 +10,11 @@ export interface ManualClock extends Clock {
   advance(ms: number, settle?: () => Promise<void>): Promise<void>;
   /** Number of sleepers still waiting (handy to assert that a workflow is idle). */
   pendingSleepers(): number;
+  /**
+   * When the earliest sleeper is due, rounded up to the millisecond (a Date holds no less), or undefined when
+   * none sleeps: how far a test moves time for the next wake-up.
+   */
+  nextWake(): Date | undefined;
 }
 
 interface Sleeper {
@@ -68,6 +73,10 @@ export function createManualClock(start: Date = new Date('2026-09-01T09:00:00Z')
     sleep,
     advance,
     pendingSleepers: () => sleepers.length,
+    nextWake: () => {
+      const next = earliest(sleepers);
+      return next === undefined ? undefined : new Date(Math.ceil(next.dueMs));
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { toCachedImage } from './disk-cache.js';
 import { DEPLOYMENT_TAG, EXECUTOR_GROUP_TAG } from './sim-domino-api.js';
 import { copyFilesystem, createFilesystem } from './sim-fs.js';
-import type { CachedImage, SimImage, SimInstance, SimWorld } from './sim-world.js';
+import { type CachedImage, SIM_VOLUME_GIB, type SimImage, type SimInstance, type SimWorld } from './sim-world.js';
 
 /** Ids the demo's config and the tests refer to; fixed so a config file can name them. */
 export const DEMO_IDS = {
@@ -210,6 +210,7 @@ export function addImage(
       startMs: creationMs,
       completeMs: creationMs + 600_000,
       tags,
+      sizeGiB: SIM_VOLUME_GIB,
     });
   }
   world.images.set(image.id, image);

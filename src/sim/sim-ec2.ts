@@ -6,6 +6,7 @@ import { enterAws, SimAwsFault, simAws } from './aws-fault.js';
 import { cachedBytes } from './disk-cache.js';
 import type { Faults } from './faults.js';
 import { copyFilesystem } from './sim-fs.js';
+import { createSimImageLifecycle } from './sim-image-lifecycle.js';
 import {
   incorrectState,
   rebootForImage,
@@ -15,7 +16,7 @@ import {
   terminateInstanceNow,
   toInstanceInfo,
 } from './sim-instances.js';
-import { SIM_ACCOUNT_ID, type SimImage, type SimWorld } from './sim-world.js';
+import { SIM_ACCOUNT_ID, SIM_VOLUME_GIB, type SimImage, type SimWorld } from './sim-world.js';
 
 const GiB = 1024 ** 3;
 
@@ -28,6 +29,7 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
   const ownImages = () => [...world.images.values()].filter(isOwnImage);
 
   return {
+    ...createSimImageLifecycle(world, enter),
     async findInstancesByNamePattern(pattern) {
       await enter();
       const re = globToRegExp(pattern);
@@ -94,13 +96,6 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
       return ownImages()
         .filter((i) => i.tags[key] === value)
         .map(toImageInfo);
-    },
-    async deregisterImage(imageId) {
-      await enter();
-      const image = world.images.get(imageId);
-      if (image === undefined) return;
-      world.images.delete(imageId);
-      for (const id of image.snapshotIds) world.snapshots.delete(id);
     },
     async snapshotProgress(snapshotIds) {
       const nowMs = await enter();
@@ -173,6 +168,7 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
       startMs: nowMs,
       completeMs: doneMs,
       tags: { ...input.tags },
+      sizeGiB: SIM_VOLUME_GIB,
     });
   }
   world.images.set(image.id, image);

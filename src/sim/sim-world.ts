@@ -64,6 +64,11 @@ export interface SimImage {
   sourceInstanceId?: string;
   /** Another AWS account's image (public or shared): visible by id, not owned. Absent = this account's. */
   ownerId?: string;
+  /** EnableImageDeregistrationProtection (`cooldown`: WithCooldown); absent = off. */
+  protection?: { cooldown: boolean };
+  /** After protection with a cooldown was disabled: deregistration is refused until then. */
+  protectedUntilMs?: number;
+  deprecationMs?: number;
 }
 
 export interface SimSnapshot {
@@ -73,6 +78,8 @@ export interface SimSnapshot {
   startMs: number;
   completeMs: number;
   tags: Record<string, string>;
+  /** Size of the volume it was taken from. */
+  sizeGiB: number;
 }
 
 export interface SimCommand {
@@ -133,6 +140,9 @@ export interface SlackDirectory {
   groups: Record<string, string[]>;
   channels: Record<string, string>;
 }
+
+/** Every simulated EBS volume's size: what a snapshot of it counts for in the inventory's cost estimate. */
+export const SIM_VOLUME_GIB = 50;
 
 /** The simulated account's id: what EC2 reports as the owner of the images it made. */
 export const SIM_ACCOUNT_ID = '123456789012';

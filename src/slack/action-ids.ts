@@ -13,6 +13,8 @@ export const ACTION_IDS = {
   reviewStartBake: 'ami_review_start_bake',
   reviewSnooze: 'ami_review_snooze',
   reviewDone: 'ami_review_done',
+  pruneApprove: 'ami_prune_approve',
+  pruneReject: 'ami_prune_reject',
 } as const;
 
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];

@@ -28,6 +28,16 @@ export interface UseCases extends RolloutUseCases {
   markReviewed(input: ReviewClick): Promise<Reply>;
   snoozeReview(input: ReviewClick): Promise<Reply>;
   startBakeFromReview(input: ReviewClick): Promise<Reply>;
+  /** `/ami images`: the AMI lifecycle's inventory. */
+  showImages(input: { deployment?: string }): Promise<Reply>;
+  /** `/ami prune`: plans and posts the prune for approval. */
+  planPrune(input: { userId: string; channelId: string; deployment?: string }): Promise<Reply>;
+  decidePruneClick(input: {
+    userId: string;
+    pruneId: string;
+    decision: 'approve' | 'reject';
+    origin: ButtonOrigin;
+  }): Promise<Reply>;
 }
 
 export interface ListenerDeps {

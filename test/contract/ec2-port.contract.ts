@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE } from '../../src/bake/image-tags.js';
 import { AppError } from '../../src/errors.js';
 import type { CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../../src/ports/ec2.js';
+import { imageLifecycleCases } from './ec2-lifecycle-cases.js';
 
 /** What each EC2 under test holds before a case starts (the demo world's shape: a template and a fleet). */
 export interface Ec2Seed {
@@ -22,14 +23,21 @@ export interface Ec2UnderTest {
   seed: Ec2Seed;
   /** Lets state transitions settle a little (the simulator moves its clock; moto's states are instant). */
   advance(): Promise<void>;
+  /** Deregisters the image behind the port's back, leaving its snapshots: a crash or a bake's leftover. */
+  deregisterOnly(imageId: string): Promise<void>;
 }
 
 export interface Ec2ContractOptions {
   /**
    * Cases whose behaviour the peer cannot show, each run instead on a stand-in the caller explains:
-   * moto accepts a second AMI with a name already taken, so that case runs on aws-sdk-client-mock there.
+   * moto accepts a second AMI with a name already taken, and has no deregistration protection or deprecation, so
+   * those cases run on aws-sdk-client-mock there.
    */
-  standIns?: { duplicateImageName?: () => Promise<Ec2UnderTest> };
+  standIns?: {
+    duplicateImageName?: () => Promise<Ec2UnderTest>;
+    /** Deregistration protection and deprecation (moto has neither). */
+    lifecycle?: () => Promise<Ec2UnderTest>;
+  };
 }
 
 const UNKNOWN_INSTANCE = 'i-0123456789abcdef0';
@@ -239,8 +247,8 @@ export function ec2PortContract(name: string, setup: () => Promise<Ec2UnderTest>
       expect(gone(await t.ec2.findImagesByTag(BAKE_ID_TAG, 'bake-contract-6'))).toBe(true);
       expect(gone(await t.ec2.describeImages([image.id]))).toBe(true);
       expect(await t.ec2.snapshotProgress(image.snapshotIds)).toBeUndefined();
-      await expect(t.ec2.deregisterImage(image.id)).resolves.toBeUndefined();
-      await expect(t.ec2.deregisterImage(UNKNOWN_IMAGE)).resolves.toBeUndefined();
+      expect(await t.ec2.deregisterImage(image.id)).toEqual({ image: 'absent', snapshots: [] });
+      expect(await t.ec2.deregisterImage(UNKNOWN_IMAGE)).toEqual({ image: 'absent', snapshots: [] });
     });
 
     it('snapshotProgress: a number while snapshots exist, undefined for none or any unknown one', async () => {
@@ -257,6 +265,8 @@ export function ec2PortContract(name: string, setup: () => Promise<Ec2UnderTest>
       // DescribeSnapshots fails as a whole on one unknown id, so progress is then unknown, not a partial average.
       expect(await t.ec2.snapshotProgress([...(image?.snapshotIds ?? []), UNKNOWN_SNAPSHOT])).toBeUndefined();
     });
+
+    imageLifecycleCases(() => t, options);
   });
 }
 

@@ -6,6 +6,7 @@ import { createManualClock } from '../../src/sim/manual-clock.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { layerBlob, startTestRegistry, type TestRegistry } from '../support/registry.js';
+import { driveUntil } from '../support/time-driver.js';
 
 const KIB = 1024;
 const LOGIN = { username: 'ami-bot', password: 'basic-pull-4d2b' };
@@ -20,13 +21,16 @@ afterEach(async () => {
 });
 
 async function bakeAfter(harness: Harness, previous: string | undefined, timeoutMs = 15_000): Promise<BakeRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [bake] = await harness.store.bakes.listRecent(1);
-    if (bake && bake._id !== previous && ['succeeded', 'failed', 'cancelled'].includes(bake.status)) return bake;
-    if (Date.now() > deadline) throw new Error(`bake did not end: ${JSON.stringify(bake?.status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return driveUntil(
+    'the next bake to end',
+    async () => {
+      const [bake] = await harness.store.bakes.listRecent(1);
+      return bake && bake._id !== previous && ['succeeded', 'failed', 'cancelled'].includes(bake.status)
+        ? bake
+        : undefined;
+    },
+    { realLimitMs: timeoutMs },
+  );
 }
 
 const pulledRefs = (harness: Harness, since: number) =>

@@ -4,6 +4,7 @@ import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { createSimRegistry } from '../../src/sim/sim-registry.js';
 import { createSimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
+import { driveUntil } from '../support/time-driver.js';
 
 const MIB = 1024 * 1024;
 const HOST = 'reg.example';
@@ -19,13 +20,14 @@ afterEach(async () => {
 });
 
 async function endedBake(harness: Harness, timeoutMs = 15_000): Promise<BakeRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [bake] = await harness.store.bakes.listRecent(1);
-    if (bake && ['succeeded', 'failed', 'cancelled'].includes(bake.status)) return bake;
-    if (Date.now() > deadline) throw new Error(`bake did not end: ${JSON.stringify(bake?.status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  return driveUntil(
+    'the bake to end',
+    async () => {
+      const [bake] = await harness.store.bakes.listRecent(1);
+      return bake && ['succeeded', 'failed', 'cancelled'].includes(bake.status) ? bake : undefined;
+    },
+    { realLimitMs: timeoutMs },
+  );
 }
 
 /** Base (600 MiB) under A and B; C on its own stack (500 MiB); runs of the 14-day window: A 70, B 28, C 42. */

@@ -5,12 +5,13 @@ import { parseImageReference } from '../../src/bake/image-reference.js';
 import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
 import { commandComment } from '../../src/bake/run-command.js';
 import type { Config, ContainerRuntime, Provision } from '../../src/config.js';
-import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { createSimWorld, type SimInstance, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
 import { startFakeSlack } from '../support/fake-slack.js';
 import { uniqueDbName } from '../support/mongo.js';
+import { driveUntil } from '../support/time-driver.js';
 
 /**
  * `/ami bake` of an EKS node-pool template (signed request → real app → simulator → FerretDB → fake Slack):
@@ -63,16 +64,16 @@ async function bakeToEnd(harness: Harness, start = true): Promise<BakeRecord> {
     await harness.slash('bake', { responseId: 'bake' });
     expect(await harness.answer('bake')).toMatch(/Bake bake-\d{8}-[a-z0-9]{4} of acme started/);
   }
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const [bake] = await harness.store.bakes.listRecent(1);
-    if (bake && ['succeeded', 'failed', 'cancelled'].includes(bake.status)) {
-      await harness.bot.runner.idle();
-      return (await harness.store.bakes.get(bake._id))!;
-    }
-    if (Date.now() > deadline) throw new Error(`bake did not end: ${JSON.stringify(bake?.status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const ended = await driveUntil(
+    'the bake to end',
+    async () => {
+      const [bake] = await harness.store.bakes.listRecent(1);
+      return bake && ['succeeded', 'failed', 'cancelled'].includes(bake.status) ? bake : undefined;
+    },
+    { realLimitMs: 20_000 },
+  );
+  await harness.bot.runner.idle();
+  return (await harness.store.bakes.get(ended._id))!;
 }
 
 const scripts = (world: SimWorld) => world.commands.map((c) => c.commands.join('\n'));
@@ -86,7 +87,7 @@ const lastCard = (harness: Harness) => JSON.stringify(harness.fake.callsTo('chat
 
 describe('/ami bake of an EKS node template (containerd)', () => {
   it('auto-detects ctr, pulls into containerd’s k8s.io namespace with canonical references, skips prune and provisioning', async () => {
-    h = await startHarness({ speed: 6_000, tweak: eksDeployment({}) });
+    h = await startHarness({ tweak: eksDeployment({}) });
     const node = asNodeTemplate(h.world, ['ctr']);
     const bake = await bakeToEnd(h);
 
@@ -135,7 +136,6 @@ describe('/ami bake of an EKS node template (containerd)', () => {
 
   it('runs the configured provisioning script with nerdctl pulls; its log is not in the AMI', async () => {
     h = await startHarness({
-      speed: 6_000,
       tweak: eksDeployment({ containerRuntime: 'nerdctl', provision: { script: SCRIPT } }),
     });
     const node = asNodeTemplate(h.world, ['nerdctl', 'ctr']);
@@ -157,7 +157,7 @@ describe('/ami bake of an EKS node template (containerd)', () => {
   });
 
   it('a provisioning script that is not on the template fails the bake saying so, and leaves nothing behind', async () => {
-    h = await startHarness({ speed: 6_000, tweak: eksDeployment({ provision: { script: SCRIPT } }) });
+    h = await startHarness({ tweak: eksDeployment({ provision: { script: SCRIPT } }) });
     const node = asNodeTemplate(h.world, ['ctr']);
     const imagesBefore = h.world.images.size;
     const bake = await bakeToEnd(h);
@@ -171,7 +171,7 @@ describe('/ami bake of an EKS node template (containerd)', () => {
   });
 
   it('no container runtime on the template: a clear error before any pull, the template returned', async () => {
-    h = await startHarness({ speed: 6_000, tweak: eksDeployment({}) });
+    h = await startHarness({ tweak: eksDeployment({}) });
     const node = asNodeTemplate(h.world, []);
     const bake = await bakeToEnd(h);
 
@@ -191,7 +191,7 @@ describe('/ami bake of an EKS node template (containerd)', () => {
     const common = {
       world,
       fake,
-      clock: createScaledClock({ speed: 6_000 }),
+      clock: createManualClock(new Date()),
       database: uniqueDbName('containerd'),
       // A short virtual lease, so the second process takes the dead one's bake over at once.
       tweak: (config: Config) => {
@@ -223,8 +223,7 @@ describe('/ami bake of an EKS node template (containerd)', () => {
       opened.push(first);
       await first.slash('bake', { responseId: 'bake' });
       expect(await first.answer('bake')).toContain('started');
-      for (const deadline = Date.now() + 20_000; !died && Date.now() < deadline; )
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      await driveUntil('the detection to be sent', () => (died ? true : undefined), { realLimitMs: 20_000 });
       expect(died).toBe(true);
       await first.bot.runner.idle();
       const [dead] = await first.store.bakes.listRecent(1);

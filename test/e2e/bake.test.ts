@@ -5,6 +5,7 @@ import type { CreateImageInput } from '../../src/ports/ec2.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import type { SimWorld } from '../../src/sim/sim-world.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
+import { driveUntil } from '../support/time-driver.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -16,15 +17,15 @@ function template(world: SimWorld) {
   return [...world.instances.values()].find((i) => i.tags.Name?.includes('executor-template'))!;
 }
 
-async function waitForBake(harness: Harness, predicate: (bake: BakeRecord) => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [bake] = await harness.store.bakes.listRecent(1);
-    if (bake && predicate(bake)) return bake;
-    if (Date.now() > deadline)
-      throw new Error(`bake did not reach the expected state: ${JSON.stringify(bake?.status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitForBake(harness: Harness, predicate: (bake: BakeRecord) => boolean, timeoutMs = 15_000) {
+  return driveUntil(
+    'the bake to reach the expected state',
+    async () => {
+      const [bake] = await harness.store.bakes.listRecent(1);
+      return bake && predicate(bake) ? bake : undefined;
+    },
+    { realLimitMs: timeoutMs },
+  );
 }
 
 const isEnded = (bake: BakeRecord) => ['succeeded', 'failed', 'cancelled'].includes(bake.status);
@@ -111,7 +112,7 @@ describe('/ami bake end to end (signed request → real app → simulator → Fe
   });
 
   it('refuses a second bake of the same deployment while one runs, with the running id', async () => {
-    h = await startHarness({ speed: 200 });
+    h = await startHarness();
     await h.slash('bake', { responseId: 'first' });
     expect(await h.answer('first')).toContain('started');
     await h.slash('bake', { responseId: 'second' });

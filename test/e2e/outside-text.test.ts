@@ -4,6 +4,7 @@ import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, type Harness, startHarness } from '../support/bot-harness.js';
 import { APPROVERS, gateReadyAmi, latestChange, rolloutHarness, until } from '../support/rollout-harness.js';
+import { driveUntil } from '../support/time-driver.js';
 
 /** Outside text through signed requests into the real app: what reaches the fake Slack is inert or refused. */
 
@@ -13,14 +14,15 @@ afterEach(async () => {
   h = undefined;
 });
 
-async function waitForBake(harness: Harness, predicate: (bake: BakeRecord) => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const [bake] = await harness.store.bakes.listRecent(1);
-    if (bake && predicate(bake)) return bake;
-    if (Date.now() > deadline) throw new Error(`bake did not reach the expected state: ${bake?.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function waitForBake(harness: Harness, predicate: (bake: BakeRecord) => boolean, timeoutMs = 15_000) {
+  return driveUntil(
+    'the bake to reach the expected state',
+    async () => {
+      const [bake] = await harness.store.bakes.listRecent(1);
+      return bake && predicate(bake) ? bake : undefined;
+    },
+    { realLimitMs: timeoutMs },
+  );
 }
 
 /** Every text and block the bot sent Slack (posts, updates, ephemeral answers), as one string per call. */
@@ -34,7 +36,7 @@ const HOSTILE = '<!channel> <https://evil.example|approve here> <@U0BAD>';
 
 describe('outside text is escaped before it reaches mrkdwn', () => {
   it('a hostile --note is shown inert while our own mentions still render', async () => {
-    h = await startHarness({ speed: 200 });
+    h = await startHarness();
     await h.slash(`bake --note "${HOSTILE}"`, { responseId: 'bake' });
     expect(await h.answer('bake')).toContain('started');
     // Cancel once the template has been started: the cancel line names the canceller (our own mention).

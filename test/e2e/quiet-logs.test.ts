@@ -38,7 +38,7 @@ afterEach(async () => {
 describe('quiet, readable logs', () => {
   it('cancelling a bake logs info lines, no warning with a stack trace', async () => {
     const { logger, lines } = capture();
-    h = await startHarness({ speed: 200, logger });
+    h = await startHarness({ logger });
     await h.slash('bake', { responseId: 'b' });
     const [running] = await until('the bake', async () => {
       const list = await h!.store.bakes.listRecent(1);

@@ -56,6 +56,9 @@ describe('the AMI review through the real Bolt app and signed Slack requests', (
     expect(blocks).toContain('No test recorded.');
     expect(blocks).toContain('NLP team');
     expect(blocks).toContain('fewer than 5) of base images');
+    // The AMI lifecycle's section: the demo world's AMIs predate ami-bot's deployment tag, so none is listed.
+    expect(blocks).toContain("0 AMIs of acme's bakes, 0 GiB of snapshots, ~$0.00/month (estimate)");
+    expect(blocks).toContain('0 orphans.');
     for (const id of [ACTION_IDS.reviewStartBake, ACTION_IDS.reviewSnooze, ACTION_IDS.reviewDone])
       expect(blocks).toContain(id);
     const superseded = updatesOf(h, first.response && (first.response as { ts: string }).ts);

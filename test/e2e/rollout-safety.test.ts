@@ -4,7 +4,7 @@
 // The AMIs planned pass the rollout gate (gateReadyAmi: baked, tested), so each test reaches what it is about.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
-import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { type Harness, OPS } from '../support/bot-harness.js';
@@ -61,7 +61,7 @@ describe('windows and approvals that end', () => {
     const database = uniqueDbName('nine-days');
     const a = await rolloutHarness(undefined, { world, database, fake });
     const { amiId: newAmi } = await gateReadyAmi(a);
-    // Three hours ahead: at 1000× the window opens ~11 real seconds from now, long after the approval.
+    // Three hours ahead: on the manual clock the window opens only once the test waits, long after the approval.
     const start = new Date(Math.ceil((a.clock.now().getTime() + 3 * HOUR) / 60_000) * 60_000);
     await a.slash(`plan ${newAmi} --at "${wallClock(start)}" --for 2h`, { responseId: 'plan' });
     expect(await a.answer('plan')).toContain('Planned');
@@ -74,7 +74,7 @@ describe('windows and approvals that end', () => {
     await a.close(); // the bot goes down before the window…
 
     // …and comes back nine days later.
-    const clock = createScaledClock({ speed: 1_000, start: new Date(start.getTime() + 9 * 24 * HOUR) });
+    const clock = createManualClock(new Date(start.getTime() + 9 * 24 * HOUR));
     const b = await harness(undefined, { world, database, fake, clock });
     const expired = await status(b, change._id, 'expired');
     await b.bot.rollout.idle();
@@ -98,13 +98,13 @@ describe('windows and approvals that end', () => {
     await a.slash(`plan ${newAmi}`, { responseId: 'plan' });
     const change = await latestChange(a, 'rollout');
     // The approval is stored, then the process dies before its apply could claim the change (its scan is
-    // stopped first: at 1000× it would otherwise apply the change within 60 real milliseconds).
+    // stopped first: the next wait would otherwise let it apply the change at its next scan).
     await a.bot.rollout.scheduler.stop();
     expect(
       await a.store.changes.decide(change._id, { outcome: 'approved', by: APPROVERS[0]!, at: a.clock.now() }),
     ).toBe(true);
     await a.close();
-    const clock = createScaledClock({ speed: 1_000, start: new Date(a.clock.now().getTime() + 2 * HOUR) });
+    const clock = createManualClock(new Date(a.clock.now().getTime() + 2 * HOUR));
     const b = await harness(undefined, { world, database, fake, clock });
     const expired = await status(b, change._id, 'expired');
     expect(expired.result?.reason).toContain('rollout.maxApprovalAgeMinutes');

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import { approvalDeadlock } from '../../src/rollout/approver-capacity.js';
 import { sandboxStartupNotes } from '../../src/sandbox-startup.js';
-import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, ADMIN2, type Harness } from '../support/bot-harness.js';
 import { gateReadyAmi, latestChange, rolloutHarness, tierImages } from '../support/rollout-harness.js';
@@ -74,7 +74,7 @@ describe('sandbox: who can approve, and simulated time (signed Slack requests â†
 
   it('--at is read on the simulated clock, and a refusal says what time that clock reads', async () => {
     // The simulated clock is years away from the wall clock, so only a reading against it can pass.
-    const clock = createScaledClock({ speed: 1_000, start: new Date('2031-03-01T10:00:00Z') });
+    const clock = createManualClock(new Date('2031-03-01T10:00:00Z'));
     h = await rolloutHarness(sandboxRecipe, { clock });
     const { amiId: target } = await gateReadyAmi(h); // baked and tested: the gate lets it through
     const wallNow = new Date();

@@ -57,7 +57,7 @@ describe('the real Bolt app behind signed Slack requests', () => {
       { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 },
     );
     expect(stale.status).toBe(401);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await h.settle();
     expect(h.fake.calls.length).toBe(before);
   });
 
@@ -79,9 +79,36 @@ describe('the real Bolt app behind signed Slack requests', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
+  it('refuses /ami images for a deployment not configured or a name that is not one, changing nothing', async () => {
+    await h.slash('images nowhere', { responseId: 'images2' });
+    expect(await h.answer('images2')).toContain('No deployment nowhere is configured');
+    await h.slash('images <!channel>', { responseId: 'images3' });
+    expect(await h.answer('images3')).toContain('lowercase letters, digits and dashes');
+  });
+
   it('a malformed status id gets a clear answer and reaches no database filter', async () => {
     await h.slash('status {"$ne":null}', { responseId: 'inj1' });
     expect(await h.answer('inj1')).toContain('is not a bake id');
+  });
+});
+
+describe('/ami images on the simulated account', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ domino: true, memoryState: true });
+  });
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('answers with the inventory, the cost labelled an estimate, and the orphan sweep', async () => {
+    await h.slash('images acme', { responseId: 'images1' });
+    const text = await h.answer('images1');
+    expect(text).toContain('AMIs of acme:');
+    expect(text).toContain('(estimate)');
+    const call = h.fake.callsTo('response_url').find((c) => c.responseId === 'images1');
+    expect(call?.args.response_type).toBe('ephemeral');
+    expect(JSON.stringify(call?.args.blocks)).toContain('Orphan sweep: 0 orphans');
   });
 });
 

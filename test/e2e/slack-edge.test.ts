@@ -150,7 +150,7 @@ describe('the Slack edge: no signed body can end the process or leave a request 
     const click = { ...OUR_CLICK, user: { id: ADMIN }, channel: { id: OPS }, response_url: ['x'] };
     const form = `payload=${encodeURIComponent(JSON.stringify(click))}`;
     expect((await postRawSigned(h.url, SIGNING_SECRET, form, FORM)).status).toBe(400);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await h.settle();
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(0);
     expect(await h.store.bakes.listRecent(5)).toHaveLength(0);
   });

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { BAKE_STEPS, newStepTable } from '../../src/bake/bake-steps.js';
+import { inventoryView } from '../../src/lifecycle/inventory-text.js';
+import { planPrune } from '../../src/lifecycle/prune-plan.js';
 import type { Block } from '../../src/ports/chat.js';
 import type { AuditAction, AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord, ChangeStatus } from '../../src/rollout/change-record.js';
@@ -19,6 +21,8 @@ import { changeMessage } from '../../src/slack/blocks/change-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
 import { homeView } from '../../src/slack/blocks/home-view.js';
 import { imageFallbackMessage, imageSuggestionMessage } from '../../src/slack/blocks/image-suggestion-message.js';
+import { imagesMessage } from '../../src/slack/blocks/images-message.js';
+import { pruneMessage, pruneReportMessage } from '../../src/slack/blocks/prune-message.js';
 import { reviewMessage, reviewReminderMessage } from '../../src/slack/blocks/review-message.js';
 import { testMessage } from '../../src/slack/blocks/test-message.js';
 import { helpMessage } from '../../src/slack/commands/command-table.js';
@@ -174,6 +178,56 @@ function auditEntries(n: number): AuditEntry[] {
 
 type Message = { text: string; blocks?: Block[] };
 
+/** A prune of 400 items and 100 kept AMIs, every line hostile and long. */
+function maxPruneView() {
+  const line = () => text`${long(400, 'p')}`;
+  return {
+    pruneId: 'prn-20261128-abcd',
+    heading: text`Prune ${long(1_000, 'h')}`,
+    retire: Array.from({ length: 400 }, line),
+    kept: Array.from({ length: 100 }, line),
+    status: text`${long(600, 's')}`,
+    open: true,
+  };
+}
+
+/** 300 AMIs with hostile names and labels, every reference kind, orphans of both kinds. */
+function maxInventoryView() {
+  const amis = Array.from({ length: 300 }, (_, i) => ({
+    id: `ami-${String(i).padStart(17, '0')}`,
+    name: long(120, 'n'),
+    state: 'available' as const,
+    createdAt: new Date(T0.getTime() - i * 86_400_000),
+    bakeId: `bake-${i}`,
+    snapshotIds: ['snap-1'],
+    sizeGiB: 100,
+    protection: { state: 'on' as const, cooldown: true },
+    references: [
+      { kind: 'tier' as const, tierId: 't', label: long(100, 'l') },
+      { kind: 'executor' as const, instanceId: 'i-0123456789abcdef0', state: 'stopped' },
+      { kind: 'change' as const, changeId: 'chg-20261128-abcd', role: 'revert' as const, status: 'applied' as const },
+      { kind: 'test' as const, testId: 'test-20261128-abcd', role: 'under-test' as const },
+    ],
+    ...(i % 3 === 0 ? { orphan: long(200, 'o') } : {}),
+  }));
+  const orphanSnapshots = Array.from({ length: 100 }, (_, i) => ({
+    id: `snap-${i}`,
+    sizeGiB: 8,
+    imageId: 'ami-0gone',
+  }));
+  const inventory = { deployment: 'acme', at: NOW, pricePerGbMonth: 0.05, amis, orphanSnapshots };
+  return inventoryView(
+    inventory,
+    planPrune(inventory, {
+      keepLast: 3,
+      keepDays: 90,
+      pricePerGbMonth: 0.05,
+      recentChanges: 5,
+      protectWithCooldown: true,
+    }),
+  );
+}
+
 function everyPayload(): Payload[] {
   const out: Payload[] = [];
   const message = (id: string, m: Message) => out.push({ id, kind: 'message', message: m });
@@ -214,6 +268,19 @@ function everyPayload(): Payload[] {
   const bakes = Array.from({ length: 10 }, (_, i) => maxBake({ _id: `bake-20261128-${i}abc`, status: 'failed' }));
   message('bake list', bakeListMessage(bakes, NOW));
   message('bake list empty', bakeListMessage([], NOW));
+  message('ami images', imagesMessage(maxInventoryView()));
+  for (const open of [true, false]) message(`prune plan ${open}`, pruneMessage({ ...maxPruneView(), open }));
+  message(
+    'prune report',
+    pruneReportMessage({
+      heading: text`Prune applied ${long(500)}`,
+      lines: Array.from({ length: 400 }, () => text`${long(300)}`),
+    }),
+  );
+  message(
+    'ami images empty',
+    imagesMessage({ heading: text`AMIs of acme: 0 AMIs`, amis: [], orphans: [], note: text`x` }),
+  );
   message(
     'ami ready',
     amiReadyMessage({ bakeId: 'bake-20261128-abcd', imageId: 'ami-0a', imageName: long(200), testTier: long(100) }),

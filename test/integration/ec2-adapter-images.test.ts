@@ -97,11 +97,55 @@ describe('image lookups', () => {
 });
 
 describe('deregisterImage', () => {
-  it('deregisters first, then deletes every snapshot', async () => {
+  it('asks EC2 to delete the snapshots with the image; snapshots it deleted are not deleted again', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image] });
-    ec2Mock.on(DeregisterImageCommand).resolves({});
+    ec2Mock.on(DeregisterImageCommand).resolves({
+      Return: true,
+      DeleteSnapshotResults: [
+        { SnapshotId: 'snap-1', ReturnCode: 'success' },
+        { SnapshotId: 'snap-2', ReturnCode: 'success' },
+      ],
+    });
+    expect(await ec2.deregisterImage('ami-0new')).toEqual({
+      image: 'deregistered',
+      snapshots: [
+        { id: 'snap-1', outcome: 'deleted' },
+        { id: 'snap-2', outcome: 'deleted' },
+      ],
+    });
+    expect(ec2Mock.commandCalls(DeregisterImageCommand)[0]!.args[0].input).toEqual({
+      ImageId: 'ami-0new',
+      DeleteAssociatedSnapshots: true,
+    });
+    expect(ec2Mock.commandCalls(DeleteSnapshotCommand)).toHaveLength(0);
+  });
+
+  it('deletes per snapshot, after the image, what EC2 did not (no result, an error code); keeps a shared one', async () => {
+    ec2Mock.on(DescribeImagesCommand).resolves({
+      Images: [
+        {
+          ...image,
+          BlockDeviceMappings: [
+            ...image.BlockDeviceMappings,
+            { DeviceName: '/dev/xvdd', Ebs: { SnapshotId: 'snap-3' } },
+          ],
+        },
+      ],
+    });
+    ec2Mock.on(DeregisterImageCommand).resolves({
+      Return: true,
+      DeleteSnapshotResults: [
+        { SnapshotId: 'snap-1', ReturnCode: 'internal-error' },
+        { SnapshotId: 'snap-3', ReturnCode: 'skipped' },
+      ],
+    });
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
-    await ec2.deregisterImage('ami-0new');
+    const result = await ec2.deregisterImage('ami-0new');
+    expect(result.snapshots).toEqual([
+      { id: 'snap-1', outcome: 'deleted' },
+      { id: 'snap-2', outcome: 'deleted' },
+      { id: 'snap-3', outcome: 'in-use' },
+    ]);
     const sequence = ec2Mock.calls().map((c) => c.args[0].constructor.name);
     expect(sequence).toEqual([
       'DescribeImagesCommand',
@@ -120,15 +164,23 @@ describe('deregisterImage', () => {
     ec2Mock.on(DeregisterImageCommand).rejects(awsError('InvalidAMIID.NotFound'));
     ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-1' }).rejects(awsError('InvalidSnapshot.NotFound'));
     ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-2' }).resolves({});
-    await expect(ec2.deregisterImage('ami-0new')).resolves.toBeUndefined();
-    expect(ec2Mock.commandCalls(DeleteSnapshotCommand)).toHaveLength(2);
+    expect(await ec2.deregisterImage('ami-0new')).toEqual({
+      image: 'absent',
+      snapshots: [
+        { id: 'snap-1', outcome: 'absent' },
+        { id: 'snap-2', outcome: 'deleted' },
+      ],
+    });
   });
 
   it('cleans up snapshots left behind when the image itself is already gone', async () => {
     ec2Mock.on(DescribeImagesCommand).rejects(awsError('InvalidAMIID.NotFound'));
     ec2Mock.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: 'snap-orphan' }] });
     ec2Mock.on(DeleteSnapshotCommand).resolves({});
-    await ec2.deregisterImage('ami-0new');
+    expect(await ec2.deregisterImage('ami-0new')).toEqual({
+      image: 'absent',
+      snapshots: [{ id: 'snap-orphan', outcome: 'deleted' }],
+    });
     expect(ec2Mock.commandCalls(DeregisterImageCommand)).toHaveLength(0);
     expect(ec2Mock.commandCalls(DescribeSnapshotsCommand)[0]!.args[0].input).toEqual({
       OwnerIds: ['self'],
@@ -139,14 +191,19 @@ describe('deregisterImage', () => {
         },
       ],
     });
-    expect(ec2Mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input.SnapshotId)).toEqual(['snap-orphan']);
   });
 
-  it('fails with an AppError when a snapshot cannot be deleted', async () => {
+  it('a snapshot another image uses is reported in use, not an error; any other failure is an AppError', async () => {
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [image] });
     ec2Mock.on(DeregisterImageCommand).resolves({});
-    ec2Mock.on(DeleteSnapshotCommand).rejects(awsError('InvalidSnapshot.InUse'));
-    await expect(ec2.deregisterImage('ami-0new')).rejects.toMatchObject({ code: 'aws_InvalidSnapshot.InUse' });
+    ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-1' }).rejects(awsError('InvalidSnapshot.InUse'));
+    ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-2' }).rejects(awsError('UnauthorizedOperation'));
+    await expect(ec2.deregisterImage('ami-0new')).rejects.toMatchObject({ code: 'aws_UnauthorizedOperation' });
+    ec2Mock.on(DeleteSnapshotCommand, { SnapshotId: 'snap-2' }).resolves({});
+    expect((await ec2.deregisterImage('ami-0new')).snapshots).toEqual([
+      { id: 'snap-1', outcome: 'in-use' },
+      { id: 'snap-2', outcome: 'deleted' },
+    ]);
   });
 });
 

@@ -1,18 +1,21 @@
 // The EC2 port contract, run against the simulator and against the real adapter on moto's EC2 server
 // (PyPI `moto`, installed into .cache/moto by test/support/moto.ts; .ci/run installs it ahead of the tests).
 // moto's limits (DESIGN.md): states change at once, BlockDeviceMappings are ignored, snapshot TagSpecifications
-// fail (the client drops them, see motoEc2Client), and AMI names are not unique (that case runs on a stand-in).
+// fail (the client drops them and tags the snapshots itself, see motoEc2Client), AMI names are not unique, and it
+// has no deregistration protection or deprecation (those cases run on stand-ins).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE } from '../../src/bake/image-tags.js';
 import { createManualClock, createSimulator, EXECUTOR_GROUP_TAG } from '../../src/sim/index.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ec2PortContract } from '../contract/ec2-port.contract.js';
+import { lifecycleStandIn } from '../support/ec2-lifecycle-stand-in.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
 import {
   duplicateNameStandIn,
   type MotoEc2Client,
   motoBaseImage,
+  motoDeregisterOnly,
   motoEc2Client,
   seedMotoAccount,
 } from '../support/moto-ec2.js';
@@ -36,6 +39,9 @@ ec2PortContract('simulator', async () => {
     },
     // One virtual minute per round: a start takes 30–60 s, a snapshot of the template about 10 minutes.
     advance: () => clock.advance(60_000),
+    deregisterOnly: async (imageId) => {
+      sim.world.images.delete(imageId);
+    },
   };
 });
 
@@ -58,9 +64,16 @@ ec2PortContract(
   async () => {
     await moto!.reset();
     const seed = await seedMotoAccount(aws!.client);
-    return { ec2: createEc2Adapter(aws!.client), seed, advance: async () => {} };
+    return {
+      ec2: createEc2Adapter(aws!.client),
+      seed,
+      advance: async () => {},
+      deregisterOnly: (imageId) => motoDeregisterOnly(aws!.client, imageId),
+    };
   },
-  { standIns: { duplicateImageName: async () => duplicateNameStandIn() } },
+  // moto lacks InvalidAMIName.Duplicate, deregistration protection and deprecation: those cases run the real
+  // adapter on aws-sdk-client-mock stand-ins (test/support/moto-ec2.ts, ec2-lifecycle-stand-in.ts).
+  { standIns: { duplicateImageName: async () => duplicateNameStandIn(), lifecycle: async () => lifecycleStandIn() } },
 );
 
 describe('real adapter on moto: what moto cannot show', () => {

@@ -70,8 +70,8 @@ describe('review scheduler: catch-up on start and the node-cron trigger, on Ferr
       schedule: '* * * * * *',
       followUps: '0 0 1 1 *',
     });
-    // The catch-up on start posts one tick of the 6 h grace window (for a per-second schedule not the newest:
-    // fireTimesBetween stops after 10 000 ticks); node-cron then fires at 12:00:01, :02 and :03.
+    // The catch-up on start posts the newest tick of the 6 h grace window (12:00:00, although the window holds
+    // 21 600 of them); node-cron then fires at 12:00:01, :02 and :03.
     await Promise.all(fixtures.map((f) => f.feature.start()));
     await time.advance(3_500, settle);
     await Promise.all(fixtures.map((f) => f.feature.stop()));
@@ -93,6 +93,7 @@ describe('review scheduler: catch-up on start and the node-cron trigger, on Ferr
           .sort()
           .slice(1),
       ).toEqual(['01', '02', '03'].map((s) => `ami-review:acme:2026-10-01T12:00:${s}.000Z`));
+      expect(done.map((l) => l.tick).sort()[0]).toBe('ami-review:acme:2026-10-01T12:00:00.000Z');
     } finally {
       await client.close();
     }

@@ -2,6 +2,7 @@ import { afterAll } from 'vitest';
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import type { StateStore } from '../../src/ports/state-store.js';
+import { pruneStoreContract } from '../contract/prune-store.contract.js';
 import { reviewStoreContract } from '../contract/review-store.contract.js';
 import { rolloutStoreContract } from '../contract/rollout-store.contract.js';
 import { stateStoreContract } from '../contract/state-store.contract.js';
@@ -32,6 +33,14 @@ rolloutStoreContract('MongoDB store on FerretDB', async () => {
 });
 
 rolloutStoreContract('in-memory store', async () => createMemoryStateStore());
+
+pruneStoreContract('MongoDB store on FerretDB', async () => {
+  const store = await createMongoStateStore({ uri: mongoTestUri(), database: uniqueDbName('prune') });
+  opened.push(store);
+  return store;
+});
+
+pruneStoreContract('in-memory store', async () => createMemoryStateStore());
 
 afterAll(async () => {
   await Promise.all(opened.map((store) => store.close()));

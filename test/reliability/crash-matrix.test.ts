@@ -15,7 +15,7 @@ describe('crash at random points (50 seeds)', () => {
       const random = createRandom(seed);
       const faults = FAULT_CHOICES[Math.floor(random.next() * FAULT_CHOICES.length)]!;
       const nth = 1 + Math.floor(random.next() * 120);
-      const run = await crashAndResume({ kind: 'any-call', nth }, { faults, seed, speed: 4_000, memoryState: true });
+      const run = await crashAndResume({ kind: 'any-call', nth }, { faults, seed, memoryState: true });
       const { bake, world } = run;
       const context = `faults=${faults.join(',') || 'none'} crash after call ${nth} (died: ${run.died}) → ${bake.status} ${bake.error?.code ?? ''}`;
       expect(['succeeded', 'failed'], context).toContain(bake.status);

@@ -12,7 +12,6 @@ import type { StateStore } from '../../src/ports/state-store.js';
 import type { AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
-import { createScaledClock } from '../../src/sim/scaled-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import type { SimTimings } from '../../src/sim/timings.js';
@@ -80,7 +79,7 @@ async function twoReplicas(
   const shared = {
     world,
     fake,
-    clock: options.clock ?? createScaledClock({ speed: 1_000 }),
+    clock: options.clock ?? createManualClock(new Date()),
     database,
     wrap: ({ ec2, ssm }: { ec2: Ec2Port; ssm: SsmPort }) => ({
       ssm,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 import { createSimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { ADMIN, type Harness, OPS, SIGNING_SECRET, startHarness } from '../support/bot-harness.js';
@@ -14,10 +14,11 @@ afterEach(async () => {
 });
 
 /** Two bot processes on one database and one (simulated) AWS account, as two replicas would be. */
-async function twoReplicas(speed = 1_000) {
+async function twoReplicas() {
   const shared = {
     world: seedDemoWorld(createSimWorld({ deployment: 'acme' })),
-    clock: createScaledClock({ speed }),
+    // One manual clock for both: time moves only while the test waits, for both replicas alike.
+    clock: createManualClock(new Date()),
     fake: await startFakeSlack(),
     database: uniqueDbName('dup'),
   };
@@ -29,8 +30,8 @@ async function twoReplicas(speed = 1_000) {
 
 describe('duplicate and concurrent deliveries', () => {
   it('/ami bake delivered 10 times to two replicas at once (retries, double submits) bakes once', async () => {
-    // Slow enough that the bake is still running when the last duplicate arrives, even on a loaded machine.
-    const { a, b, world, fake } = await twoReplicas(50);
+    // The bake is still running when the last duplicate arrives: no time passes until the test waits.
+    const { a, b, world, fake } = await twoReplicas();
     const sends = Array.from({ length: 10 }, (_, i) =>
       sendSlashCommand(
         (i % 2 === 0 ? a : b).url,

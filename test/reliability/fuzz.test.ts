@@ -54,7 +54,6 @@ describe('fuzzing /ami and buttons through the real app', () => {
 
   beforeAll(async () => {
     h = await startHarness({
-      speed: 5_000,
       wrap: ({ ec2, ssm }) => ({
         ec2,
         ssm: {

@@ -31,7 +31,8 @@ function slashBody(fake: FakeSlack, text: string, responseId: string, triggerId?
 }
 
 const send = (h: Harness, body: string, opts: SignOptions) => postRawSigned(h.url, SIGNING_SECRET, body, FORM, opts);
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** The replicas' work has settled: every store and chat call the deliveries started has answered. */
+const settle = () => Promise.all(open.map((h) => h.settle()));
 
 async function reviewBot(shared: Parameters<typeof startHarness>[0] = {}) {
   const h = await startHarness({ domino: true, clock: createManualClock(new Date('2026-10-20T10:00:00Z')), ...shared });

@@ -13,7 +13,7 @@ import type { StateStore } from '../../src/ports/state-store.js';
 import type { ReviewOptions } from '../../src/review/review-feature.js';
 import { createSilentLogger, type Logger } from '../../src/shared/logger.js';
 import { createFaults, type Faults } from '../../src/sim/faults.js';
-import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { createSimDominoApi, createSimDominoTiers, createSimTierUsers } from '../../src/sim/sim-domino.js';
 import { createSimEc2 } from '../../src/sim/sim-ec2.js';
@@ -23,8 +23,10 @@ import { createSimSsm } from '../../src/sim/sim-ssm.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { getFreePort } from './free-port.js';
+import { createInFlight, trackStore } from './in-flight.js';
 import { mongoTestUri, uniqueDbName } from './mongo.js';
 import { type SlackResponse, sendBlockAction, sendSlashCommand } from './slack-signing.js';
+import { driveClock, driveUntil, isManualClock } from './time-driver.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const OPS = DEMO_IDS.opsChannel;
@@ -45,11 +47,13 @@ export const TEST_ENV: Record<string, string> = {
 export interface HarnessOptions {
   env?: Record<string, string>;
   faults?: string[];
-  /** Virtual ms per real ms. */
-  speed?: number;
   /** Share one database (and world) between several bot processes. */
   database?: string;
   world?: SimWorld;
+  /**
+   * The bot's clock (default: a manual clock at the real time now). A manual clock moves only while the test
+   * waits (test/support/time-driver.ts): harnesses on one clock are driven together.
+   */
   clock?: Clock;
   fake?: FakeSlack;
   memoryState?: boolean;
@@ -109,12 +113,28 @@ export interface Harness {
       responseId?: string;
     },
   ): Promise<SlackResponse>;
+  /**
+   * Resolves once the bot's work has settled: no store or chat call in flight and none started after (what a
+   * test waits for before saying that nothing else happened). Time does not move.
+   */
+  settle(): Promise<void>;
   /** The ephemeral answer posted to response_url `responseId`. */
   answer(responseId: string): Promise<string>;
   close(options?: { keepStore?: boolean }): Promise<void>;
 }
 
 let responseCounter = 0;
+
+function drivenIdle(idle: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    let done = false;
+    const idled = idle().finally(() => {
+      done = true;
+    });
+    await driveUntil('the bot to be idle', () => (done ? true : undefined), { realLimitMs: 60_000 });
+    await idled;
+  };
+}
 
 /** The newest message in the fake Slack carrying button `actionId` with `value`: where a real click comes from. */
 export function buttonMessage(
@@ -142,7 +162,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const fake = options.fake ?? (await startFakeSlack());
   // A mutable copy: the validated config is frozen, tests tweak their own.
   const config = structuredClone(loadConfig({ ...TEST_ENV, SLACK_API_URL: fake.apiUrl, ...options.env }, () => ''));
-  // Generous virtual lease: at high clock speeds a short lease would expire during one slow database call.
+  // A long lease, as before: tests about expiring leases say so (and shorten it).
   config.bake.leaseSeconds = 3_600;
   options.tweak?.(config);
   const database = options.database ?? uniqueDbName('bot');
@@ -156,7 +176,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
           ...(options.serverSelectionTimeoutMS ? { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS } : {}),
         });
   const world = options.world ?? seedDemoWorld(createSimWorld({ deployment: 'acme' }));
-  const clock = options.clock ?? createScaledClock({ speed: options.speed ?? 3_000 });
+  const clock = options.clock ?? createManualClock(new Date());
   const faults = createFaults(options.faults ?? []);
   const raw = { ec2: createSimEc2(world, clock, faults), ssm: createSimSsm(world, clock, faults) };
   const ports = options.wrap ? options.wrap(raw) : raw;
@@ -185,6 +205,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     review: options.review ?? { enabled: false },
     ...(options.simWorldStartedAt ? { simWorldStartedAt: options.simWorldStartedAt } : {}),
   });
+  // Time moves once the work the last wake-up started has answered: the bot's database and Slack calls.
+  const driven = isManualClock(clock) ? driveClock(clock) : undefined;
+  if (driven) {
+    trackStore(driven.inFlight, store);
+    driven.inFlight.track(bot.chat);
+    // Waiting for the bot to be idle waits for its timers too: time moves on until the work is done.
+    for (const target of [bot.runner, bot.rollout, bot.rollout.tasks])
+      target.idle = drivenIdle(target.idle.bind(target));
+  }
   const port = await getFreePort();
   await bot.start(port);
   const url = `http://127.0.0.1:${port}`;
@@ -222,11 +251,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         responseUrl: fake.responseUrl(opts.responseId ?? `r${++responseCounter}`),
       });
     },
+    async settle() {
+      await (driven ?? { inFlight: createInFlight() }).inFlight.settle();
+    },
     async answer(responseId) {
       const call = await fake.waitFor((c) => c.method === 'response_url' && c.responseId === responseId, 5_000);
       return String(call.args.text ?? '');
     },
     async close(closeOptions) {
+      driven?.release();
       await bot.stop();
       if (!closeOptions?.keepStore) await store.close();
       if (!options.fake) await fake.close();

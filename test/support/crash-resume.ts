@@ -3,16 +3,16 @@
 
 import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import type { BakeRecord, BakeStepName } from '../../src/bake/bake-record.js';
-import type { Clock } from '../../src/ports/clock.js';
 import type { Ec2Port } from '../../src/ports/ec2.js';
 import type { SsmPort } from '../../src/ports/ssm.js';
 import type { StateStore } from '../../src/ports/state-store.js';
 import { simClockStartAfter } from '../../src/sandbox-startup.js';
-import { createScaledClock } from '../../src/sim/scaled-clock.js';
+import { createManualClock } from '../../src/sim/manual-clock.js';
 import { createSimWorld, type SimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { type Harness, startHarness } from './bot-harness.js';
 import { type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { uniqueDbName } from './mongo.js';
+import { driveUntil } from './time-driver.js';
 
 /** Where the first process dies: right after a step's checkpoint, after the n-th call of one port method, or after the n-th port call of any kind. */
 export type CrashAt =
@@ -35,7 +35,6 @@ export interface CrashRun {
 export interface CrashOptions {
   faults?: string[];
   seed?: number;
-  speed?: number;
   /** Share an in-memory store between both processes instead of FerretDB (fast matrix runs). */
   memoryState?: boolean;
   /**
@@ -47,14 +46,9 @@ export interface CrashOptions {
   beforeResume?: (at: { database: string; bakeId: string }) => Promise<void>;
 }
 
-export async function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+/** Waits for `check`, the bots' manual clock moving on meanwhile (test/support/time-driver.ts). */
+export function until<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  return driveUntil('the bake', check, { realLimitMs: timeoutMs });
 }
 
 function crashingPorts(crash: CrashAt, die: () => void, isDead: () => boolean) {
@@ -88,7 +82,7 @@ export async function crashAndResume(crash: CrashAt, options: CrashOptions = {})
   const originalTemplateState = [...world.instances.values()].find((i) =>
     i.tags.Name?.includes('executor-template'),
   )!.state;
-  const clock: Clock = createScaledClock({ speed: options.speed ?? 1_000 });
+  const clock = createManualClock(new Date());
   const fake: FakeSlack = await startFakeSlack();
   const database = uniqueDbName('crash');
   const shared: StateStore | undefined = options.memoryState ? createMemoryStateStore() : undefined;
@@ -140,7 +134,7 @@ export async function crashAndResume(crash: CrashAt, options: CrashOptions = {})
       const start = await simClockStartAfter(store, clock.now());
       restart = {
         world: secondWorld,
-        clock: createScaledClock({ speed: options.speed ?? 1_000, start }),
+        clock: createManualClock(start),
         simWorldStartedAt: start,
       };
     }

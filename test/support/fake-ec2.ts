@@ -91,6 +91,12 @@ export function createFakeEc2(): FakeEc2 {
     findImagesByName: unused('findImagesByName'),
     findImagesByTag: unused('findImagesByTag'),
     deregisterImage: unused('deregisterImage'),
+    listImagesByTags: unused('listImagesByTags'),
+    listSnapshotsByTags: unused('listSnapshotsByTags'),
+    deleteSnapshot: unused('deleteSnapshot'),
+    enableDeregistrationProtection: unused('enableDeregistrationProtection'),
+    disableDeregistrationProtection: unused('disableDeregistrationProtection'),
+    enableImageDeprecation: unused('enableImageDeprecation'),
     snapshotProgress: unused('snapshotProgress'),
   };
 }

@@ -2,6 +2,7 @@
 // `clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }`.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { driveUntil } from './time-driver.js';
 
 export type SlackArgs = Record<string, unknown>;
 
@@ -89,7 +90,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   let faults = new Map<string, FakeSlackFault[]>();
   let hooks: { method: string; hook: FakeSlackHook }[] = [];
   let windows = new Map<string, number[]>();
-  let waiters: { predicate: (c: FakeSlackCall) => boolean; resolve: (c: FakeSlackCall) => void }[] = [];
   let seq = 0;
 
   const nextTs = () => {
@@ -205,11 +205,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const { status, body, headers } = await answer(base);
     call.status = status;
     call.response = body;
-    waiters = waiters.filter((w) => {
-      if (!w.predicate(call)) return true;
-      w.resolve(call);
-      return false;
-    });
     res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   };
 
@@ -229,24 +224,18 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return calls;
     },
     callsTo: (method) => calls.filter((c) => c.method === method),
-    waitFor(predicate, timeoutMs = 5_000) {
+    async waitFor(predicate, timeoutMs = 5_000) {
       const found = calls.find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve, reject) => {
-        const waiter = {
-          predicate,
-          resolve: (c: FakeSlackCall) => {
-            clearTimeout(timer);
-            resolve(c);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters = waiters.filter((w) => w !== waiter);
-          const seen = calls.map((c) => c.method).join(', ') || 'none';
-          reject(new Error(`fake Slack: no matching call within ${timeoutMs} ms (calls so far: ${seen})`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
+      if (found) return found;
+      // While it waits, the bots on a manual clock live on (time-driver.ts): the call may be a timer away.
+      try {
+        return await driveUntil('a call', () => calls.find((c) => c.status !== 0 && predicate(c)), {
+          realLimitMs: timeoutMs,
+        });
+      } catch {
+        const seen = calls.map((c) => c.method).join(', ') || 'none';
+        throw new Error(`fake Slack: no matching call within ${timeoutMs} ms (calls so far: ${seen})`);
+      }
     },
     failNext(method, fault) {
       const queue = faults.get(method) ?? [];
@@ -275,7 +264,6 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       faults = new Map();
       hooks = [];
       windows = new Map();
-      waiters = [];
       usersByEmail = { ...options.usersByEmail };
       usergroups = { ...options.usergroups };
       rateLimits = { ...options.rateLimits };

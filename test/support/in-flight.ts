@@ -10,11 +10,14 @@ export interface InFlight {
    * counts as settled, as a manual-clock sleeper does).
    */
   settle(): Promise<void>;
+  /** True while a tracked call is in flight. */
+  isBusy(): boolean;
 }
 
 export function createInFlight(): InFlight {
   let count = 0;
-  let onIdle: (() => void) | undefined;
+  // Every settle waiting at once (a test's and a time driver's) is woken.
+  const onIdle: Array<() => void> = [];
   return {
     track(target) {
       const methods = target as Record<string, unknown>;
@@ -25,14 +28,15 @@ export function createInFlight(): InFlight {
           const call = async () => method.apply(target, args);
           return call().finally(() => {
             count--;
-            if (count === 0) onIdle?.();
+            if (count === 0) for (const wake of onIdle.splice(0)) wake();
           });
         };
       }
     },
+    isBusy: () => count > 0,
     async settle() {
       for (;;) {
-        if (count > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+        if (count > 0) await new Promise<void>((resolve) => onIdle.push(resolve));
         await new Promise((resolve) => setImmediate(resolve));
         if (count === 0) return;
       }

@@ -3,6 +3,8 @@
 import {
   CreateImageCommand,
   type CreateImageCommandInput,
+  CreateTagsCommand,
+  DeregisterImageCommand,
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
   DescribeInstancesCommand,
@@ -32,8 +34,9 @@ export interface MotoEc2Client {
  * An EC2Client on moto. moto answers CreateImage with an HTTP 500 when TagSpecifications names `snapshot`
  * (moto 5.2.5, ec2/models/amis.py: `raise NotImplementedError()`), and the adapter always tags the snapshots
  * with the image's tags. So, for moto only, this client drops the `snapshot` entry before the request is
- * serialised, and records what it dropped so a test can still check that the adapter asked for it.
- * Nothing else is changed on the way to or from moto.
+ * serialised, records what it dropped so a test can still check that the adapter asked for it, and once moto has
+ * made the image puts those tags on its snapshots with CreateTags (which moto stores), so the snapshot listing
+ * sees what EC2 would hold. Nothing else is changed on the way to or from moto.
  */
 export function motoEc2Client(endpoint: string): MotoEc2Client {
   const client = new EC2Client({ region: 'us-east-1', endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
@@ -45,11 +48,31 @@ export function motoEc2Client(endpoint: string): MotoEc2Client {
       const specs = input.TagSpecifications ?? [];
       droppedSnapshotTags.push(...specs.filter((s) => s.ResourceType === 'snapshot'));
       const kept = specs.filter((s) => s.ResourceType !== 'snapshot');
-      return next({ ...args, input: { ...input, TagSpecifications: kept.length > 0 ? kept : undefined } });
+      const result = await next({
+        ...args,
+        input: { ...input, TagSpecifications: kept.length > 0 ? kept : undefined },
+      });
+      const tags = specs.find((s) => s.ResourceType === 'snapshot')?.Tags ?? [];
+      const imageId = (result.output as { ImageId?: string }).ImageId;
+      if (imageId && tags.length > 0) await tagSnapshotsOf(client, imageId, tags);
+      return result;
     },
     { step: 'initialize', name: 'motoDropSnapshotTagSpecifications' },
   );
   return { client, droppedSnapshotTags };
+}
+
+async function tagSnapshotsOf(client: EC2Client, imageId: string, tags: Tag[]): Promise<void> {
+  const out = await client.send(new DescribeImagesCommand({ ImageIds: [imageId] }));
+  const snapshotIds = (out.Images?.[0]?.BlockDeviceMappings ?? []).flatMap((m) =>
+    m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [],
+  );
+  if (snapshotIds.length > 0) await client.send(new CreateTagsCommand({ Resources: snapshotIds, Tags: tags }));
+}
+
+/** Deregisters an image and nothing else (moto ignores DeleteAssociatedSnapshots): its snapshots stay, orphaned. */
+export async function motoDeregisterOnly(client: EC2Client, imageId: string): Promise<void> {
+  await client.send(new DeregisterImageCommand({ ImageId: imageId }));
 }
 
 let baseImageId: string | undefined;
@@ -149,5 +172,6 @@ export function duplicateNameStandIn(): Ec2UnderTest {
       foreignImageId: '',
     },
     advance: async () => {},
+    deregisterOnly: async () => {},
   };
 }

@@ -8,18 +8,14 @@ import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { newShortId } from '../../src/rollout/change-record.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ADMIN, type Harness, type HarnessOptions, startHarness } from './bot-harness.js';
+import { driveUntil } from './time-driver.js';
 
 export const APPROVERS = Array.from({ length: 50 }, (_, i) => `U0GRP${String(i).padStart(4, '0')}`);
 export const STRANGER = 'U0STRANGER';
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Waits for `probe`, the harnesses' manual clocks moving on meanwhile (test/support/time-driver.ts). */
+export function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  return driveUntil(what, probe, { realLimitMs: timeoutMs });
 }
 
 /**
@@ -32,8 +28,6 @@ export async function rolloutHarness(
 ): Promise<Harness> {
   const harness = await startHarness({
     domino: true,
-    // Slower than the bake tests, so the approval deadline and the AMI test's polling keep realistic proportions.
-    speed: 1_000,
     ...shared,
     tweak: (config) => {
       config.approvers.users = [ADMIN];
@@ -41,8 +35,7 @@ export async function rolloutHarness(
       config.announceChannel = DEMO_IDS.announceChannel;
       config.domino.testProjectId = DEMO_IDS.testProjectId;
       config.deployments[0]!.pinnedTiers = [DEMO_IDS.pinnedTierId];
-      // Like the harness's bake lease: at 1000× a busy machine's half-second stall is "10 minutes", and the
-      // scan would take over an apply that is merely slow (harmless, but not what these tests look at).
+      // Long, like the harness's bake lease: these tests are not about the scan taking over a stale apply.
       config.rollout.applyStaleMinutes = 600;
       tweak?.(config);
     },

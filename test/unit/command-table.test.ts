@@ -41,6 +41,14 @@ const SAMPLES: Record<string, Array<[text: string, useCase: string | undefined]>
   plan: [['plan ami-0123456789abcdef0 --at "2026-12-01 02:00"', 'planRollout']],
   revert: [['revert chg-20261128-k3m9', 'revertChange']],
   drain: [['drain chg-20261128-k3m9', 'planDrain']],
+  images: [
+    ['images', 'showImages'],
+    ['images acme', 'showImages'],
+  ],
+  prune: [
+    ['prune', 'planPrune'],
+    ['prune acme', 'planPrune'],
+  ],
   history: [['history 5', 'rolloutHistory']],
   help: [['help', undefined]],
 };

@@ -1,6 +1,13 @@
 import { createTask } from 'node-cron';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { compileCron, cronProblem, fireTimesBetween, nextFireAfter } from '../../src/review/cron-next.js';
+import {
+  type CronSchedule,
+  compileCron,
+  cronProblem,
+  lastFireAtOrBefore,
+  nextFireAfter,
+} from '../../src/review/cron-next.js';
+import { missedTick, type ReviewTaskSpec } from '../../src/review/review-scheduler.js';
 import { localParts } from '../../src/review/zoned-time.js';
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -9,6 +16,15 @@ const local = (d: Date, tz: string) => {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
 };
+/** Fire times in (from, to], oldest first, at most `limit` of them (what the catch-up once listed). */
+function fireTimesBetween(schedule: CronSchedule, from: Date, to: Date, limit = 10_000): Date[] {
+  const times: Date[] = [];
+  for (let next = nextFireAfter(schedule, from); next && next <= to && times.length < limit; ) {
+    times.push(next);
+    next = nextFireAfter(schedule, next);
+  }
+  return times;
+}
 const between = (expr: string, tz: string, from: string, to: string) =>
   fireTimesBetween(compileCron(expr, tz), new Date(from), new Date(to));
 
@@ -108,5 +124,93 @@ describe('nextFireAfter (our Clock-driven twin of node-cron)', () => {
     expect(cronProblem('quarterly')).toContain('is not a valid cron expression');
     // Day 8 and the first Monday of the month (days 1–7): valid to node-cron, which would throw only at start.
     expect(cronProblem('0 9 8 * 1#1')).toBe('"0 9 8 * 1#1" never fires (no date matches it)');
+  });
+});
+
+describe('lastFireAtOrBefore and missedTick: the newest tick, however long the outage', () => {
+  it.each([
+    ['0 9 1 1,4,7,10 *', 'Europe/Berlin', '2026-02-10T10:00:00Z'],
+    ['30 2 * * *', 'Europe/Berlin', '2026-03-26T00:00:00Z'],
+    ['30 2 * * *', 'Europe/Berlin', '2026-10-22T00:00:00Z'],
+    ['30 1 * * *', 'America/New_York', '2026-10-29T00:00:00Z'],
+    ['*/20 1-3 * * 0', 'Europe/Berlin', '2026-10-20T00:00:00Z'],
+    ['*/20 * * * *', 'Europe/Berlin', '2026-10-25T00:00:00Z'],
+    ['0 9 L * *', 'UTC', '2026-01-15T00:00:00Z'],
+    ['0 9 * * 5L', 'Australia/Sydney', '2026-03-01T00:00:00Z'],
+    ['15 30 9 * * *', 'UTC', '2026-06-01T09:30:15.400Z'],
+    ['0 0 29 2 *', 'UTC', '2026-01-01T00:00:00Z'],
+  ])('mirrors nextFireAfter around every fire time (DST days included): %s in %s', (expression, timeZone, from) => {
+    const schedule = compileCron(expression, timeZone);
+    const fires: Date[] = [];
+    for (let at = new Date(from); fires.length < 12; ) {
+      const next = nextFireAfter(schedule, at);
+      if (!next) break;
+      fires.push(next);
+      at = next;
+    }
+    expect(fires).toHaveLength(12);
+    for (let i = 1; i < fires.length; i++) {
+      const [previous, fire] = [fires[i - 1]!, fires[i]!];
+      expect(lastFireAtOrBefore(schedule, fire)?.toISOString()).toBe(fire.toISOString());
+      expect(lastFireAtOrBefore(schedule, new Date(fire.getTime() - 1))?.toISOString()).toBe(previous.toISOString());
+      expect(lastFireAtOrBefore(schedule, new Date(previous.getTime() + 500))?.toISOString()).toBe(
+        previous.toISOString(),
+      );
+    }
+  });
+
+  const spec = (expression: string, graceHours: number, timeZone = 'UTC'): ReviewTaskSpec => ({
+    name: 'ami-review:acme',
+    deployment: 'acme',
+    expression,
+    timeZone,
+    graceMs: graceHours * 3_600_000,
+  });
+
+  it.each([
+    // More ticks in the grace window than a capped list of 10 000 holds: its last would be weeks old.
+    ['* * * * *', 'a minutely schedule down for a year', 366 * 24, '2027-10-01T12:34:56Z', '2027-10-01T12:34:00.000Z'],
+    [
+      '0 * * * *',
+      'an hourly schedule down for two years',
+      2 * 366 * 24,
+      '2028-06-01T07:10:00Z',
+      '2028-06-01T07:00:00.000Z',
+    ],
+    [
+      '* * * * * *',
+      'a per-second schedule down for 6 hours',
+      6,
+      '2026-10-01T12:00:00.700Z',
+      '2026-10-01T12:00:00.000Z',
+    ],
+    [
+      '*/5 * * * *',
+      'every 5 minutes in Berlin for a year',
+      366 * 24,
+      '2027-03-28T01:03:00Z',
+      '2027-03-28T01:00:00.000Z',
+    ],
+  ])('%s (%s): the latest tick, not the 10 000th', (expression, _what, graceHours, now, latest) => {
+    const task = spec(expression, graceHours, expression.startsWith('*/5') ? 'Europe/Berlin' : 'UTC');
+    const capped = fireTimesBetween(
+      compileCron(task.expression, task.timeZone),
+      new Date(new Date(now).getTime() - task.graceMs),
+      new Date(now),
+    );
+    // The old answer, for the record: the last of the oldest 10 000 ticks (the list the catch-up used to take).
+    expect(capped).toHaveLength(10_000);
+    expect(capped.at(-1)?.toISOString()).not.toBe(latest);
+    expect(missedTick(task, new Date(now))?.toISOString()).toBe(latest);
+  });
+
+  it('no tick within the grace window: nothing to catch up; a tick exactly at the window start is outside it', () => {
+    expect(missedTick(spec('0 9 1 1,4,7,10 *', 6), new Date('2026-04-01T15:00:00Z'))).toBeUndefined();
+    expect(missedTick(spec('0 9 1 1,4,7,10 *', 6), new Date('2026-04-01T14:59:59Z'))?.toISOString()).toBe(
+      '2026-04-01T09:00:00.000Z',
+    );
+    expect(missedTick(spec('0 9 1 1,4,7,10 *', 6), new Date('2026-04-01T08:59:59Z'))).toBeUndefined();
+    // A schedule that never fires (day 8 is never in the first week) has no tick before now either.
+    expect(lastFireAtOrBefore(compileCron('0 9 8 * 1#1', 'UTC'), new Date('2026-01-01T00:00:00Z'))).toBeUndefined();
   });
 });

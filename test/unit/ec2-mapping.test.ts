@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { fromAwsError, isAwsError } from '../../src/adapters/aws/aws-errors.js';
 import {
   averageSnapshotProgress,
+  imageIdOfSnapshotDescription,
+  parseDeregistrationProtection,
   parseProgress,
   recordToTags,
   tagsToRecord,
@@ -12,6 +14,27 @@ import {
 import { AppError } from '../../src/errors.js';
 
 describe('ec2-mapping', () => {
+  it('reads Image.DeregistrationProtection; a state it does not know counts as protected', () => {
+    expect(parseDeregistrationProtection(undefined)).toEqual({ state: 'off' });
+    expect(parseDeregistrationProtection('disabled')).toEqual({ state: 'off' });
+    expect(parseDeregistrationProtection('enabled')).toEqual({ state: 'on', cooldown: false });
+    expect(parseDeregistrationProtection('enabled-with-cooldown')).toEqual({ state: 'on', cooldown: true });
+    expect(parseDeregistrationProtection('disabled-until 2026-09-02T10:00:00Z')).toEqual({
+      state: 'cooling-down',
+      until: new Date('2026-09-02T10:00:00Z'),
+    });
+    expect(parseDeregistrationProtection('something-new')).toEqual({ state: 'cooling-down' });
+  });
+
+  it('reads the image a snapshot was made for from the description CreateImage gives it', () => {
+    expect(imageIdOfSnapshotDescription('Created by CreateImage(i-0abc) for ami-0123abcd')).toBe('ami-0123abcd');
+    expect(imageIdOfSnapshotDescription('Created by CreateImage(i-0abc) for ami-0123abcd from vol-1')).toBe(
+      'ami-0123abcd',
+    );
+    expect(imageIdOfSnapshotDescription('my backup of ami-0123abcd')).toBeUndefined();
+    expect(imageIdOfSnapshotDescription(undefined)).toBeUndefined();
+  });
+
   it('converts tags both ways; a missing value is an empty string', () => {
     expect(tagsToRecord([{ Key: 'Name', Value: 'x' }, { Key: 'empty' }, { Value: 'no key' }])).toEqual({
       Name: 'x',

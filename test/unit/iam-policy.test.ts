@@ -89,6 +89,9 @@ describe('the AWS calls the source can make', () => {
       'ec2:DescribeImages',
       'ec2:DescribeInstances',
       'ec2:DescribeSnapshots',
+      'ec2:DisableImageDeregistrationProtection',
+      'ec2:EnableImageDeprecation',
+      'ec2:EnableImageDeregistrationProtection',
       'ec2:StartInstances',
       'ec2:StopInstances',
       'ec2:TerminateInstances',
@@ -246,6 +249,21 @@ describe('what the policy allows and refuses', () => {
     // The GPU tier's custom AMI, or any AMI a person made: refused even if the bot were told to.
     expect(allowed({ action: 'ec2:DeregisterImage', resources: [image('ami-gpu', { Name: 'gpu' })] })).toBe(false);
     expect(allowed({ action: 'ec2:DeleteSnapshot', resources: [snapshot('snap-other', {})] })).toBe(false);
+  });
+
+  it("protects, unprotects and deprecates only images ami-bot baked for a deployment, never another's AMI", () => {
+    const lifecycle = [
+      'ec2:EnableImageDeregistrationProtection',
+      'ec2:DisableImageDeregistrationProtection',
+      'ec2:EnableImageDeprecation',
+    ];
+    for (const action of lifecycle) {
+      expect(allowed({ action, resources: [image('ami-ours', bakeTags)] })).toBe(true);
+      // Lifting the protection of an AMI a person made would let anyone with DeregisterImage remove it.
+      expect(allowed({ action, resources: [image('ami-gpu', { Name: 'gpu' })] })).toBe(false);
+      expect(allowed({ action, resources: [image('ami-nodeployment', ours)] })).toBe(false);
+      expect(allowed({ action, resources: [snapshot('snap-ours', bakeTags)] })).toBe(false);
+    }
   });
 
   it('terminates executors, never the template and never an untagged instance', () => {

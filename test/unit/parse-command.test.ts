@@ -59,6 +59,19 @@ describe('parseCommand', () => {
     expect(parseCommand('cancel')).toMatchObject({ kind: 'invalid' });
   });
 
+  it('parses images with an optional deployment name, refusing anything else', () => {
+    expect(parseCommand('images')).toEqual({ kind: 'images' });
+    expect(parseCommand('images acme')).toEqual({ kind: 'images', deployment: 'acme' });
+    expect(parseCommand('images acme prod')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('/ami images'),
+    });
+    expect(parseCommand('images <!channel>')).toMatchObject({
+      kind: 'invalid',
+      message: expect.stringContaining('lowercase letters, digits and dashes'),
+    });
+  });
+
   it('reports unknown subcommands and oversized input as values, never throwing', () => {
     expect(parseCommand('deploy everything')).toEqual({ kind: 'unknown', word: 'deploy' });
     expect(parseCommand('$(rm -rf /)')).toEqual({ kind: 'unknown', word: '$(rm' });

@@ -91,6 +91,32 @@ describe('reviewMessage (pure Block Kit builder)', () => {
     );
   });
 
+  it('shows the AMI inventory in numbers, the cost as an estimate, and the orphan sweep ("0 orphans")', () => {
+    const inventory = {
+      amis: 7,
+      snapshotGiB: 700,
+      monthlyCostUsd: 35,
+      retirable: 3,
+      orphanImages: 0,
+      orphanSnapshots: 0,
+    };
+    const clean = sectionTexts(reviewMessage(sampleReview({ report: sampleReport({ inventory }) })).blocks).join('\n');
+    expect(clean).toContain(
+      "*AMIs and snapshots*\n7 AMIs of acme's bakes, 700 GiB of snapshots, ~$35.00/month (estimate); 3 AMIs retirable by the retention policy (`/ami prune`); 0 orphans.",
+    );
+    const dirty = reviewMessage(
+      sampleReview({ report: sampleReport({ inventory: { ...inventory, orphanImages: 1, orphanSnapshots: 2 } }) }),
+    );
+    expect(sectionTexts(dirty.blocks).join('\n')).toContain('3 orphans (1 image, 2 snapshots no record explains)');
+    const failed = reviewMessage(
+      sampleReview({ report: sampleReport({ inventoryNote: 'Could not read <!channel>' }) }),
+    );
+    expect(sectionTexts(failed.blocks).join('\n')).toContain('*AMIs and snapshots*\nCould not read &lt;!channel&gt;');
+    // A review stored before the inventory existed shows no such section.
+    expect(textOf(reviewMessage(sampleReview()).blocks)).not.toContain('AMIs and snapshots');
+    expect(blockKitErrors(dirty.blocks)).toEqual([]);
+  });
+
   it('says what is missing instead of failing: no tiers source, no bakes, no environment source', () => {
     const review = sampleReview({
       report: sampleReport({

@@ -136,6 +136,21 @@ describe('simulated EC2', () => {
     await ec2.deregisterImage(id); // unknown: not an error
   });
 
+  it('protection with a cooldown: disabled, the image stays protected 24 hours, then can go', async () => {
+    const { ec2, clock, world } = setup();
+    const [image] = await ec2.listImagesByTags({ 'created-by': 'ami-bot' });
+    if (!image) throw new Error('the demo world has no baked image');
+    await ec2.enableDeregistrationProtection(image.id, { withCooldown: true });
+    await ec2.disableDeregistrationProtection(image.id);
+    const cooling = (await ec2.listImagesByTags({ 'bake-id': image.tags['bake-id']! }))[0];
+    expect(cooling?.protection).toEqual({ state: 'cooling-down', until: new Date(clock.now().getTime() + 86_400_000) });
+    await clock.advance(86_400_000 - 60_000);
+    await expect(ec2.deregisterImage(image.id)).rejects.toMatchObject({ code: 'aws_InvalidParameterValue' });
+    await clock.advance(60_000);
+    expect(await ec2.deregisterImage(image.id)).toMatchObject({ image: 'deregistered' });
+    for (const id of image.snapshotIds) expect(world.snapshots.has(id)).toBe(false);
+  });
+
   it('takes longer to snapshot a bigger docker cache', async () => {
     const { sim, ec2, clock, world } = setup();
     const tpl = await template(sim);

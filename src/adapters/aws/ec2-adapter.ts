@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../../ports/ec2.js';
 import { callAws, isAwsError } from './aws-errors.js';
+import { createEc2ImageLifecycle } from './ec2-image-lifecycle.js';
 import { createEc2ImageOperations } from './ec2-images.js';
 import { liveInstancesFilter, tagFilters, toInstanceInfo } from './ec2-mapping.js';
 
@@ -29,6 +30,7 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
     return instances;
   }
 
+  const images = createEc2ImageOperations(client);
   return {
     async findInstancesByNamePattern(pattern) {
       const filters = [{ Name: 'tag:Name', Values: [pattern] }, liveInstancesFilter];
@@ -72,6 +74,7 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
       );
     },
 
-    ...createEc2ImageOperations(client),
+    ...images,
+    ...createEc2ImageLifecycle(client, images.describeImages),
   };
 }

@@ -1,7 +1,5 @@
 import {
   CreateImageCommand,
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
   DescribeSnapshotsCommand,
@@ -14,44 +12,44 @@ import type { CreateImageInput, Ec2Port, ImageInfo } from '../../ports/ec2.js';
 import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
 import { averageSnapshotProgress, recordToTags, toImageInfo } from './ec2-mapping.js';
 
-const IMAGE_GONE = ['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable'];
-const SNAPSHOT_GONE = ['InvalidSnapshot.NotFound', 'InvalidSnapshotID.Malformed'];
+export const IMAGE_GONE = ['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable'];
+export const SNAPSHOT_GONE = ['InvalidSnapshot.NotFound', 'InvalidSnapshotID.Malformed'];
 
 export type Ec2ImageOperations = Pick<
   Ec2Port,
-  | 'createImage'
-  | 'describeImages'
-  | 'describeOwnImages'
-  | 'findImagesByName'
-  | 'findImagesByTag'
-  | 'deregisterImage'
-  | 'snapshotProgress'
+  'createImage' | 'describeImages' | 'describeOwnImages' | 'findImagesByName' | 'findImagesByTag' | 'snapshotProgress'
 >;
 
-/** The AMI half of the EC2 adapter: create, look up, deregister (with snapshots) and progress. */
-export function createEc2ImageOperations(client: EC2Client): Ec2ImageOperations {
-  async function describeImagePages(input: DescribeImagesCommandInput, what: string): Promise<Image[]> {
-    const images: Image[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await callAws('ec2:DescribeImages', what, () =>
-        client.send(new DescribeImagesCommand({ ...input, NextToken })),
-      );
-      images.push(...(page.Images ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return images;
-  }
+/** Every page of a DescribeImages call. */
+export async function describeImagePages(
+  client: EC2Client,
+  input: DescribeImagesCommandInput,
+  what: string,
+): Promise<Image[]> {
+  const images: Image[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await callAws('ec2:DescribeImages', what, () =>
+      client.send(new DescribeImagesCommand({ ...input, NextToken })),
+    );
+    images.push(...(page.Images ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return images;
+}
 
+/** The AMI half of the EC2 adapter: create, look up and progress (retiring is in ec2-image-lifecycle.ts). */
+export function createEc2ImageOperations(client: EC2Client): Ec2ImageOperations {
   async function findOwnImages(filters: Filter[], what: string): Promise<ImageInfo[]> {
-    const images = await describeImagePages({ Owners: ['self'], Filters: filters }, what);
+    const images = await describeImagePages(client, { Owners: ['self'], Filters: filters }, what);
     return images.map(toImageInfo);
   }
 
+  /** DescribeImages by id; unknown ids are left out (the lifecycle half re-reads an image through it). */
   async function describeImages(imageIds: string[]): Promise<ImageInfo[]> {
     if (imageIds.length === 0) return [];
     try {
-      const images = await describeImagePages({ ImageIds: imageIds }, `describe images ${imageIds.join(', ')}`);
+      const images = await describeImagePages(client, { ImageIds: imageIds }, `describe images ${imageIds.join(', ')}`);
       return images.map(toImageInfo);
     } catch (error) {
       if (!isAwsError(error, ...IMAGE_GONE)) throw error;
@@ -59,33 +57,6 @@ export function createEc2ImageOperations(client: EC2Client): Ec2ImageOperations 
       if (imageIds.length === 1) return [];
       const each = await Promise.all(imageIds.map((id) => describeImages([id])));
       return each.flat();
-    }
-  }
-
-  /** Snapshots CreateImage made for an image, found by the description AWS gives them. */
-  async function orphanSnapshotIds(imageId: string): Promise<string[]> {
-    const page = await callAws('ec2:DescribeSnapshots', `look up snapshots of ${imageId}`, () =>
-      client.send(
-        new DescribeSnapshotsCommand({
-          OwnerIds: ['self'],
-          Filters: [
-            {
-              Name: 'description',
-              Values: [`Created by CreateImage(*) for ${imageId}`, `Created by CreateImage(*) for ${imageId} *`],
-            },
-          ],
-        }),
-      ),
-    );
-    return (page.Snapshots ?? []).flatMap((s) => (s.SnapshotId ? [s.SnapshotId] : []));
-  }
-
-  async function deleteSnapshot(snapshotId: string): Promise<void> {
-    try {
-      await client.send(new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
-    } catch (error) {
-      if (!isAwsError(error, ...SNAPSHOT_GONE))
-        throw fromAwsError(error, { api: 'ec2:DeleteSnapshot', what: `delete snapshot ${snapshotId}` });
     }
   }
 
@@ -146,21 +117,6 @@ export function createEc2ImageOperations(client: EC2Client): Ec2ImageOperations 
 
     async findImagesByTag(key, value) {
       return findOwnImages([{ Name: `tag:${key}`, Values: [value] }], `find images tagged ${key}=${value}`);
-    },
-
-    async deregisterImage(imageId) {
-      const [image] = await describeImages([imageId]);
-      // Image already gone: a crash may have come between deregistering and deleting snapshots.
-      const snapshotIds = image ? image.snapshotIds : await orphanSnapshotIds(imageId);
-      if (image && image.state !== 'deregistered') {
-        try {
-          await client.send(new DeregisterImageCommand({ ImageId: imageId }));
-        } catch (error) {
-          if (!isAwsError(error, ...IMAGE_GONE))
-            throw fromAwsError(error, { api: 'ec2:DeregisterImage', what: `deregister image ${imageId}` });
-        }
-      }
-      for (const snapshotId of snapshotIds) await deleteSnapshot(snapshotId);
     },
 
     async snapshotProgress(snapshotIds) {

@@ -1,5 +1,14 @@
 import type { Filter, Image, Instance, Snapshot, Tag } from '@aws-sdk/client-ec2';
-import type { ImageInfo, ImageState, InstanceInfo, InstanceState } from '../../ports/ec2.js';
+import type {
+  DeregistrationProtection,
+  ImageInfo,
+  ImageState,
+  InstanceInfo,
+  InstanceState,
+  LifecycleImageInfo,
+  SnapshotInfo,
+  SnapshotState,
+} from '../../ports/ec2.js';
 
 /** Pure conversions between EC2's wire shapes and the port's types (no SDK calls here). */
 
@@ -91,4 +100,52 @@ export function averageSnapshotProgress(snapshots: Snapshot[]): number | undefin
   });
   if (values.length === 0) return undefined;
   return Math.round(values.reduce((a, b) => a + b, 0) / values.length);
+}
+
+/**
+ * Image.DeregistrationProtection as EC2 words it: `disabled`, `enabled`, `enabled-with-cooldown`, or
+ * `disabled-until <time>` during the cooldown. Anything else reads as protected: a reader that does not know a
+ * state must not deregister.
+ */
+export function parseDeregistrationProtection(value: string | undefined): DeregistrationProtection {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'disabled') return { state: 'off' };
+  if (text.startsWith('enabled')) return { state: 'on', cooldown: text.includes('cooldown') };
+  const until = toDate(text.replace(/^disabled-until\s*/, ''));
+  return until && text.startsWith('disabled-until') ? { state: 'cooling-down', until } : { state: 'cooling-down' };
+}
+
+export function toLifecycleImageInfo(image: Image): LifecycleImageInfo {
+  const info: LifecycleImageInfo = {
+    ...toImageInfo(image),
+    volumes: (image.BlockDeviceMappings ?? []).flatMap((m) =>
+      m.Ebs?.SnapshotId ? [{ snapshotId: m.Ebs.SnapshotId, sizeGiB: m.Ebs.VolumeSize ?? 0 }] : [],
+    ),
+    protection: parseDeregistrationProtection(image.DeregistrationProtection),
+  };
+  const deprecationTime = toDate(image.DeprecationTime);
+  if (deprecationTime) info.deprecationTime = deprecationTime;
+  return info;
+}
+
+/** CreateImage describes each snapshot it takes as `Created by CreateImage(i-…) for ami-… [from vol-…]`. */
+export function imageIdOfSnapshotDescription(description: string | undefined): string | undefined {
+  return /^Created by CreateImage\([^)]*\) for (ami-[0-9a-f]+)/.exec(description ?? '')?.[1];
+}
+
+const SNAPSHOT_STATES = new Set<string>(['pending', 'completed', 'error', 'recoverable', 'recovering']);
+
+export function toSnapshotInfo(snapshot: Snapshot): SnapshotInfo {
+  const state = snapshot.State ?? '';
+  const info: SnapshotInfo = {
+    id: snapshot.SnapshotId ?? '',
+    state: SNAPSHOT_STATES.has(state) ? (state as SnapshotState) : 'pending',
+    sizeGiB: snapshot.VolumeSize ?? 0,
+    tags: tagsToRecord(snapshot.Tags),
+  };
+  const startTime = toDate(snapshot.StartTime);
+  if (startTime) info.startTime = startTime;
+  const imageId = imageIdOfSnapshotDescription(snapshot.Description);
+  if (imageId) info.createdForImageId = imageId;
+  return info;
 }

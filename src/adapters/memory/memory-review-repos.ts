@@ -9,38 +9,31 @@ import {
   type ReviewRecord,
 } from '../../review/review-record.js';
 import type { ReviewRepo } from '../../review/review-repo.js';
-import type { TickLease, TickRepo } from '../../review/tick-repo.js';
+import { isTickClaimable, type TickLease, type TickRepo } from '../../review/tick-repo.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
-/** Tick leases in memory, with the same generations and take-over rules as the MongoDB repo. */
+/** Tick leases in memory, one per tick, with the same take-over rule as the MongoDB repo. */
 export function createMemoryTickRepo(): TickRepo {
-  const leases = new Map<string, TickLease[]>();
+  const leases = new Map<string, TickLease>();
   return {
     async claim(key, owner, now, until) {
-      const gens = leases.get(key) ?? [];
-      const held = gens[gens.length - 1];
-      if (gens.some((l) => l.doneAt)) return false;
-      if (held && !held.releasedAt && held.until.getTime() >= now.getTime()) return false;
-      const gen = gens.length;
-      leases.set(key, [
-        ...gens,
-        { _id: gen === 0 ? key : `${key}#${gen}`, tick: key, gen, owner, claimedAt: now, until },
-      ]);
+      const held = leases.get(key);
+      if (held && !isTickClaimable(held, now)) return false;
+      leases.set(key, { _id: key, tick: key, gen: held ? held.gen + 1 : 0, owner, claimedAt: now, until });
       return true;
     },
     async complete(key, owner, at) {
-      const lease = leases.get(key)?.find((l) => l.owner === owner && !l.releasedAt);
-      if (lease) lease.doneAt = at;
+      const lease = leases.get(key);
+      if (lease && lease.owner === owner && !lease.releasedAt) lease.doneAt = at;
     },
     async release(key, owner, at) {
-      const lease = leases.get(key)?.find((l) => l.owner === owner && !l.doneAt);
-      if (lease) lease.releasedAt = at;
+      const lease = leases.get(key);
+      if (lease && lease.owner === owner && !lease.doneAt) lease.releasedAt = at;
     },
     async get(key) {
-      const gens = leases.get(key) ?? [];
-      const latest = gens[gens.length - 1];
-      return latest ? copy(latest) : undefined;
+      const lease = leases.get(key);
+      return lease ? copy(lease) : undefined;
     },
   };
 }

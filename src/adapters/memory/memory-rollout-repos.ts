@@ -1,4 +1,4 @@
-import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
+import { type AmiTestRecord, isCancelAllowed } from '../../rollout/ami-test-record.js';
 import type { AmiTestRepo } from '../../rollout/ami-test-repo.js';
 import type { AuditEntry } from '../../rollout/audit-record.js';
 import type { AuditRepo } from '../../rollout/audit-repo.js';
@@ -95,7 +95,7 @@ export function createMemoryAmiTestRepo(): AmiTestRepo {
     async requestCancel(id, by, at) {
       const test = tests.get(id);
       if (!test) return undefined;
-      if (test.status === 'running' && !test.cancelRequested) test.cancelRequested = { by, at };
+      if (isCancelAllowed(test)) test.cancelRequested = { by, at };
       return copy(test);
     },
     async latestFinished(deployment, amiId) {

@@ -1,9 +1,16 @@
 import type { BakeRecord } from '../../bake/bake-record.js';
-import { applyCheckpoint, isBakeActive } from '../../bake/bake-record.js';
+import {
+  applyCheckpoint,
+  isBakeActive,
+  isBakeCancelAllowed,
+  isClaimableBy,
+  isLeaseFree,
+} from '../../bake/bake-record.js';
 import type { BakeRepo } from '../../bake/bake-repo.js';
 import type { StateStore } from '../../ports/state-store.js';
 import type { LockRepo } from '../../shared/lock-repo.js';
 import type { DeliveryRepo } from '../../slack/delivery-repo.js';
+import { createMemoryPruneRepo } from './memory-prune-repo.js';
 import { createMemoryReviewRepo, createMemoryTickRepo } from './memory-review-repos.js';
 import {
   createMemoryAmiTestRepo,
@@ -21,7 +28,6 @@ export function createMemoryStateStore(): StateStore {
   const bakes = new Map<string, BakeRecord>();
   const locks = new Map<string, { holder: string; at: Date }>();
   const copy = <T>(value: T): T => structuredClone(value);
-  const isLeaseFree = (bake: BakeRecord, now: Date) => !bake.lease || bake.lease.until.getTime() < now.getTime();
 
   const bakeRepo: BakeRepo = {
     async insert(bake) {
@@ -44,8 +50,7 @@ export function createMemoryStateStore(): StateStore {
     },
     async claim(id, owner, now, until) {
       const bake = bakes.get(id);
-      if (!bake || !isBakeActive(bake)) return undefined;
-      if (!isLeaseFree(bake, now) && bake.lease?.owner !== owner) return undefined;
+      if (!bake || !isClaimableBy(bake, owner, now)) return undefined;
       bake.lease = { owner, until };
       bake.updatedAt = now;
       return copy(bake);
@@ -69,7 +74,7 @@ export function createMemoryStateStore(): StateStore {
     async requestCancel(id, by, at) {
       const bake = bakes.get(id);
       if (!bake) return undefined;
-      if (isBakeActive(bake) && !bake.cancelRequested) bake.cancelRequested = { by, at };
+      if (isBakeCancelAllowed(bake)) bake.cancelRequested = { by, at };
       return copy(bake);
     },
   };
@@ -121,6 +126,7 @@ export function createMemoryStateStore(): StateStore {
     amiTests: createMemoryAmiTestRepo(),
     audit: createMemoryAuditRepo(),
     notifications: createMemoryNotificationRepo(),
+    prunes: createMemoryPruneRepo(),
     ping: async () => true,
     close: async () => undefined,
   };

@@ -1,71 +1,52 @@
 import type { Collection, Db } from 'mongodb';
-import { type BakeCheckpoint, type BakeRecord, type BakeStatus, isCommandKey } from '../../bake/bake-record.js';
+import {
+  type BakeCheckpoint,
+  type BakeRecord,
+  type BakeStatus,
+  isBakeCancelAllowed,
+  isClaimableBy,
+  isCommandKey,
+} from '../../bake/bake-record.js';
 import type { BakeRepo } from '../../bake/bake-repo.js';
-import { isDuplicateKey } from './lock-repo.js';
+import { foldLegacyBakeCancels } from './legacy-bake-cancels.js';
 
 const ACTIVE: BakeStatus[] = ['running', 'compensating'];
 
-type StoredBake = Omit<BakeRecord, 'cancelRequested'> & { leaseEpoch?: number };
-
-interface ClaimDoc {
-  _id: string;
-  owner: string;
-  at: Date;
-}
-
-interface CancelDoc {
-  _id: string;
-  by: string;
-  at: Date;
-}
-
-/** A lease that is absent or over: the bake is free for any runner. */
-const leaseFree = (now: Date) => [{ lease: { $exists: false } }, { 'lease.until': { $lt: now } }];
+/** What older releases also stored on a bake: the epoch of its claim documents. */
+type StoredBake = BakeRecord & { leaseEpoch?: number };
 
 /**
- * Bakes in the bot's own database.
+ * Bakes in the bot's own database, one document each.
  *
- * Only the runner holding a bake's lease writes its document; everybody else writes elsewhere.
- * That matters beyond MongoDB: some MongoDB-compatible servers (FerretDB 1.x on SQLite among
- * them) apply updates as read-modify-write, so two concurrent updates of one document can lose
- * one, and a guarded update can "win" twice. Inserts of one `_id` are atomic everywhere, so:
- * - a claim inserts `<bakeId>:<epoch>` into `bake_claims`: exactly one runner wins each epoch;
- * - a cancel request inserts `<bakeId>` into `bake_cancels`: the first request wins, and the
- *   runner's checkpoints are never raced by another process's update.
+ * The runner holding a bake's lease writes its progress (`checkpoint`: a `$set` of its own fields, while the lease
+ * is its own). Claiming the lease and requesting a cancel are guarded updates of the same document: the rule
+ * beside the record (`isClaimableBy`, `isBakeCancelAllowed`) judges the bake as read, and the filter repeats it, so
+ * MongoDB's single-document atomicity picks exactly one winner, and a cancel and a checkpoint landing at once
+ * both stay (different fields of one document).
  */
 export function createMongoBakeRepo(db: Db): BakeRepo & { ensureIndexes(): Promise<void> } {
   const bakes: Collection<StoredBake> = db.collection<StoredBake>('bakes');
-  const claims = db.collection<ClaimDoc>('bake_claims');
-  const cancels = db.collection<CancelDoc>('bake_cancels');
-
-  async function withCancels(docs: StoredBake[]): Promise<BakeRecord[]> {
-    if (docs.length === 0) return [];
-    const found = await cancels.find({ _id: { $in: docs.map((doc) => doc._id) } }).toArray();
-    const byId = new Map(found.map((doc) => [doc._id, { by: doc.by, at: doc.at }]));
-    return docs.map(({ leaseEpoch: _epoch, ...doc }) => {
-      const cancel = byId.get(doc._id);
-      return cancel ? { ...doc, cancelRequested: cancel } : doc;
-    });
-  }
+  const strip = ({ leaseEpoch: _epoch, ...bake }: StoredBake): BakeRecord => bake;
 
   async function getOne(id: string): Promise<BakeRecord | undefined> {
     const doc = await bakes.findOne({ _id: id });
-    return doc ? (await withCancels([doc]))[0] : undefined;
+    return doc ? strip(doc) : undefined;
   }
 
   return {
     async ensureIndexes() {
       await bakes.createIndex({ status: 1, 'lease.until': 1 });
       await bakes.createIndex({ deployment: 1, createdAt: -1 });
+      // Before the first request: cancels the previous release stored beside their bakes.
+      await foldLegacyBakeCancels(db, db.collection<BakeRecord>('bakes'));
     },
     async insert(bake) {
-      const { cancelRequested: _ignored, ...doc } = bake;
-      await bakes.insertOne(doc);
+      await bakes.insertOne(bake);
     },
     get: getOne,
     async listRecent(limit, deployment) {
       const filter = deployment ? { deployment } : {};
-      return withCancels(await bakes.find(filter).sort({ createdAt: -1 }).limit(limit).toArray());
+      return (await bakes.find(filter).sort({ createdAt: -1 }).limit(limit).toArray()).map(strip);
     },
     async listClaimable(now) {
       const docs = await bakes
@@ -74,22 +55,15 @@ export function createMongoBakeRepo(db: Db): BakeRepo & { ensureIndexes(): Promi
       return docs.map((doc) => doc._id);
     },
     async claim(id, owner, now, until) {
-      const doc = await bakes.findOne({ _id: id, status: { $in: ACTIVE } });
-      if (!doc) return undefined;
-      if (doc.lease?.owner !== owner) {
-        if (doc.lease && doc.lease.until.getTime() >= now.getTime()) return undefined;
-        const epoch = (doc.leaseEpoch ?? 0) + 1;
-        try {
-          await claims.insertOne({ _id: `${id}:${epoch}`, owner, at: now });
-        } catch (error) {
-          if (isDuplicateKey(error)) return undefined;
-          throw error;
-        }
-        await bakes.updateOne({ _id: id }, { $set: { lease: { owner, until }, leaseEpoch: epoch, updatedAt: now } });
-      } else {
-        await bakes.updateOne({ _id: id }, { $set: { 'lease.until': until, updatedAt: now } });
-      }
-      return getOne(id);
+      const bake = await getOne(id);
+      if (!bake || !isClaimableBy(bake, owner, now)) return undefined;
+      // isClaimableBy as a filter: still active, and the lease still free or ours.
+      const after = await bakes.findOneAndUpdate(
+        { _id: id, status: { $in: ACTIVE }, $or: [...leaseFree(now), { 'lease.owner': owner }] },
+        { $set: { lease: { owner, until }, updatedAt: now } },
+        { returnDocument: 'after' },
+      );
+      return after ? strip(after) : undefined;
     },
     async renew(id, owner, until) {
       const result = await bakes.updateOne({ _id: id, 'lease.owner': owner }, { $set: { 'lease.until': until } });
@@ -103,19 +77,21 @@ export function createMongoBakeRepo(db: Db): BakeRepo & { ensureIndexes(): Promi
       await bakes.updateOne({ _id: id, 'lease.owner': owner }, { $unset: { lease: '' } });
     },
     async requestCancel(id, by, at) {
-      const bake = await bakes.findOne({ _id: id }, { projection: { status: 1 } });
-      if (!bake) return undefined;
-      if (ACTIVE.includes(bake.status)) {
-        try {
-          await cancels.insertOne({ _id: id, by, at });
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-        }
-      }
-      return getOne(id);
+      const bake = await getOne(id);
+      if (!bake || !isBakeCancelAllowed(bake)) return bake;
+      const after = await bakes.findOneAndUpdate(
+        { _id: id, status: { $in: ACTIVE }, cancelRequested: { $exists: false } },
+        { $set: { cancelRequested: { by, at } } },
+        { returnDocument: 'after' },
+      );
+      // Lost the race (another request won, or the bake just ended): the record as it is now.
+      return after ? strip(after) : getOne(id);
     },
   };
 }
+
+/** A lease that is absent or over: the bake is free for any runner. */
+const leaseFree = (now: Date) => [{ lease: { $exists: false } }, { 'lease.until': { $lt: now } }];
 
 /**
  * A checkpoint as one `$set`: each fact, each field of a step and the command id at its own dotted path, so a

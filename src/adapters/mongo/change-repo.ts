@@ -1,9 +1,6 @@
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, Filter } from 'mongodb';
 import {
   type ApplyClaim,
-  type ApplyResult,
-  type ChangeDecision,
-  type ChangeNotes,
   type ChangeRecord,
   deriveStatus,
   isDecisionAllowed,
@@ -11,65 +8,38 @@ import {
   OPEN_STATUSES,
 } from '../../rollout/change-record.js';
 import type { ChangeRepo } from '../../rollout/change-repo.js';
+import { foldLegacyChangeSteps } from './legacy-change-steps.js';
 import { insertOnce } from './lock-repo.js';
 
+/** The change as stored, its status derived from its facts (the stored `status` only serves queries). */
+const read = (change: ChangeRecord): ChangeRecord => ({ ...change, status: deriveStatus(change) });
+
 /**
- * A step of a change, stored under a fixed `_id` (`<change>:decision`, `<change>:apply:<n>`, `<change>:result`,
- * `<change>:reminder`). Inserting it is how a caller wins the step: a duplicate `_id` is refused atomically by
- * FerretDB and MongoDB alike, whereas FerretDB does not make a guarded update (even findOneAndUpdate) atomic
- * between concurrent clients.
+ * Rollout changes, one document each. Every "first one wins" write is one guarded update of that document: the
+ * pure rule beside the record (isDecisionAllowed, nextApplyAttempt) says whether the change as read allows it,
+ * and the filter repeats the part another caller could have changed since ("no decision yet", "the attempt I
+ * read is still the latest"), so MongoDB's single-document atomicity picks exactly one winner. The status
+ * mirror is set in the same update as the fact it mirrors.
  */
-type StepDoc =
-  | { _id: string; changeId: string; kind: 'decision'; decision: ChangeDecision }
-  | { _id: string; changeId: string; kind: 'apply'; apply: ApplyClaim }
-  | { _id: string; changeId: string; kind: 'result'; result: ApplyResult }
-  | { _id: string; changeId: string; kind: 'reminder'; at: Date }
-  | { _id: string; changeId: string; kind: 'note'; notes: ChangeNotes };
-
-/** Folds the steps into the change; the steps are the truth, the `status` mirror only serves queries. */
-export function mergeSteps(change: ChangeRecord, steps: StepDoc[]): ChangeRecord {
-  const merged: ChangeRecord = { ...change };
-  for (const step of steps) {
-    if (step.kind === 'decision') merged.decision = step.decision;
-    else if (step.kind === 'apply' && (!merged.apply || step.apply.attempt > merged.apply.attempt))
-      merged.apply = step.apply;
-    else if (step.kind === 'result') merged.result = step.result;
-    else if (step.kind === 'reminder') merged.reminderSentAt = step.at;
-    else if (step.kind === 'note') Object.assign(merged, step.notes);
-  }
-  merged.status = deriveStatus(merged);
-  return merged;
-}
-
 export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): Promise<void> } {
   // ignoreUndefined: optional fields stay absent instead of being stored as null.
   const changes: Collection<ChangeRecord> = db.collection<ChangeRecord>('changes', { ignoreUndefined: true });
-  const steps: Collection<StepDoc> = db.collection<StepDoc>('change_steps', { ignoreUndefined: true });
 
-  async function withSteps(docs: ChangeRecord[]): Promise<ChangeRecord[]> {
-    if (docs.length === 0) return [];
-    const all = await steps.find({ changeId: { $in: docs.map((doc) => doc._id) } }).toArray();
-    return docs.map((doc) =>
-      mergeSteps(
-        doc,
-        all.filter((step) => step.changeId === doc._id),
-      ),
-    );
-  }
-
-  /** Inserts the step; false when another caller already holds it. */
-  const win = (step: StepDoc) => insertOnce(steps, step);
+  /** True when the guarded update found its document (the guard held) and applied `set`. */
+  const guarded = async (filter: Filter<ChangeRecord>, set: Partial<ChangeRecord>) =>
+    (await changes.findOneAndUpdate(filter, { $set: set })) !== null;
 
   const repo: ChangeRepo & { ensureIndexes(): Promise<void> } = {
     async ensureIndexes() {
       await changes.createIndex({ status: 1 });
       await changes.createIndex({ deployment: 1, createdAt: -1 });
-      await steps.createIndex({ changeId: 1 });
+      // Before the first request: changes the previous release left with step documents read whole.
+      await foldLegacyChangeSteps(db, changes);
     },
     insert: (change) => insertOnce(changes, change),
     async get(id) {
       const doc = await changes.findOne({ _id: id });
-      return doc ? (await withSteps([doc]))[0] : undefined;
+      return doc ? read(doc) : undefined;
     },
     async listRecent(limit, deployment) {
       const docs = await changes
@@ -77,46 +47,42 @@ export function createMongoChangeRepo(db: Db): ChangeRepo & { ensureIndexes(): P
         .sort({ createdAt: -1 })
         .limit(limit)
         .toArray();
-      return withSteps(docs);
+      return docs.map(read);
     },
     async listOpen() {
-      // The mirror lags the steps, never leads them: every open change is found, merged ones may be closed.
+      // The mirror lags the facts, never leads them: every open change is found, a lagging one filtered out.
       const docs = await changes.find({ status: { $in: [...OPEN_STATUSES] } }).toArray();
-      return (await withSteps(docs)).filter((change) => OPEN_STATUSES.includes(change.status));
+      return docs.map(read).filter((change) => OPEN_STATUSES.includes(change.status));
     },
     async note(id, notes) {
-      // A `$set` of only the noted fields on the change: MongoDB applies an update to one document atomically, so
-      // a note and the status mirror written at the same moment both stay (the test peer's write gate makes
-      // FerretDB do the same). Changes noted by an older release keep their `<change>:note:<field>` documents,
-      // which mergeSteps still folds in.
+      // A `$set` of only the noted fields: MongoDB applies an update to one document atomically, so a note and a
+      // decision written at the same moment both stay (the test peer's write gate makes FerretDB do the same).
       const set = Object.fromEntries(Object.entries(notes).filter(([, value]) => value !== undefined));
       if (Object.keys(set).length > 0) await changes.updateOne({ _id: id }, { $set: set });
     },
     async decide(id, decision) {
       const change = await repo.get(id);
       if (!change || !isDecisionAllowed(change, decision)) return false;
-      if (!(await win({ _id: `${id}:decision`, changeId: id, kind: 'decision', decision }))) return false;
-      await changes.updateOne({ _id: id }, { $set: { status: decision.outcome, decision } });
-      return true;
+      // The deadline is fixed at planning; what can change meanwhile is the first clause: nobody decided yet.
+      return guarded(
+        { _id: id, decision: { $exists: false } },
+        { decision, status: deriveStatus({ ...change, decision }) },
+      );
     },
     async claimApply(id, owner, at, staleBefore) {
       const change = await repo.get(id);
       const attempt = change && nextApplyAttempt(change, staleBefore);
-      if (attempt === undefined) return false;
+      if (change === undefined || attempt === undefined) return false;
       const apply: ApplyClaim = { owner, at, attempt };
-      if (!(await win({ _id: `${id}:apply:${attempt}`, changeId: id, kind: 'apply', apply }))) return false;
-      await changes.updateOne({ _id: id }, { $set: { status: 'applying', apply } });
-      return true;
+      // Still no result, and the latest attempt is still the one the rule judged (none, or the stale one).
+      const latest = attempt === 1 ? { apply: { $exists: false } } : { 'apply.attempt': attempt - 1 };
+      return guarded({ _id: id, result: { $exists: false }, ...latest }, { apply, status: 'applying' });
     },
     async finishApply(id, result) {
-      if (!(await win({ _id: `${id}:result`, changeId: id, kind: 'result', result }))) return false;
-      await changes.updateOne({ _id: id }, { $set: { status: result.status, result } });
-      return true;
+      return guarded({ _id: id, result: { $exists: false } }, { result, status: result.status });
     },
     async claimReminder(id, at) {
-      if (!(await win({ _id: `${id}:reminder`, changeId: id, kind: 'reminder', at }))) return false;
-      await changes.updateOne({ _id: id }, { $set: { reminderSentAt: at } });
-      return true;
+      return guarded({ _id: id, reminderSentAt: { $exists: false } }, { reminderSentAt: at });
     },
   };
   return repo;

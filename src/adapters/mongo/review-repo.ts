@@ -11,57 +11,37 @@ import {
 } from '../../review/review-record.js';
 import type { ReviewRepo } from '../../review/review-repo.js';
 import type { ReviewReport } from '../../review/review-report.js';
+import { foldLegacyReviewEvents } from './legacy-review-events.js';
 import { isDuplicateKey } from './lock-repo.js';
 
-type EventDoc = ReviewEvent & { _id: string; reviewId: string };
-type ReviewHead = Omit<ReviewDoc, 'report'>;
+/** A review's head: the review without its report, and its events by key (`close`, `reminder-1`, …). */
+type ReviewHead = Omit<ReviewDoc, 'report'> & { events?: Record<string, ReviewEvent> };
 
 /** Newest reviews read when looking for open ones (a few per deployment and quarter in practice). */
 const HEADS_SCAN = 100;
 
+/** An event key is a name of ours (`reminder-2-posted`): no dots or `$`, which MongoDB would read as a path. */
+function eventPath(key: string): `events.${string}` {
+  if (!/^[a-z0-9-]+$/.test(key)) throw new Error(`not an event key: ${key}`);
+  return `events.${key}`;
+}
+
 /**
- * Reviews in the bot's own database. Written so that FerretDB's limits cannot break them:
- * - every "first one wins" is an insert into `review_events` with `_id` `<review id>|<event key>`;
- * - no document is updated by two processes (only the poster writes `messageTs`);
- * - events are read by `_id` only (FerretDB scans the whole collection for any other filter, `$in` too);
+ * Reviews in the bot's own database:
+ * - a review's events live on its head, by key; "first one wins" is one guarded update that sets
+ *   `events.<key>` only where it is still absent (MongoDB applies it to the one document atomically);
  * - the large, immutable report lives in `review_reports`, so scanning review heads stays cheap.
  */
 export function createMongoReviewRepo(db: Db): ReviewRepo & { ensureIndexes(): Promise<void> } {
   const reviews = db.collection<ReviewHead>('reviews');
   const reports = db.collection<{ _id: string; report: ReviewReport }>('review_reports');
-  const events = db.collection<EventDoc>('review_events');
 
-  const event = async (reviewId: string, key: string): Promise<ReviewEvent | undefined> => {
-    const doc = await events.findOne({ _id: `${reviewId}|${key}` });
-    if (!doc) return undefined;
-    const { _id, reviewId: _review, ...rest } = doc;
-    return rest as ReviewEvent;
-  };
-
-  /** Events numbered 1, 2, … are recorded in order, so reading stops at the first gap. */
-  async function numbered(reviewId: string, prefix: 'reminder' | 'snooze'): Promise<ReviewEvent[]> {
-    const found: ReviewEvent[] = [];
-    for (let n = 1; ; n++) {
-      const next = await event(reviewId, `${prefix}-${n}`);
-      if (!next) return found;
-      found.push(next);
-    }
-  }
-
-  async function eventsOf(reviewId: string): Promise<ReviewEvent[]> {
-    const [close, started, reminders, snoozes] = await Promise.all([
-      event(reviewId, 'close'),
-      event(reviewId, 'bake-started'),
-      numbered(reviewId, 'reminder'),
-      numbered(reviewId, 'snooze'),
-    ]);
-    const posted = await Promise.all(reminders.map((_, i) => event(reviewId, `reminder-${i + 1}-posted`)));
-    return [close, started, ...reminders, ...snoozes, ...posted].filter((e): e is ReviewEvent => e !== undefined);
-  }
+  const eventsOf = (head: ReviewHead): ReviewEvent[] => Object.values(head.events ?? {});
 
   async function full(head: ReviewHead): Promise<ReviewRecord | undefined> {
-    const [stored, list] = await Promise.all([reports.findOne({ _id: head._id }), eventsOf(head._id)]);
-    return stored ? deriveReview({ ...head, report: stored.report }, list) : undefined;
+    const stored = await reports.findOne({ _id: head._id });
+    const { events: _events, ...doc } = head;
+    return stored ? deriveReview({ ...doc, report: stored.report }, eventsOf(head)) : undefined;
   }
 
   async function listOpen(deployment?: string): Promise<ReviewRecord[]> {
@@ -76,10 +56,9 @@ export function createMongoReviewRepo(db: Db): ReviewRepo & { ensureIndexes(): P
       perDeployment.set(head.deployment, seen + 1);
       return seen < OPEN_SCAN_PER_DEPLOYMENT;
     });
-    // A close event settles most of them with one lookup; only the others are read in full.
-    const closes = await Promise.all(candidates.map((head) => event(head._id, 'close')));
-    const maybeOpen = candidates.filter((_, i) => {
-      const close = closes[i];
+    // A close event settles most of them without reading their reports.
+    const maybeOpen = candidates.filter((head) => {
+      const close = head.events?.close;
       return close === undefined || (close.kind === 'close' && close.outcome === 'bake');
     });
     const records = await Promise.all(maybeOpen.map(full));
@@ -91,6 +70,8 @@ export function createMongoReviewRepo(db: Db): ReviewRepo & { ensureIndexes(): P
   return {
     async ensureIndexes() {
       await reviews.createIndex({ deployment: 1, createdAt: -1 });
+      // Before the first request: events the previous release stored beside their reviews.
+      await foldLegacyReviewEvents(db, reviews);
     },
     async insert(review) {
       const { report, ...head } = review;
@@ -116,16 +97,15 @@ export function createMongoReviewRepo(db: Db): ReviewRepo & { ensureIndexes(): P
       await reviews.updateOne({ _id: id }, { $set: { messageTs: ts } });
     },
     async record(reviewId, e) {
-      try {
-        await events.insertOne({ ...e, _id: `${reviewId}|${eventKey(e)}`, reviewId });
-        return true;
-      } catch (error) {
-        if (isDuplicateKey(error)) return false;
-        throw error;
-      }
+      const path = eventPath(eventKey(e));
+      const after = await reviews.findOneAndUpdate(
+        { _id: reviewId, [path]: { $exists: false } },
+        { $set: { [path]: e } },
+      );
+      return after !== null;
     },
     async withdraw(reviewId, key) {
-      await events.deleteOne({ _id: `${reviewId}|${key}` });
+      await reviews.updateOne({ _id: reviewId }, { $unset: { [eventPath(key)]: '' } });
     },
   };
 }

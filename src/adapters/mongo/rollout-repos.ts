@@ -1,39 +1,26 @@
 import type { Collection, Db } from 'mongodb';
-import type { AmiTestRecord, AmiTestStatus } from '../../rollout/ami-test-record.js';
+import { type AmiTestRecord, type AmiTestStatus, isCancelAllowed } from '../../rollout/ami-test-record.js';
 import type { AmiTestRepo } from '../../rollout/ami-test-repo.js';
 import type { AuditEntry } from '../../rollout/audit-record.js';
 import type { AuditRepo } from '../../rollout/audit-repo.js';
 import type { NotificationRepo } from '../../rollout/notification-repo.js';
 import { createMongoChangeRepo } from './change-repo.js';
+import { foldLegacyTestCancels } from './legacy-test-cancels.js';
 import { isDuplicateKey } from './lock-repo.js';
 
 /**
- * AMI tests: written by the one process that runs the test, read by anyone. A cancel request is its own
- * insert-once document in `ami_test_cancels` (as for bakes): FerretDB applies an update as a read-modify-write of
- * the whole document, so a `$set` of the runner's progress landing with a `$set` of `cancelRequested` could drop
- * the cancel; an insert with a fixed `_id` is decided atomically by FerretDB and MongoDB alike.
+ * AMI tests: written by the one process that runs the test, read by anyone. A cancel request is a guarded update
+ * of the test (`isCancelAllowed` beside the record judges it; the filter repeats it), and the runner's progress is a
+ * `$set` of its own fields: MongoDB applies each to the one document atomically, so neither undoes the other.
  */
 export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes(): Promise<void> } {
   const tests: Collection<AmiTestRecord> = db.collection<AmiTestRecord>('ami_tests', { ignoreUndefined: true });
-  const cancels = db.collection<{ _id: string; by: string; at: Date }>('ami_test_cancels');
-  /** The tests with their cancel request merged in (one query for all of them). */
-  async function withCancels(docs: AmiTestRecord[]): Promise<AmiTestRecord[]> {
-    const open = docs.filter((doc) => !doc.cancelRequested);
-    if (open.length === 0) return docs;
-    const found = await cancels.find({ _id: { $in: open.map((doc) => doc._id) } }).toArray();
-    const byId = new Map(found.map(({ _id, by, at }) => [_id, { by, at }]));
-    return docs.map((doc) => {
-      const cancel = byId.get(doc._id);
-      return cancel && !doc.cancelRequested ? { ...doc, cancelRequested: cancel } : doc;
-    });
-  }
-  async function getOne(id: string): Promise<AmiTestRecord | undefined> {
-    const doc = await tests.findOne({ _id: id });
-    return doc ? (await withCancels([doc]))[0] : undefined;
-  }
+  const getOne = async (id: string) => (await tests.findOne({ _id: id })) ?? undefined;
   return {
     async ensureIndexes() {
       await tests.createIndex({ deployment: 1, createdAt: -1 });
+      // Before the first request: cancels the previous release stored beside their tests.
+      await foldLegacyTestCancels(db, tests);
     },
     async insert(test) {
       await tests.insertOne(test);
@@ -43,16 +30,16 @@ export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes():
       await tests.updateOne({ _id: id }, { $set: patch });
     },
     async requestCancel(id, by, at) {
-      const test = await tests.findOne({ _id: id }, { projection: { status: 1 } });
+      const test = await getOne(id);
       if (!test) return undefined;
-      if (test.status === 'running') {
-        try {
-          await cancels.insertOne({ _id: id, by, at });
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-        }
-      }
-      return getOne(id);
+      if (!isCancelAllowed(test)) return test;
+      const after = await tests.findOneAndUpdate(
+        { _id: id, status: 'running', cancelRequested: { $exists: false } },
+        { $set: { cancelRequested: { by, at } } },
+        { returnDocument: 'after' },
+      );
+      // Lost the race (another request won, or the test just ended): the record as it is now.
+      return after ?? getOne(id);
     },
     async latestFinished(deployment, amiId) {
       const filter = {
@@ -60,16 +47,15 @@ export function createMongoAmiTestRepo(db: Db): AmiTestRepo & { ensureIndexes():
         status: { $in: ['passed', 'failed', 'unproven'] as AmiTestStatus[] },
         ...(amiId ? { amiId } : {}),
       };
-      const docs = await tests.find(filter).sort({ createdAt: -1 }).limit(1).toArray();
-      return (await withCancels(docs))[0];
+      const [doc] = await tests.find(filter).sort({ createdAt: -1 }).limit(1).toArray();
+      return doc;
     },
     async listRecent(limit, deployment) {
-      const docs = await tests
+      return tests
         .find(deployment ? { deployment } : {})
         .sort({ createdAt: -1 })
         .limit(limit)
         .toArray();
-      return withCancels(docs);
     },
   };
 }

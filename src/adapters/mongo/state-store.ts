@@ -3,6 +3,7 @@ import type { StateStore } from '../../ports/state-store.js';
 import { createMongoBakeRepo } from './bake-repo.js';
 import { createMongoDeliveryRepo } from './delivery-repo.js';
 import { createMongoLockRepo } from './lock-repo.js';
+import { createMongoPruneRepo } from './prune-repo.js';
 import { createMongoReviewRepo } from './review-repo.js';
 import { createMongoRolloutRepos } from './rollout-repos.js';
 import { createMongoTickRepo } from './tick-repo.js';
@@ -31,12 +32,15 @@ export async function createMongoStateStore(options: MongoStateStoreOptions): Pr
   const deliveries = createMongoDeliveryRepo(db);
   await deliveries.ensureIndexes();
   const rollout = await createMongoRolloutRepos(db);
+  const prunes = createMongoPruneRepo(db);
+  await prunes.ensureIndexes();
   return {
     bakes,
     locks: createMongoLockRepo(db),
     ticks,
     reviews,
     deliveries,
+    prunes,
     ...rollout,
     async ping() {
       try {

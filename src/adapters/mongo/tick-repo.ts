@@ -1,48 +1,39 @@
 import type { Db } from 'mongodb';
-import type { TickLease, TickRepo } from '../../review/tick-repo.js';
-import { isDuplicateKey } from './lock-repo.js';
-
-/** Take-overs of one tick; past this, something is badly wrong and the tick is left alone. */
-const MAX_GENERATIONS = 8;
+import { isTickClaimable, type TickLease, type TickRepo } from '../../review/tick-repo.js';
+import { foldLegacyTickGenerations } from './legacy-tick-generations.js';
+import { insertOnce } from './lock-repo.js';
 
 /**
- * Tick leases. Generation 0's `_id` is the key itself, so exactly one replica inserts it (FerretDB and
- * MongoDB both answer 11000 to the others). A take-over inserts the next generation instead of updating
- * the dead holder's lease: FerretDB does not serialise concurrent updates of one document, but it does
- * reject a second insert of the same `_id`.
+ * Tick leases, one document per tick (`_id` = the key). The first claim inserts it, so exactly one replica
+ * wins generation 0; a take-over is one guarded update of the same document (isTickClaimable judges the lease as
+ * read, the filter repeats its generation, so of several racers one moves it on).
  */
 export function createMongoTickRepo(db: Db): TickRepo & { ensureIndexes(): Promise<void> } {
   const ticks = db.collection<TickLease>('ticks');
-  const idOf = (key: string, gen: number) => (gen === 0 ? key : `${key}#${gen}`);
 
   return {
     async ensureIndexes() {
-      await ticks.createIndex({ tick: 1, gen: -1 });
+      // Before the first tick: generations the previous release inserted as documents of their own.
+      await foldLegacyTickGenerations(ticks);
     },
     async claim(key, owner, now, until) {
-      for (let gen = 0; gen < MAX_GENERATIONS; gen++) {
-        try {
-          await ticks.insertOne({ _id: idOf(key, gen), tick: key, gen, owner, claimedAt: now, until });
-          return true;
-        } catch (error) {
-          if (!isDuplicateKey(error)) throw error;
-        }
-        const held = await ticks.findOne({ _id: idOf(key, gen) });
-        if (!held || held.doneAt) return false;
-        const over = held.releasedAt !== undefined || held.until.getTime() < now.getTime();
-        if (!over) return false;
-      }
-      return false;
+      if (await insertOnce(ticks, { _id: key, tick: key, gen: 0, owner, claimedAt: now, until })) return true;
+      const held = await ticks.findOne({ _id: key });
+      if (!held || !isTickClaimable(held, now)) return false;
+      const after = await ticks.findOneAndUpdate(
+        { _id: key, gen: held.gen, doneAt: { $exists: false } },
+        { $set: { gen: held.gen + 1, owner, claimedAt: now, until }, $unset: { releasedAt: '' } },
+      );
+      return after !== null;
     },
     async complete(key, owner, at) {
-      await ticks.updateOne({ tick: key, owner, releasedAt: { $exists: false } }, { $set: { doneAt: at } });
+      await ticks.updateOne({ _id: key, owner, releasedAt: { $exists: false } }, { $set: { doneAt: at } });
     },
     async release(key, owner, at) {
-      await ticks.updateOne({ tick: key, owner, doneAt: { $exists: false } }, { $set: { releasedAt: at } });
+      await ticks.updateOne({ _id: key, owner, doneAt: { $exists: false } }, { $set: { releasedAt: at } });
     },
     async get(key) {
-      const [latest] = await ticks.find({ tick: key }).sort({ gen: -1 }).limit(1).toArray();
-      return latest;
+      return (await ticks.findOne({ _id: key })) ?? undefined;
     },
   };
 }

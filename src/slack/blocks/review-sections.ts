@@ -121,6 +121,23 @@ export function testSection(report: ReviewReport): Block {
   );
 }
 
+/** The AMI lifecycle's numbers; nothing for a review stored before there were any. */
+export function inventorySections(report: ReviewReport): Block[] {
+  const inv = report.inventory;
+  if (!inv) return report.inventoryNote ? [section(`*AMIs and snapshots*\n${esc(report.inventoryNote)}`)] : [];
+  const orphans = inv.orphanImages + inv.orphanSnapshots;
+  const orphanLine =
+    orphans === 0
+      ? '0 orphans'
+      : `${plural(orphans, 'orphan')} (${plural(inv.orphanImages, 'image')}, ${plural(inv.orphanSnapshots, 'snapshot')} no record explains)`;
+  return [
+    section(
+      `*AMIs and snapshots*\n${plural(inv.amis, 'AMI')} of ${esc(report.deployment)}'s bakes, ${inv.snapshotGiB} GiB of snapshots, ` +
+        `~$${inv.monthlyCostUsd.toFixed(2)}/month (estimate); ${plural(inv.retirable, 'AMI')} retirable by the retention policy (\`/ami prune\`); ${orphanLine}.`,
+    ),
+  ];
+}
+
 export function environmentSections(report: ReviewReport): Block[] {
   const envs = report.environments;
   if (!envs) return [section(`*Environments in use*\n${esc(report.environmentsNote ?? 'Not available.')}`)];

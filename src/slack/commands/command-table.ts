@@ -5,7 +5,9 @@ import { bake } from './bake.js';
 import { cancel } from './cancel.js';
 import { drain } from './drain.js';
 import { history } from './history.js';
+import { images } from './images.js';
 import { plan } from './plan.js';
+import { prune } from './prune.js';
 import { revert } from './revert.js';
 import { review } from './review.js';
 import { status } from './status.js';
@@ -23,7 +25,7 @@ const help: Subcommand<HelpCommand> = {
 };
 
 /** Every `/ami` subcommand, in the order `/ami help` lists them. Nothing else names the subcommands. */
-const SUBCOMMANDS = [bake, status, cancel, review, test, plan, revert, drain, history, help] as const;
+const SUBCOMMANDS = [bake, status, cancel, review, test, plan, revert, drain, images, prune, history, help] as const;
 
 type CommandOf<S> = S extends Subcommand<infer C> ? C : never;
 /** Every `/ami` command, parsed; nothing here touches the outside world. */
