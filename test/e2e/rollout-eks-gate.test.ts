@@ -62,10 +62,13 @@ describe('the test gate of an eks-node-groups deployment', () => {
 
     // The bake thread's Test button: the test node group is switched (a second version), the job runs on its
     // pool's hardware tier, on a node the update launched from the new AMI; then it goes back (a third version).
-    await h.click(ACTION_IDS.testAmi, baked._id, { responseId: 'test' });
+    // The switch follows the node group update on the bot's clock before the answer: the request is answered
+    // (processBeforeResponse) while the test waits for the answer, which is what moves the clock.
+    const clicked = h.click(ACTION_IDS.testAmi, baked._id, { responseId: 'test' });
     expect(await h.answer('test')).toMatch(
       /Test test-\d{8}-[a-z0-9]{4} started: test-us-west-2a \(pool test\) now uses/,
     );
+    await clicked;
     await h.bot.rollout.idle();
     const test = await until('the restored test', async () => {
       const [latest] = await h!.store.amiTests.listRecent(1);
