@@ -11,6 +11,7 @@ import { createStartBake } from './bake/start-bake.js';
 import type { Config, DeploymentConfig } from './config.js';
 import { AppError } from './errors.js';
 import { inventorySummary } from './lifecycle/inventory-summary.js';
+import { createProtectAfterApply } from './lifecycle/protect-after-apply.js';
 import { createPruneFlow } from './lifecycle/prune-flow.js';
 import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
@@ -172,11 +173,18 @@ export function createBot(options: BotOptions): Bot {
     store,
     ec2: options.ec2,
     tiers: options.tiers ?? unconfiguredTiers(),
+    // An EKS deployment's node groups are its rollout targets: their AMIs are references like tiers'.
+    ...(options.eks ? { eks: options.eks } : {}),
+    ...(options.launchTemplates ? { launchTemplates: options.launchTemplates } : {}),
+    ...(options.dominoApi ? { domino: options.dominoApi } : {}),
     chat,
     clock,
     logger,
     metrics,
   };
+  // Only with what tells which AMIs are in use (Domino's tiers, or EKS node groups): else the inventory cannot.
+  const amiInventory =
+    options.tiers || options.eks ? (d: DeploymentConfig) => inventorySummary(lifecycleDeps, d) : undefined;
   const review = createReviewFeature({
     config,
     store,
@@ -187,7 +195,7 @@ export function createBot(options: BotOptions): Bot {
     owner,
     startBake,
     // Only with Domino's tiers: without them the inventory cannot tell what is in use.
-    ...(options.tiers ? { amiInventory: (d: DeploymentConfig) => inventorySummary(lifecycleDeps, d) } : {}),
+    ...(amiInventory ? { amiInventory } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     // Only with a registry client: without one the report would only say so, every quarter.
@@ -217,6 +225,8 @@ export function createBot(options: BotOptions): Bot {
     tasks,
     owner,
     metrics,
+    // The lifecycle listens for applied changes (rollout/ does not import it): protect what targets use now.
+    onApplied: [createProtectAfterApply(lifecycleDeps)],
   });
   const lifecyclePresenter = createLifecyclePresenter();
   const useCases: UseCases = {
@@ -237,7 +247,11 @@ export function createBot(options: BotOptions): Bot {
   });
   registerListeners(app, actions, { config, useCases, logger });
   registerReviewActions(actions, { config, useCases, logger });
-  registerHomeTab(app, { config, homeTab: createHomeTab({ config, store, clock }), logger });
+  registerHomeTab(app, {
+    config,
+    homeTab: createHomeTab({ config, store, clock, logger, ...(amiInventory ? { amiInventory } : {}) }),
+    logger,
+  });
   registerRolloutActions(actions, { config, useCases, logger });
   registerLifecycleActions(actions, { useCases, logger });
   let started = false;

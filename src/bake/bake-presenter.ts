@@ -1,12 +1,24 @@
 import type { ChatContent } from '../ports/chat.js';
+import type { AmiInventorySummary } from '../review/review-report.js';
 import type { Reply } from '../shared/reply.js';
 import type { Text } from '../shared/text.js';
 import type { BakeRecord } from './bake-record.js';
+
+/** One deployment's AMIs in numbers on the App Home, or why they could not be read. */
+export interface HomeAmiSummary {
+  deployment: string;
+  summary?: AmiInventorySummary;
+  /** The price the cost estimate uses (USD per GB-month), said beside it. */
+  pricePerGbMonth: number;
+  note?: string;
+}
 
 /** What the App Home shows one user: the recent bakes (the view and the admin rule are the chat's). */
 export interface HomeData {
   userId: string;
   bakes: BakeRecord[];
+  /** The AMI lifecycle's summary per deployment (absent when the bot cannot read what is in use). */
+  amis?: HomeAmiSummary[];
   now: Date;
   sandbox: boolean;
   simSpeed?: number;

@@ -5,12 +5,17 @@ export const CREATED_BY_TAG = 'created-by';
 export const CREATED_BY_VALUE = 'ami-bot';
 export const BAKE_ID_TAG = 'ami-bot:bake-id';
 export const DEPLOYMENT_TAG = 'ami-bot:deployment';
+/** The node pools an EKS deployment's AMI is for (comma-separated), absent for hardware tiers. */
+export const NODE_POOLS_TAG = 'ami-bot:node-pools';
 
 /** EC2 tag values are at most 256 chars. */
 const MAX_TAG_VALUE = 256;
 
-/** Tags on the image and its snapshots: they say where an AMI came from (and make it "standard"). */
-export function bakeImageTags(bake: BakeRecord): Record<string, string> {
+/**
+ * Tags on the image and its snapshots: they say where an AMI came from (and make it "standard"), and for an EKS
+ * deployment which node pools it is for.
+ */
+export function bakeImageTags(bake: BakeRecord, nodePools: readonly string[] = []): Record<string, string> {
   return {
     Name: bake.facts.imageName ?? '',
     [CREATED_BY_TAG]: CREATED_BY_VALUE,
@@ -19,6 +24,7 @@ export function bakeImageTags(bake: BakeRecord): Record<string, string> {
     'ami-bot:requester': bake.requester,
     'ami-bot:images': truncate(bake.images.join(','), MAX_TAG_VALUE, '…'),
     'ami-bot:source-instance': bake.facts.instanceId ?? '',
+    ...(nodePools.length > 0 ? { [NODE_POOLS_TAG]: truncate(nodePools.join(','), MAX_TAG_VALUE, '…') } : {}),
   };
 }
 

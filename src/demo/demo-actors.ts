@@ -1,6 +1,5 @@
 import type { Block } from '../ports/chat.js';
 import type { DemoProcess, DemoStage } from './demo-stage.js';
-import { waitUntil } from './demo-stage.js';
 
 /** A scripted person in the ops channel: types `/ami …` and presses buttons, like a Slack client. */
 export interface Actor {
@@ -41,7 +40,7 @@ export function createActor(stage: DemoStage, getProcess: () => DemoProcess, id:
       });
     },
     async press(actionId, value) {
-      const found = await waitUntil(() => findButton(stage, actionId, value), 60_000);
+      const found = await stage.waitUntil(() => findButton(stage, actionId, value), 60_000);
       await getProcess().slack.click({
         actionId,
         value: found.value,
@@ -53,7 +52,7 @@ export function createActor(stage: DemoStage, getProcess: () => DemoProcess, id:
       return found.value;
     },
     answer: (since, pattern) =>
-      waitUntil(
+      stage.waitUntil(
         () => stage.sink.answers.slice(since).find((answer) => answer.user === id && pattern.test(answer.text))?.text,
         30_000,
       ),

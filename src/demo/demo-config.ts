@@ -4,10 +4,10 @@ import { DEMO_IDS } from '../sim/seed-demo-world.js';
 export const DEMO_SIGNING_SECRET = 'demo-signing-secret-not-a-secret';
 
 /** The configuration an admin of the "acme" deployment would write, for the simulated world. */
-export function demoConfig(speed: number): Config {
+export function demoConfig(speed: number | undefined): Config {
   const yaml = `
 sandbox: true
-simSpeed: ${speed}
+${speed === undefined ? '' : `simSpeed: ${speed}`}
 logLevel: silent
 opsChannels: [${DEMO_IDS.opsChannel}]
 announceChannel: ${DEMO_IDS.announceChannel}

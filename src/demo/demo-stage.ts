@@ -8,6 +8,7 @@ import { createSilentLogger } from '../shared/logger.js';
 import type { Simulator } from '../sim/index.js';
 import { createSlackRequester, type SlackRequester } from '../sim/slack-requests.js';
 import { DEMO_SIGNING_SECRET } from './demo-config.js';
+import type { DemoTime } from './demo-time.js';
 import { type ResponseSink, startResponseSink } from './response-sink.js';
 
 /** One bot process of the demo: the real Bolt app on a loopback port, wired to the simulator. */
@@ -23,12 +24,14 @@ export interface DemoStage {
   /** The bot's database: shared by every process, as MongoDB would be. */
   store: StateStore;
   sink: ResponseSink;
+  /** Waits until `check` yields a value, on the demo's time (demo-time.ts). */
+  waitUntil: DemoTime['waitUntil'];
   /** Starts a bot process (the demo starts a second one to show crash recovery). */
   startProcess(name: string): Promise<DemoProcess>;
   close(): Promise<void>;
 }
 
-export async function createDemoStage(sim: Simulator, config: Config): Promise<DemoStage> {
+export async function createDemoStage(sim: Simulator, config: Config, time: DemoTime): Promise<DemoStage> {
   const store = createMemoryStateStore();
   const sink = await startResponseSink(sim.chat);
   const processes: DemoProcess[] = [];
@@ -37,6 +40,7 @@ export async function createDemoStage(sim: Simulator, config: Config): Promise<D
     config,
     store,
     sink,
+    waitUntil: time.waitUntil,
     async startProcess(name) {
       const bot = createBot({
         config,
@@ -45,6 +49,7 @@ export async function createDemoStage(sim: Simulator, config: Config): Promise<D
         ssm: sim.ssm,
         store,
         clock: sim.clock,
+        ...(time.wallClock ? { wallClock: time.wallClock } : {}),
         chat: sim.chat,
         tiers: sim.dominoTiers,
         tierUsers: sim.tierUsers,
@@ -52,6 +57,7 @@ export async function createDemoStage(sim: Simulator, config: Config): Promise<D
         owner: name,
         botIds: { botId: 'B0DEMO', botUserId: 'U0AMIBOT' },
       });
+      time.adopt(bot, store);
       const server = (await bot.start(0)) as Server;
       const { port } = server.address() as AddressInfo;
       const process: DemoProcess = {
@@ -65,23 +71,7 @@ export async function createDemoStage(sim: Simulator, config: Config): Promise<D
     async close() {
       for (const process of processes.splice(0)) await process.bot.stop();
       await sink.close();
+      time.close();
     },
   };
-}
-
-/**
- * Polls (in wall time) until `check` yields a value. The demo watches the bot from outside, as a person in Slack
- * would: the bot runs on its scaled clock in real time, so the watcher's wait is real time too.
- */
-export async function waitUntil<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('the demo waited too long for the bot');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

@@ -4,9 +4,10 @@ import { bakeImageTags } from '../bake/image-tags.js';
 import type { AmiTestRecord } from '../rollout/ami-test-record.js';
 import type { ChangeRecord } from '../rollout/change-record.js';
 import { DEMO_IDS, EXECUTOR_GROUP_TAG } from '../sim/index.js';
+import { addImage } from '../sim/seed-demo-world.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import type { Actor } from './demo-actors.js';
-import { type DemoStage, waitUntil } from './demo-stage.js';
+import type { DemoStage } from './demo-stage.js';
 import { tierTable } from './tier-table.js';
 
 export interface LifecycleContext {
@@ -24,7 +25,7 @@ const isTestDone = (test: AmiTestRecord | undefined) => test !== undefined && te
 const CHANGE_ENDED = ['applied', 'rejected', 'expired', 'failed'];
 
 async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecord> {
-  return waitUntil(async () => {
+  return stage.waitUntil(async () => {
     const tests = await stage.store.amiTests.listRecent(10);
     const test = tests.find((t) => t.createdAt.getTime() >= after);
     return test && isTestDone(await stage.store.amiTests.get(test._id))
@@ -34,14 +35,14 @@ async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecor
 }
 
 async function newestChange(stage: DemoStage, kind: ChangeRecord['kind'], known: Set<string>): Promise<ChangeRecord> {
-  return waitUntil(async () => {
+  return stage.waitUntil(async () => {
     const changes = await stage.store.changes.listRecent(20);
     return changes.find((change) => change.kind === kind && !known.has(change._id));
   }, 60_000);
 }
 
 async function changeEnded(stage: DemoStage, id: string): Promise<ChangeRecord> {
-  return waitUntil(async () => {
+  return stage.waitUntil(async () => {
     const change = await stage.store.changes.get(id);
     return change && CHANGE_ENDED.includes(change.status) ? change : undefined;
   }, 60_000);
@@ -149,7 +150,7 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
   const beforePlan = stage.sink.answers.length;
   await requester.press(ACTION_IDS.planRollout, bake._id);
   const change = await newestChange(stage, 'rollout', known);
-  await waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
+  await stage.waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
   // The plan's answer to pat is printed under this step, not under the next one.
   await requester.answer(beforePlan, /^Planned/);
 
@@ -175,10 +176,12 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
 
 export async function drainReport(ctx: LifecycleContext, change: ChangeRecord): Promise<void> {
   ctx.banner('Executors still on the old AMIs');
-  const drain = await waitUntil(async () => {
-    const changes = await ctx.stage.store.changes.listRecent(20);
-    return changes.find((c) => c.kind === 'drain' && c.drainOf === change._id);
-  }, 30_000).catch(() => undefined);
+  const drain = await ctx.stage
+    .waitUntil(async () => {
+      const changes = await ctx.stage.store.changes.listRecent(20);
+      return changes.find((c) => c.kind === 'drain' && c.drainOf === change._id);
+    }, 30_000)
+    .catch(() => undefined);
   const plan = drain?.drain;
   const line = plan
     ? `Drain: ${plan.stopped.length} stopped executor(s) can be terminated after approval; ${plan.running.length} running one(s) listed for Maintenance Mode.`
@@ -210,7 +213,7 @@ export async function quarterlyReview(ctx: LifecycleContext): Promise<void> {
   ctx.banner('Quarterly review');
   const before = stage.sim.chat.messages.length;
   await requester.command('review');
-  await waitUntil(() =>
+  await stage.waitUntil(() =>
     stage.sim.chat.messages.slice(before).find((message) => /review/i.test(message.text)) ? true : undefined,
   );
   ctx.summary.push('Quarterly review report posted with Start bake / Snooze / Mark reviewed.');
@@ -221,4 +224,91 @@ export async function printTiers(ctx: LifecycleContext, title: string): Promise<
   const table = await tierTable(ctx.stage.sim);
   for (const line of table) ctx.write(line);
   return table;
+}
+
+/**
+ * What the account holds before the prune: May's AMI (the Large and pinned tiers still use it) and a March bake
+ * nothing uses any more stand for earlier ami-bot bakes, with their records, as August's does.
+ */
+async function recordBakesBefore(ctx: LifecycleContext): Promise<string> {
+  const { stage } = ctx;
+  const deployment = stage.config.deployments[0]!.name;
+  const record = async (
+    id: string,
+    image: { id: string; name: string; creationMs: number; tags: Record<string, string> },
+  ) => {
+    const at = new Date(image.creationMs);
+    const bake: BakeRecord = {
+      _id: id,
+      deployment,
+      requester: ctx.requester.id,
+      channel: stage.config.opsChannels[0]!,
+      images: [DEMO_IDS.images.base],
+      noReboot: false,
+      status: 'succeeded',
+      steps: newStepTable(),
+      facts: { imageId: image.id, imageName: image.name },
+      createdAt: at,
+      updatedAt: at,
+    };
+    image.tags = { ...image.tags, ...bakeImageTags(bake) };
+    for (const snapshot of stage.sim.world.snapshots.values())
+      if (snapshot.imageId === image.id) snapshot.tags = image.tags;
+    await stage.store.bakes.insert(bake);
+  };
+  const may = [...stage.sim.world.images.values()].find(
+    (i) => i.name === `domino-${deployment}-executor-20260510-1400`,
+  );
+  if (may) await record('bake-20260510-may1', may);
+  const march = addImage(
+    stage.sim.world,
+    `domino-${deployment}-executor-20260302-1000`,
+    Date.parse('2026-03-02T10:00:00Z'),
+    {},
+    [],
+  );
+  await record('bake-20260302-mar1', march);
+  ctx.write(
+    `  (earlier bakes on record: May's ${may?.id ?? '(none)'}, which the Large and pinned tiers still use, and March's ${march.id}, which nothing uses)`,
+  );
+  return march.id;
+}
+
+/** After the rollout and the revert: the inventory, a prune of what the policy retires, two people, the report. */
+export async function pruneAfterRollout(ctx: LifecycleContext): Promise<void> {
+  const { stage, requester, approver } = ctx;
+  ctx.banner(`${requester.name} looks at the AMIs the bakes left and prunes the superseded ones`);
+  const march = await recordBakesBefore(ctx);
+  let since = stage.sink.answers.length;
+  await requester.command('images');
+  const images = await requester.answer(since, /AMIs of /);
+  ctx.write(`  /ami images: ${images.split('\n')[0]}`);
+  const posts = stage.sim.chat.messages.length;
+  since = stage.sink.answers.length;
+  await requester.command('prune');
+  await requester.answer(since, /planned/);
+  const [prune] = await stage.store.prunes.listRecent(1);
+  if (!prune) throw new Error('no prune was planned');
+  since = stage.sink.answers.length;
+  await requester.press(ACTION_IDS.pruneApprove, prune._id);
+  const refused = await requester.answer(since, /.+/);
+  ctx.write(
+    `  ${requester.name} presses Approve on their own prune: ${refused.split('\n')[0]?.replace(/<@\w+>/g, `@${requester.name}`)}`,
+  );
+  since = stage.sink.answers.length;
+  await approver.press(ACTION_IDS.pruneApprove, prune._id);
+  await approver.answer(since, /approved/i);
+  const done = await stage.waitUntil(async () => {
+    const record = await stage.store.prunes.get(prune._id);
+    return record?.result ? record : undefined;
+  }, 60_000);
+  const report = await stage.waitUntil(
+    () => stage.sim.chat.messages.slice(posts).find((m) => m.threadTs !== undefined && /Prune/.test(m.text)),
+    60_000,
+  );
+  ctx.write(`  report in the prune's thread: ${report.text.split('\n')[0]}`);
+  const gone = !stage.sim.world.images.has(march);
+  ctx.summary.push(
+    `Prune ${done._id} approved by ${approver.name} (not by its requester): ${done.result?.retired ?? 0} AMI retired, ${done.result?.snapshotsDeleted ?? 0} snapshots deleted; March's ${march} ${gone ? 'is gone' : 'is still there'}; every AMI a tier uses kept.`,
+  );
 }

@@ -1,9 +1,10 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG } from '../bake/image-tags.js';
-import { createSimulator, DEMO_IDS, parseFaultNames } from '../sim/index.js';
+import { createSimulator, DEMO_IDS, type ManualClock, parseFaultNames } from '../sim/index.js';
 import { createActor } from './demo-actors.js';
 import { demoConfig } from './demo-config.js';
-import { createDemoStage, type DemoProcess, type DemoStage, waitUntil } from './demo-stage.js';
+import { createDemoStage, type DemoProcess, type DemoStage } from './demo-stage.js';
+import { type DemoTime, scaledDemoTime, virtualDemoTime } from './demo-time.js';
 import { faultStory, isFaultShown, recoveryEvidence, untestedEnding } from './fault-story.js';
 import {
   drainReport,
@@ -12,6 +13,7 @@ import {
   planAndApply,
   planBeforeTest,
   printTiers,
+  pruneAfterRollout,
   quarterlyReview,
   revert,
   testNewAmi,
@@ -20,8 +22,13 @@ import {
 export interface DemoOptions {
   /** A simulator fault that shows a failure path (image-failed, highstate-failed, crash-mid-bake, …). */
   fault?: string;
-  /** Virtual ms per real ms. */
-  speed: number;
+  /** Virtual ms per real ms of the scaled clock `npm run demo` shows the lifecycle on. */
+  speed?: number;
+  /**
+   * A manual clock to run on instead: time moves only while the demo waits for the bot (the in-process test).
+   * Default: the scaled clock at `speed`.
+   */
+  clock?: ManualClock;
   write?: (line: string) => void;
 }
 
@@ -45,9 +52,10 @@ const SAM = DEMO_IDS.approvers[0];
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const write = options.write ?? ((line: string) => void globalThis.process.stdout.write(`${line}\n`));
   const faults = parseFaultNames(options.fault ?? '');
-  const sim = createSimulator({ speed: options.speed, faults: faults.filter((f) => f !== 'crash-mid-bake'), write });
-  const config = demoConfig(options.speed);
-  const stage = await createDemoStage(sim, config);
+  const time: DemoTime = options.clock ? virtualDemoTime(options.clock) : scaledDemoTime(options.speed ?? 60);
+  const sim = createSimulator({ clock: time.clock, faults: faults.filter((f) => f !== 'crash-mid-bake'), write });
+  const config = demoConfig(time.speed);
+  const stage = await createDemoStage(sim, config, time);
   const summary: string[] = [];
   const banner = (text: string) => write(`\n━━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
   let current: DemoProcess | undefined;
@@ -86,6 +94,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       await revert(ctx, change);
       await printTiers(ctx, 'Hardware tiers after the revert');
       await quarterlyReview(ctx);
+      await pruneAfterRollout(ctx);
     } else if (ok && story === 'test-fails') {
       const test = await testNewAmi(ctx, bake, undefined);
       const planned = (await stage.store.changes.listRecent(1)).length > 0;
@@ -110,8 +119,8 @@ async function bakeAndWait(stage: DemoStage, proc: DemoProcess): Promise<BakeRec
     channelId: OPS,
     responseUrl: stage.sink.urlFor(PAT, OPS),
   });
-  const bake = await waitUntil(async () => (await stage.store.bakes.listRecent(1))[0]);
-  const ended = await waitUntil(async () => {
+  const bake = await stage.waitUntil(async () => (await stage.store.bakes.listRecent(1))[0]);
+  const ended = await stage.waitUntil(async () => {
     const current = await stage.store.bakes.get(bake._id);
     return current && !['running', 'compensating'].includes(current.status) ? current : undefined;
   }, 120_000);
@@ -128,7 +137,7 @@ async function bakeThroughCrash(
   replace: (next: DemoProcess) => void,
 ): Promise<BakeRecord> {
   await first.slack.slash({ text: 'bake', userId: PAT, channelId: OPS, responseUrl: stage.sink.urlFor(PAT, OPS) });
-  const bake = await waitUntil(async () => {
+  const bake = await stage.waitUntil(async () => {
     const [current] = await stage.store.bakes.listRecent(1);
     return current?.steps.highstate?.state === 'running' && current.facts.commands?.highstate ? current : undefined;
   }, 60_000);
@@ -138,7 +147,7 @@ async function bakeThroughCrash(
   banner('ami-bot-2 starts and resumes the bake once the lease expires');
   const second = await stage.startProcess('ami-bot-2');
   replace(second);
-  const ended = await waitUntil(async () => {
+  const ended = await stage.waitUntil(async () => {
     const current = await stage.store.bakes.get(bake._id);
     return current && !['running', 'compensating'].includes(current.status) ? current : undefined;
   }, 120_000);

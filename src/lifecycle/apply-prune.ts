@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../errors.js';
 import { DEREGISTRATION_COOLDOWN_MS } from '../ports/ec2.js';
 import { text } from '../shared/text.js';
 import type { Inventory } from './ami-inventory.js';
+import { isTargetReference } from './ami-references.js';
 import { gatherInventory } from './gather-inventory.js';
 import { type LifecycleDeps, lifecycleDeployment } from './lifecycle-deps.js';
 import type { PlannedRetirement, PrunePlan } from './prune-plan.js';
@@ -143,7 +144,8 @@ async function deprecate(
   const at = deps.clock.now();
   const current = now.amis.find((a) => a.id === planned.imageId);
   if (!current) return { kind: 'kept', at, why: 'the image is gone' };
-  if (current.references.some((r) => r.kind === 'tier')) return { kind: 'kept', at, why: 'a tier uses it again' };
+  if (current.references.some(isTargetReference))
+    return { kind: 'kept', at, why: 'a tier or node group uses it again' };
   if (current.deprecationTime) return { kind: 'deprecated', at, deprecateAt: current.deprecationTime };
   await deps.ec2.enableImageDeprecation(planned.imageId, planned.at);
   return { kind: 'deprecated', at, deprecateAt: planned.at };
@@ -186,6 +188,8 @@ function describeReference(reference: Inventory['amis'][number]['references'][nu
   switch (reference.kind) {
     case 'tier':
       return `tier ${reference.label}`;
+    case 'node-group':
+      return `node group ${reference.label}`;
     case 'executor':
       return `${reference.state} instance ${reference.instanceId}`;
     case 'change':

@@ -1,10 +1,13 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE, DEPLOYMENT_TAG } from '../bake/image-tags.js';
 import type { DeploymentConfig } from '../config.js';
-import { OPEN_STATUSES } from '../rollout/change-record.js';
-import { deploymentExecutorTags, templatePatternFor } from '../shared/deployment-scope.js';
+import { type ChangeRecord, OPEN_STATUSES } from '../rollout/change-record.js';
+import type { RolloutTargetPort } from '../rollout/rollout-target.js';
+import { targetsFor } from '../rollout/targets/targets-for.js';
+import { unconfiguredDominoApi } from '../rollout/unconfigured-ports.js';
+import { templatePatternFor } from '../shared/deployment-scope.js';
 import { buildInventory, type Inventory } from './ami-inventory.js';
-import { collectReferences } from './ami-references.js';
+import { collectReferences, recordedGuards } from './ami-references.js';
 import type { LifecycleDeps } from './lifecycle-deps.js';
 
 /** The tags every image and snapshot of this deployment's bakes carries: the inventory's scope. */
@@ -14,16 +17,20 @@ export function deploymentImageTags(deployment: Pick<DeploymentConfig, 'name'>):
 
 /**
  * Reads, now, everything the inventory and the prune plan judge by: this deployment's tagged images and
- * snapshots, and every reference (tiers, executors and the template, open and recent changes, running tests).
- * The apply calls it again before it acts, so a reference that appeared after the plan still keeps its AMI.
+ * snapshots, and every reference (the rollout targets' current AMIs — tiers or EKS node groups, through the
+ * rollout-target port —, their executors or nodes and the template, open and recent changes with the AMIs of the
+ * launch template versions they recorded, running tests). The apply calls it again before it acts, so a reference
+ * that appeared after the plan still keeps its AMI.
  */
 export async function gatherInventory(deps: LifecycleDeps, deployment: DeploymentConfig): Promise<Inventory> {
   const tags = deploymentImageTags(deployment);
-  const [images, snapshots, tiers, executors, templates, open, recent, tests] = await Promise.all([
+  // Listing targets reads no running work: Domino's API is needed only when the bot was given it.
+  const port = targetsFor({ ...deps, domino: deps.domino ?? unconfiguredDominoApi() }, deployment.name);
+  const [images, snapshots, targets, executors, templates, open, recent, tests] = await Promise.all([
     deps.ec2.listImagesByTags(tags),
     deps.ec2.listSnapshotsByTags(tags),
-    deps.tiers.listTiers(),
-    deps.ec2.findInstancesByTags(deploymentExecutorTags(deployment)),
+    port.list(),
+    deps.ec2.findInstancesByTags(port.instanceScope().allTags),
     deps.ec2.findInstancesByNamePattern(templatePatternFor(deployment)),
     deps.store.changes.listOpen(),
     deps.store.changes.listRecent(deployment.retention.recentChanges, deployment.name),
@@ -34,10 +41,11 @@ export async function gatherInventory(deps: LifecycleDeps, deployment: Deploymen
     ...open.filter((c) => c.deployment === deployment.name && OPEN_STATUSES.includes(c.status)),
   ];
   const references = collectReferences({
-    tiers,
+    targets,
     executors: [...executors, ...templates],
     changes,
     tests: tests.filter((t) => t.status === 'running'),
+    guardAmis: await guardAmis(port, changes),
   });
   const live = images.filter((i) => i.state !== 'deregistered');
   const bakes = await bakesOf(
@@ -60,6 +68,13 @@ export async function gatherInventory(deps: LifecycleDeps, deployment: Deploymen
     bakes,
     liveImageIds,
   });
+}
+
+/** The AMI of every launch template version (or other guard) the changes recorded, each read once. */
+async function guardAmis(port: RolloutTargetPort, changes: readonly ChangeRecord[]): Promise<Map<string, string>> {
+  const guards = [...new Set(changes.flatMap(recordedGuards))];
+  const amis = await Promise.all(guards.map((guard) => port.amiOfGuard(guard)));
+  return new Map(guards.flatMap((guard, i) => (amis[i] ? [[guard, amis[i]] as const] : [])));
 }
 
 async function bakesOf(deps: LifecycleDeps, ids: Array<string | undefined>): Promise<Map<string, BakeRecord>> {

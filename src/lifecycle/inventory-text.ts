@@ -22,6 +22,8 @@ export function referenceText(reference: AmiReference): Text {
   switch (reference.kind) {
     case 'tier':
       return text`tier ${reference.label}`;
+    case 'node-group':
+      return text`node group ${reference.label}`;
     case 'executor':
       return text`${reference.state} instance ${code(reference.instanceId)}`;
     case 'change':

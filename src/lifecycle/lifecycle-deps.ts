@@ -3,8 +3,10 @@ import { findDeployment } from '../config.js';
 import { AppError } from '../errors.js';
 import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
-import type { DominoTiersPort } from '../ports/domino.js';
+import type { DominoApiPort, DominoTiersPort } from '../ports/domino.js';
 import type { Ec2Port } from '../ports/ec2.js';
+import type { EksPort } from '../ports/eks.js';
+import type { LaunchTemplatePort } from '../ports/launch-templates.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
@@ -16,6 +18,11 @@ export interface LifecycleDeps {
   store: StateStore;
   ec2: Ec2Port;
   tiers: DominoTiersPort;
+  /** An `eks-node-groups` deployment's node groups and launch templates: its rollout targets' AMIs are references. */
+  eks?: EksPort;
+  launchTemplates?: LaunchTemplatePort;
+  /** Domino's REST API, which the EKS targets are built with (absent: unconfigured; listing needs none). */
+  domino?: DominoApiPort;
   chat: Pick<ChatPort, 'userGroupMembers'>;
   clock: Clock;
   logger: Logger;

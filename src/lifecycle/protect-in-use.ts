@@ -1,39 +1,86 @@
 import { isAppError } from '../errors.js';
+import type { InventoryAmi } from './ami-inventory.js';
+import { isTargetReference } from './ami-references.js';
 import { gatherInventory } from './gather-inventory.js';
 import { type LifecycleDeps, lifecycleDeployment } from './lifecycle-deps.js';
 
+const DAY_MS = 86_400_000;
+
 export interface ProtectionReport {
-  /** AMIs a tier uses that were not protected and now are. */
+  /** AMIs a target uses that were not protected and now are. */
   protected: string[];
   /** Already protected (or cooling down: EC2 still refuses to deregister them). */
   already: string[];
+  /** Superseded AMIs no target uses any more whose protection was lifted (with a cooldown, EC2 holds it 24 h). */
+  released: string[];
+  /** Superseded AMIs given an EC2 deprecation time (only with `retention.deprecateAfterDays`). */
+  deprecated: Array<{ imageId: string; at: Date }>;
   failed: Array<{ imageId: string; error: string }>;
 }
 
+export interface ProtectInput {
+  deployment?: string;
+  /**
+   * The AMIs a change just moved targets off (its updates' `from`). Only these lose their protection, and only
+   * once no target uses them: ami-bot protected them when a target took them on, so lifting it undoes its own
+   * act; any other protected AMI (a person's deliberate protection) is never touched here.
+   */
+  superseded?: readonly string[];
+}
+
 /**
- * After a change is applied (and on demand): every AMI of this deployment's bakes that a tier uses gets EC2
- * deregistration protection, WithCooldown per `retention.protectWithCooldown` (then EC2 keeps refusing to
- * deregister it for 24 hours after the protection is lifted). Protection is lifted only by an approved prune that
- * retires the AMI, after re-checking nothing references it: a person's deliberate protection of an AMI still in
- * use elsewhere is never undone here. Idempotent: protected AMIs are left as they are.
+ * After a change is applied (and on demand): every AMI of this deployment's bakes that a rollout target (a tier or
+ * a node group) uses gets EC2 deregistration protection, WithCooldown per `retention.protectWithCooldown`; the
+ * superseded AMIs no target uses any more lose it (EC2 then keeps refusing to deregister them for 24 hours when
+ * it was set WithCooldown) and, with `retention.deprecateAfterDays`, get a deprecation time that many days ahead
+ * so nobody launches them by mistake. An AMI still referenced otherwise (a revert record, an executor) keeps
+ * being kept by the prune's references; protection only follows what targets launch. Idempotent: protected AMIs
+ * are left as they are, a released one is cooling down or off, a deprecated one has its time.
  */
-export async function protectInUse(deps: LifecycleDeps, input: { deployment?: string }): Promise<ProtectionReport> {
+export async function protectInUse(deps: LifecycleDeps, input: ProtectInput): Promise<ProtectionReport> {
   const deployment = lifecycleDeployment(deps.config, input.deployment);
   const inventory = await gatherInventory(deps, deployment);
-  const report: ProtectionReport = { protected: [], already: [], failed: [] };
+  const report: ProtectionReport = { protected: [], already: [], released: [], deprecated: [], failed: [] };
+  const attempt = async (ami: InventoryAmi, act: () => Promise<void>, what: string) => {
+    try {
+      await act();
+      return true;
+    } catch (error) {
+      // One AMI's failure (a missing permission) does not hold back the others.
+      report.failed.push({
+        imageId: ami.id,
+        error: isAppError(error) || error instanceof Error ? error.message : String(error),
+      });
+      deps.logger.warn({ err: error, imageId: ami.id }, `could not ${what}`);
+      return false;
+    }
+  };
+  const superseded = new Set(input.superseded ?? []);
+  const { deprecateAfterDays } = deployment.retention;
   for (const ami of inventory.amis) {
-    if (!ami.references.some((r) => r.kind === 'tier') || ami.state !== 'available') continue;
-    if (ami.protection.state !== 'off') {
-      report.already.push(ami.id);
+    if (ami.state !== 'available') continue;
+    if (ami.references.some(isTargetReference)) {
+      if (ami.protection.state !== 'off') report.already.push(ami.id);
+      else if (
+        await attempt(
+          ami,
+          () =>
+            deps.ec2.enableDeregistrationProtection(ami.id, { withCooldown: deployment.retention.protectWithCooldown }),
+          'protect an AMI in use',
+        )
+      )
+        report.protected.push(ami.id);
       continue;
     }
-    try {
-      await deps.ec2.enableDeregistrationProtection(ami.id, { withCooldown: deployment.retention.protectWithCooldown });
-      report.protected.push(ami.id);
-    } catch (error) {
-      // One AMI's failure (a missing permission) does not keep the others unprotected.
-      report.failed.push({ imageId: ami.id, error: isAppError(error) ? error.message : String(error) });
-      deps.logger.warn({ err: error, imageId: ami.id }, 'could not protect an AMI in use');
+    if (!superseded.has(ami.id)) continue;
+    if (ami.protection.state === 'on') {
+      if (await attempt(ami, () => deps.ec2.disableDeregistrationProtection(ami.id), 'lift the protection of an AMI'))
+        report.released.push(ami.id);
+    }
+    if (deprecateAfterDays !== undefined && !ami.deprecationTime) {
+      const at = new Date(deps.clock.now().getTime() + deprecateAfterDays * DAY_MS);
+      if (await attempt(ami, () => deps.ec2.enableImageDeprecation(ami.id, at), 'deprecate a superseded AMI'))
+        report.deprecated.push({ imageId: ami.id, at });
     }
   }
   return report;

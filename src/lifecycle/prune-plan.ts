@@ -1,7 +1,7 @@
 import type { RetentionConfig } from '../config-schema.js';
 import type { DeregistrationProtection } from '../ports/ec2.js';
 import type { Inventory, InventoryAmi, OrphanSnapshot } from './ami-inventory.js';
-import type { AmiReference } from './ami-references.js';
+import { type AmiReference, isTargetReference } from './ami-references.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -104,7 +104,7 @@ function deprecations(inventory: Inventory, kept: KeptAmi[], policy: RetentionCo
   const byId = new Map(inventory.amis.map((a) => [a.id, a]));
   return kept.flatMap((k) => {
     const ami = byId.get(k.imageId);
-    const inTier = ami?.references.some((r) => r.kind === 'tier');
+    const inTier = ami?.references.some(isTargetReference);
     if (!ami || inTier || ami.deprecationTime || ami.state !== 'available') return [];
     return [{ imageId: ami.id, at }];
   });

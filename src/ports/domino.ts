@@ -71,8 +71,31 @@ export interface JobStatus {
   isCompleted: boolean;
 }
 
+/** A Domino 4+ hardware tier as the API lists it: its runs are scheduled on the nodes of its node pool. */
+export interface HardwareTierInfo {
+  id: string;
+  name: string;
+  /** The `dominodatalab.com/node-pool` value of the nodes it runs on (absent: not said). */
+  nodePool?: string;
+}
+
+/** A run (job, workspace, app) that has not completed: on Kubernetes its pod holds a node of its tier's pool. */
+export interface ActiveRun {
+  id: string;
+  /** `owner/project` (outside text). */
+  project: string;
+  /** Who started it (outside text). */
+  user: string;
+  hardwareTierId: string;
+  status: string;
+}
+
 export interface DominoApiPort {
   startJob(input: StartJobInput): Promise<string>;
   getJobStatus(jobId: string): Promise<JobStatus>;
   stopJob(jobId: string): Promise<void>;
+  /** Every hardware tier with its node pool (Domino 4+). */
+  listHardwareTiers(): Promise<HardwareTierInfo[]>;
+  /** The runs not yet completed on these hardware tiers ([] for none). */
+  listActiveRuns(hardwareTierIds: readonly string[]): Promise<ActiveRun[]>;
 }

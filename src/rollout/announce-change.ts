@@ -1,6 +1,7 @@
 import type { PostedMessage } from '../ports/chat.js';
 import { createAsyncQueue, eachLimited } from '../shared/async-queue.js';
 import { channel, icon, joinText, plainText, type Text, text } from '../shared/text.js';
+import { tiersToTell } from './change-audience.js';
 import { replyInThread } from './change-messages.js';
 import type { AnnouncementSummary } from './change-record.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
@@ -28,7 +29,7 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
   const log = deps.logger.child({ changeId, deployment: change.deployment });
   const summary: AnnouncementSummary = {
     at: deps.clock.now(),
-    tiers: change.updates.length,
+    tiers: change.audience ? tiersToTell(change).size : change.updates.length,
     emails: 0,
     dmSent: 0,
     alreadyNotified: 0,
@@ -47,10 +48,12 @@ export async function announceChange(deps: RolloutDeps, changeId: string): Promi
     }
   }
 
-  const labels = new Map(change.updates.map((t) => [t.id, t.label]));
+  // The planned tiers, or for node pools the hardware tiers whose runs go there (recorded when planned).
+  const labels = tiersToTell(change);
   const tiersByEmail = new Map<string, string[]>();
+  if (change.audienceError) summary.sourceError = change.audienceError.slice(0, 300);
   try {
-    const users = await deps.tierUsers.usersByTier(change.updates.map((t) => t.id));
+    const users = labels.size > 0 ? await deps.tierUsers.usersByTier([...labels.keys()]) : new Map<string, string[]>();
     for (const [tierId, emails] of users) {
       for (const raw of emails) {
         const email = raw.trim().toLowerCase();

@@ -1,5 +1,6 @@
 import { errorCode, userMessage } from '../errors.js';
 import { expiryReason, unavailableAmis } from './apply-guards.js';
+import { announceApplied } from './change-applied.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
 import {
   type ApplyResult,
@@ -13,6 +14,7 @@ import { closeUnapplied } from './decide-change.js';
 import { notifyCancelled } from './notify-cancelled.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import type { ApplyJournal, TargetOutcome } from './rollout-target.js';
+import { settleRunningWork } from './running-work.js';
 import { targetsFor } from './targets/targets-for.js';
 import { terminateDrain } from './terminate-drain.js';
 
@@ -55,10 +57,14 @@ async function applyTargets(deps: RolloutDeps, change: ChangeRecord): Promise<Ap
     });
   }
   const targets = targetsFor(deps, change.deployment);
+  const journal = changeJournal(deps, change);
+  // The runs on the machines the apply replaces: said to be evicted, or waited for (nothing written if too long).
+  const unsettled = await settleRunningWork(deps, change, targets, journal);
+  if (unsettled) return unsettled;
   let writeError: unknown;
   let outcomes: TargetOutcome[] = [];
   try {
-    outcomes = await targets.apply(change.updates.map(targetUpdateOf), changeJournal(deps, change));
+    outcomes = await targets.apply(change.updates.map(targetUpdateOf), journal);
   } catch (error) {
     if (deps.tasks.signal.aborted) throw error;
     writeError = error;
@@ -178,13 +184,17 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
           ? 'drain.terminated'
           : result.status === 'applied'
             ? 'change.applied'
-            : 'change.apply-failed',
+            : result.status === 'expired'
+              ? 'change.expired'
+              : 'change.apply-failed',
       deployment: change.deployment,
       changeId,
       summary:
         result.status === 'failed'
           ? `apply failed: ${result.error}`
-          : `${result.applied.length} changed, ${result.conflicts.length} conflicts, ${result.verified.length} verified`,
+          : result.status === 'expired'
+            ? `expired without a write: ${result.reason}`
+            : `${result.applied.length} changed, ${result.conflicts.length} conflicts, ${result.verified.length} verified`,
       before,
       after,
     });
@@ -192,9 +202,11 @@ export function createApplyChange(deps: RolloutDeps, next: { drainAfter(change: 
       { status: result.status, applied: result.applied.length, conflicts: result.conflicts.length },
       'change applied',
     );
+    // The AMIs targets use now are protected (and the superseded ones released) before the drain is offered.
+    await announceApplied(deps, done, log);
     // Users were told it would happen: a failed apply that wrote nothing (an AMI gone) is off, as an expiry is.
     const isNothingWritten = result.applied.length === 0 && result.verified.length === 0;
-    if (change.kind !== 'drain' && result.status === 'failed' && isNothingWritten) {
+    if (change.kind !== 'drain' && result.status !== 'applied' && isNothingWritten) {
       notifyCancelled(deps, done);
     }
     if (change.kind !== 'drain' && result.status === 'applied' && result.applied.length > 0) {

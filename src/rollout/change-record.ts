@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { tierKey } from '../ports/domino.js';
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import type { ChangeGate } from './rollout-gate.js';
-import type { RolloutTarget, TargetProgress, TargetUpdate } from './rollout-target.js';
+import type { RolloutTarget, TargetAudience, TargetNotice, TargetProgress, TargetUpdate } from './rollout-target.js';
 
 /**
  * A change is what an approver approves: a rollout of a new AMI to standard tiers, a revert of an applied
@@ -173,6 +173,17 @@ export interface ChangeRecord {
   targetAmiName?: string;
   /** Rollout: the passed test that let it through the gate, or the admin's override and its reason. */
   gate?: ChangeGate;
+  /**
+   * Per node pool, the planned targets and the hardware tiers whose users the change reaches (absent: the targets
+   * are the tiers). Read when planned; the announcement names them and tells their users.
+   */
+  audience?: TargetAudience[];
+  /** Why the audience could not be read when planned (Domino's error, outside text): nobody is DMed. */
+  audienceError?: string;
+  /** What the targets' kind says about the planned moves (Terraform drift), shown in the plan. */
+  notices?: TargetNotice[];
+  /** The admin who planned it knowing the notices (`--accept-terraform-drift`); a plan with notices has one. */
+  noticesAcceptedBy?: string;
   revertOf?: string;
   drainOf?: string;
   snapshot: TierSnapshot[];
@@ -198,11 +209,16 @@ export interface ChangeRecord {
   progress?: TargetProgress[];
   /** The apply's latest heartbeat while it waits (a node group update takes minutes): it is not stale before. */
   applyAliveAt?: Date;
+  /**
+   * What the apply did about the runs on the machines it replaces (running-work.ts): when it said they will be
+   * evicted, when it began waiting for idle pools (a takeover continues that wait), when they were idle.
+   */
+  runningWork?: { noticeAt?: Date; waitingSince?: Date; idleAt?: Date; runs?: number };
 }
 
 /** Facts written by the change's own flow only (no race): where its messages are, what was announced, apply progress. */
 export type ChangeNotes = Partial<
-  Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement' | 'progress' | 'applyAliveAt'>
+  Pick<ChangeRecord, 'message' | 'threadTs' | 'announcement' | 'progress' | 'applyAliveAt' | 'runningWork'>
 >;
 
 export const CHANGE_ID_PATTERN = /^chg-\d{8}-[a-z0-9]{4}$/;

@@ -6,9 +6,10 @@ import type { Reply } from '../shared/reply.js';
 import { icon, joinText, link, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { approverNote } from './approver-capacity.js';
+import { audienceOf } from './change-audience.js';
 import { withChangeLock } from './change-lock.js';
 import { postChange } from './change-messages.js';
-import { type ChangeRecord, snapshotOf } from './change-record.js';
+import { type ChangeRecord, snapshotOf, targetUpdateOf } from './change-record.js';
 import { classifyTargets, isAmiId } from './classify-tiers.js';
 import { parseWindow } from './maintenance-window.js';
 import { type AmiTarget, resolveAmiTarget } from './resolve-target.js';
@@ -17,6 +18,7 @@ import { type ChangeGate, olderRefusal, overrideReasonRefusal, type StandardAmi,
 import type { TestSetting } from './rollout-target.js';
 import { storeNewChange } from './store-change.js';
 import { targetsFor } from './targets/targets-for.js';
+import { driftRefusal } from './terraform-drift-text.js';
 
 export interface PlanRolloutInput {
   userId: string;
@@ -33,6 +35,8 @@ export interface PlanRolloutInput {
   overrideTest?: string;
   /** The button's message (Plan rollout): the bake's own thread (isFromOwnMessage). */
   origin?: ButtonOrigin;
+  /** `--accept-terraform-drift`: the admin plans knowing the change drifts from Terraform's state. */
+  acceptDrift?: boolean;
 }
 
 type PlanOutcome = { change: ChangeRecord } | { nothing: Reply };
@@ -139,6 +143,11 @@ export function createPlanRollout(deps: RolloutDeps) {
           ),
         };
       }
+      // What the kind says about these moves (Terraform drift) must be accepted before a change exists to approve.
+      const notices = await port.notices(plan.updates.map(targetUpdateOf));
+      if (notices.length > 0 && !input.acceptDrift) {
+        throw new AppError('terraform_drift', driftRefusal(notices, `/ami plan ${target.bake?._id ?? target.amiId}`));
+      }
       const ttlMs = deps.config.approvalTtlHours * 3_600_000;
       const deadline = new Date(Math.min(now.getTime() + ttlMs, applyAt?.getTime() ?? Number.POSITIVE_INFINITY));
       const draft: Omit<ChangeRecord, '_id'> = {
@@ -153,6 +162,8 @@ export function createPlanRollout(deps: RolloutDeps) {
         targetAmi: target.amiId,
         targetAmiName: target.amiName,
         gate,
+        ...(notices.length > 0 ? { notices, noticesAcceptedBy: input.userId } : {}),
+        ...(await audienceOf(port, plan.updates)),
         snapshot: targets.map(snapshotOf),
         ...plan,
         channel: target.channel,
@@ -168,7 +179,7 @@ export function createPlanRollout(deps: RolloutDeps) {
       action: 'change.planned',
       deployment: change.deployment,
       changeId: change._id,
-      summary: `rollout of ${change.targetAmi}: ${change.updates.length} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on it; ${gate.override ? `test requirement overridden: ${gate.override.reason}` : `tested by ${gate.test?.id}`}`,
+      summary: `rollout of ${change.targetAmi}: ${change.updates.length} to change, ${change.skipped.length} skipped, ${change.unchanged.length} already on it; ${gate.override ? `test requirement overridden: ${gate.override.reason}` : `tested by ${gate.test?.id}`}${change.notices ? `; drift from Terraform accepted for ${change.notices.length} node group(s)` : ''}`,
       before: Object.fromEntries(change.updates.map((t) => [t.id, t.from])),
       after: Object.fromEntries(change.updates.map((t) => [t.id, t.to])),
     });

@@ -5,6 +5,7 @@ import { code, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { unavailableAmis } from './apply-guards.js';
 import { approverNote } from './approver-capacity.js';
+import { audienceOf } from './change-audience.js';
 import { withChangeLock } from './change-lock.js';
 import { postChange } from './change-messages.js';
 import {
@@ -46,7 +47,8 @@ export function createRevertChange(deps: RolloutDeps) {
     const change = await withChangeLock(deps, source.deployment, async () => {
       await refuseIfOpen(deps, source.deployment);
       const now = deps.clock.now();
-      const targets = await targetsFor(deps, source.deployment).list();
+      const port = targetsFor(deps, source.deployment);
+      const targets = await port.list();
       const current = new Map(targets.map((target) => [target.key, target]));
       const recorded = new Map(source.snapshot.map((entry) => [targetKey(entry), entry.executorImage]));
       const moved = source.updates.filter((t) => isTierApplied(source.result, t));
@@ -101,6 +103,7 @@ export function createRevertChange(deps: RolloutDeps) {
         deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
         revertOf: source._id,
         snapshot: targets.map(snapshotOf),
+        ...(updates.length > 0 ? await audienceOf(port, updates) : {}),
         updates,
         skipped,
         unchanged: [],

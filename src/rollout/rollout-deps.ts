@@ -13,6 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import type { AuditEntry } from './audit-record.js';
 import { newAuditId } from './audit-record.js';
+import type { ChangeAppliedListener } from './change-applied.js';
 import type { RolloutPresenter } from './rollout-presenter.js';
 
 /** Everything the rollout use cases need from the outside, injected once by bot.ts. */
@@ -37,6 +38,8 @@ export interface RolloutDeps {
   /** Unique per process: owner of apply claims. */
   owner: string;
   metrics?: Metrics;
+  /** Told after a change moved targets, in order (change-applied.ts): the lifecycle's protection of AMIs in use. */
+  onApplied?: readonly ChangeAppliedListener[];
 }
 
 export function requireDeployment(config: Config, name: string): DeploymentConfig {

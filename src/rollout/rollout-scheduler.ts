@@ -67,7 +67,9 @@ export function createRolloutScheduler(
     } else if (change.status === 'approved') {
       const at = change.applyAt?.getTime() ?? (change.decision?.at.getTime() ?? 0) + APPLY_GRACE_MS;
       if (nowMs >= at) await apply(change._id, 'ami-bot');
-      else if (!change.reminderSentAt && nowMs >= at - remindMs) await remind(change);
+      // Only a maintenance window is reminded of: without one the approver's own request is applying it now
+      // (a scan between the decision and that apply's claim used to post "Reminder: … window starting undefined").
+      else if (change.applyAt && !change.reminderSentAt && nowMs >= at - remindMs) await remind(change);
     } else if (change.status === 'applying' && change.apply && nowMs - applyLastAliveMs(change) > staleMs) {
       deps.logger.warn(
         { changeId: change._id, attempt: change.apply.attempt },

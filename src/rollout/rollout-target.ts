@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.js';
+import type { ActiveRun } from '../ports/domino.js';
 
 /**
  * The rollout-target port: what a rollout moves from one AMI to another, whatever the deployment's kind — a
@@ -126,6 +127,58 @@ export interface TestSetting {
   setting: string;
 }
 
+/**
+ * What the plan must say about a planned move besides the move itself, found by the kind (hardware tiers have
+ * none). Terraform drift: the target's launch template carries a tag showing that Terraform manages it, so a new
+ * version made by ami-bot drifts from Terraform's state (the next `terraform apply` would put the old AMI back)
+ * until the module's `ami` input says the same; the admin must accept that explicitly.
+ */
+export interface TerraformDriftNotice {
+  kind: 'terraform-drift';
+  /** The target (node group) planned to move. */
+  key: string;
+  label: string;
+  templateId: string;
+  templateName?: string;
+  /** The configured Terraform tag keys the template carries, with their values (outside text). */
+  tags: Record<string, string>;
+  /**
+   * The module input that makes Terraform agree, when the template's name says which node group of Domino's
+   * terraform-aws-eks module made it (`default_node_groups.compute.ami`); absent when it does not.
+   */
+  variable?: string;
+  /** The AMI the input must name after the change. */
+  ami: string;
+}
+
+export type TargetNotice = TerraformDriftNotice;
+
+/**
+ * The work on the targets' machines when the apply replaces them (an EKS update drains every node of its node
+ * group): Domino's hardware tiers scheduled there and their runs not yet completed, and what to do with them.
+ */
+export interface TargetWorkload {
+  /** `evict`: say in the thread that the runs will be evicted; `wait-idle`: wait until none is left. */
+  policy: 'evict' | 'wait-idle';
+  /** The node pools the planned targets belong to. */
+  pools: string[];
+  tiers: Array<{ id: string; name: string; pool: string }>;
+  runs: ActiveRun[];
+  /** Domino could not be asked (outside text): the runs are unknown. */
+  error?: string;
+}
+
+/**
+ * Who a change reaches when the targets are not themselves hardware tiers: per node pool, the planned targets in
+ * it and Domino's hardware tiers whose runs go there (their users are the ones to tell).
+ */
+export interface TargetAudience {
+  pool: string;
+  /** Labels of the planned targets in the pool. */
+  targets: string[];
+  tiers: Array<{ id: string; label: string }>;
+}
+
 export interface RolloutTargetPort {
   /** Every target of the deployment with the AMI it launches now. */
   list(): Promise<RolloutTarget[]>;
@@ -148,8 +201,25 @@ export interface RolloutTargetPort {
    * replaces the nodes itself), so a drain touches nothing.
    */
   drainScope(): InstanceScope | undefined;
+  /**
+   * The running work an apply of these moves would disturb; undefined when it disturbs none (a tier's new AMI
+   * reaches only executors started later, so runs on today's executors go on).
+   */
+  runningWork(updates: readonly TargetUpdate[]): Promise<TargetWorkload | undefined>;
+  /**
+   * The hardware tiers the moves reach, per node pool; undefined when the targets are the tiers themselves.
+   * Throws when Domino cannot say (the caller keeps the change and reports it).
+   */
+  audience(updates: readonly TargetUpdate[]): Promise<TargetAudience[] | undefined>;
+  /** What the plan must say about these moves (none for hardware tiers), each to be accepted by the admin. */
+  notices(updates: readonly TargetUpdate[]): Promise<TargetNotice[]>;
   /** Says why there is nothing to list (`no tiers in Domino's collection…`), for a plan that found no target. */
   emptyReason(): string;
+  /**
+   * The AMI a guard a change recorded names (its revert record): a tier's guard is its AMI; a node group's is a
+   * launch template version, whose AMI EC2 still holds. Undefined when it names none (the version is gone).
+   */
+  amiOfGuard(guard: string): Promise<string | undefined>;
 }
 
 /**

@@ -26,5 +26,17 @@ export function unconfiguredDominoApi(): DominoApiPort {
     'domino_api_not_configured',
     "Domino's API is not configured (DOMINO_API_URL and DOMINO_API_KEY); the AMI test cannot start a job.",
   );
-  return { startJob: missing, getJobStatus: missing, stopJob: missing };
+  return {
+    startJob: missing,
+    getJobStatus: missing,
+    stopJob: missing,
+    listHardwareTiers: fail(
+      'domino_api_not_configured',
+      "Domino's API is not configured (DOMINO_API_URL and DOMINO_API_KEY); the hardware tiers of the node pools cannot be read.",
+    ),
+    listActiveRuns: fail(
+      'domino_api_not_configured',
+      "Domino's API is not configured (DOMINO_API_URL and DOMINO_API_KEY); the runs on the node pools cannot be listed.",
+    ),
+  };
 }

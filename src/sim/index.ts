@@ -35,6 +35,8 @@ export {
   addLaunchTemplate,
   addNodegroup,
   addNodePoolTier,
+  addRun,
+  finishRun,
   NODE_POOL_LABEL,
   type SeedEksOptions,
   type SeededEks,

@@ -107,7 +107,48 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
   add('test', `test-${zones[0]}`, node, 'custom');
   add('platform', 'platform', eks, 'none');
   add('legacy', `legacy-${zones[0]}`, eks, 'eks-ami');
+  // Domino's hardware tiers name the pools their runs go to (two on compute, one on each other user pool).
+  world.hardwareTiers.push(
+    { id: 'small-k8s', name: 'Small', nodePool: 'compute' },
+    { id: 'large-k8s', name: 'Large', nodePool: 'compute' },
+    { id: 'gpu-k8s', name: 'GPU', nodePool: 'gpu' },
+    { id: 'default-k8s', name: 'Default', nodePool: 'default' },
+  );
   return seeded;
+}
+
+/** A run of a user on a hardware tier, in `status` (Running unless said), as Domino lists it until it completes. */
+export function addRun(
+  world: SimWorld,
+  input: { tierId: string; project: { owner: string; name: string }; user: string; status?: string },
+): string {
+  const projectId = `proj-${input.project.owner}-${input.project.name}`;
+  if (!world.projects.has(projectId)) {
+    world.projects.set(projectId, { id: projectId, ...input.project, defaultEnvironmentId: '' });
+  }
+  const id = world.ids.job();
+  const status = input.status ?? 'Running';
+  world.jobs.set(id, {
+    id,
+    projectId,
+    tierId: input.tierId,
+    environmentId: '',
+    image: '',
+    title: 'user run',
+    command: 'python train.py',
+    status,
+    isCompleted: false,
+    history: [{ status, atMs: 0 }],
+    stopRequested: false,
+    startedBy: input.user,
+  });
+  return id;
+}
+
+/** The run ends (Succeeded): Domino lists it no more. */
+export function finishRun(world: SimWorld, runId: string): void {
+  const job = world.jobs.get(runId);
+  if (job) Object.assign(job, { status: 'Succeeded', isCompleted: true });
 }
 
 /** A launch template with its version 1 (the default), as CreateLaunchTemplate makes it. */

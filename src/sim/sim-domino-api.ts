@@ -161,7 +161,9 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
       const project = world.projects.get(input.projectId);
       if (project === undefined)
         throw new AppError('domino_project_not_found', `Domino has no project ${input.projectId}.`);
-      if (!world.tiers.some((t) => t.doc._id === input.hardwareTierId)) {
+      const isTier = (id: string) =>
+        world.tiers.some((t) => t.doc._id === id) || world.hardwareTiers.some((t) => t.id === id);
+      if (!isTier(input.hardwareTierId)) {
         throw new AppError('domino_hardware_tier_not_found', `Domino has no hardware tier ${input.hardwareTierId}.`);
       }
       const environmentId = input.environmentId ?? project.defaultEnvironmentId;
@@ -204,6 +206,26 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
       enter();
       const job = requireJob(jobId);
       return { executionStatus: job.status, isCompleted: job.isCompleted };
+    },
+    async listHardwareTiers() {
+      enter();
+      return world.hardwareTiers.map(({ id, name, nodePool }) => ({ id, name, nodePool }));
+    },
+    async listActiveRuns(hardwareTierIds) {
+      enter();
+      const tiers = new Set(hardwareTierIds);
+      return [...world.jobs.values()]
+        .filter((job) => !job.isCompleted && tiers.has(job.tierId))
+        .map((job) => {
+          const project = world.projects.get(job.projectId);
+          return {
+            id: job.id,
+            project: project ? `${project.owner}/${project.name}` : job.projectId,
+            user: job.startedBy ?? project?.owner ?? '',
+            hardwareTierId: job.tierId,
+            status: job.status,
+          };
+        });
     },
     async stopJob(jobId) {
       const nowMs = enter();

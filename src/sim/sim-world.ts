@@ -104,6 +104,13 @@ export interface SimTier {
   doc: { _id: string; executorImage: string; [field: string]: unknown };
 }
 
+/** A Domino 4+ hardware tier (the hardware tier API's view): its runs go to the nodes of its node pool. */
+export interface SimHardwareTier {
+  id: string;
+  name: string;
+  nodePool: string;
+}
+
 export interface SimEnvironment {
   id: string;
   name: string;
@@ -133,6 +140,8 @@ export interface SimJob {
   /** Set when the job's executor was booted for it (new instance from the tier's AMI). */
   launchedExecutor?: boolean;
   stopRequested: boolean;
+  /** Who started it (the hardware tier API's runs name them); the project's owner when unset. */
+  startedBy?: string;
 }
 
 export interface SlackDirectory {
@@ -159,6 +168,8 @@ export interface SimWorld {
   snapshots: Map<string, SimSnapshot>;
   commands: SimCommand[];
   tiers: SimTier[];
+  /** Domino 4+ hardware tiers with their node pools (an EKS cluster's, seeded by seedEksCluster). */
+  hardwareTiers: SimHardwareTier[];
   /** Tier id → emails of the users who ran on it recently. */
   tierUsers: Map<string, string[]>;
   environments: Map<string, SimEnvironment>;
@@ -204,6 +215,7 @@ export function createSimWorld(options: SimWorldOptions = {}): SimWorld {
     snapshots: new Map(),
     commands: [],
     tiers: [],
+    hardwareTiers: [],
     tierUsers: new Map(),
     environments: new Map(),
     projects: new Map(),

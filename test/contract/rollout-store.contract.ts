@@ -40,6 +40,33 @@ export function rolloutStoreContract(name: string, open: () => Promise<StateStor
       expect(await store.changes.get('chg-20261128-none')).toBeUndefined();
     });
 
+    it('keeps an EKS change’s notices, audience and the running-work notes (Dates intact)', async () => {
+      const change = sampleChange({
+        notices: [
+          {
+            kind: 'terraform-drift',
+            key: 'nodegroup:prod/compute-a',
+            label: 'compute-a',
+            templateId: 'lt-0123456789abcdef0',
+            templateName: 'prod-compute',
+            tags: { 'managed-by': 'terraform' },
+            variable: 'default_node_groups.compute.ami',
+            ami: 'ami-0a1b2c3d4e5f60718',
+          },
+        ],
+        noticesAcceptedBy: 'U0A',
+        audience: [{ pool: 'compute', targets: ['compute-a'], tiers: [{ id: 'small-k8s', label: 'Small' }] }],
+      });
+      await store.changes.insert(change);
+      await store.changes.note(change._id, { runningWork: { waitingSince: later(5), runs: 2 } });
+      await store.changes.note(change._id, { runningWork: { waitingSince: later(5), runs: 2, idleAt: later(HOUR) } });
+      const got = await store.changes.get(change._id);
+      expect(got?.notices).toEqual(change.notices);
+      expect(got?.noticesAcceptedBy).toBe('U0A');
+      expect(got?.audience).toEqual(change.audience);
+      expect(got?.runningWork).toEqual({ waitingSince: later(5), runs: 2, idleAt: later(HOUR) });
+    });
+
     it('keeps an apply’s checkpoints and heartbeat on the change, and the heartbeat delays a takeover', async () => {
       const change = sampleChange();
       await store.changes.insert(change);

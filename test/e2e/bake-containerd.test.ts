@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { DETECT_RUNTIME_KEY } from '../../src/bake/container-runtime.js';
 import { parseImageReference } from '../../src/bake/image-reference.js';
-import { BAKE_ID_TAG } from '../../src/bake/image-tags.js';
+import { BAKE_ID_TAG, NODE_POOLS_TAG } from '../../src/bake/image-tags.js';
 import { commandComment } from '../../src/bake/run-command.js';
 import type { Config, ContainerRuntime, Provision } from '../../src/config.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
@@ -120,6 +120,9 @@ describe('/ami bake of an EKS node template (containerd)', () => {
     expect([...(image.containerdImages?.keys() ?? [])].sort()).toEqual([...canonical].sort());
     expect(image.dockerImages.size).toBe(0);
     expect(image.tags[BAKE_ID_TAG]).toBe(bake._id);
+    // Named and tagged with the node pool it is for (today's rule with the pool).
+    expect(image.name).toMatch(/^domino-[a-z0-9-]+-default-node-\d{8}-\d{4}$/);
+    expect(image.tags[NODE_POOLS_TAG]).toBe('default');
     expect(node.state).toBe('stopped');
 
     // The thread and the card say what ran and what was skipped, and why.

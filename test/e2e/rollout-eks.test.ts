@@ -3,7 +3,7 @@
 // updated to it), revert (a third version with the recorded AMI), with the versions checked after each step.
 import { afterEach, describe, expect, it } from 'vitest';
 import { bakeImageTags } from '../../src/bake/image-tags.js';
-import { NODE_POOL_LABEL, seedEksCluster } from '../../src/sim/index.js';
+import { addRun, NODE_POOL_LABEL, seedEksCluster } from '../../src/sim/index.js';
 import { createSimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import type { Harness } from '../support/bot-harness.js';
@@ -34,7 +34,7 @@ describe('rollout of an eks-node-groups deployment', () => {
           nodePools: ['compute', 'gpu'],
           nodePoolLabel: NODE_POOL_LABEL,
           force: false,
-          terraformTagKeys: [],
+          terraformTagKeys: ['managed-by'],
           runningWork: 'evict',
         };
       },
@@ -45,9 +45,21 @@ describe('rollout of an eks-node-groups deployment', () => {
     const versions = (name: string) => world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
     const nodegroup = (name: string) => world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
 
-    await h.slash(`plan ${bake._id}`, { responseId: 'plan' });
+    // The seeded launch templates carry Terraform's tags: the plan is refused until the admin accepts the drift.
+    await h.slash(`plan ${bake._id}`, { responseId: 'drift' });
+    const refused = await h.answer('drift');
+    expect(refused).toContain('drift from the Terraform state');
+    expect(refused).toContain(`additional_node_groups.compute-us-west-2a.ami = "${amiId}"`);
+    expect(refused).toContain('--accept-terraform-drift');
+    expect(await h.store.changes.listOpen()).toEqual([]);
+    await h.slash(`plan ${bake._id} --accept-terraform-drift`, { responseId: 'plan' });
     expect(await h.answer('plan')).toContain('Planned');
     const change = await latestChange(h, 'rollout');
+    expect(change.notices?.map((n) => n.key)).toEqual(change.updates.map((u) => u.key));
+    const planMessage = h.fake.calls.find(
+      (c) => c.method === 'chat.postMessage' && JSON.stringify(c.args.blocks ?? '').includes(change._id),
+    );
+    expect(JSON.stringify(planMessage?.args.blocks)).toContain('*Drifts from Terraform*');
     expect(change.updates.map((u) => u.id)).toEqual(COMPUTE);
     expect(change.skipped.map((s) => [s.id, s.reason])).toEqual([
       ['gpu-us-west-2a', 'special'],
@@ -56,6 +68,8 @@ describe('rollout of an eks-node-groups deployment', () => {
     for (const name of COMPUTE) expect(versions(name)).toHaveLength(1);
     await h.bot.rollout.idle();
 
+    // A user's run on a compute tier: the apply says in the thread that it will be evicted (eks.runningWork evict).
+    addRun(world, { tierId: 'small-k8s', project: { owner: 'ana', name: 'churn' }, user: 'ana' });
     await h.click(ACTION_IDS.approve, change._id, { userId: APPROVERS[0], responseId: 'approve' });
     await h.bot.rollout.idle();
     const applied = await h.store.changes.get(change._id);
@@ -70,6 +84,8 @@ describe('rollout of an eks-node-groups deployment', () => {
     // The apply result is posted in the change's thread.
     const posted = h.fake.calls.filter((c) => c.method === 'chat.postMessage').map((c) => String(c.args.text ?? ''));
     expect(posted.some((text) => text.startsWith(`${change._id} applied: 2`))).toBe(true);
+    expect(posted.some((text) => text.includes('1 running run on node pools compute will be evicted'))).toBe(true);
+    expect(posted.some((text) => text.includes('ana/churn (ana, Running)'))).toBe(true);
 
     await h.slash(`revert ${change._id}`, { responseId: 'revert' });
     const revert = await latestChange(h, 'revert');

@@ -311,6 +311,32 @@ function everyPayload(): Payload[] {
         kind: 'view',
         view: homeView({ bakes, isAdmin, now: NOW, sandbox }),
       });
+  out.push({
+    id: 'home with AMIs max',
+    kind: 'view',
+    view: homeView({
+      bakes,
+      isAdmin: true,
+      now: NOW,
+      sandbox: true,
+      amis: Array.from({ length: 25 }, (_, i) => ({
+        deployment: `${long(50, 'd')}${i}`,
+        pricePerGbMonth: 0.05 + i,
+        ...(i % 2 === 0
+          ? { note: long(3_000, '<n>') }
+          : {
+              summary: {
+                amis: 9_999,
+                snapshotGiB: 999_999,
+                monthlyCostUsd: 49_999.95,
+                retirable: 9_999,
+                orphanImages: 999,
+                orphanSnapshots: 999,
+              },
+            }),
+      })),
+    }),
+  });
 
   // Changes: every kind and status, 240 tiers with long and hostile labels.
   for (const status of statuses) {

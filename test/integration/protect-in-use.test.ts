@@ -15,9 +15,21 @@ describe('protection of the AMIs in use', () => {
     const w = createLifecycleWorld({ keepLast: 1, keepDays: 0, recentChanges: 1 });
     const first = await w.bake();
     await w.rollOut(first);
-    expect(await protectInUse(w.deps, {})).toEqual({ protected: [first], already: [], failed: [] });
+    expect(await protectInUse(w.deps, {})).toEqual({
+      protected: [first],
+      already: [],
+      released: [],
+      deprecated: [],
+      failed: [],
+    });
     expect(w.world.images.get(first)?.protection).toEqual({ cooldown: true });
-    expect(await protectInUse(w.deps, {})).toEqual({ protected: [], already: [first], failed: [] });
+    expect(await protectInUse(w.deps, {})).toEqual({
+      protected: [],
+      already: [first],
+      released: [],
+      deprecated: [],
+      failed: [],
+    });
 
     await w.clock.advance(7 * DAY);
     const second = await w.bake();

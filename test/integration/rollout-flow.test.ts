@@ -203,6 +203,20 @@ describe('rollout on FerretDB: plan → approve → apply → verify → revert'
     expect((await rig.readTiers()).get(SMALL)?.executorImage).toBe(AMI.new);
   });
 
+  it('an approval without a window is never reminded of: the scan applies it if its own apply did not start', async () => {
+    const change = await plan(rig);
+    // Decided, but the approver's process died before its apply claimed the change.
+    await rig.store.changes.decide(change._id, { outcome: 'approved', by: APPROVERS[0]!, at: rig.clock.now() });
+    await rig.rollout.scheduler.tick();
+    expect((await rig.store.changes.get(change._id))?.status).toBe('approved');
+    expect(rig.chat.posts.filter((p) => p.text.startsWith('Reminder'))).toEqual([]);
+    await rig.clock.advance(61_000);
+    await rig.rollout.scheduler.tick();
+    await rig.tasks.idle();
+    expect((await rig.store.changes.get(change._id))?.status).toBe('applied');
+    expect(rig.chat.posts.filter((p) => p.text.startsWith('Reminder'))).toEqual([]);
+  });
+
   it('takes over an apply whose process died, and applies once', async () => {
     const change = await plan(rig);
     await rig.store.changes.decide(change._id, { outcome: 'approved', by: APPROVERS[0]!, at: rig.clock.now() });

@@ -7,6 +7,8 @@ import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { TierUsersPort } from '../../src/ports/domino.js';
 import type { Ec2Port } from '../../src/ports/ec2.js';
+import type { EksPort } from '../../src/ports/eks.js';
+import type { LaunchTemplatePort } from '../../src/ports/launch-templates.js';
 import type { RegistryPort } from '../../src/ports/registry.js';
 import type { SsmPort } from '../../src/ports/ssm.js';
 import type { StateStore } from '../../src/ports/state-store.js';
@@ -26,7 +28,7 @@ import { getFreePort } from './free-port.js';
 import { createInFlight, trackStore } from './in-flight.js';
 import { mongoTestUri, uniqueDbName } from './mongo.js';
 import { type SlackResponse, sendBlockAction, sendSlashCommand } from './slack-signing.js';
-import { driveClock, driveUntil, isManualClock } from './time-driver.js';
+import { driveClock, drivenIdle, isManualClock } from './time-driver.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const OPS = DEMO_IDS.opsChannel;
@@ -70,6 +72,8 @@ export interface HarnessOptions {
   domino?: boolean;
   /** Give the bot the simulator's EKS and launch templates (an eks-node-groups deployment's targets). */
   eks?: boolean;
+  /** These EKS and launch template ports instead (the real adapters on moto): the simulator's are not used. */
+  eksPorts?: { eks: EksPort; launchTemplates: LaunchTemplatePort };
   /**
    * The review scheduler (schedule, catch-up on start, reminders). Off unless given: on the real date a
    * catch-up could post a review into any test's fake Slack.
@@ -124,17 +128,6 @@ export interface Harness {
 }
 
 let responseCounter = 0;
-
-function drivenIdle(idle: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    let done = false;
-    const idled = idle().finally(() => {
-      done = true;
-    });
-    await driveUntil('the bot to be idle', () => (done ? true : undefined), { realLimitMs: 60_000 });
-    await idled;
-  };
-}
 
 /** The newest message in the fake Slack carrying button `actionId` with `value`: where a real click comes from. */
 export function buttonMessage(
@@ -196,6 +189,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.eks
       ? { eks: createSimEks(world, clock, faults), launchTemplates: createSimLaunchTemplates(world, clock, faults) }
       : {}),
+    ...(options.eksPorts ?? {}),
     ...(options.registry ? { registry: options.registry } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     botIds: { botId: 'B0BOT', botUserId: 'U0BOT' },
@@ -210,6 +204,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (driven) {
     trackStore(driven.inFlight, store);
     driven.inFlight.track(bot.chat);
+    // The real EKS and launch template adapters' calls (moto) too.
+    if (options.eksPorts) for (const port of Object.values(options.eksPorts)) driven.inFlight.track(port);
     // Waiting for the bot to be idle waits for its timers too: time moves on until the work is done.
     for (const target of [bot.runner, bot.rollout, bot.rollout.tasks])
       target.idle = drivenIdle(target.idle.bind(target));

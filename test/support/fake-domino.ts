@@ -23,6 +23,18 @@ export interface FakeDomino {
   /** Faults for the next requests, in order. */
   failNext(...faults: FakeDominoFault[]): void;
   jobs: Map<string, { timeline: Timeline; startMs: number; stoppedMs?: number; body: Record<string, unknown> }>;
+  /** What `/api/hardwaretiers/v1/hardwaretiers` answers (Domino 4+ tiers with their node pools). */
+  hardwareTiers: Array<{ id: string; name: string; nodePool?: string }>;
+  /** Runs of other users, served by `/api/jobs/v1/jobs?hardwareTierId=…&isCompleted=false`. */
+  runs: Array<{
+    id: string;
+    hardwareTierId: string;
+    projectOwnerName: string;
+    projectName: string;
+    username: string;
+    status: string;
+    isCompleted: boolean;
+  }>;
   close(): Promise<void>;
 }
 
@@ -58,6 +70,8 @@ export const TIMELINES = {
 export async function startFakeDomino(options: { apiKey: string; now: () => number }): Promise<FakeDomino> {
   const calls: FakeDominoCall[] = [];
   const jobs: FakeDomino['jobs'] = new Map();
+  const hardwareTiers: FakeDomino['hardwareTiers'] = [];
+  const runs: FakeDomino['runs'] = [];
   const timelines: Timeline[] = [];
   const faults: FakeDominoFault[] = [];
   const hanging = new Set<ServerResponse>();
@@ -84,7 +98,8 @@ export async function startFakeDomino(options: { apiKey: string; now: () => numb
       });
       req.on('end', () => resolve(text));
     });
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
     const apiKey = req.headers['x-domino-api-key'] as string | undefined;
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     calls.push({ method: req.method ?? '', path, apiKey, body });
@@ -96,6 +111,23 @@ export async function startFakeDomino(options: { apiKey: string; now: () => numb
     if (fault === 'unauthorized' || apiKey !== options.apiKey) return send(res, 401, { message: 'Unauthorized' });
     if (fault === 'server-error') return send(res, 503, { message: 'Service Unavailable: mongo down' });
     if (fault === 'not-json') return res.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
+    if (req.method === 'GET' && path === '/api/hardwaretiers/v1/hardwaretiers') {
+      return send(res, 200, { hardwareTiers, metadata: { totalCount: hardwareTiers.length } });
+    }
+    if (req.method === 'GET' && path === '/api/jobs/v1/jobs') {
+      const tier = url.searchParams.get('hardwareTierId');
+      const open = url.searchParams.get('isCompleted') === 'false';
+      const jobs = runs
+        .filter((run) => run.hardwareTierId === tier && (!open || !run.isCompleted))
+        .map((run) => ({
+          id: run.id,
+          projectOwnerName: run.projectOwnerName,
+          projectName: run.projectName,
+          startedBy: { username: run.username },
+          statuses: { executionStatus: run.status, isCompleted: run.isCompleted },
+        }));
+      return send(res, 200, { jobs });
+    }
     if (req.method === 'POST' && path === '/v4/jobs/start') {
       const id = `job${String(++seq).padStart(4, '0')}`;
       jobs.set(id, { timeline: timelines.shift() ?? TIMELINES.fast, startMs: options.now(), body });
@@ -123,6 +155,8 @@ export async function startFakeDomino(options: { apiKey: string; now: () => numb
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
     jobs,
+    hardwareTiers,
+    runs,
     nextTimeline: (timeline) => void timelines.push(timeline),
     failNext: (...list) => void faults.push(...list),
     close() {

@@ -27,6 +27,7 @@ import {
   type UpdateNodegroupVersionCommandInput,
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { Clock } from '../../src/ports/clock.js';
 import type { EksSeed } from '../contract/eks-port.contract.js';
 import type { LaunchTemplateSeed } from '../contract/launch-template-port.contract.js';
 
@@ -212,6 +213,8 @@ interface StandInUpdate {
   version: string;
   force: boolean;
   steps: number;
+  /** On the stand-in's clock, when the update started. */
+  startedMs: number;
 }
 
 export interface EksUpdateStandIn {
@@ -223,6 +226,16 @@ export interface EksUpdateStandIn {
   advance(): void;
   /** Updates not forced end Failed with EKS's PodEvictionFailure. */
   failUpdates(): void;
+  /** Every DescribeUpdate answer, in order: how an update went InProgress → Successful. */
+  describeAnswers: Array<{ nodegroup: string; updateId: string; status: string }>;
+  /** Every update EKS started (a request repeated with its token is the same one), in order. */
+  started(): Array<{ nodegroup: string; updateId: string }>;
+}
+
+export interface EksUpdateStandInOptions {
+  /** With a clock, an update also takes one step per `stepMs` of it (a rolling update's pace), not only on advance(). */
+  clock?: Clock;
+  stepMs?: number;
 }
 
 /**
@@ -234,14 +247,41 @@ export interface EksUpdateStandIn {
  * update in progress makes the node group UPDATING (ResourceInUseException for another one) and, once Successful,
  * its launch template version the new one: DescribeNodegroup shows both on top of moto's answer.
  */
-export function eksUpdateStandIn(moto: EKSClient, ec2: EC2Client): EksUpdateStandIn {
+export function eksUpdateStandIn(
+  moto: EKSClient,
+  ec2: EC2Client,
+  options: EksUpdateStandInOptions = {},
+): EksUpdateStandIn {
   const client = new EKSClient({ region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
   const mock = mockClient(client);
   const updates: StandInUpdate[] = [];
   const updateRequests: UpdateNodegroupVersionCommandInput[] = [];
   let failing = false;
-  const of = (cluster: string | undefined, nodegroup: string | undefined) =>
-    updates.filter((u) => u.cluster === cluster && u.nodegroup === nodegroup);
+  const describeAnswers: EksUpdateStandIn['describeAnswers'] = [];
+  const nowMs = () => options.clock?.now().getTime() ?? 0;
+  const stepMs = options.stepMs ?? 60_000;
+  const of = (cluster: string | undefined, nodegroup: string | undefined) => {
+    if (options.clock) for (const u of updates) step(u, Math.floor((nowMs() - u.startedMs) / stepMs));
+    return updates.filter((u) => u.cluster === cluster && u.nodegroup === nodegroup);
+  };
+  /** The update at `steps` steps (never fewer than it had): the second one ends it. */
+  function step(u: StandInUpdate, steps: number): void {
+    if (u.update.status !== 'InProgress' || steps <= u.steps) return;
+    u.steps = steps;
+    if (u.steps < 2) return;
+    if (failing && !u.force) {
+      u.update.status = 'Failed';
+      u.update.errors = [
+        {
+          errorCode: 'PodEvictionFailure',
+          errorMessage: `Reached max retries while trying to evict pods from nodes in node group ${u.nodegroup}`,
+          resourceIds: [u.nodegroup],
+        },
+      ];
+    } else {
+      u.update.status = 'Successful';
+    }
+  }
 
   mock.on(ListNodegroupsCommand).callsFake((input) => moto.send(new ListNodegroupsCommand(input)));
   mock.on(DescribeNodegroupCommand).callsFake(async (input) => {
@@ -301,6 +341,7 @@ export function eksUpdateStandIn(moto: EKSClient, ec2: EC2Client): EksUpdateStan
       version: wanted.version,
       force: input.force ?? false,
       steps: 0,
+      startedMs: nowMs(),
     });
     return { update };
   });
@@ -308,29 +349,17 @@ export function eksUpdateStandIn(moto: EKSClient, ec2: EC2Client): EksUpdateStan
     const found = of(input.name, input.nodegroupName).find((u) => u.update.id === input.updateId);
     if (!found)
       throw new ResourceNotFoundException({ message: `No update found for ID: ${input.updateId}.`, $metadata: meta });
+    describeAnswers.push({ nodegroup: found.nodegroup, updateId: found.update.id!, status: found.update.status! });
     return { update: structuredClone(found.update) };
   });
 
   return {
     client,
     updateRequests,
+    describeAnswers,
+    started: () => updates.map((u) => ({ nodegroup: u.nodegroup, updateId: u.update.id! })),
     advance() {
-      for (const u of updates.filter((x) => x.update.status === 'InProgress')) {
-        u.steps += 1;
-        if (u.steps < 2) continue;
-        if (failing && !u.force) {
-          u.update.status = 'Failed';
-          u.update.errors = [
-            {
-              errorCode: 'PodEvictionFailure',
-              errorMessage: `Reached max retries while trying to evict pods from nodes in node group ${u.nodegroup}`,
-              resourceIds: [u.nodegroup],
-            },
-          ];
-        } else {
-          u.update.status = 'Successful';
-        }
-      }
+      for (const u of updates) step(u, u.steps + 1);
     },
     failUpdates() {
       failing = true;

@@ -243,9 +243,12 @@ describe('what the policy allows and refuses', () => {
     ).toBe(false);
   });
 
-  it('deregisters and deletes only images and snapshots it created', () => {
+  it('deregisters and deletes only images and snapshots it baked for a deployment', () => {
     expect(allowed({ action: 'ec2:DeregisterImage', resources: [image('ami-ours', bakeTags)] })).toBe(true);
     expect(allowed({ action: 'ec2:DeleteSnapshot', resources: [snapshot('snap-ours', bakeTags)] })).toBe(true);
+    // created-by=ami-bot without the deployment tag (put on by hand, or by something else): not a bake's.
+    expect(allowed({ action: 'ec2:DeregisterImage', resources: [image('ami-nodeployment', ours)] })).toBe(false);
+    expect(allowed({ action: 'ec2:DeleteSnapshot', resources: [snapshot('snap-nodeployment', ours)] })).toBe(false);
     // The GPU tier's custom AMI, or any AMI a person made: refused even if the bot were told to.
     expect(allowed({ action: 'ec2:DeregisterImage', resources: [image('ami-gpu', { Name: 'gpu' })] })).toBe(false);
     expect(allowed({ action: 'ec2:DeleteSnapshot', resources: [snapshot('snap-other', {})] })).toBe(false);

@@ -6,6 +6,8 @@ import { collectReferences } from '../../src/lifecycle/ami-references.js';
 import { planPrune, reclaimedGiB } from '../../src/lifecycle/prune-plan.js';
 import type { LifecycleImageInfo, SnapshotInfo } from '../../src/ports/ec2.js';
 import type { ChangeRecord } from '../../src/rollout/change-record.js';
+import { launchTemplateGuard, nodegroupKey } from '../../src/rollout/targets/eks-node-groups.js';
+import { tierTarget } from '../../src/rollout/targets/hardware-tiers.js';
 
 const NOW = new Date('2027-01-01T00:00:00Z');
 const DAY = 86_400_000;
@@ -78,7 +80,7 @@ describe('planPrune', () => {
   it('never retires a referenced AMI, however old, and a referenced AMI still counts in the newest N', () => {
     const images = [image(1, 900), image(2, 800), image(3, 700)];
     const refs = collectReferences({
-      tiers: [{ id: 'gpu', idType: 'string', label: 'GPU', executorImage: 'ami-0001' }],
+      targets: [tierTarget({ id: 'gpu', idType: 'string', label: 'GPU', executorImage: 'ami-0001' })],
       executors: [],
       changes: [],
       tests: [],
@@ -118,7 +120,7 @@ describe('planPrune', () => {
 
   it('gives kept AMIs no tier uses a deprecation time only when the policy turns it on', () => {
     const refs = collectReferences({
-      tiers: [{ id: 'small', idType: 'string', label: 'Small', executorImage: 'ami-0002' }],
+      targets: [tierTarget({ id: 'small', idType: 'string', label: 'Small', executorImage: 'ami-0002' })],
       executors: [],
       changes: [],
       tests: [],
@@ -141,7 +143,7 @@ describe('collectReferences', () => {
       snapshot: [{ id: 't2', idType: 'string', label: 'T2', executorImage: 'ami-older' }],
     } as unknown as ChangeRecord;
     const refs = collectReferences({
-      tiers: [{ id: 't1', idType: 'string', label: 'T1', executorImage: 'ami-old' }],
+      targets: [tierTarget({ id: 't1', idType: 'string', label: 'T1', executorImage: 'ami-old' })],
       executors: [
         { id: 'i-1', name: '', state: 'stopped', imageId: 'ami-ancient', tags: {}, blockDeviceNames: [] },
         { id: 'i-2', name: '', state: 'terminated', imageId: 'ami-gone', tags: {}, blockDeviceNames: [] },
@@ -161,6 +163,37 @@ describe('collectReferences', () => {
     expect(refs.get('ami-ancient')).toEqual([{ kind: 'executor', instanceId: 'i-1', state: 'stopped' }]);
     expect(refs.has('ami-gone')).toBe(false);
     expect(refs.get('ami-test')).toEqual([{ kind: 'test', testId: 'test-20261201-x001', role: 'under-test' }]);
+  });
+
+  it('names a node group by its launch template version’s AMI, and the AMIs of the versions a change recorded', () => {
+    const guard = launchTemplateGuard('lt-0compute', 7);
+    const change = {
+      _id: 'chg-20261201-cd34',
+      status: 'applied',
+      targetAmi: 'ami-new',
+      // An entry whose recorded AMI is blank (written before its version was read): the guard still names one.
+      updates: [],
+      snapshot: [{ id: 'compute', key: nodegroupKey('c', 'compute'), label: 'compute', executorImage: '', guard }],
+    } as unknown as ChangeRecord;
+    const refs = collectReferences({
+      targets: [
+        { key: nodegroupKey('c', 'compute'), id: 'compute', label: 'compute (pool compute)', ami: 'ami-new', guard },
+        // Special (no launch template): it names no AMI, so it references none.
+        { key: nodegroupKey('c', 'platform'), id: 'platform', label: 'platform', ami: '', guard: '', special: 'x' },
+      ],
+      executors: [],
+      changes: [change],
+      tests: [],
+      guardAmis: new Map([[guard, 'ami-old']]),
+    });
+    expect(refs.get('ami-new')).toEqual([
+      { kind: 'node-group', nodegroup: 'compute', label: 'compute (pool compute)' },
+      { kind: 'change', changeId: 'chg-20261201-cd34', role: 'target', status: 'applied' },
+    ]);
+    expect(refs.get('ami-old')).toEqual([
+      { kind: 'change', changeId: 'chg-20261201-cd34', role: 'revert', status: 'applied' },
+    ]);
+    expect(refs.has('')).toBe(false);
   });
 });
 

@@ -2,140 +2,13 @@
 // simulator's EKS and launch templates, the in-memory store, a manual clock. A process that dies in the middle of
 // an apply is taken over and resumed from the checkpoints on the change to exactly one new version per node group.
 import { describe, expect, it } from 'vitest';
-import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
-import type { BakeRecord } from '../../src/bake/bake-record.js';
-import { newStepTable } from '../../src/bake/bake-steps.js';
-import { bakeImageTags } from '../../src/bake/image-tags.js';
-import { loadConfig } from '../../src/config.js';
 import type { EksPort } from '../../src/ports/eks.js';
-import { type ChangeRecord, snapshotOf } from '../../src/rollout/change-record.js';
+import type { ChangeRecord } from '../../src/rollout/change-record.js';
 import { createRollout } from '../../src/rollout/create-rollout.js';
-import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
-import { targetsFor } from '../../src/rollout/targets/targets-for.js';
-import {
-  unconfiguredDominoApi,
-  unconfiguredTiers,
-  unconfiguredTierUsers,
-} from '../../src/rollout/unconfigured-ports.js';
 import { createBackgroundTasks } from '../../src/shared/background-tasks.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
-import { createSystemClock } from '../../src/shared/system-clock.js';
-import { createManualClock, createSimulator, seedEksCluster } from '../../src/sim/index.js';
-import { addImage } from '../../src/sim/seed-demo-world.js';
 import { addLaunchTemplateVersion } from '../../src/sim/sim-launch-templates.js';
-import { createRolloutPresenter } from '../../src/slack/rollout-presenter.js';
-import { createRecordingChat } from '../support/recording-chat.js';
-
-const ADMIN = 'U0ADMIN01';
-const APPROVER = 'U0APPR001';
-const COMPUTE = ['compute-us-west-2a', 'compute-us-west-2b'];
-
-const yaml = (cluster: string) => `
-deployments:
-  - name: acme
-    kind: eks-node-groups
-    eks: { cluster: ${cluster}, nodePools: [compute, gpu] }
-`;
-
-async function rig() {
-  const clock = createManualClock(new Date('2026-12-03T10:00:00Z'));
-  const sim = createSimulator({ clock, write: () => {}, seedWorld: false });
-  const seeded = seedEksCluster(sim.world);
-  const newAmi = addImage(sim.world, 'domino-acme-eks-node-20261203-0900', clock.now().getTime(), {}, []).id;
-  const config = loadConfig(
-    {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: 'test-signing-secret',
-      AMIBOT_OPS_CHANNELS: 'C0OPS00001',
-      AMIBOT_ADMINS: ADMIN,
-      AMIBOT_APPROVERS: [ADMIN, APPROVER].join(','),
-      AMIBOT_IMAGES: 'quay.io/domino/base:1',
-      AMIBOT_CONFIG: '/c.yaml',
-      // Domino's MongoDB is still required by the config; this deployment never reads it (unconfiguredTiers).
-      MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
-    },
-    () => yaml(seeded.cluster),
-  );
-  const store = createMemoryStateStore();
-  const logger = createSilentLogger();
-  const deps: RolloutDeps = {
-    config,
-    store,
-    chat: createRecordingChat(),
-    presenter: createRolloutPresenter(config),
-    clock,
-    wallClock: createSystemClock(),
-    logger,
-    ec2: sim.ec2,
-    tiers: unconfiguredTiers(),
-    tierUsers: unconfiguredTierUsers(),
-    domino: unconfiguredDominoApi(),
-    tasks: createBackgroundTasks(logger),
-    owner: 'first-process',
-    eks: sim.eks,
-    launchTemplates: sim.launchTemplates,
-  };
-  const nodegroup = (name: string) => sim.world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
-  const versions = (name: string) => sim.world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
-
-  /** Plans as plan-rollout does (snapshot every target, move the compute pool) and approves. */
-  async function approvedChange(moving: readonly string[] = COMPUTE): Promise<ChangeRecord> {
-    const targets = await targetsFor(deps, 'acme').list();
-    const now = clock.now();
-    const change: ChangeRecord = {
-      _id: 'chg-20261203-k3m9',
-      kind: 'rollout',
-      deployment: 'acme',
-      requester: ADMIN,
-      createdAt: now,
-      deadline: new Date(now.getTime() + 3_600_000),
-      targetAmi: newAmi,
-      snapshot: targets.map(snapshotOf),
-      updates: targets.filter((t) => moving.includes(t.id)).map((t) => ({ ...snapshotOf(t), from: t.ami, to: newAmi })),
-      skipped: [],
-      unchanged: [],
-      channel: 'C0OPS00001',
-      status: 'pending',
-    };
-    expect(await store.changes.insert(change)).toBe(true);
-    expect(await store.changes.decide(change._id, { outcome: 'approved', by: APPROVER, at: now })).toBe(true);
-    return change;
-  }
-
-  /** Runs the apply to its end, a virtual minute at a time while it follows the node group updates. */
-  async function drive<T>(work: Promise<T>): Promise<T> {
-    let finished = false;
-    const done = work.finally(() => {
-      finished = true;
-    });
-    for (let minute = 0; minute < 120 && !finished; minute++) await clock.advance(60_000);
-    return done;
-  }
-
-  /** The new AMI as a succeeded bake of acme leaves it, and the node groups' AMI as an earlier bake's. */
-  async function bakedNewAmi(): Promise<BakeRecord> {
-    const now = clock.now();
-    const bake: BakeRecord = {
-      _id: 'bake-20261203-abcd',
-      deployment: 'acme',
-      requester: ADMIN,
-      channel: 'C0OPS00001',
-      images: ['quay.io/domino/base:1'],
-      noReboot: false,
-      status: 'succeeded',
-      steps: newStepTable(),
-      facts: { imageId: newAmi, imageName: 'domino-acme-eks-node-20261203-0900' },
-      createdAt: now,
-      updatedAt: now,
-    };
-    sim.world.images.get(newAmi)!.tags = bakeImageTags(bake);
-    sim.world.images.get(seeded.nodeImageId)!.tags = bakeImageTags({ ...bake, _id: 'bake-20260815-abcd' });
-    await store.bakes.insert(bake);
-    return bake;
-  }
-
-  return { clock, sim, seeded, newAmi, deps, store, nodegroup, versions, approvedChange, bakedNewAmi, drive };
-}
+import { ADMIN, APPROVER, COMPUTE, eksRig as rig } from '../support/eks-rig.js';
 
 describe('apply of an eks-node-groups change', () => {
   it('moves every planned node group to a new version of its template and verifies it', async () => {
@@ -308,6 +181,7 @@ describe('apply of an eks-node-groups change', () => {
       channelId: 'C0OPS00001',
       target: bake._id,
       overrideTest: 'node pools have no test node group yet',
+      acceptDrift: true,
     });
     const [planned] = await r.store.changes.listOpen();
     expect(planned?.updates.map((u) => u.id)).toEqual(COMPUTE);

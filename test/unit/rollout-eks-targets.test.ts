@@ -31,9 +31,11 @@ function world(overrides: Partial<EksSettings> = {}) {
     runningWork: 'evict',
     ...overrides,
   };
-  const targets = createEksNodeGroupTargets({ eks: sim.eks, launchTemplates: sim.launchTemplates, clock }, settings, {
-    pollSeconds: 30,
-  });
+  const targets = createEksNodeGroupTargets(
+    { eks: sim.eks, launchTemplates: sim.launchTemplates, clock, domino: sim.dominoApi },
+    settings,
+    { pollSeconds: 30 },
+  );
   const nodegroup = (name: string) => sim.world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
   const template = (name: string) => sim.world.launchTemplates.get(seeded.templateIds[name]!)!;
   return { clock, sim, seeded, targets, nodegroup, template };

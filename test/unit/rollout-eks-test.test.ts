@@ -39,7 +39,7 @@ domino: { testProjectId: smoke, testPollSeconds: 5 }
 deployments:
   - name: acme
     kind: eks-node-groups
-    eks: { cluster: ${cluster}, nodePools: [compute]${testSettings} }
+    eks: { cluster: ${cluster}, nodePools: [compute], terraformTagKeys: []${testSettings} }
 `;
 
 async function rig(testSettings = TEST_SETTINGS) {

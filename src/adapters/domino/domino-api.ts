@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import type { DominoApiPort, JobStatus } from '../../ports/domino.js';
+import type { ActiveRun, DominoApiPort, HardwareTierInfo, JobStatus } from '../../ports/domino.js';
 
 export interface DominoApiOptions {
   /** Domino's base URL, e.g. https://domino.example.com */
@@ -17,6 +17,23 @@ interface DominoJobView {
   id?: unknown;
   jobId?: unknown;
   statuses?: { executionStatus?: unknown; isCompleted?: unknown };
+}
+
+interface DominoRunView {
+  id?: unknown;
+  projectName?: unknown;
+  projectOwnerName?: unknown;
+  startedBy?: { username?: unknown };
+  status?: unknown;
+  statuses?: { executionStatus?: unknown; isCompleted?: unknown };
+}
+
+/** The list in an answer: the answer itself, or under its `field` (Domino's list endpoints wrap them). */
+function listOf(view: unknown, field: string): unknown[] {
+  if (Array.isArray(view)) return view;
+  const inner = (view as Record<string, unknown>)[field];
+  if (Array.isArray(inner)) return inner;
+  throw new AppError('domino_bad_response', `Domino's answer has no ${field} list.`);
 }
 
 /**
@@ -87,6 +104,43 @@ export function createDominoApi(options: DominoApiOptions): DominoApiPort {
         throw new AppError('domino_bad_response', `Domino's answer for job ${jobId} has no statuses.executionStatus.`);
       }
       return { executionStatus: status, isCompleted: view.statuses?.isCompleted === true } satisfies JobStatus;
+    },
+    async listHardwareTiers() {
+      // Newer Domino's hardware tier API; `nodePool` is among its fields (a generated client model: unofficial).
+      const view = await call('GET', '/api/hardwaretiers/v1/hardwaretiers');
+      return listOf(view, 'hardwareTiers').flatMap((raw): HardwareTierInfo[] => {
+        const tier = raw as { id?: unknown; name?: unknown; nodePool?: unknown };
+        if (typeof tier.id !== 'string') return [];
+        return [
+          {
+            id: tier.id,
+            name: typeof tier.name === 'string' ? tier.name : tier.id,
+            ...(typeof tier.nodePool === 'string' ? { nodePool: tier.nodePool } : {}),
+          },
+        ];
+      });
+    },
+    async listActiveRuns(hardwareTierIds) {
+      // One query per tier of the newer jobs API, filtered by tier and not completed. Not checked against a real
+      // Domino (no public reference names a cross-project listing): the fake Domino serves what this asks.
+      const runs: ActiveRun[] = [];
+      for (const tierId of hardwareTierIds) {
+        const query = new URLSearchParams({ hardwareTierId: tierId, isCompleted: 'false' });
+        const view = await call('GET', `/api/jobs/v1/jobs?${query}`);
+        for (const raw of listOf(view, 'jobs')) {
+          const job = raw as DominoRunView;
+          const status = job.statuses?.executionStatus ?? job.status;
+          if (typeof job.id !== 'string' || job.statuses?.isCompleted === true) continue;
+          runs.push({
+            id: job.id,
+            project: [job.projectOwnerName, job.projectName].filter((p) => typeof p === 'string').join('/'),
+            user: typeof job.startedBy?.username === 'string' ? job.startedBy.username : '',
+            hardwareTierId: tierId,
+            status: typeof status === 'string' ? status : 'unknown',
+          });
+        }
+      }
+      return runs;
     },
     async stopJob(jobId) {
       const projectId = projectOfJob.get(jobId) ?? options.defaultProjectId;

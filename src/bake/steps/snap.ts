@@ -1,6 +1,6 @@
 import { AppError, userMessage } from '../../errors.js';
 import type { ImageInfo } from '../../ports/ec2.js';
-import { amiName } from '../ami-name.js';
+import { bakeAmiName, nodePoolsOf } from '../ami-name.js';
 import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
 import { stepProgress } from '../bake-record.js';
 import { imageReferences } from '../image-in-use.js';
@@ -15,7 +15,8 @@ const run: StepFn = async (ctx) => {
   if (ctx.bake.facts.imageId) return `already created: ${ctx.bake.facts.imageId}`;
   let name = ctx.bake.facts.imageName;
   if (!name) {
-    name = amiName(ctx.bake.deployment, clock.now(), ctx.deps.config.timeZone);
+    // Today's rule; an EKS deployment's name carries its node pools (ami-name.ts).
+    name = bakeAmiName(ctx.deployment, clock.now(), ctx.deps.config.timeZone);
     await ctx.save({ facts: { imageName: name } });
   }
   const existing = await findOurImage(ctx, name);
@@ -31,7 +32,7 @@ const run: StepFn = async (ctx) => {
       description: `Domino executor AMI baked by ami-bot (${ctx.bake._id}) for ${ctx.bake.deployment}`,
       noReboot: ctx.bake.noReboot,
       deviceNames: ctx.bake.facts.deviceNames ?? [],
-      tags: bakeImageTags(ctx.bake),
+      tags: bakeImageTags(ctx.bake, nodePoolsOf(ctx.deployment)),
     });
   } catch (error) {
     if ((error as AppError).code !== 'ami_name_taken') throw error;

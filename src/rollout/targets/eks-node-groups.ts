@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DeploymentConfig } from '../../config.js';
 import { AppError, userMessage } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
+import type { DominoApiPort } from '../../ports/domino.js';
 import type { EksPort, NodegroupInfo } from '../../ports/eks.js';
 import type { LaunchTemplatePort } from '../../ports/launch-templates.js';
 import {
@@ -10,10 +11,12 @@ import {
   type RolloutTarget,
   type RolloutTargetPort,
   type TargetApplySteps,
+  type TargetNotice,
   type TargetOutcome,
   type TargetUpdate,
   type TestTarget,
 } from '../rollout-target.js';
+import { terraformDriftOf } from './terraform-drift.js';
 
 export type EksSettings = NonNullable<DeploymentConfig['eks']>;
 
@@ -21,6 +24,8 @@ export interface EksTargetDeps {
   eks: EksPort;
   launchTemplates: LaunchTemplatePort;
   clock: Clock;
+  /** Domino's hardware tiers on the node pools and their runs (the apply's running work). */
+  domino: Pick<DominoApiPort, 'listHardwareTiers' | 'listActiveRuns'>;
 }
 
 export interface EksTargetOptions {
@@ -136,6 +141,25 @@ export function createEksNodeGroupTargets(
     const found = await deps.launchTemplates.describeVersion(templateId, version);
     const isOurs = found?.description === versionDescription(id, update) && found.imageId === update.to;
     return isOurs ? found.version : undefined;
+  }
+
+  /** The node pools of the planned node groups, each with the labels of its planned node groups, sorted. */
+  async function poolsOf(updates: readonly TargetUpdate[]): Promise<Map<string, string[]>> {
+    const pools = new Map<string, string[]>();
+    for (const update of updates) {
+      const pool = (await deps.eks.describeNodegroup(cluster, update.id))?.labels[settings.nodePoolLabel];
+      if (pool !== undefined) pools.set(pool, [...(pools.get(pool) ?? []), update.label]);
+    }
+    return new Map([...pools].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** Domino's hardware tiers whose runs go to these pools. */
+  async function tiersOn(pools: ReadonlyMap<string, unknown>) {
+    return (await deps.domino.listHardwareTiers()).flatMap((tier) =>
+      tier.nodePool !== undefined && pools.has(tier.nodePool)
+        ? [{ id: tier.id, name: tier.name, pool: tier.nodePool }]
+        : [],
+    );
   }
 
   const stepsFor = (id: string): TargetApplySteps => ({
@@ -281,11 +305,47 @@ export function createEksNodeGroupTargets(
     apply(updates, journal): Promise<TargetOutcome[]> {
       return applyBySteps(stepsFor(journal.changeId), updates, journal, deps.clock, userMessage);
     },
+    async runningWork(updates) {
+      const pools = await poolsOf(updates);
+      const base = { policy: settings.runningWork, pools: [...pools.keys()].sort() };
+      try {
+        const tiers = await tiersOn(pools);
+        const runs = tiers.length > 0 ? await deps.domino.listActiveRuns(tiers.map((tier) => tier.id)) : [];
+        return { ...base, tiers, runs };
+      } catch (error) {
+        // The use case decides what unknown runs mean for its policy; the node groups are not touched here.
+        return { ...base, tiers: [], runs: [], error: userMessage(error) };
+      }
+    },
+    async audience(updates) {
+      const pools = await poolsOf(updates);
+      const tiers = await tiersOn(pools);
+      return [...pools].map(([pool, targets]) => ({
+        pool,
+        targets,
+        tiers: tiers.filter((tier) => tier.pool === pool).map(({ id, name }) => ({ id, label: name })),
+      }));
+    },
+    async notices(updates) {
+      const found: TargetNotice[] = [];
+      for (const update of updates) {
+        const planned = parseGuard(update.guard);
+        const version = planned && (await deps.launchTemplates.describeVersion(planned.templateId, planned.version));
+        const drift = version && terraformDriftOf(cluster, update, version, settings.terraformTagKeys);
+        if (drift) found.push(drift);
+      }
+      return found;
+    },
     instanceScope: () => nodes,
     // EKS drains and replaces the nodes of an updated node group itself: a drain has nothing to terminate.
     drainScope: () => undefined,
     emptyReason() {
       return `EKS cluster ${cluster} has no node group in eks.nodegroups or with a ${settings.nodePoolLabel} label in eks.nodePools`;
+    },
+    async amiOfGuard(guard) {
+      const recorded = parseGuard(guard);
+      if (!recorded) return undefined;
+      return (await deps.launchTemplates.describeVersion(recorded.templateId, recorded.version))?.imageId;
     },
   };
 }

@@ -49,6 +49,12 @@ export function createHardwareTierTargets(
               { key: update.key, status: 'conflict', found: '' },
       );
     },
+    // A tier is a document in Domino's MongoDB: nothing else manages it that the plan must warn about.
+    notices: async () => [],
+    // Runs keep their executors: the new AMI reaches executors Domino starts later (the drain handles the rest).
+    runningWork: async () => undefined,
+    // The targets are the tiers: their own users are told.
+    audience: async () => undefined,
     instanceScope: () => executors,
     testSetting: () => ({
       configured: deployment.testTier !== undefined,
@@ -74,5 +80,7 @@ export function createHardwareTierTargets(
     emptyReason() {
       return `Domino's tier collection (${tierCollection}) has no documents`;
     },
+    // A tier's guard is the executorImage itself.
+    amiOfGuard: async (guard) => guard || undefined,
   };
 }

@@ -5,7 +5,7 @@ import type { RolloutTargetPort } from '../rollout-target.js';
 import { createEksNodeGroupTargets } from './eks-node-groups.js';
 import { createHardwareTierTargets } from './hardware-tiers.js';
 
-export type TargetDeps = Pick<RolloutDeps, 'config' | 'tiers' | 'eks' | 'launchTemplates' | 'clock'>;
+export type TargetDeps = Pick<RolloutDeps, 'config' | 'tiers' | 'eks' | 'launchTemplates' | 'clock' | 'domino'>;
 
 /**
  * The one place that reads a deployment's kind: the use cases ask for the deployment's targets and never branch
@@ -21,7 +21,7 @@ export function targetsFor(deps: TargetDeps, deploymentName: string): RolloutTar
         `Deployment ${deployment.name} rolls out to EKS node groups, but ami-bot has no EKS access configured; nothing was changed.`,
       );
     }
-    return createEksNodeGroupTargets({ eks, launchTemplates, clock: deps.clock }, deployment.eks);
+    return createEksNodeGroupTargets({ eks, launchTemplates, clock: deps.clock, domino: deps.domino }, deployment.eks);
   }
   return createHardwareTierTargets(deps.tiers, deployment, deps.config.mongo.tierCollection);
 }

@@ -1,7 +1,15 @@
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { plural, truncate } from '../../shared/format.js';
-import { CONTEXT_MAX, contextBlock, escapeMrkdwn, mrkdwnSection, SECTION_MAX, slackDate } from './block-text.js';
+import {
+  CONTEXT_MAX,
+  contextBlock,
+  escapeMrkdwn,
+  fitLines,
+  mrkdwnSection,
+  SECTION_MAX,
+  slackDate,
+} from './block-text.js';
 
 const why = (change: ChangeRecord) =>
   change.kind === 'revert'
@@ -28,8 +36,39 @@ const overrideNote = (change: ChangeRecord) =>
       ]
     : [];
 
+/**
+ * The post for a change of node pools (EKS): per pool, the hardware tiers that run there and the node groups whose
+ * nodes are replaced (pure; names are outside text).
+ */
+function nodePoolAnnouncement(
+  change: ChangeRecord,
+  audience: NonNullable<ChangeRecord['audience']>,
+  timeZone: string,
+): { text: string; blocks: Block[] } {
+  const lines = audience.map((pool) => {
+    const tiers =
+      pool.tiers.length > 0 ? pool.tiers.map((t) => `*${escapeMrkdwn(t.label)}*`).join(', ') : 'no hardware tier';
+    return `• pool \`${escapeMrkdwn(pool.pool)}\`: ${tiers} (node groups ${pool.targets.map(escapeMrkdwn).join(', ')})`;
+  });
+  const tierCount = audience.reduce((sum, pool) => sum + pool.tiers.length, 0);
+  const text = `Upcoming change of node pools on ${change.deployment}: ${plural(audience.length, 'pool')}, ${plural(tierCount, 'hardware tier')}, ${when(change, timeZone)}.`;
+  return {
+    text,
+    blocks: [
+      mrkdwnSection(`:mega: *Node image change on ${change.deployment}* ${when(change, timeZone)}`),
+      mrkdwnSection(`*Hardware tiers by node pool (${tierCount})*\n${fitLines(lines, SECTION_MAX - 60)}`),
+      mrkdwnSection(why(change)),
+      ...overrideNote(change),
+      contextBlock(
+        `The pools' nodes are replaced one by one with nodes from ${change.kind === 'revert' ? 'the restored image' : 'the new image'}: a run still going on a replaced node is evicted, unless ami-bot waits for the pool to be idle (the ops channel says which). Questions: ask in the ops channel.`,
+      ),
+    ],
+  };
+}
+
 /** The post in the announcement channel: which tiers, when, why (pure). */
 export function announcementMessage(change: ChangeRecord, timeZone: string): { text: string; blocks: Block[] } {
+  if (change.audience) return nodePoolAnnouncement(change, change.audience, timeZone);
   const labels = change.updates.map((t) => escapeMrkdwn(t.label));
   const list = truncate(labels.join(', '), SECTION_MAX - 200, `… and more (${labels.length} in all)`);
   const text = `Upcoming change of hardware tiers on ${change.deployment}: ${plural(labels.length, 'tier')}, ${when(change, timeZone)}.`;
@@ -63,7 +102,9 @@ export function userNoticeMessage(
       ),
       mrkdwnSection(why(change)),
       contextBlock(
-        'Nothing to do on your side. Runs already going are not interrupted. You get this message once per change.',
+        change.audience
+          ? 'Nothing to do on your side. The nodes of these tiers are replaced: a run still going on a replaced node is evicted, unless ami-bot waits for the pool to be idle. You get this message once per change.'
+          : 'Nothing to do on your side. Runs already going are not interrupted. You get this message once per change.',
       ),
     ],
   };

@@ -18,6 +18,7 @@ import {
   userMention,
 } from './block-text.js';
 import { instanceLines, KIND_TITLE, skippedLines, unchangedText, updateLines } from './change-lines.js';
+import { driftConfirmText, driftSection } from './drift-section.js';
 import { gateConfirmText, gateText } from './gate-text.js';
 
 export interface ChangeMessageOptions {
@@ -49,13 +50,14 @@ function confirmDialog(title: string, text: string, yes: string): ConfirmationDi
 /** The test result (or the override and its reason) first: the dialog holds 300 characters and may cut the rest. */
 function approveConfirmText(change: ChangeRecord, when: string): string {
   const gate = change.kind === 'rollout' ? gateConfirmText(change.gate) : '';
+  const drift = driftConfirmText(change);
   if (change.gate?.override) {
     // Short wording, so that the reason (up to ~230 chars) shows in full; a longer one is cut here only.
-    const sets = `Sets ${plural(change.updates.length, 'tier')} ${when}.`;
+    const sets = `Sets ${plural(change.updates.length, 'tier')} ${when}.${drift ? ` ${drift}` : ''}`;
     return `${truncate(gate, 300 - sets.length - 1, '…”')} ${sets}`;
   }
   const sets = `Sets ${plural(change.updates.length, 'tier')} to the planned AMI ${when}, each only if it is still on its recorded AMI.`;
-  return `${gate ? `${gate} ` : ''}${sets} Changed tiers are reported, not overwritten.`;
+  return `${gate ? `${gate} ` : ''}${drift ? `${drift} ` : ''}${sets} Changed tiers are reported, not overwritten.`;
 }
 
 function decisionButtons(change: ChangeRecord, opts: ChangeMessageOptions): ActionsBlock {
@@ -182,6 +184,7 @@ export function changeMessage(
   if (change.drainOf) fields.unshift({ type: 'mrkdwn', text: `*After*\n${change.drainOf}` });
   const { blocks: plan, cut } = planSections(change);
   const gate = change.kind === 'rollout' ? gateText(change.gate) : undefined;
+  plan.unshift(...driftSection(change));
   if (gate) plan.unshift(mrkdwnSection(truncate(gate, SECTION_MAX)));
   const notes: string[] = [];
   if (cut) notes.push(':scroll: The list is long: the full list follows in this thread.');

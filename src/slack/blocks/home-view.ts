@@ -1,13 +1,17 @@
 import { SANDBOX_NOTICE, simulatedTimeNote } from '../../adapters/slack/sandbox-chat.js';
+import type { HomeAmiSummary } from '../../bake/bake-presenter.js';
 import type { BakeRecord } from '../../bake/bake-record.js';
 import type { Block } from '../../ports/chat.js';
 import { truncate } from '../../shared/format.js';
 import { helpMessage } from '../commands/command-table.js';
 import { bakeListMessage } from './bake-list.js';
+import { homeAmiBlocks } from './home-amis.js';
 
-/** The App Home tab (pure): what ami-bot is, the recent bakes, and the commands. */
+/** The App Home tab (pure): what ami-bot is, the recent bakes, the AMIs they left, and the commands. */
 export function homeView(input: {
   bakes: BakeRecord[];
+  /** The AMI lifecycle's summary per deployment (none: no section). */
+  amis?: readonly HomeAmiSummary[];
   isAdmin: boolean;
   now: Date;
   sandbox: boolean;
@@ -51,6 +55,7 @@ export function homeView(input: {
   blocks.push(
     { type: 'divider' },
     { type: 'section', text: { type: 'mrkdwn', text: truncate(list.text, 2900) } },
+    ...(input.amis && input.amis.length > 0 ? [{ type: 'divider' } as const, ...homeAmiBlocks(input.amis)] : []),
     { type: 'divider' },
     ...helpMessage().blocks,
   );

@@ -1,5 +1,5 @@
 import type { Block } from '../../ports/chat.js';
-import type { ReviewReport, TierAmiLine } from '../../review/review-report.js';
+import type { AmiInventorySummary, ReviewReport, TierAmiLine } from '../../review/review-report.js';
 import { formatLocalDate } from '../../review/zoned-time.js';
 import { formatDuration, plural, truncate } from '../../shared/format.js';
 import { codeText, escapeMrkdwn, userMention } from './block-text.js';
@@ -121,21 +121,24 @@ export function testSection(report: ReviewReport): Block {
   );
 }
 
-/** The AMI lifecycle's numbers; nothing for a review stored before there were any. */
-export function inventorySections(report: ReviewReport): Block[] {
-  const inv = report.inventory;
-  if (!inv) return report.inventoryNote ? [section(`*AMIs and snapshots*\n${esc(report.inventoryNote)}`)] : [];
+/** The AMI lifecycle's numbers for one deployment, in one line (the review and the App Home say the same). */
+export function inventorySummaryLine(deployment: string, inv: AmiInventorySummary): string {
   const orphans = inv.orphanImages + inv.orphanSnapshots;
   const orphanLine =
     orphans === 0
       ? '0 orphans'
       : `${plural(orphans, 'orphan')} (${plural(inv.orphanImages, 'image')}, ${plural(inv.orphanSnapshots, 'snapshot')} no record explains)`;
-  return [
-    section(
-      `*AMIs and snapshots*\n${plural(inv.amis, 'AMI')} of ${esc(report.deployment)}'s bakes, ${inv.snapshotGiB} GiB of snapshots, ` +
-        `~$${inv.monthlyCostUsd.toFixed(2)}/month (estimate); ${plural(inv.retirable, 'AMI')} retirable by the retention policy (\`/ami prune\`); ${orphanLine}.`,
-    ),
-  ];
+  return (
+    `${plural(inv.amis, 'AMI')} of ${esc(deployment)}'s bakes, ${inv.snapshotGiB} GiB of snapshots, ` +
+    `~$${inv.monthlyCostUsd.toFixed(2)}/month (estimate); ${plural(inv.retirable, 'AMI')} retirable by the retention policy (\`/ami prune\`); ${orphanLine}.`
+  );
+}
+
+/** The AMI lifecycle's numbers; nothing for a review stored before there were any. */
+export function inventorySections(report: ReviewReport): Block[] {
+  const inv = report.inventory;
+  if (!inv) return report.inventoryNote ? [section(`*AMIs and snapshots*\n${esc(report.inventoryNote)}`)] : [];
+  return [section(`*AMIs and snapshots*\n${inventorySummaryLine(report.deployment, inv)}`)];
 }
 
 export function environmentSections(report: ReviewReport): Block[] {

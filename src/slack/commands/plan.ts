@@ -1,4 +1,5 @@
 import { overrideReasonRefusal } from '../../rollout/rollout-gate.js';
+import { ACCEPT_DRIFT_FLAG } from '../../rollout/terraform-drift-text.js';
 import { shown, targetArg } from './rollout-args.js';
 import { parsed, type Subcommand, usageError, valuesOf } from './subcommand.js';
 
@@ -9,10 +10,11 @@ export type PlanCommand = {
   for?: string;
   until?: string;
   overrideTest?: string;
+  acceptDrift?: boolean;
 };
 
 const USAGE =
-  '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM" [--for 2h | --until "YYYY-MM-DD HH:MM"]] [--override-test "reason"]';
+  '/ami plan <bake-id|ami-id> [--at "YYYY-MM-DD HH:MM" [--for 2h | --until "YYYY-MM-DD HH:MM"]] [--override-test "reason"] [--accept-terraform-drift]';
 
 /** `/ami plan` options that take a value, and what each wants (shown when the value is missing). */
 const PLAN_OPTIONS = {
@@ -31,18 +33,19 @@ export const plan: Subcommand<PlanCommand> = {
     {
       usage: USAGE,
       summary:
-        'needs a passed test of a bake of this deployment (or an override with a reason); snapshot every tier, plan the change of the standard ones, tell their users, ask for approval',
+        'needs a passed test of a bake of this deployment (or an override with a reason); snapshot every tier, plan the change of the standard ones, tell their users, ask for approval. `--accept-terraform-drift`: go on although node groups launch from templates Terraform manages (the plan says which variable to change)',
     },
   ],
   parse(words) {
     const args = valuesOf(words);
-    const options: { at?: string; for?: string; until?: string; overrideTest?: string } = {};
+    const options: { at?: string; for?: string; until?: string; overrideTest?: string; acceptDrift?: boolean } = {};
     const rest: string[] = [];
     for (let i = 0; i < args.length; i++) {
       const arg = args[i]!;
       const name = arg.includes('=') ? arg.slice(0, arg.indexOf('=')) : arg;
       const option = PLAN_OPTIONS[name as keyof typeof PLAN_OPTIONS];
-      if (option) {
+      if (arg === ACCEPT_DRIFT_FLAG) options.acceptDrift = true;
+      else if (option) {
         const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i];
         if (!value) return usageError(`\`${name}\` needs ${option[1]}.`);
         if (option[0] === 'overrideTest') {
@@ -68,6 +71,7 @@ export const plan: Subcommand<PlanCommand> = {
       ...(command.for ? { for: command.for } : {}),
       ...(command.until ? { until: command.until } : {}),
       ...(command.overrideTest === undefined ? {} : { overrideTest: command.overrideTest }),
+      ...(command.acceptDrift ? { acceptDrift: true } : {}),
     });
   },
 };
