@@ -80,7 +80,13 @@ const eksSchema = z
     /** Node pools by the value of `nodePoolLabel` on the node groups: every node group of these pools. */
     nodePools: z.array(z.string().min(1, { error: 'expected a node pool name' })).default([]),
     nodePoolLabel: z.string().min(1).default('dominodatalab.com/node-pool'),
+    /**
+     * The node group the AMI test switches to the AMI under test: the only node group of its node pool, so the
+     * test job (on `testHardwareTier`) can land nowhere else.
+     */
     testNodegroup: eksName('node group', 63).optional(),
+    /** The Domino hardware tier whose node pool is the test node group's pool: the test job is started on it. */
+    testHardwareTier: z.string().min(1, { error: 'expected a Domino hardware tier id' }).optional(),
     /** UpdateNodegroupVersion's `force` (replace nodes even when pods cannot be drained): only if the admin asks. */
     force: z.boolean().default(false),
     /** Launch template tag keys whose presence means Terraform manages it (the plan warns of drift). */
@@ -92,6 +98,11 @@ const eksSchema = z
   .refine((eks) => eks.nodegroups.length > 0 || eks.nodePools.length > 0, {
     error: 'expected at least one node group (eks.nodegroups) or node pool (eks.nodePools) to roll out to',
     path: ['nodegroups'],
+  })
+  .refine((eks) => (eks.testNodegroup === undefined) === (eks.testHardwareTier === undefined), {
+    error:
+      'expected eks.testNodegroup and eks.testHardwareTier together: the test node group, and the Domino hardware tier whose node pool it serves (the test job runs on that tier)',
+    path: ['testHardwareTier'],
   });
 
 const scriptPath = z.string().refine(isValidScriptPath, {

@@ -1,5 +1,6 @@
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
 import { newShortId } from './change-record.js';
+import type { TargetProgress, TargetUpdate } from './rollout-target.js';
 
 /** A test of an AMI on the deployment's test tier: what ran, where, and the seconds spent in each state. */
 
@@ -24,6 +25,18 @@ export interface AmiTestRecord {
   /** How the tier's `_id` is stored (absent on records written before tier keys). */
   tierIdType?: 'objectId' | 'string';
   tierLabel: string;
+  /**
+   * The Domino hardware tier the job was started on, when it is not `tierId` (a test node group: the hardware tier
+   * of its node pool). Absent: the test target is a tier and the job ran on it.
+   */
+  hardwareTierId?: string;
+  /** The move that pointed the test target at the AMI (absent when it already ran it): a takeover finishes it. */
+  switch?: TargetUpdate;
+  /** When the switch began: a node or executor that ran the job must have been launched after it. */
+  switchStartedAt?: Date;
+  /** What the switch and the restore saved before they waited (EKS: the version made, the update id). */
+  switchProgress?: TargetProgress[];
+  restoreProgress?: TargetProgress[];
   /** The test tier's AMI before the test pointed it at `amiId`. */
   previousAmi: string;
   channel: string;

@@ -15,6 +15,7 @@ import { parseWindow } from './maintenance-window.js';
 import { type AmiTarget, resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { type ChangeGate, olderRefusal, overrideReasonRefusal, type StandardAmi, testRefusal } from './rollout-gate.js';
+import type { TestSetting } from './rollout-target.js';
 import { storeNewChange } from './store-change.js';
 import { targetNoun } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
@@ -55,11 +56,7 @@ export async function refuseIfOpen(deps: Pick<RolloutDeps, 'store'>, deployment:
 }
 
 /** The gate's test half: the AMI's newest conclusive test is a proven pass, or an admin overrode it with a reason. */
-async function requireTested(
-  deps: Pick<RolloutDeps, 'store'>,
-  target: AmiTarget,
-  input: PlanRolloutInput,
-): Promise<ChangeGate> {
+async function requireTested(deps: RolloutDeps, target: AmiTarget, input: PlanRolloutInput): Promise<ChangeGate> {
   if (input.overrideTest !== undefined) {
     const refusal = overrideReasonRefusal(input.overrideTest);
     if (refusal) throw new AppError('invalid_override', refusal);
@@ -70,7 +67,7 @@ async function requireTested(
   const refusal = testRefusal(test, target.amiId, {
     testCommand: `/ami test ${name}`,
     overrideHint: `an admin may \`/ami plan ${name} --override-test "why"\``,
-    ...(target.deployment.testTier ? {} : { noTestTierOf: target.deployment.name }),
+    ...noTestTarget(targetsFor(deps, target.deployment.name).testSetting(), target.deployment.name),
   });
   if (refusal || !test?.executor) throw new AppError('ami_not_tested', refusal ?? 'No passed test.');
   return {
@@ -81,6 +78,10 @@ async function requireTested(
       executorId: test.executor.instanceId,
     },
   };
+}
+
+function noTestTarget(setting: TestSetting, deployment: string) {
+  return setting.configured ? {} : { noTestTarget: { deployment, noun: setting.noun, setting: setting.setting } };
 }
 
 /** Standard tiers (those the plan moves) grouped by the AMI they run now, for the "never older" check. */

@@ -91,11 +91,17 @@ export function isProvenPass(test: Pick<AmiTestRecord, 'status' | 'executor'>): 
 export function testRefusal(
   test: AmiTestRecord | undefined,
   amiId: string,
-  next: { testCommand: string; overrideHint: string; noTestTierOf?: string },
+  next: {
+    testCommand: string;
+    overrideHint: string;
+    /** The deployment has no test target configured: its name, what the target is called and the setting. */
+    noTestTarget?: { deployment: string; noun: string; setting: string };
+  },
 ): Text | undefined {
-  // Without a test tier `/ami test` cannot run: say what to configure instead of sending the admin there.
-  const testStep = next.noTestTierOf
-    ? `no test tier is configured for ${next.noTestTierOf} (deployments[].testTier), so \`${next.testCommand}\` cannot run: configure one and test it first`
+  // Without a test target `/ami test` cannot run: say what to configure instead of sending the admin there.
+  const missing = next.noTestTarget;
+  const testStep = missing
+    ? `no ${missing.noun} is configured for ${missing.deployment} (${missing.setting}), so \`${next.testCommand}\` cannot run: configure one and test it first`
     : `run \`${next.testCommand}\` first`;
   // Our words: the command to run is ours, the deployment a configured name.
   const whatText = `${testStep} (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;

@@ -76,10 +76,7 @@ export function moveOf(target: RolloutTarget, to: string): TargetUpdate {
   return { key, id, ...(idType ? { idType } : {}), label, from: ami, to, guard };
 }
 
-/**
- * A journal kept in memory only, for the test target's switch and restore: a tier's switch is one guarded write
- * with nothing to resume.
- */
+/** A journal kept in memory only (an apply with nothing to resume, or a test of the journal's users). */
 export function unsavedJournal(changeId: string, signal: AbortSignal = new AbortController().signal): ApplyJournal {
   const saved = new Map<string, TargetProgress>();
   return {
@@ -108,6 +105,26 @@ export type TargetOutcome =
 export interface InstanceScope {
   allTags: Record<string, string>;
   tagsOf(targetId: string): Record<string, string>;
+}
+
+/** What the AMI test switches to the AMI under test, and where its Domino job runs. */
+export interface TestTarget {
+  target: RolloutTarget;
+  /** The Domino hardware tier the test job starts on: the tier itself, or the hardware tier of the node group's pool. */
+  hardwareTierId: string;
+  /**
+   * A switch to another AMI replaces every instance of the target (an EKS update launches new nodes and drains the
+   * old ones), so instances up before it cannot take the job; a tier's switch leaves its executors where they are.
+   */
+  isReplacedBySwitch: boolean;
+}
+
+/** How the deployment names its test target in the config: whether it is set, and the setting (for messages). */
+export interface TestSetting {
+  configured: boolean;
+  /** What it is called: `test tier`, `test node group`. */
+  noun: string;
+  setting: string;
 }
 
 /**
@@ -172,6 +189,13 @@ export interface RolloutTargetPort {
   apply(updates: readonly TargetUpdate[], journal: ApplyJournal): Promise<TargetOutcome[]>;
   /** Where the test looks for the instance its job ran on. */
   instanceScope(): InstanceScope;
+  /** The configured test target (no I/O). */
+  testSetting(): TestSetting;
+  /**
+   * The test target as it is now; an AppError that says what to configure or fix (nothing changed) when none is
+   * configured, it does not exist, or the test job could land on an instance that is not its own.
+   */
+  testTarget(): Promise<TestTarget>;
   /**
    * The instances a drain may terminate; undefined when the kind replaces its own (an EKS update drains and
    * replaces the nodes itself), so a drain touches nothing.

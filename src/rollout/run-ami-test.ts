@@ -4,7 +4,7 @@ import { isTemplateInstance } from '../shared/deployment-scope.js';
 import type { AmiTestRecord, TestExecutor } from './ami-test-record.js';
 import { createJobTimer } from './job-timing.js';
 import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
-import { moveOf, unsavedJournal } from './rollout-target.js';
+import { type ApplyJournal, moveOf, type TargetProgress } from './rollout-target.js';
 import { type TargetDeps, targetsFor } from './targets/targets-for.js';
 
 /** Consecutive failed status polls before the test gives up (one blip should not fail a 10-minute test). */
@@ -38,11 +38,13 @@ export async function testTierExecutors(
  * began. Anything else up beside it means the job may have run there, and the test proves nothing.
  */
 export function identifyExecutor(
-  test: Pick<AmiTestRecord, 'amiId' | 'createdAt'>,
+  test: Pick<AmiTestRecord, 'amiId' | 'createdAt' | 'switchStartedAt'>,
   executors: readonly InstanceInfo[],
 ): { executor: TestExecutor } | { unproven: string } {
-  // EC2's LaunchTime has whole seconds: an executor booted in the second the test began must still count.
-  const startedMs = test.createdAt.getTime() - (test.createdAt.getTime() % 1000);
+  // Launched after the switch began (a node group's update launches the nodes the job can run on), else after
+  // the test began. EC2's LaunchTime has whole seconds: one booted in that second must still count.
+  const began = test.switchStartedAt ?? test.createdAt;
+  const startedMs = began.getTime() - (began.getTime() % 1000);
   const isLaunchedForTest = (i: InstanceInfo) => i.launchTime !== undefined && i.launchTime.getTime() >= startedMs;
   const other = executors.find((i) => i.imageId !== test.amiId || !isLaunchedForTest(i));
   if (other) {
@@ -50,7 +52,7 @@ export function identifyExecutor(
     const why =
       other.imageId !== test.amiId
         ? `on ${other.imageId}, not the AMI under test`
-        : `launched before this test began at ${test.createdAt.toISOString()}`;
+        : `launched before this test began at ${began.toISOString()}`;
     return {
       unproven: `executor ${other.id} of the test tier (${other.state}, ${other.imageId}, ${launched}) was up while the job ran (${why}): the job may have run there instead of on an executor booted from ${test.amiId} for this test.`,
     };
@@ -63,29 +65,65 @@ export function identifyExecutor(
 }
 
 /**
+ * The journal of the test's switch or restore, kept on the test record: a takeover after a crash finds the launch
+ * template version and the node group update the dead process made, and the same client tokens return them.
+ */
+export function testJournal(
+  deps: Pick<RolloutDeps, 'store'>,
+  test: AmiTestRecord,
+  field: 'switchProgress' | 'restoreProgress',
+  signal: AbortSignal = new AbortController().signal,
+): ApplyJournal {
+  return {
+    changeId: test._id,
+    signal,
+    saved: (key) => test[field]?.find((p) => p.key === key),
+    async save(progress: TargetProgress) {
+      const next = [...(test[field] ?? []).filter((p) => p.key !== progress.key), progress];
+      test[field] = next;
+      await deps.store.amiTests.save(test._id, { [field]: next });
+    },
+    async heartbeat() {},
+  };
+}
+
+/**
  * Puts the test tier back on the AMI it had before the test (guarded: only if it is still on the AMI under test),
- * unless the admin asked to keep it (`--keep`). Never throws: the outcome is stored on the test and shown.
+ * unless the admin asked to keep it (`--keep`). A switch a crash cut short (its progress saved, the target not yet
+ * on the AMI) is finished first with its own journal, so no update still rolling towards the AMI under test
+ * overtakes the restore; the restore keeps its own journal, so a takeover of either makes no second version.
+ * Never throws: the outcome is stored on the test and shown.
  */
 export async function restoreTestTier(
   deps: RolloutDeps,
   test: AmiTestRecord,
 ): Promise<NonNullable<AmiTestRecord['restore']>> {
-  const at = deps.clock.now();
   let restore: NonNullable<AmiTestRecord['restore']>;
   if (test.keep) {
-    restore = { at, outcome: 'kept', detail: `kept on ${test.amiId} (--keep)` };
+    restore = { at: deps.clock.now(), outcome: 'kept', detail: `kept on ${test.amiId} (--keep)` };
   } else if (test.previousAmi === test.amiId) {
-    restore = { at, outcome: 'restored', detail: `was already on ${test.amiId} before the test` };
+    restore = { at: deps.clock.now(), outcome: 'restored', detail: `was already on ${test.amiId} before the test` };
   } else {
     try {
       const targets = targetsFor(deps, test.deployment);
-      const tier = (await targets.list()).find(
-        (t) => t.id === test.tierId && (test.tierIdType === undefined || t.idType === test.tierIdType),
-      );
+      const current = async () => {
+        const { target } = await targets.testTarget();
+        const isSame =
+          target.id === test.tierId && (test.tierIdType === undefined || target.idType === test.tierIdType);
+        return isSame ? target : undefined;
+      };
+      let tier = await current();
+      if (tier && test.switch && (test.switchProgress?.length ?? 0) > 0 && tier.ami !== test.amiId) {
+        await targets.apply([test.switch], testJournal(deps, test, 'switchProgress'));
+        tier = await current();
+      }
       // Guarded by what it is on now, and only while that is the AMI under test: anything else is someone's edit.
       const [outcome] =
-        tier?.ami === test.amiId ? await targets.apply([moveOf(tier, test.previousAmi)], unsavedJournal(test._id)) : [];
+        tier?.ami === test.amiId
+          ? await targets.apply([moveOf(tier, test.previousAmi)], testJournal(deps, test, 'restoreProgress'))
+          : [];
       const written = outcome?.status === 'applied';
+      const at = deps.clock.now();
       if (written || tier?.ami === test.previousAmi) {
         restore = { at, outcome: 'restored', detail: `back on ${test.previousAmi}` };
         if (written) {
@@ -99,6 +137,12 @@ export async function restoreTestTier(
             after: { [test.tierId]: test.previousAmi },
           });
         }
+      } else if (outcome?.status === 'failed') {
+        restore = {
+          at,
+          outcome: 'failed',
+          detail: `could not be put back on ${test.previousAmi}: ${outcome.error}; set it by hand`,
+        };
       } else {
         restore = {
           at,
@@ -108,7 +152,7 @@ export async function restoreTestTier(
       }
     } catch (error) {
       restore = {
-        at,
+        at: deps.clock.now(),
         outcome: 'failed',
         detail: `could not be put back on ${test.previousAmi}: ${userMessage(error)}; set it by hand`,
       };
@@ -172,7 +216,7 @@ export async function runAmiTest(
     const jobId = await deps.domino.startJob({
       projectId: settings.testProjectId ?? '',
       command: settings.testCommand,
-      hardwareTierId: test.tierId,
+      hardwareTierId: test.hardwareTierId ?? test.tierId,
       ...(settings.testEnvironmentId ? { environmentId: settings.testEnvironmentId } : {}),
       title: `ami-bot ${test._id}: ${test.amiId} on ${test.tierId}`,
     });

@@ -7,8 +7,8 @@ import { code, type Text, text, user, words } from '../shared/text.js';
 import { type AmiTestRecord, isFromOwnMessage, isTestFinished, isTestId, newTestId } from './ami-test-record.js';
 import { resolveAmiTarget } from './resolve-target.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
-import { moveOf, type RolloutTarget, unsavedJournal } from './rollout-target.js';
-import { restoreTestTier, runAmiTest, testLockKey, testTierExecutors } from './run-ami-test.js';
+import { moveOf, type TestTarget } from './rollout-target.js';
+import { restoreTestTier, runAmiTest, testJournal, testLockKey, testTierExecutors } from './run-ami-test.js';
 import { targetsFor } from './targets/targets-for.js';
 
 /**
@@ -50,7 +50,10 @@ export function createTestAmi(deps: RolloutDeps) {
     const other = await deps.store.amiTests.get(holder);
     // A test still "running" long after its own timeout belonged to a process that died: close it and move on.
     const deadMs = (deps.config.domino.testTimeoutMinutes + 5) * 60_000;
-    const isDead = other && !isTestFinished(other) && deps.clock.now().getTime() - other.createdAt.getTime() > deadMs;
+    const ageMs = (test: AmiTestRecord) => deps.clock.now().getTime() - (test.endedAt ?? test.createdAt).getTime();
+    const isDead = other && !isTestFinished(other) && ageMs(other) > deadMs;
+    // Ended but never put back (its process died while restoring the test target): finish the restore here.
+    const isUnrestored = other && isTestFinished(other) && other.restore === undefined;
     if (other && isDead) {
       const stopped = other.jobId
         ? await deps.domino.stopJob(other.jobId).then(
@@ -64,11 +67,14 @@ export function createTestAmi(deps: RolloutDeps) {
         endedAt: deps.clock.now(),
       });
       await restoreTestTier(deps, other);
+    } else if (other && isUnrestored && ageMs(other) > deadMs) {
+      await restoreTestTier(deps, other);
     }
     // No test behind the lock: its holder saves one right after taking it, so this is a start still under way
     // (a duplicate delivery racing it) unless the lock is old enough to be an orphan of a crashed start.
     const isOrphan = !other && (await isOrphanLock(deps.store.locks, key, holder, deps.clock.now()));
-    if (isOrphan || isDead || (other && isTestFinished(other))) {
+    const isSettled = other && isTestFinished(other) && other.restore !== undefined;
+    if (isOrphan || isDead || isSettled) {
       await deps.store.locks.release(key, holder);
       holder = await deps.store.locks.acquire(key, testId, deps.clock.now());
       if (holder === undefined) return;
@@ -89,10 +95,12 @@ export function createTestAmi(deps: RolloutDeps) {
     const target = await resolveAmiTarget(deps, input);
     const { deployment } = target;
     const settings = deps.config.domino;
-    if (!deployment.testTier) {
+    const targets = targetsFor(deps, deployment.name);
+    const configured = targets.testSetting();
+    if (!configured.configured) {
       throw new AppError(
         'no_test_tier',
-        `No test tier is configured for ${deployment.name} (deployments[].testTier / AMIBOT_TEST_TIER).`,
+        `No ${configured.noun} is configured for ${deployment.name} (${configured.setting}${configured.setting === 'deployments[].testTier' ? ' / AMIBOT_TEST_TIER' : ''}).`,
       );
     }
     if (!settings.testProjectId) {
@@ -105,28 +113,22 @@ export function createTestAmi(deps: RolloutDeps) {
     const testId = newTestId(now);
     await takeLock(deployment.name, testId);
     // Read under the lock: taking over from a dead test may just have put the tier back (its previousAmi is ours).
-    const targets = targetsFor(deps, deployment.name);
-    let tier: RolloutTarget;
+    let chosen: TestTarget;
     // Checked under the lock (a test of its own would have left its executor): refused, nothing is stored.
     try {
-      const tiers = await targets.list();
-      const found =
-        tiers.find((t) => t.id === deployment.testTier) ?? tiers.find((t) => t.label === deployment.testTier);
-      if (!found)
-        throw new AppError(
-          'unknown_test_tier',
-          `Domino has no hardware tier \`${deployment.testTier}\`; nothing was changed.`,
-        );
-      tier = found;
-      const refusal = upExecutorsRefusal(
-        tier.label,
-        await testTierExecutors(deps, { deployment: deployment.name, tierId: tier.id }),
-      );
+      chosen = await targets.testTarget();
+      // Instances a switch replaces (a node group's nodes) cannot take the job once it is done; others could.
+      const isReplaced = chosen.isReplacedBySwitch && chosen.target.ami !== target.amiId;
+      const up = isReplaced
+        ? []
+        : await testTierExecutors(deps, { deployment: deployment.name, tierId: chosen.target.id });
+      const refusal = upExecutorsRefusal(chosen.target.label, up);
       if (refusal) throw new AppError('test_tier_executors_up', refusal);
     } catch (error) {
       await deps.store.locks.release(testLockKey(deployment.name), testId).catch(() => undefined);
       throw error;
     }
+    const tier = chosen.target;
     const test: AmiTestRecord = {
       _id: testId,
       deployment: deployment.name,
@@ -138,6 +140,7 @@ export function createTestAmi(deps: RolloutDeps) {
       ...(tier.idType ? { tierIdType: tier.idType } : {}),
       tierLabel: tier.label,
       previousAmi: tier.ami,
+      ...(chosen.hardwareTierId === tier.id ? {} : { hardwareTierId: chosen.hardwareTierId }),
       ...(input.keep ? { keep: true } : {}),
       channel: target.channel,
       ...(target.threadTs ? { threadTs: target.threadTs } : {}),
@@ -154,7 +157,18 @@ export function createTestAmi(deps: RolloutDeps) {
       await deps.store.amiTests.insert(test);
       saved = true;
       if (tier.ami !== target.amiId) {
-        const [outcome] = await targets.apply([moveOf(tier, target.amiId)], unsavedJournal(testId));
+        // Saved before the switch: a takeover after a crash finishes this very move (same tokens), then restores.
+        const move = moveOf(tier, target.amiId);
+        test.switch = move;
+        test.switchStartedAt = deps.clock.now();
+        await deps.store.amiTests.save(testId, { switch: move, switchStartedAt: test.switchStartedAt });
+        const [outcome] = await targets.apply([move], testJournal(deps, test, 'switchProgress'));
+        if (outcome?.status === 'failed') {
+          throw new AppError(
+            'test_switch_failed',
+            `The test target ${tier.label} could not be pointed at ${target.amiId}: ${outcome.error}`,
+          );
+        }
         if (outcome?.status !== 'applied') {
           throw new AppError(
             'test_tier_changed',

@@ -34,6 +34,7 @@ export { DEMO_IDS } from './seed-demo-world.js';
 export {
   addLaunchTemplate,
   addNodegroup,
+  addNodePoolTier,
   addRun,
   finishRun,
   NODE_POOL_LABEL,

@@ -5,6 +5,7 @@ import {
   CREATED_BY_VALUE,
   DEPLOYMENT_TAG as PIPELINE_DEPLOYMENT_TAG,
 } from '../bake/image-tags.js';
+import { NODE_POOL_LABEL } from './node-pool-label.js';
 import { addImage, addInstance } from './seed-demo-world.js';
 import { DEPLOYMENT_TAG } from './sim-domino-api.js';
 import { nodeTags } from './sim-eks.js';
@@ -12,8 +13,7 @@ import type { SimCluster, SimLaunchTemplate, SimNodegroup } from './sim-eks-stat
 import { addLaunchTemplateVersion } from './sim-launch-templates.js';
 import { SIM_ACCOUNT_ID, type SimImage, type SimWorld } from './sim-world.js';
 
-/** Domino's node-pool label: a hardware tier names its pool with it, and ami-bot selects node groups by it. */
-export const NODE_POOL_LABEL = 'dominodatalab.com/node-pool';
+export { NODE_POOL_LABEL } from './node-pool-label.js';
 /** What the seed's Terraform-managed launch templates carry (the plan warns about drift from Terraform's state). */
 export const TERRAFORM_TAGS = { 'managed-by': 'terraform', 'terraform-module': 'dominodatalab/eks/aws' } as const;
 /** The account EKS's own AMIs come from: a node group on an EKS-managed AMI type runs one of them. */
@@ -240,4 +240,12 @@ export function addNodegroup(
   };
   cluster.nodegroups.set(ng.name, ng);
   return ng;
+}
+
+/**
+ * A Domino 4+ hardware tier that runs its jobs on a node pool (Domino's `nodePool`): the simulated Domino places
+ * its jobs on the pool's nodes. It has no executorImage: its AMI is the node groups'.
+ */
+export function addNodePoolTier(world: SimWorld, id: string, pool: string): void {
+  world.tiers.push({ idType: 'string', doc: { _id: id, name: `${pool} pool`, executorImage: '', nodePool: pool } });
 }

@@ -4,6 +4,7 @@ import type { DominoApiPort } from '../ports/domino.js';
 import type { Ec2Port } from '../ports/ec2.js';
 import { layersOnDisk, toCachedImage } from './disk-cache.js';
 import type { Faults } from './faults.js';
+import { NODE_POOL_LABEL } from './node-pool-label.js';
 import { launchInstance, startInstanceNow, stopInstanceNow } from './sim-instances.js';
 import type { SimInstance, SimJob, SimWorld } from './sim-world.js';
 
@@ -40,8 +41,28 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
     job.history.push({ status, atMs });
   };
 
+  /**
+   * Domino 4+: a hardware tier that names a node pool (`nodePool`) runs its jobs on a node of that pool — any
+   * node of any managed node group labelled with it, whatever AMI it was launched from (the cluster autoscaler is
+   * not modelled: no node, no run).
+   */
+  const placeOnPool = (pool: string, nowMs: number): { executor: SimInstance; atMs: number } | undefined => {
+    const nodeIds = [...world.clusters.values()]
+      .flatMap((cluster) => [...cluster.nodegroups.values()])
+      .filter((ng) => ng.labels[NODE_POOL_LABEL] === pool)
+      .flatMap((ng) =>
+        [...world.instances.values()].filter(
+          (i) => i.tags['eks:nodegroup-name'] === ng.name && i.tags['eks:cluster-name'] === ng.cluster,
+        ),
+      );
+    const node = nodeIds.filter((i) => i.state === 'running').sort((a, b) => a.activeJobs - b.activeJobs)[0];
+    return node && { executor: node, atMs: nowMs + world.draw(world.timings.jobSchedule) };
+  };
+
   /** Picks (or brings up) the executor and returns it with the time it can take the job. */
   const placeJob = (job: SimJob, nowMs: number): { executor: SimInstance; atMs: number } | undefined => {
+    const pool = world.tiers.find((t) => t.doc._id === job.tierId)?.doc.nodePool;
+    if (typeof pool === 'string') return placeOnPool(pool, nowMs);
     const fleet = [...world.instances.values()].filter(
       (i) => i.tags[EXECUTOR_GROUP_TAG] === job.tierId && i.tags[DEPLOYMENT_TAG] === world.deployment,
     );

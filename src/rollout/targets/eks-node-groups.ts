@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DeploymentConfig } from '../../config.js';
-import { userMessage } from '../../errors.js';
+import { AppError, userMessage } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { DominoApiPort } from '../../ports/domino.js';
 import type { EksPort, NodegroupInfo } from '../../ports/eks.js';
@@ -14,6 +14,7 @@ import {
   type TargetNotice,
   type TargetOutcome,
   type TargetUpdate,
+  type TestTarget,
 } from '../rollout-target.js';
 import { terraformDriftOf } from './terraform-drift.js';
 
@@ -242,10 +243,65 @@ export function createEksNodeGroupTargets(
     tagsOf: (nodegroup) => ({ 'eks:cluster-name': cluster, 'eks:nodegroup-name': nodegroup }),
   };
 
+  /**
+   * The test node group, refused unless the test job can only land on its nodes: it must be changeable (not
+   * special) and the only node group of its node pool, the pool `testHardwareTier` names.
+   */
+  async function testTarget(): Promise<TestTarget> {
+    const name = settings.testNodegroup;
+    const hardwareTierId = settings.testHardwareTier;
+    if (name === undefined || hardwareTierId === undefined) {
+      throw new AppError(
+        'no_test_tier',
+        `No test node group is configured for EKS cluster ${cluster} (deployments[].eks.testNodegroup and eks.testHardwareTier); nothing was changed.`,
+      );
+    }
+    const info = await deps.eks.describeNodegroup(cluster, name);
+    if (!info) {
+      throw new AppError(
+        'unknown_test_tier',
+        `EKS cluster ${cluster} has no node group \`${name}\` (eks.testNodegroup); nothing was changed.`,
+      );
+    }
+    const target = await targetOf(name, info);
+    if (target.special !== undefined) {
+      throw new AppError(
+        'test_target_special',
+        `The test node group ${name} cannot be pointed at an AMI: it ${target.special}; nothing was changed.`,
+      );
+    }
+    const pool = info.labels[settings.nodePoolLabel];
+    if (pool === undefined) {
+      throw new AppError(
+        'test_pool_unknown',
+        `The test node group ${name} has no ${settings.nodePoolLabel} label, so no hardware tier can send the test job to its nodes; nothing was changed.`,
+      );
+    }
+    const others: string[] = [];
+    for (const other of await deps.eks.listNodegroups(cluster)) {
+      if (other === name) continue;
+      const described = await deps.eks.describeNodegroup(cluster, other);
+      if (described?.labels[settings.nodePoolLabel] === pool) others.push(other);
+    }
+    if (others.length > 0) {
+      throw new AppError(
+        'test_pool_shared',
+        `Node group(s) ${others.join(', ')} also serve the test node group's pool ${pool}: the test job could run on one of their nodes, not on one launched from the AMI. Give ${name} a node pool of its own; nothing was changed.`,
+      );
+    }
+    return { target, hardwareTierId, isReplacedBySwitch: true };
+  }
+
   return {
     async list() {
       return Promise.all([...(await selected())].map(([name, info]) => targetOf(name, info)));
     },
+    testSetting: () => ({
+      configured: settings.testNodegroup !== undefined,
+      noun: 'test node group',
+      setting: 'deployments[].eks.testNodegroup',
+    }),
+    testTarget,
     apply(updates, journal): Promise<TargetOutcome[]> {
       return applyBySteps(stepsFor(journal.changeId), updates, journal, deps.clock, userMessage);
     },

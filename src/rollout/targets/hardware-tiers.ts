@@ -1,7 +1,8 @@
 import type { DeploymentConfig } from '../../config.js';
+import { AppError } from '../../errors.js';
 import { type DominoTiersPort, type TierRecord, tierKey } from '../../ports/domino.js';
 import { deploymentExecutorTags, executorTagsFor } from '../../shared/deployment-scope.js';
-import type { InstanceScope, RolloutTarget, RolloutTargetPort, TargetOutcome } from '../rollout-target.js';
+import type { InstanceScope, RolloutTarget, RolloutTargetPort, TargetOutcome, TestTarget } from '../rollout-target.js';
 
 /** A Domino hardware tier as a rollout target: its guard is the executorImage the plan saw. */
 export function tierTarget(tier: TierRecord): RolloutTarget {
@@ -55,6 +56,26 @@ export function createHardwareTierTargets(
     // The targets are the tiers: their own users are told.
     audience: async () => undefined,
     instanceScope: () => executors,
+    testSetting: () => ({
+      configured: deployment.testTier !== undefined,
+      noun: 'test tier',
+      setting: 'deployments[].testTier',
+    }),
+    async testTarget(): Promise<TestTarget> {
+      const wanted = deployment.testTier;
+      if (wanted === undefined) {
+        throw new AppError(
+          'no_test_tier',
+          `No test tier is configured for ${deployment.name} (deployments[].testTier / AMIBOT_TEST_TIER).`,
+        );
+      }
+      const all = (await tiers.listTiers()).map(tierTarget);
+      const found = all.find((t) => t.id === wanted) ?? all.find((t) => t.label === wanted);
+      if (!found)
+        throw new AppError('unknown_test_tier', `Domino has no hardware tier \`${wanted}\`; nothing was changed.`);
+      // The job is started on the tier itself; Domino boots (or reuses) one of its executors for it.
+      return { target: found, hardwareTierId: found.id, isReplacedBySwitch: false };
+    },
     drainScope: () => executors,
     emptyReason() {
       return `Domino's tier collection (${tierCollection}) has no documents`;
