@@ -104,6 +104,8 @@ describe('the AMI lifecycle on EKS node groups', () => {
     const prune = await startPrune(w.deps, { requester: REQUESTER });
     expect(prune.plan.kept.map((k) => [k.imageId, k.reason.kind])).toEqual([
       [newest, 'newest'],
+      // The seed's own earlier bake, which the default and test node groups still run.
+      [w.seeded.nodeImageId, 'referenced'],
       [onCompute, 'referenced'],
     ]);
     expect(prune.plan.retire.map((r) => r.imageId)).toEqual([oldest]);
