@@ -15,7 +15,7 @@ import { createProtectAfterApply } from './lifecycle/protect-after-apply.js';
 import { createPruneFlow } from './lifecycle/prune-flow.js';
 import { createShowImages } from './lifecycle/show-images.js';
 import type { ChatPort } from './ports/chat.js';
-import type { Clock } from './ports/clock.js';
+import type { Clock, SimTime } from './ports/clock.js';
 import type { DominoApiPort, DominoTiersPort, TierUsersPort } from './ports/domino.js';
 import type { Ec2Port } from './ports/ec2.js';
 
@@ -76,6 +76,8 @@ export interface BotOptions {
    */
   installation?: { teamId: string; enterpriseId?: string };
   processBeforeResponse?: boolean;
+  /** Sandbox: how simulated time runs, for the time note (default `config.simSpeed`, the scaled clock's speed). */
+  simTime?: SimTime;
   /** Prometheus metrics (GET /metrics); a fresh registry when omitted. */
   metrics?: Metrics;
   /** Domino's tiers and their users, for the review report (and the rollout). */
@@ -112,8 +114,11 @@ export function createBot(options: BotOptions): Bot {
   const { config, logger, store, clock } = options;
   const wallClock = options.wallClock ?? createSystemClock();
   const metrics = options.metrics ?? createMetrics();
+  // What the sandbox's time note says: the configured speed, unless the caller runs the bot on other time.
+  const simTime = options.simTime ?? config.simSpeed;
   const app = createSlackApp({
     config,
+    simTime,
     logger,
     metrics,
     isReady: () => store.ping(),
@@ -122,7 +127,7 @@ export function createBot(options: BotOptions): Bot {
     ...(options.processBeforeResponse === undefined ? {} : { processBeforeResponse: options.processBeforeResponse }),
   });
   const slackChat = options.chat ?? createSlackChat({ client: app.client, logger, metrics });
-  const chat = config.sandbox ? createSandboxChat(slackChat, { speed: config.simSpeed }) : slackChat;
+  const chat = config.sandbox ? createSandboxChat(slackChat, { speed: simTime }) : slackChat;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   const bakePresenter = createBakePresenter();
   const deps: BakeDeps = {
@@ -249,7 +254,7 @@ export function createBot(options: BotOptions): Bot {
   registerReviewActions(actions, { config, useCases, logger });
   registerHomeTab(app, {
     config,
-    homeTab: createHomeTab({ config, store, clock, logger, ...(amiInventory ? { amiInventory } : {}) }),
+    homeTab: createHomeTab({ config, simTime, store, clock, logger, ...(amiInventory ? { amiInventory } : {}) }),
     logger,
   });
   registerRolloutActions(actions, { config, useCases, logger });

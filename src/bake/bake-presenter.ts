@@ -1,5 +1,6 @@
 import type { DeploymentKind } from '../config.js';
 import type { ChatContent } from '../ports/chat.js';
+import type { SimTime } from '../ports/clock.js';
 import type { AmiInventorySummary } from '../review/review-report.js';
 import type { Reply } from '../shared/reply.js';
 import type { Text } from '../shared/text.js';
@@ -22,7 +23,7 @@ export interface HomeData {
   amis?: HomeAmiSummary[];
   now: Date;
   sandbox: boolean;
-  simSpeed?: number;
+  simSpeed?: SimTime;
   /** The kinds of the configured deployments, so the page says what ami-bot rolls out here. */
   kinds?: DeploymentKind[];
 }

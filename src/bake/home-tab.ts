@@ -1,6 +1,6 @@
 import type { Config, DeploymentConfig } from '../config.js';
 import { userMessage } from '../errors.js';
-import type { Clock } from '../ports/clock.js';
+import type { Clock, SimTime } from '../ports/clock.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { AmiInventorySummary } from '../review/review-report.js';
 import type { Logger } from '../shared/logger.js';
@@ -8,6 +8,8 @@ import type { HomeAmiSummary, HomeData } from './bake-presenter.js';
 
 export interface HomeTabDeps {
   config: Config;
+  /** Sandbox: how simulated time runs (default `config.simSpeed`). */
+  simTime?: SimTime;
   store: StateStore;
   clock: Clock;
   logger?: Logger;
@@ -41,7 +43,7 @@ export function createHomeTab(deps: HomeTabDeps) {
       now: deps.clock.now(),
       sandbox: deps.config.sandbox,
       kinds: [...new Set(deps.config.deployments.map((deployment) => deployment.kind))],
-      ...(deps.config.sandbox ? { simSpeed: deps.config.simSpeed } : {}),
+      ...(deps.config.sandbox ? { simSpeed: deps.simTime ?? deps.config.simSpeed } : {}),
     };
   };
 }

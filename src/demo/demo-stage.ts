@@ -50,6 +50,8 @@ export async function createDemoStage(sim: Simulator, config: Config, time: Demo
         store,
         clock: sim.clock,
         ...(time.wallClock ? { wallClock: time.wallClock } : {}),
+        // On virtual time the sandbox notes say so, instead of the configured speed no clock runs at.
+        simTime: time.speed ?? 'virtual',
         chat: sim.chat,
         tiers: sim.dominoTiers,
         tierUsers: sim.tierUsers,

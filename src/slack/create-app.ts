@@ -3,6 +3,7 @@ import { App, type CustomRoute } from '@slack/bolt';
 import { createHttpFetch } from '../adapters/slack/http-fetch.js';
 import { createSandboxResponseFetch } from '../adapters/slack/sandbox-chat.js';
 import type { Config } from '../config.js';
+import type { SimTime } from '../ports/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
 import { toBoltLogger } from './bolt-logger.js';
@@ -12,6 +13,8 @@ import { createGuardedSocketReceiver } from './socket-edge.js';
 
 export interface SlackAppOptions {
   config: Config;
+  /** Sandbox: how simulated time runs, for the note on ephemeral answers (default `config.simSpeed`). */
+  simTime?: SimTime;
   logger: Logger;
   /** /readyz answers 200 only while this resolves true (e.g. MongoDB answers). */
   isReady: () => Promise<boolean>;
@@ -89,7 +92,7 @@ export function createSlackApp(options: SlackAppOptions): App {
       // Used by respond() (response_url) too: a keep-alive node:http(s) POST instead of the built-in fetch. In
       // sandbox mode the ephemeral answers say they are a sandbox on simulated time, as posted messages do.
       fetch: config.sandbox
-        ? createSandboxResponseFetch(createHttpFetch(), { speed: config.simSpeed })
+        ? createSandboxResponseFetch(createHttpFetch(), { speed: options.simTime ?? config.simSpeed })
         : createHttpFetch(),
     },
     // Known bot ids (tests, the demo): no auth.test round trip.

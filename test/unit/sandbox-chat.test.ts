@@ -70,6 +70,9 @@ describe('sandbox chat', () => {
     expect(posted[3]?.text).toBe('plain reply');
     expect(posted[4]?.text).toContain(note);
     expect(note).toBe(':clock3: simulated time ×60: times and durations are on the simulated clock');
+    expect(simulatedTimeNote('virtual')).toBe(
+      ':clock3: simulated time (virtual: it moves only while the bot waits): times and durations are on the simulated clock',
+    );
   });
 });
 

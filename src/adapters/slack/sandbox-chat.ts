@@ -1,12 +1,15 @@
 import type { Block, ChatMessage, ChatPort } from '../../ports/chat.js';
+import type { SimTime } from '../../ports/clock.js';
 
 export const SANDBOX_NOTICE = ':test_tube: *Sandbox*: simulated AWS and Domino, nothing real is touched.';
 
 const MAX_BLOCKS = 50;
 
 /** Said next to the sandbox notice: the times and durations on the message run at the simulator's speed. */
-export const simulatedTimeNote = (speed: number) =>
-  `:clock3: simulated time ×${speed}: times and durations are on the simulated clock`;
+export const simulatedTimeNote = (speed: SimTime) =>
+  speed === 'virtual'
+    ? ':clock3: simulated time (virtual: it moves only while the bot waits): times and durations are on the simulated clock'
+    : `:clock3: simulated time ×${speed}: times and durations are on the simulated clock`;
 
 /** Adds the sandbox notice to a message unless a builder already said it. */
 export function withSandboxNotice<T extends Pick<ChatMessage, 'text' | 'blocks'>>(message: T, timeNote?: string): T {
@@ -47,7 +50,7 @@ function withTimeNote(block: Block, timeNote: string): Block {
  * nobody mistakes a rehearsal for a real change, and (given the simulator's speed) that its times are
  * simulated. Thread replies get no notice of their own (their root says it).
  */
-export function createSandboxChat(chat: ChatPort, options: { speed?: number } = {}): ChatPort {
+export function createSandboxChat(chat: ChatPort, options: { speed?: SimTime } = {}): ChatPort {
   const note = options.speed === undefined ? undefined : simulatedTimeNote(options.speed);
   return {
     ...chat,
@@ -69,7 +72,7 @@ type Fetch = typeof globalThis.fetch;
  * are on the simulated clock). Only JSON bodies with a `response_type` are such answers; Web API calls pass as
  * they are (the sandbox ChatPort marks those).
  */
-export function createSandboxResponseFetch(fetch: Fetch, options: { speed?: number } = {}): Fetch {
+export function createSandboxResponseFetch(fetch: Fetch, options: { speed?: SimTime } = {}): Fetch {
   const note = options.speed === undefined ? undefined : simulatedTimeNote(options.speed);
   return (input, init) => {
     if (typeof init?.body !== 'string' || !init.body.includes('"response_type"')) return fetch(input, init);

@@ -3,6 +3,7 @@ import type { HomeAmiSummary } from '../../bake/bake-presenter.js';
 import type { BakeRecord } from '../../bake/bake-record.js';
 import type { DeploymentKind } from '../../config.js';
 import type { Block } from '../../ports/chat.js';
+import type { SimTime } from '../../ports/clock.js';
 import { truncate } from '../../shared/format.js';
 import { helpMessage } from '../commands/command-table.js';
 import { bakeListMessage } from './bake-list.js';
@@ -25,7 +26,7 @@ export function homeView(input: {
   now: Date;
   sandbox: boolean;
   /** Sandbox: the simulator's speed, so the bakes' times are read as simulated. */
-  simSpeed?: number;
+  simSpeed?: SimTime;
   kinds?: DeploymentKind[];
 }): {
   type: 'home';
