@@ -129,3 +129,15 @@ export interface Ec2Port {
   /** Average completion (0–100) of the snapshots, when AWS reports it. */
   snapshotProgress(snapshotIds: string[]): Promise<number | undefined>;
 }
+
+/** The AMI lifecycle's part of the port (src/lifecycle): images and snapshots by tags, retiring, protection. */
+export type Ec2ImageLifecycle = Pick<
+  Ec2Port,
+  | 'listImagesByTags'
+  | 'listSnapshotsByTags'
+  | 'deregisterImage'
+  | 'deleteSnapshot'
+  | 'enableDeregistrationProtection'
+  | 'disableDeregistrationProtection'
+  | 'enableImageDeprecation'
+>;

@@ -88,7 +88,7 @@ export async function settleRunningWork(
       const still =
         work.error !== undefined
           ? `the runs could not be listed (${work.error})`
-          : plural(work.runs.length, 'run') + ' still running';
+          : `${plural(work.runs.length, 'run')} still running`;
       const reason = `the node pools ${work.pools.join(', ')} were not idle by ${until.toISOString()} (${still})`;
       await say(text`${icon('expired')} Not applied: ${reason}. Nothing was written; plan again for another window.`);
       return nothingWritten('expired', deps.clock.now(), { reason });

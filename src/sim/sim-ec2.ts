@@ -1,11 +1,12 @@
 import { AppError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { CreateImageInput, Ec2Port, ImageInfo, InstanceInfo } from '../ports/ec2.js';
+import type { CreateImageInput, Ec2Port, InstanceInfo } from '../ports/ec2.js';
 import { globToRegExp } from '../shared/glob.js';
 import { enterAws, SimAwsFault, simAws } from './aws-fault.js';
 import { cachedBytes } from './disk-cache.js';
 import type { Faults } from './faults.js';
 import { copyFilesystem } from './sim-fs.js';
+import { isOwnImage, toImageInfo } from './sim-image-info.js';
 import { createSimImageLifecycle } from './sim-image-lifecycle.js';
 import {
   incorrectState,
@@ -16,7 +17,7 @@ import {
   terminateInstanceNow,
   toInstanceInfo,
 } from './sim-instances.js';
-import { SIM_ACCOUNT_ID, SIM_VOLUME_GIB, type SimImage, type SimWorld } from './sim-world.js';
+import { SIM_VOLUME_GIB, type SimImage, type SimWorld } from './sim-world.js';
 
 const GiB = 1024 ** 3;
 
@@ -182,21 +183,6 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
     }
   });
   return image.id;
-}
-
-const isOwnImage = (image: SimImage) => image.ownerId === undefined || image.ownerId === SIM_ACCOUNT_ID;
-
-export function toImageInfo(image: SimImage): ImageInfo {
-  return {
-    id: image.id,
-    ownerId: image.ownerId ?? SIM_ACCOUNT_ID,
-    name: image.name,
-    state: image.state,
-    creationDate: new Date(image.creationMs),
-    tags: { ...image.tags },
-    snapshotIds: image.snapshotIds.slice(),
-    ...(image.stateReason === undefined ? {} : { stateReason: image.stateReason }),
-  };
 }
 
 export { globToRegExp };

@@ -1,23 +1,13 @@
-import type { DeregistrationProtection, Ec2Port, LifecycleImageInfo, SnapshotOutcome } from '../ports/ec2.js';
+import type { DeregistrationProtection, Ec2ImageLifecycle, LifecycleImageInfo, SnapshotOutcome } from '../ports/ec2.js';
 import { DEREGISTRATION_COOLDOWN_MS } from '../ports/ec2.js';
 import { SimAwsFault, simAws } from './aws-fault.js';
-import { SIM_ACCOUNT_ID, type SimImage, type SimWorld } from './sim-world.js';
+import { isOwnImage, toImageInfo } from './sim-image-info.js';
+import type { SimImage, SimWorld } from './sim-world.js';
 
-type SimImageLifecycle = Pick<
-  Ec2Port,
-  | 'listImagesByTags'
-  | 'listSnapshotsByTags'
-  | 'deregisterImage'
-  | 'deleteSnapshot'
-  | 'enableDeregistrationProtection'
-  | 'disableDeregistrationProtection'
-  | 'enableImageDeprecation'
->;
+type SimImageLifecycle = Ec2ImageLifecycle;
 
 const hasTags = (own: Record<string, string>, wanted: Record<string, string>) =>
   Object.entries(wanted).every(([k, v]) => k in own && (v === '*' || own[k] === v));
-
-const isOwn = (image: SimImage) => image.ownerId === undefined || image.ownerId === SIM_ACCOUNT_ID;
 
 /**
  * The lifecycle half of the simulated EC2: what moto lacks too (deregistration protection with its 24-hour
@@ -33,14 +23,7 @@ export function createSimImageLifecycle(world: SimWorld, enter: () => Promise<nu
 
   function toLifecycleInfo(image: SimImage, nowMs: number): LifecycleImageInfo {
     return {
-      id: image.id,
-      ownerId: image.ownerId ?? SIM_ACCOUNT_ID,
-      name: image.name,
-      state: image.state,
-      creationDate: new Date(image.creationMs),
-      tags: { ...image.tags },
-      snapshotIds: image.snapshotIds.slice(),
-      ...(image.stateReason === undefined ? {} : { stateReason: image.stateReason }),
+      ...toImageInfo(image),
       volumes: image.snapshotIds.map((snapshotId) => ({
         snapshotId,
         sizeGiB: world.snapshots.get(snapshotId)?.sizeGiB ?? 0,
@@ -52,7 +35,7 @@ export function createSimImageLifecycle(world: SimWorld, enter: () => Promise<nu
 
   function requireOwnImage(imageId: string): SimImage {
     const image = world.images.get(imageId);
-    if (image === undefined || !isOwn(image))
+    if (image === undefined || !isOwnImage(image))
       throw new SimAwsFault('InvalidAMIID.NotFound', `The image id '[${imageId}]' does not exist`);
     return image;
   }
@@ -69,7 +52,7 @@ export function createSimImageLifecycle(world: SimWorld, enter: () => Promise<nu
     async listImagesByTags(tags) {
       const nowMs = await enter();
       return [...world.images.values()]
-        .filter((i) => isOwn(i) && hasTags(i.tags, tags))
+        .filter((i) => isOwnImage(i) && hasTags(i.tags, tags))
         .map((i) => toLifecycleInfo(i, nowMs));
     },
 

@@ -10,21 +10,10 @@ import {
   type Snapshot,
   type SnapshotReturnCodes,
 } from '@aws-sdk/client-ec2';
-import type { Ec2Port, ImageInfo, SnapshotOutcome } from '../../ports/ec2.js';
+import type { Ec2ImageLifecycle, ImageInfo, SnapshotOutcome } from '../../ports/ec2.js';
 import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
 import { describeImagePages, IMAGE_GONE, SNAPSHOT_GONE } from './ec2-images.js';
 import { tagFilters, toLifecycleImageInfo, toSnapshotInfo } from './ec2-mapping.js';
-
-export type Ec2ImageLifecycle = Pick<
-  Ec2Port,
-  | 'listImagesByTags'
-  | 'listSnapshotsByTags'
-  | 'deregisterImage'
-  | 'deleteSnapshot'
-  | 'enableDeregistrationProtection'
-  | 'disableDeregistrationProtection'
-  | 'enableImageDeprecation'
->;
 
 /** Another image still uses the snapshot: EC2 refuses to delete it (and DeleteAssociatedSnapshots skips it). */
 const SNAPSHOT_IN_USE = ['InvalidSnapshot.InUse'];
