@@ -7,9 +7,8 @@ export type DemoKind = 'tiers' | 'eks';
 
 /** The EKS demo's cluster (Domino's terraform names it after the deploy id; the config names it). */
 export const DEMO_EKS_CLUSTER = 'domino-acme';
-/** The EKS demo's test node group (the seed's `test` pool) and the Domino hardware tier that runs on that pool. */
+/** The EKS demo's test node group (the seed's, alone in its `test` pool) and the hardware tier on that pool. */
 export const DEMO_EKS_TEST_NODEGROUP = 'test-us-west-2a';
-export const DEMO_EKS_TEST_POOL = 'test';
 export const DEMO_EKS_TEST_TIER = 'test-pool';
 
 /** acme's deployment: Domino 3.x hardware tiers, or Domino 4+ on EKS (its compute pools' managed node groups). */

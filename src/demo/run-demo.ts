@@ -1,15 +1,8 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG } from '../bake/image-tags.js';
-import {
-  addNodePoolTier,
-  createSimulator,
-  DEMO_IDS,
-  type ManualClock,
-  parseFaultNames,
-  seedEksCluster,
-} from '../sim/index.js';
+import { createSimulator, DEMO_IDS, type ManualClock, parseFaultNames, seedEksCluster } from '../sim/index.js';
 import { createActor } from './demo-actors.js';
-import { DEMO_EKS_CLUSTER, DEMO_EKS_TEST_POOL, DEMO_EKS_TEST_TIER, type DemoKind, demoConfig } from './demo-config.js';
+import { DEMO_EKS_CLUSTER, DEMO_EKS_TEST_TIER, type DemoKind, demoConfig } from './demo-config.js';
 import { createDemoStage, type DemoProcess, type DemoStage } from './demo-stage.js';
 import { type DemoTime, scaledDemoTime, virtualDemoTime } from './demo-time.js';
 import {
@@ -140,9 +133,12 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
   if (options.fault) throw new Error('--fault runs with the hardware-tier demo only; leave out --kind eks');
   const time: DemoTime = options.clock ? virtualDemoTime(options.clock) : scaledDemoTime(options.speed ?? 60);
   const sim = createSimulator({ clock: time.clock, write });
-  const seeded = seedEksCluster(sim.world, { cluster: DEMO_EKS_CLUSTER, nodeTemplate: true });
-  // The Domino hardware tier whose jobs go to the test node group's pool: where the AMI test runs its job.
-  addNodePoolTier(sim.world, DEMO_EKS_TEST_TIER, DEMO_EKS_TEST_POOL);
+  // With the Domino hardware tier whose jobs go to the test node group's pool: where the AMI test runs its job.
+  const seeded = seedEksCluster(sim.world, {
+    cluster: DEMO_EKS_CLUSTER,
+    nodeTemplate: true,
+    testHardwareTier: DEMO_EKS_TEST_TIER,
+  });
   const config = demoConfig(time.speed, 'eks');
   const stage = await createDemoStage(sim, config, time);
   const summary: string[] = [];
