@@ -37,7 +37,7 @@ export interface SandboxWorldOptions {
  * eks-node-groups deployment, a Domino-like cluster named after its `eks.cluster`, whose standard pools run an
  * earlier bake of that deployment and whose template is a containerd node (so a bake, a plan and an apply work
  * end to end). With `eks.testHardwareTier`, a hardware tier of that id runs on the cluster's `test` pool (its node group
- * `test-<region>a`, what `eks.testNodegroup` names), so the AMI test works too. One cluster: the first
+ * `test-us-west-2a`, what `eks.testNodegroup` names), so the AMI test works too. One cluster: the first
  * eks-node-groups deployment's.
  */
 export function sandboxWorldOptions(config: Pick<Config, 'deployments'>): SandboxWorldOptions {
