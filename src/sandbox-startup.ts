@@ -29,22 +29,30 @@ export function sandboxStartupNotes(config: Config, persistent: boolean): string
 /** What the sandbox's simulator is seeded with for this configuration (sim/index.ts's options, without importing it). */
 export interface SandboxWorldOptions {
   deployment: string;
-  seedEks?: { cluster: string; deployment: string; nodeTemplate: boolean };
+  seedEks?: { cluster: string; deployment: string; nodeTemplate: boolean; testHardwareTier?: string };
 }
 
 /**
  * The sandbox's world for this configuration: the demo world named after the first deployment and, for an
  * eks-node-groups deployment, a Domino-like cluster named after its `eks.cluster`, whose standard pools run an
  * earlier bake of that deployment and whose template is a containerd node (so a bake, a plan and an apply work
- * end to end). One cluster: the first eks-node-groups deployment's.
+ * end to end). With `eks.testHardwareTier`, a hardware tier of that id runs on the cluster's `test` pool (its node group
+ * `test-us-west-2a`, what `eks.testNodegroup` names), so the AMI test works too. One cluster: the first
+ * eks-node-groups deployment's.
  */
 export function sandboxWorldOptions(config: Pick<Config, 'deployments'>): SandboxWorldOptions {
   const deployment = config.deployments[0]?.name ?? 'acme';
   const eks = config.deployments.find((d) => d.kind === 'eks-node-groups' && d.eks);
   if (!eks?.eks) return { deployment };
   // The template is the world's deployment's: it becomes a node only when that deployment is the EKS one.
+  const { cluster, testHardwareTier } = eks.eks;
   return {
     deployment,
-    seedEks: { cluster: eks.eks.cluster, deployment: eks.name, nodeTemplate: eks.name === deployment },
+    seedEks: {
+      cluster,
+      deployment: eks.name,
+      nodeTemplate: eks.name === deployment,
+      ...(testHardwareTier === undefined ? {} : { testHardwareTier }),
+    },
   };
 }

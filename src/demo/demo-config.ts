@@ -7,6 +7,9 @@ export type DemoKind = 'tiers' | 'eks';
 
 /** The EKS demo's cluster (Domino's terraform names it after the deploy id; the config names it). */
 export const DEMO_EKS_CLUSTER = 'domino-acme';
+/** The EKS demo's test node group (the seed's, alone in its `test` pool) and the hardware tier on that pool. */
+export const DEMO_EKS_TEST_NODEGROUP = 'test-us-west-2a';
+export const DEMO_EKS_TEST_TIER = 'test-pool';
 
 /** acme's deployment: Domino 3.x hardware tiers, or Domino 4+ on EKS (its compute pools' managed node groups). */
 function deploymentYaml(kind: DemoKind): string {
@@ -24,6 +27,9 @@ ${images}
       nodePools: [default, compute]
       # Listed by name too, so the plan shows why it never changes them (custom GPU AMI, no template, EKS's AMI).
       nodegroups: [gpu-us-west-2a, gpu-us-west-2b, platform, legacy-us-west-2a]
+      # The AMI test: the test node group is pointed at the new AMI, the job runs on the hardware tier of its pool.
+      testNodegroup: ${DEMO_EKS_TEST_NODEGROUP}
+      testHardwareTier: ${DEMO_EKS_TEST_TIER}
 `;
   }
   return `  - name: acme

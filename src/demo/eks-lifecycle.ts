@@ -1,19 +1,11 @@
 import type { BakeRecord } from '../bake/bake-record.js';
+import type { AmiTestRecord } from '../rollout/ami-test-record.js';
 import type { ChangeRecord } from '../rollout/change-record.js';
 import type { SeededEks, SimWorld } from '../sim/index.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import type { DemoStage } from './demo-stage.js';
 import type { LifecycleContext } from './lifecycle.js';
-import { changeEnded, newestChange } from './lifecycle.js';
-
-/**
- * Why the EKS demo plans with the gate's override: the AMI test of an eks-node-groups deployment (a test node
- * group, the job proven to run on a node launched from the new AMI) is not built yet, so no test of this AMI can
- * pass. The demo says so and uses the override every admin would have to, with its reason on the record.
- */
-export const EKS_GATE_NOTE =
-  'The AMI test for EKS node groups (a test node group, with the job proven to run on a node launched from the new AMI) is not built yet, so this plan overrides the test requirement, with its reason on the record.';
-export const EKS_OVERRIDE_REASON = 'EKS AMI test not available yet; checked the new AMI by hand on a test node';
+import { changeEnded, newestChange, newestTest } from './lifecycle.js';
 
 interface NodegroupRow {
   name: string;
@@ -72,11 +64,11 @@ export function printNodegroups(ctx: LifecycleContext, cluster: string, title: s
  * it: the update to the new launch template version (the node group UPDATING while it ran) and the nodes it
  * drained and replaced. Read from the world after the apply, so the lines never trail the bot's own messages.
  */
-function reportUpdates(ctx: LifecycleContext, cluster: string, change: ChangeRecord, sinceMs: number): void {
+function reportUpdates(ctx: LifecycleContext, cluster: string, names: string[], sinceMs: number): void {
   const world = ctx.stage.sim.world;
   const nodegroups = world.clusters.get(cluster)?.nodegroups;
-  const updates = change.updates
-    .flatMap((planned) => (nodegroups?.get(planned.id)?.updates ?? []).map((update) => ({ planned, update })))
+  const updates = names
+    .flatMap((id) => (nodegroups?.get(id)?.updates ?? []).map((update) => ({ planned: { id }, update })))
     .filter(({ update }) => update.createdMs >= sinceMs)
     .sort((a, b) => a.update.createdMs - b.update.createdMs);
   for (const { planned, update } of updates) {
@@ -89,15 +81,50 @@ function reportUpdates(ctx: LifecycleContext, cluster: string, change: ChangeRec
 }
 
 /**
- * Plan with the gate's override (the EKS test is not built), announce, the requester's own approval refused, the
+ * The bake thread's Test button: the bot points the test node group at the new AMI (a new launch template version,
+ * EKS replacing its node), runs the job on the hardware tier of its pool, proves the node that ran it was launched
+ * from the new AMI after the switch, and points the node group back (one more version, with the old AMI).
+ */
+export async function eksTestNewAmi(ctx: LifecycleContext, bake: BakeRecord, cluster: string): Promise<AmiTestRecord> {
+  const { stage, requester } = ctx;
+  const nodegroup = stage.config.deployments[0]?.eks?.testNodegroup ?? '';
+  ctx.banner(`${requester.name} presses "Test" on the test node group ${nodegroup}`);
+  const since = stage.sim.clock.now().getTime();
+  await requester.press(ACTION_IDS.testAmi, bake._id);
+  const ended = await newestTest(stage, since);
+  // The restore is the last step: the test is only over for the node group once it is back on the old AMI.
+  const test = await stage.waitUntil(async () => {
+    const current = await stage.store.amiTests.get(ended._id);
+    return current?.restore ? current : undefined;
+  }, 60_000);
+  ctx.banner(`What EKS did to the test node group ${nodegroup}`);
+  reportUpdates(ctx, cluster, [nodegroup], since);
+  const world = stage.sim.world;
+  const ng = world.clusters.get(cluster)?.nodegroups.get(nodegroup);
+  const lt = ng?.launchTemplate ? world.launchTemplates.get(ng.launchTemplate.id) : undefined;
+  const versions = (lt?.versions ?? []).map((v) => `v${v.number} ${v.imageId}`).join(' → ');
+  const job = test.jobId ? world.jobs.get(test.jobId) : undefined;
+  const proof = test.executor
+    ? `job ${test.jobId} ran on hardware tier ${job?.tierId ?? test.hardwareTierId} on node ${test.executor.instanceId}, launched ${test.executor.launchTime.toISOString().slice(11, 19)} from ${test.executor.imageId}`
+    : `not proven: ${test.unproven ?? '?'}`;
+  ctx.write(`  Proof: ${proof}.`);
+  ctx.write(`  ${nodegroup}'s launch template versions: ${versions}; now on v${ng?.launchTemplate?.version}.`);
+  ctx.summary.push(
+    `Test ${test._id} of ${bake.facts.imageId}: ${test.status}; ${proof}.`,
+    `Test node group ${nodegroup}: switched to the new AMI and ${test.restore?.outcome ?? 'not restored'} (launch template ${versions}).`,
+  );
+  return test;
+}
+
+/**
+ * Plan (the passed test is the gate's test, no override), announce, the requester's own approval refused, the
  * second admin approves, and EKS rolls each node group onto the new launch template version.
  */
 export async function eksPlanAndApply(ctx: LifecycleContext, bake: BakeRecord, cluster: string): Promise<ChangeRecord> {
   const { stage, requester, approver } = ctx;
   ctx.banner(`${requester.name} plans the rollout to the node groups`);
-  ctx.write(`  (${EKS_GATE_NOTE})`);
   const known = new Set((await stage.store.changes.listRecent(50)).map((change) => change._id));
-  const plan = `plan ${bake._id} --override-test "${EKS_OVERRIDE_REASON}"`;
+  const plan = `plan ${bake._id}`;
   const beforeDrift = stage.sink.answers.length;
   await requester.command(plan);
   // The seed's launch templates are Terraform's (Domino's terraform-aws-eks modules): the first plan is refused
@@ -122,11 +149,18 @@ export async function eksPlanAndApply(ctx: LifecycleContext, bake: BakeRecord, c
   await approver.answer(beforeApproval, /approved/i);
   const applied = await changeEnded(stage, change._id);
   ctx.banner('What EKS did, node group by node group');
-  reportUpdates(ctx, cluster, applied, approvedAt);
+  reportUpdates(
+    ctx,
+    cluster,
+    applied.updates.map((u) => u.id),
+    approvedAt,
+  );
   const announced = applied.announcement;
   ctx.summary.push(
     `Plan ${change._id}: ${change.updates.length} node group(s) to change, ${change.skipped.length} skipped (${change.skipped.map((s) => `${s.id}: ${s.detail}`).join('; ')}).`,
-    `Test requirement overridden, said in the plan and the announcement: "${change.gate?.override?.reason ?? ''}".`,
+    change.gate?.test
+      ? `Gate: tested by ${change.gate.test.id} (no override).`
+      : `Gate: overridden ("${change.gate?.override?.reason ?? ''}").`,
     `First plan refused for Terraform drift (changes stored: ${planned}), with the variables to set: ${drift.match(/additional_node_groups\.[\w-]+\.ami/g)?.length ?? 0} node group(s); planned again with --accept-terraform-drift.`,
     `Announced in #${stage.sim.world.slack.channels[stage.config.announceChannel ?? ''] ?? stage.config.announceChannel} (${announced?.dmSent ?? 0} DM(s)).`,
     `${requester.name}'s own approval was refused: "${refusal.replace(/\s+/g, ' ').slice(0, 120)}".`,
@@ -191,7 +225,12 @@ export async function eksRevert(ctx: LifecycleContext, change: ChangeRecord, see
   await approver.answer(beforeApproval, /approved/i);
   const done = await changeEnded(stage, revertChange._id);
   ctx.banner('What EKS did for the revert');
-  reportUpdates(ctx, seeded.cluster, done, approvedAt);
+  reportUpdates(
+    ctx,
+    seeded.cluster,
+    done.updates.map((u) => u.id),
+    approvedAt,
+  );
   ctx.banner('Verify the revert: the launch template versions and the nodes');
   const verified = verifyNodegroups(ctx, done, seeded.nodeImageId);
   ctx.summary.push(

@@ -24,7 +24,7 @@ export interface LifecycleContext {
 const isTestDone = (test: AmiTestRecord | undefined) => test !== undefined && test.status !== 'running';
 const CHANGE_ENDED = ['applied', 'rejected', 'expired', 'failed'];
 
-async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecord> {
+export async function newestTest(stage: DemoStage, after: number): Promise<AmiTestRecord> {
   return stage.waitUntil(async () => {
     const tests = await stage.store.amiTests.listRecent(10);
     const test = tests.find((t) => t.createdAt.getTime() >= after);

@@ -2,10 +2,17 @@ import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG } from '../bake/image-tags.js';
 import { createSimulator, DEMO_IDS, type ManualClock, parseFaultNames, seedEksCluster } from '../sim/index.js';
 import { createActor } from './demo-actors.js';
-import { DEMO_EKS_CLUSTER, type DemoKind, demoConfig } from './demo-config.js';
+import { DEMO_EKS_CLUSTER, DEMO_EKS_TEST_TIER, type DemoKind, demoConfig } from './demo-config.js';
 import { createDemoStage, type DemoProcess, type DemoStage } from './demo-stage.js';
 import { type DemoTime, scaledDemoTime, virtualDemoTime } from './demo-time.js';
-import { eksDrainReport, eksPlanAndApply, eksRevert, printNodegroups, verifyNodegroups } from './eks-lifecycle.js';
+import {
+  eksDrainReport,
+  eksPlanAndApply,
+  eksRevert,
+  eksTestNewAmi,
+  printNodegroups,
+  verifyNodegroups,
+} from './eks-lifecycle.js';
 import { faultStory, isFaultShown, recoveryEvidence, untestedEnding } from './fault-story.js';
 import {
   drainReport,
@@ -118,14 +125,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
 /**
  * `npm run demo -- --kind eks`: acme runs Domino 4+ on EKS. The lifecycle on its managed node groups: bake on the
- * node template's containerd, plan (with the test gate's override, said why), announce, two-person approval, apply
- * (a new launch template version per node group, EKS replacing the nodes), verify, the drain, revert.
+ * node template's containerd, test on the test node group (switched, proven, restored), plan (the test is the gate's,
+ * no override), announce, two-person approval, apply (a new launch template version per node group, EKS replacing
+ * the nodes), verify, the drain, revert.
  */
 async function runEksDemo(options: DemoOptions, write: (line: string) => void): Promise<DemoResult> {
   if (options.fault) throw new Error('--fault runs with the hardware-tier demo only; leave out --kind eks');
   const time: DemoTime = options.clock ? virtualDemoTime(options.clock) : scaledDemoTime(options.speed ?? 60);
   const sim = createSimulator({ clock: time.clock, write });
-  const seeded = seedEksCluster(sim.world, { cluster: DEMO_EKS_CLUSTER, nodeTemplate: true });
+  // With the Domino hardware tier whose jobs go to the test node group's pool: where the AMI test runs its job.
+  const seeded = seedEksCluster(sim.world, {
+    cluster: DEMO_EKS_CLUSTER,
+    nodeTemplate: true,
+    testHardwareTier: DEMO_EKS_TEST_TIER,
+  });
   const config = demoConfig(time.speed, 'eks');
   const stage = await createDemoStage(sim, config, time);
   const summary: string[] = [];
@@ -149,7 +162,10 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
     summary.push(...describeEksBake(bake));
     let after = before;
     let ok = bake.status === 'succeeded' && bake.facts.imageId !== undefined;
+    const test = ok ? await eksTestNewAmi(ctx, bake, seeded.cluster) : undefined;
+    ok &&= test?.status === 'passed' && test.restore?.outcome === 'restored';
     if (ok) {
+      printNodegroups(ctx, seeded.cluster, 'EKS node groups after the test');
       const change = await eksPlanAndApply(ctx, bake, seeded.cluster);
       after = printNodegroups(ctx, seeded.cluster, 'EKS node groups after the rollout');
       banner('Verify: the launch template versions and the nodes');
@@ -161,6 +177,7 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
       const reverted = await eksRevert(ctx, change, seeded);
       ok =
         change.status === 'applied' &&
+        change.gate?.override === undefined &&
         reverted.status === 'applied' &&
         verified === `${change.updates.length}/${change.updates.length}`;
     }

@@ -33,6 +33,11 @@ export interface SeedEksOptions {
    * one: containerd with `ctr` only (no docker, no nerdctl), an empty image store, launched from the node AMI.
    */
   nodeTemplate?: boolean;
+  /**
+   * A Domino hardware tier of this id on the `test` pool (the AMI test's `eks.testHardwareTier`), so the test job
+   * lands on the `test` node group's nodes. Absent: no tier runs on that pool.
+   */
+  testHardwareTier?: string;
 }
 
 export interface SeededEks {
@@ -141,6 +146,7 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
     { id: 'gpu-k8s', name: 'GPU', nodePool: 'gpu' },
     { id: 'default-k8s', name: 'Default', nodePool: 'default' },
   );
+  if (options.testHardwareTier) addNodePoolTier(world, options.testHardwareTier, 'test');
   if (options.nodeTemplate) {
     const template = [...world.instances.values()].find(
       (instance) => instance.tags[DEPLOYMENT_TAG] === deployment && instance.tags.Name?.includes('template'),

@@ -114,18 +114,21 @@ export function createSimDominoApi(world: SimWorld, clock: Clock, _ec2: Ec2Port,
     executor.activeJobs++;
     move(job, 'Pulling', startMs);
     const image = world.registry.resolve(job.image);
-    const onDisk = layersOnDisk(executor.dockerImages);
+    // An EKS node's kubelet pulls through containerd (its k8s.io namespace, what a containerd bake fills), an
+    // executor of Domino 3.x through docker: the run finds its image in whichever store the node has.
+    const store = executor.containerdImages ?? executor.dockerImages;
+    const onDisk = layersOnDisk(store);
     const missingBytes = image.layers.filter((l) => !onDisk.has(l.id)).reduce((sum, l) => sum + l.bytes, 0);
     const t = world.timings;
     const pulledMs =
       startMs +
-      (executor.dockerImages.has(image.ref)
+      (store.has(image.ref)
         ? world.draw(t.jobPullCached)
         : world.draw(t.jobPullBase) + Math.round((1000 * missingBytes) / t.jobPullBytesPerSecond));
     const preparedMs = pulledMs + world.draw(t.jobPreparing);
     const endMs = preparedMs + world.draw(t.jobRunning);
     world.schedule(pulledMs, () => {
-      executor.dockerImages.set(image.ref, toCachedImage(image));
+      store.set(image.ref, toCachedImage(image));
       if (alive()) move(job, 'Preparing', pulledMs);
     });
     // `domino-job-failed`: the run cannot start on the executor, so it fails in Preparing — the case the AMI

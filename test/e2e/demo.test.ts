@@ -139,7 +139,7 @@ describe('npm run demo', () => {
 });
 
 describe('npm run demo -- --kind eks', () => {
-  it('runs the lifecycle on EKS node groups: containerd bake, override said why, apply, verify, drain, revert', async () => {
+  it('runs the lifecycle on EKS node groups: containerd bake, test on the test node group, apply, verify, drain, revert', async () => {
     const lines: string[] = [];
     const result = await runDemo({
       clock: createManualClock(new Date()),
@@ -154,9 +154,27 @@ describe('npm run demo -- --kind eks', () => {
     expect(output).toContain(
       "Container runtime detected on the node template: ctr (images pulled into containerd's k8s.io namespace); provisioning: skipped",
     );
-    // The gate: no EKS test yet, so the plan overrides it openly, and says so in the plan and the announcement.
-    expect(section(output, 'pat plans the rollout to the node groups')).toContain('The AMI test for EKS node groups');
-    expect(output).toContain(':warning: *Not tested*: the test requirement was overridden by @pat');
+    // The test on the test node group: switched to the new AMI (version 2, its node replaced by one launched from
+    // the AMI), the job proven on that node, the node group back on the old AMI (version 3).
+    const testRun = section(output, 'What EKS did to the test node group test-us-west-2a');
+    expect(testRun).toMatch(
+      new RegExp(
+        `test-us-west-2a: UPDATING to launch template version 2 \\(update [\\w-]+\\) → Successful; EKS drained i-\\w+ \\(ami-\\w+\\) and replaced it with (i-\\w+) \\(${imageId}\\); now ACTIVE`,
+      ),
+    );
+    expect(testRun).toMatch(/test-us-west-2a: UPDATING to launch template version 3 .*→ Successful/);
+    const testNode = testRun.match(/replaced it with (i-\w+) \(ami-\w+\); now ACTIVE/)![1]!;
+    expect(testRun).toContain(`ran on hardware tier test-pool on node ${testNode}, launched `);
+    expect(testRun).toMatch(new RegExp(`versions: v1 (ami-\\w+) → v2 ${imageId} → v3 \\1; now on v3\\.`));
+    expect(output).toMatch(new RegExp(`Test test-\\S+ of ${imageId}: passed; job \\w+ ran on hardware tier test-pool`));
+    expect(output).toContain('Test node group test-us-west-2a: switched to the new AMI and restored');
+    // The gate: the passed test is the plan's test; nothing overrides it.
+    expect(output).not.toContain('--override-test');
+    expect(output).not.toContain('Not tested');
+    expect(section(output, 'pat accepts the Terraform drift and plans again')).toMatch(
+      /:white_check_mark: \*Tested\*: test-\S+ passed/,
+    );
+    expect(output).toMatch(/Gate: tested by test-\S+ \(no override\)\./);
     // Terraform manages the seed's launch templates: the first plan is refused with the variables to set, the second
     // accepts the drift, and the plan shows it.
     expect(section(output, 'pat plans the rollout to the node groups')).toContain(
@@ -184,7 +202,7 @@ describe('npm run demo -- --kind eks', () => {
     }
     expect(output).toContain('Approved by sam; apply: applied, 4 node group(s) updated, 0 conflicts, 4 verified.');
     expect(output).toContain(`Verified on EKS: 4/4 node group(s) on a new launch template version with ${imageId}`);
-    // The tables: gpu, test, platform and legacy untouched; the standard pools on version 2 of their template.
+    // The tables: gpu, platform and legacy untouched, test back on the old AMI; the standard pools on version 2 of their template.
     const after = result.tiersAfter.join('\n');
     expect(after.match(new RegExp(`v2  ${imageId}`, 'g'))?.length).toBe(4);
     expect(after).toMatch(/gpu-us-west-2a +gpu +ACTIVE +lt-\w+ v1 +ami-\w+ +domino-eks-gpu-node-custom/);

@@ -51,6 +51,16 @@ describe('sandbox world for the configured deployments', () => {
     });
     const node = [...sim.world.images.values()].find((image) => image.tags['ami-bot:deployment'] === 'k8s');
     expect(node?.name).toMatch(/^domino-k8s-default_compute-node-\d{8}-\d{4}$/);
+    // The AMI test's keys: a hardware tier of eks.testHardwareTier on the pool of the test node group, alone in it.
+    const tested = { ...EKS, testNodegroup: 'test-us-west-2a', testHardwareTier: 'test-pool' };
+    const options = sandboxWorldOptions(deployments({ name: 'acme', kind: 'eks-node-groups', eks: tested }));
+    expect(options.seedEks?.testHardwareTier).toBe('test-pool');
+    const withTest = createSimulator({ clock: createManualClock(new Date()), write: () => {}, ...options }).world;
+    expect(withTest.tiers.find((tier) => tier.doc._id === 'test-pool')?.doc.nodePool).toBe('test');
+    const pools = [...withTest.clusters.get(CLUSTER)!.nodegroups.values()].filter(
+      (ng) => ng.labels[NODE_POOL_LABEL] === 'test',
+    );
+    expect(pools.map((ng) => ng.name)).toEqual(['test-us-west-2a']);
   });
 
   it('bake on containerd, plan, two-person approval and apply work end to end on the sandbox cluster', async () => {

@@ -203,6 +203,30 @@ describe('testMessage', () => {
     expect(actions(message)).toEqual([]);
     expect(actions(testMessage(sampleTest(), undefined)).map((b) => b.action_id)).toEqual([ACTION_IDS.cancelTest]);
   });
+
+  it('calls an EKS test target a test node group, and the machine that ran the job a node', () => {
+    const tierTest = allText(testMessage(sampleTest(), undefined));
+    expect(tierTest).toContain('*Test tier*');
+    expect(tierTest).toContain('on an executor booted from the AMI');
+    const running = sampleTest({
+      tierId: 'test-us-west-2a',
+      tierLabel: 'test-us-west-2a (pool test)',
+      hardwareTierId: 'test-pool',
+    });
+    const restored = {
+      ...running,
+      status: 'passed' as const,
+      restore: { at: new Date(), outcome: 'restored' as const, detail: `back on ${OLD_AMI}` },
+    };
+    for (const message of [testMessage(running, undefined), testMessage(restored, undefined)]) {
+      const text = allText(message);
+      expect(text).toContain('*Test node group*');
+      expect(text).toContain('on a node booted from the AMI');
+      expect(text).not.toMatch(/test tier|an executor/i);
+    }
+    expect(allText(testMessage(running, undefined))).toContain(`The test node group goes back to`);
+    expect(allText(testMessage(restored, undefined))).toContain(`Test node group back on ${OLD_AMI}.`);
+  });
 });
 
 describe('historyMessage', () => {

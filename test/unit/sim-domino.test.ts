@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/errors.js';
 import { tierKey } from '../../src/ports/domino.js';
 import { toCachedImage } from '../../src/sim/disk-cache.js';
-import { createManualClock, createSimulator, DEMO_IDS, EXECUTOR_GROUP_TAG } from '../../src/sim/index.js';
+import {
+  createManualClock,
+  createSimulator,
+  DEMO_IDS,
+  EXECUTOR_GROUP_TAG,
+  seedEksCluster,
+} from '../../src/sim/index.js';
 
 function setup(options: { faults?: string[]; staleTestExecutor?: boolean } = {}) {
   const clock = createManualClock(new Date('2026-09-01T09:00:00Z'));
@@ -60,6 +66,22 @@ describe('simulated Domino', () => {
     expect(seconds.Pulling ?? 0).toBeLessThanOrEqual(2);
     const [executor] = await ec2.findInstancesByTags({ [EXECUTOR_GROUP_TAG]: DEMO_IDS.testTierId });
     expect(executor).toMatchObject({ imageId: amiId, state: 'running', tags: { 'domino-deployment': 'acme' } });
+  });
+
+  it("a job on an EKS node finds its image in the node's containerd store (what a containerd bake fills)", async () => {
+    const { sim, watch, start } = setup();
+    const seeded = seedEksCluster(sim.world, { testHardwareTier: 'test-pool' });
+    const [nodeId] = sim.world.clusters.get(seeded.cluster)!.nodegroups.get(seeded.pools.test![0]!)!.nodeIds;
+    const node = sim.world.instances.get(nodeId!)!;
+    const standard = toCachedImage(sim.world.registry.resolve(DEMO_IDS.images.standard));
+    node.dockerImages = new Map();
+    node.containerdImages = new Map([[standard.ref, standard]]);
+    const jobId = await start('test-pool');
+    const { order, seconds } = await watch(jobId);
+    expect(sim.world.jobs.get(jobId)?.executorId).toBe(node.id);
+    expect(order).toEqual(['Queued', 'Pulling', 'Preparing', 'Running', 'Succeeded']);
+    expect(seconds.Pulling ?? 0).toBeLessThanOrEqual(2);
+    expect(node.dockerImages.size).toBe(0);
   });
 
   it('a job on the old AMI (environment not cached): Pulling takes minutes', async () => {

@@ -25,7 +25,18 @@ export function timingLine(test: Pick<AmiTestRecord, 'seconds' | 'statesSeen' | 
 }
 
 /** The test's message in the bake's thread: live while it runs, the verdict when it ends (pure). */
+/**
+ * What the test pointed at the AMI, as its admin calls it: a Domino 3.x test tier and its executors, or an EKS test
+ * node group and its nodes (the job then ran on the hardware tier of its pool: `hardwareTierId` is set).
+ */
+function testWords(test: AmiTestRecord): { target: string; title: string; aMachine: string } {
+  return test.hardwareTierId === undefined
+    ? { target: 'test tier', title: 'Test tier', aMachine: 'an executor' }
+    : { target: 'test node group', title: 'Test node group', aMachine: 'a node' };
+}
+
 export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { text: string; blocks: Block[] } {
+  const words = testWords(test);
   const text = `AMI test ${test._id} of ${escapeMrkdwn(test.amiId)} on ${escapeMrkdwn(test.tierLabel)}: ${test.status}`;
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`AMI test ${test._id} · ${test.deployment}`, 150) } },
@@ -36,7 +47,10 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
           type: 'mrkdwn',
           text: `*AMI*\n${escapeMrkdwn(test.amiId)}${test.amiName ? `\n${codeText(test.amiName)}` : ''}`,
         },
-        { type: 'mrkdwn', text: `*Test tier*\n${escapeMrkdwn(test.tierLabel)} ${codeText(test.tierId)}` },
+        {
+          type: 'mrkdwn',
+          text: `*${words.title}*\n${escapeMrkdwn(test.tierLabel)} ${codeText(test.tierId)}`,
+        },
         {
           type: 'mrkdwn',
           text: `*Status*\n${STATUS[test.status]}${test.lastStatus ? ` (Domino: ${escapeMrkdwn(test.lastStatus)})` : ''}`,
@@ -47,7 +61,7 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
     mrkdwnSection(`*Time per state*\n${timingLine(test)}`),
   ];
   const notes: string[] = [
-    `Pass: the job reaches Running with Pulling ≤ ${test.pullPassSeconds} s, on an executor booted from the AMI for this test.`,
+    `Pass: the job reaches Running with Pulling ≤ ${test.pullPassSeconds} s, on ${words.aMachine} booted from the AMI for this test.`,
   ];
   if (previous) {
     notes.push(
@@ -70,14 +84,14 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
     );
   }
   if (test.restore) {
-    notes.push(`Test tier ${escapeMrkdwn(truncate(test.restore.detail ?? test.restore.outcome, 300))}.`);
+    notes.push(`${words.title} ${escapeMrkdwn(truncate(test.restore.detail ?? test.restore.outcome, 300))}.`);
   } else if (test.status === 'running') {
     notes.push(
       test.keep
-        ? `The test tier stays on ${test.amiId} after the test (--keep).`
+        ? `The ${words.target} stays on ${test.amiId} after the test (--keep).`
         : test.previousAmi === test.amiId
-          ? `The test tier already runs ${test.amiId}: the test does not change it.`
-          : `The test tier goes back to ${escapeMrkdwn(test.previousAmi)} when the test ends.`,
+          ? `The ${words.target} already runs ${test.amiId}: the test does not change it.`
+          : `The ${words.target} goes back to ${escapeMrkdwn(test.previousAmi)} when the test ends.`,
     );
   }
   if (test.staleExecutors.length > 0) {
@@ -109,8 +123,8 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
             text: {
               type: 'mrkdwn',
               text: test.keep
-                ? 'The Domino job is stopped. The test tier stays on the new AMI (--keep).'
-                : `The Domino job is stopped and the test tier goes back to ${test.previousAmi}.`,
+                ? `The Domino job is stopped. The ${words.target} stays on the new AMI (--keep).`
+                : `The Domino job is stopped and the ${words.target} goes back to ${test.previousAmi}.`,
             },
             confirm: { type: 'plain_text', text: 'Cancel test' },
             deny: { type: 'plain_text', text: 'Keep testing' },
