@@ -91,6 +91,7 @@ export async function measureBaseline(ctx: LifecycleContext): Promise<AmiTestRec
   ctx.banner(`${requester.name} measures the current AMI on the test tier`);
   const [tier] = (await stage.sim.dominoTiers.listTiers()).filter((t) => t.id === DEMO_IDS.testTierId);
   await recordEarlierBake(ctx, tier!.executorImage);
+  await recordBakesBefore(ctx);
   const since = stage.sim.clock.now().getTime();
   await requester.command(`test ${tier!.executorImage}`);
   const test = await newestTest(stage, since);
@@ -231,7 +232,7 @@ export async function printTiers(ctx: LifecycleContext, title: string): Promise<
 }
 
 /**
- * What the account holds before the prune: May's AMI (the Large and pinned tiers still use it) and a March bake
+ * What the account holds besides August's bake: May's AMI (the Large and pinned tiers still use it) and a March bake
  * nothing uses any more stand for earlier ami-bot bakes, with their records, as August's does.
  */
 async function recordBakesBefore(ctx: LifecycleContext): Promise<string> {
@@ -282,7 +283,8 @@ async function recordBakesBefore(ctx: LifecycleContext): Promise<string> {
 export async function pruneAfterRollout(ctx: LifecycleContext): Promise<void> {
   const { stage, requester, approver } = ctx;
   ctx.banner(`${requester.name} looks at the AMIs the bakes left and prunes the superseded ones`);
-  const march = await recordBakesBefore(ctx);
+  // Recorded with August's at the start (the review counts them too); a story without the baseline records them now.
+  const march = (await stage.store.bakes.get('bake-20260302-mar1'))?.facts.imageId ?? (await recordBakesBefore(ctx));
   let since = stage.sink.answers.length;
   await requester.command('images');
   const images = await requester.answer(since, /AMIs of /);

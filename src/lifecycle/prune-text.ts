@@ -20,7 +20,7 @@ export interface PruneView {
 export function pruneView(record: PruneRecord): PruneView {
   const { plan } = record;
   const status = pruneStatus(record);
-  const heading = text`Prune ${code(record._id)} of ${record.deployment}: retire ${plural(plan.retire.length, 'AMI')} with their snapshots and ${plural(plan.orphanSnapshots.length, 'orphaned snapshot')}, ${String(reclaimedGiB(plan))} GiB; keep ${plural(plan.kept.length, 'AMI')} (the last ${String(plan.policy.keepLast)}, anything younger than ${String(plan.policy.keepDays)} days, and everything in use). Planned by ${user(record.requester)}; everything is checked again when it is applied.`;
+  const heading = text`Prune ${code(record._id)} of ${record.deployment}: retire ${plural(plan.retire.length, 'AMI')} with ${plan.retire.length === 1 ? 'its' : 'their'} snapshots and ${plural(plan.orphanSnapshots.length, 'orphaned snapshot')}, ${String(reclaimedGiB(plan))} GiB; keep ${plural(plan.kept.length, 'AMI')} (the last ${String(plan.policy.keepLast)}, anything younger than ${String(plan.policy.keepDays)} days, and everything in use). Planned by ${user(record.requester)}; everything is checked again when it is applied.`;
   const retire = [
     ...plan.retire.map(
       (r) => text`${code(r.imageId)} ${r.name}: ${retireReasonText(r.reason)}, ${String(r.sizeGiB)} GiB`,

@@ -40,7 +40,7 @@ const json = (m: ReturnType<typeof pruneMessage>) => JSON.stringify(m.blocks);
 describe('the prune approval message', () => {
   it('lists what is retired and kept, escapes outside text, and offers Approve / Reject while pending', () => {
     const message = pruneMessage(pruneView(record()));
-    expect(message.text).toContain('retire 1 AMI with their snapshots and 1 orphaned snapshot, 58 GiB');
+    expect(message.text).toContain('retire 1 AMI with its snapshots and 1 orphaned snapshot, 58 GiB');
     expect(json(message)).toContain('would be retired: superseded (number 4 by age, 120 d old), 50 GiB');
     expect(json(message)).toContain('snapshot `snap-0orphan`: its image is gone, 8 GiB');
     expect(json(message)).toContain('kept: newest 1 of the last 3');
