@@ -25,6 +25,10 @@ export function protectionReportText(report: ProtectionReport, cooldown: boolean
     parts.push(
       text`${plural(report.deprecated.length, 'superseded AMI')} deprecated from ${report.deprecated[0]?.at.toISOString().slice(0, 10) ?? ''} (${ids(report.deprecated.map((d) => d.imageId))})`,
     );
+  if (report.undeprecated.length > 0)
+    parts.push(
+      text`deprecation cancelled for ${plural(report.undeprecated.length, 'AMI')} back in use (${ids(report.undeprecated)})`,
+    );
   const failures = report.failed.map((f) => text`${code(f.imageId)}: ${f.error}`);
   if (parts.length === 0 && failures.length === 0) return undefined;
   const done = parts.length > 0 ? text`${icon('ok')} ${joinText(parts, '; ')}.` : undefined;
@@ -51,6 +55,7 @@ export function createProtectAfterApply(deps: LifecycleDeps): ChangeAppliedListe
           protected: report.protected,
           released: report.released,
           deprecated: report.deprecated.map((d) => d.imageId),
+          undeprecated: report.undeprecated,
           failed: report.failed.length,
         },
         'AMI protection after apply',

@@ -15,6 +15,8 @@ export interface ProtectionReport {
   released: string[];
   /** Superseded AMIs given an EC2 deprecation time (only with `retention.deprecateAfterDays`). */
   deprecated: Array<{ imageId: string; at: Date }>;
+  /** AMIs a target uses again (a revert onto a superseded one) whose deprecation was cancelled. */
+  undeprecated: string[];
   failed: Array<{ imageId: string; error: string }>;
 }
 
@@ -33,14 +35,21 @@ export interface ProtectInput {
  * a node group) uses gets EC2 deregistration protection, WithCooldown per `retention.protectWithCooldown`; the
  * superseded AMIs no target uses any more lose it (EC2 then keeps refusing to deregister them for 24 hours when
  * it was set WithCooldown) and, with `retention.deprecateAfterDays`, get a deprecation time that many days ahead
- * so nobody launches them by mistake. An AMI still referenced otherwise (a revert record, an executor) keeps
+ * so nobody launches them by mistake; one a target takes on again has its deprecation cancelled. An AMI still referenced otherwise (a revert record, an executor) keeps
  * being kept by the prune's references; protection only follows what targets launch. Idempotent: protected AMIs
  * are left as they are, a released one is cooling down or off, a deprecated one has its time.
  */
 export async function protectInUse(deps: LifecycleDeps, input: ProtectInput): Promise<ProtectionReport> {
   const deployment = lifecycleDeployment(deps.config, input.deployment);
   const inventory = await gatherInventory(deps, deployment);
-  const report: ProtectionReport = { protected: [], already: [], released: [], deprecated: [], failed: [] };
+  const report: ProtectionReport = {
+    protected: [],
+    already: [],
+    released: [],
+    deprecated: [],
+    undeprecated: [],
+    failed: [],
+  };
   const attempt = async (ami: InventoryAmi, act: () => Promise<void>, what: string) => {
     try {
       await act();
@@ -60,6 +69,12 @@ export async function protectInUse(deps: LifecycleDeps, input: ProtectInput): Pr
   for (const ami of inventory.amis) {
     if (ami.state !== 'available') continue;
     if (ami.references.some(isTargetReference)) {
+      // Back in use (a revert onto a superseded AMI): nobody should be steered away from it any more.
+      if (
+        ami.deprecationTime &&
+        (await attempt(ami, () => deps.ec2.disableImageDeprecation(ami.id), 'cancel the deprecation of an AMI in use'))
+      )
+        report.undeprecated.push(ami.id);
       if (ami.protection.state !== 'off') report.already.push(ami.id);
       else if (
         await attempt(

@@ -126,6 +126,8 @@ export interface Ec2Port {
   disableDeregistrationProtection(imageId: string): Promise<void>;
   /** EnableImageDeprecation: from `at`, EC2 no longer lists the image to launch (ids still work). */
   enableImageDeprecation(imageId: string, at: Date): Promise<void>;
+  /** DisableImageDeprecation: the image is listed to launch again (an AMI back in use); again is not an error. */
+  disableImageDeprecation(imageId: string): Promise<void>;
   /** Average completion (0–100) of the snapshots, when AWS reports it. */
   snapshotProgress(snapshotIds: string[]): Promise<number | undefined>;
 }
@@ -140,4 +142,5 @@ export type Ec2ImageLifecycle = Pick<
   | 'enableDeregistrationProtection'
   | 'disableDeregistrationProtection'
   | 'enableImageDeprecation'
+  | 'disableImageDeprecation'
 >;

@@ -126,5 +126,12 @@ export function createSimImageLifecycle(world: SimWorld, enter: () => Promise<nu
         image.deprecationMs = at.getTime();
       });
     },
+
+    async disableImageDeprecation(imageId) {
+      await enter();
+      await simAws('ec2:DisableImageDeprecation', `cancel the deprecation of image ${imageId}`, () => {
+        delete requireOwnImage(imageId).deprecationMs;
+      });
+    },
   };
 }

@@ -141,5 +141,9 @@ export function imageLifecycleCases(get: () => Ec2UnderTest, options: Ec2Contrac
     const at = new Date('2030-01-01T00:00:00Z');
     await u.ec2.enableImageDeprecation(image.id, at);
     expect((await listed(u, 'bake-life-9'))?.deprecationTime?.toISOString()).toBe(at.toISOString());
+    // Back in use (a revert onto it): the deprecation is cancelled; cancelling again is not an error.
+    await u.ec2.disableImageDeprecation(image.id);
+    expect((await listed(u, 'bake-life-9'))?.deprecationTime).toBeUndefined();
+    await u.ec2.disableImageDeprecation(image.id);
   });
 }

@@ -130,6 +130,12 @@ describe('protection after an apply', () => {
     expect(r.world.images.get(first)?.deprecationMs).toBe(r.clock.now().getTime() + 30 * DAY);
     expect(r.world.images.get(second)?.deprecationMs).toBeUndefined();
     expect(r.thread()).toContain(`1 superseded AMI deprecated from`);
+
+    // Moved back onto the deprecated AMI (what a revert does): its deprecation is cancelled, the other one's set.
+    await r.rollOut(first);
+    expect(r.world.images.get(first)?.deprecationMs).toBeUndefined();
+    expect(r.world.images.get(second)?.deprecationMs).toBe(r.clock.now().getTime() + 30 * DAY);
+    expect(r.thread()).toContain(`deprecation cancelled for 1 AMI back in use (`);
   });
 
   it('a protection that fails is said in the thread and logged; the apply stays applied', async () => {

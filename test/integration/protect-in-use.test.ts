@@ -20,6 +20,7 @@ describe('protection of the AMIs in use', () => {
       already: [],
       released: [],
       deprecated: [],
+      undeprecated: [],
       failed: [],
     });
     expect(w.world.images.get(first)?.protection).toEqual({ cooldown: true });
@@ -28,6 +29,7 @@ describe('protection of the AMIs in use', () => {
       already: [first],
       released: [],
       deprecated: [],
+      undeprecated: [],
       failed: [],
     });
 

@@ -13,6 +13,8 @@ import {
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
   DescribeInstancesCommand,
+  DisableImageDeprecationCommand,
+  type DisableImageDeprecationCommandInput,
   DisableImageDeregistrationProtectionCommand,
   type DisableImageDeregistrationProtectionCommandInput,
   EC2Client,
@@ -106,6 +108,10 @@ export function lifecycleStandIn(): Ec2UnderTest {
     });
   mock.on(EnableImageDeprecationCommand).callsFake((input: EnableImageDeprecationCommandInput) => {
     find(input.ImageId).DeprecationTime = input.DeprecateAt?.toISOString().replace('.000Z', 'Z');
+    return { Return: true };
+  });
+  mock.on(DisableImageDeprecationCommand).callsFake((input: DisableImageDeprecationCommandInput) => {
+    delete find(input.ImageId).DeprecationTime;
     return { Return: true };
   });
   mock.on(DeregisterImageCommand).callsFake((input: DeregisterImageCommandInput) => {

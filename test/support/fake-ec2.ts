@@ -97,6 +97,7 @@ export function createFakeEc2(): FakeEc2 {
     enableDeregistrationProtection: unused('enableDeregistrationProtection'),
     disableDeregistrationProtection: unused('disableDeregistrationProtection'),
     enableImageDeprecation: unused('enableImageDeprecation'),
+    disableImageDeprecation: unused('disableImageDeprecation'),
     snapshotProgress: unused('snapshotProgress'),
   };
 }

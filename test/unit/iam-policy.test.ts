@@ -89,6 +89,7 @@ describe('the AWS calls the source can make', () => {
       'ec2:DescribeImages',
       'ec2:DescribeInstances',
       'ec2:DescribeSnapshots',
+      'ec2:DisableImageDeprecation',
       'ec2:DisableImageDeregistrationProtection',
       'ec2:EnableImageDeprecation',
       'ec2:EnableImageDeregistrationProtection',
@@ -259,6 +260,7 @@ describe('what the policy allows and refuses', () => {
       'ec2:EnableImageDeregistrationProtection',
       'ec2:DisableImageDeregistrationProtection',
       'ec2:EnableImageDeprecation',
+      'ec2:DisableImageDeprecation',
     ];
     for (const action of lifecycle) {
       expect(allowed({ action, resources: [image('ami-ours', bakeTags)] })).toBe(true);

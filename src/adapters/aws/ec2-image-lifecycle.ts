@@ -3,6 +3,7 @@ import {
   DeregisterImageCommand,
   DescribeSnapshotsCommand,
   type DescribeSnapshotsCommandInput,
+  DisableImageDeprecationCommand,
   DisableImageDeregistrationProtectionCommand,
   type EC2Client,
   EnableImageDeprecationCommand,
@@ -127,6 +128,12 @@ export function createEc2ImageLifecycle(
     async enableImageDeprecation(imageId, at) {
       await callAws('ec2:EnableImageDeprecation', `deprecate image ${imageId}`, () =>
         client.send(new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at })),
+      );
+    },
+
+    async disableImageDeprecation(imageId) {
+      await callAws('ec2:DisableImageDeprecation', `cancel the deprecation of image ${imageId}`, () =>
+        client.send(new DisableImageDeprecationCommand({ ImageId: imageId })),
       );
     },
   };
