@@ -55,6 +55,23 @@ const OPS = DEMO_IDS.opsChannel;
 const PAT = DEMO_IDS.requester;
 const SAM = DEMO_IDS.approvers[0];
 
+/** The two scripted admins (pat requests, sam approves) on the bot process running now, and the demo's output. */
+function lifecycleContext(
+  stage: DemoStage,
+  write: (line: string) => void,
+  active: () => DemoProcess,
+): LifecycleContext {
+  const users = stage.sim.world.slack.users;
+  return {
+    stage,
+    requester: createActor(stage, active, PAT, users[PAT]?.name ?? 'pat'),
+    approver: createActor(stage, active, SAM, users[SAM]?.name ?? 'sam'),
+    banner: (text: string) => write(`\n━━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`),
+    write,
+    summary: [],
+  };
+}
+
 /**
  * `npm run demo`: the real app — Bolt receiver, use cases, Block Kit — driven by two scripted admins
  * through signed Slack requests, against the simulated AWS, Domino and a console Slack.
@@ -67,19 +84,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const sim = createSimulator({ clock: time.clock, faults: faults.filter((f) => f !== 'crash-mid-bake'), write });
   const config = demoConfig(time.speed);
   const stage = await createDemoStage(sim, config, time);
-  const summary: string[] = [];
-  const banner = (text: string) => write(`\n━━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
   let current: DemoProcess | undefined;
-  const active = () => current!;
-  const users = sim.world.slack.users;
-  const ctx: LifecycleContext = {
-    stage,
-    requester: createActor(stage, active, PAT, users[PAT]?.name ?? 'pat'),
-    approver: createActor(stage, active, SAM, users[SAM]?.name ?? 'sam'),
-    banner,
-    write,
-    summary,
-  };
+  const ctx = lifecycleContext(stage, write, () => current!);
+  const { summary, banner } = ctx;
   const story = faultStory(faults);
   try {
     const tiersBefore = await printTiers(ctx, 'Hardware tiers before');
@@ -141,19 +148,9 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
   });
   const config = demoConfig(time.speed, 'eks');
   const stage = await createDemoStage(sim, config, time);
-  const summary: string[] = [];
-  const banner = (text: string) => write(`\n━━━ ${text} ${'━'.repeat(Math.max(0, 70 - text.length))}`);
   let current: DemoProcess | undefined;
-  const active = () => current!;
-  const users = sim.world.slack.users;
-  const ctx: LifecycleContext = {
-    stage,
-    requester: createActor(stage, active, PAT, users[PAT]?.name ?? 'pat'),
-    approver: createActor(stage, active, SAM, users[SAM]?.name ?? 'sam'),
-    banner,
-    write,
-    summary,
-  };
+  const ctx = lifecycleContext(stage, write, () => current!);
+  const { summary, banner } = ctx;
   try {
     const before = printNodegroups(ctx, seeded.cluster, `EKS node groups of ${seeded.cluster} before`);
     current = await stage.startProcess('ami-bot-1');
