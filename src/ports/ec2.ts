@@ -14,6 +14,14 @@ export interface InstanceInfo {
   launchTime?: Date;
 }
 
+/** The EBS volume an instance boots from: what the images a bake pulls onto the template must fit in. */
+export interface RootVolumeInfo {
+  /** The instance's root device name, e.g. `/dev/xvda`. */
+  deviceName: string;
+  volumeId: string;
+  sizeGiB: number;
+}
+
 export type ImageState = 'pending' | 'available' | 'failed' | 'invalid' | 'deregistered' | 'transient' | 'error';
 
 export interface ImageInfo {
@@ -94,6 +102,11 @@ export interface Ec2Port {
   /** Instances (any state but terminated) carrying every tag given (value `*` matches any value). */
   findInstancesByTags(tags: Record<string, string>): Promise<InstanceInfo[]>;
   describeInstance(instanceId: string): Promise<InstanceInfo | undefined>;
+  /**
+   * The instance's root EBS volume (DescribeInstances' RootDeviceName, then DescribeVolumes); undefined when the
+   * instance is gone or its root device is not an EBS volume.
+   */
+  describeRootVolume(instanceId: string): Promise<RootVolumeInfo | undefined>;
   startInstance(instanceId: string): Promise<void>;
   stopInstance(instanceId: string): Promise<void>;
   terminateInstances(instanceIds: string[]): Promise<void>;

@@ -47,6 +47,13 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
       const instance = world.instances.get(instanceId);
       return instance && toInstanceInfo(instance);
     },
+    async describeRootVolume(instanceId) {
+      await enter();
+      const instance = world.instances.get(instanceId);
+      const deviceName = instance?.blockDeviceNames[0];
+      if (!instance || instance.state === 'terminated' || !deviceName) return undefined;
+      return { deviceName, volumeId: `vol-${instance.id.slice(2)}`, sizeGiB: instance.rootVolumeGiB ?? SIM_VOLUME_GIB };
+    },
     async startInstance(instanceId) {
       const nowMs = await enter();
       await simAws('ec2:StartInstances', `start instance ${instanceId}`, () =>

@@ -25,6 +25,8 @@ export interface SimInstance {
   state: InstanceState;
   imageId: string;
   blockDeviceNames: string[];
+  /** Size of the root volume (the first device); SIM_VOLUME_GIB when unset. */
+  rootVolumeGiB?: number;
   launchTimeMs: number;
   /** Docker images on the instance's disk, by normalised `repository:tag`. */
   dockerImages: Map<string, CachedImage>;

@@ -9,6 +9,8 @@ export interface Ec2Seed {
   /** The one live instance whose Name tag contains `executor-template`. */
   templateId: string;
   templateName: string;
+  /** Size of the template's root EBS volume. */
+  templateRootVolumeGiB: number;
   /** A tag the template does not carry, on exactly `executorIds` (`key` also on other executors). */
   executorTag: { key: string; value: string };
   executorIds: string[];
@@ -131,6 +133,26 @@ export function ec2PortContract(name: string, setup: () => Promise<Ec2UnderTest>
       expect(await t.ec2.describeInstance(t.seed.templateId)).toEqual(found);
       expect(await t.ec2.describeInstance(UNKNOWN_INSTANCE)).toBeUndefined();
       expect(await t.ec2.describeInstance('not-an-instance-id')).toBeUndefined();
+    });
+
+    it('reads the root volume an instance boots from; a gone, unknown or malformed instance has none', async () => {
+      const template = (await t.ec2.describeInstance(t.seed.templateId))!;
+      const root = await t.ec2.describeRootVolume(t.seed.templateId);
+      expect(root).toEqual({
+        deviceName: expect.any(String),
+        volumeId: expect.stringMatching(/^vol-[0-9a-f]+$/),
+        sizeGiB: t.seed.templateRootVolumeGiB,
+      });
+      expect(template.blockDeviceNames).toContain(root?.deviceName);
+      expect(await t.ec2.describeRootVolume(UNKNOWN_INSTANCE)).toBeUndefined();
+      expect(await t.ec2.describeRootVolume('not-an-instance-id')).toBeUndefined();
+      await t.ec2.terminateInstances([t.seed.disposableId]);
+      const gone = await eventually(
+        t,
+        () => t.ec2.describeRootVolume(t.seed.disposableId),
+        (v) => v === undefined,
+      );
+      expect(gone).toBeUndefined();
     });
 
     it('stops and starts the template: it reaches stopped, then running; doing either twice is fine', async () => {

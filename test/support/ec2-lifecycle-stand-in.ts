@@ -132,6 +132,8 @@ export function lifecycleStandIn(): Ec2UnderTest {
     seed: {
       templateId: template.InstanceId,
       templateName: 'acme-executor-template',
+      // No root volume case runs on this stand-in (it answers the lifecycle's calls only).
+      templateRootVolumeGiB: 0,
       executorTag: { key: 'domino-executor-group', value: 'small-k8s' },
       executorIds: [],
       disposableId: '',

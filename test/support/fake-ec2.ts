@@ -85,6 +85,7 @@ export function createFakeEc2(): FakeEc2 {
       return ids.flatMap((id) => (images.get(id)?.ownerId === SELF ? [copy(images.get(id)!)] : []));
     },
     findInstancesByNamePattern: unused('findInstancesByNamePattern'),
+    describeRootVolume: unused('describeRootVolume'),
     startInstance: unused('startInstance'),
     stopInstance: unused('stopInstance'),
     createImage: unused('createImage'),

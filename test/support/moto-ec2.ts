@@ -87,10 +87,13 @@ export async function motoBaseImage(client: EC2Client): Promise<string> {
   return baseImageId;
 }
 
+/** The template's root volume on moto (its default would be 8 GiB). */
+const TEMPLATE_ROOT_GIB = 120;
+
 /** The demo world's shape on moto: the template, two small-k8s executors (one stopped) and a GPU executor. */
 export async function seedMotoAccount(client: EC2Client): Promise<Ec2Seed> {
   const imageId = await motoBaseImage(client);
-  const run = async (tags: Record<string, string>) => {
+  const run = async (tags: Record<string, string>, rootVolumeGiB?: number) => {
     const Tags: Tag[] = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
     const out = await client.send(
       new RunInstancesCommand({
@@ -99,13 +102,17 @@ export async function seedMotoAccount(client: EC2Client): Promise<Ec2Seed> {
         MinCount: 1,
         MaxCount: 1,
         TagSpecifications: [{ ResourceType: 'instance', Tags }],
+        // moto's default AMIs boot from /dev/sda1; a size given for it is the root volume's.
+        ...(rootVolumeGiB
+          ? { BlockDeviceMappings: [{ DeviceName: '/dev/sda1', Ebs: { VolumeSize: rootVolumeGiB } }] }
+          : {}),
       }),
     );
     return out.Instances?.[0]?.InstanceId ?? '';
   };
   const executor = (group: string) =>
     run({ Name: `acme-executor-${group}`, [DEPLOYMENT_TAG]: 'acme', [GROUP_TAG]: group });
-  const templateId = await run({ Name: 'acme-executor-template', [DEPLOYMENT_TAG]: 'acme' });
+  const templateId = await run({ Name: 'acme-executor-template', [DEPLOYMENT_TAG]: 'acme' }, TEMPLATE_ROOT_GIB);
   const running = await executor('small-k8s');
   const stopped = await executor('small-k8s');
   await executor('gpu');
@@ -113,6 +120,7 @@ export async function seedMotoAccount(client: EC2Client): Promise<Ec2Seed> {
   return {
     templateId,
     templateName: 'acme-executor-template',
+    templateRootVolumeGiB: TEMPLATE_ROOT_GIB,
     executorTag: { key: GROUP_TAG, value: 'small-k8s' },
     executorIds: [running, stopped],
     disposableId: running,
@@ -166,6 +174,8 @@ export function duplicateNameStandIn(): Ec2UnderTest {
     seed: {
       templateId: template.InstanceId,
       templateName: 'acme-executor-template',
+      // No root volume case runs on this stand-in (it answers DescribeInstances and the image calls only).
+      templateRootVolumeGiB: 0,
       executorTag: { key: GROUP_TAG, value: 'small-k8s' },
       executorIds: [],
       disposableId: '',

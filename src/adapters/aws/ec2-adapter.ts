@@ -1,6 +1,7 @@
 import {
   DescribeInstancesCommand,
   type DescribeInstancesCommandInput,
+  DescribeVolumesCommand,
   type EC2Client,
   type Instance,
   StartInstancesCommand,
@@ -14,6 +15,8 @@ import { createEc2ImageOperations } from './ec2-images.js';
 import { liveInstancesFilter, tagFilters, toInstanceInfo } from './ec2-mapping.js';
 
 const INSTANCE_GONE = ['InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed'];
+/** The volume was deleted between the two calls (the instance was terminated meanwhile). */
+const VOLUME_GONE = ['InvalidVolume.NotFound'];
 
 /** Real EC2 adapter. Throttling is retried by the client's own retry strategy (see aws-clients.ts). */
 export function createEc2Adapter(client: EC2Client): Ec2Port {
@@ -51,6 +54,32 @@ export function createEc2Adapter(client: EC2Client): Ec2Port {
         return instance ? toInstanceInfo(instance) : undefined;
       } catch (error) {
         if (isAwsError(error, ...INSTANCE_GONE)) return undefined;
+        throw error;
+      }
+    },
+
+    async describeRootVolume(instanceId) {
+      let instance: Instance | undefined;
+      try {
+        const instances = await describeInstances({ InstanceIds: [instanceId] }, `describe instance ${instanceId}`);
+        instance = instances.find((i) => i.InstanceId === instanceId);
+      } catch (error) {
+        if (isAwsError(error, ...INSTANCE_GONE)) return undefined;
+        throw error;
+      }
+      const deviceName = instance?.RootDeviceName;
+      if (!instance || instance.State?.Name === 'terminated' || !deviceName) return undefined;
+      // The mapping of the root device itself: an instance-store root has none with an EBS volume.
+      const volumeId = instance.BlockDeviceMappings?.find((m) => m.DeviceName === deviceName)?.Ebs?.VolumeId;
+      if (!volumeId) return undefined;
+      try {
+        const out = await callAws('ec2:DescribeVolumes', `describe the root volume ${volumeId} of ${instanceId}`, () =>
+          client.send(new DescribeVolumesCommand({ VolumeIds: [volumeId] })),
+        );
+        const size = out.Volumes?.find((v) => v.VolumeId === volumeId)?.Size;
+        return size === undefined ? undefined : { deviceName, volumeId, sizeGiB: size };
+      } catch (error) {
+        if (isAwsError(error, ...VOLUME_GONE)) return undefined;
         throw error;
       }
     },
