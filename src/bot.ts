@@ -157,7 +157,11 @@ export function createBot(options: BotOptions): Bot {
     current?: { imageId?: string; images: readonly string[] },
   ): Promise<SuggestionOutcome> =>
     registry
-      ? suggestImages({ registry, usage: options.tierUsers ?? unconfiguredTierUsers(), logger }, deployment, current)
+      ? suggestImages(
+          { registry, usage: options.tierUsers ?? unconfiguredTierUsers(), ec2: options.ec2, logger },
+          deployment,
+          current,
+        )
       : {
           kind: 'fallback',
           reason: words('no container registry client is configured.'),

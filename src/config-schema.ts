@@ -156,8 +156,11 @@ const deploymentSchema = z
         baseImages: z.array(z.string()).default([]),
         /** Runs of the last N days count (Domino's Image Caching Service uses two weeks). */
         windowDays: positiveInt.max(366).default(14),
-        /** The template's root volume; the budget is `diskShare` of it unless `diskBudgetGiB` is set. */
-        rootVolumeGiB: positive.default(100),
+        /**
+         * The budget is `diskShare` of the template's root volume, read from EC2 when the suggestion is made;
+         * this overrides its size. `diskBudgetGiB` overrides both.
+         */
+        rootVolumeGiB: positive.optional(),
         diskShare: z
           .number()
           .gt(0)

@@ -1,10 +1,13 @@
 import type { Text } from '../shared/text.js';
+import type { BudgetSource } from './disk-budget.js';
 
 /** Which images to bake and why: what `/ami bake --images auto` and the review show before anything is pulled. */
 export interface ImageSuggestion {
   deployment: string;
   windowDays: number;
   budgetBytes: number;
+  /** How the budget was set (absent in reports stored before it was recorded). */
+  budgetSource?: BudgetSource;
   bandwidthBytesPerSecond: number;
   method: 'exact' | 'greedy';
   chosen: SuggestedImage[];

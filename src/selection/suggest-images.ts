@@ -7,22 +7,20 @@ import type { ImageLayers, RegistryPort } from '../ports/registry.js';
 import type { Logger } from '../shared/logger.js';
 import { code, text } from '../shared/text.js';
 import { chooseImages } from './choose-images.js';
+import { type RootVolumeReader, resolveDiskBudget } from './disk-budget.js';
 import type { ImageSuggestion, LeftOutSuggestion, SuggestionOutcome } from './image-suggestion.js';
 
 export interface SuggestImagesDeps {
   registry: RegistryPort;
   usage: TierUsersPort;
+  /** The template's root volume, whose share is the disk budget unless one is configured. */
+  ec2: RootVolumeReader;
   logger: Logger;
 }
 
-const GIB = 1024 ** 3;
 const LOOKUP_CONCURRENCY = 4;
 /** A registry that cannot answer: the suggestion would be built on missing facts, so the bake falls back. */
 const OUTAGE_CODES = new Set(['registry_unreachable', 'registry_timeout']);
-
-export function budgetBytes(selection: DeploymentConfig['imageSelection']): number {
-  return Math.round((selection.diskBudgetGiB ?? selection.rootVolumeGiB * selection.diskShare) * GIB);
-}
 
 /** Usage on the tiers the standard AMI serves: runs on pinned (special) tiers are not counted. */
 function standardUsage(usage: ImageUsage[], pinnedTiers: readonly string[]): ImageUsage[] {
@@ -86,6 +84,12 @@ export async function suggestImages(
     deps.logger.warn({ err: error, deployment: deployment.name }, 'image selection: could not read the usage');
     return fallback(text`Could not read Domino's runs: ${userText(error)}`, errorCode(error));
   }
+  // Before any manifest is read: without a budget there is nothing to choose under.
+  const budget = await resolveDiskBudget(deps.ec2, deployment);
+  if (!budget.ok) {
+    deps.logger.warn({ deployment: deployment.name, code: budget.code }, 'image selection: no disk budget');
+    return fallback(budget.reason, budget.code);
+  }
   const totalRuns = usage.reduce((sum, u) => sum + u.runs, 0);
   const byRef = new Map(usage.map((u) => [u.image, u]));
   const baseSet = new Set(selection.baseImages);
@@ -128,7 +132,6 @@ export async function suggestImages(
   }
   const readable = read.filter((r): r is { ref: string; layers: ImageLayers } => 'layers' in r);
   const bandwidth = selection.bandwidthMBps * 1_000_000;
-  const budget = budgetBytes(selection);
   const choice = chooseImages({
     images: readable.map((r) => ({
       ref: r.ref,
@@ -136,7 +139,7 @@ export async function suggestImages(
       runsPerWeek: ((byRef.get(r.ref)?.runs ?? 0) * 7) / selection.windowDays,
       required: baseSet.has(r.ref),
     })),
-    budgetBytes: budget,
+    budgetBytes: budget.bytes,
     bandwidthBytesPerSecond: bandwidth,
   });
   const runsOf = (ref: string) => byRef.get(ref)?.runs ?? 0;
@@ -144,7 +147,8 @@ export async function suggestImages(
   const suggestion: ImageSuggestion = {
     deployment: deployment.name,
     windowDays: selection.windowDays,
-    budgetBytes: budget,
+    budgetBytes: budget.bytes,
+    budgetSource: budget.source,
     bandwidthBytesPerSecond: bandwidth,
     method: choice.method,
     chosen: choice.chosen.map((c) => ({
@@ -155,7 +159,7 @@ export async function suggestImages(
       tiers: (byRef.get(c.ref)?.tiers ?? []).map((t) => ({ ...t })),
       runShare: totalRuns === 0 ? 0 : runsOf(c.ref) / totalRuns,
       marginalBytes: c.marginalBytes,
-      diskShare: budget === 0 ? 0 : c.marginalBytes / budget,
+      diskShare: budget.bytes === 0 ? 0 : c.marginalBytes / budget.bytes,
       marginalSecondsPerWeek: c.marginalSecondsPerWeek,
     })),
     leftOut: [

@@ -91,6 +91,29 @@ describe('/ami bake --images auto end to end', () => {
     expect(thread).toContain(C);
   });
 
+  it('sizes the budget from the template’s root volume (half of 2 GiB: the same choice) and says so', async () => {
+    const { world, registry } = selectionWorld();
+    const template = [...world.instances.values()].find((i) => i.tags.Name === 'acme-executor-template')!;
+    template.rootVolumeGiB = 2;
+    h = await startHarness({
+      world,
+      domino: true,
+      registry,
+      tweak: (config) => {
+        config.deployments[0]!.imageSelection = { ...config.deployments[0]!.imageSelection, baseImages: [BASE] };
+      },
+    });
+    await h.slash('bake --images auto', { responseId: 'auto3' });
+    expect(await h.answer('auto3')).toContain('Baking 3 suggested image(s)');
+    const bake = await endedBake(h);
+    expect(bake.images).toEqual([BASE, A, B]);
+    const thread = threadTexts(h, bake.rootTs!).join('\n');
+    expect(thread).toContain('1.07 GB disk budget');
+    expect(thread).toContain(
+      `Disk budget: 50% of the 2 GiB root volume of the template acme-executor-template (${template.id})`,
+    );
+  });
+
   it('falls back to the configured list, saying so, when the registry cannot be reached', async () => {
     const { world, registry } = selectionWorld();
     registry.setReachable(HOST, false);

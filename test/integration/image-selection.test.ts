@@ -6,6 +6,7 @@ import { suggestImages } from '../../src/selection/suggest-images.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { plainText } from '../../src/shared/text.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
+import { createFakeEc2 } from '../support/fake-ec2.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { layerBlob, startTestRegistry, type TestRegistry } from '../support/registry.js';
 
@@ -23,6 +24,8 @@ import { layerBlob, startTestRegistry, type TestRegistry } from '../support/regi
  * total 420 s/week, 10 KiB. The alternatives: base + C is over budget (11 KiB), base + A alone saves 378 s.
  */
 const KIB = 1024;
+/** The budget is configured here (diskBudgetGiB): EC2 is never asked for the template's root volume. */
+const NO_EC2 = createFakeEc2();
 const LOGIN = { username: 'ami-bot', password: 'token-pull-9c1e' };
 const now = new Date('2026-11-28T10:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
@@ -118,7 +121,7 @@ describe('image selection on the distribution registry and FerretDB', () => {
   it('chooses the hand-computed optimum: base + A + B, 10 KiB, 420 s of pulling saved per week', async () => {
     const client = createRegistryClient({ registries: [{ host: registry.host, insecure: true, ...LOGIN }] });
     const outcome = await suggestImages(
-      { registry: client, usage: usage(), logger: createSilentLogger() },
+      { registry: client, usage: usage(), ec2: NO_EC2, logger: createSilentLogger() },
       deployment(),
     );
     if (outcome.kind !== 'suggested') throw new Error(`fell back: ${plainText(outcome.reason)}`);
@@ -146,7 +149,7 @@ describe('image selection on the distribution registry and FerretDB', () => {
     const client = createRegistryClient({ registries: [{ host, insecure: true }], timeoutMs: 2_000 });
     const d = deployment();
     const outcome = await suggestImages(
-      { registry: client, usage: usage(), logger: createSilentLogger() },
+      { registry: client, usage: usage(), ec2: NO_EC2, logger: createSilentLogger() },
       { ...d, imageSelection: { ...d.imageSelection, baseImages: [`${host}/domino/base:1`] } },
     );
     if (outcome.kind !== 'fallback') throw new Error('expected a fallback');

@@ -9,6 +9,13 @@ export function sampleSuggestion(overrides: Partial<ImageSuggestion> = {}): Imag
     deployment: 'acme',
     windowDays: 14,
     budgetBytes: 50e9,
+    budgetSource: {
+      kind: 'template-root-volume',
+      rootVolumeGiB: 100,
+      share: 0.5,
+      instanceId: 'i-0template00000001',
+      instanceName: 'acme-executor-template <!here>',
+    },
     bandwidthBytesPerSecond: 50e6,
     method: 'exact',
     chosen: [

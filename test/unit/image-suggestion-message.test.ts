@@ -24,10 +24,29 @@ describe('imageSuggestionMessage', () => {
     expect(all).toContain('ami-0123456789abcdef0');
   });
 
+  it('says where the disk budget comes from: the template’s root volume, or the setting that overrides it', () => {
+    const context = (s: ReturnType<typeof sampleSuggestion>) =>
+      JSON.stringify(imageSuggestionMessage(s).blocks.filter((b) => b.type === 'context'));
+    expect(context(sampleSuggestion())).toContain(
+      'Disk budget: 50% of the 100 GiB root volume of the template acme-executor-template &lt;!here&gt; (i-0template00000001).',
+    );
+    expect(
+      context(sampleSuggestion({ budgetSource: { kind: 'root-volume-setting', rootVolumeGiB: 80, share: 0.25 } })),
+    ).toContain('Disk budget: 25% of the 80 GiB root volume set by `imageSelection.rootVolumeGiB`.');
+    expect(context(sampleSuggestion({ budgetSource: { kind: 'disk-budget-setting' } }))).toContain(
+      'Disk budget: set by `imageSelection.diskBudgetGiB`.',
+    );
+    // A report stored before the source was recorded still renders, without it.
+    const { budgetSource: _, ...older } = sampleSuggestion();
+    expect(context(older)).not.toContain('Disk budget:');
+    expect(context(older)).toContain('Runs of the last 14 days');
+  });
+
   it('escapes outside text: a reference or a registry error cannot mention or link', () => {
     const all = JSON.stringify(imageSuggestionMessage(sampleSuggestion()).blocks);
     expect(all).not.toContain('<!channel>');
     expect(all).not.toContain('<@U0BAD>');
+    expect(all).not.toContain('<!here>');
     expect(all).toContain('&lt;!channel&gt;');
   });
 

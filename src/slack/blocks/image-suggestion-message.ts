@@ -1,4 +1,5 @@
 import type { Block } from '../../ports/chat.js';
+import type { BudgetSource } from '../../selection/disk-budget.js';
 import type { ImageSuggestion, LeftOutSuggestion } from '../../selection/image-suggestion.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import type { Text } from '../../shared/text.js';
@@ -25,6 +26,21 @@ function tierList(tiers: ReadonlyArray<{ tier: string; runs: number }>): string 
   const shown = tiers.slice(0, 3).map((t) => `${escapeMrkdwn(truncate(t.tier, 40))} ${t.runs}`);
   const more = tiers.length > 3 ? `, +${tiers.length - 3} tiers` : '';
   return ` on ${shown.join(', ')}${more}`;
+}
+
+/** Where the disk budget comes from, in mrkdwn: e.g. `50% of the 100 GiB root volume of acme-executor-template (i-…)`. */
+export function budgetSourceText(source: BudgetSource | undefined): string | undefined {
+  if (!source) return undefined;
+  switch (source.kind) {
+    case 'disk-budget-setting':
+      return `set by ${codeText('imageSelection.diskBudgetGiB')}`;
+    case 'root-volume-setting':
+      return `${percent(source.share)} of the ${source.rootVolumeGiB} GiB root volume set by ${codeText('imageSelection.rootVolumeGiB')}`;
+    case 'template-root-volume': {
+      const name = source.instanceName ? `${escapeMrkdwn(truncate(source.instanceName, 100))} ` : '';
+      return `${percent(source.share)} of the ${source.rootVolumeGiB} GiB root volume of the template ${name}(${escapeMrkdwn(source.instanceId)})`;
+    }
+  }
 }
 
 function leftOutLine(item: LeftOutSuggestion, remaining: number): string {
@@ -77,9 +93,10 @@ export function imageSuggestionMessage(s: ImageSuggestion): { text: string; bloc
       ),
     );
   }
+  const budget = budgetSourceText(s.budgetSource);
   blocks.push(
     contextBlock(
-      `Runs of the last ${s.windowDays} days on the standard tiers (${s.totalRuns} in all), each assumed to pull on a new executor at ${formatBytes(s.bandwidthBytesPerSecond)}/s; shared layers counted once; ${s.method === 'exact' ? 'best choice by exact search' : 'greedy choice (many candidates)'}.`,
+      `${budget ? `Disk budget: ${budget}. ` : ''}Runs of the last ${s.windowDays} days on the standard tiers (${s.totalRuns} in all), each assumed to pull on a new executor at ${formatBytes(s.bandwidthBytesPerSecond)}/s; shared layers counted once; ${s.method === 'exact' ? 'best choice by exact search' : 'greedy choice (many candidates)'}.`,
     ),
   );
   return { text: `Suggested images for ${escapeMrkdwn(s.deployment)}: ${escapeMrkdwn(summary)}`, blocks };

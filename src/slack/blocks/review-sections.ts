@@ -3,7 +3,7 @@ import type { AmiInventorySummary, ReviewReport, TierAmiLine } from '../../revie
 import { formatLocalDate } from '../../review/zoned-time.js';
 import { formatDuration, plural, truncate } from '../../shared/format.js';
 import { codeText, escapeMrkdwn, userMention } from './block-text.js';
-import { formatBytes } from './image-suggestion-message.js';
+import { budgetSourceText, formatBytes } from './image-suggestion-message.js';
 
 /** The report's body (pure): tiers by AMI, latest bake, last test, environments vs the AMI, advice. */
 
@@ -177,9 +177,10 @@ export function suggestedImagesSections(report: ReviewReport): Block[] {
     ),
     ...s.leftOut.map((l) => `• left out ${code(l.ref)}: ${LEFT_OUT[l.reason]}`),
   ];
+  const budget = budgetSourceText(s.budgetSource);
   const title =
     `*Suggested images* (\`/ami bake --images auto\`): ${plural(s.chosen.length, 'image')}, ` +
-    `${formatBytes(s.totalBytes)} of ${formatBytes(s.budgetBytes)}, about ${formatDuration(Math.round(s.secondsSavedPerWeek) * 1000)} of pulling saved per week`;
+    `${formatBytes(s.totalBytes)} of ${formatBytes(s.budgetBytes)}${budget ? ` (${budget})` : ''}, about ${formatDuration(Math.round(s.secondsSavedPerWeek) * 1000)} of pulling saved per week`;
   return linesToSections(title, lines, SUGGESTED_BUDGET, (n) => `… and ${n} more.`);
 }
 

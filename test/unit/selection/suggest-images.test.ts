@@ -5,11 +5,15 @@ import { suggestImages } from '../../../src/selection/suggest-images.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { plainText } from '../../../src/shared/text.js';
 import { createDockerRegistry } from '../../../src/sim/docker-registry.js';
+import { createManualClock, createSimulator } from '../../../src/sim/index.js';
 import { createSimRegistry } from '../../../src/sim/sim-registry.js';
+import { createFakeEc2 } from '../../support/fake-ec2.js';
 
 const MIB = 1024 * 1024;
 const HOST = 'reg.example';
 const logger = createLogger({ level: 'silent' });
+/** These deployments configure diskBudgetGiB: EC2 is never asked for the template's root volume. */
+const NO_EC2 = createFakeEc2();
 
 const config = configSchema.parse({
   slack: { botToken: 'xoxb-test' },
@@ -74,7 +78,7 @@ function world() {
 describe('suggestImages', () => {
   it('chooses the base, then A (35 runs/week per 100 MiB) and B (400 MiB of the 424 left); C needs 500 MiB; pinned-tier runs do not count', async () => {
     const w = world();
-    const outcome = await suggestImages({ registry: w.port, usage: w.tierUsers, logger }, deployment, {
+    const outcome = await suggestImages({ registry: w.port, usage: w.tierUsers, ec2: NO_EC2, logger }, deployment, {
       imageId: 'ami-0123456789abcdef0',
       images: [`${HOST}/domino/base:5`, `${HOST}/team/c:1`, 'old/image:1'],
     });
@@ -115,7 +119,7 @@ describe('suggestImages', () => {
   it('falls back to the configured list, saying why, when the registry cannot be reached', async () => {
     const w = world();
     w.port.setReachable(HOST, false);
-    const outcome = await suggestImages({ registry: w.port, usage: w.tierUsers, logger }, deployment);
+    const outcome = await suggestImages({ registry: w.port, usage: w.tierUsers, ec2: NO_EC2, logger }, deployment);
     expect(outcome.kind).toBe('fallback');
     if (outcome.kind !== 'fallback') throw new Error('expected a fallback');
     expect(outcome.code).toBe('registry_unreachable');
@@ -123,10 +127,43 @@ describe('suggestImages', () => {
     expect(plainText(outcome.reason)).toContain('Cannot reach the registry');
   });
 
+  it('sizes the budget from the template’s root volume when none is configured (half of 2 GiB: the same choice)', async () => {
+    const w = world();
+    const { diskBudgetGiB: _, ...selection } = deployment.imageSelection;
+    const fromTemplate = { ...deployment, imageSelection: selection };
+    const ec2 = createSimulator({ clock: createManualClock(), write: () => {} }).ec2;
+    const outcomeWithout = await suggestImages({ registry: w.port, usage: w.tierUsers, ec2, logger }, fromTemplate);
+    // The simulator's template is acme's, not prod's: no budget, no manifest read, the configured list.
+    expect(outcomeWithout).toMatchObject({ kind: 'fallback', code: 'template_not_found' });
+    expect(w.port.reads()).toBe(0);
+    const template = createFakeEc2();
+    template.addInstance('i-0prodtemplate0001', { Name: 'prod-executor-template' }, 'ami-0123456789abcdef0', 'stopped');
+    const reader = {
+      findInstancesByNamePattern: async (pattern: string) =>
+        pattern === '*prod*executor-template*' ? [(await template.describeInstance('i-0prodtemplate0001'))!] : [],
+      describeRootVolume: async () => ({ deviceName: '/dev/xvda', volumeId: 'vol-0abc', sizeGiB: 2 }),
+    };
+    const outcome = await suggestImages({ registry: w.port, usage: w.tierUsers, ec2: reader, logger }, fromTemplate);
+    if (outcome.kind !== 'suggested') throw new Error(`fell back: ${plainText(outcome.reason)}`);
+    expect(outcome.suggestion.budgetBytes).toBe(1024 * MIB);
+    expect(outcome.suggestion.budgetSource).toEqual({
+      kind: 'template-root-volume',
+      rootVolumeGiB: 2,
+      share: 0.5,
+      instanceId: 'i-0prodtemplate0001',
+      instanceName: 'prod-executor-template',
+    });
+    expect(outcome.suggestion.chosen.map((c) => c.ref)).toEqual([
+      `${HOST}/domino/base:5`,
+      `${HOST}/team/a:1`,
+      `${HOST}/team/b:1`,
+    ]);
+  });
+
   it('falls back when no usage source is configured, naming the setting', async () => {
     const w = world();
     const outcome = await suggestImages(
-      { registry: w.port, usage: { usersByTier: async () => new Map() }, logger },
+      { registry: w.port, usage: { usersByTier: async () => new Map() }, ec2: NO_EC2, logger },
       deployment,
     );
     expect(outcome.kind === 'fallback' && plainText(outcome.reason)).toContain('imageField');
@@ -146,7 +183,12 @@ describe('suggestImages', () => {
       imageSelection: { ...deployment.imageSelection, maxCandidates: 200, diskBudgetGiB: 1_000 },
     };
     const outcome = await suggestImages(
-      { registry: port, usage: { usersByTier: async () => new Map(), imageUsage: async () => usage }, logger },
+      {
+        registry: port,
+        usage: { usersByTier: async () => new Map(), imageUsage: async () => usage },
+        ec2: NO_EC2,
+        logger,
+      },
       wide,
     );
     if (outcome.kind !== 'suggested') throw new Error('expected a suggestion');
