@@ -32,6 +32,7 @@ import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from 
 import { createAutoBake } from './selection/auto-bake.js';
 import { currentAmiImages } from './selection/current-images.js';
 import type { SuggestionOutcome } from './selection/image-suggestion.js';
+import { servedTiers } from './selection/served-tiers.js';
 import { suggestImages } from './selection/suggest-images.js';
 import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
 import type { Logger } from './shared/logger.js';
@@ -150,6 +151,15 @@ export function createBot(options: BotOptions): Bot {
   });
   const startBake = createStartBake({ config, store, chat, presenter: bakePresenter, clock, logger, runner });
   const { registry } = options;
+  const targetDeps = {
+    config,
+    clock,
+    ec2: options.ec2,
+    tiers: options.tiers ?? unconfiguredTiers(),
+    domino: options.dominoApi ?? unconfiguredDominoApi(),
+    ...(options.eks ? { eks: options.eks } : {}),
+    ...(options.launchTemplates ? { launchTemplates: options.launchTemplates } : {}),
+  };
   const currentImages = (deployment: DeploymentConfig, now: Date) =>
     currentAmiImages({ ec2: options.ec2, store, ...(options.tiers ? { tiers: options.tiers } : {}) }, deployment, now);
   const suggest = async (
@@ -158,7 +168,16 @@ export function createBot(options: BotOptions): Bot {
   ): Promise<SuggestionOutcome> =>
     registry
       ? suggestImages(
-          { registry, usage: options.tierUsers ?? unconfiguredTierUsers(), ec2: options.ec2, logger },
+          {
+            registry,
+            usage: options.tierUsers ?? unconfiguredTierUsers(),
+            ec2: options.ec2,
+            // Which tiers' runs start on the AMI, as a rollout would classify them now (none to ask: all but pinned).
+            ...(options.tiers || options.eks
+              ? { servedTiers: (d: DeploymentConfig) => servedTiers(targetDeps, d) }
+              : {}),
+            logger,
+          },
           deployment,
           current,
         )

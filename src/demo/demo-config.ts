@@ -17,7 +17,10 @@ function deploymentYaml(kind: DemoKind): string {
       - ${DEMO_IDS.images.base}
       - ${DEMO_IDS.images.standard}
       - ${DEMO_IDS.images.spark}
-      - ${DEMO_IDS.images.nlp}`;
+      - ${DEMO_IDS.images.nlp}
+    # /ami bake --images auto: the base image always, then what acme's users ran most, under half the template's disk.
+    imageSelection:
+      baseImages: [${DEMO_IDS.images.base}]`;
   if (kind === 'eks') {
     return `  - name: acme
     kind: eks-node-groups

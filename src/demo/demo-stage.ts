@@ -55,6 +55,8 @@ export async function createDemoStage(sim: Simulator, config: Config, time: Demo
         chat: sim.chat,
         tiers: sim.dominoTiers,
         tierUsers: sim.tierUsers,
+        // The registry's manifests: `/ami bake --images auto` weighs each image's layers against its runs.
+        registry: sim.registry,
         dominoApi: sim.dominoApi,
         eks: sim.eks,
         launchTemplates: sim.launchTemplates,

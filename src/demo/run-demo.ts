@@ -202,7 +202,7 @@ async function bakeAndWait(
   note = 'Quarterly refresh: adds the Spark and NLP environments',
 ): Promise<BakeRecord> {
   await proc.slack.slash({
-    text: `bake --note "${note}"`,
+    text: `bake --images auto --note "${note}"`,
     userId: PAT,
     channelId: OPS,
     responseUrl: stage.sink.urlFor(PAT, OPS),

@@ -14,11 +14,18 @@ export interface ImageSuggestion {
   leftOut: LeftOutSuggestion[];
   totalBytes: number;
   secondsSavedPerWeek: number;
-  /** Runs in the window on the tiers the standard AMI serves (pinned tiers excluded). */
+  /** Runs in the window on the tiers the standard AMI serves (see usageScope). */
   totalRuns: number;
+  /** Whose runs were counted (absent in reports stored before it was recorded). */
+  usageScope?: UsageScope;
   /** Against the images of the AMI the standard tiers use now, when that is known. */
   diff?: ImageDiff;
 }
+
+/** The tiers whose runs count: those the AMI serves, or (when that cannot be read) all but the pinned ones. */
+export type UsageScope =
+  /** `tiers`: their names; `pools`: EKS node pools of the node groups the AMI goes to. */
+  { kind: 'served'; tiers: string[]; pools?: string[] } | { kind: 'all-but-pinned'; reason?: Text };
 
 export interface SuggestedImage {
   ref: string;

@@ -5,16 +5,19 @@ import { errorCode, userText } from '../errors.js';
 import type { ImageUsage, TierUsersPort } from '../ports/domino.js';
 import type { ImageLayers, RegistryPort } from '../ports/registry.js';
 import type { Logger } from '../shared/logger.js';
-import { code, text } from '../shared/text.js';
+import { code, type Text, text } from '../shared/text.js';
 import { chooseImages } from './choose-images.js';
 import { type RootVolumeReader, resolveDiskBudget } from './disk-budget.js';
-import type { ImageSuggestion, LeftOutSuggestion, SuggestionOutcome } from './image-suggestion.js';
+import type { ImageSuggestion, LeftOutSuggestion, SuggestionOutcome, UsageScope } from './image-suggestion.js';
+import type { ServedTiers } from './served-tiers.js';
 
 export interface SuggestImagesDeps {
   registry: RegistryPort;
   usage: TierUsersPort;
   /** The template's root volume, whose share is the disk budget unless one is configured. */
   ec2: RootVolumeReader;
+  /** The tiers whose runs start on the AMI (served-tiers.ts); without it, every tier but the pinned ones counts. */
+  servedTiers?: (deployment: DeploymentConfig) => Promise<ServedTiers>;
   logger: Logger;
 }
 
@@ -22,12 +25,11 @@ const LOOKUP_CONCURRENCY = 4;
 /** A registry that cannot answer: the suggestion would be built on missing facts, so the bake falls back. */
 const OUTAGE_CODES = new Set(['registry_unreachable', 'registry_timeout']);
 
-/** Usage on the tiers the standard AMI serves: runs on pinned (special) tiers are not counted. */
-function standardUsage(usage: ImageUsage[], pinnedTiers: readonly string[]): ImageUsage[] {
-  const pinned = new Set(pinnedTiers);
+/** Usage on the tiers the standard AMI serves: runs on other tiers are not counted. */
+function standardUsage(usage: ImageUsage[], isServed: (tier: string) => boolean): ImageUsage[] {
   return usage
     .map((u) => {
-      const tiers = u.tiers.filter((t) => !pinned.has(t.tier));
+      const tiers = u.tiers.filter((t) => isServed(t.tier));
       const dropped = u.tiers.length - tiers.length;
       if (dropped === 0) return u;
       // Users per tier may overlap, so an image's users are capped by its total, never summed past it.
@@ -77,9 +79,10 @@ export async function suggestImages(
       'usage_unavailable',
     );
   }
+  const scope = await usageScope(deps, deployment);
   let usage: ImageUsage[];
   try {
-    usage = standardUsage(await deps.usage.imageUsage(selection.windowDays), deployment.pinnedTiers);
+    usage = standardUsage(await deps.usage.imageUsage(selection.windowDays), scope.isServed);
   } catch (error) {
     deps.logger.warn({ err: error, deployment: deployment.name }, 'image selection: could not read the usage');
     return fallback(text`Could not read Domino's runs: ${userText(error)}`, errorCode(error));
@@ -175,6 +178,7 @@ export async function suggestImages(
     totalBytes: choice.totalBytes,
     secondsSavedPerWeek: choice.secondsSavedPerWeek,
     totalRuns,
+    usageScope: scope.shown,
     ...(currentImages ? { diff: diffImages(currentImages, chosenRefs) } : {}),
   };
   deps.logger.info(
@@ -182,6 +186,33 @@ export async function suggestImages(
     'image selection: suggested',
   );
   return { kind: 'suggested', suggestion };
+}
+
+/**
+ * Which tiers' runs count: those the AMI serves, as the rollout would classify them now; when that cannot be
+ * read (Domino or EKS down), every tier but the pinned ones, and the suggestion says so.
+ */
+async function usageScope(
+  deps: SuggestImagesDeps,
+  deployment: DeploymentConfig,
+): Promise<{ isServed: (tier: string) => boolean; shown: UsageScope }> {
+  const pinned = new Set(deployment.pinnedTiers);
+  const allButPinned = (reason?: Text) => ({
+    isServed: (tier: string) => !pinned.has(tier),
+    shown: { kind: 'all-but-pinned' as const, ...(reason ? { reason } : {}) },
+  });
+  if (!deps.servedTiers) return allButPinned();
+  try {
+    const served = await deps.servedTiers(deployment);
+    const ids = new Set(served.tierIds);
+    return {
+      isServed: (tier) => ids.has(tier),
+      shown: { kind: 'served', tiers: served.labels, ...(served.pools ? { pools: served.pools } : {}) },
+    };
+  } catch (error) {
+    deps.logger.warn({ err: error, deployment: deployment.name }, 'image selection: served tiers unknown');
+    return allButPinned(userText(error));
+  }
 }
 
 /** Compared in Docker's canonical form (`ubuntu` is `docker.io/library/ubuntu:latest`); shown as written. */

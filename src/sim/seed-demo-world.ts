@@ -11,6 +11,7 @@ export const DEMO_IDS = {
     standard: '64f1c0de5a1b2c3d4e5f6b02',
     spark: '64f1c0de5a1b2c3d4e5f6b03',
     nlp: '64f1c0de5a1b2c3d4e5f6b04',
+    tf1: '64f1c0de5a1b2c3d4e5f6b05',
   },
   images: {
     base: 'quay.io/domino/base:DED_py3.6_R3.4_23052018',
@@ -18,6 +19,7 @@ export const DEMO_IDS = {
     spark: 'quay.io/domino/spark-environment:3.3.0-py3.9-domino5.5',
     nlp: 'registry.acme.example/ds/nlp-env:2026.07',
     cuda: 'nvidia/cuda:10.0-cudnn7-runtime-ubuntu16.04',
+    tf1: 'registry.acme.example/ml/tf1-legacy:2020.03',
   },
   /** A public AMI of another account (visible by id, not owned): the rollout gate and the test refuse it. */
   publicAmiId: 'ami-0c55b159cbfafe1f0',
@@ -56,6 +58,7 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   const standard = toCachedImage(reg.define(DEMO_IDS.images.standard, 5.2 * GB, new Date('2026-03-02T08:00:00Z')));
   reg.define(DEMO_IDS.images.spark, 4.4 * GB, new Date('2026-04-11T08:00:00Z'));
   reg.define(DEMO_IDS.images.nlp, 6.1 * GB, new Date('2026-07-20T08:00:00Z'));
+  reg.define(DEMO_IDS.images.tf1, 9.8 * GB, new Date('2020-03-09T08:00:00Z'));
   const cuda = toCachedImage(reg.define(DEMO_IDS.images.cuda, 2.3 * GB, new Date('2019-02-01T08:00:00Z')));
 
   const pipelineTags = (bake: string) => ({ 'created-by': 'ami-bot', 'bake-id': bake, [DEPLOYMENT_TAG]: d });
@@ -135,6 +138,7 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
   env(DEMO_IDS.environments.standard, 'Domino Standard Environment Py3.9 R4.2', DEMO_IDS.images.standard);
   env(DEMO_IDS.environments.spark, 'Spark 3.3 compute', DEMO_IDS.images.spark);
   env(DEMO_IDS.environments.nlp, 'NLP team', DEMO_IDS.images.nlp);
+  env(DEMO_IDS.environments.tf1, 'TF1 legacy (kofi)', DEMO_IDS.images.tf1);
   const projectId = DEMO_IDS.testProjectId;
   world.projects.set(projectId, {
     id: projectId,
@@ -142,11 +146,39 @@ export function seedDemoWorld(world: SimWorld, options: SeedDemoOptions = {}): S
     name: 'ami-smoke-test',
     defaultEnvironmentId: DEMO_IDS.environments.base,
   });
+  // The last 14 days of runs, per tier, by the users of USERS_BY_TIER; the pinned tier's runs are on its own AMI.
+  const onTier = (id: string, runs: number, users: number) => ({ tier: id, runs, users });
   world.environmentUsage.push(
-    { environment: 'Domino Standard Environment Py3.9 R4.2', image: DEMO_IDS.images.standard, runs: 958 },
-    { environment: 'Domino Analytics Distribution Py3.6 R3.4', image: DEMO_IDS.images.base, runs: 412 },
-    { environment: 'NLP team', image: DEMO_IDS.images.nlp, runs: 203 },
-    { environment: 'Spark 3.3 compute', image: DEMO_IDS.images.spark, runs: 77 },
+    {
+      environment: 'Domino Standard Environment Py3.9 R4.2',
+      image: DEMO_IDS.images.standard,
+      runs: 958,
+      users: 9,
+      tiers: [onTier('small-k8s', 603, 6), onTier('medium', 355, 4)],
+    },
+    {
+      environment: 'Domino Analytics Distribution Py3.6 R3.4',
+      image: DEMO_IDS.images.base,
+      runs: 412,
+      users: 6,
+      tiers: [onTier('small-k8s', 180, 3), onTier('large', 192, 3), onTier('pinned-legacy', 40, 1)],
+    },
+    { environment: 'NLP team', image: DEMO_IDS.images.nlp, runs: 203, users: 3, tiers: [onTier('medium', 203, 3)] },
+    {
+      environment: 'Spark 3.3 compute',
+      image: DEMO_IDS.images.spark,
+      runs: 77,
+      users: 3,
+      tiers: [onTier('large', 61, 2), onTier('medium', 16, 1)],
+    },
+    // Kofi's old TensorFlow 1 stack: big and seldom run, what a disk budget leaves out.
+    {
+      environment: 'TF1 legacy (kofi)',
+      image: DEMO_IDS.images.tf1,
+      runs: 11,
+      users: 1,
+      tiers: [onTier('large', 11, 1)],
+    },
   );
 
   // Slack: an admin who bakes, two approvers in a user group, and the tier users (kofi has no Slack account).

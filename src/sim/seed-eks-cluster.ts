@@ -146,6 +146,16 @@ export function seedEksCluster(world: SimWorld, options: SeedEksOptions = {}): S
     { id: 'gpu-k8s', name: 'GPU', nodePool: 'gpu' },
     { id: 'default-k8s', name: 'Default', nodePool: 'default' },
   );
+  // The seed's runs were on Domino 3.x tier ids: here they ran on these tiers (the pinned tier's on the GPU pool).
+  const onEks: Record<string, string> = {
+    'small-k8s': 'small-k8s',
+    medium: 'large-k8s',
+    large: 'default-k8s',
+    'pinned-legacy': 'gpu-k8s',
+  };
+  for (const usage of world.environmentUsage) {
+    usage.tiers = usage.tiers?.map((t) => ({ ...t, tier: onEks[t.tier] ?? t.tier }));
+  }
   if (options.testHardwareTier) addNodePoolTier(world, options.testHardwareTier, 'test');
   if (options.nodeTemplate) {
     const template = [...world.instances.values()].find(

@@ -46,13 +46,26 @@ export function createSimTierUsers(world: SimWorld): TierUsersPort {
       return new Map(tierIds.map((id) => [id, [...(world.tierUsers.get(id) ?? [])]]));
     },
     async environmentsInUse() {
-      return world.environmentUsage.map((u) => ({ ...u }));
+      return world.environmentUsage.map(({ environment, image, runs }) => ({
+        environment,
+        runs,
+        ...(image ? { image } : {}),
+      }));
     },
     // The seeded environments are the window's usage (the simulator keeps no run history to bound by time).
     async imageUsage() {
       return world.environmentUsage.flatMap((u) =>
         u.image
-          ? [{ image: u.image, runs: u.runs, users: 1, tiers: [{ tier: 'default', runs: u.runs, users: 1 }] }]
+          ? [
+              {
+                image: u.image,
+                runs: u.runs,
+                users: u.users ?? 1,
+                tiers: (u.tiers ?? [{ tier: 'default', runs: u.runs, users: u.users ?? 1 }])
+                  .map((t) => ({ ...t }))
+                  .sort((a, b) => b.runs - a.runs),
+              },
+            ]
           : [],
       );
     },

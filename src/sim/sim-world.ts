@@ -19,6 +19,16 @@ export type * from './sim-eks-state.js';
  * documents, jobs and users, and a Slack directory. Plain data that tests and the demo may read and edit;
  * time-based changes sit on an event queue and happen when a port next looks (`settle`), never on a timer.
  */
+/** An environment's runs in the usage window; `tiers` (runs and distinct users per tier) when seeded. */
+export interface SimEnvironmentUsage {
+  environment: string;
+  image?: string;
+  runs: number;
+  /** Distinct users across the tiers (a user may run on several). */
+  users?: number;
+  tiers?: Array<{ tier: string; runs: number; users: number }>;
+}
+
 export interface SimInstance {
   id: string;
   tags: Record<string, string>;
@@ -177,7 +187,7 @@ export interface SimWorld {
   environments: Map<string, SimEnvironment>;
   projects: Map<string, SimProject>;
   jobs: Map<string, SimJob>;
-  environmentUsage: Array<{ environment: string; image?: string; runs: number }>;
+  environmentUsage: SimEnvironmentUsage[];
   /** References whose first pull already failed under the `pull-flaky` fault. */
   flakyPulled: Set<string>;
   /** EC2/SSM calls the `aws-throttle` fault delayed, and the virtual time they lost (the demo reports it). */

@@ -12,6 +12,7 @@ const BASE = `${HOST}/domino/base:5`;
 const A = `${HOST}/team/a:1`;
 const B = `${HOST}/team/b:1`;
 const C = `${HOST}/team/c:1`;
+const GPU = `${HOST}/team/gpu:1`;
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -40,12 +41,15 @@ function selectionWorld() {
   world.registry.put(A, [os, py, layer('c1', 100)]);
   world.registry.put(B, [os, py, layer('c2', 300)]);
   world.registry.put(C, [layer('c3', 500)]);
+  world.registry.put(GPU, [layer('c4', 50)]);
   world.environmentUsage.splice(
     0,
     world.environmentUsage.length,
-    { environment: 'env-a', image: A, runs: 70 },
-    { environment: 'env-b', image: B, runs: 28 },
-    { environment: 'env-c', image: C, runs: 42 },
+    { environment: 'env-a', image: A, runs: 70, tiers: [{ tier: 'small-k8s', runs: 70, users: 4 }] },
+    { environment: 'env-b', image: B, runs: 28, tiers: [{ tier: 'medium', runs: 28, users: 2 }] },
+    { environment: 'env-c', image: C, runs: 42, tiers: [{ tier: 'large', runs: 42, users: 2 }] },
+    // On the GPU tier (its own custom AMI): the executor AMI never serves these runs, so they do not count.
+    { environment: 'env-gpu', image: GPU, runs: 500, tiers: [{ tier: 'gpu', runs: 500, users: 3 }] },
   );
   return { world, registry: createSimRegistry(world.registry, { strict: true }) };
 }
@@ -89,6 +93,11 @@ describe('/ami bake --images auto end to end', () => {
     expect(thread).toContain('Suggested images');
     expect(thread).toContain('over the budget');
     expect(thread).toContain(C);
+    expect(thread).not.toContain(GPU);
+    // The harness pins no tier: the "Legacy (pinned)" tier is on a pipeline AMI, so it is served too.
+    expect(thread).toContain(
+      'Runs of the last 14 days: 140 on the 5 tiers the AMI serves (Small, Medium, Large, Legacy (pinned), AMI test tier)',
+    );
   });
 
   it('sizes the budget from the template’s root volume (half of 2 GiB: the same choice) and says so', async () => {

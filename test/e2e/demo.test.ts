@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../../src/demo/run-demo.js';
 import { FAULT_NAMES, type FaultName } from '../../src/sim/faults.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
+import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 
 /** The lines from the banner `title` up to the next banner. */
 function section(output: string, title: string): string {
@@ -36,6 +37,25 @@ describe('npm run demo', () => {
     expect(result.tiersBefore.join('\n')).toContain('GPU');
     expect(output).toContain('[ Test on test-tier ] [ Plan rollout ]');
     expect(output).toContain('template is stopped');
+    // `/ami bake --images auto`: the base, then the most used images under half the template's 50 GiB root volume;
+    // kofi's big TF1 image does not fit, and the bake pulls exactly the chosen four.
+    const bakeSection = section(output, 'pat bakes a new executor AMI');
+    expect(bakeSection).toContain('# Suggested images · acme');
+    expect(bakeSection).toContain('4 images, 18.12 GB of the 26.84 GB disk budget');
+    expect(bakeSection).toContain(
+      '`registry.acme.example/ml/tf1-legacy:2020.03`: over the budget, would add 9.80 GB with 8.72 GB left',
+    );
+    expect(bakeSection).toContain('Disk budget: 50% of the 50 GiB root volume of the template acme-executor-template');
+    expect(bakeSection).toContain('on the 4 tiers the AMI serves (Small, Medium, Large, AMI test tier)');
+    expect(result.bake!.images).toEqual([
+      DEMO_IDS.images.base,
+      DEMO_IDS.images.standard,
+      DEMO_IDS.images.nlp,
+      DEMO_IDS.images.spark,
+    ]);
+    expect(section(output, 'Quarterly review')).toContain(
+      'To bake the suggested images: `/ami bake acme --images auto` (1 image left out, as listed above).',
+    );
     // The demo runs on the simulated clock, and its messages say so: on this manual clock, that time is virtual
     // (no speed is true of it), never the configured ×N no clock ran at.
     expect(output).toContain(

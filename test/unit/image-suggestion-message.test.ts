@@ -4,6 +4,7 @@ import {
   formatBytes,
   imageFallbackMessage,
   imageSuggestionMessage,
+  usageScopeText,
 } from '../../src/slack/blocks/image-suggestion-message.js';
 import { sampleSuggestion } from '../support/sample-suggestion.js';
 
@@ -40,6 +41,23 @@ describe('imageSuggestionMessage', () => {
     const { budgetSource: _, ...older } = sampleSuggestion();
     expect(context(older)).not.toContain('Disk budget:');
     expect(context(older)).toContain('Runs of the last 14 days');
+  });
+
+  it('says whose runs were counted: the tiers or node pools the AMI serves, or all but the pinned ones and why', () => {
+    expect(usageScopeText({ kind: 'served', tiers: ['Small', 'Medium <!here>'] })).toBe(
+      'on the 2 tiers the AMI serves (Small, Medium &lt;!here&gt;)',
+    );
+    expect(usageScopeText({ kind: 'served', tiers: ['Small'], pools: ['compute', 'default'] })).toBe(
+      'on the 1 tier of the node pools the AMI serves, compute, default (Small)',
+    );
+    expect(usageScopeText({ kind: 'all-but-pinned', reason: text`Domino said ${'<!channel>'}.` })).toBe(
+      'on every tier but the pinned ones (which tiers the AMI serves could not be read: Domino said &lt;!channel&gt;.)',
+    );
+    expect(usageScopeText(undefined)).toBe('on the standard tiers');
+    const context = JSON.stringify(
+      imageSuggestionMessage(sampleSuggestion({ usageScope: { kind: 'served', tiers: ['Small'] } })).blocks,
+    );
+    expect(context).toContain('Runs of the last 14 days: 140 on the 1 tier the AMI serves (Small), each assumed');
   });
 
   it('escapes outside text: a reference or a registry error cannot mention or link', () => {

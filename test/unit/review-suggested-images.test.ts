@@ -8,7 +8,7 @@ import { createFaults } from '../../src/sim/faults.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
 import { createSimEc2 } from '../../src/sim/sim-ec2.js';
 import { createSimWorld } from '../../src/sim/sim-world.js';
-import { suggestedImagesSections } from '../../src/slack/blocks/review-sections.js';
+import { adviceSection, suggestedImagesSections } from '../../src/slack/blocks/review-sections.js';
 import { sampleReport } from '../support/sample-review.js';
 import { sampleSuggestion } from '../support/sample-suggestion.js';
 
@@ -65,5 +65,16 @@ describe('the review’s suggested images', () => {
     expect(all).toContain('`quay.io/team/py:3`: +1.50 GB, 50% of the runs');
     expect(all).toContain('left out `evil.example/&lt;!channel&gt;:1`: over the disk budget');
     expect(suggestedImagesSections(sampleReport())).toEqual([]);
+  });
+
+  it('advises the suggestion for the missing images, not a list past the disk budget', () => {
+    const advice = (report: ReturnType<typeof sampleReport>) => JSON.stringify(adviceSection(report));
+    const withSuggestion = advice(sampleReport({ suggestedImages: sampleSuggestion() }));
+    expect(withSuggestion).toContain(
+      'To bake the suggested images: `/ami bake acme --images auto` (3 images left out, as listed above).',
+    );
+    expect(withSuggestion).not.toContain('To bake the missing images too');
+    // Without a suggestion (no registry client), the explicit list as before.
+    expect(advice(sampleReport())).toContain('To bake the missing images too: `/ami bake acme --images ');
   });
 });

@@ -1,6 +1,6 @@
 import type { Block } from '../../ports/chat.js';
 import type { BudgetSource } from '../../selection/disk-budget.js';
-import type { ImageSuggestion, LeftOutSuggestion } from '../../selection/image-suggestion.js';
+import type { ImageSuggestion, LeftOutSuggestion, UsageScope } from '../../selection/image-suggestion.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import type { Text } from '../../shared/text.js';
 import { codeText, contextBlock, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
@@ -41,6 +41,23 @@ export function budgetSourceText(source: BudgetSource | undefined): string | und
       return `${percent(source.share)} of the ${source.rootVolumeGiB} GiB root volume of the template ${name}(${escapeMrkdwn(source.instanceId)})`;
     }
   }
+}
+
+/** Whose runs were counted, e.g. `on the 2 tiers the AMI serves (Small, Medium)`, in mrkdwn. */
+export function usageScopeText(scope: UsageScope | undefined): string {
+  if (!scope) return 'on the standard tiers';
+  if (scope.kind === 'all-but-pinned') {
+    return scope.reason
+      ? `on every tier but the pinned ones (which tiers the AMI serves could not be read: ${renderMrkdwnCut(scope.reason, 300)})`
+      : 'on every tier but the pinned ones';
+  }
+  const names = scope.tiers.slice(0, 8).map((t) => escapeMrkdwn(truncate(t, 40)));
+  const more = scope.tiers.length > 8 ? `, +${scope.tiers.length - 8}` : '';
+  const list = scope.tiers.length === 0 ? '' : ` (${names.join(', ')}${more})`;
+  const tiers = `${scope.tiers.length} tier${scope.tiers.length === 1 ? '' : 's'}`;
+  if (!scope.pools) return `on the ${tiers} the AMI serves${list}`;
+  const pools = scope.pools.map((p) => escapeMrkdwn(truncate(p, 40))).join(', ');
+  return `on the ${tiers} of the node pools the AMI serves, ${pools || 'none'}${list}`;
 }
 
 function leftOutLine(item: LeftOutSuggestion, remaining: number): string {
@@ -96,7 +113,7 @@ export function imageSuggestionMessage(s: ImageSuggestion): { text: string; bloc
   const budget = budgetSourceText(s.budgetSource);
   blocks.push(
     contextBlock(
-      `${budget ? `Disk budget: ${budget}. ` : ''}Runs of the last ${s.windowDays} days on the standard tiers (${s.totalRuns} in all), each assumed to pull on a new executor at ${formatBytes(s.bandwidthBytesPerSecond)}/s; shared layers counted once; ${s.method === 'exact' ? 'best choice by exact search' : 'greedy choice (many candidates)'}.`,
+      `${budget ? `Disk budget: ${budget}. ` : ''}Runs of the last ${s.windowDays} days: ${s.totalRuns} ${usageScopeText(s.usageScope)}, each assumed to pull on a new executor at ${formatBytes(s.bandwidthBytesPerSecond)}/s; shared layers counted once; ${s.method === 'exact' ? 'best choice by exact search' : 'greedy choice (many candidates)'}.`,
     ),
   );
   return { text: `Suggested images for ${escapeMrkdwn(s.deployment)}: ${escapeMrkdwn(summary)}`, blocks };

@@ -203,7 +203,15 @@ export function adviceSection(report: ReviewReport): Block {
     lines.push(`• ${images.size} different images are in use: consider moving environments onto fewer base images.`);
   }
   const missing = (report.environments ?? []).filter((e) => e.cached === false && e.image).map((e) => e.image!);
-  if (missing.length > 0) {
+  const suggested = report.suggestedImages;
+  if (missing.length > 0 && suggested) {
+    // The suggestion already weighed the missing images against the disk: point at it, not past its budget.
+    const leftOut = suggested.leftOut.length;
+    lines.push(
+      `• To bake the suggested images: ${code(`/ami bake ${report.deployment} --images auto`)}` +
+        (leftOut > 0 ? ` (${plural(leftOut, 'image')} left out, as listed above).` : '.'),
+    );
+  } else if (missing.length > 0) {
     const refs = [...new Set([...report.bakeImages, ...missing.slice(0, 5)])].join(',');
     lines.push(
       `• To bake the missing images too: ${code(truncate(`/ami bake ${report.deployment} --images ${refs}`, 900))}`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config-schema.js';
+import { AppError } from '../../../src/errors.js';
 import type { ImageUsage, TierUsersPort } from '../../../src/ports/domino.js';
 import { suggestImages } from '../../../src/selection/suggest-images.js';
 import { createLogger } from '../../../src/shared/logger.js';
@@ -158,6 +159,40 @@ describe('suggestImages', () => {
       `${HOST}/team/a:1`,
       `${HOST}/team/b:1`,
     ]);
+  });
+
+  it('counts only the runs on the tiers the AMI serves, when told which', async () => {
+    const w = world();
+    const served = async () => ({ tierIds: ['small'], labels: ['Small'] });
+    const outcome = await suggestImages(
+      { registry: w.port, usage: w.tierUsers, ec2: NO_EC2, servedTiers: served, logger },
+      deployment,
+    );
+    if (outcome.kind !== 'suggested') throw new Error(`fell back: ${plainText(outcome.reason)}`);
+    const s = outcome.suggestion;
+    // C ran only on `large`: not a candidate at all. B's 28 runs on small count, E's 7 too (unreadable).
+    expect(s.totalRuns).toBe(70 + 28 + 7);
+    expect([...s.chosen, ...s.leftOut].map((c) => c.ref)).not.toContain(`${HOST}/team/c:1`);
+    expect(s.chosen.map((c) => c.ref)).toEqual([`${HOST}/domino/base:5`, `${HOST}/team/a:1`, `${HOST}/team/b:1`]);
+    expect(s.usageScope).toEqual({ kind: 'served', tiers: ['Small'] });
+  });
+
+  it('counts every tier but the pinned ones, saying why, when the served tiers cannot be read', async () => {
+    const w = world();
+    const down = async () => {
+      throw new AppError('domino_tiers_unreachable', 'Cannot read the hardware tiers from Domino.');
+    };
+    const outcome = await suggestImages(
+      { registry: w.port, usage: w.tierUsers, ec2: NO_EC2, servedTiers: down, logger },
+      deployment,
+    );
+    if (outcome.kind !== 'suggested') throw new Error(`fell back: ${plainText(outcome.reason)}`);
+    expect(outcome.suggestion.totalRuns).toBe(147);
+    expect(outcome.suggestion.usageScope).toMatchObject({ kind: 'all-but-pinned' });
+    const scope = outcome.suggestion.usageScope;
+    expect(scope?.kind === 'all-but-pinned' && plainText(scope.reason!)).toBe(
+      'Cannot read the hardware tiers from Domino.',
+    );
   });
 
   it('falls back when no usage source is configured, naming the setting', async () => {

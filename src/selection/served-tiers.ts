@@ -1,0 +1,45 @@
+import type { DeploymentConfig } from '../config.js';
+import type { ImageInfo } from '../ports/ec2.js';
+import { targetUpdateOf } from '../rollout/change-record.js';
+import { classifyTargets, isAmiId } from '../rollout/classify-tiers.js';
+import type { RolloutDeps } from '../rollout/rollout-deps.js';
+import { type TargetDeps, targetsFor } from '../rollout/targets/targets-for.js';
+
+/**
+ * The hardware tiers whose runs start on the AMI a bake makes: the tiers a rollout would move (Domino 3.x), or the
+ * tiers on the node pools of the node groups it would move (EKS). A run on a custom-AMI, pinned or GPU-pool tier
+ * never uses that AMI, so its image must not take the AMI's disk.
+ */
+export interface ServedTiers {
+  tierIds: string[];
+  /** Tier names as Domino shows them, for the message. */
+  labels: string[];
+  /** EKS: the node pools whose tiers these are. */
+  pools?: string[];
+}
+
+/** A target id no real target has: nothing is "already on" it, so every standard target is a planned move. */
+const NO_AMI = 'ami-suggestion';
+
+export type ServedTiersDeps = TargetDeps & Pick<RolloutDeps, 'ec2'>;
+
+/** As the rollout's plan would classify the targets today (classify-tiers.ts), without planning anything. */
+export async function servedTiers(deps: ServedTiersDeps, deployment: DeploymentConfig): Promise<ServedTiers> {
+  const port = targetsFor(deps, deployment.name);
+  const targets = await port.list();
+  const ids = [...new Set(targets.map((t) => t.ami))].filter(isAmiId).slice(0, 200);
+  const images = new Map<string, ImageInfo>((await deps.ec2.describeImages(ids)).map((image) => [image.id, image]));
+  const plan = classifyTargets({
+    deployment: deployment.name,
+    pinned: deployment.pinnedTiers,
+    target: NO_AMI,
+    targets,
+    images,
+  });
+  const audience = await port.audience(plan.updates.map(targetUpdateOf));
+  if (!audience) {
+    return { tierIds: plan.updates.map((u) => u.id), labels: plan.updates.map((u) => u.label) };
+  }
+  const tiers = new Map(audience.flatMap((pool) => pool.tiers.map((tier) => [tier.id, tier.label] as const)));
+  return { tierIds: [...tiers.keys()], labels: [...tiers.values()], pools: audience.map((pool) => pool.pool) };
+}
