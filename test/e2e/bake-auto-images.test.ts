@@ -65,21 +65,27 @@ const threadTexts = (harness: Harness, rootTs: string) =>
     .filter((call) => call.method === 'chat.postMessage' && call.args.thread_ts === rootTs)
     .map((call) => JSON.stringify(call.args.blocks ?? call.args.text));
 
+/** The bot on this world and registry, with BASE as the base image and these selection settings. */
+function startSelection(
+  world: ReturnType<typeof selectionWorld>['world'],
+  registry: ReturnType<typeof selectionWorld>['registry'],
+  selection: { diskBudgetGiB?: number } = {},
+) {
+  return startHarness({
+    world,
+    domino: true,
+    registry,
+    tweak: (config) => {
+      const deployment = config.deployments[0]!;
+      deployment.imageSelection = { ...deployment.imageSelection, baseImages: [BASE], ...selection };
+    },
+  });
+}
+
 describe('/ami bake --images auto end to end', () => {
   it('bakes exactly the chosen list (base, A, B under a 1 GiB budget) and shows why in the thread', async () => {
     const { world, registry } = selectionWorld();
-    h = await startHarness({
-      world,
-      domino: true,
-      registry,
-      tweak: (config) => {
-        config.deployments[0]!.imageSelection = {
-          ...config.deployments[0]!.imageSelection,
-          baseImages: [BASE],
-          diskBudgetGiB: 1,
-        };
-      },
-    });
+    h = await startSelection(world, registry, { diskBudgetGiB: 1 });
     await h.slash('bake --images auto', { responseId: 'auto1' });
     expect(await h.answer('auto1')).toContain('Baking 3 suggested image(s)');
     const bake = await endedBake(h);
@@ -104,14 +110,7 @@ describe('/ami bake --images auto end to end', () => {
     const { world, registry } = selectionWorld();
     const template = [...world.instances.values()].find((i) => i.tags.Name === 'acme-executor-template')!;
     template.rootVolumeGiB = 2;
-    h = await startHarness({
-      world,
-      domino: true,
-      registry,
-      tweak: (config) => {
-        config.deployments[0]!.imageSelection = { ...config.deployments[0]!.imageSelection, baseImages: [BASE] };
-      },
-    });
+    h = await startSelection(world, registry);
     await h.slash('bake --images auto', { responseId: 'auto3' });
     expect(await h.answer('auto3')).toContain('Baking 3 suggested image(s)');
     const bake = await endedBake(h);
@@ -126,14 +125,7 @@ describe('/ami bake --images auto end to end', () => {
   it('falls back to the configured list, saying so, when the registry cannot be reached', async () => {
     const { world, registry } = selectionWorld();
     registry.setReachable(HOST, false);
-    h = await startHarness({
-      world,
-      domino: true,
-      registry,
-      tweak: (config) => {
-        config.deployments[0]!.imageSelection = { ...config.deployments[0]!.imageSelection, baseImages: [BASE] };
-      },
-    });
+    h = await startSelection(world, registry);
     await h.slash('bake --images auto', { responseId: 'auto2' });
     const answer = await h.answer('auto2');
     expect(answer).toContain('No image suggestion');
