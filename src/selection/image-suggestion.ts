@@ -33,8 +33,8 @@ export interface SuggestedImage {
   base: boolean;
   runs: number;
   users: number;
-  /** Runs and users per hardware tier (or node pool), most runs first. */
-  tiers: Array<{ tier: string; runs: number; users: number }>;
+  /** Runs and users per hardware tier (its id; `label` its name when known), most runs first. */
+  tiers: Array<{ tier: string; runs: number; users: number; label?: string }>;
   /** This image's runs ÷ every run in the window. */
   runShare: number;
   /** Bytes it adds on top of the images listed before it. */

@@ -159,7 +159,10 @@ export async function suggestImages(
       base: c.required,
       runs: runsOf(c.ref),
       users: byRef.get(c.ref)?.users ?? 0,
-      tiers: (byRef.get(c.ref)?.tiers ?? []).map((t) => ({ ...t })),
+      tiers: (byRef.get(c.ref)?.tiers ?? []).map((t) => {
+        const label = scope.labels.get(t.tier);
+        return { ...t, ...(label ? { label } : {}) };
+      }),
       runShare: totalRuns === 0 ? 0 : runsOf(c.ref) / totalRuns,
       marginalBytes: c.marginalBytes,
       diskShare: budget.bytes === 0 ? 0 : c.marginalBytes / budget.bytes,
@@ -195,11 +198,12 @@ export async function suggestImages(
 async function usageScope(
   deps: SuggestImagesDeps,
   deployment: DeploymentConfig,
-): Promise<{ isServed: (tier: string) => boolean; shown: UsageScope }> {
+): Promise<{ isServed: (tier: string) => boolean; shown: UsageScope; labels: ReadonlyMap<string, string> }> {
   const pinned = new Set(deployment.pinnedTiers);
   const allButPinned = (reason?: Text) => ({
     isServed: (tier: string) => !pinned.has(tier),
     shown: { kind: 'all-but-pinned' as const, ...(reason ? { reason } : {}) },
+    labels: new Map<string, string>(),
   });
   if (!deps.servedTiers) return allButPinned();
   try {
@@ -207,6 +211,7 @@ async function usageScope(
     const ids = new Set(served.tierIds);
     return {
       isServed: (tier) => ids.has(tier),
+      labels: new Map(served.tierIds.map((id, i) => [id, served.labels[i] ?? id])),
       shown: { kind: 'served', tiers: served.labels, ...(served.pools ? { pools: served.pools } : {}) },
     };
   } catch (error) {

@@ -54,6 +54,11 @@ describe('imageSuggestionMessage', () => {
       'on every tier but the pinned ones (which tiers the AMI serves could not be read: Domino said &lt;!channel&gt;.)',
     );
     expect(usageScopeText(undefined)).toBe('on the standard tiers');
+    const named = sampleSuggestion();
+    named.chosen[1]!.tiers[0]!.label = 'Small <!here>';
+    expect(JSON.stringify(imageSuggestionMessage(named).blocks)).toContain(
+      '5 users on Small &lt;!here&gt; 60, large 5',
+    );
     const context = JSON.stringify(
       imageSuggestionMessage(sampleSuggestion({ usageScope: { kind: 'served', tiers: ['Small'] } })).blocks,
     );

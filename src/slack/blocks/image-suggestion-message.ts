@@ -21,9 +21,9 @@ const perWeek = (seconds: number) => `${formatDuration(Math.round(seconds) * 100
 const ref = (value: string) => codeText(truncate(value, 150));
 
 /** The three tiers with most runs, e.g. ` on small 60, large 10, +2 tiers`. */
-function tierList(tiers: ReadonlyArray<{ tier: string; runs: number }>): string {
+function tierList(tiers: ReadonlyArray<{ tier: string; runs: number; label?: string }>): string {
   if (tiers.length === 0) return '';
-  const shown = tiers.slice(0, 3).map((t) => `${escapeMrkdwn(truncate(t.tier, 40))} ${t.runs}`);
+  const shown = tiers.slice(0, 3).map((t) => `${escapeMrkdwn(truncate(t.label ?? t.tier, 40))} ${t.runs}`);
   const more = tiers.length > 3 ? `, +${tiers.length - 3} tiers` : '';
   return ` on ${shown.join(', ')}${more}`;
 }

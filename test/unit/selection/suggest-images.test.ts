@@ -175,6 +175,8 @@ describe('suggestImages', () => {
     expect([...s.chosen, ...s.leftOut].map((c) => c.ref)).not.toContain(`${HOST}/team/c:1`);
     expect(s.chosen.map((c) => c.ref)).toEqual([`${HOST}/domino/base:5`, `${HOST}/team/a:1`, `${HOST}/team/b:1`]);
     expect(s.usageScope).toEqual({ kind: 'served', tiers: ['Small'] });
+    // Each image's tiers carry the names Domino shows.
+    expect(s.chosen[1]!.tiers).toEqual([{ tier: 'small', runs: 70, users: 5, label: 'Small' }]);
   });
 
   it('counts every tier but the pinned ones, saying why, when the served tiers cannot be read', async () => {
