@@ -25,6 +25,15 @@ import { targetNounOf } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 import { revertDriftRefusal } from './terraform-drift-text.js';
 
+/** The audit's words for the revert's Terraform drift: accepted anew, or carried over from the reverted change. */
+function driftNote(change: ChangeRecord): string {
+  if (!change.notices?.length) return '';
+  const groups = `${change.notices.length} node group(s)`;
+  return change.noticesCarriedFrom
+    ? `; Terraform drift accepted for ${change.noticesCarriedFrom} carried over for ${groups}`
+    : `; drift from Terraform accepted for ${groups}`;
+}
+
 export interface RevertChangeInput {
   userId: string;
   channelId: string;
@@ -144,7 +153,7 @@ export function createRevertChange(deps: RolloutDeps) {
       action: 'change.planned',
       deployment: change.deployment,
       changeId: change._id,
-      summary: `revert of ${source._id}: ${change.updates.length} to restore, ${change.skipped.length} changed since`,
+      summary: `revert of ${source._id}: ${change.updates.length} to restore, ${change.skipped.length} changed since${driftNote(change)}`,
       before: Object.fromEntries(change.updates.map((t) => [t.id, t.from])),
       after: Object.fromEntries(change.updates.map((t) => [t.id, t.to])),
     });

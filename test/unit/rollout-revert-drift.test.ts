@@ -52,6 +52,12 @@ async function openRevert(r: Rig): Promise<ChangeRecord> {
   return revert!;
 }
 
+/** The audit trail's words for the planned change. */
+async function plannedSummary(r: Rig, changeId: string) {
+  const entries = await r.store.audit.listRecent(50);
+  return entries.find((e) => e.action === 'change.planned' && e.changeId === changeId)?.summary;
+}
+
 /** What the node group's template holds (the AMI of each version) and the version the node group runs. */
 const state = (r: Rig, name: string) => ({
   amis: r.versions(name).map((v) => v.imageId),
@@ -68,13 +74,16 @@ describe('revert of an eks-node-groups change: Terraform drift checked again', (
     const revert = await openRevert(r);
     expect(revert.updates.map((u) => [u.id, u.to])).toEqual(COMPUTE.map((n) => [n, r.seeded.nodeImageId]));
     expect(revert).toMatchObject({ noticesAcceptedBy: ADMIN, noticesCarriedFrom: source._id });
+    expect(await plannedSummary(r, revert._id)).toContain(
+      `Terraform drift accepted for ${source._id} carried over for 2 node group(s)`,
+    );
     expect(revert.notices?.map((n) => [n.key, n.templateId, n.ami])).toEqual(
       revert.updates.map((u) => [u.key, u.guard?.split(':')[0], r.seeded.nodeImageId]),
     );
     const message = r.chat.posts.find((p) => JSON.stringify(p.blocks ?? '').includes(revert._id));
     expect(blockKitProblems({ text: message?.text ?? '', blocks: message?.blocks ?? [] })).toEqual([]);
     const posted = JSON.stringify(message);
-    expect(posted).toContain('Launch templates Terraform manages');
+    expect(posted).toContain('*Terraform*: 2 planned node groups launch from templates Terraform manages');
     expect(posted).toContain('Launch templates Terraform manages (2 node groups).');
     expect(posted).toContain(`the revert puts back the AMI Terraform's variables named before ${source._id}`);
     expect(posted).toContain(`Drift accepted by <@${ADMIN}> for ${source._id}, carried over to this revert`);
@@ -134,6 +143,7 @@ describe('revert of an eks-node-groups change: Terraform drift checked again', (
     const revert = await openRevert(r);
     expect(revert.noticesAcceptedBy).toBe(ADMIN);
     expect(revert.noticesCarriedFrom).toBeUndefined();
+    expect(await plannedSummary(r, revert._id)).toContain('; drift from Terraform accepted for 1 node group(s)');
     expect(revert.notices?.map((n) => n.label)).toEqual([`${A} (pool compute)`]);
     const posted = JSON.stringify(r.chat.posts.find((p) => JSON.stringify(p.blocks ?? '').includes(revert._id)));
     expect(posted).toContain(`Accepted by <@${ADMIN}> when planning.`);

@@ -26,9 +26,7 @@ export function driftSection(change: DriftFacts): Block[] {
   if (notices.length === 0) return [];
   const head =
     change.kind === 'revert' && change.revertOf
-      ? renderMrkdwn(
-          text`${icon('warning')} *Launch templates Terraform manages*: ${revertDriftSummary(notices, change.revertOf)}`,
-        )
+      ? renderMrkdwn(text`${icon('warning')} *Terraform*: ${revertDriftSummary(notices, change.revertOf)}`)
       : renderMrkdwn(text`${icon('warning')} *Drifts from Terraform*: ${driftSummary(notices)}`);
   const lines = driftVariables(notices).map((entry) => renderMrkdwn(text`• ${driftLine(entry)}`));
   const tail = renderMrkdwn(acceptedText(change));
