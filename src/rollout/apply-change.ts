@@ -1,5 +1,6 @@
 import { errorCode, userMessage } from '../errors.js';
-import { expiryReason, unavailableAmis } from './apply-guards.js';
+import { plainText } from '../shared/text.js';
+import { expiryReason, unacceptedDrift, unavailableAmis } from './apply-guards.js';
 import { announceApplied } from './change-applied.js';
 import { refreshChangeMessage, replyInThread } from './change-messages.js';
 import {
@@ -17,6 +18,7 @@ import type { ApplyJournal, TargetOutcome } from './rollout-target.js';
 import { settleRunningWork } from './running-work.js';
 import { targetsFor } from './targets/targets-for.js';
 import { terminateDrain } from './terminate-drain.js';
+import { driftAtApply } from './terraform-drift-text.js';
 
 /** The apply's checkpoints on the change itself: a takeover after a crash reads what the crashed attempt saved. */
 function changeJournal(deps: RolloutDeps, change: ChangeRecord): ApplyJournal {
@@ -57,6 +59,16 @@ async function applyTargets(deps: RolloutDeps, change: ChangeRecord): Promise<Ap
     });
   }
   const targets = targetsFor(deps, change.deployment);
+  // Terraform drift, read again before the first write: a template Terraform manages since the plan (or one it
+  // did not accept drift for) was never accepted by an admin for this change, so nothing is written. A takeover
+  // (attempt > 1) finishes what the first attempt decided: its guarded writes may be half done.
+  const isFirstAttempt = (change.apply?.attempt ?? 1) === 1;
+  const drift = isFirstAttempt
+    ? unacceptedDrift(await targets.notices(change.updates.map(targetUpdateOf)), change)
+    : [];
+  if (drift.length > 0) {
+    return nothingWritten('failed', deps.clock.now(), { error: plainText(driftAtApply(drift, change)) });
+  }
   const journal = changeJournal(deps, change);
   // The runs on the machines the apply replaces: said to be evicted, or waited for (nothing written if too long).
   const unsettled = await settleRunningWork(deps, change, targets, journal);

@@ -3,6 +3,7 @@ import type { Ec2Port } from '../ports/ec2.js';
 import { formatWhen } from '../shared/format.js';
 import type { ChangeRecord } from './change-record.js';
 import { isAmiId } from './classify-tiers.js';
+import type { TargetNotice, TerraformDriftNotice } from './rollout-target.js';
 
 /**
  * The last instant an approved change may start applying: the maintenance window's end, or — without a window —
@@ -53,4 +54,23 @@ export async function unavailableAmis(
     if (image.state !== 'available') return [{ amiId, detail: `${amiId} is ${image.state}, not available` }];
     return [];
   });
+}
+
+/**
+ * The drift notices found now that a change's accepted ones do not cover (pure): accepting drift covers one node
+ * group on one launch template, so a template Terraform manages since, or another template the node group moved
+ * to, needs the admin's acceptance again. Nothing is covered by notices nobody accepted.
+ */
+export function unacceptedDrift(
+  found: readonly TargetNotice[],
+  accepted: Pick<ChangeRecord, 'notices' | 'noticesAcceptedBy'>,
+): TerraformDriftNotice[] {
+  const covered = new Set(
+    accepted.noticesAcceptedBy === undefined
+      ? []
+      : (accepted.notices ?? []).map((notice) => `${notice.key}\n${notice.templateId}`),
+  );
+  return found.filter(
+    (notice) => notice.kind === 'terraform-drift' && !covered.has(`${notice.key}\n${notice.templateId}`),
+  );
 }

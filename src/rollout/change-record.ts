@@ -184,6 +184,11 @@ export interface ChangeRecord {
   notices?: TargetNotice[];
   /** The admin who planned it knowing the notices (`--accept-terraform-drift`); a plan with notices has one. */
   noticesAcceptedBy?: string;
+  /**
+   * A revert: the change whose acceptance of the notices carries over (same node groups, same launch templates);
+   * `noticesAcceptedBy` is then that change's admin. Absent when the reverting admin accepted them anew.
+   */
+  noticesCarriedFrom?: string;
   revertOf?: string;
   drainOf?: string;
   snapshot: TierSnapshot[];

@@ -6,7 +6,7 @@ import type { DecideChangeInput } from './decide-change.js';
 import { createDecideChange } from './decide-change.js';
 import { createPlanDrain } from './plan-drain.js';
 import { createPlanRollout, type PlanRolloutInput } from './plan-rollout.js';
-import { createRevertChange } from './revert-change.js';
+import { createRevertChange, type RevertChangeInput } from './revert-change.js';
 import type { RolloutDeps } from './rollout-deps.js';
 import { createRolloutHistory } from './rollout-history.js';
 import { createRolloutScheduler, type RolloutScheduler } from './rollout-scheduler.js';
@@ -18,7 +18,7 @@ export interface RolloutUseCases {
   cancelTest(input: { userId: string; testId: string; origin?: ButtonOrigin }): Promise<Reply>;
   planRollout(input: PlanRolloutInput): Promise<Reply>;
   decideChange(input: DecideChangeInput): Promise<Reply>;
-  revertChange(input: { userId: string; channelId: string; changeId: string }): Promise<Reply>;
+  revertChange(input: RevertChangeInput): Promise<Reply>;
   planDrain(input: { userId: string; changeId: string }): Promise<Reply>;
   rolloutHistory(input: { limit?: number }): Promise<Reply>;
 }

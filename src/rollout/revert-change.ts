@@ -3,7 +3,7 @@ import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { code, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
-import { unavailableAmis } from './apply-guards.js';
+import { unacceptedDrift, unavailableAmis } from './apply-guards.js';
 import { approverNote } from './approver-capacity.js';
 import { audienceOf } from './change-audience.js';
 import { withChangeLock } from './change-lock.js';
@@ -16,20 +16,42 @@ import {
   snapshotOf,
   type TierUpdatePlan,
   targetKey,
+  targetUpdateOf,
 } from './change-record.js';
 import { refuseIfOpen } from './plan-rollout.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
 import { targetNounOf } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
+import { revertDriftRefusal } from './terraform-drift-text.js';
+
+/** The audit's words for the revert's Terraform drift: accepted anew, or carried over from the reverted change. */
+function driftNote(change: ChangeRecord): string {
+  if (!change.notices?.length) return '';
+  const groups = `${change.notices.length} node group(s)`;
+  return change.noticesCarriedFrom
+    ? `; Terraform drift accepted for ${change.noticesCarriedFrom} carried over for ${groups}`
+    : `; drift from Terraform accepted for ${groups}`;
+}
+
+export interface RevertChangeInput {
+  userId: string;
+  channelId: string;
+  changeId: string;
+  /** `--accept-terraform-drift`: the admin reverts knowing node groups drift that the reverted change did not accept. */
+  acceptDrift?: boolean;
+}
 
 /**
  * `/ami revert <change-id>`: a NEW change that puts back the AMIs recorded in the applied change's snapshot,
- * for the tiers it moved that are still on the AMI it set — a tier someone has changed since is left alone and
- * listed. It then goes through the same approval and guarded apply as any change.
+ * for the tiers it moved that are still as it left them (the AMI it set; a node group the launch template version
+ * it made) — a tier someone has changed since is left alone and listed. Terraform drift is checked again: the
+ * acceptance of the reverted change carries over to the same node groups on the same templates, and any other
+ * template Terraform manages needs `--accept-terraform-drift`. It then goes through the same approval and guarded
+ * apply as any change.
  */
 export function createRevertChange(deps: RolloutDeps) {
-  return async function revertChange(input: { userId: string; channelId: string; changeId: string }): Promise<Reply> {
+  return async function revertChange(input: RevertChangeInput): Promise<Reply> {
     if (!isChangeId(input.changeId)) {
       throw new AppError(
         'invalid_change_id',
@@ -70,7 +92,11 @@ export function createRevertChange(deps: RolloutDeps) {
             reason: 'missing-image',
             detail: `its recorded AMI cannot be restored (${missing}): left on ${tier.ami}`,
           });
-        } else if (tier && tier.ami === planned.to) {
+          continue;
+        }
+        // Re-read now: a target someone moved since (even to another version with the same AMI) is theirs.
+        const changed = tier ? await port.changedSince(source._id, targetUpdateOf(planned), tier) : 'no longer exists';
+        if (tier && changed === undefined) {
           // Guarded by what it is on now; for a node group a new launch template version with the recorded AMI.
           updates.push({ ...snapshotOf(tier), from: planned.to, to: original });
         } else {
@@ -79,23 +105,30 @@ export function createRevertChange(deps: RolloutDeps) {
             label: tier?.label ?? planned.label,
             executorImage: tier?.ami ?? '',
             reason: 'changed-since',
-            detail: tier
-              ? `now on ${tier.ami || 'nothing'}, not ${planned.to}: changed since, left alone`
-              : 'no longer exists',
+            detail: tier ? `${changed}: changed since, left alone` : 'no longer exists',
           });
         }
       }
       if (updates.length === 0) {
+        const noun = targetNounOf(deps.config.deployments, source.deployment).short;
+        const why = skipped.map((t) => `${t.label}: ${t.detail}`).join('; ');
         throw new AppError(
           'nothing_to_revert',
-          skipped.some((t) => t.reason === 'missing-image')
-            ? `Nothing to revert for ${source._id}: ${skipped.map((t) => `${t.label}: ${t.detail}`).join('; ')}.`.slice(
-                0,
-                3_000,
-              )
-            : `No ${targetNounOf(deps.config.deployments, source.deployment).short} changed by ${source._id} is still on ${source.targetAmi ?? 'its AMI'}; nothing to revert.`,
+          `Nothing to revert for ${source._id}: no ${noun} it changed is still as it left it (${why}).`.slice(0, 3_000),
         );
       }
+      // Terraform drift, read now: the reverted change's acceptance covers its node groups on the same templates.
+      const notices = await port.notices(updates.map(targetUpdateOf));
+      const unaccepted = unacceptedDrift(notices, source);
+      if (unaccepted.length > 0 && !input.acceptDrift) {
+        throw new AppError('terraform_drift', revertDriftRefusal(unaccepted, source._id));
+      }
+      const acceptance =
+        notices.length === 0
+          ? {}
+          : input.acceptDrift
+            ? { notices, noticesAcceptedBy: input.userId }
+            : { notices, noticesAcceptedBy: source.noticesAcceptedBy, noticesCarriedFrom: source._id };
       const draft: Omit<ChangeRecord, '_id'> = {
         kind: 'revert',
         deployment: source.deployment,
@@ -103,6 +136,7 @@ export function createRevertChange(deps: RolloutDeps) {
         createdAt: now,
         deadline: new Date(now.getTime() + deps.config.approvalTtlHours * 3_600_000),
         revertOf: source._id,
+        ...acceptance,
         snapshot: targets.map(snapshotOf),
         ...(updates.length > 0 ? await audienceOf(port, updates) : {}),
         updates,
@@ -119,7 +153,7 @@ export function createRevertChange(deps: RolloutDeps) {
       action: 'change.planned',
       deployment: change.deployment,
       changeId: change._id,
-      summary: `revert of ${source._id}: ${change.updates.length} to restore, ${change.skipped.length} changed since`,
+      summary: `revert of ${source._id}: ${change.updates.length} to restore, ${change.skipped.length} changed since${driftNote(change)}`,
       before: Object.fromEntries(change.updates.map((t) => [t.id, t.from])),
       after: Object.fromEntries(change.updates.map((t) => [t.id, t.to])),
     });

@@ -220,6 +220,13 @@ export interface RolloutTargetPort {
    * launch template version, whose AMI EC2 still holds. Undefined when it names none (the version is gone).
    */
   amiOfGuard(guard: string): Promise<string | undefined>;
+  /**
+   * What the target is on now when that is not what a change's applied move left it on (a revert leaves such a
+   * target alone, never overwriting someone else's change): a tier must still be on the AMI the move set; a node
+   * group on the launch template version the change created, not a later one (a person's, even with the same AMI).
+   * Undefined when the target is still as the change left it.
+   */
+  changedSince(changeId: string, applied: TargetUpdate, now: RolloutTarget): Promise<string | undefined>;
 }
 
 /**

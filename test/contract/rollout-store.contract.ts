@@ -55,6 +55,7 @@ export function rolloutStoreContract(name: string, open: () => Promise<StateStor
           },
         ],
         noticesAcceptedBy: 'U0A',
+        noticesCarriedFrom: 'chg-20261127-abcd',
         audience: [{ pool: 'compute', targets: ['compute-a'], tiers: [{ id: 'small-k8s', label: 'Small' }] }],
       });
       await store.changes.insert(change);
@@ -63,6 +64,7 @@ export function rolloutStoreContract(name: string, open: () => Promise<StateStor
       const got = await store.changes.get(change._id);
       expect(got?.notices).toEqual(change.notices);
       expect(got?.noticesAcceptedBy).toBe('U0A');
+      expect(got?.noticesCarriedFrom).toBe('chg-20261127-abcd');
       expect(got?.audience).toEqual(change.audience);
       expect(got?.runningWork).toEqual({ waitingSince: later(5), runs: 2, idleAt: later(HOUR) });
     });

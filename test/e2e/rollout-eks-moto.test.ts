@@ -90,7 +90,12 @@ interface MotoCluster {
  * The cluster in moto, created through the SDK as Domino's terraform would: the compute node groups run the
  * pipeline AMI small-k8s uses in the demo world (standard), the GPU one the world's custom GPU AMI (special).
  */
-async function seedCluster(endpoint: string, world: SimWorld, clock: Harness['clock']): Promise<MotoCluster> {
+async function seedCluster(
+  endpoint: string,
+  world: SimWorld,
+  clock: Harness['clock'],
+  terraformManaged: readonly string[] = [],
+): Promise<MotoCluster> {
   const imageOf = (tier: string) => world.tiers.find((t) => t.doc._id === tier)!.doc.executorImage;
   const computeAmi = imageOf('small-k8s');
   const gpuAmi = imageOf('gpu');
@@ -111,6 +116,13 @@ async function seedCluster(endpoint: string, world: SimWorld, clock: Harness['cl
           LaunchTemplateName: `${CLUSTER}-${name}`,
           VersionDescription: 'created by terraform',
           LaunchTemplateData: data,
+          ...(terraformManaged.includes(name)
+            ? {
+                TagSpecifications: [
+                  { ResourceType: 'launch-template', Tags: [{ Key: 'managed-by', Value: 'terraform' }] },
+                ],
+              }
+            : {}),
         }),
       );
       templateIds[name] = out.LaunchTemplate!.LaunchTemplateId!;
@@ -385,6 +397,63 @@ describe('an eks-node-groups rollout on moto through the real app', () => {
     // Reported in the thread, naming the node group.
     const report = threadOf(h.fake, change, postsBefore);
     expect(report.some((post) => post.includes(change._id) && post.includes(moved))).toBe(true);
+  });
+
+  it('drift never accepted for a template Terraform manages: the revert is refused naming it, moto unchanged, until the flag', async () => {
+    const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
+    const clock = createManualClock(new Date());
+    const managed = COMPUTE[1]!;
+    const moto = await seedCluster(server.endpoint, world, clock, [managed]);
+    fake = await startFakeSlack();
+    const database = uniqueDbName('eks-revert-drift');
+    // Planned and applied while eks.terraformTagKeys named no tag the template carries: no drift was accepted.
+    const first = await start({ world, clock, fake, database, eksPorts: realPorts(moto) });
+    const { amiId, change } = await plan(first);
+    expect(change.notices).toBeUndefined();
+    await first.click(ACTION_IDS.approve, change._id, { userId: APPROVERS[0], responseId: 'approve' });
+    await first.bot.rollout.idle();
+    expect((await first.store.changes.get(change._id))?.result).toMatchObject({ status: 'applied', conflicts: [] });
+    await first.close();
+    opened.splice(opened.indexOf(first), 1);
+
+    // Restarted with the tag Terraform puts on the middle template among eks.terraformTagKeys.
+    const h = await start({ world, clock, fake, database, eksPorts: realPorts(moto) }, (config) => {
+      config.deployments[0]!.eks!.terraformTagKeys = ['managed-by'];
+    });
+    await h.slash(`revert ${change._id}`, { userId: ADMIN2, responseId: 'revert' });
+    const refused = await h.answer('revert');
+    expect(refused).toContain(`The revert of ${change._id} would drift from the Terraform state`);
+    expect(refused).toContain(`node group ${managed} (pool compute): launch template ${CLUSTER}-${managed}`);
+    expect(refused).not.toContain(`node group ${COMPUTE[0]}`);
+    expect(refused).toContain(`/ami revert ${change._id} --accept-terraform-drift`);
+    await h.bot.rollout.idle();
+    expect((await h.store.changes.listRecent(10)).filter((c) => c.kind === 'revert')).toEqual([]);
+    for (const name of COMPUTE) {
+      expect((await versions(moto, name)).map((v) => [v.number, v.data.ImageId])).toEqual([
+        [1, moto.computeAmi],
+        [2, amiId],
+      ]);
+      expect(await nodegroupVersion(moto, name)).toBe('2');
+    }
+    expect(moto.ec2.createRequests).toHaveLength(COMPUTE.length);
+
+    // The admin accepts the drift: the revert is planned, and applies to every compute node group.
+    await h.slash(`revert ${change._id} --accept-terraform-drift`, { userId: ADMIN2, responseId: 'revert-drift' });
+    const revert = await latestChange(h, 'revert');
+    expect(revert.notices?.map((n) => n.label)).toEqual([`${managed} (pool compute)`]);
+    expect(revert.noticesAcceptedBy).toBe(ADMIN2);
+    await h.bot.rollout.idle();
+    await h.click(ACTION_IDS.approve, revert._id, { userId: APPROVERS[1], responseId: 'revert-ok' });
+    await h.bot.rollout.idle();
+    expect((await h.store.changes.get(revert._id))?.result).toMatchObject({ status: 'applied', conflicts: [] });
+    for (const name of COMPUTE) {
+      expect((await versions(moto, name)).map((v) => v.data.ImageId)).toEqual([
+        moto.computeAmi,
+        amiId,
+        moto.computeAmi,
+      ]);
+      expect(await nodegroupVersion(moto, name)).toBe('3');
+    }
   });
 
   type Crash = { call: 'createVersion' | 'updateNodegroupVersion'; when: 'before' | 'after' };

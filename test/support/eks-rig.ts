@@ -6,7 +6,7 @@ import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { newStepTable } from '../../src/bake/bake-steps.js';
 import { bakeImageTags } from '../../src/bake/image-tags.js';
 import { loadConfig } from '../../src/config.js';
-import { type ChangeRecord, snapshotOf } from '../../src/rollout/change-record.js';
+import { type ChangeRecord, snapshotOf, targetUpdateOf } from '../../src/rollout/change-record.js';
 import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
 import { targetsFor } from '../../src/rollout/targets/targets-for.js';
 import { unconfiguredTiers, unconfiguredTierUsers } from '../../src/rollout/unconfigured-ports.js';
@@ -80,9 +80,17 @@ ${options.deployment ?? ''}`;
   const nodegroup = (name: string) => sim.world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
   const versions = (name: string) => sim.world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
 
-  /** Plans as plan-rollout does (snapshot every target, move the compute pool) and approves. */
+  /**
+   * Plans as plan-rollout does (snapshot every target, move the compute pool, the Terraform drift of the seed's
+   * templates accepted by ADMIN) and approves.
+   */
   async function approvedChange(moving: readonly string[] = COMPUTE, extra: Partial<ChangeRecord> = {}) {
-    const targets = await targetsFor(deps, 'acme').list();
+    const port = targetsFor(deps, 'acme');
+    const targets = await port.list();
+    const updates = targets
+      .filter((t) => moving.includes(t.id))
+      .map((t) => ({ ...snapshotOf(t), from: t.ami, to: newAmi }));
+    const notices = await port.notices(updates.map(targetUpdateOf));
     const now = clock.now();
     const change: ChangeRecord = {
       _id: 'chg-20261203-k3m9',
@@ -93,7 +101,8 @@ ${options.deployment ?? ''}`;
       deadline: new Date(now.getTime() + 3_600_000),
       targetAmi: newAmi,
       snapshot: targets.map(snapshotOf),
-      updates: targets.filter((t) => moving.includes(t.id)).map((t) => ({ ...snapshotOf(t), from: t.ami, to: newAmi })),
+      updates,
+      ...(notices.length > 0 ? { notices, noticesAcceptedBy: ADMIN } : {}),
       skipped: [],
       unchanged: [],
       channel: 'C0OPS00001',

@@ -347,5 +347,20 @@ export function createEksNodeGroupTargets(
       if (!recorded) return undefined;
       return (await deps.launchTemplates.describeVersion(recorded.templateId, recorded.version))?.imageId;
     },
+    async changedSince(changeId, applied, now) {
+      if (now.ami !== applied.to) return `now on ${now.ami || 'nothing'}, not ${applied.to}`;
+      // Re-read: the version the node group runs now must be the one this change made (its description and AMI),
+      // on the template it planned; a later version with the same AMI is someone else's (other settings, perhaps).
+      const current = parseGuard(now.guard);
+      const planned = parseGuard(applied.guard);
+      const isOurs =
+        current !== undefined &&
+        current.templateId === planned?.templateId &&
+        (await madeByChange(changeId, applied, current.templateId, current.version)) !== undefined;
+      if (isOurs) return undefined;
+      return current
+        ? `now on launch template ${current.templateId} version ${current.version}, not the version ${changeId} made`
+        : 'now on no launch template';
+    },
   };
 }

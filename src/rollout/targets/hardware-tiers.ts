@@ -82,5 +82,8 @@ export function createHardwareTierTargets(
     },
     // A tier's guard is the executorImage itself.
     amiOfGuard: async (guard) => guard || undefined,
+    // A tier has nothing but its executorImage: on the AMI the move set is as the change left it.
+    changedSince: async (_, applied, now) =>
+      now.ami === applied.to ? undefined : `now on ${now.ami || 'nothing'}, not ${applied.to}`,
   };
 }
