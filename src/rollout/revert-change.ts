@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
+import { targetNounOf } from '../shared/target-noun.js';
 import { code, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { unavailableAmis } from './apply-guards.js';
@@ -20,7 +21,6 @@ import {
 import { refuseIfOpen } from './plan-rollout.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
-import { targetNounOf } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 
 /**
