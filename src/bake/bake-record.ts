@@ -1,5 +1,6 @@
-import type { ContainerRuntime, ContainerRuntimeChoice, Provision } from '../config.js';
+import type { ContainerRuntime, ContainerRuntimeChoice, DeploymentKind, Provision } from '../config.js';
 import { type ButtonOrigin, isClickOn } from '../shared/button-origin.js';
+import { type TargetNoun, targetNoun } from '../shared/target-noun.js';
 import type { BAKE_STEP_MODULES } from './bake-steps.js';
 /**
  * A bake is an explicit status plus persisted facts. Everything a restarted process needs to
@@ -81,6 +82,11 @@ export interface BakeRecord {
   runtimeChoice?: ContainerRuntimeChoice;
   /** The deployment's provisioning when the bake started; absent (older records): salt-highstate. */
   provision?: Provision;
+  /**
+   * The deployment's kind when the bake started, for the words its steps use ("node template" for EKS); absent
+   * (older records): hardware-tiers, whose words are the seed's.
+   */
+  kind?: DeploymentKind;
   status: BakeStatus;
   /** Why compensation runs: a failure or a cancel request. */
   outcome?: 'failed' | 'cancelled';
@@ -97,6 +103,11 @@ export interface BakeRecord {
   createdAt: Date;
   updatedAt: Date;
   endedAt?: Date;
+}
+
+/** What this bake calls its template and its AMI, by the kind of deployment it bakes for (pure). */
+export function bakeNoun(bake: Pick<BakeRecord, 'kind'>): TargetNoun {
+  return targetNoun(bake.kind);
 }
 
 export function isBakeActive(bake: Pick<BakeRecord, 'status'>): boolean {

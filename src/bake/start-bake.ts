@@ -120,6 +120,7 @@ export function createStartBake(deps: StartBakeDeps) {
         // Kept on the bake: a configuration change while it runs (or before it resumes) does not change it.
         runtimeChoice: deploymentRuntimeChoice(deployment),
         provision: deploymentProvision(deployment),
+        kind: deployment.kind,
         status: 'running',
         steps: newStepTable(),
         facts: {},

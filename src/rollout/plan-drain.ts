@@ -3,13 +3,13 @@ import type { InstanceInfo } from '../ports/ec2.js';
 import { hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
+import { targetNounOf } from '../shared/target-noun.js';
 import { code, text } from '../shared/text.js';
 import { withChangeLock } from './change-lock.js';
 import { postChange, replyInThread } from './change-messages.js';
 import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied, targetKey } from './change-record.js';
 import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
-import { targetNounOf } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 
 const LIVE: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);

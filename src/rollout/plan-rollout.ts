@@ -3,6 +3,7 @@ import type { ImageInfo } from '../ports/ec2.js';
 import type { ButtonOrigin } from '../shared/button-origin.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
+import { targetNoun } from '../shared/target-noun.js';
 import { icon, joinText, link, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { approverNote } from './approver-capacity.js';
@@ -17,7 +18,6 @@ import { audit, type RolloutDeps } from './rollout-deps.js';
 import { type ChangeGate, olderRefusal, overrideReasonRefusal, type StandardAmi, testRefusal } from './rollout-gate.js';
 import type { TestSetting } from './rollout-target.js';
 import { storeNewChange } from './store-change.js';
-import { targetNoun } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 import { driftRefusal } from './terraform-drift-text.js';
 

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
+import { targetNounOf } from '../shared/target-noun.js';
 import { code, text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { unacceptedDrift, unavailableAmis } from './apply-guards.js';
@@ -21,7 +22,6 @@ import {
 import { refuseIfOpen } from './plan-rollout.js';
 import { audit, type RolloutDeps } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
-import { targetNounOf } from './target-noun.js';
 import { targetsFor } from './targets/targets-for.js';
 import { revertDriftRefusal } from './terraform-drift-text.js';
 

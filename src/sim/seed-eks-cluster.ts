@@ -260,8 +260,10 @@ export function addNodegroup(
 
 /**
  * A Domino 4+ hardware tier that runs its jobs on a node pool (Domino's `nodePool`): the simulated Domino places
- * its jobs on the pool's nodes. It has no executorImage: its AMI is the node groups'.
+ * its jobs on the pool's nodes, and its hardware tier API lists it with that pool (what the AMI test checks against
+ * the test node group). It has no executorImage: its AMI is the node groups'.
  */
 export function addNodePoolTier(world: SimWorld, id: string, pool: string): void {
   world.tiers.push({ idType: 'string', doc: { _id: id, name: `${pool} pool`, executorImage: '', nodePool: pool } });
+  world.hardwareTiers.push({ id, name: `${pool} pool`, nodePool: pool });
 }

@@ -1,8 +1,8 @@
 import type { Config } from '../config.js';
 import type { ChangeRecord } from '../rollout/change-record.js';
 import type { RolloutPresenter } from '../rollout/rollout-presenter.js';
-import { targetNounOf } from '../rollout/target-noun.js';
 import { plural } from '../shared/format.js';
+import { targetNounOf } from '../shared/target-noun.js';
 import {
   announcementMessage,
   cancelledNoticeMessage,

@@ -123,10 +123,14 @@ describe('/ami bake of an EKS node template (containerd)', () => {
     // Named and tagged with the node pool it is for (today's rule with the pool).
     expect(image.name).toMatch(/^domino-[a-z0-9-]+-default-node-\d{8}-\d{4}$/);
     expect(image.tags[NODE_POOLS_TAG]).toBe('default');
+    expect(image.description).toMatch(/^Domino node AMI baked by ami-bot/);
     expect(node.state).toBe('stopped');
 
-    // The thread and the card say what ran and what was skipped, and why.
+    // The thread and the card say what ran and what was skipped, and why, in the deployment's words.
     const thread = threadText(h);
+    expect(bake.kind).toBe('eks-node-groups');
+    expect(thread).toContain('*Find the node template* — ');
+    expect(thread).not.toContain('executor template');
     expect(thread).toContain('*List cached images (containerd, ctr)* — containerd, ctr detected; 0 image(s) cached');
     expect(thread).toContain('*Pull images (containerd, ctr)*');
     expect(thread).toContain('*Provision (none configured)* — skipped: no provisioning configured');
@@ -135,6 +139,8 @@ describe('/ami bake of an EKS node template (containerd)', () => {
     expect(card).toContain(':fast_forward: Provision (none configured)');
     expect(card).toContain(':fast_forward: Prune dangling images (containerd, ctr)');
     expect(card).toContain('succeeded');
+    expect(card).toContain(':white_check_mark: Find the node template');
+    expect(card).not.toContain('executor template');
   });
 
   it('runs the configured provisioning script with nerdctl pulls; its log is not in the AMI', async () => {

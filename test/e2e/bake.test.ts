@@ -68,6 +68,7 @@ describe('/ami bake end to end (signed request → real app → simulator → Fe
     const image = h.world.images.get(bake.facts.imageId!)!;
     expect(image.state).toBe('available');
     expect(image.name).toBe(bake.facts.imageName);
+    expect(image.description).toMatch(/^Domino executor AMI baked by ami-bot/);
     expect(image.tags[CREATED_BY_TAG]).toBe('ami-bot');
     // Salt's output (diffs of managed files) is not in the AMI: neither this bake's log nor an older one.
     expect([...image.fs.files.keys()].filter((path) => path.includes('highstate'))).toEqual([]);

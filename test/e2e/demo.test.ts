@@ -56,6 +56,7 @@ describe('npm run demo', () => {
     expect(section(output, 'Quarterly review')).toContain(
       'To bake the suggested images: `/ami bake acme --images auto` (1 image left out, as listed above).',
     );
+    expect(output).toContain('*Find the executor template* — ');
     // The demo runs on the simulated clock, and its messages say so: on this manual clock, that time is virtual
     // (no speed is true of it), never the configured ×N no clock ran at.
     expect(output).toContain(
@@ -169,7 +170,9 @@ describe('npm run demo -- --kind eks', () => {
     const output = lines.join('\n');
     expect(result.ok, output.slice(-3000)).toBe(true);
     const { imageId } = result.bake!.facts;
-    // The bake: ctr detected on the node template, provisioning skipped.
+    // The bake: ctr detected on the node template (so its steps call it), provisioning skipped.
+    expect(output).toContain('*Find the node template* — ');
+    expect(output).not.toContain('executor template');
     expect(output).toContain('List cached images (containerd, ctr)* — containerd, ctr detected');
     expect(output).toContain(
       "Container runtime detected on the node template: ctr (images pulled into containerd's k8s.io namespace); provisioning: skipped",

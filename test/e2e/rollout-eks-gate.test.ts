@@ -13,6 +13,48 @@ const COMPUTE = ['compute-us-west-2a', 'compute-us-west-2b'];
 const TEST_NODEGROUP = 'test-us-west-2a';
 const TEST_HARDWARE_TIER = 'test-pool';
 
+/**
+ * The real app on the simulator with the demo's deployment as an EKS one: the seeded cluster, a Domino hardware
+ * tier on the test node group's pool (TEST_HARDWARE_TIER), and `testHardwareTier` as given.
+ */
+async function eksGate(testHardwareTier = TEST_HARDWARE_TIER) {
+  const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
+  const seeded = seedEksCluster(world);
+  addNodePoolTier(world, TEST_HARDWARE_TIER, 'test');
+  // The node groups run an AMI an earlier bake of acme made: standard.
+  world.images.get(seeded.nodeImageId)!.tags = {
+    'created-by': 'ami-bot',
+    'ami-bot:bake-id': 'bake-20260815-abcd',
+    'ami-bot:deployment': 'acme',
+  };
+  const harness = await rolloutHarness(
+    (config) => {
+      // Generous: on the scaled clock a stall of this busy machine reads as seconds of Pulling.
+      config.domino.pullPassSeconds = 120;
+      const deployment = config.deployments[0]!;
+      delete deployment.testTier;
+      deployment.kind = 'eks-node-groups';
+      // The demo's template is a docker host (the containerd bake: test/e2e/bake-containerd.test.ts).
+      deployment.containerRuntime = 'docker';
+      deployment.eks = {
+        cluster: seeded.cluster,
+        nodegroups: [],
+        nodePools: ['compute'],
+        nodePoolLabel: NODE_POOL_LABEL,
+        testNodegroup: TEST_NODEGROUP,
+        testHardwareTier,
+        force: false,
+        terraformTagKeys: [],
+        runningWork: 'evict',
+      };
+    },
+    { world, eks: true },
+  );
+  const versions = (name: string) => world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
+  const nodegroup = (name: string) => world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
+  return { harness, world, seeded, versions, nodegroup };
+}
+
 describe('the test gate of an eks-node-groups deployment', () => {
   let h: Harness | undefined;
   afterEach(async () => {
@@ -21,41 +63,9 @@ describe('the test gate of an eks-node-groups deployment', () => {
   });
 
   it('bake → test on the test node group → plan without override → approve → apply', async () => {
-    const world = seedDemoWorld(createSimWorld({ deployment: 'acme' }));
-    const seeded = seedEksCluster(world);
-    addNodePoolTier(world, TEST_HARDWARE_TIER, 'test');
-    // The node groups run an AMI an earlier bake of acme made: standard.
-    world.images.get(seeded.nodeImageId)!.tags = {
-      'created-by': 'ami-bot',
-      'ami-bot:bake-id': 'bake-20260815-abcd',
-      'ami-bot:deployment': 'acme',
-    };
-    h = await rolloutHarness(
-      (config) => {
-        // Generous: on the scaled clock a stall of this busy machine reads as seconds of Pulling.
-        config.domino.pullPassSeconds = 120;
-        const deployment = config.deployments[0]!;
-        delete deployment.testTier;
-        deployment.kind = 'eks-node-groups';
-        // The demo's template is a docker host (the containerd bake: test/e2e/bake-containerd.test.ts).
-        deployment.containerRuntime = 'docker';
-        deployment.eks = {
-          cluster: seeded.cluster,
-          nodegroups: [],
-          nodePools: ['compute'],
-          nodePoolLabel: NODE_POOL_LABEL,
-          testNodegroup: TEST_NODEGROUP,
-          testHardwareTier: TEST_HARDWARE_TIER,
-          force: false,
-          terraformTagKeys: [],
-          runningWork: 'evict',
-        };
-      },
-      { world, eks: true },
-    );
-    const versions = (name: string) => world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
-    const nodegroup = (name: string) => world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
-
+    // The test hardware tier runs on the test node group's pool: the test goes ahead.
+    const { harness, world, seeded, versions, nodegroup } = await eksGate();
+    h = harness;
     const baked = await bake(h);
     const newAmi = baked.facts.imageId!;
     const old = seeded.nodeImageId;
@@ -108,5 +118,27 @@ describe('the test gate of an eks-node-groups deployment', () => {
     }
     // The test node group is not a rollout target: still on its restored version.
     expect(versions(TEST_NODEGROUP)).toHaveLength(3);
+  });
+
+  it('a test hardware tier on another pool than the test node group’s is refused before anything changes', async () => {
+    // small-k8s runs its jobs on the compute pool: they would land on compute nodes, still on the old AMI.
+    const { harness, versions, nodegroup } = await eksGate('small-k8s');
+    h = harness;
+    const baked = await bake(h);
+    await h.slash(`test ${baked._id}`, { responseId: 'test' });
+    const answer = await h.answer('test');
+    expect(answer).toContain('The test hardware tier Small');
+    expect(answer).toContain(
+      `runs its jobs on node pool compute, but the test node group ${TEST_NODEGROUP} is node pool test`,
+    );
+    expect(answer).toContain('deployments[].eks.testHardwareTier');
+    expect(answer).toContain('nothing was changed');
+    await h.bot.rollout.idle();
+    // Nothing changed: the test node group's launch template version, its updates, no test stored or job run.
+    expect(nodegroup(TEST_NODEGROUP).launchTemplate?.version).toBe('1');
+    expect(versions(TEST_NODEGROUP)).toHaveLength(1);
+    expect(nodegroup(TEST_NODEGROUP).updates).toEqual([]);
+    expect(await h.store.amiTests.listRecent(5)).toEqual([]);
+    expect(h.world.jobs.size).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { planPrune } from '../../src/lifecycle/prune-plan.js';
 import type { Block } from '../../src/ports/chat.js';
 import type { AuditAction, AuditEntry } from '../../src/rollout/audit-record.js';
 import type { ChangeRecord, ChangeStatus } from '../../src/rollout/change-record.js';
-import { targetNoun } from '../../src/rollout/target-noun.js';
+import { targetNoun } from '../../src/shared/target-noun.js';
 import { text } from '../../src/shared/text.js';
 import {
   announcementMessage,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BakeRecord, newBakeId } from '../../src/bake/bake-record.js';
-import { newStepTable } from '../../src/bake/bake-steps.js';
+import { BAKE_STEPS, newStepTable, stepTitle } from '../../src/bake/bake-steps.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { bakeListMessage } from '../../src/slack/blocks/bake-list.js';
 import { bakeRootMessage } from '../../src/slack/blocks/bake-message.js';
@@ -80,6 +80,25 @@ describe('bakeRootMessage', () => {
     const old = allText(bakeRootMessage(bake(), t0, { sandbox: false }).blocks);
     expect(old).toContain(':white_small_square: Pull images\\n');
     expect(old).toContain('salt-call state.highstate');
+  });
+
+  it('names the template by the deployment’s kind: the node template on EKS, the executor template on tiers', () => {
+    const eks = bake({ kind: 'eks-node-groups' });
+    eks.steps['find-template'] = { state: 'running', startedAt: t0 };
+    const eksCard = allText(bakeRootMessage(eks, new Date(t0.getTime() + 5000), { sandbox: false }).blocks);
+    expect(eksCard).toContain(':hourglass_flowing_sand: Find the node template — 5 s');
+    expect(eksCard).not.toContain('executor');
+    expect(stepTitle('find-template', eks)).toBe('Find the node template');
+    // Tiers, and a bake saved before kinds were kept on it: the seed's words, unchanged.
+    for (const tiers of [bake({ kind: 'hardware-tiers' }), bake()]) {
+      expect(stepTitle('find-template', tiers)).toBe('Find the executor template');
+      expect(allText(bakeRootMessage(tiers, t0, { sandbox: false }).blocks)).toContain(
+        ':white_small_square: Find the executor template',
+      );
+    }
+    expect(stepTitle('find-template')).toBe('Find the executor template');
+    // No other title says executor on EKS.
+    expect(BAKE_STEPS.map((step) => stepTitle(step, eks)).filter((title) => /executor/i.test(title))).toEqual([]);
   });
 
   it('drops the Cancel button once the bake ended, and marks sandbox and --no-reboot', () => {

@@ -237,6 +237,68 @@ describe('AMI test on a test node group', () => {
     expect(await r.store.amiTests.listRecent(5, 'acme')).toEqual([]);
   });
 
+  it('refuses a test hardware tier on another node pool than the test node group’s: nothing is changed', async () => {
+    // small-k8s runs on the compute pool: its job would land on compute nodes, still on the old AMI.
+    const r = await rig(`, testNodegroup: ${TEST_NODEGROUP}, testHardwareTier: small-k8s`);
+    const refused = start(r);
+    await expect(refused).rejects.toMatchObject({ code: 'test_hardware_tier_pool_mismatch' });
+    const message = await refused.catch((error: Error) => error.message);
+    expect(message).toBe(
+      `The test hardware tier Small (\`small-k8s\`) runs its jobs on node pool compute, but the test node group ${TEST_NODEGROUP} is node pool test (its dominodatalab.com/node-pool label): the test job would run on nodes not launched from the AMI and pass falsely. Set \`deployments[].eks.testHardwareTier\` to a hardware tier on node pool test, or \`deployments[].eks.testNodegroup\` to a node group of pool compute; nothing was changed. Hardware tiers on node pool test: test pool (\`${TEST_HARDWARE_TIER}\`).`,
+    );
+    expect(r.versions()).toHaveLength(1);
+    expect(r.testGroup().launchTemplate?.version).toBe('1');
+    expect(r.testGroup().updates).toHaveLength(0);
+    expect(await r.store.amiTests.listRecent(5, 'acme')).toEqual([]);
+    expect(r.sim.world.jobs.size).toBe(0);
+  });
+
+  it('a test hardware tier moved to another pool in Domino is refused; once it is back, the test runs and passes', async () => {
+    const r = await rig();
+    const listed = r.sim.world.hardwareTiers.find((t) => t.id === TEST_HARDWARE_TIER)!;
+    listed.nodePool = 'compute';
+    await expect(start(r)).rejects.toMatchObject({
+      code: 'test_hardware_tier_pool_mismatch',
+      message: expect.stringContaining('runs its jobs on node pool compute, but the test node group'),
+    });
+    expect(r.versions()).toHaveLength(1);
+    expect(r.testGroup().updates).toHaveLength(0);
+    // The refusal kept nothing: the deployment is free for the next test, which runs on the test pool.
+    listed.nodePool = 'test';
+    expect(plainText((await r.drive(start(r))).text ?? '')).toMatch(/Test test-\d{8}-[a-z0-9]{4} started/);
+    const test = await r.settled((await r.latestTest())._id);
+    expect(test.status).toBe('passed');
+    expect(r.versions().map((v) => v.imageId)).toEqual([r.seeded.nodeImageId, r.newAmi, r.seeded.nodeImageId]);
+    await r.deps.tasks.stop();
+  });
+
+  it('refuses a test hardware tier Domino does not know, or whose node pool it does not say', async () => {
+    const unknown = await rig(`, testNodegroup: ${TEST_NODEGROUP}, testHardwareTier: no-such-tier`);
+    await expect(start(unknown)).rejects.toMatchObject({
+      code: 'test_hardware_tier_unknown',
+      message: expect.stringContaining(
+        'Domino has no hardware tier `no-such-tier` (`deployments[].eks.testHardwareTier`), so the test job cannot be sent to the test node group test-us-west-2a (pool test). Set `deployments[].eks.testHardwareTier` to a hardware tier on node pool test; nothing was changed. Hardware tiers on node pool test: test pool (`test-pool-tier`).',
+      ),
+    });
+    expect(unknown.versions()).toHaveLength(1);
+    expect(unknown.testGroup().updates).toHaveLength(0);
+
+    // A Domino whose hardware tier API lists the tier without its node pool.
+    const unsaid = await rig();
+    const domino = {
+      ...unsaid.deps.domino,
+      listHardwareTiers: async () => [{ id: TEST_HARDWARE_TIER, name: 'test pool' }],
+    };
+    await expect(start(unsaid, { ...unsaid.deps, domino })).rejects.toMatchObject({
+      code: 'test_hardware_tier_pool_unknown',
+      message: expect.stringContaining(
+        'Domino does not say which node pool the test hardware tier test pool (`test-pool-tier`) runs on',
+      ),
+    });
+    expect(unsaid.versions()).toHaveLength(1);
+    expect(await unsaid.store.amiTests.listRecent(5, 'acme')).toEqual([]);
+  });
+
   it('a process that died in the switch is taken over by the next test: one version per switch and restore', async () => {
     const r = await rig();
     let calls = 0;

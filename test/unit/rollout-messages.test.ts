@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeploymentKind } from '../../src/config.js';
 import type { Block } from '../../src/ports/chat.js';
 import type { ChangeRecord, DrainInstance } from '../../src/rollout/change-record.js';
-import { targetNoun, targetNounOf } from '../../src/rollout/target-noun.js';
+import { targetNoun, targetNounOf } from '../../src/shared/target-noun.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { announcementMessage, userNoticeMessage } from '../../src/slack/blocks/announce-message.js';
 import { applyResultMessage } from '../../src/slack/blocks/apply-result-message.js';

@@ -1,6 +1,7 @@
 import { AppError, userMessage } from '../../errors.js';
 import { templatePatternFor } from '../../shared/deployment-scope.js';
 import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
+import { bakeNoun } from '../bake-record.js';
 import { takeTemplateLock } from '../template-lock.js';
 import { restoreTemplateState } from './restore-template.js';
 
@@ -18,7 +19,7 @@ const run: StepFn = async (ctx) => {
     const list = found.map((i) => `${i.id} (${i.name || 'no name'}, ${i.state})`).join(', ');
     throw new AppError(
       'template_ambiguous',
-      `${found.length} instances match \`${pattern}\`: ${list}. Make the pattern match exactly one executor template.`,
+      `${found.length} instances match \`${pattern}\`: ${list}. Make the pattern match exactly one ${bakeNoun(ctx.bake).template}.`,
     );
   }
   const template = found[0]!;
@@ -50,6 +51,8 @@ const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1
 export const findTemplate: BakeStep<'find-template'> = {
   name: 'find-template',
   title: 'Find the executor template',
+  // The deployment's word for it: an EKS bake finds its node template.
+  titleOf: (bake) => `Find the ${bakeNoun(bake).template}`,
   run,
   undo: giveTemplateBack,
 };

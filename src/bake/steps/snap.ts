@@ -2,7 +2,7 @@ import { AppError, userMessage } from '../../errors.js';
 import type { ImageInfo } from '../../ports/ec2.js';
 import { bakeAmiName, nodePoolsOf } from '../ami-name.js';
 import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
-import { stepProgress } from '../bake-record.js';
+import { bakeNoun, stepProgress } from '../bake-record.js';
 import { imageReferences } from '../image-in-use.js';
 import { BAKE_ID_TAG, bakeImageTags } from '../image-tags.js';
 
@@ -29,7 +29,7 @@ const run: StepFn = async (ctx) => {
     imageId = await ec2.createImage({
       instanceId: ctx.bake.facts.instanceId!,
       name,
-      description: `Domino executor AMI baked by ami-bot (${ctx.bake._id}) for ${ctx.bake.deployment}`,
+      description: `Domino ${bakeNoun(ctx.bake).ami} baked by ami-bot (${ctx.bake._id}) for ${ctx.bake.deployment}`,
       noReboot: ctx.bake.noReboot,
       deviceNames: ctx.bake.facts.deviceNames ?? [],
       tags: bakeImageTags(ctx.bake, nodePoolsOf(ctx.deployment)),

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { DeploymentConfig } from '../../config.js';
 import { AppError, userMessage } from '../../errors.js';
 import type { Clock } from '../../ports/clock.js';
-import type { DominoApiPort } from '../../ports/domino.js';
+import type { DominoApiPort, HardwareTierInfo } from '../../ports/domino.js';
 import type { EksPort, NodegroupInfo } from '../../ports/eks.js';
 import type { LaunchTemplatePort } from '../../ports/launch-templates.js';
+import { code, joinText, text, words } from '../../shared/text.js';
 import {
   applyBySteps,
   type InstanceScope,
@@ -60,6 +61,52 @@ export function versionDescription(changeId: string, update: TargetUpdate): stri
 export function requestToken(step: 'version' | 'update', changeId: string, update: TargetUpdate): string {
   const digest = createHash('sha256').update(`${step}\n${changeId}\n${update.key}\n${update.to}`).digest('hex');
   return `${changeId.slice(0, 24)}-${step[0]}-${digest.slice(0, 32)}`;
+}
+
+/**
+ * The test job runs on its hardware tier's node pool: unless that is the test node group's pool, it lands on nodes
+ * the switch did not launch from the AMI and passes falsely. The refusal names both ends, the settings, and the
+ * tiers Domino has on the test node group's pool (pure).
+ */
+export function testTierPoolRefusal(input: {
+  nodegroup: string;
+  /** The test node group's node-pool label value. */
+  pool: string;
+  nodePoolLabel: string;
+  hardwareTierId: string;
+  /** Every hardware tier Domino lists. */
+  tiers: readonly HardwareTierInfo[];
+}): AppError | undefined {
+  const { nodegroup, pool, hardwareTierId } = input;
+  const tier = input.tiers.find((t) => t.id === hardwareTierId);
+  if (tier?.nodePool === pool) return undefined;
+  const tierSetting = code('deployments[].eks.testHardwareTier');
+  const onPool = input.tiers.filter((t) => t.nodePool === pool).slice(0, 5);
+  const candidates =
+    onPool.length === 0
+      ? text`Domino lists no hardware tier on node pool ${pool}.`
+      : text`Hardware tiers on node pool ${pool}: ${joinText(
+          onPool.map((t) => text`${t.name} (${code(t.id)})`),
+          words(', '),
+        )}.`;
+  const fix = text`Set ${tierSetting} to a hardware tier on node pool ${pool}; nothing was changed. ${candidates}`;
+  if (!tier) {
+    return new AppError(
+      'test_hardware_tier_unknown',
+      text`Domino has no hardware tier ${code(hardwareTierId)} (${tierSetting}), so the test job cannot be sent to the test node group ${nodegroup} (pool ${pool}). ${fix}`,
+    );
+  }
+  const named = text`${tier.name} (${code(tier.id)})`;
+  if (tier.nodePool === undefined) {
+    return new AppError(
+      'test_hardware_tier_pool_unknown',
+      text`Domino does not say which node pool the test hardware tier ${named} runs on, so ami-bot cannot check that the test job lands on the test node group ${nodegroup} (pool ${pool}) and not on nodes of the old AMI. ${fix}`,
+    );
+  }
+  return new AppError(
+    'test_hardware_tier_pool_mismatch',
+    text`The test hardware tier ${named} runs its jobs on node pool ${tier.nodePool}, but the test node group ${nodegroup} is node pool ${pool} (its ${input.nodePoolLabel} label): the test job would run on nodes not launched from the AMI and pass falsely. Set ${tierSetting} to a hardware tier on node pool ${pool}, or ${code('deployments[].eks.testNodegroup')} to a node group of pool ${tier.nodePool}; nothing was changed. ${candidates}`,
+  );
 }
 
 /**
@@ -245,7 +292,8 @@ export function createEksNodeGroupTargets(
 
   /**
    * The test node group, refused unless the test job can only land on its nodes: it must be changeable (not
-   * special) and the only node group of its node pool, the pool `testHardwareTier` names.
+   * special) and the only node group of its node pool, and that pool must be the one Domino runs `testHardwareTier`'s
+   * jobs on.
    */
   async function testTarget(): Promise<TestTarget> {
     const name = settings.testNodegroup;
@@ -277,6 +325,14 @@ export function createEksNodeGroupTargets(
         `The test node group ${name} has no ${settings.nodePoolLabel} label, so no hardware tier can send the test job to its nodes; nothing was changed.`,
       );
     }
+    const refusal = testTierPoolRefusal({
+      nodegroup: name,
+      pool,
+      nodePoolLabel: settings.nodePoolLabel,
+      hardwareTierId,
+      tiers: await deps.domino.listHardwareTiers(),
+    });
+    if (refusal) throw refusal;
     const others: string[] = [];
     for (const other of await deps.eks.listNodegroups(cluster)) {
       if (other === name) continue;

@@ -1,7 +1,7 @@
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
-import { type TargetNoun, targetNoun } from '../../rollout/target-noun.js';
 import { plural, truncate } from '../../shared/format.js';
+import { type TargetNoun, targetNoun } from '../../shared/target-noun.js';
 import {
   CONTEXT_MAX,
   contextBlock,

@@ -1,8 +1,8 @@
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
 import { targetKey } from '../../rollout/change-record.js';
-import { type TargetNoun, targetNoun } from '../../rollout/target-noun.js';
 import { plural } from '../../shared/format.js';
+import { type TargetNoun, targetNoun } from '../../shared/target-noun.js';
 import { codeText, contextBlock, escapeCut, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 
 /** What to run after a failed apply: a drain or a revert is redone by its own command, not by a new rollout plan. */

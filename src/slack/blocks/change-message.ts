@@ -1,8 +1,8 @@
 import type { ActionsBlock, Button, ConfirmationDialog, MrkdwnElement } from '@slack/types';
 import type { Block } from '../../ports/chat.js';
 import type { ChangeRecord } from '../../rollout/change-record.js';
-import { type TargetNoun, targetNoun } from '../../rollout/target-noun.js';
 import { plural, truncate } from '../../shared/format.js';
+import { type TargetNoun, targetNoun } from '../../shared/target-noun.js';
 import { ACTION_IDS } from '../action-ids.js';
 import {
   CONTEXT_MAX,

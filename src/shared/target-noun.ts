@@ -3,7 +3,8 @@ import type { DeploymentKind } from '../config.js';
 /**
  * What a deployment's rollout targets and their AMI are called in its messages, by kind: a Domino 3.x admin moves
  * hardware tiers' executor image, a Domino 4+ admin moves node groups' node image (their launch template's AMI).
- * Every message about a change names its targets through this, so no node group is ever called a tier (pure).
+ * Every message about a change names its targets through this, so no node group is ever called a tier; the bake
+ * names its template and AMI through it too (pure; in shared/ so that both bake and rollout may read it).
  */
 export interface TargetNoun {
   kind: DeploymentKind;
@@ -22,6 +23,10 @@ export interface TargetNoun {
   /** The machines that run the work and boot from that AMI: `executors`, `nodes`. */
   machines: string;
   machine: string;
+  /** The instance a bake snapshots: `executor template`, `node template`. */
+  template: string;
+  /** What a bake makes: `executor AMI`, `node AMI`. */
+  ami: string;
 }
 
 const NOUNS: Record<DeploymentKind, TargetNoun> = {
@@ -34,6 +39,8 @@ const NOUNS: Record<DeploymentKind, TargetNoun> = {
     image: 'executor image',
     machines: 'executors',
     machine: 'executor',
+    template: 'executor template',
+    ami: 'executor AMI',
   },
   'eks-node-groups': {
     kind: 'eks-node-groups',
@@ -44,6 +51,8 @@ const NOUNS: Record<DeploymentKind, TargetNoun> = {
     image: 'node image',
     machines: 'nodes',
     machine: 'node',
+    template: 'node template',
+    ami: 'node AMI',
   },
 };
 
