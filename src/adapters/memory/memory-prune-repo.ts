@@ -1,26 +1,19 @@
 import { isDecisionAllowed, type PruneRecord } from '../../lifecycle/prune-record.js';
 import type { PruneRepo } from '../../lifecycle/prune-repo.js';
+import { copy, insertOnce, readOne, recentOf } from './memory-records.js';
 
 /** Prune records in process memory (sandbox, tests): the same guards as the MongoDB repository. */
 export function createMemoryPruneRepo(): PruneRepo {
   const records = new Map<string, PruneRecord>();
-  const copy = <T>(value: T): T => structuredClone(value);
   return {
     async insert(record) {
-      if (records.has(record._id)) return false;
-      records.set(record._id, copy(record));
-      return true;
+      return insertOnce(records, record);
     },
     async get(id) {
-      const record = records.get(id);
-      return record ? copy(record) : undefined;
+      return readOne(records, id, copy);
     },
     async listRecent(limit, deployment) {
-      return [...records.values()]
-        .filter((r) => deployment === undefined || r.deployment === deployment)
-        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-        .slice(0, limit)
-        .map(copy);
+      return recentOf(records, deployment).slice(0, limit).map(copy);
     },
     async decide(id, decision) {
       const record = records.get(id);

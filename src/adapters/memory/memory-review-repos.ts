@@ -10,8 +10,7 @@ import {
 } from '../../review/review-record.js';
 import type { ReviewRepo } from '../../review/review-repo.js';
 import { isTickClaimable, type TickLease, type TickRepo } from '../../review/tick-repo.js';
-
-const copy = <T>(value: T): T => structuredClone(value);
+import { copy, insertOnce, readOne, recentOf } from './memory-records.js';
 
 /** Tick leases in memory, one per tick, with the same take-over rule as the MongoDB repo. */
 export function createMemoryTickRepo(): TickRepo {
@@ -32,8 +31,7 @@ export function createMemoryTickRepo(): TickRepo {
       if (lease && lease.owner === owner && !lease.doneAt) lease.releasedAt = at;
     },
     async get(key) {
-      const lease = leases.get(key);
-      return lease ? copy(lease) : undefined;
+      return readOne(leases, key, copy);
     },
   };
 }
@@ -45,10 +43,8 @@ export function createMemoryReviewRepo(): ReviewRepo {
   const view = (doc: ReviewDoc): ReviewRecord => copy(deriveReview(doc, [...(events.get(doc._id)?.values() ?? [])]));
   // Same rule as the MongoDB repo: only the newest few reviews of each deployment can be open.
   const listOpen = async (deployment?: string) => {
-    const newest = [...docs.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     const seen = new Map<string, number>();
-    return newest
-      .filter((doc) => deployment === undefined || doc.deployment === deployment)
+    return recentOf(docs, deployment)
       .filter((doc) => {
         const count = seen.get(doc.deployment) ?? 0;
         seen.set(doc.deployment, count + 1);
@@ -60,13 +56,10 @@ export function createMemoryReviewRepo(): ReviewRepo {
   };
   return {
     async insert(review) {
-      if (docs.has(review._id)) return false;
-      docs.set(review._id, copy(review));
-      return true;
+      return insertOnce(docs, review);
     },
     async get(id) {
-      const doc = docs.get(id);
-      return doc ? view(doc) : undefined;
+      return readOne(docs, id, view);
     },
     listOpen,
     async listDue(now) {

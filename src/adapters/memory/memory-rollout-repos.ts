@@ -11,34 +11,26 @@ import {
 } from '../../rollout/change-record.js';
 import type { ChangeRepo } from '../../rollout/change-repo.js';
 import type { NotificationRepo } from '../../rollout/notification-repo.js';
+import { copy, insertOnce, readOne, recentOf } from './memory-records.js';
 
 /**
  * The rollout's state in process memory, with the same first-one-wins semantics as the MongoDB repos (the shared
  * contract tests run against both). JavaScript runs each check-and-set below without interleaving, which is what
  * the MongoDB repos get from inserting a document with a fixed `_id`. Copies in and out.
  */
-const copy = <T>(value: T): T => structuredClone(value);
-const newestFirst = <T extends { createdAt: Date }>(a: T, b: T) => b.createdAt.getTime() - a.createdAt.getTime();
 
 export function createMemoryChangeRepo(): ChangeRepo {
   const changes = new Map<string, ChangeRecord>();
   const read = (change: ChangeRecord) => copy({ ...change, status: deriveStatus(change) });
   return {
     async insert(change) {
-      if (changes.has(change._id)) return false;
-      changes.set(change._id, copy(change));
-      return true;
+      return insertOnce(changes, change);
     },
     async get(id) {
-      const change = changes.get(id);
-      return change ? read(change) : undefined;
+      return readOne(changes, id, read);
     },
     async listRecent(limit, deployment) {
-      return [...changes.values()]
-        .filter((change) => deployment === undefined || change.deployment === deployment)
-        .sort(newestFirst)
-        .slice(0, limit)
-        .map(read);
+      return recentOf(changes, deployment).slice(0, limit).map(read);
     },
     async listOpen() {
       return [...changes.values()].map(read).filter((change) => OPEN_STATUSES.includes(change.status));
@@ -77,16 +69,12 @@ export function createMemoryChangeRepo(): ChangeRepo {
 
 export function createMemoryAmiTestRepo(): AmiTestRepo {
   const tests = new Map<string, AmiTestRecord>();
-  const recent = (deployment?: string) =>
-    [...tests.values()].filter((test) => deployment === undefined || test.deployment === deployment).sort(newestFirst);
   return {
     async insert(test) {
-      if (tests.has(test._id)) throw new Error(`duplicate key: test ${test._id}`);
-      tests.set(test._id, copy(test));
+      if (!insertOnce(tests, test)) throw new Error(`duplicate key: test ${test._id}`);
     },
     async get(id) {
-      const test = tests.get(id);
-      return test ? copy(test) : undefined;
+      return readOne(tests, id, copy);
     },
     async save(id, patch) {
       const test = tests.get(id);
@@ -99,13 +87,13 @@ export function createMemoryAmiTestRepo(): AmiTestRepo {
       return copy(test);
     },
     async latestFinished(deployment, amiId) {
-      const found = recent(deployment).find(
+      const found = recentOf(tests, deployment).find(
         (test) => ['passed', 'failed', 'unproven'].includes(test.status) && (!amiId || test.amiId === amiId),
       );
       return found ? copy(found) : undefined;
     },
     async listRecent(limit, deployment) {
-      return recent(deployment).slice(0, limit).map(copy);
+      return recentOf(tests, deployment).slice(0, limit).map(copy);
     },
   };
 }

@@ -11,6 +11,7 @@ import type { StateStore } from '../../ports/state-store.js';
 import type { LockRepo } from '../../shared/lock-repo.js';
 import type { DeliveryRepo } from '../../slack/delivery-repo.js';
 import { createMemoryPruneRepo } from './memory-prune-repo.js';
+import { copy, insertOnce, readOne, recentOf } from './memory-records.js';
 import { createMemoryReviewRepo, createMemoryTickRepo } from './memory-review-repos.js';
 import {
   createMemoryAmiTestRepo,
@@ -27,23 +28,16 @@ import {
 export function createMemoryStateStore(): StateStore {
   const bakes = new Map<string, BakeRecord>();
   const locks = new Map<string, { holder: string; at: Date }>();
-  const copy = <T>(value: T): T => structuredClone(value);
 
   const bakeRepo: BakeRepo = {
     async insert(bake) {
-      if (bakes.has(bake._id)) throw new Error(`duplicate key: bake ${bake._id}`);
-      bakes.set(bake._id, copy(bake));
+      if (!insertOnce(bakes, bake)) throw new Error(`duplicate key: bake ${bake._id}`);
     },
     async get(id) {
-      const bake = bakes.get(id);
-      return bake ? copy(bake) : undefined;
+      return readOne(bakes, id, copy);
     },
     async listRecent(limit, deployment) {
-      return [...bakes.values()]
-        .filter((bake) => deployment === undefined || bake.deployment === deployment)
-        .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-        .slice(0, limit)
-        .map(copy);
+      return recentOf(bakes, deployment).slice(0, limit).map(copy);
     },
     async listClaimable(now) {
       return [...bakes.values()].filter((bake) => isBakeActive(bake) && isLeaseFree(bake, now)).map((bake) => bake._id);
