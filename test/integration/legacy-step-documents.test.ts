@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { LEGACY_BAKE_CANCELS } from '../../src/adapters/mongo/legacy-bake-cancels.js';
+import { LEGACY_BAKE_CANCELS, LEGACY_TEST_CANCELS } from '../../src/adapters/mongo/legacy-cancels.js';
 import { LEGACY_CHANGE_STEPS, type LegacyStepDoc, legacyFolds } from '../../src/adapters/mongo/legacy-change-steps.js';
 import { LEGACY_REVIEW_EVENTS } from '../../src/adapters/mongo/legacy-review-events.js';
-import { LEGACY_TEST_CANCELS } from '../../src/adapters/mongo/legacy-test-cancels.js';
 import { createMongoStateStore } from '../../src/adapters/mongo/state-store.js';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import type { StateStore } from '../../src/ports/state-store.js';

@@ -8,7 +8,7 @@ import {
   isCommandKey,
 } from '../../bake/bake-record.js';
 import type { BakeRepo } from '../../bake/bake-repo.js';
-import { foldLegacyBakeCancels } from './legacy-bake-cancels.js';
+import { foldLegacyBakeCancels } from './legacy-cancels.js';
 
 const ACTIVE: BakeStatus[] = ['running', 'compensating'];
 

@@ -5,7 +5,7 @@ import type { AuditEntry } from '../../rollout/audit-record.js';
 import type { AuditRepo } from '../../rollout/audit-repo.js';
 import type { NotificationRepo } from '../../rollout/notification-repo.js';
 import { createMongoChangeRepo } from './change-repo.js';
-import { foldLegacyTestCancels } from './legacy-test-cancels.js';
+import { foldLegacyTestCancels } from './legacy-cancels.js';
 import { isDuplicateKey } from './lock-repo.js';
 
 /**
