@@ -119,3 +119,23 @@ export async function callAws<T>(api: string, what: string, fn: () => Promise<T>
     throw fromAwsError(error, { api, what });
   }
 }
+
+/**
+ * Every page of a paged AWS call, in order, each page one `callAws`: `read` gives a page's items and the token of
+ * the next page (none after the last).
+ */
+export async function callAwsPages<P, T>(
+  api: string,
+  what: string,
+  send: (token: string | undefined) => Promise<P>,
+  read: (page: P) => { items: readonly T[] | undefined; next: string | undefined },
+): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = read(await callAws(api, what, () => send(token)));
+    all.push(...(page.items ?? []));
+    token = page.next;
+  } while (token);
+  return all;
+}

@@ -9,7 +9,7 @@ import {
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { Ec2Port } from '../../ports/ec2.js';
-import { callAws, isAwsError } from './aws-errors.js';
+import { callAws, callAwsPages, isAwsError } from './aws-errors.js';
 import { createEc2ImageLifecycle } from './ec2-image-lifecycle.js';
 import { createEc2ImageOperations } from './ec2-images.js';
 import { liveInstancesFilter, tagFilters, toInstanceInfo } from './ec2-mapping.js';
@@ -21,16 +21,12 @@ const VOLUME_GONE = ['InvalidVolume.NotFound'];
 /** Real EC2 adapter. Throttling is retried by the client's own retry strategy (see aws-clients.ts). */
 export function createEc2Adapter(client: EC2Client): Ec2Port {
   async function describeInstances(input: DescribeInstancesCommandInput, what: string): Promise<Instance[]> {
-    const instances: Instance[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await callAws('ec2:DescribeInstances', what, () =>
-        client.send(new DescribeInstancesCommand({ ...input, NextToken })),
-      );
-      for (const reservation of page.Reservations ?? []) instances.push(...(reservation.Instances ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return instances;
+    return callAwsPages(
+      'ec2:DescribeInstances',
+      what,
+      (NextToken) => client.send(new DescribeInstancesCommand({ ...input, NextToken })),
+      (page) => ({ items: page.Reservations?.flatMap((r) => r.Instances ?? []), next: page.NextToken }),
+    );
   }
 
   const images = createEc2ImageOperations(client);

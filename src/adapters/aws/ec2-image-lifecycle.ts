@@ -12,7 +12,7 @@ import {
   type SnapshotReturnCodes,
 } from '@aws-sdk/client-ec2';
 import type { Ec2ImageLifecycle, ImageInfo, SnapshotOutcome } from '../../ports/ec2.js';
-import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
+import { callAws, callAwsPages, fromAwsError, isAwsError } from './aws-errors.js';
 import { describeImagePages, IMAGE_GONE, SNAPSHOT_GONE } from './ec2-images.js';
 import { tagFilters, toLifecycleImageInfo, toSnapshotInfo } from './ec2-mapping.js';
 
@@ -28,16 +28,12 @@ export function createEc2ImageLifecycle(
   describeImages: (imageIds: string[]) => Promise<ImageInfo[]>,
 ): Ec2ImageLifecycle {
   async function describeSnapshotPages(input: DescribeSnapshotsCommandInput, what: string): Promise<Snapshot[]> {
-    const snapshots: Snapshot[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await callAws('ec2:DescribeSnapshots', what, () =>
-        client.send(new DescribeSnapshotsCommand({ ...input, NextToken })),
-      );
-      snapshots.push(...(page.Snapshots ?? []));
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return snapshots;
+    return callAwsPages(
+      'ec2:DescribeSnapshots',
+      what,
+      (NextToken) => client.send(new DescribeSnapshotsCommand({ ...input, NextToken })),
+      (page) => ({ items: page.Snapshots, next: page.NextToken }),
+    );
   }
 
   /** Snapshots CreateImage made for an image, found by the description AWS gives them. */

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AppError } from '../../errors.js';
 import type { CreateImageInput, Ec2Port, ImageInfo } from '../../ports/ec2.js';
-import { callAws, fromAwsError, isAwsError } from './aws-errors.js';
+import { callAwsPages, fromAwsError, isAwsError } from './aws-errors.js';
 import { averageSnapshotProgress, recordToTags, toImageInfo } from './ec2-mapping.js';
 
 export const IMAGE_GONE = ['InvalidAMIID.NotFound', 'InvalidAMIID.Malformed', 'InvalidAMIID.Unavailable'];
@@ -26,16 +26,12 @@ export async function describeImagePages(
   input: DescribeImagesCommandInput,
   what: string,
 ): Promise<Image[]> {
-  const images: Image[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await callAws('ec2:DescribeImages', what, () =>
-      client.send(new DescribeImagesCommand({ ...input, NextToken })),
-    );
-    images.push(...(page.Images ?? []));
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return images;
+  return callAwsPages(
+    'ec2:DescribeImages',
+    what,
+    (NextToken) => client.send(new DescribeImagesCommand({ ...input, NextToken })),
+    (page) => ({ items: page.Images, next: page.NextToken }),
+  );
 }
 
 /** The AMI half of the EC2 adapter: create, look up and progress (retiring is in ec2-image-lifecycle.ts). */

@@ -9,22 +9,18 @@ import {
 } from '@aws-sdk/client-eks';
 import { AppError } from '../../errors.js';
 import type { EksPort, NodegroupInfo, NodegroupUpdate } from '../../ports/eks.js';
-import { callAws, isAwsError } from './aws-errors.js';
+import { callAws, callAwsPages, isAwsError } from './aws-errors.js';
 
 /** Real EKS adapter (managed node groups). Throttling is retried by the client (eks-client.ts), not here. */
 export function createEksAdapter(client: EKSClient): EksPort {
   return {
     async listNodegroups(cluster) {
-      const names: string[] = [];
-      let nextToken: string | undefined;
-      do {
-        const page = await callAws('eks:ListNodegroups', `list the node groups of cluster ${cluster}`, () =>
-          client.send(new ListNodegroupsCommand({ clusterName: cluster, nextToken })),
-        );
-        names.push(...(page.nodegroups ?? []));
-        nextToken = page.nextToken;
-      } while (nextToken);
-      return names;
+      return callAwsPages(
+        'eks:ListNodegroups',
+        `list the node groups of cluster ${cluster}`,
+        (nextToken) => client.send(new ListNodegroupsCommand({ clusterName: cluster, nextToken })),
+        (page) => ({ items: page.nodegroups, next: page.nextToken }),
+      );
     },
 
     async describeNodegroup(cluster, nodegroup) {
