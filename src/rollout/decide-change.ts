@@ -1,12 +1,12 @@
 import { AppError } from '../errors.js';
 import { type ButtonOrigin, notItsMessage } from '../shared/button-origin.js';
 import type { Reply } from '../shared/reply.js';
-import { code, icon, type Text, text, user, when, words } from '../shared/text.js';
+import { icon, type Text, text, user, when, words } from '../shared/text.js';
 import { checkApprover } from './approvers.js';
 import { refreshChangeMessage } from './change-messages.js';
-import { type ChangeRecord, isChangeId, isFromOwnMessage } from './change-record.js';
+import { type ChangeRecord, isFromOwnMessage } from './change-record.js';
 import { notifyCancelled } from './notify-cancelled.js';
-import { audit, type RolloutDeps } from './rollout-deps.js';
+import { audit, type RolloutDeps, requireChangeId } from './rollout-deps.js';
 
 export interface DecideChangeInput {
   userId: string;
@@ -63,12 +63,7 @@ export function createDecideChange(deps: RolloutDeps, next: { apply(changeId: st
   const tz = deps.config.timeZone;
   const say = deps.presenter.content;
   return async function decideChange(input: DecideChangeInput): Promise<Reply> {
-    if (!isChangeId(input.changeId)) {
-      throw new AppError(
-        'invalid_change_id',
-        text`${code(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
-      );
-    }
+    requireChangeId(input.changeId);
     const change = await deps.store.changes.get(input.changeId);
     if (!change) throw new AppError('unknown_change', `No change ${input.changeId}; nothing was changed.`);
     if (input.origin && !isFromOwnMessage(change, input.origin))

@@ -4,11 +4,11 @@ import { hasTags, isTemplateInstance } from '../shared/deployment-scope.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { targetNounOf } from '../shared/target-noun.js';
-import { code, text } from '../shared/text.js';
+import { text } from '../shared/text.js';
 import { withChangeLock } from './change-lock.js';
 import { postChange, replyInThread } from './change-messages.js';
-import { type ChangeRecord, type DrainInstance, isChangeId, isTierApplied, targetKey } from './change-record.js';
-import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
+import { type ChangeRecord, type DrainInstance, isTierApplied, targetKey } from './change-record.js';
+import { audit, type RolloutDeps, requireChangeId, requireDeployment } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
 import { targetsFor } from './targets/targets-for.js';
 
@@ -70,12 +70,7 @@ type DrainOutcome = { drain: ChangeRecord; old: Awaited<ReturnType<typeof findOl
 
 export function createPlanDrain(deps: RolloutDeps) {
   return async function planDrain(input: { userId: string; changeId: string }): Promise<Reply> {
-    if (!isChangeId(input.changeId)) {
-      throw new AppError(
-        'invalid_change_id',
-        text`${code(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
-      );
-    }
+    requireChangeId(input.changeId);
     const source = await deps.store.changes.get(input.changeId);
     if (!source) throw new AppError('unknown_change', `No change ${input.changeId}.`);
     if (source.kind === 'drain' || source.status !== 'applied') {

@@ -2,7 +2,7 @@ import { AppError } from '../errors.js';
 import { plural } from '../shared/format.js';
 import type { Reply } from '../shared/reply.js';
 import { targetNounOf } from '../shared/target-noun.js';
-import { code, text, words } from '../shared/text.js';
+import { text, words } from '../shared/text.js';
 import { announceInBackground } from './announce-change.js';
 import { unacceptedDrift, unavailableAmis } from './apply-guards.js';
 import { approverNote } from './approver-capacity.js';
@@ -11,7 +11,6 @@ import { withChangeLock } from './change-lock.js';
 import { postChange } from './change-messages.js';
 import {
   type ChangeRecord,
-  isChangeId,
   isTierApplied,
   type SkippedTier,
   snapshotOf,
@@ -20,7 +19,7 @@ import {
   targetUpdateOf,
 } from './change-record.js';
 import { refuseIfOpen } from './plan-rollout.js';
-import { audit, type RolloutDeps } from './rollout-deps.js';
+import { audit, type RolloutDeps, requireChangeId } from './rollout-deps.js';
 import { storeNewChange } from './store-change.js';
 import { targetsFor } from './targets/targets-for.js';
 import { revertDriftRefusal } from './terraform-drift-text.js';
@@ -52,12 +51,7 @@ export interface RevertChangeInput {
  */
 export function createRevertChange(deps: RolloutDeps) {
   return async function revertChange(input: RevertChangeInput): Promise<Reply> {
-    if (!isChangeId(input.changeId)) {
-      throw new AppError(
-        'invalid_change_id',
-        text`${code(input.changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
-      );
-    }
+    requireChangeId(input.changeId);
     const source = await deps.store.changes.get(input.changeId);
     if (!source)
       throw new AppError('unknown_change', `No change ${input.changeId}; \`/ami history\` lists recent ones.`);

@@ -11,9 +11,11 @@ import type { StateStore } from '../ports/state-store.js';
 import type { BackgroundTasks } from '../shared/background-tasks.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
+import { code, text } from '../shared/text.js';
 import type { AuditEntry } from './audit-record.js';
 import { newAuditId } from './audit-record.js';
 import type { ChangeAppliedListener } from './change-applied.js';
+import { isChangeId } from './change-record.js';
 import type { RolloutPresenter } from './rollout-presenter.js';
 
 /** Everything the rollout use cases need from the outside, injected once by bot.ts. */
@@ -48,6 +50,16 @@ export function requireDeployment(config: Config, name: string): DeploymentConfi
     throw new AppError('unknown_deployment', `Deployment ${name} is no longer configured; nothing was changed.`);
   }
   return deployment;
+}
+
+/** Refuses what is not a change id (a typed argument, a forged button value) before the store is read. */
+export function requireChangeId(changeId: string): void {
+  if (!isChangeId(changeId)) {
+    throw new AppError(
+      'invalid_change_id',
+      text`${code(changeId.slice(0, 40))} is not a change id (like chg-20261128-k3m9).`,
+    );
+  }
 }
 
 /** Writes an audit entry; an audit failure is logged loudly but never undoes what already happened. */
