@@ -9,9 +9,11 @@ import { isValidScriptPath, scriptPathProblem } from './shared/script-path.js';
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, { error: 'expected a Slack channel id such as C0123ABCD' });
 const userId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, { error: 'expected a Slack user id such as U0123ABCD' });
 const userGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, { error: 'expected a Slack user group id such as S0123ABCD' });
+/** A deployment's name; `/ami images` and `/ami prune` check a typed one against it too. */
+export const DEPLOYMENT_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const deploymentName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: 'expected a lowercase deployment name (letters, digits, dashes)' });
+  .regex(DEPLOYMENT_NAME_PATTERN, { error: 'expected a lowercase deployment name (letters, digits, dashes)' });
 const timeZone = z
   .string()
   .refine(isValidTimeZone, { error: 'expected an IANA time zone such as UTC or Europe/Berlin' });

@@ -1,4 +1,4 @@
-import { parsed, type Subcommand, usageError, valuesOf } from './subcommand.js';
+import { optionalArg, parsed, type Subcommand } from './subcommand.js';
 
 export type ReviewCommand = { kind: 'review'; deployment?: string };
 
@@ -8,9 +8,9 @@ export const review: Subcommand<ReviewCommand> = {
   name: 'review',
   help: [{ usage: USAGE, summary: 'post the AMI review report (tiers, AMI ages, images in use) with its buttons' }],
   parse(words) {
-    const args = valuesOf(words);
-    if (args.length > 1) return usageError(`Usage: \`${USAGE}\`.`);
-    return parsed(args[0] === undefined ? { kind: 'review' } : { kind: 'review', deployment: args[0] });
+    const arg = optionalArg(words, USAGE);
+    if (!arg.ok) return arg;
+    return parsed(arg.value === undefined ? { kind: 'review' } : { kind: 'review', deployment: arg.value });
   },
   run(command, { caller, useCases }) {
     return useCases.openReview({

@@ -1,4 +1,4 @@
-import { parsed, type Subcommand, usageError, valuesOf } from './subcommand.js';
+import { optionalArg, parsed, type Subcommand } from './subcommand.js';
 
 export type StatusCommand = { kind: 'status'; bakeId?: string };
 
@@ -8,9 +8,9 @@ export const status: Subcommand<StatusCommand> = {
   name: 'status',
   help: [{ usage: USAGE, summary: 'running and recent bakes, or one bake' }],
   parse(words) {
-    const args = valuesOf(words);
-    if (args.length > 1) return usageError(`Usage: \`${USAGE}\`.`);
-    return parsed(args[0] === undefined ? { kind: 'status' } : { kind: 'status', bakeId: args[0] });
+    const arg = optionalArg(words, USAGE);
+    if (!arg.ok) return arg;
+    return parsed(arg.value === undefined ? { kind: 'status' } : { kind: 'status', bakeId: arg.value });
   },
   run(command, { useCases }) {
     return useCases.bakeStatus(command.bakeId === undefined ? {} : { bakeId: command.bakeId });

@@ -1,3 +1,4 @@
+import { DEPLOYMENT_NAME_PATTERN } from '../../config-schema.js';
 import type { Reply } from '../../shared/reply.js';
 import type { Caller } from '../authorize.js';
 import type { UseCases } from '../listeners.js';
@@ -43,3 +44,20 @@ export interface Subcommand<C> {
 
 /** The words' values, for the subcommands that need no raw text. */
 export const valuesOf = (args: readonly Word[]): string[] => args.map((word) => word.value);
+
+/** An optional single argument (`/ami status [bake-id]`): none, or one word; more are a usage error. */
+export function optionalArg(args: readonly Word[], usage: string): Result<string | undefined, UsageError> {
+  const values = valuesOf(args);
+  if (values.length > 1) return usageError(`Usage: \`${usage}\`.`);
+  return parsed(values[0]);
+}
+
+/** An optional `[deployment]`: none, or one name spelled as the configuration's deployment names are. */
+export function optionalDeployment(args: readonly Word[], usage: string): Result<string | undefined, UsageError> {
+  const deployment = optionalArg(args, usage);
+  if (!deployment.ok || deployment.value === undefined || DEPLOYMENT_NAME_PATTERN.test(deployment.value))
+    return deployment;
+  return usageError(
+    `A deployment name is lowercase letters, digits and dashes (as in the configuration). Usage: \`${usage}\`.`,
+  );
+}
