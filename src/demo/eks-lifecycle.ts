@@ -5,7 +5,7 @@ import type { SeededEks, SimWorld } from '../sim/index.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import type { DemoStage } from './demo-stage.js';
 import type { LifecycleContext } from './lifecycle.js';
-import { changeEnded, newestChange, newestTest } from './lifecycle.js';
+import { approveAndWait, newestChange, newestTest, ownApprovalRefused, requestRevert } from './lifecycle.js';
 
 interface NodegroupRow {
   name: string;
@@ -138,16 +138,10 @@ export async function eksPlanAndApply(ctx: LifecycleContext, bake: BakeRecord, c
   await stage.waitUntil(async () => (await stage.store.changes.get(change._id))?.announcement);
   await requester.answer(beforePlan, /^Planned/);
 
-  ctx.banner(`${requester.name} tries to approve their own change`);
-  const before = stage.sink.answers.length;
-  await requester.press(ACTION_IDS.approve, change._id);
-  const refusal = await requester.answer(before, /:no_entry:/);
+  const refusal = await ownApprovalRefused(ctx, change._id);
   ctx.banner(`${approver.name} approves; EKS replaces the nodes of each node group`);
-  const beforeApproval = stage.sink.answers.length;
   const approvedAt = stage.sim.clock.now().getTime();
-  await approver.press(ACTION_IDS.approve, change._id);
-  await approver.answer(beforeApproval, /approved/i);
-  const applied = await changeEnded(stage, change._id);
+  const applied = await approveAndWait(ctx, change._id);
   ctx.banner('What EKS did, node group by node group');
   reportUpdates(
     ctx,
@@ -214,16 +208,9 @@ export async function eksDrainReport(ctx: LifecycleContext, change: ChangeRecord
 
 /** `/ami revert`: EKS cannot roll a node group back, so the revert is one more version with the recorded AMI. */
 export async function eksRevert(ctx: LifecycleContext, change: ChangeRecord, seeded: SeededEks): Promise<ChangeRecord> {
-  const { stage, requester, approver } = ctx;
-  ctx.banner(`${requester.name} reverts ${change._id}`);
-  const known = new Set((await stage.store.changes.listRecent(50)).map((c) => c._id));
-  await requester.command(`revert ${change._id}`);
-  const revertChange = await newestChange(stage, 'revert', known);
-  const beforeApproval = stage.sink.answers.length;
-  const approvedAt = stage.sim.clock.now().getTime();
-  await approver.press(ACTION_IDS.approve, revertChange._id);
-  await approver.answer(beforeApproval, /approved/i);
-  const done = await changeEnded(stage, revertChange._id);
+  const revertChange = await requestRevert(ctx, change);
+  const approvedAt = ctx.stage.sim.clock.now().getTime();
+  const done = await approveAndWait(ctx, revertChange._id);
   ctx.banner('What EKS did for the revert');
   reportUpdates(
     ctx,

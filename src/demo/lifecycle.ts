@@ -5,6 +5,7 @@ import type { AmiTestRecord } from '../rollout/ami-test-record.js';
 import type { ChangeRecord } from '../rollout/change-record.js';
 import { DEMO_IDS, EXECUTOR_GROUP_TAG } from '../sim/index.js';
 import { addImage } from '../sim/seed-demo-world.js';
+import type { SimImage } from '../sim/sim-world.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import type { Actor } from './demo-actors.js';
 import type { DemoStage } from './demo-stage.js';
@@ -52,11 +53,60 @@ export async function changeEnded(stage: DemoStage, id: string): Promise<ChangeR
   }, 60_000);
 }
 
+/** The requester presses Approve on their own change: the two-person rule refuses it; the refusal is returned. */
+export async function ownApprovalRefused(ctx: LifecycleContext, changeId: string): Promise<string> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} tries to approve their own change`);
+  const before = stage.sink.answers.length;
+  await requester.press(ACTION_IDS.approve, changeId);
+  return requester.answer(before, /:no_entry:/);
+}
+
+/** The approver presses Approve; the change as it ended (applied, or why not). */
+export async function approveAndWait(ctx: LifecycleContext, changeId: string): Promise<ChangeRecord> {
+  const { stage, approver } = ctx;
+  const beforeApproval = stage.sink.answers.length;
+  await approver.press(ACTION_IDS.approve, changeId);
+  // Wait for the approver's own answer too, so it is printed under this banner and not the next one.
+  await approver.answer(beforeApproval, /approved/i);
+  return changeEnded(stage, changeId);
+}
+
+/** `/ami revert <change>` by the requester; the revert change it planned. */
+export async function requestRevert(ctx: LifecycleContext, change: ChangeRecord): Promise<ChangeRecord> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} reverts ${change._id}`);
+  const known = new Set((await stage.store.changes.listRecent(50)).map((c) => c._id));
+  await requester.command(`revert ${change._id}`);
+  return newestChange(stage, 'revert', known);
+}
+
 /** As the test card shows it: a Pulling state never seen between two polls is "under <poll> s", not 0 s. */
 const pulling = (test: AmiTestRecord, pollSeconds: number) =>
   test.seconds.Pulling === undefined
     ? `under ${pollSeconds} s (too short to be seen between two polls)`
     : `${test.seconds.Pulling.toFixed(0)} s`;
+
+/** The record of an ami-bot bake from before the demo that made `image`; the image gets that bake's tags. */
+function earlierBake(ctx: LifecycleContext, id: string, image: SimImage): BakeRecord {
+  const { stage } = ctx;
+  const at = new Date(image.creationMs);
+  const bake: BakeRecord = {
+    _id: id,
+    deployment: stage.config.deployments[0]!.name,
+    requester: ctx.requester.id,
+    channel: stage.config.opsChannels[0]!,
+    images: [DEMO_IDS.images.base],
+    noReboot: false,
+    status: 'succeeded',
+    steps: newStepTable(),
+    facts: { imageId: image.id, imageName: image.name },
+    createdAt: at,
+    updatedAt: at,
+  };
+  image.tags = { ...image.tags, ...bakeImageTags(bake) };
+  return bake;
+}
 
 /**
  * The seed's current AMI stands for an earlier ami-bot bake (August's): the demo's fresh store gets that bake's
@@ -66,21 +116,7 @@ async function recordEarlierBake(ctx: LifecycleContext, amiId: string): Promise<
   const { stage } = ctx;
   const image = stage.sim.world.images.get(amiId);
   if (!image) return;
-  const at = new Date(image.creationMs);
-  const bake: BakeRecord = {
-    _id: 'bake-20260815-aug1',
-    deployment: stage.config.deployments[0]!.name,
-    requester: ctx.requester.id,
-    channel: stage.config.opsChannels[0]!,
-    images: [DEMO_IDS.images.base],
-    noReboot: false,
-    status: 'succeeded',
-    steps: newStepTable(),
-    facts: { imageId: amiId, imageName: image.name },
-    createdAt: at,
-    updatedAt: at,
-  };
-  image.tags = { ...image.tags, ...bakeImageTags(bake) };
+  const bake = earlierBake(ctx, 'bake-20260815-aug1', image);
   await stage.store.bakes.insert(bake);
   ctx.write(`  (the current AMI ${amiId} came from August's bake ${bake._id}: its record is in the store)`);
 }
@@ -159,16 +195,9 @@ export async function planAndApply(ctx: LifecycleContext, bake: BakeRecord): Pro
   // The plan's answer to pat is printed under this step, not under the next one.
   await requester.answer(beforePlan, /^Planned/);
 
-  ctx.banner(`${requester.name} tries to approve their own change`);
-  const before = stage.sink.answers.length;
-  await requester.press(ACTION_IDS.approve, change._id);
-  const refusal = await requester.answer(before, /:no_entry:/);
+  const refusal = await ownApprovalRefused(ctx, change._id);
   ctx.banner(`${approver.name} approves`);
-  const beforeApproval = stage.sink.answers.length;
-  await approver.press(ACTION_IDS.approve, change._id);
-  // Wait for the approver's own answer too, so it is printed under this banner and not the next one.
-  await approver.answer(beforeApproval, /approved/i);
-  const applied = await changeEnded(stage, change._id);
+  const applied = await approveAndWait(ctx, change._id);
   const announced = applied.announcement;
   ctx.summary.push(
     `Plan ${change._id}: ${change.updates.length} tier(s) to change, ${change.skipped.length} skipped (${change.skipped.map((s) => `${s.label}: ${s.reason}`).join('; ')}), ${change.unchanged.length} unchanged.`,
@@ -200,15 +229,8 @@ export async function drainReport(ctx: LifecycleContext, change: ChangeRecord): 
 }
 
 export async function revert(ctx: LifecycleContext, change: ChangeRecord): Promise<ChangeRecord> {
-  const { stage, requester, approver } = ctx;
-  ctx.banner(`${requester.name} reverts ${change._id}`);
-  const known = new Set((await stage.store.changes.listRecent(50)).map((c) => c._id));
-  await requester.command(`revert ${change._id}`);
-  const revertChange = await newestChange(stage, 'revert', known);
-  const beforeApproval = stage.sink.answers.length;
-  await approver.press(ACTION_IDS.approve, revertChange._id);
-  await approver.answer(beforeApproval, /approved/i);
-  const done = await changeEnded(stage, revertChange._id);
+  const revertChange = await requestRevert(ctx, change);
+  const done = await approveAndWait(ctx, revertChange._id);
   ctx.summary.push(`Revert ${done._id}: ${done.status}, ${done.result?.applied.length ?? 0} tier(s) restored.`);
   return done;
 }
@@ -238,25 +260,8 @@ export async function printTiers(ctx: LifecycleContext, title: string): Promise<
 async function recordBakesBefore(ctx: LifecycleContext): Promise<string> {
   const { stage } = ctx;
   const deployment = stage.config.deployments[0]!.name;
-  const record = async (
-    id: string,
-    image: { id: string; name: string; creationMs: number; tags: Record<string, string> },
-  ) => {
-    const at = new Date(image.creationMs);
-    const bake: BakeRecord = {
-      _id: id,
-      deployment,
-      requester: ctx.requester.id,
-      channel: stage.config.opsChannels[0]!,
-      images: [DEMO_IDS.images.base],
-      noReboot: false,
-      status: 'succeeded',
-      steps: newStepTable(),
-      facts: { imageId: image.id, imageName: image.name },
-      createdAt: at,
-      updatedAt: at,
-    };
-    image.tags = { ...image.tags, ...bakeImageTags(bake) };
+  const record = async (id: string, image: SimImage) => {
+    const bake = earlierBake(ctx, id, image);
     for (const snapshot of stage.sim.world.snapshots.values())
       if (snapshot.imageId === image.id) snapshot.tags = image.tags;
     await stage.store.bakes.insert(bake);
