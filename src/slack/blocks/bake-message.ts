@@ -4,7 +4,7 @@ import { BAKE_STEPS, stepTitle } from '../../bake/bake-steps.js';
 import type { Block } from '../../ports/chat.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
-import { codeText, escapeCut, escapeMrkdwn, userMention } from './block-text.js';
+import { cancelButtonBlock, codeText, escapeCut, escapeMrkdwn, userMention } from './block-text.js';
 
 const STATE_ICON: Record<StepProgress['state'], string> = {
   pending: ':white_small_square:',
@@ -82,28 +82,18 @@ export function bakeRootMessage(
   if (notes.length > 0)
     blocks.push({ type: 'context', elements: notes.map((note) => ({ type: 'mrkdwn', text: note })) });
   if (isBakeActive(bake) && bake.status === 'running' && !bake.cancelRequested) {
-    blocks.push({
-      type: 'actions',
-      block_id: `bake:${bake._id}`,
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTION_IDS.cancelBake,
-          style: 'danger',
-          text: { type: 'plain_text', text: 'Cancel bake' },
-          value: bake._id,
-          confirm: {
-            title: { type: 'plain_text', text: 'Cancel this bake?' },
-            text: {
-              type: 'mrkdwn',
-              text: 'The template goes back to its state and an unfinished AMI is deregistered.',
-            },
-            confirm: { type: 'plain_text', text: 'Cancel bake' },
-            deny: { type: 'plain_text', text: 'Keep baking' },
-          },
-        },
-      ],
-    });
+    blocks.push(
+      cancelButtonBlock({
+        blockId: `bake:${bake._id}`,
+        actionId: ACTION_IDS.cancelBake,
+        value: bake._id,
+        label: 'Cancel bake',
+        style: 'danger',
+        title: 'Cancel this bake?',
+        body: 'The template goes back to its state and an unfinished AMI is deregistered.',
+        deny: 'Keep baking',
+      }),
+    );
   }
   return { text, blocks };
 }

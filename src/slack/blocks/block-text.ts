@@ -58,6 +58,45 @@ export const contextBlock = (...texts: string[]): Block => ({
   elements: texts.map((text) => ({ type: 'mrkdwn', text })),
 });
 
+/** What a running job's Cancel button says: on the button and its confirm, and what the dialog explains. */
+export interface CancelButton {
+  blockId: string;
+  actionId: string;
+  /** The job's id, which the click carries. */
+  value: string;
+  /** On the button and on the dialog's confirm, e.g. `Cancel bake`. */
+  label: string;
+  style?: 'danger';
+  title: string;
+  /** mrkdwn: what cancelling does. */
+  body: string;
+  /** The dialog's way out, e.g. `Keep baking`. */
+  deny: string;
+}
+
+/** A running bake's or test's Cancel button, alone in its actions block, behind a confirm dialog. */
+export function cancelButtonBlock(button: CancelButton): Block {
+  return {
+    type: 'actions',
+    block_id: button.blockId,
+    elements: [
+      {
+        type: 'button',
+        action_id: button.actionId,
+        ...(button.style ? { style: button.style } : {}),
+        text: { type: 'plain_text', text: button.label },
+        value: button.value,
+        confirm: {
+          title: { type: 'plain_text', text: button.title },
+          text: { type: 'mrkdwn', text: button.body },
+          confirm: { type: 'plain_text', text: button.label },
+          deny: { type: 'plain_text', text: button.deny },
+        },
+      },
+    ],
+  };
+}
+
 /** Slack mrkdwn treats &, < and > specially: escape text that comes from outside (tier names, AMI names). */
 export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');

@@ -2,7 +2,15 @@ import type { Block } from '../../ports/chat.js';
 import type { AmiTestRecord } from '../../rollout/ami-test-record.js';
 import { formatDuration, truncate } from '../../shared/format.js';
 import { ACTION_IDS } from '../action-ids.js';
-import { codeText, contextBlock, escapeCut, escapeMrkdwn, mrkdwnSection, userMention } from './block-text.js';
+import {
+  cancelButtonBlock,
+  codeText,
+  contextBlock,
+  escapeCut,
+  escapeMrkdwn,
+  mrkdwnSection,
+  userMention,
+} from './block-text.js';
 
 const STATUS: Record<AmiTestRecord['status'], string> = {
   running: ':hourglass_flowing_sand: running',
@@ -109,29 +117,19 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
     notes.push(`Cancel requested by ${userMention(test.cancelRequested.by)}.`);
   blocks.push(contextBlock(...notes));
   if (test.status === 'running' && !test.cancelRequested) {
-    blocks.push({
-      type: 'actions',
-      block_id: `test:${test._id}`,
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTION_IDS.cancelTest,
-          text: { type: 'plain_text', text: 'Cancel test' },
-          value: test._id,
-          confirm: {
-            title: { type: 'plain_text', text: 'Cancel this AMI test?' },
-            text: {
-              type: 'mrkdwn',
-              text: test.keep
-                ? `The Domino job is stopped. The ${words.target} stays on the new AMI (--keep).`
-                : `The Domino job is stopped and the ${words.target} goes back to ${test.previousAmi}.`,
-            },
-            confirm: { type: 'plain_text', text: 'Cancel test' },
-            deny: { type: 'plain_text', text: 'Keep testing' },
-          },
-        },
-      ],
-    });
+    blocks.push(
+      cancelButtonBlock({
+        blockId: `test:${test._id}`,
+        actionId: ACTION_IDS.cancelTest,
+        value: test._id,
+        label: 'Cancel test',
+        title: 'Cancel this AMI test?',
+        body: test.keep
+          ? `The Domino job is stopped. The ${words.target} stays on the new AMI (--keep).`
+          : `The Domino job is stopped and the ${words.target} goes back to ${test.previousAmi}.`,
+        deny: 'Keep testing',
+      }),
+    );
   }
   return { text, blocks };
 }
