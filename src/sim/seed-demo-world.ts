@@ -1,7 +1,7 @@
 import { toCachedImage } from './disk-cache.js';
 import { DEPLOYMENT_TAG, EXECUTOR_GROUP_TAG } from './sim-domino-api.js';
 import { copyFilesystem, createFilesystem } from './sim-fs.js';
-import { type CachedImage, SIM_VOLUME_GIB, type SimImage, type SimInstance, type SimWorld } from './sim-world.js';
+import { addImageSnapshots, type CachedImage, type SimImage, type SimInstance, type SimWorld } from './sim-world.js';
 
 /** Ids the demo's config and the tests refer to; fixed so a config file can name them. */
 export const DEMO_IDS = {
@@ -232,19 +232,13 @@ export function addImage(
     dockerImages: new Map(cache.map((c) => [c.ref, c])),
     fs: createFilesystem(),
   };
-  for (const _device of image.blockDeviceNames) {
-    const id = world.ids.snapshot();
-    image.snapshotIds.push(id);
-    world.snapshots.set(id, {
-      id,
-      imageId: image.id,
-      state: 'completed',
-      startMs: creationMs,
-      completeMs: creationMs + 600_000,
-      tags,
-      sizeGiB: SIM_VOLUME_GIB,
-    });
-  }
+  // One tags object for the image and its snapshots: an in-place edit of the image's tags shows on them.
+  addImageSnapshots(world, image, {
+    state: 'completed',
+    startMs: creationMs,
+    completeMs: creationMs + 600_000,
+    tags: () => tags,
+  });
   world.images.set(image.id, image);
   return image;
 }

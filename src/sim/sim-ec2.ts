@@ -17,7 +17,7 @@ import {
   terminateInstanceNow,
   toInstanceInfo,
 } from './sim-instances.js';
-import { SIM_VOLUME_GIB, type SimImage, type SimWorld } from './sim-world.js';
+import { addImageSnapshots, SIM_VOLUME_GIB, type SimImage, type SimWorld } from './sim-world.js';
 
 const GiB = 1024 ** 3;
 
@@ -166,19 +166,12 @@ function createImageNow(world: SimWorld, faults: Faults, input: CreateImageInput
     fs: copyFilesystem(instance.fs),
     sourceInstanceId: instance.id,
   };
-  for (const _device of instance.blockDeviceNames) {
-    const id = world.ids.snapshot();
-    image.snapshotIds.push(id);
-    world.snapshots.set(id, {
-      id,
-      imageId: image.id,
-      state: 'pending',
-      startMs: nowMs,
-      completeMs: doneMs,
-      tags: { ...input.tags },
-      sizeGiB: SIM_VOLUME_GIB,
-    });
-  }
+  addImageSnapshots(world, image, {
+    state: 'pending',
+    startMs: nowMs,
+    completeMs: doneMs,
+    tags: () => ({ ...input.tags }),
+  });
   world.images.set(image.id, image);
   world.schedule(doneMs, () => {
     if (world.images.get(image.id) !== image) return; // deregistered meanwhile

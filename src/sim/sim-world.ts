@@ -165,6 +165,30 @@ export interface SlackDirectory {
 /** Every simulated EBS volume's size: what a snapshot of it counts for in the inventory's cost estimate. */
 export const SIM_VOLUME_GIB = 50;
 
+/**
+ * One snapshot of each of the image's block devices, as CreateImage makes them, in the world and on the image.
+ * `tags()` gives each snapshot its tags: a fresh object, or the image's own to share.
+ */
+export function addImageSnapshots(
+  world: SimWorld,
+  image: SimImage,
+  snapshot: Pick<SimSnapshot, 'state' | 'startMs' | 'completeMs'> & { tags: () => Record<string, string> },
+): void {
+  for (const _device of image.blockDeviceNames) {
+    const id = world.ids.snapshot();
+    image.snapshotIds.push(id);
+    world.snapshots.set(id, {
+      id,
+      imageId: image.id,
+      state: snapshot.state,
+      startMs: snapshot.startMs,
+      completeMs: snapshot.completeMs,
+      tags: snapshot.tags(),
+      sizeGiB: SIM_VOLUME_GIB,
+    });
+  }
+}
+
 /** The simulated account's id: what EC2 reports as the owner of the images it made. */
 export const SIM_ACCOUNT_ID = '123456789012';
 
