@@ -1,7 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { ActionRouter } from './action-router.js';
-import { answer, type UseCases } from './listeners.js';
+import { answer, buttonValue, type UseCases } from './listeners.js';
 
 /**
  * The prune's Approve / Reject: ack first, then the decide use case, which checks the approver, the two-person
@@ -19,8 +19,7 @@ export function registerLifecycleActions(
     actions.action(actionId, async ({ ack, body, action, respond }, origin) => {
       await ack();
       const userId = body.user.id;
-      const value = (action as { value?: unknown }).value;
-      const pruneId = typeof value === 'string' ? value.slice(0, 100) : '';
+      const pruneId = buttonValue(action);
       const log = deps.logger.child({ userId, action: actionId, pruneId });
       await answer(respond, log, () => deps.useCases.decidePruneClick({ userId, pruneId, decision, origin }));
     });

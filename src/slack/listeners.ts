@@ -56,6 +56,12 @@ function runCommand(text: string, ctx: CommandContext): Promise<Reply> {
   return invocation.entry.run(invocation.command, ctx);
 }
 
+/** A clicked button's value, an id we put there: a string of at most 100 characters, or '' (anything else). */
+export function buttonValue(action: unknown): string {
+  const value = (action as { value?: unknown }).value;
+  return typeof value === 'string' ? value.slice(0, 100) : '';
+}
+
 /**
  * Runs a use case and turns any error into a clear ephemeral answer (never a stack trace). `respond` is absent
  * when the request carried no response_url (Bolt then defines none): the answer can only be logged.

@@ -6,7 +6,7 @@ import type { Logger } from '../shared/logger.js';
 import { ACTION_IDS } from './action-ids.js';
 import type { ActionRouter } from './action-router.js';
 import { isAdmin } from './authorize.js';
-import { answer } from './listeners.js';
+import { answer, buttonValue } from './listeners.js';
 
 /**
  * The rollout's buttons: ack first, then one use case. Test / Plan / Cancel test are for admins (checked here);
@@ -18,10 +18,6 @@ export function registerRolloutActions(
   deps: { config: Config; useCases: RolloutUseCases; logger: Logger },
 ): void {
   const { config, useCases, logger } = deps;
-  const buttonValue = (action: unknown) => {
-    const value = (action as { value?: unknown }).value;
-    return typeof value === 'string' ? value.slice(0, 100) : '';
-  };
 
   const adminButtons = [
     [
