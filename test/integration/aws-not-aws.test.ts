@@ -1,24 +1,22 @@
 // An endpoint that answers with something that is not AWS (a proxy's HTML login page, a wrong AWS_ENDPOINT_URL):
 // seen in production mode against moto's EC2-only server, where the SSM call got an HTML page and Slack showed
 // the SDK's internals ("Deserialization error: … inspect the hidden field {error}.$response").
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callAws } from '../../src/adapters/aws/aws-errors.js';
 import { userMessage } from '../../src/errors.js';
+import { type AwsStandIn, startAwsStandIn } from '../support/aws-http-stand-in.js';
 
 describe('an AWS endpoint that answers with HTML', () => {
-  let server: Server;
+  let standIn: AwsStandIn;
   let endpoint: string;
   beforeAll(async () => {
-    server = createServer((_req, res) =>
+    standIn = await startAwsStandIn((_req, _body, res) =>
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html>login</html>'),
     );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = standIn.endpoint;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => standIn.close());
 
   it('says AWS did not answer like AWS and where to look, without the SDK’s internals', async () => {
     const ssm = new SSMClient({

@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EC2Client } from '@aws-sdk/client-ec2';
 // A transitive dependency of the AWS SDK (same version the clients use): the SDK's own retry strategy.
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAwsClients } from '../../src/adapters/aws/aws-clients.js';
 import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
+import { type AwsStandIn, startAwsStandIn, stubAwsEnvFor } from '../support/aws-http-stand-in.js';
 
 /**
  * aws-sdk-client-mock replaces `client.send`, which skips the SDK's middleware and so its retries.
@@ -20,34 +19,25 @@ const STARTED = `<?xml version="1.0" encoding="UTF-8"?>
 <instancesSet><item><instanceId>i-1</instanceId><currentState><code>0</code><name>pending</name></currentState>
 <previousState><code>80</code><name>stopped</name></previousState></item></instancesSet></StartInstancesResponse>`;
 
-let server: Server;
+let standIn: AwsStandIn;
 let endpoint: string;
 let throttleFirst = 0;
 const actions: string[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => {
-      body += chunk;
+  standIn = await startAwsStandIn((_req, body, res) => {
+    actions.push(new URLSearchParams(body).get('Action') ?? '?');
+    const throttled = actions.length <= throttleFirst;
+    res.writeHead(throttled ? 503 : 200, {
+      'content-type': 'text/xml',
+      'x-amzn-requestid': throttled ? 'req-throttled' : 'req-ok',
     });
-    req.on('end', () => {
-      actions.push(new URLSearchParams(body).get('Action') ?? '?');
-      const throttled = actions.length <= throttleFirst;
-      res.writeHead(throttled ? 503 : 200, {
-        'content-type': 'text/xml',
-        'x-amzn-requestid': throttled ? 'req-throttled' : 'req-ok',
-      });
-      res.end(throttled ? THROTTLED : STARTED);
-    });
+    res.end(throttled ? THROTTLED : STARTED);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = standIn.endpoint;
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => standIn.close());
 
 afterEach(() => {
   actions.length = 0;
@@ -86,14 +76,7 @@ describe('throttling is retried by the SDK, not the adapter', () => {
 
   it('createAwsClients uses the default endpoint/credential chains and retries in adaptive mode', async () => {
     throttleFirst = 1;
-    vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-    vi.stubEnv('AWS_SESSION_TOKEN', '');
-    vi.stubEnv('AWS_PROFILE', '');
-    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
-    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
-    vi.stubEnv('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', '');
+    stubAwsEnvFor(endpoint, credentials);
     const throttled: string[] = [];
     const { ec2, ssm } = createAwsClients({
       region: 'eu-west-1',

@@ -1,18 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EKSClient } from '@aws-sdk/client-eks';
 // A transitive dependency of the AWS SDK (same version the clients use): the SDK's own retry strategy.
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEksAdapter } from '../../src/adapters/aws/eks-adapter.js';
 import { createEksClient } from '../../src/adapters/aws/eks-client.js';
+import { type AwsStandIn, startAwsStandIn, stubAwsEnvFor } from '../support/aws-http-stand-in.js';
 
 /**
  * Like aws-retry.test.ts for EC2: EKS throttling is retried by the SDK client createEksClient builds, not by the
  * adapter. A tiny EKS REST-JSON stand-in answers ThrottlingException (HTTP 429) for the first N requests.
  */
 
-let server: Server;
+let standIn: AwsStandIn;
 let endpoint: string;
 let throttleFirst = 0;
 let paged = false;
@@ -25,26 +24,20 @@ const page = (url: string) => {
 };
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      paths.push(req.url ?? '?');
-      const throttled = paths.length <= throttleFirst;
-      res.writeHead(throttled ? 429 : 200, {
-        'content-type': 'application/json',
-        'x-amzn-requestid': throttled ? 'req-throttled' : 'req-ok',
-        ...(throttled ? { 'x-amzn-errortype': 'ThrottlingException' } : {}),
-      });
-      res.end(JSON.stringify(throttled ? { message: 'Rate exceeded' } : page(req.url ?? '')));
+  standIn = await startAwsStandIn((req, _body, res) => {
+    paths.push(req.url ?? '?');
+    const throttled = paths.length <= throttleFirst;
+    res.writeHead(throttled ? 429 : 200, {
+      'content-type': 'application/json',
+      'x-amzn-requestid': throttled ? 'req-throttled' : 'req-ok',
+      ...(throttled ? { 'x-amzn-errortype': 'ThrottlingException' } : {}),
     });
+    res.end(JSON.stringify(throttled ? { message: 'Rate exceeded' } : page(req.url ?? '')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  endpoint = standIn.endpoint;
 });
 
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => standIn.close());
 
 afterEach(() => {
   paths.length = 0;
@@ -84,14 +77,7 @@ describe('the EKS adapter over HTTP: every page, and throttling retried by the S
 
   it('createEksClient uses the default endpoint/credential chains, adaptive retries and counts throttles', async () => {
     throttleFirst = 1;
-    vi.stubEnv('AWS_ENDPOINT_URL', endpoint);
-    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
-    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
-    vi.stubEnv('AWS_SESSION_TOKEN', '');
-    vi.stubEnv('AWS_PROFILE', '');
-    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/aws-config');
-    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/aws-credentials');
-    vi.stubEnv('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', '');
+    stubAwsEnvFor(endpoint, credentials);
     const throttled: string[] = [];
     const eks = createEksClient({
       region: 'eu-west-1',
