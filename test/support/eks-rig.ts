@@ -5,7 +5,7 @@ import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-s
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { newStepTable } from '../../src/bake/bake-steps.js';
 import { bakeImageTags } from '../../src/bake/image-tags.js';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { type ChangeRecord, snapshotOf, targetUpdateOf } from '../../src/rollout/change-record.js';
 import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
 import { targetsFor } from '../../src/rollout/targets/targets-for.js';
@@ -13,7 +13,13 @@ import { unconfiguredTiers, unconfiguredTierUsers } from '../../src/rollout/unco
 import { createBackgroundTasks } from '../../src/shared/background-tasks.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import { createSystemClock } from '../../src/shared/system-clock.js';
-import { createManualClock, createSimulator, seedEksCluster } from '../../src/sim/index.js';
+import {
+  createManualClock,
+  createSimulator,
+  type ManualClock,
+  type Simulator,
+  seedEksCluster,
+} from '../../src/sim/index.js';
 import { addImage } from '../../src/sim/seed-demo-world.js';
 import { createRolloutPresenter } from '../../src/slack/rollout-presenter.js';
 import { createRecordingChat } from './recording-chat.js';
@@ -31,37 +37,30 @@ export interface EksRigOptions {
   deps?: (sim: ReturnType<typeof createSimulator>) => Partial<RolloutDeps>;
 }
 
-export async function eksRig(options: EksRigOptions = {}) {
-  const clock = createManualClock(new Date('2026-12-03T10:00:00Z'));
-  const sim = createSimulator({ clock, write: () => {}, seedWorld: false });
-  const seeded = seedEksCluster(sim.world);
-  const newAmi = addImage(sim.world, 'domino-acme-eks-node-20261203-0900', clock.now().getTime(), {}, []).id;
-  const yaml = `
-deployments:
-  - name: acme
-    kind: eks-node-groups
-    eks: { cluster: ${seeded.cluster}, nodePools: [compute, gpu]${options.eks ? `, ${options.eks}` : ''} }
-${options.deployment ?? ''}`;
-  const config = loadConfig(
+/** The configuration of an EKS rig: ADMIN and APPROVER, one ops channel, and the deployments of `yaml`. */
+export function loadEksConfig(yaml: string, images: string): Config {
+  return loadConfig(
     {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_SIGNING_SECRET: 'test-signing-secret',
       AMIBOT_OPS_CHANNELS: 'C0OPS00001',
       AMIBOT_ADMINS: ADMIN,
       AMIBOT_APPROVERS: [ADMIN, APPROVER].join(','),
-      AMIBOT_IMAGES: 'quay.io/domino/base:1',
+      AMIBOT_IMAGES: images,
       AMIBOT_CONFIG: '/c.yaml',
       // Domino's MongoDB is still required by the config; this deployment never reads it (unconfiguredTiers).
       MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
     },
     () => yaml,
   );
-  const store = createMemoryStateStore();
+}
+
+/** The rollout's ports on the simulator for an eks-node-groups deployment: a fresh in-memory store, no tier documents. */
+export function simEksDeps(sim: Simulator, config: Config, clock: ManualClock, chat: RolloutDeps['chat']): RolloutDeps {
   const logger = createSilentLogger();
-  const chat = createRecordingChat();
-  const deps: RolloutDeps = {
+  return {
     config,
-    store,
+    store: createMemoryStateStore(),
     chat,
     presenter: createRolloutPresenter(config),
     clock,
@@ -75,8 +74,24 @@ ${options.deployment ?? ''}`;
     owner: 'first-process',
     eks: sim.eks,
     launchTemplates: sim.launchTemplates,
-    ...options.deps?.(sim),
   };
+}
+
+export async function eksRig(options: EksRigOptions = {}) {
+  const clock = createManualClock(new Date('2026-12-03T10:00:00Z'));
+  const sim = createSimulator({ clock, write: () => {}, seedWorld: false });
+  const seeded = seedEksCluster(sim.world);
+  const newAmi = addImage(sim.world, 'domino-acme-eks-node-20261203-0900', clock.now().getTime(), {}, []).id;
+  const yaml = `
+deployments:
+  - name: acme
+    kind: eks-node-groups
+    eks: { cluster: ${seeded.cluster}, nodePools: [compute, gpu]${options.eks ? `, ${options.eks}` : ''} }
+${options.deployment ?? ''}`;
+  const config = loadEksConfig(yaml, 'quay.io/domino/base:1');
+  const chat = createRecordingChat();
+  const deps: RolloutDeps = { ...simEksDeps(sim, config, clock, chat), ...options.deps?.(sim) };
+  const { store } = deps;
   const nodegroup = (name: string) => sim.world.clusters.get(seeded.cluster)!.nodegroups.get(name)!;
   const versions = (name: string) => sim.world.launchTemplates.get(seeded.templateIds[name]!)!.versions;
 

@@ -5,29 +5,22 @@
 // group goes back (a third version with its old AMI); a process that dies in the switch or the restore is taken
 // over with exactly one version per switch and per restore.
 import { describe, expect, it } from 'vitest';
-import { createMemoryStateStore } from '../../src/adapters/memory/memory-state-store.js';
 import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { newStepTable } from '../../src/bake/bake-steps.js';
 import { bakeImageTags } from '../../src/bake/image-tags.js';
-import { loadConfig } from '../../src/config.js';
 import type { EksPort } from '../../src/ports/eks.js';
 import type { AmiTestRecord } from '../../src/rollout/ami-test-record.js';
 import { createRollout } from '../../src/rollout/create-rollout.js';
-import type { RolloutDeps } from '../../src/rollout/rollout-deps.js';
-import { unconfiguredTiers, unconfiguredTierUsers } from '../../src/rollout/unconfigured-ports.js';
 import { createBackgroundTasks } from '../../src/shared/background-tasks.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
-import { createSystemClock } from '../../src/shared/system-clock.js';
 import { plainText } from '../../src/shared/text.js';
 import { toCachedImage } from '../../src/sim/disk-cache.js';
 import { addNodePoolTier, createManualClock, createSimulator, seedEksCluster } from '../../src/sim/index.js';
 import { addImage, addInstance } from '../../src/sim/seed-demo-world.js';
 import { nodeTags } from '../../src/sim/sim-eks.js';
-import { createRolloutPresenter } from '../../src/slack/rollout-presenter.js';
+import { ADMIN, loadEksConfig, simEksDeps } from '../support/eks-rig.js';
 import { createRecordingChat } from '../support/recording-chat.js';
 
-const ADMIN = 'U0ADMIN01';
-const APPROVER = 'U0APPR001';
 const TEST_NODEGROUP = 'test-us-west-2a';
 const TEST_HARDWARE_TIER = 'test-pool-tier';
 const ENV_IMAGE = 'quay.io/domino/standard-environment:py3.9';
@@ -57,38 +50,9 @@ async function rig(testSettings = TEST_SETTINGS) {
     name: 'smoke',
     defaultEnvironmentId: 'env-standard',
   });
-  const config = loadConfig(
-    {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: 'test-signing-secret',
-      AMIBOT_OPS_CHANNELS: 'C0OPS00001',
-      AMIBOT_ADMINS: ADMIN,
-      AMIBOT_APPROVERS: [ADMIN, APPROVER].join(','),
-      AMIBOT_IMAGES: ENV_IMAGE,
-      AMIBOT_CONFIG: '/c.yaml',
-      MONGODB_URI: 'mongodb://127.0.0.1:1/unused',
-    },
-    () => yaml(seeded.cluster, testSettings),
-  );
-  const store = createMemoryStateStore();
-  const logger = createSilentLogger();
-  const deps: RolloutDeps = {
-    config,
-    store,
-    chat: createRecordingChat(),
-    presenter: createRolloutPresenter(config),
-    clock,
-    wallClock: createSystemClock(),
-    logger,
-    ec2: sim.ec2,
-    tiers: unconfiguredTiers(),
-    tierUsers: unconfiguredTierUsers(),
-    domino: sim.dominoApi,
-    tasks: createBackgroundTasks(logger),
-    owner: 'first-process',
-    eks: sim.eks,
-    launchTemplates: sim.launchTemplates,
-  };
+  const config = loadEksConfig(yaml(seeded.cluster, testSettings), ENV_IMAGE);
+  const deps = simEksDeps(sim, config, clock, createRecordingChat());
+  const { store } = deps;
   const testGroup = () => sim.world.clusters.get(seeded.cluster)!.nodegroups.get(TEST_NODEGROUP)!;
   const versions = () => sim.world.launchTemplates.get(seeded.templateIds[TEST_NODEGROUP]!)!.versions;
 
