@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGoBinary, type GoBinarySpec, goBinaryPath } from './go-binary.js';
+import { waitForListening } from './listening-child.js';
 import { type PostgresCluster, postgresBinDir, startPostgres } from './postgres.js';
 import { settlesWithin } from './settle.js';
 
@@ -129,7 +130,7 @@ async function launch(
 
   let uri: string;
   try {
-    uri = await waitForListening(child, exited, () => stderrTail);
+    uri = await waitForListening(child, 'FerretDB', () => stderrTail);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
@@ -160,29 +161,6 @@ async function launch(
     stderr: () => (store.postgres ? `${stderrTail}\n--- PostgreSQL:\n${store.postgres.log()}` : stderrTail),
   };
   return server;
-}
-
-function waitForListening(child: ChildProcess, exited: Promise<number | null>, stderr: () => string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`FerretDB did not start within 30 s: ${stderr()}`)), 30_000);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`FerretDB exited with code ${code} before listening: ${stderr().trim()}`));
-    });
-  });
 }
 
 async function stopProcess(child: ChildProcess, exited: Promise<number | null>): Promise<void> {

@@ -2,12 +2,13 @@
 // contract: installed once into a project-local venv under .cache/moto (a lock keeps parallel workers and the CI
 // phase from installing twice; a stamp file holding the requirements marks a finished install), then one server
 // per test file on a free loopback port, which exits when its stdin closes (test/moto/server.py).
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from './ferretdb.js';
 import { withLock } from './file-lock.js';
+import { waitForListening } from './listening-child.js';
 
 const execFileP = promisify(execFile);
 
@@ -73,7 +74,7 @@ export async function startMoto(): Promise<MotoServer> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let endpoint: string;
   try {
-    endpoint = await waitForListening(child, () => stderr);
+    endpoint = await waitForListening(child, 'moto', () => stderr);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;
@@ -93,29 +94,6 @@ export async function startMoto(): Promise<MotoServer> {
       clearTimeout(timer);
     },
   };
-}
-
-function waitForListening(child: ChildProcess, stderr: () => string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`moto did not start within 30 s: ${stderr().trim()}`)), 30_000);
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const m = /LISTENING (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`moto exited with code ${code} before listening: ${stderr().trim()}`));
-    });
-  });
 }
 
 async function readText(path: string): Promise<string | undefined> {
