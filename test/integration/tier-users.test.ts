@@ -1,12 +1,26 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { createMongoTierUsers } from '../../src/adapters/mongo/tier-users.js';
+import { createMongoTierUsers, type MongoTierUsersOptions } from '../../src/adapters/mongo/tier-users.js';
 import { createManualClock } from '../../src/sim/manual-clock.js';
 import { useTestDatabase } from '../support/mongo.js';
 
 const db = useTestDatabase('tierusers');
 const now = new Date('2026-11-28T10:00:00Z');
 const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+
+/** Domino's runs as most deployments map them (90 days of `runs`); a test overrides what it is about. */
+const runsTierUsers = (fields: Partial<MongoTierUsersOptions> = {}) =>
+  createMongoTierUsers({
+    db: db.db,
+    clock: createManualClock(now),
+    collection: 'runs',
+    tierField: 'hardwareTierId',
+    emailField: 'starterEmail',
+    timeField: 'submissionTime',
+    lookbackDays: 90,
+    environmentField: 'environmentId',
+    ...fields,
+  });
 
 describe('MongoDB tier users (FerretDB-compatible aggregation)', () => {
   it('gives the distinct recent emails per tier, for string and ObjectId tier ids, within the look-back', async () => {
@@ -21,16 +35,7 @@ describe('MongoDB tier users (FerretDB-compatible aggregation)', () => {
       { hardwareTierId: gpu, starterEmail: 'lena@acme.example', submissionTime: daysAgo(3) },
       { hardwareTierId: 'other', starterEmail: 'zed@acme.example', submissionTime: daysAgo(3) },
     ]);
-    const port = createMongoTierUsers({
-      db: db.db,
-      clock: createManualClock(now),
-      collection: 'runs',
-      tierField: 'hardwareTierId',
-      emailField: 'starterEmail',
-      timeField: 'submissionTime',
-      lookbackDays: 90,
-      environmentField: 'environmentId',
-    });
+    const port = runsTierUsers();
     const users = await port.usersByTier(['small', gpu.toHexString(), 'unused']);
     expect(users.get('small')?.sort()).toEqual(['ana@acme.example', 'ben@acme.example']);
     expect(users.get(gpu.toHexString())).toEqual(['lena@acme.example']);
@@ -67,17 +72,7 @@ describe('MongoDB tier users (FerretDB-compatible aggregation)', () => {
         { environmentId: 'env-ancient', image: 'quay.io/domino/old:0', submissionTime: daysAgo(200) },
         { submissionTime: daysAgo(1) },
       ]);
-    const port = createMongoTierUsers({
-      db: db.db,
-      clock: createManualClock(now),
-      collection: 'envruns',
-      tierField: 'hardwareTierId',
-      emailField: 'starterEmail',
-      timeField: 'submissionTime',
-      lookbackDays: 90,
-      environmentField: 'environmentId',
-      imageField: 'image',
-    });
+    const port = runsTierUsers({ collection: 'envruns', imageField: 'image' });
     expect(await port.environmentsInUse?.()).toEqual([
       { environment: 'env-standard', image: 'quay.io/domino/standard:1', runs: 2 },
       { environment: 'env-spark', image: 'quay.io/domino/spark:3', runs: 1 },
@@ -109,17 +104,7 @@ describe('MongoDB image usage (image selection)', () => {
         run('quay.io/acme/r:4', 'large', undefined, 6),
         run(undefined, 'small', 'dan@acme.example', 1),
       ]);
-    const port = createMongoTierUsers({
-      db: db.db,
-      clock: createManualClock(now),
-      collection: 'usage_runs',
-      tierField: 'hardwareTierId',
-      emailField: 'starterEmail',
-      timeField: 'submissionTime',
-      lookbackDays: 90,
-      environmentField: 'environmentId',
-      imageField: 'environmentImage',
-    });
+    const port = runsTierUsers({ collection: 'usage_runs', imageField: 'environmentImage' });
     expect(await port.imageUsage!(14)).toEqual([
       {
         image: 'quay.io/acme/py:3',
@@ -135,16 +120,7 @@ describe('MongoDB image usage (image selection)', () => {
   });
 
   it('has no image usage when the runs record no image field', () => {
-    const port = createMongoTierUsers({
-      db: db.db,
-      clock: createManualClock(now),
-      collection: 'runs',
-      tierField: 'hardwareTierId',
-      emailField: 'starterEmail',
-      timeField: 'submissionTime',
-      lookbackDays: 90,
-      environmentField: 'environmentId',
-    });
+    const port = runsTierUsers();
     expect(port.imageUsage).toBeUndefined();
   });
 });
