@@ -28,7 +28,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
 import { DEREGISTRATION_COOLDOWN_MS } from '../../src/ports/ec2.js';
-import type { Ec2UnderTest } from '../contract/ec2-port.contract.js';
+import type { Ec2Seed, Ec2UnderTest } from '../contract/ec2-port.contract.js';
 
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
@@ -41,7 +41,11 @@ function ec2Error(name: string, message: string): EC2ServiceException {
   });
 }
 
-export function lifecycleStandIn(): Ec2UnderTest {
+/**
+ * An EC2 client answered by aws-sdk-client-mock, for a stand-in to script: DescribeInstances shows the one template
+ * instance, and `seed` is the contract's seed for a stand-in that has no executors, root volume or foreign image.
+ */
+export function mockedEc2WithTemplate(): { client: EC2Client; mock: ReturnType<typeof mockClient>; seed: Ec2Seed } {
   const client = new EC2Client({ region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
   const mock = mockClient(client);
   const template = {
@@ -51,6 +55,22 @@ export function lifecycleStandIn(): Ec2UnderTest {
     Tags: [{ Key: 'Name', Value: 'acme-executor-template' }],
     BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }],
   };
+  mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [template] }] });
+  const seed: Ec2Seed = {
+    templateId: template.InstanceId,
+    templateName: 'acme-executor-template',
+    // No root volume case runs on a stand-in (it answers DescribeInstances and the calls it scripts only).
+    templateRootVolumeGiB: 0,
+    executorTag: { key: 'domino-executor-group', value: 'small-k8s' },
+    executorIds: [],
+    disposableId: '',
+    foreignImageId: '',
+  };
+  return { client, mock, seed };
+}
+
+export function lifecycleStandIn(): Ec2UnderTest {
+  const { client, mock, seed } = mockedEc2WithTemplate();
   const images = new Map<string, Image>();
   const withCooldown = new Set<string>();
   const find = (id: string | undefined) => {
@@ -62,7 +82,6 @@ export function lifecycleStandIn(): Ec2UnderTest {
     image.DeregistrationProtection?.startsWith('enabled') ||
     (image.DeregistrationProtection?.startsWith('disabled-until') ?? false);
 
-  mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [template] }] });
   mock.on(CreateImageCommand).callsFake((input: CreateImageCommandInput) => {
     const n = images.size + 1;
     const image: Image = {
@@ -129,16 +148,7 @@ export function lifecycleStandIn(): Ec2UnderTest {
   mock.on(DeleteSnapshotCommand).resolves({});
   return {
     ec2: createEc2Adapter(client),
-    seed: {
-      templateId: template.InstanceId,
-      templateName: 'acme-executor-template',
-      // No root volume case runs on this stand-in (it answers the lifecycle's calls only).
-      templateRootVolumeGiB: 0,
-      executorTag: { key: 'domino-executor-group', value: 'small-k8s' },
-      executorIds: [],
-      disposableId: '',
-      foreignImageId: '',
-    },
+    seed,
     advance: async () => {},
     deregisterOnly: async (imageId) => {
       images.delete(imageId);

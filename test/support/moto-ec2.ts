@@ -7,7 +7,6 @@ import {
   DeregisterImageCommand,
   DescribeImagesCommand,
   type DescribeImagesCommandInput,
-  DescribeInstancesCommand,
   EC2Client,
   EC2ServiceException,
   type Image,
@@ -16,9 +15,9 @@ import {
   type Tag,
   type TagSpecification,
 } from '@aws-sdk/client-ec2';
-import { mockClient } from 'aws-sdk-client-mock';
 import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
 import type { Ec2Seed, Ec2UnderTest } from '../contract/ec2-port.contract.js';
+import { mockedEc2WithTemplate } from './ec2-lifecycle-stand-in.js';
 
 const CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const GROUP_TAG = 'domino-executor-group';
@@ -135,17 +134,8 @@ export async function seedMotoAccount(client: EC2Client): Promise<Ec2Seed> {
  * EC2 answers (CreateImage fails with InvalidAMIName.Duplicate; DescribeImages filters own images by name).
  */
 export function duplicateNameStandIn(): Ec2UnderTest {
-  const client = new EC2Client({ region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
-  const mock = mockClient(client);
-  const template = {
-    InstanceId: 'i-0a1b2c3d4e5f60718',
-    ImageId: 'ami-0a1b2c3d4e5f60718',
-    State: { Name: 'running' as const },
-    Tags: [{ Key: 'Name', Value: 'acme-executor-template' }],
-    BlockDeviceMappings: [{ DeviceName: '/dev/xvda' }],
-  };
+  const { client, mock, seed } = mockedEc2WithTemplate();
   const images: Image[] = [];
-  mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [template] }] });
   mock.on(CreateImageCommand).callsFake((input: CreateImageCommandInput) => {
     const taken = images.find((i) => i.Name === input.Name);
     if (taken) {
@@ -171,16 +161,7 @@ export function duplicateNameStandIn(): Ec2UnderTest {
   });
   return {
     ec2: createEc2Adapter(client),
-    seed: {
-      templateId: template.InstanceId,
-      templateName: 'acme-executor-template',
-      // No root volume case runs on this stand-in (it answers DescribeInstances and the image calls only).
-      templateRootVolumeGiB: 0,
-      executorTag: { key: GROUP_TAG, value: 'small-k8s' },
-      executorIds: [],
-      disposableId: '',
-      foreignImageId: '',
-    },
+    seed,
     advance: async () => {},
     deregisterOnly: async () => {},
   };
