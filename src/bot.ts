@@ -229,6 +229,7 @@ export function createBot(options: BotOptions): Bot {
     // Only with a registry client: without one the report would only say so, every quarter.
     ...(registry
       ? {
+          startAutoBake,
           suggestImages: async (deployment: DeploymentConfig) =>
             suggest(deployment, await currentImages(deployment, clock.now()).catch(() => undefined)),
         }

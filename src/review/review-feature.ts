@@ -9,7 +9,7 @@ import type { Reply } from '../shared/reply.js';
 import type { ReportSources } from './gather-report.js';
 import { lastAmiTestFromStore } from './last-ami-test.js';
 import { createOpenReview } from './open-review.js';
-import { createReviewDecisions } from './review-decisions.js';
+import { createReviewDecisions, type ReviewDecisionDeps } from './review-decisions.js';
 import type { ReviewNotifier } from './review-notifier.js';
 import { createReviewScheduler, type ReviewScheduler } from './review-scheduler.js';
 import { createSendFollowUps } from './send-follow-ups.js';
@@ -36,6 +36,8 @@ export interface ReviewFeatureDeps {
   suggestImages?: ReportSources['suggestImages'];
   owner: string;
   startBake(input: StartBakeInput): Promise<Reply>;
+  /** `/ami bake --images auto`: what Start bake runs when the review suggested images. */
+  startAutoBake?: ReviewDecisionDeps['startAutoBake'];
   /** The AMI lifecycle's inventory summary, for the review's AMIs section. */
   amiInventory?: ReportSources['amiInventory'];
   options?: ReviewOptions;
@@ -59,7 +61,14 @@ export function createReviewFeature(deps: ReviewFeatureDeps) {
     ...(lastAmiTest ? { lastAmiTest } : {}),
     ...(deps.amiInventory ? { amiInventory: deps.amiInventory } : {}),
   });
-  const decisions = createReviewDecisions({ store, notifier, clock, logger, startBake: deps.startBake });
+  const decisions = createReviewDecisions({
+    store,
+    notifier,
+    clock,
+    logger,
+    startBake: deps.startBake,
+    ...(deps.startAutoBake ? { startAutoBake: deps.startAutoBake } : {}),
+  });
   const sendFollowUps = createSendFollowUps({ store, notifier, clock, logger });
   const scheduler: ReviewScheduler = createReviewScheduler({
     config,

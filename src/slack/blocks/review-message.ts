@@ -87,7 +87,9 @@ export function reviewActions(review: Pick<ReviewRecord, '_id' | 'deployment' | 
           text: {
             type: 'mrkdwn',
             text: truncate(
-              `Bake a new executor AMI of ${review.deployment} with its ${plural(images, 'configured image')}. This closes the review.`,
+              review.report.suggestedImages
+                ? `Bake a new executor AMI of ${review.deployment} with the suggested images, chosen again from the latest runs (its ${plural(images, 'configured image')} if they cannot be). This closes the review.`
+                : `Bake a new executor AMI of ${review.deployment} with its ${plural(images, 'configured image')}. This closes the review.`,
               290,
             ),
           },
