@@ -22,7 +22,10 @@ export function helpBlocks(entries: readonly HelpEntry[], rawPrefix?: string): {
   blocks.push(
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*ami-bot* bakes, tests and rolls out Domino executor (or EKS node) AMIs.\n${lines}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*ami-bot* bakes, tests and rolls out Domino executor (or EKS node) AMIs.\n${lines}`,
+      },
     },
     {
       type: 'context',
