@@ -28,6 +28,7 @@ import type { SsmPort } from './ports/ssm.js';
 import type { StateStore } from './ports/state-store.js';
 import { createReviewFeature, type ReviewOptions } from './review/review-feature.js';
 import { createRollout, type Rollout } from './rollout/create-rollout.js';
+import { targetsFor } from './rollout/targets/targets-for.js';
 import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from './rollout/unconfigured-ports.js';
 import { createAutoBake } from './selection/auto-bake.js';
 import { currentAmiImages } from './selection/current-images.js';
@@ -225,6 +226,8 @@ export function createBot(options: BotOptions): Bot {
     // Only with Domino's tiers: without them the inventory cannot tell what is in use.
     ...(amiInventory ? { amiInventory } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
+    // An EKS deployment's review lists its node groups by AMI, as the rollout sees them (listing reads no runs).
+    ...(options.eks ? { targets: (d: DeploymentConfig) => targetsFor(targetDeps, d.name).list() } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     // Only with a registry client: without one the report would only say so, every quarter.
     ...(registry

@@ -243,3 +243,16 @@ export async function eksRevert(ctx: LifecycleContext, change: ChangeRecord, see
 export function clusterOf(stage: DemoStage): string {
   return stage.config.deployments[0]?.eks?.cluster ?? '';
 }
+
+/**
+ * `/ami images` on EKS: the AMIs the bakes left, each with what still uses it (node groups, their nodes, changes),
+ * so the lifecycle's words on a node-group deployment are shown as the admin reads them.
+ */
+export async function eksImages(ctx: LifecycleContext): Promise<void> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} looks at the AMIs the bakes left`);
+  const since = stage.sink.answers.length;
+  await requester.command('images');
+  const images = await requester.answer(since, /AMIs of /);
+  ctx.summary.push(`/ami images: ${images.split('\n')[0]}`);
+}

@@ -7,6 +7,7 @@ import { createDemoStage, type DemoProcess, type DemoStage } from './demo-stage.
 import { type DemoTime, scaledDemoTime, virtualDemoTime } from './demo-time.js';
 import {
   eksDrainReport,
+  eksImages,
   eksPlanAndApply,
   eksRevert,
   eksTestNewAmi,
@@ -134,7 +135,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
  * `npm run demo -- --kind eks`: acme runs Domino 4+ on EKS. The lifecycle on its managed node groups: bake on the
  * node template's containerd, test on the test node group (switched, proven, restored), plan (the test is the gate's,
  * no override), announce, two-person approval, apply (a new launch template version per node group, EKS replacing
- * the nodes), verify, the drain, revert.
+ * the nodes), verify, the drain, revert, the quarterly review and `/ami images`.
  */
 async function runEksDemo(options: DemoOptions, write: (line: string) => void): Promise<DemoResult> {
   if (options.fault) throw new Error('--fault runs with the hardware-tier demo only; leave out --kind eks');
@@ -172,6 +173,8 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
       );
       await eksDrainReport(ctx, change);
       const reverted = await eksRevert(ctx, change, seeded);
+      await quarterlyReview(ctx);
+      await eksImages(ctx);
       ok =
         change.status === 'applied' &&
         change.gate?.override === undefined &&

@@ -31,6 +31,8 @@ export interface ReviewFeatureDeps {
   logger: Logger;
   ec2: Ec2Port;
   tiers?: DominoTiersPort;
+  /** An EKS deployment's node groups and their AMIs, for its report (as `tiers` are for a tiers deployment). */
+  targets?: ReportSources['targets'];
   tierUsers?: TierUsersPort;
   /** What `/ami bake --images auto` would bake now, for the report's "Suggested images". */
   suggestImages?: ReportSources['suggestImages'];
@@ -56,6 +58,7 @@ export function createReviewFeature(deps: ReviewFeatureDeps) {
     logger,
     ec2: deps.ec2,
     ...(deps.tiers ? { tiers: deps.tiers } : {}),
+    ...(deps.targets ? { targets: deps.targets } : {}),
     ...(deps.tierUsers ? { tierUsers: deps.tierUsers } : {}),
     ...(deps.suggestImages ? { suggestImages: deps.suggestImages } : {}),
     ...(lastAmiTest ? { lastAmiTest } : {}),

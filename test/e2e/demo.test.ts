@@ -249,6 +249,16 @@ describe('npm run demo -- --kind eks', () => {
     expect(adminLines.length).toBeGreaterThanOrEqual(8);
     for (const line of adminLines) expect(line).not.toMatch(/\btiers?\b|tier\(s\)|executor image/);
     expect(section(output, 'pat plans the rollout to the node groups')).not.toContain('executor image');
+    // The quarterly review lists the node groups by the AMI their launch templates name (not Domino's tiers, which
+    // carry no AMI on EKS) and speaks of node AMIs and nodes; `/ami images` names the node groups that use an AMI.
+    const review = section(output, 'Quarterly review');
+    expect(review).toMatch(/\*Node groups by AMI\* \(8 node groups on 2 AMIs\)/);
+    expect(review).toMatch(/8 node groups: 4 standard, 4 special/);
+    expect(review).toContain('*standard* (ami-bot tags): compute-us-west-2a (pool compute), compute-us-west-2b');
+    expect(review).toContain('• no AMI id — age unknown, *special* (has no launch template: EKS chooses its AMI');
+    expect(review).toContain('already on every new node.');
+    expect(review).not.toContain('Hardware tiers');
+    expect(section(output, 'pat looks at the AMIs the bakes left')).toContain('used by node group compute-us-west-2a');
   }, 90_000);
 
   it('refuses a kind it does not know, naming the two it does', async () => {
