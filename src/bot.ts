@@ -161,8 +161,9 @@ export function createBot(options: BotOptions): Bot {
     ...(options.eks ? { eks: options.eks } : {}),
     ...(options.launchTemplates ? { launchTemplates: options.launchTemplates } : {}),
   };
-  const currentImages = (deployment: DeploymentConfig, now: Date) =>
-    currentAmiImages({ ec2: options.ec2, store, ...(options.tiers ? { tiers: options.tiers } : {}) }, deployment, now);
+  // Without Domino's tiers or EKS nothing says which AMI the standard targets run: no diff.
+  const currentImages = async (deployment: DeploymentConfig) =>
+    options.tiers || options.eks ? currentAmiImages({ ...targetDeps, store }, deployment) : undefined;
   const suggest = async (
     deployment: DeploymentConfig,
     current?: { imageId?: string; images: readonly string[] },
@@ -234,7 +235,7 @@ export function createBot(options: BotOptions): Bot {
       ? {
           startAutoBake,
           suggestImages: async (deployment: DeploymentConfig) =>
-            suggest(deployment, await currentImages(deployment, clock.now()).catch(() => undefined)),
+            suggest(deployment, await currentImages(deployment).catch(() => undefined)),
         }
       : {}),
     ...(options.review ? { options: options.review } : {}),

@@ -1,11 +1,13 @@
 import type { BakeRecord } from '../bake/bake-record.js';
+import { BAKE_ID_TAG } from '../bake/image-tags.js';
 import type { AmiTestRecord } from '../rollout/ami-test-record.js';
 import type { ChangeRecord } from '../rollout/change-record.js';
-import type { SeededEks, SimWorld } from '../sim/index.js';
+import { toCachedImage } from '../sim/disk-cache.js';
+import { DEMO_IDS, type SeededEks, type SimWorld } from '../sim/index.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import type { DemoStage } from './demo-stage.js';
 import type { LifecycleContext } from './lifecycle.js';
-import { changeEnded, newestChange, newestTest } from './lifecycle.js';
+import { changeEnded, newestChange, newestTest, recordEarlierBake } from './lifecycle.js';
 
 interface NodegroupRow {
   name: string;
@@ -255,4 +257,18 @@ export async function eksImages(ctx: LifecycleContext): Promise<void> {
   await requester.command('images');
   const images = await requester.answer(since, /AMIs of /);
   ctx.summary.push(`/ami images: ${images.split('\n')[0]}`);
+}
+
+/**
+ * The seed's node AMI stands for August's bake of the node pools (its tags name it): the demo's fresh store gets
+ * that bake's record, and the AMI the base image it pulled into containerd, so that the suggestion's diff and the
+ * orphan sweep see what a real deployment would.
+ */
+export async function recordEarlierNodeBake(ctx: LifecycleContext): Promise<void> {
+  const { world } = ctx.stage.sim;
+  const image = [...world.images.values()].find((i) => i.tags[BAKE_ID_TAG] !== undefined);
+  const base = world.registry.lookup(DEMO_IDS.images.base);
+  if (!image || !base) return;
+  image.containerdImages = new Map([[base.ref, toCachedImage(base)]]);
+  await recordEarlierBake(ctx, image.id, image.tags[BAKE_ID_TAG]);
 }

@@ -62,13 +62,17 @@ const pulling = (test: AmiTestRecord, pollSeconds: number) =>
  * The seed's current AMI stands for an earlier ami-bot bake (August's): the demo's fresh store gets that bake's
  * record, and the image its tags, so that the gate lets it be tested like any bake of this deployment.
  */
-async function recordEarlierBake(ctx: LifecycleContext, amiId: string): Promise<void> {
+export async function recordEarlierBake(
+  ctx: LifecycleContext,
+  amiId: string,
+  bakeId = 'bake-20260815-aug1',
+): Promise<void> {
   const { stage } = ctx;
   const image = stage.sim.world.images.get(amiId);
   if (!image) return;
   const at = new Date(image.creationMs);
   const bake: BakeRecord = {
-    _id: 'bake-20260815-aug1',
+    _id: bakeId,
     deployment: stage.config.deployments[0]!.name,
     requester: ctx.requester.id,
     channel: stage.config.opsChannels[0]!,

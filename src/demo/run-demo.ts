@@ -12,6 +12,7 @@ import {
   eksRevert,
   eksTestNewAmi,
   printNodegroups,
+  recordEarlierNodeBake,
   verifyNodegroups,
 } from './eks-lifecycle.js';
 import { faultStory, isFaultShown, recoveryEvidence, untestedEnding } from './fault-story.js';
@@ -155,6 +156,7 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
   try {
     const before = printNodegroups(ctx, seeded.cluster, `EKS node groups of ${seeded.cluster} before`);
     current = await stage.startProcess('ami-bot-1');
+    await recordEarlierNodeBake(ctx);
     banner(`${ctx.requester.name} bakes a new node AMI on the node template`);
     const bake = await bakeAndWait(stage, current, 'Quarterly refresh of the compute pools: adds Spark and NLP');
     summary.push(...describeEksBake(bake));

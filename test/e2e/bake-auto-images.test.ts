@@ -119,7 +119,7 @@ describe('/ami bake --images auto end to end', () => {
     const thread = threadTexts(h, bake.rootTs!).join('\n');
     expect(thread).toContain('1.07 GB disk budget');
     expect(thread).toContain(
-      `Disk budget: 50% of the 2 GiB root volume of the template acme-executor-template (${template.id})`,
+      `Disk budget: 50% of the 2 GiB root volume of the executor template acme-executor-template (${template.id})`,
     );
   });
 

@@ -184,7 +184,7 @@ export function suggestedImagesSections(report: ReviewReport): Block[] {
     ),
     ...s.leftOut.map((l) => `• left out ${code(l.ref)}: ${LEFT_OUT[l.reason]}`),
   ];
-  const budget = budgetSourceText(s.budgetSource);
+  const budget = budgetSourceText(s.budgetSource, targetNoun(s.kind ?? report.kind));
   const title =
     `*Suggested images* (\`/ami bake --images auto\`): ${plural(s.chosen.length, 'image')}, ` +
     `${formatBytes(s.totalBytes)} of ${formatBytes(s.budgetBytes)}${budget ? ` (${budget})` : ''}, about ${formatDuration(Math.round(s.secondsSavedPerWeek) * 1000)} of pulling saved per week`;
