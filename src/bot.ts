@@ -28,6 +28,7 @@ import type { SsmPort } from './ports/ssm.js';
 import type { StateStore } from './ports/state-store.js';
 import { createReviewFeature, type ReviewOptions } from './review/review-feature.js';
 import { createRollout, type Rollout } from './rollout/create-rollout.js';
+import { targetsFor } from './rollout/targets/targets-for.js';
 import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from './rollout/unconfigured-ports.js';
 import { createAutoBake } from './selection/auto-bake.js';
 import { currentAmiImages } from './selection/current-images.js';
@@ -160,8 +161,9 @@ export function createBot(options: BotOptions): Bot {
     ...(options.eks ? { eks: options.eks } : {}),
     ...(options.launchTemplates ? { launchTemplates: options.launchTemplates } : {}),
   };
-  const currentImages = (deployment: DeploymentConfig, now: Date) =>
-    currentAmiImages({ ec2: options.ec2, store, ...(options.tiers ? { tiers: options.tiers } : {}) }, deployment, now);
+  // Without Domino's tiers or EKS nothing says which AMI the standard targets run: no diff.
+  const currentImages = async (deployment: DeploymentConfig) =>
+    options.tiers || options.eks ? currentAmiImages({ ...targetDeps, store }, deployment) : undefined;
   const suggest = async (
     deployment: DeploymentConfig,
     current?: { imageId?: string; images: readonly string[] },
@@ -225,12 +227,15 @@ export function createBot(options: BotOptions): Bot {
     // Only with Domino's tiers: without them the inventory cannot tell what is in use.
     ...(amiInventory ? { amiInventory } : {}),
     ...(options.tiers ? { tiers: options.tiers } : {}),
+    // An EKS deployment's review lists its node groups by AMI, as the rollout sees them (listing reads no runs).
+    ...(options.eks ? { targets: (d: DeploymentConfig) => targetsFor(targetDeps, d.name).list() } : {}),
     ...(options.tierUsers ? { tierUsers: options.tierUsers } : {}),
     // Only with a registry client: without one the report would only say so, every quarter.
     ...(registry
       ? {
+          startAutoBake,
           suggestImages: async (deployment: DeploymentConfig) =>
-            suggest(deployment, await currentImages(deployment, clock.now()).catch(() => undefined)),
+            suggest(deployment, await currentImages(deployment).catch(() => undefined)),
         }
       : {}),
     ...(options.review ? { options: options.review } : {}),

@@ -1,11 +1,20 @@
 import type { BakeRecord } from '../bake/bake-record.js';
+import { BAKE_ID_TAG } from '../bake/image-tags.js';
 import type { AmiTestRecord } from '../rollout/ami-test-record.js';
 import type { ChangeRecord } from '../rollout/change-record.js';
-import type { SeededEks, SimWorld } from '../sim/index.js';
+import { toCachedImage } from '../sim/disk-cache.js';
+import { DEMO_IDS, type SeededEks, type SimWorld } from '../sim/index.js';
 import { ACTION_IDS } from '../slack/action-ids.js';
 import type { DemoStage } from './demo-stage.js';
 import type { LifecycleContext } from './lifecycle.js';
-import { approveAndWait, newestChange, newestTest, ownApprovalRefused, requestRevert } from './lifecycle.js';
+import {
+  approveAndWait,
+  newestChange,
+  newestTest,
+  ownApprovalRefused,
+  recordEarlierBake,
+  requestRevert,
+} from './lifecycle.js';
 
 interface NodegroupRow {
   name: string;
@@ -229,4 +238,31 @@ export async function eksRevert(ctx: LifecycleContext, change: ChangeRecord, see
 /** The stage's seeded cluster, for the steps that read the world. */
 export function clusterOf(stage: DemoStage): string {
   return stage.config.deployments[0]?.eks?.cluster ?? '';
+}
+
+/**
+ * `/ami images` on EKS: the AMIs the bakes left, each with what still uses it (node groups, their nodes, changes),
+ * so the lifecycle's words on a node-group deployment are shown as the admin reads them.
+ */
+export async function eksImages(ctx: LifecycleContext): Promise<void> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} looks at the AMIs the bakes left`);
+  const since = stage.sink.answers.length;
+  await requester.command('images');
+  const images = await requester.answer(since, /AMIs of /);
+  ctx.summary.push(`/ami images: ${images.split('\n')[0]}`);
+}
+
+/**
+ * The seed's node AMI stands for August's bake of the node pools (its tags name it): the demo's fresh store gets
+ * that bake's record, and the AMI the base image it pulled into containerd, so that the suggestion's diff and the
+ * orphan sweep see what a real deployment would.
+ */
+export async function recordEarlierNodeBake(ctx: LifecycleContext): Promise<void> {
+  const { world } = ctx.stage.sim;
+  const image = [...world.images.values()].find((i) => i.tags[BAKE_ID_TAG] !== undefined);
+  const base = world.registry.lookup(DEMO_IDS.images.base);
+  if (!image || !base) return;
+  image.containerdImages = new Map([[base.ref, toCachedImage(base)]]);
+  await recordEarlierBake(ctx, image.id, image.tags[BAKE_ID_TAG]);
 }

@@ -112,11 +112,15 @@ function earlierBake(ctx: LifecycleContext, id: string, image: SimImage): BakeRe
  * The seed's current AMI stands for an earlier ami-bot bake (August's): the demo's fresh store gets that bake's
  * record, and the image its tags, so that the gate lets it be tested like any bake of this deployment.
  */
-async function recordEarlierBake(ctx: LifecycleContext, amiId: string): Promise<void> {
+export async function recordEarlierBake(
+  ctx: LifecycleContext,
+  amiId: string,
+  bakeId = 'bake-20260815-aug1',
+): Promise<void> {
   const { stage } = ctx;
   const image = stage.sim.world.images.get(amiId);
   if (!image) return;
-  const bake = earlierBake(ctx, 'bake-20260815-aug1', image);
+  const bake = earlierBake(ctx, bakeId, image);
   await stage.store.bakes.insert(bake);
   ctx.write(`  (the current AMI ${amiId} came from August's bake ${bake._id}: its record is in the store)`);
 }

@@ -7,10 +7,12 @@ import { createDemoStage, type DemoProcess, type DemoStage } from './demo-stage.
 import { type DemoTime, scaledDemoTime, virtualDemoTime } from './demo-time.js';
 import {
   eksDrainReport,
+  eksImages,
   eksPlanAndApply,
   eksRevert,
   eksTestNewAmi,
   printNodegroups,
+  recordEarlierNodeBake,
   verifyNodegroups,
 } from './eks-lifecycle.js';
 import { faultStory, isFaultShown, recoveryEvidence, untestedEnding } from './fault-story.js';
@@ -134,7 +136,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
  * `npm run demo -- --kind eks`: acme runs Domino 4+ on EKS. The lifecycle on its managed node groups: bake on the
  * node template's containerd, test on the test node group (switched, proven, restored), plan (the test is the gate's,
  * no override), announce, two-person approval, apply (a new launch template version per node group, EKS replacing
- * the nodes), verify, the drain, revert.
+ * the nodes), verify, the drain, revert, the quarterly review and `/ami images`.
  */
 async function runEksDemo(options: DemoOptions, write: (line: string) => void): Promise<DemoResult> {
   if (options.fault) throw new Error('--fault runs with the hardware-tier demo only; leave out --kind eks');
@@ -154,6 +156,7 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
   try {
     const before = printNodegroups(ctx, seeded.cluster, `EKS node groups of ${seeded.cluster} before`);
     current = await stage.startProcess('ami-bot-1');
+    await recordEarlierNodeBake(ctx);
     banner(`${ctx.requester.name} bakes a new node AMI on the node template`);
     const bake = await bakeAndWait(stage, current, 'Quarterly refresh of the compute pools: adds Spark and NLP');
     summary.push(...describeEksBake(bake));
@@ -172,6 +175,8 @@ async function runEksDemo(options: DemoOptions, write: (line: string) => void): 
       );
       await eksDrainReport(ctx, change);
       const reverted = await eksRevert(ctx, change, seeded);
+      await quarterlyReview(ctx);
+      await eksImages(ctx);
       ok =
         change.status === 'applied' &&
         change.gate?.override === undefined &&

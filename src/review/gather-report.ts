@@ -16,7 +16,9 @@ import {
   type LastAmiTest,
   mainStandardAmi,
   type ReviewReport,
+  type ReviewTarget,
   type TierAmiLine,
+  targetLine,
   tierLine,
 } from './review-report.js';
 
@@ -28,6 +30,11 @@ export interface ReportSources {
   clock: Clock;
   logger: Logger;
   tiers?: DominoTiersPort;
+  /**
+   * An `eks-node-groups` deployment's node groups with the AMI each launches now (the rollout-target port's list):
+   * what its review lists by AMI, as Domino's tiers are for a `hardware-tiers` one. Absent: no EKS access.
+   */
+  targets?: (deployment: DeploymentConfig) => Promise<readonly ReviewTarget[]>;
   tierUsers?: TierUsersPort;
   /** The image selection (src/selection): what `/ami bake --images auto` would bake now. */
   suggestImages?: (deployment: DeploymentConfig) => Promise<SuggestionOutcome>;
@@ -67,6 +74,8 @@ async function describeAll(ec2: Ec2Port, ids: string[]): Promise<Map<string, Ima
 }
 
 async function tierLines(sources: ReportSources, deployment: DeploymentConfig, now: Date) {
+  // On EKS the AMIs are the node groups' (their launch templates'): Domino's tiers there carry no executorImage.
+  if (deployment.kind === 'eks-node-groups') return nodegroupLines(sources, deployment, now);
   if (!sources.tiers) return { tiersNote: "Domino's hardware tiers are not configured (MONGODB_URI)." };
   try {
     const tiers = await sources.tiers.listTiers();
@@ -78,6 +87,19 @@ async function tierLines(sources: ReportSources, deployment: DeploymentConfig, n
   } catch (error) {
     sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not read the tiers');
     return { tiersNote: `Could not read the hardware tiers: ${userMessage(error)}` };
+  }
+}
+
+async function nodegroupLines(sources: ReportSources, deployment: DeploymentConfig, now: Date) {
+  if (!sources.targets) return { tiersNote: 'EKS node groups are not configured (no EKS access for ami-bot).' };
+  try {
+    const targets = await sources.targets(deployment);
+    const images = await describeAll(sources.ec2, [...new Set(targets.map((t) => t.ami).filter(Boolean))]);
+    const lines = targets.map((t) => targetLine(t, images.get(t.ami), deployment.name, deployment.pinnedTiers, now));
+    return { tiers: lines };
+  } catch (error) {
+    sources.logger.warn({ err: error, deployment: deployment.name }, 'review: could not read the node groups');
+    return { tiersNote: `Could not read the EKS node groups: ${userMessage(error)}` };
   }
 }
 
@@ -147,6 +169,7 @@ export async function gatherReport(sources: ReportSources, deployment: Deploymen
   const test = await lastTest(sources, deployment.name);
   return {
     deployment: deployment.name,
+    kind: deployment.kind,
     timeZone,
     generatedAt: now,
     ...tiers,

@@ -16,6 +16,11 @@ export interface ReviewDecisionDeps {
   logger: Logger;
   /** The same start-bake use case as `/ami bake`. */
   startBake(input: StartBakeInput): Promise<Reply>;
+  /**
+   * `/ami bake --images auto`'s use case: a review that showed suggested images bakes the suggestion (chosen again
+   * from the latest runs, or the configured list when it cannot be), not the list its section argued against.
+   */
+  startAutoBake?(input: Omit<StartBakeInput, 'images' | 'threadMessages'>): Promise<Reply>;
 }
 
 export interface ReviewClick {
@@ -90,13 +95,17 @@ export function createReviewDecisions(deps: ReviewDecisionDeps) {
     if (!(await close(review, 'bake', input.userId))) return lostRace(review);
     let reply: Reply;
     try {
-      reply = await deps.startBake({
+      const bake = {
         userId: input.userId,
         channelId: review.channel,
         deployment: review.deployment,
         noReboot: false,
         note: `Started from AMI review ${review._id}`,
-      });
+      };
+      reply =
+        review.report.suggestedImages && deps.startAutoBake
+          ? await deps.startAutoBake(bake)
+          : await deps.startBake(bake);
     } catch (error) {
       // The bake did not start (one is running, no images, …): the review stays open, with its buttons.
       await store.reviews.withdraw(review._id, 'close');

@@ -9,7 +9,7 @@ import type { Reply } from '../shared/reply.js';
 import type { ReportSources } from './gather-report.js';
 import { lastAmiTestFromStore } from './last-ami-test.js';
 import { createOpenReview } from './open-review.js';
-import { createReviewDecisions } from './review-decisions.js';
+import { createReviewDecisions, type ReviewDecisionDeps } from './review-decisions.js';
 import type { ReviewNotifier } from './review-notifier.js';
 import { createReviewScheduler, type ReviewScheduler } from './review-scheduler.js';
 import { createSendFollowUps } from './send-follow-ups.js';
@@ -31,11 +31,15 @@ export interface ReviewFeatureDeps {
   logger: Logger;
   ec2: Ec2Port;
   tiers?: DominoTiersPort;
+  /** An EKS deployment's node groups and their AMIs, for its report (as `tiers` are for a tiers deployment). */
+  targets?: ReportSources['targets'];
   tierUsers?: TierUsersPort;
   /** What `/ami bake --images auto` would bake now, for the report's "Suggested images". */
   suggestImages?: ReportSources['suggestImages'];
   owner: string;
   startBake(input: StartBakeInput): Promise<Reply>;
+  /** `/ami bake --images auto`: what Start bake runs when the review suggested images. */
+  startAutoBake?: ReviewDecisionDeps['startAutoBake'];
   /** The AMI lifecycle's inventory summary, for the review's AMIs section. */
   amiInventory?: ReportSources['amiInventory'];
   options?: ReviewOptions;
@@ -54,12 +58,20 @@ export function createReviewFeature(deps: ReviewFeatureDeps) {
     logger,
     ec2: deps.ec2,
     ...(deps.tiers ? { tiers: deps.tiers } : {}),
+    ...(deps.targets ? { targets: deps.targets } : {}),
     ...(deps.tierUsers ? { tierUsers: deps.tierUsers } : {}),
     ...(deps.suggestImages ? { suggestImages: deps.suggestImages } : {}),
     ...(lastAmiTest ? { lastAmiTest } : {}),
     ...(deps.amiInventory ? { amiInventory: deps.amiInventory } : {}),
   });
-  const decisions = createReviewDecisions({ store, notifier, clock, logger, startBake: deps.startBake });
+  const decisions = createReviewDecisions({
+    store,
+    notifier,
+    clock,
+    logger,
+    startBake: deps.startBake,
+    ...(deps.startAutoBake ? { startAutoBake: deps.startAutoBake } : {}),
+  });
   const sendFollowUps = createSendFollowUps({ store, notifier, clock, logger });
   const scheduler: ReviewScheduler = createReviewScheduler({
     config,

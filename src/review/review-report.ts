@@ -1,5 +1,6 @@
 import { isPipelineAmiName } from '../bake/ami-name.js';
 import { isPipelineImageByTags } from '../bake/image-tags.js';
+import type { DeploymentKind } from '../config.js';
 import type { TierRecord } from '../ports/domino.js';
 import type { ImageInfo } from '../ports/ec2.js';
 import type { ImageSuggestion } from '../selection/image-suggestion.js';
@@ -11,7 +12,9 @@ import type { ImageSuggestion } from '../selection/image-suggestion.js';
 
 export type TierKind = 'standard' | 'special';
 
+/** One rollout target of the report (a hardware tier, or a node group on EKS) and its AMI. */
 export interface TierAmiLine {
+  /** The tier's id, or the node group's name. */
   tierId: string;
   label: string;
   amiId: string;
@@ -68,9 +71,17 @@ export interface AmiInventorySummary {
 
 export interface ReviewReport {
   deployment: string;
+  /**
+   * The deployment's kind when the report was gathered: what `tiers` lists and what its messages call things
+   * (hardware tiers and executors, or EKS node groups and nodes). Absent in reviews stored before it: tiers.
+   */
+  kind?: DeploymentKind;
   timeZone: string;
   generatedAt: Date;
-  /** Undefined when no Domino tier source is configured (or it failed: see `tiersNote`). */
+  /**
+   * The deployment's rollout targets by AMI: Domino's hardware tiers, or an EKS deployment's node groups. Undefined
+   * when their source is not configured (or it failed: see `tiersNote`).
+   */
   tiers?: TierAmiLine[];
   tiersNote?: string;
   latestBake?: BakeSummary;
@@ -95,14 +106,27 @@ export function ageInDays(createdAt: Date | undefined, now: Date): number | unde
   return createdAt ? Math.max(0, Math.floor((now.getTime() - createdAt.getTime()) / DAY_MS)) : undefined;
 }
 
+/**
+ * A rollout target as the review reads it: a hardware tier, or a node group as the rollout-target port lists it
+ * (`special` says why a node group is never changed, whatever its AMI: no launch template, an EKS-managed AMI).
+ */
+export interface ReviewTarget {
+  id: string;
+  label: string;
+  /** The AMI it launches ('' when it names none). */
+  ami: string;
+  special?: string;
+}
+
 /** Standard = made by this pipeline (seed's name or our tags) and not pinned; anything else is special. */
 export function classifyTier(
-  tier: TierRecord,
+  tier: Pick<ReviewTarget, 'id' | 'label' | 'special'>,
   image: ImageInfo | undefined,
   deployment: string,
   pinned: readonly string[],
 ): { kind: TierKind; why: string } {
   if (pinned.includes(tier.id) || pinned.includes(tier.label)) return { kind: 'special', why: 'pinned in config' };
+  if (tier.special !== undefined) return { kind: 'special', why: tier.special };
   if (!image) return { kind: 'special', why: 'AMI not found in this account/region' };
   if (isPipelineAmiName(deployment, image.name)) return { kind: 'standard', why: 'pipeline AMI name' };
   if (isPipelineImageByTags(image.tags, deployment)) return { kind: 'standard', why: 'ami-bot tags' };
@@ -116,12 +140,23 @@ export function tierLine(
   pinned: readonly string[],
   now: Date,
 ): TierAmiLine {
-  const { kind, why } = classifyTier(tier, image, deployment, pinned);
+  return targetLine({ id: tier.id, label: tier.label, ami: tier.executorImage }, image, deployment, pinned, now);
+}
+
+/** A tier's or a node group's line: its AMI, how old, and whether a new bake replaces it. */
+export function targetLine(
+  target: ReviewTarget,
+  image: ImageInfo | undefined,
+  deployment: string,
+  pinned: readonly string[],
+  now: Date,
+): TierAmiLine {
+  const { kind, why } = classifyTier(target, image, deployment, pinned);
   const age = ageInDays(image?.creationDate, now);
   return {
-    tierId: tier.id,
-    label: tier.label,
-    amiId: tier.executorImage,
+    tierId: target.id,
+    label: target.label,
+    amiId: target.ami,
     ...(image?.name ? { amiName: image.name } : {}),
     ...(image?.creationDate ? { amiCreatedAt: image.creationDate } : {}),
     ...(age === undefined ? {} : { ageDays: age }),

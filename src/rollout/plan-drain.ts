@@ -74,9 +74,10 @@ export function createPlanDrain(deps: RolloutDeps) {
     const source = await deps.store.changes.get(input.changeId);
     if (!source) throw new AppError('unknown_change', `No change ${input.changeId}.`);
     if (source.kind === 'drain' || source.status !== 'applied') {
+      const noun = targetNounOf(deps.config.deployments, source.deployment);
       throw new AppError(
         'not_drainable',
-        `${source._id} is a ${source.kind} that is ${source.status}: only an applied tier change has old executors to drain.`,
+        `${source._id} is a ${source.kind} that is ${source.status}: only an applied ${noun.short} change has old ${noun.machines} to drain.`,
       );
     }
     // Serialised per deployment: a duplicate `/ami drain` (or the one after an apply) waits, then finds this drain

@@ -68,6 +68,7 @@ async function requireTested(deps: RolloutDeps, target: AmiTarget, input: PlanRo
     testCommand: `/ami test ${name}`,
     overrideHint: `an admin may \`/ami plan ${name} --override-test "why"\``,
     ...noTestTarget(targetsFor(deps, target.deployment.name).testSetting(), target.deployment.name),
+    machine: targetNoun(target.deployment.kind).machine,
   });
   if (refusal || !test?.executor) throw new AppError('ami_not_tested', refusal ?? 'No passed test.');
   return {

@@ -96,6 +96,8 @@ export function testRefusal(
     overrideHint: string;
     /** The deployment has no test target configured: its name, what the target is called and the setting. */
     noTestTarget?: { deployment: string; noun: string; setting: string };
+    /** What the test job runs on, as the deployment's kind calls it (`executor`, `node`); default `executor`. */
+    machine?: string;
   },
 ): Text | undefined {
   // Without a test target `/ami test` cannot run: say what to configure instead of sending the admin there.
@@ -106,6 +108,7 @@ export function testRefusal(
   // Our words: the command to run is ours, the deployment a configured name.
   const whatText = `${testStep} (or, to go on without a passed test, ${next.overrideHint}). Nothing was planned.`;
   const what = words(whatText);
+  const machine = words(next.machine ?? 'executor');
   if (!test) return text`AMI ${amiId} has not been tested: ${what}`;
   if (isProvenPass(test)) return undefined;
   // The reason is a sentence of its own (it ends in a full stop): dropped here, the next sentence adds one.
@@ -113,9 +116,9 @@ export function testRefusal(
   if (test.status === 'failed')
     return text`The latest test of AMI ${amiId} (${test._id}) failed${reason}. Fix the bake and ${what}`;
   if (test.status === 'unproven') {
-    return text`The latest test of AMI ${amiId} (${test._id}) could not prove which executor ran its job${reason}. ${words(capitalise(whatText))}`;
+    return text`The latest test of AMI ${amiId} (${test._id}) could not prove which ${machine} ran its job${reason}. ${words(capitalise(whatText))}`;
   }
-  return text`The latest test of AMI ${amiId} (${test._id}) passed before ami-bot checked which executor ran the job, so it proves nothing: ${what}`;
+  return text`The latest test of AMI ${amiId} (${test._id}) passed before ami-bot checked which ${machine} ran the job, so it proves nothing: ${what}`;
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

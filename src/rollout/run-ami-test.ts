@@ -1,6 +1,7 @@
 import { userMessage } from '../errors.js';
 import type { InstanceInfo } from '../ports/ec2.js';
 import { isTemplateInstance } from '../shared/deployment-scope.js';
+import { type TargetNoun, targetNoun, targetNounOf } from '../shared/target-noun.js';
 import type { AmiTestRecord, TestExecutor } from './ami-test-record.js';
 import { createJobTimer } from './job-timing.js';
 import { audit, type RolloutDeps, requireDeployment } from './rollout-deps.js';
@@ -35,11 +36,13 @@ export async function testTierExecutors(
 /**
  * Which instance ran the job (pure). The test started with no executor of the test tier up, so once the job is
  * Running every executor of the tier must be one booted for it: on the AMI under test, launched after the test
- * began. Anything else up beside it means the job may have run there, and the test proves nothing.
+ * began. Anything else up beside it means the job may have run there, and the test proves nothing. `noun` words
+ * the reasons as the deployment's kind does (an EKS test node group's nodes).
  */
 export function identifyExecutor(
   test: Pick<AmiTestRecord, 'amiId' | 'createdAt' | 'switchStartedAt'>,
   executors: readonly InstanceInfo[],
+  noun: TargetNoun = targetNoun(),
 ): { executor: TestExecutor } | { unproven: string } {
   // Launched after the switch began (a node group's update launches the nodes the job can run on), else after
   // the test began. EC2's LaunchTime has whole seconds: one booted in that second must still count.
@@ -54,12 +57,12 @@ export function identifyExecutor(
         ? `on ${other.imageId}, not the AMI under test`
         : `launched before this test began at ${began.toISOString()}`;
     return {
-      unproven: `executor ${other.id} of the test tier (${other.state}, ${other.imageId}, ${launched}) was up while the job ran (${why}): the job may have run there instead of on an executor booted from ${test.amiId} for this test.`,
+      unproven: `${noun.machine} ${other.id} of the test ${noun.short} (${other.state}, ${other.imageId}, ${launched}) was up while the job ran (${why}): the job may have run there instead of on ${noun.aMachine} booted from ${test.amiId} for this test.`,
     };
   }
   const first = [...executors].sort((a, b) => (a.launchTime?.getTime() ?? 0) - (b.launchTime?.getTime() ?? 0))[0];
   if (!first?.launchTime) {
-    return { unproven: `no executor of the test tier was found on EC2 while the job was Running.` };
+    return { unproven: `no ${noun.machine} of the test ${noun.short} was found on EC2 while the job was Running.` };
   }
   return { executor: { instanceId: first.id, imageId: first.imageId, launchTime: first.launchTime } };
 }
@@ -186,10 +189,11 @@ async function proveExecutor(
   deps: RolloutDeps,
   test: AmiTestRecord,
 ): Promise<{ executor: TestExecutor } | { unproven: string }> {
+  const noun = targetNounOf(deps.config.deployments, test.deployment);
   try {
-    return identifyExecutor(test, await testTierExecutors(deps, test));
+    return identifyExecutor(test, await testTierExecutors(deps, test), noun);
   } catch (error) {
-    return { unproven: `EC2 could not list the test tier's executors: ${userMessage(error)}.` };
+    return { unproven: `EC2 could not list the test ${noun.short}'s ${noun.machines}: ${userMessage(error)}.` };
   }
 }
 
@@ -284,7 +288,7 @@ export async function runAmiTest(
               ? `${took} (> ${test.pullPassSeconds} s)${where}: the environment's image is not (fully) cached on this AMI.`
               : 'executor' in proof
                 ? `${took} (≤ ${test.pullPassSeconds} s)${where}: the images are on the AMI. Start to Running: ${timing.toRunningSeconds} s (a first start from a fresh snapshot can be slow while EBS loads lazily).`
-                : `${took}, but not proven: ${proof.unproven} This test does not count as passed; terminate the other executors and test again.`,
+                : `${took}, but not proven: ${proof.unproven} This test does not count as passed; terminate the other ${targetNounOf(deps.config.deployments, test.deployment).machines} and test again.`,
           };
           break;
         }

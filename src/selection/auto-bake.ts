@@ -17,7 +17,7 @@ export interface AutoBakeDeps {
     deployment: DeploymentConfig,
     current?: { imageId?: string; images: readonly string[] },
   ): Promise<SuggestionOutcome>;
-  currentImages(deployment: DeploymentConfig, now: Date): Promise<{ imageId: string; images: string[] } | undefined>;
+  currentImages(deployment: DeploymentConfig): Promise<{ imageId: string; images: string[] } | undefined>;
   /** The bake's own start: its preflight checks every reference, takes the lock and posts the card. */
   startBake(input: StartBakeInput): Promise<Reply>;
 }
@@ -34,7 +34,7 @@ export function createAutoBake(deps: AutoBakeDeps) {
     const deployment = findDeployment(deps.config, input.deployment);
     // An unknown or ambiguous deployment: the bake's own start says which are configured.
     if (!deployment) return deps.startBake(input);
-    const current = await deps.currentImages(deployment, deps.clock.now()).catch((error: unknown) => {
+    const current = await deps.currentImages(deployment).catch((error: unknown) => {
       deps.logger.warn(
         { err: error, deployment: deployment.name },
         'image selection: no current AMI images for the diff',

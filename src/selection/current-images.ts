@@ -1,31 +1,23 @@
 import type { DeploymentConfig } from '../config.js';
-import type { DominoTiersPort } from '../ports/domino.js';
-import type { Ec2Port } from '../ports/ec2.js';
 import type { StateStore } from '../ports/state-store.js';
-import { mainStandardAmi, tierLine } from '../review/review-report.js';
+import { type ServedTiersDeps, standardMoves } from './served-tiers.js';
 
-export interface CurrentImagesDeps {
-  tiers?: DominoTiersPort;
-  ec2: Ec2Port;
-  store: StateStore;
-}
+export type CurrentImagesDeps = ServedTiersDeps & { store: Pick<StateStore, 'bakes'> };
 
 /**
- * The AMI most standard tiers run now (as the review finds it) and the images its bake pulled, for the diff of a
- * suggestion; undefined when the tiers cannot be read or that AMI was not baked by this bot.
+ * The AMI most standard targets (hardware tiers, or EKS node groups) run now, as a rollout would classify them,
+ * and the images its bake pulled, for the diff of a suggestion; undefined when no standard target runs one or
+ * that AMI was not baked by this bot.
  */
 export async function currentAmiImages(
   deps: CurrentImagesDeps,
   deployment: DeploymentConfig,
-  now: Date,
 ): Promise<{ imageId: string; images: string[] } | undefined> {
-  if (!deps.tiers) return undefined;
-  const tiers = await deps.tiers.listTiers();
-  const ids = [...new Set(tiers.map((t) => t.executorImage).filter(Boolean))].slice(0, 100);
-  const images = new Map((await deps.ec2.describeImages(ids)).map((image) => [image.id, image]));
-  const main = mainStandardAmi(
-    tiers.map((t) => tierLine(t, images.get(t.executorImage), deployment.name, deployment.pinnedTiers, now)),
-  );
+  const { updates } = await standardMoves(deps, deployment);
+  const counts = new Map<string, number>();
+  for (const update of updates) counts.set(update.from, (counts.get(update.from) ?? 0) + 1);
+  // Most targets first; a tie goes to the id that sorts first, so the same world gives the same diff.
+  const main = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
   if (!main) return undefined;
   const bakes = await deps.store.bakes.listRecent(25, deployment.name);
   const bake = bakes.find((b) => b.status === 'succeeded' && b.facts.imageId === main);

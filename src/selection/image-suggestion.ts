@@ -1,9 +1,12 @@
+import type { DeploymentKind } from '../config.js';
 import type { Text } from '../shared/text.js';
 import type { BudgetSource } from './disk-budget.js';
 
 /** Which images to bake and why: what `/ami bake --images auto` and the review show before anything is pulled. */
 export interface ImageSuggestion {
   deployment: string;
+  /** The deployment's kind, for its words (absent in reports stored before it was recorded: hardware tiers). */
+  kind?: DeploymentKind;
   windowDays: number;
   budgetBytes: number;
   /** How the budget was set (absent in reports stored before it was recorded). */

@@ -23,8 +23,11 @@ const NO_AMI = 'ami-suggestion';
 
 export type ServedTiersDeps = TargetDeps & Pick<RolloutDeps, 'ec2'>;
 
-/** As the rollout's plan would classify the targets today (classify-tiers.ts), without planning anything. */
-export async function servedTiers(deps: ServedTiersDeps, deployment: DeploymentConfig): Promise<ServedTiers> {
+/**
+ * The targets a rollout would move today, as its plan classifies them (classify-tiers.ts: the AMI this pipeline
+ * made for this deployment, not pinned, not special), each with the AMI it is on; nothing is planned or stored.
+ */
+export async function standardMoves(deps: ServedTiersDeps, deployment: DeploymentConfig) {
   const port = targetsFor(deps, deployment.name);
   const targets = await port.list();
   const ids = [...new Set(targets.map((t) => t.ami))].filter(isAmiId).slice(0, 200);
@@ -36,9 +39,15 @@ export async function servedTiers(deps: ServedTiersDeps, deployment: DeploymentC
     targets,
     images,
   });
-  const audience = await port.audience(plan.updates.map(targetUpdateOf));
+  return { port, updates: plan.updates };
+}
+
+/** The tiers whose runs start on the AMI a bake of this deployment makes (see ServedTiers). */
+export async function servedTiers(deps: ServedTiersDeps, deployment: DeploymentConfig): Promise<ServedTiers> {
+  const { port, updates } = await standardMoves(deps, deployment);
+  const audience = await port.audience(updates.map(targetUpdateOf));
   if (!audience) {
-    return { tierIds: plan.updates.map((u) => u.id), labels: plan.updates.map((u) => u.label) };
+    return { tierIds: updates.map((u) => u.id), labels: updates.map((u) => u.label) };
   }
   const tiers = new Map(audience.flatMap((pool) => pool.tiers.map((tier) => [tier.id, tier.label] as const)));
   return { tierIds: [...tiers.keys()], labels: [...tiers.values()], pools: audience.map((pool) => pool.pool) };

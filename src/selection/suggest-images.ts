@@ -149,6 +149,7 @@ export async function suggestImages(
   const chosenRefs = choice.chosen.map((c) => c.ref);
   const suggestion: ImageSuggestion = {
     deployment: deployment.name,
+    kind: deployment.kind,
     windowDays: selection.windowDays,
     budgetBytes: budget.bytes,
     budgetSource: budget.source,

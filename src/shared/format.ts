@@ -26,6 +26,11 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** The words with a capital first letter, for a heading or a sentence's start (`node groups` → `Node groups`). */
+export function capitalise(words: string): string {
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** A wall-clock reading in the configured zone, e.g. `2026-12-01 02:00 UTC`. */
 export function formatWhen(at: Date, timeZone: string): string {
   const parts = zonedParts(at, timeZone);

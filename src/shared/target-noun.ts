@@ -23,6 +23,8 @@ export interface TargetNoun {
   /** The machines that run the work and boot from that AMI: `executors`, `nodes`. */
   machines: string;
   machine: string;
+  /** One machine with its article, for a sentence: `an executor`, `a node`. */
+  aMachine: string;
   /** The instance a bake snapshots: `executor template`, `node template`. */
   template: string;
   /** What a bake makes: `executor AMI`, `node AMI`. */
@@ -39,6 +41,7 @@ const NOUNS: Record<DeploymentKind, TargetNoun> = {
     image: 'executor image',
     machines: 'executors',
     machine: 'executor',
+    aMachine: 'an executor',
     template: 'executor template',
     ami: 'executor AMI',
   },
@@ -51,6 +54,7 @@ const NOUNS: Record<DeploymentKind, TargetNoun> = {
     image: 'node image',
     machines: 'nodes',
     machine: 'node',
+    aMachine: 'a node',
     template: 'node template',
     ami: 'node AMI',
   },

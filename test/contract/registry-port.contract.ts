@@ -143,6 +143,8 @@ export function registryPortContract(
       const error = await failure(port.imageLayers(index.ref));
       expect(error.code).toBe('registry_no_platform');
       expect(error.message).toContain('linux/arm64');
+      // The registry does not know the deployment's kind: the sentence fits an executor and an EKS node alike.
+      expect(error.message).toContain('so no executor or EKS node booted from the AMI could run it.');
     });
 
     it('says registry_not_found for a tag the registry does not have', async () => {

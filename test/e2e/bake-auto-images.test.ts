@@ -3,6 +3,7 @@ import type { BakeRecord } from '../../src/bake/bake-record.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { createSimRegistry } from '../../src/sim/sim-registry.js';
 import { createSimWorld, seedDemoWorld } from '../../src/sim/sim-world.js';
+import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { type Harness, startHarness } from '../support/bot-harness.js';
 import { driveUntil } from '../support/time-driver.js';
 
@@ -118,8 +119,29 @@ describe('/ami bake --images auto end to end', () => {
     const thread = threadTexts(h, bake.rootTs!).join('\n');
     expect(thread).toContain('1.07 GB disk budget');
     expect(thread).toContain(
-      `Disk budget: 50% of the 2 GiB root volume of the template acme-executor-template (${template.id})`,
+      `Disk budget: 50% of the 2 GiB root volume of the executor template acme-executor-template (${template.id})`,
     );
+  });
+
+  it('the review shows the suggestion, and its Start bake bakes exactly that list', async () => {
+    const { world, registry } = selectionWorld();
+    h = await startSelection(world, registry, { diskBudgetGiB: 1 });
+    await h.slash('review', { responseId: 'rv1' });
+    await h.answer('rv1');
+    const report = h.fake.calls.find(
+      (c) => c.method === 'chat.postMessage' && String(c.args.text).startsWith('AMI review of acme'),
+    )!;
+    const blocks = JSON.stringify(report.args.blocks);
+    expect(blocks).toContain('*Suggested images* (`/ami bake --images auto`): 3 images');
+    expect(blocks).toContain('with the suggested images, chosen again from the latest runs');
+    const actions = (report.args.blocks as Array<{ type: string; elements?: Array<{ value?: string }> }>).find(
+      (b) => b.type === 'actions',
+    );
+    await h.click(ACTION_IDS.reviewStartBake, actions!.elements![0]!.value!, { responseId: 'rv-bake' });
+    expect(await h.answer('rv-bake')).toContain('Baking 3 suggested image(s)');
+    const bake = await endedBake(h);
+    expect(bake.images).toEqual([BASE, A, B]);
+    expect(pulledRefs(h).sort()).toEqual([BASE, A, B].sort());
   });
 
   it('falls back to the configured list, saying so, when the registry cannot be reached', async () => {

@@ -45,7 +45,9 @@ describe('npm run demo', () => {
     expect(bakeSection).toContain(
       '`registry.acme.example/ml/tf1-legacy:2020.03`: over the budget, would add 9.80 GB with 8.72 GB left',
     );
-    expect(bakeSection).toContain('Disk budget: 50% of the 50 GiB root volume of the template acme-executor-template');
+    expect(bakeSection).toContain(
+      'Disk budget: 50% of the 50 GiB root volume of the executor template acme-executor-template',
+    );
     expect(bakeSection).toContain('on the 4 tiers the AMI serves (Small, Medium, Large, AMI test tier)');
     expect(result.bake!.images).toEqual([
       DEMO_IDS.images.base,
@@ -170,6 +172,14 @@ describe('npm run demo -- --kind eks', () => {
     const output = lines.join('\n');
     expect(result.ok, output.slice(-3000)).toBe(true);
     const { imageId } = result.bake!.facts;
+    // --images auto on EKS: runs on the tiers of the pools the AMI serves, words of nodes, the diff against the AMI
+    // of August's recorded bake, and no orphan for it.
+    expect(output).toContain(
+      'on the 3 tiers of the node pools the AMI serves, compute, default (Small, Large, Default)',
+    );
+    expect(output).toContain('each assumed to pull on a new node at');
+    expect(output).toContain('*Against the AMI the standard node groups use now (');
+    expect(output).toContain('Orphan sweep: 0 orphans');
     // The bake: ctr detected on the node template (so its steps call it), provisioning skipped.
     expect(output).toContain('*Find the node template* — ');
     expect(output).not.toContain('executor template');
@@ -249,6 +259,16 @@ describe('npm run demo -- --kind eks', () => {
     expect(adminLines.length).toBeGreaterThanOrEqual(8);
     for (const line of adminLines) expect(line).not.toMatch(/\btiers?\b|tier\(s\)|executor image/);
     expect(section(output, 'pat plans the rollout to the node groups')).not.toContain('executor image');
+    // The quarterly review lists the node groups by the AMI their launch templates name (not Domino's tiers, which
+    // carry no AMI on EKS) and speaks of node AMIs and nodes; `/ami images` names the node groups that use an AMI.
+    const review = section(output, 'Quarterly review');
+    expect(review).toMatch(/\*Node groups by AMI\* \(8 node groups on 2 AMIs\)/);
+    expect(review).toMatch(/8 node groups: 4 standard, 4 special/);
+    expect(review).toContain('*standard* (ami-bot tags): compute-us-west-2a (pool compute), compute-us-west-2b');
+    expect(review).toContain('• no AMI id — age unknown, *special* (has no launch template: EKS chooses its AMI');
+    expect(review).toContain('already on every new node.');
+    expect(review).not.toContain('Hardware tiers');
+    expect(section(output, 'pat looks at the AMIs the bakes left')).toContain('used by node group compute-us-west-2a');
   }, 90_000);
 
   it('refuses a kind it does not know, naming the two it does', async () => {

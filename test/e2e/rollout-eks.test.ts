@@ -67,6 +67,11 @@ describe('rollout of an eks-node-groups deployment', () => {
     ]);
     for (const name of COMPUTE) expect(versions(name)).toHaveLength(1);
     await h.bot.rollout.idle();
+    // A change not applied yet has nothing to drain: said in the node groups' words, not the tiers' executors.
+    await h.slash(`drain ${change._id}`, { responseId: 'drain-pending' });
+    expect(await h.answer('drain-pending')).toContain(
+      `${change._id} is a rollout that is pending: only an applied node group change has old nodes to drain.`,
+    );
 
     // A user's run on a compute tier: the apply says in the thread that it will be evicted (eks.runningWork evict).
     addRun(world, { tierId: 'small-k8s', project: { owner: 'ana', name: 'churn' }, user: 'ana' });

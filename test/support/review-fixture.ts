@@ -4,7 +4,7 @@ import type { StartBakeInput } from '../../src/bake/start-bake.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { StateStore } from '../../src/ports/state-store.js';
-import { createReviewFeature, type ReviewOptions } from '../../src/review/review-feature.js';
+import { createReviewFeature, type ReviewFeatureDeps, type ReviewOptions } from '../../src/review/review-feature.js';
 import { createSilentLogger } from '../../src/shared/logger.js';
 import type { Reply } from '../../src/shared/reply.js';
 import { createFaults } from '../../src/sim/faults.js';
@@ -49,6 +49,9 @@ export interface ReviewFixtureOptions {
   review?: ReviewOptions;
   /** What the stubbed start-bake use case does (default: takes the deployment's lock and says so). */
   startBake?: (input: StartBakeInput) => Promise<Reply>;
+  /** The report's "Suggested images" source, and the `--images auto` use case Start bake then runs. */
+  suggestImages?: ReviewFeatureDeps['suggestImages'];
+  startAutoBake?: ReviewFeatureDeps['startAutoBake'];
 }
 
 export function createReviewFixture(options: ReviewFixtureOptions = {}): ReviewFixture {
@@ -79,6 +82,8 @@ export function createReviewFixture(options: ReviewFixtureOptions = {}): ReviewF
     tiers: createSimDominoTiers(world),
     tierUsers: createSimTierUsers(world),
     owner: options.owner ?? 'test-owner',
+    ...(options.suggestImages ? { suggestImages: options.suggestImages } : {}),
+    ...(options.startAutoBake ? { startAutoBake: options.startAutoBake } : {}),
     startBake: async (input) => {
       if (options.startBake) bakeCalls.push(input);
       return startBake(input);

@@ -90,6 +90,18 @@ describe('the /ami subcommand table', () => {
       }
   });
 
+  it('one help for every deployment: bake, test and drain name the executor (tiers) and the EKS node side by side', () => {
+    const shown = allText({ text: '', blocks: helpMessage().blocks });
+    expect(shown).toContain('*ami-bot* bakes, tests and rolls out Domino executor (or EKS node) AMIs.');
+    expect(shown).toContain('bake a new AMI from the executor (or EKS node) template');
+    expect(shown).toContain('point only the test tier (or test node group) at the AMI');
+    expect(shown).toContain('on a fresh executor (or node)');
+    expect(shown).toContain('(EKS drains its own nodes)');
+    // No line speaks of executors alone where an EKS admin reads it too.
+    expect(shown).not.toContain('bake a new executor AMI');
+    expect(shown).not.toContain('from the executor template');
+  });
+
   it("an unknown subcommand's reply names it and lists every name of the table", () => {
     const invocation = readCommand('deploy everything');
     expect(invocation).toEqual({ ok: false, refusal: { kind: 'unknown', word: 'deploy' } });

@@ -29,7 +29,7 @@ describe('imageSuggestionMessage', () => {
     const context = (s: ReturnType<typeof sampleSuggestion>) =>
       JSON.stringify(imageSuggestionMessage(s).blocks.filter((b) => b.type === 'context'));
     expect(context(sampleSuggestion())).toContain(
-      'Disk budget: 50% of the 100 GiB root volume of the template acme-executor-template &lt;!here&gt; (i-0template00000001).',
+      'Disk budget: 50% of the 100 GiB root volume of the executor template acme-executor-template &lt;!here&gt; (i-0template00000001).',
     );
     expect(
       context(sampleSuggestion({ budgetSource: { kind: 'root-volume-setting', rootVolumeGiB: 80, share: 0.25 } })),
@@ -53,7 +53,7 @@ describe('imageSuggestionMessage', () => {
     expect(usageScopeText({ kind: 'all-but-pinned', reason: text`Domino said ${'<!channel>'}.` })).toBe(
       'on every tier but the pinned ones (which tiers the AMI serves could not be read: Domino said &lt;!channel&gt;.)',
     );
-    expect(usageScopeText(undefined)).toBe('on the standard tiers');
+    expect(usageScopeText(undefined)).toBe('on every tier but the pinned ones');
     const named = sampleSuggestion();
     named.chosen[1]!.tiers[0]!.label = 'Small <!here>';
     expect(JSON.stringify(imageSuggestionMessage(named).blocks)).toContain(
@@ -63,6 +63,18 @@ describe('imageSuggestionMessage', () => {
       imageSuggestionMessage(sampleSuggestion({ usageScope: { kind: 'served', tiers: ['Small'] } })).blocks,
     );
     expect(context).toContain('Runs of the last 14 days: 140 on the 1 tier the AMI serves (Small), each assumed');
+  });
+
+  it('speaks of node groups, the node template and nodes for an EKS deployment', () => {
+    const eks = JSON.stringify(imageSuggestionMessage(sampleSuggestion({ kind: 'eks-node-groups' })).blocks);
+    expect(eks).toContain('*Against the AMI the standard node groups use now (ami-0123456789abcdef0)*');
+    expect(eks).toContain('root volume of the node template acme-executor-template');
+    expect(eks).toContain('each assumed to pull on a new node at');
+    // (The template's EC2 Name, outside text, says executor; the bot's own words do not.)
+    expect(eks).not.toMatch(/new executor|executor template|standard tiers|hardware tiers use/);
+    const tiers = JSON.stringify(imageSuggestionMessage(sampleSuggestion()).blocks);
+    expect(tiers).toContain('*Against the AMI the standard hardware tiers use now');
+    expect(tiers).toContain('each assumed to pull on a new executor at');
   });
 
   it('escapes outside text: a reference or a registry error cannot mention or link', () => {

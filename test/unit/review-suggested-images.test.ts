@@ -60,7 +60,7 @@ describe('the review’s suggested images', () => {
   it('shows the chosen images with size and run share, and what was left out, or nothing when not configured', () => {
     const all = JSON.stringify(suggestedImagesSections(sampleReport({ suggestedImages: sampleSuggestion() })));
     expect(all).toContain(
-      '*Suggested images* (`/ami bake --images auto`): 2 images, 5.50 GB of 50.00 GB (50% of the 100 GiB root volume of the template acme-executor-template &lt;!here&gt; (i-0template00000001)), about',
+      '*Suggested images* (`/ami bake --images auto`): 2 images, 5.50 GB of 50.00 GB (50% of the 100 GiB root volume of the executor template acme-executor-template &lt;!here&gt; (i-0template00000001)), about',
     );
     expect(all).toContain('`quay.io/team/py:3`: +1.50 GB, 50% of the runs');
     expect(all).toContain('left out `evil.example/&lt;!channel&gt;:1`: over the disk budget');

@@ -5,6 +5,7 @@ import type { Block } from '../../src/ports/chat.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
 import { ACTION_IDS } from '../../src/slack/action-ids.js';
 import { createReviewFixture, DAY_MS, type ReviewFixture } from '../support/review-fixture.js';
+import { sampleSuggestion } from '../support/sample-suggestion.js';
 
 const ADMIN = DEMO_IDS.requester;
 const ADMIN2 = DEMO_IDS.approvers[0];
@@ -211,6 +212,49 @@ describe('snooze, reviewed and start bake', () => {
     const winners = replies.filter((r) => r.text.startsWith('Marked') || r.text.includes('is closed'));
     expect(winners).toHaveLength(1);
     expect(f.bakeCalls.length).toBeLessThanOrEqual(1);
+  });
+
+  it('Start bake bakes the suggested images (the --images auto use case) when the review showed a suggestion', async () => {
+    const autoCalls: unknown[] = [];
+    const f = createReviewFixture({
+      suggestImages: async () => ({ kind: 'suggested', suggestion: sampleSuggestion() }),
+      startAutoBake: async (input) => {
+        autoCalls.push(input);
+        return {
+          text: 'Baking 2 suggested image(s). Bake bake-20261001-abcd of acme started; follow it in its thread.',
+        };
+      },
+    });
+    const id = await openOne(f);
+    const report = f.chat.posts.find((p) => blocksText(p.blocks).includes('Suggested images'));
+    expect(JSON.stringify(report?.blocks)).toContain('with the suggested images, chosen again from the latest runs');
+    const reply = await f.feature.useCases.startBakeFromReview({ userId: ADMIN, reviewId: id });
+    expect(reply.text).toContain('Baking 2 suggested image(s).');
+    expect(autoCalls).toEqual([
+      {
+        userId: ADMIN,
+        channelId: DEMO_IDS.opsChannel,
+        deployment: 'acme',
+        noReboot: false,
+        note: `Started from AMI review ${id}`,
+      },
+    ]);
+    expect(f.bakeCalls).toEqual([]);
+    expect((await f.store.reviews.get(id))?.status).toBe('bake-started');
+  });
+
+  it('Start bake bakes the configured list when the review had no suggestion, even with --images auto available', async () => {
+    const autoCalls: unknown[] = [];
+    const f = createReviewFixture({
+      startAutoBake: async (input) => {
+        autoCalls.push(input);
+        return { text: 'unexpected' };
+      },
+    });
+    const id = await openOne(f);
+    await f.feature.useCases.startBakeFromReview({ userId: ADMIN, reviewId: id });
+    expect(autoCalls).toEqual([]);
+    expect(f.bakeCalls).toHaveLength(1);
   });
 
   it('Start bake calls the start-bake use case and closes the review with the bake id', async () => {

@@ -28,8 +28,9 @@ export const registryUnreachable = (host: string, reason: string, cause?: unknow
     details: { host },
   });
 
+/** The registry cannot know the deployment's kind: the words cover both machines an AMI boots (executor, EKS node). */
 export const registryNoPlatform = (ref: string, platforms: string[]): AppError =>
   new AppError(
     'registry_no_platform',
-    text`${code(ref)} has no ${'linux/amd64'} image (it has: ${platforms.join(', ') || 'none'}), so executors could not run it.`,
+    text`${code(ref)} has no ${'linux/amd64'} image (it has: ${platforms.join(', ') || 'none'}), so no executor or EKS node booted from the AMI could run it.`,
   );

@@ -9,7 +9,8 @@ export interface HelpEntry {
 
 /**
  * The `/ami help` reply for the given lines (pure; the lines come from the subcommand table,
- * `slack/commands/command-table.ts`). `prefix` explains why help is shown (e.g. an unknown word).
+ * `slack/commands/command-table.ts`). `prefix` explains why help is shown (e.g. an unknown word). One help serves
+ * every deployment, so it names both kinds' machines: executors (hardware tiers) and EKS nodes.
  */
 export function helpBlocks(entries: readonly HelpEntry[], rawPrefix?: string): { text: string; blocks: Block[] } {
   // The prefix echoes what was typed (an unknown word): it carries no markup of ours that uses <, > or &.
@@ -21,7 +22,10 @@ export function helpBlocks(entries: readonly HelpEntry[], rawPrefix?: string): {
   blocks.push(
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*ami-bot* bakes, tests and rolls out Domino executor AMIs.\n${lines}` },
+      text: {
+        type: 'mrkdwn',
+        text: `*ami-bot* bakes, tests and rolls out Domino executor (or EKS node) AMIs.\n${lines}`,
+      },
     },
     {
       type: 'context',

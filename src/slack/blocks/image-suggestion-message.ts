@@ -2,6 +2,7 @@ import type { Block } from '../../ports/chat.js';
 import type { BudgetSource } from '../../selection/disk-budget.js';
 import type { ImageSuggestion, LeftOutSuggestion, UsageScope } from '../../selection/image-suggestion.js';
 import { formatDuration, truncate } from '../../shared/format.js';
+import { type TargetNoun, targetNoun } from '../../shared/target-noun.js';
 import type { Text } from '../../shared/text.js';
 import { codeText, contextBlock, escapeMrkdwn, fitLines, mrkdwnSection, SECTION_MAX } from './block-text.js';
 import { renderMrkdwn, renderMrkdwnCut } from './render-text.js';
@@ -29,7 +30,10 @@ function tierList(tiers: ReadonlyArray<{ tier: string; runs: number; label?: str
 }
 
 /** Where the disk budget comes from, in mrkdwn: e.g. `50% of the 100 GiB root volume of acme-executor-template (i-…)`. */
-export function budgetSourceText(source: BudgetSource | undefined): string | undefined {
+export function budgetSourceText(
+  source: BudgetSource | undefined,
+  noun: TargetNoun = targetNoun(),
+): string | undefined {
   if (!source) return undefined;
   switch (source.kind) {
     case 'disk-budget-setting':
@@ -38,14 +42,15 @@ export function budgetSourceText(source: BudgetSource | undefined): string | und
       return `${percent(source.share)} of the ${source.rootVolumeGiB} GiB root volume set by ${codeText('imageSelection.rootVolumeGiB')}`;
     case 'template-root-volume': {
       const name = source.instanceName ? `${escapeMrkdwn(truncate(source.instanceName, 100))} ` : '';
-      return `${percent(source.share)} of the ${source.rootVolumeGiB} GiB root volume of the template ${name}(${escapeMrkdwn(source.instanceId)})`;
+      return `${percent(source.share)} of the ${source.rootVolumeGiB} GiB root volume of the ${noun.template} ${name}(${escapeMrkdwn(source.instanceId)})`;
     }
   }
 }
 
 /** Whose runs were counted, e.g. `on the 2 tiers the AMI serves (Small, Medium)`, in mrkdwn. */
 export function usageScopeText(scope: UsageScope | undefined): string {
-  if (!scope) return 'on the standard tiers';
+  // Reports stored before the scope was recorded counted every tier but the pinned ones.
+  if (!scope) return 'on every tier but the pinned ones';
   if (scope.kind === 'all-but-pinned') {
     return scope.reason
       ? `on every tier but the pinned ones (which tiers the AMI serves could not be read: ${renderMrkdwnCut(scope.reason, 300)})`
@@ -60,13 +65,13 @@ export function usageScopeText(scope: UsageScope | undefined): string {
   return `on the ${tiers} of the node pools the AMI serves, ${pools || 'none'}${list}`;
 }
 
-function leftOutLine(item: LeftOutSuggestion, remaining: number): string {
+function leftOutLine(item: LeftOutSuggestion, remaining: number, noun: TargetNoun): string {
   const runs = `${item.runs} run${item.runs === 1 ? '' : 's'}`;
   switch (item.reason) {
     case 'over_budget':
       return `• ${ref(item.ref)}: over the budget, would add ${formatBytes(item.marginalBytes ?? 0)} with ${formatBytes(remaining)} left (${runs}, would save ${perWeek(item.marginalSecondsPerWeek ?? 0)})`;
     case 'no_benefit':
-      return `• ${ref(item.ref)}: saves no pull time (${runs} on the standard tiers)`;
+      return `• ${ref(item.ref)}: saves no pull time (${runs} on the tiers the ${noun.ami} serves)`;
     case 'not_readable':
       return `• ${ref(item.ref)}: its manifest could not be read (${runs}): ${item.detail ? renderMrkdwnCut(item.detail, 300) : 'unknown error'}`;
   }
@@ -74,6 +79,7 @@ function leftOutLine(item: LeftOutSuggestion, remaining: number): string {
 
 /** The suggestion in a bake's thread (or the review): chosen list with shares, left out with reasons, the diff. */
 export function imageSuggestionMessage(s: ImageSuggestion): { text: string; blocks: Block[] } {
+  const noun = targetNoun(s.kind);
   const summary =
     `${s.chosen.length} image${s.chosen.length === 1 ? '' : 's'}, ${formatBytes(s.totalBytes)} of the ` +
     `${formatBytes(s.budgetBytes)} disk budget; about ${perWeek(s.secondsSavedPerWeek)} of pulling saved`;
@@ -90,7 +96,9 @@ export function imageSuggestionMessage(s: ImageSuggestion): { text: string; bloc
   ];
   if (s.leftOut.length > 0) {
     blocks.push(
-      mrkdwnSection(fitLines([`*Left out*`, ...s.leftOut.map((item) => leftOutLine(item, remaining))], SECTION_MAX)),
+      mrkdwnSection(
+        fitLines([`*Left out*`, ...s.leftOut.map((item) => leftOutLine(item, remaining, noun))], SECTION_MAX),
+      ),
     );
   }
   if (s.diff) {
@@ -100,7 +108,7 @@ export function imageSuggestionMessage(s: ImageSuggestion): { text: string; bloc
       mrkdwnSection(
         fitLines(
           [
-            `*Against the AMI the standard tiers use now${on}*`,
+            `*Against the AMI the standard ${noun.many} use now${on}*`,
             `Added: ${list(s.diff.added)}`,
             `Removed: ${list(s.diff.removed)}`,
             `Kept: ${s.diff.kept.length}`,
@@ -110,10 +118,10 @@ export function imageSuggestionMessage(s: ImageSuggestion): { text: string; bloc
       ),
     );
   }
-  const budget = budgetSourceText(s.budgetSource);
+  const budget = budgetSourceText(s.budgetSource, noun);
   blocks.push(
     contextBlock(
-      `${budget ? `Disk budget: ${budget}. ` : ''}Runs of the last ${s.windowDays} days: ${s.totalRuns} ${usageScopeText(s.usageScope)}, each assumed to pull on a new executor at ${formatBytes(s.bandwidthBytesPerSecond)}/s; shared layers counted once; ${s.method === 'exact' ? 'best choice by exact search' : 'greedy choice (many candidates)'}.`,
+      `${budget ? `Disk budget: ${budget}. ` : ''}Runs of the last ${s.windowDays} days: ${s.totalRuns} ${usageScopeText(s.usageScope)}, each assumed to pull on a new ${noun.machine} at ${formatBytes(s.bandwidthBytesPerSecond)}/s; shared layers counted once; ${s.method === 'exact' ? 'best choice by exact search' : 'greedy choice (many candidates)'}.`,
     ),
   );
   return { text: `Suggested images for ${escapeMrkdwn(s.deployment)}: ${escapeMrkdwn(summary)}`, blocks };

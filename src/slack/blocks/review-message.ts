@@ -3,6 +3,7 @@ import type { ReviewRecord } from '../../review/review-record.js';
 import { SNOOZE_DAYS } from '../../review/review-record.js';
 import { formatLocal } from '../../review/zoned-time.js';
 import { plural, truncate } from '../../shared/format.js';
+import { targetNoun } from '../../shared/target-noun.js';
 import { ACTION_IDS } from '../action-ids.js';
 import { userMention } from './block-text.js';
 import {
@@ -28,17 +29,18 @@ function intro(review: ReviewView): string {
     return `:mag: AMI review of ${name}, requested by ${userMention(review.requestedBy)}.`;
   const tick = review.tick ? when(review, review.tick) : when(review, review.createdAt);
   const late = review.trigger === 'catch-up' ? ' Posted late: ami-bot was not running at that time.' : '';
-  return `:calendar: Time for the quarterly review of ${name}'s executor AMIs (scheduled for ${tick}).${late}`;
+  return `:calendar: Time for the quarterly review of ${name}'s ${targetNoun(review.report.kind).ami}s (scheduled for ${tick}).${late}`;
 }
 
-/** One line: how many tiers, the oldest standard AMI, what is not cached. */
+/** One line: how many tiers (or node groups), the oldest standard AMI, what is not cached. */
 export function reviewSummary(review: ReviewView): string {
   const { report } = review;
+  const noun = targetNoun(report.kind);
   const parts: string[] = [];
   if (report.tiers) {
     const standard = report.tiers.filter((t) => t.kind === 'standard');
     parts.push(
-      `${plural(report.tiers.length, 'tier')}: ${standard.length} standard, ${report.tiers.length - standard.length} special`,
+      `${plural(report.tiers.length, noun.short, noun.shortMany)}: ${standard.length} standard, ${report.tiers.length - standard.length} special`,
     );
     const oldest = Math.max(-1, ...standard.map((t) => t.ageDays ?? -1));
     if (oldest >= 0)
@@ -87,7 +89,9 @@ export function reviewActions(review: Pick<ReviewRecord, '_id' | 'deployment' | 
           text: {
             type: 'mrkdwn',
             text: truncate(
-              `Bake a new executor AMI of ${review.deployment} with its ${plural(images, 'configured image')}. This closes the review.`,
+              review.report.suggestedImages
+                ? `Bake a new ${targetNoun(review.report.kind).ami} of ${review.deployment} with the suggested images, chosen again from the latest runs (its ${plural(images, 'configured image')} if they cannot be). This closes the review.`
+                : `Bake a new ${targetNoun(review.report.kind).ami} of ${review.deployment} with its ${plural(images, 'configured image')}. This closes the review.`,
               290,
             ),
           },

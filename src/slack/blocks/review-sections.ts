@@ -1,7 +1,8 @@
 import type { Block } from '../../ports/chat.js';
 import type { AmiInventorySummary, ReviewReport, TierAmiLine } from '../../review/review-report.js';
 import { formatLocalDate } from '../../review/zoned-time.js';
-import { formatDuration, plural, truncate } from '../../shared/format.js';
+import { capitalise, formatDuration, plural, truncate } from '../../shared/format.js';
+import { targetNoun } from '../../shared/target-noun.js';
 import { codeText, escapeMrkdwn, userMention } from './block-text.js';
 import { budgetSourceText, formatBytes } from './image-suggestion-message.js';
 
@@ -88,14 +89,20 @@ function groupLine(group: AmiGroup): string {
   const labels = shown.join(', ');
   const more = group.labels.length > shown.length ? ` +${group.labels.length - shown.length} more` : '';
   const name = group.amiName ? ` ${code(group.amiName)}` : '';
-  return `• ${code(group.amiId)}${name} — ${age}, *${group.kind}* (${esc(group.why)}): ${labels}${more}`;
+  // A node group on an AMI EKS chooses (or a tier naming none) has no AMI id: an empty code span reads as a glitch.
+  const ami = group.amiId ? code(group.amiId) : 'no AMI id';
+  return `• ${ami}${name} — ${age}, *${group.kind}* (${esc(group.why)}): ${labels}${more}`;
 }
 
+/** The deployment's targets by AMI: its hardware tiers, or on EKS its node groups. */
 export function tierSections(report: ReviewReport): Block[] {
-  if (!report.tiers) return [section(`*Hardware tiers*\n${esc(report.tiersNote ?? 'Not available.')}`)];
-  if (report.tiers.length === 0) return [section('*Hardware tiers*\nNo hardware tiers found.')];
+  const noun = targetNoun(report.kind);
+  const heading = capitalise(noun.many);
+  if (!report.tiers) return [section(`*${heading}*\n${esc(report.tiersNote ?? 'Not available.')}`)];
+  if (report.tiers.length === 0) return [section(`*${heading}*\nNo ${noun.many} found.`)];
   const groups = groupTiersByAmi(report.tiers);
-  const title = `*Hardware tiers by AMI* (${plural(report.tiers.length, 'tier')} on ${plural(new Set(report.tiers.map((t) => t.amiId)).size, 'AMI')})`;
+  const amis = new Set(report.tiers.flatMap((t) => (t.amiId ? [t.amiId] : []))).size;
+  const title = `*${heading} by AMI* (${plural(report.tiers.length, noun.short, noun.shortMany)} on ${plural(amis, 'AMI')})`;
   return linesToSections(title, groups.map(groupLine), TIER_BUDGET, (n) => `… and ${plural(n, 'more AMI group')}.`);
 }
 
@@ -177,7 +184,7 @@ export function suggestedImagesSections(report: ReviewReport): Block[] {
     ),
     ...s.leftOut.map((l) => `• left out ${code(l.ref)}: ${LEFT_OUT[l.reason]}`),
   ];
-  const budget = budgetSourceText(s.budgetSource);
+  const budget = budgetSourceText(s.budgetSource, targetNoun(s.kind ?? report.kind));
   const title =
     `*Suggested images* (\`/ami bake --images auto\`): ${plural(s.chosen.length, 'image')}, ` +
     `${formatBytes(s.totalBytes)} of ${formatBytes(s.budgetBytes)}${budget ? ` (${budget})` : ''}, about ${formatDuration(Math.round(s.secondsSavedPerWeek) * 1000)} of pulling saved per week`;
@@ -194,7 +201,7 @@ const LEFT_OUT: Record<NonNullable<ReviewReport['suggestedImages']>['leftOut'][n
 export function adviceSection(report: ReviewReport): Block {
   const lines = [
     ':bulb: *Advice from the admin guide*',
-    '• Build most environments on a small number (fewer than 5) of base images and add those images to the AMI: layers they share are then already on every new executor.',
+    `• Build most environments on a small number (fewer than 5) of base images and add those images to the AMI: layers they share are then already on every new ${targetNoun(report.kind).machine}.`,
     '• Review AMIs and compute environments quarterly, or whenever users’ runs spend long in *Pulling*.',
     '• Removing old images from the AMI is optional; users of them just pull for longer.',
   ];

@@ -37,10 +37,10 @@ export function timingLine(test: Pick<AmiTestRecord, 'seconds' | 'statesSeen' | 
  * What the test pointed at the AMI, as its admin calls it: a Domino 3.x test tier and its executors, or an EKS test
  * node group and its nodes (the job then ran on the hardware tier of its pool: `hardwareTierId` is set).
  */
-function testWords(test: AmiTestRecord): { target: string; title: string; aMachine: string } {
+function testWords(test: AmiTestRecord): { target: string; title: string; aMachine: string; machine: string } {
   return test.hardwareTierId === undefined
-    ? { target: 'test tier', title: 'Test tier', aMachine: 'an executor' }
-    : { target: 'test node group', title: 'Test node group', aMachine: 'a node' };
+    ? { target: 'test tier', title: 'Test tier', aMachine: 'an executor', machine: 'executor' }
+    : { target: 'test node group', title: 'Test node group', aMachine: 'a node', machine: 'node' };
 }
 
 export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { text: string; blocks: Block[] } {
@@ -109,7 +109,7 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
       .join(', ');
     blocks.push(
       mrkdwnSection(
-        `:warning: *This test may not prove anything*: ${test.staleExecutors.length} executor(s) of the test tier are up on another AMI (${list}); Domino may run the job there instead of booting one from ${escapeMrkdwn(test.amiId)}. Terminate them (or wait for Domino to) and test again.`,
+        `:warning: *This test may not prove anything*: ${test.staleExecutors.length} ${words.machine}(s) of the ${words.target} are up on another AMI (${list}); Domino may run the job there instead of booting one from ${escapeMrkdwn(test.amiId)}. Terminate them (or wait for Domino to) and test again.`,
       ),
     );
   }

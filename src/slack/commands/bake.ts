@@ -84,7 +84,7 @@ export const bake: Subcommand<BakeCommand> = {
   help: [
     {
       usage: '/ami bake [deployment] [--images a,b] [--no-reboot] [--note "text"]',
-      summary: 'bake a new executor AMI from the executor template',
+      summary: 'bake a new AMI from the executor (or EKS node) template',
     },
     {
       usage: '/ami bake [deployment] --images auto',

@@ -7,7 +7,12 @@ const USAGE = '/ami drain <change-id>';
 
 export const drain: Subcommand<DrainCommand> = {
   name: 'drain',
-  help: [{ usage: USAGE, summary: 'list executors still on old AMIs; terminate the stopped ones after approval' }],
+  help: [
+    {
+      usage: USAGE,
+      summary: 'list executors still on old AMIs; terminate the stopped ones after approval (EKS drains its own nodes)',
+    },
+  ],
   parse(words) {
     const id = changeIdArg(valuesOf(words), USAGE);
     return id.ok ? parsed({ kind: 'drain', changeId: id.value }) : id;

@@ -11,7 +11,7 @@ export const test: Subcommand<TestCommand> = {
     {
       usage: USAGE,
       summary:
-        'point only the test tier at the AMI, time a Domino job on a fresh executor, then put the tier back (unless --keep)',
+        'point only the test tier (or test node group) at the AMI, time a Domino job on a fresh executor (or node), then put it back (unless --keep)',
     },
   ],
   parse(words) {
