@@ -118,6 +118,13 @@ describe('outside text in builders', () => {
     expect(testMessage(test).text).toContain(INERT);
   });
 
+  it("a running AMI test's Cancel dialog: the tier's previous executorImage (Domino data) escaped", () => {
+    const test = sampleTest({ status: 'running', previousAmi: EVIL });
+    const confirm = JSON.stringify(testMessage(test).blocks?.find((b) => b.type === 'actions'));
+    expect(confirm).toContain(`goes back to ${INERT}.`);
+    expect(confirm).not.toContain('<!channel>');
+  });
+
   it("a change: tier labels, Domino's executorImage values, skipped details, conflicts, errors", () => {
     const updates = tierUpdates(3, EVIL).map((t) => ({ ...t, label: EVIL }));
     const change = sampleChange({

@@ -126,7 +126,7 @@ export function testMessage(test: AmiTestRecord, previous?: AmiTestRecord): { te
         title: 'Cancel this AMI test?',
         body: test.keep
           ? `The Domino job is stopped. The ${words.target} stays on the new AMI (--keep).`
-          : `The Domino job is stopped and the ${words.target} goes back to ${test.previousAmi}.`,
+          : `The Domino job is stopped and the ${words.target} goes back to ${escapeMrkdwn(test.previousAmi)}.`,
         deny: 'Keep testing',
       }),
     );
