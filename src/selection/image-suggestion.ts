@@ -21,7 +21,7 @@ export interface ImageSuggestion {
   totalRuns: number;
   /** Whose runs were counted (absent in reports stored before it was recorded). */
   usageScope?: UsageScope;
-  /** Against the images of the AMI the standard tiers use now, when that is known. */
+  /** Against the images of the AMI most standard targets use now, when that is known. */
   diff?: ImageDiff;
 }
 
@@ -61,7 +61,7 @@ export interface LeftOutSuggestion {
 }
 
 export interface ImageDiff {
-  /** The AMI the standard tiers use now, and the images its bake pulled. */
+  /** The AMI most standard targets use now, and the images its bake pulled. */
   currentImageId?: string;
   added: string[];
   removed: string[];

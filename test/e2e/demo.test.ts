@@ -178,7 +178,7 @@ describe('npm run demo -- --kind eks', () => {
       'on the 3 tiers of the node pools the AMI serves, compute, default (Small, Large, Default)',
     );
     expect(output).toContain('each assumed to pull on a new node at');
-    expect(output).toContain('*Against the AMI the standard node groups use now (');
+    expect(output).toContain('*Against the AMI most standard node groups use now (');
     expect(output).toContain('Orphan sweep: 0 orphans');
     // The bake: ctr detected on the node template (so its steps call it), provisioning skipped.
     expect(output).toContain('*Find the node template* — ');

@@ -67,13 +67,13 @@ describe('imageSuggestionMessage', () => {
 
   it('speaks of node groups, the node template and nodes for an EKS deployment', () => {
     const eks = JSON.stringify(imageSuggestionMessage(sampleSuggestion({ kind: 'eks-node-groups' })).blocks);
-    expect(eks).toContain('*Against the AMI the standard node groups use now (ami-0123456789abcdef0)*');
+    expect(eks).toContain('*Against the AMI most standard node groups use now (ami-0123456789abcdef0)*');
     expect(eks).toContain('root volume of the node template acme-executor-template');
     expect(eks).toContain('each assumed to pull on a new node at');
     // (The template's EC2 Name, outside text, says executor; the bot's own words do not.)
     expect(eks).not.toMatch(/new executor|executor template|standard tiers|hardware tiers use/);
     const tiers = JSON.stringify(imageSuggestionMessage(sampleSuggestion()).blocks);
-    expect(tiers).toContain('*Against the AMI the standard hardware tiers use now');
+    expect(tiers).toContain('*Against the AMI most standard hardware tiers use now');
     expect(tiers).toContain('each assumed to pull on a new executor at');
   });
 

@@ -108,7 +108,7 @@ export function imageSuggestionMessage(s: ImageSuggestion): { text: string; bloc
       mrkdwnSection(
         fitLines(
           [
-            `*Against the AMI the standard ${noun.many} use now${on}*`,
+            `*Against the AMI most standard ${noun.many} use now${on}*`,
             `Added: ${list(s.diff.added)}`,
             `Removed: ${list(s.diff.removed)}`,
             `Kept: ${s.diff.kept.length}`,
