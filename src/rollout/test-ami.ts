@@ -17,7 +17,12 @@ import { targetsFor } from './targets/targets-for.js';
  * be busy or idle; stopped ones Domino restarts on their old disk. ami-bot never terminates without the approval
  * a drain needs, so it refuses and names them (pure).
  */
-export function upExecutorsRefusal(tierLabel: string, executors: readonly InstanceInfo[]): Text | undefined {
+export function upExecutorsRefusal(
+  tierLabel: string,
+  executors: readonly InstanceInfo[],
+  /** An EKS test node group: its cluster, for the command that rolls its nodes. */
+  eks?: { cluster: string; nodegroup: string },
+): Text | undefined {
   if (executors.length === 0) return undefined;
   const shown = executors
     .slice(0, 10)
@@ -27,6 +32,15 @@ export function upExecutorsRefusal(tierLabel: string, executors: readonly Instan
     )
     .join(', ');
   const more = executors.length > 10 ? ` and ${executors.length - 10} more` : '';
+  if (eks) {
+    // A node group already on this AMI (an earlier test kept it): its nodes may have pulled images since they
+    // booted. Fresh ones come from scaling it to zero and back; EKS keeps the launch template, so the AMI stays.
+    const scale = (size: number) =>
+      code(
+        `aws eks update-nodegroup-config --cluster-name ${eks.cluster} --nodegroup-name ${eks.nodegroup} --scaling-config minSize=0,desiredSize=${size}`,
+      );
+    return text`${executors.length} node(s) of the test node group ${tierLabel} already run this AMI: ${shown}${more}. The test job could run on one of them, whose disk may have pulled images since it booted, and prove nothing. Scale the node group to zero (${scale(0)}), wait until its nodes are gone, scale it back to its former size, then run the test again. Nothing was changed.`;
+  }
   const active = executors.some((i) => i.state !== 'stopped');
   const next = active
     ? 'Wait until Domino has stopped them (idle executors stop after executorStopTimeout), then terminate them'
@@ -122,7 +136,11 @@ export function createTestAmi(deps: RolloutDeps) {
       const up = isReplaced
         ? []
         : await testTierExecutors(deps, { deployment: deployment.name, tierId: chosen.target.id });
-      const refusal = upExecutorsRefusal(chosen.target.label, up);
+      const eks =
+        chosen.isReplacedBySwitch && deployment.eks
+          ? { cluster: deployment.eks.cluster, nodegroup: chosen.target.id }
+          : undefined;
+      const refusal = upExecutorsRefusal(chosen.target.label, up, eks);
       if (refusal) throw new AppError('test_tier_executors_up', refusal);
     } catch (error) {
       await deps.store.locks.release(testLockKey(deployment.name), testId).catch(() => undefined);

@@ -186,7 +186,17 @@ describe('AMI test on a test node group', () => {
     template.versions[0]!.imageId = r.newAmi;
     // Its nodes were launched from the AMI before the test, so the job would run on a node not launched for it.
     for (const id of group.nodeIds) r.sim.world.instances.get(id)!.imageId = r.newAmi;
-    await expect(start(r)).rejects.toMatchObject({ code: 'test_tier_executors_up' });
+    const refusal = await start(r).then(
+      () => expect.fail('expected the test to be refused'),
+      (error: unknown) => error as { code: string; message: string },
+    );
+    expect(refusal.code).toBe('test_tier_executors_up');
+    // In the node group's words, with the EKS way to get fresh nodes (not a Domino 3.x executor drain).
+    expect(refusal.message).toContain(`node(s) of the test node group ${TEST_NODEGROUP}`);
+    expect(refusal.message).toContain(
+      `aws eks update-nodegroup-config --cluster-name ${r.seeded.cluster} --nodegroup-name ${TEST_NODEGROUP} --scaling-config minSize=0,desiredSize=0`,
+    );
+    expect(refusal.message).not.toMatch(/executor|terminate-instances/);
     expect(r.versions()).toHaveLength(1);
     expect(group.updates).toHaveLength(0);
   });
