@@ -96,7 +96,9 @@ describe('npm run demo', () => {
     expect(output).toContain('Announced in #domino-announce and by DM');
     expect(output).not.toContain('#announce ');
     // "List cached images" found 1 of the 4 images; the pull step does not then say "0 already cached".
-    expect(output).toContain('1 of 4 requested already there');
+    expect(output).toContain(
+      '1 of 4 requested already there; 2 not in the list stay on the template and go into the AMI',
+    );
     expect(output).toContain('4 pulled (');
     expect(output).toContain('1 of them already there, pulled again because tags move)');
     expect(output).not.toContain('0 already cached');

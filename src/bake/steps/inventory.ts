@@ -32,7 +32,10 @@ const run: StepFn = async (ctx) => {
   await ctx.save({ facts: { cachedImages: cached } });
   const cut = invocation.stdoutTruncated ? ' (output cut by SSM at 24,000 chars)' : '';
   const detected = ctx.bake.runtimeChoice === 'auto' ? `${runtimeLabel(runtime)} detected; ` : '';
-  return `${detected}${cached.length} image(s) cached${cut}; ${already.length} of ${requested.length} requested already there`;
+  // Only dangling images are pruned: the others stay, take disk beside the list, and go into the AMI.
+  const others = cached.filter((ref) => !requested.includes(ref)).length;
+  const kept = others > 0 ? `; ${others} not in the list stay on the template and go into the AMI` : '';
+  return `${detected}${cached.length} image(s) cached${cut}; ${already.length} of ${requested.length} requested already there${kept}`;
 };
 
 export const inventory: BakeStep<'inventory'> = {
