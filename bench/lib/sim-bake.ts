@@ -103,7 +103,8 @@ export async function runSimBake(options: SimBakeOptions): Promise<SimBakeResult
   const timings = { ...FIXED_INSTANCE_TIMINGS, ...options.timings };
   const sim = createSimulator({ clock, seed: options.seed, timings, write: () => undefined });
   for (const image of BAKE_IMAGES) if (image.bytes) sim.world.registry.define(image.ref, image.bytes);
-  const config = benchConfig(BAKE_IMAGES.map((i) => i.ref));
+  // A mutable copy: the validated config is frozen.
+  const config = structuredClone(benchConfig(BAKE_IMAGES.map((i) => i.ref)));
   Object.assign(config.bake, options.bake);
   const counted = countCalls(createMemoryStateStore());
   const store = counted.store;
