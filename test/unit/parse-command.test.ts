@@ -37,6 +37,17 @@ describe('parseCommand', () => {
     });
     expect(parseCommand('bake --images=auto')).toEqual({ kind: 'bake', noReboot: false, images: 'auto' });
     expect(parseCommand('bake --images auto:1')).toEqual({ kind: 'bake', noReboot: false, images: ['auto:1'] });
+    expect(parseCommand('bake --images " auto "')).toEqual({ kind: 'bake', noReboot: false, images: 'auto' });
+    expect(parseCommand('bake --images AUTO')).toEqual({ kind: 'bake', noReboot: false, images: 'auto' });
+  });
+
+  it('refuses `auto` mixed with references: it would pull an image named auto', () => {
+    for (const list of ['auto,quay.io/a:1', 'quay.io/a:1,AUTO', 'auto,auto']) {
+      expect(parseCommand(`bake --images ${list}`)).toMatchObject({
+        kind: 'invalid',
+        message: expect.stringContaining('`--images auto` chooses the images from what Domino’s users run'),
+      });
+    }
   });
 
   it('refuses malformed bake options with a clear message', () => {

@@ -55,7 +55,14 @@ function parseBake(words: readonly Word[]): Result<BakeCommand, UsageError> {
       if (!value) return usageError('`--images` needs a comma-separated list of image references.');
       // What is pulled must be exactly what was typed: `x'id'` would silently become `xid`.
       if (!exact) return notExact(raw);
-      images = value.trim() === 'auto' ? 'auto' : value.split(',').map((ref) => ref.trim());
+      const list = value.split(',').map((ref) => ref.trim());
+      // `auto` is the choice from usage, never an image named `auto` (docker.io/library/auto): alone, or refused.
+      if (list.length > 1 && list.some((ref) => ref.toLowerCase() === 'auto')) {
+        return usageError(
+          '`--images auto` chooses the images from what Domino’s users run; it cannot be combined with references. Give `--images auto` alone, or a list of references without `auto`.',
+        );
+      }
+      images = list.length === 1 && list[0]!.toLowerCase() === 'auto' ? 'auto' : list;
     } else if (arg === '--note' || arg.startsWith('--note=')) {
       // A note is free text: quotes inside it (`"don't"`) are the admin's words, nothing is run with it.
       const { value, next } = optionValue(words, i);
