@@ -1,10 +1,10 @@
 import { validateImageReference } from '../bake/image-reference.js';
 import type { ContainerdCli } from '../bake/script-spec.js';
 import type { ContainerRuntime } from '../config.js';
-import { type CachedImage, toCachedImage } from './disk-cache.js';
+import { type CachedImage, isDiskFull, toCachedImage } from './disk-cache.js';
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
 import type { ProgramContext, ProgramRun } from './host-program.js';
-import type { SimInstance } from './sim-world.js';
+import { SIM_VOLUME_GIB, type SimInstance } from './sim-world.js';
 
 /**
  * The containerd CLIs the bot's scripts call on an EKS node template, on containerd's k8s.io namespace (the one
@@ -91,6 +91,14 @@ export function containerdPull(cli: ContainerdCli, raw: string, ctx: ProgramCont
   const missing = image.layers.filter((layer) => !present.has(layer.id));
   const missingBytes = missing.reduce((sum, layer) => sum + layer.bytes, 0);
   const upToDate = images.get(name)?.digest === image.digest;
+  if (!upToDate && isDiskFull(instance, missingBytes, SIM_VOLUME_GIB)) {
+    return fail(
+      fatal(
+        `failed to extract layer sha256:${missing[missing.length - 1]!.id}: write /var/lib/containerd: no space left on device`,
+      ),
+      Math.round((1000 * missingBytes) / world.timings.pullBytesPerSecond),
+    );
+  }
   const durationMs = upToDate
     ? world.draw(world.timings.pullUpToDate)
     : world.draw(world.timings.pullBase) + Math.round((1000 * missingBytes) / world.timings.pullBytesPerSecond);

@@ -31,3 +31,23 @@ export function cachedBytes(images: Map<string, CachedImage>): number {
   for (const image of images.values()) for (const l of image.layers) layers.set(l.id, l.bytes);
   return [...layers.values()].reduce((sum, b) => sum + b, 0);
 }
+
+/** What the OS, Docker and the agents take on a simulated root volume before any image. */
+export const SIM_OS_BYTES = 8 * 1024 ** 3;
+
+/**
+ * Would `addedBytes` more fill the instance's root volume (both runtimes' images and the OS on it)? A pull that
+ * does gets "no space left on device", as on a real template.
+ */
+export function isDiskFull(
+  instance: {
+    rootVolumeGiB?: number;
+    dockerImages: Map<string, CachedImage>;
+    containerdImages?: Map<string, CachedImage>;
+  },
+  addedBytes: number,
+  defaultVolumeGiB: number,
+): boolean {
+  const used = SIM_OS_BYTES + cachedBytes(instance.dockerImages) + cachedBytes(instance.containerdImages ?? new Map());
+  return used + addedBytes > (instance.rootVolumeGiB ?? defaultVolumeGiB) * 1024 ** 3;
+}

@@ -1,6 +1,7 @@
-import { layersOnDisk, toCachedImage } from './disk-cache.js';
+import { isDiskFull, layersOnDisk, toCachedImage } from './disk-cache.js';
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
 import type { ProgramContext, ProgramRun } from './host-program.js';
+import { SIM_VOLUME_GIB } from './sim-world.js';
 
 /**
  * The two docker CLI calls the bot's scripts make, with Docker's output and exit codes:
@@ -71,6 +72,14 @@ export function dockerPull(raw: string, ctx: ProgramContext): ProgramRun {
   const missing = image.layers.filter((l) => !present.has(l.id));
   const missingBytes = missing.reduce((sum, l) => sum + l.bytes, 0);
   const short = (id: string) => id.slice(0, 12);
+  if (isDiskFull(instance, missingBytes, SIM_VOLUME_GIB)) {
+    const layer = missing[missing.length - 1]!;
+    return fail(
+      1,
+      `failed to register layer: write /var/lib/docker/overlay2/${layer.id.slice(0, 25)}/diff/usr/lib/libpython3.so: no space left on device\n`,
+      Math.round((1000 * missingBytes) / world.timings.pullBytesPerSecond),
+    );
+  }
   const lines = [
     ...image.layers.map((l) => `${short(l.id)}: ${present.has(l.id) ? 'Already exists' : 'Pulling fs layer'}`),
     ...missing.slice(3).map((l) => `${short(l.id)}: Waiting`),

@@ -144,6 +144,24 @@ describe('/ami bake --images auto end to end', () => {
     expect(pulledRefs(h).sort()).toEqual([BASE, A, B].sort());
   });
 
+  it('a pull that would fill the template’s disk fails the bake with Docker’s reason; the template goes back', async () => {
+    const { world, registry } = selectionWorld();
+    const template = [...world.instances.values()].find((i) => i.tags.Name === 'acme-executor-template')!;
+    // Nothing cached, the OS's 8 GiB, and half a GiB free: the 1 GiB the budget allows does not fit.
+    template.dockerImages.clear();
+    template.rootVolumeGiB = 8.5;
+    h = await startSelection(world, registry, { diskBudgetGiB: 1 });
+    await h.slash('bake --images auto', { responseId: 'full' });
+    expect(await h.answer('full')).toContain('Baking 3 suggested image(s)');
+    const bake = await endedBake(h);
+    expect(bake.status).toBe('failed');
+    expect(bake.error?.step).toBe('pull');
+    expect(bake.error?.message).toContain('no space left on device');
+    expect(bake.facts.imageId).toBeUndefined();
+    expect(world.instances.get(template.id)?.state).toBe('stopped');
+    expect([...world.images.values()].filter((image) => image.name.includes(bake._id))).toEqual([]);
+  });
+
   it('falls back to the configured list, saying so, when the registry cannot be reached', async () => {
     const { world, registry } = selectionWorld();
     registry.setReachable(HOST, false);

@@ -63,6 +63,17 @@ describe('simulated containerd on a node template', () => {
     expect(instance.dockerImages.has('ubuntu:22.04')).toBe(false);
   });
 
+  it('ctr fails a pull that would fill the root volume (its docker images count too), storing nothing', async () => {
+    const { run, instance } = await template(['ctr']);
+    instance.rootVolumeGiB = 12;
+    const pull = await run(pullScript(SPARK, 'ctr'));
+    expect(pull.status).toBe('Failed');
+    expect(pull.stderr).toMatch(
+      /failed to extract layer sha256:[0-9a-f]+: write \/var\/lib\/containerd: no space left on device/,
+    );
+    expect(instance.containerdImages?.size ?? 0).toBe(0);
+  });
+
   it('nerdctl shares that store and lists it in docker’s format', async () => {
     const { run } = await template(['nerdctl', 'ctr']);
     expect((await run(pullScript(SPARK, 'nerdctl'))).status).toBe('Success');

@@ -54,6 +54,22 @@ describe('simulated SSM: AWS-RunShellScript on the template', () => {
     expect(await sim.ssm.findCommandByComment(instanceId, 'test')).toBe(id);
   });
 
+  it('fails a pull that would fill the root volume, as Docker does, and caches nothing', async () => {
+    const { sim, instanceId, run } = await setup();
+    const template = sim.world.instances.get(instanceId)!;
+    const before = [...template.dockerImages.keys()];
+    // The OS's 8 GiB and the images already cached leave no room for Spark's 4.4 GB on a 12 GiB volume.
+    template.rootVolumeGiB = 12;
+    const pull = await run([`docker pull '${SPARK}'`]);
+    expect(pull.exitCode).toBe(1);
+    expect(pull.stderr).toMatch(
+      /^failed to register layer: write \/var\/lib\/docker\/overlay2\/.*: no space left on device/,
+    );
+    expect([...template.dockerImages.keys()]).toEqual(before);
+    template.rootVolumeGiB = 50;
+    expect((await run([`docker pull '${SPARK}'`])).exitCode).toBe(0);
+  });
+
   it('lists cached images as repo:tag@digest, and a pull adds the image to the cache', async () => {
     const { run } = await setup();
     const before = await run(inventoryScript());
