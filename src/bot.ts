@@ -33,6 +33,7 @@ import { unconfiguredDominoApi, unconfiguredTiers, unconfiguredTierUsers } from 
 import { createAutoBake } from './selection/auto-bake.js';
 import { currentAmiImages } from './selection/current-images.js';
 import type { SuggestionOutcome } from './selection/image-suggestion.js';
+import { createPreviewImages } from './selection/preview-images.js';
 import { servedTiers } from './selection/served-tiers.js';
 import { suggestImages } from './selection/suggest-images.js';
 import { type BackgroundTasks, createBackgroundTasks } from './shared/background-tasks.js';
@@ -189,15 +190,17 @@ export function createBot(options: BotOptions): Bot {
           code: 'registry_unconfigured',
           images: deployment.images,
         };
+  const selectionPresenter = createSelectionPresenter();
   const startAutoBake = createAutoBake({
     config,
     clock,
     logger,
-    presenter: createSelectionPresenter(),
+    presenter: selectionPresenter,
     startBake,
     suggest,
     currentImages,
   });
+  const previewImages = createPreviewImages({ config, logger, presenter: selectionPresenter, suggest, currentImages });
   const lifecycleDeps = {
     config,
     store,
@@ -265,6 +268,7 @@ export function createBot(options: BotOptions): Bot {
   const useCases: UseCases = {
     startBake,
     startAutoBake,
+    previewImages,
     cancelBake: createCancelBake({ store, clock, presenter: bakePresenter, runner }),
     bakeStatus: createBakeStatus({ store, clock, chat, presenter: bakePresenter, sandbox: config.sandbox }),
     ...review.useCases,

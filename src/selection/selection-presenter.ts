@@ -8,6 +8,10 @@ export interface SelectionPresenter {
   suggestion(suggestion: ImageSuggestion): ChatContent;
   /** No suggestion: why, and the configured list the bake uses instead. */
   fallback(reason: Text, images: readonly string[]): ChatContent;
+  /** `/ami suggest`: the suggestion, saying that nothing was baked and how to bake it. */
+  preview(suggestion: ImageSuggestion): ChatContent;
+  /** `/ami suggest` without a suggestion: why, and the configured list `--images auto` would bake instead. */
+  previewFallback(deployment: string, reason: Text, images: readonly string[]): ChatContent;
   /** The reply to the admin, with a line saying the bake fell back (or what was chosen) before it. */
   withNote(reply: ChatContent, note: Text): ChatContent;
 }

@@ -21,6 +21,8 @@ export interface UseCases extends RolloutUseCases {
   startBake(input: StartBakeInput): Promise<Reply>;
   /** `/ami bake --images auto`: the image selection's choice, or the configured list when it cannot choose. */
   startAutoBake(input: AutoBakeInput): Promise<Reply>;
+  /** `/ami suggest`: what `--images auto` would bake now, baking nothing. */
+  previewImages(input: { deployment?: string }): Promise<Reply>;
   cancelBake(input: { userId: string; bakeId: string; origin?: ButtonOrigin }): Promise<Reply>;
   bakeStatus(input: { bakeId?: string }): Promise<Reply>;
   /** The AMI review: `/ami review`, the schedule and its catch-up all open one here. */

@@ -162,6 +162,29 @@ describe('/ami bake --images auto end to end', () => {
     expect([...world.images.values()].filter((image) => image.name.includes(bake._id))).toEqual([]);
   });
 
+  it('/ami suggest shows the same choice before any bake, and bakes, locks and runs nothing', async () => {
+    const { world, registry } = selectionWorld();
+    h = await startSelection(world, registry, { diskBudgetGiB: 1 });
+    const commandsBefore = world.commands.length;
+    await h.slash('suggest', { responseId: 'sg1' });
+    const answer = await h.answer('sg1');
+    expect(answer).toContain('Suggested images for acme: 3 images');
+    expect(answer).toContain('Nothing was baked.');
+    const reply = h.fake.calls.filter((c) => c.method === 'response_url').at(-1);
+    const blocks = JSON.stringify(reply?.args.blocks);
+    expect(blocks).toContain('over the budget');
+    expect(blocks).toContain('Nothing was baked. `/ami bake acme --images auto` bakes this list');
+    expect(await h.store.bakes.listRecent(5)).toEqual([]);
+    expect(world.commands.length).toBe(commandsBefore);
+    // With the registry down: why, and the configured list `--images auto` would bake instead.
+    registry.setReachable(HOST, false);
+    await h.slash('suggest acme', { responseId: 'sg2' });
+    const down = await h.answer('sg2');
+    expect(down).toContain('No image suggestion');
+    expect(down).toContain('Cannot reach the registry');
+    expect(await h.store.bakes.listRecent(5)).toEqual([]);
+  });
+
   it('falls back to the configured list, saying so, when the registry cannot be reached', async () => {
     const { world, registry } = selectionWorld();
     registry.setReachable(HOST, false);

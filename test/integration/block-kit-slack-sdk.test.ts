@@ -21,7 +21,12 @@ import { fullListMessages } from '../../src/slack/blocks/change-full-list.js';
 import { changeMessage } from '../../src/slack/blocks/change-message.js';
 import { historyMessage } from '../../src/slack/blocks/history-message.js';
 import { homeView } from '../../src/slack/blocks/home-view.js';
-import { imageFallbackMessage, imageSuggestionMessage } from '../../src/slack/blocks/image-suggestion-message.js';
+import {
+  imageFallbackMessage,
+  imagePreviewFallbackMessage,
+  imagePreviewMessage,
+  imageSuggestionMessage,
+} from '../../src/slack/blocks/image-suggestion-message.js';
 import { imagesMessage } from '../../src/slack/blocks/images-message.js';
 import { pruneMessage, pruneReportMessage } from '../../src/slack/blocks/prune-message.js';
 import { reviewMessage, reviewReminderMessage } from '../../src/slack/blocks/review-message.js';
@@ -304,6 +309,9 @@ function everyPayload(): Payload[] {
   );
   message('image suggestion minimal', imageSuggestionMessage({ ...big, chosen: [], leftOut: [], diff: undefined }));
   message('image fallback', imageFallbackMessage(text`${long(3_000, 'e')}`, many(50, 'f')));
+  message('image preview', imagePreviewMessage(big));
+  message('image preview fallback', imagePreviewFallbackMessage('acme', text`${long(3_000, 'e')}`, many(50, 'f')));
+  message('image preview fallback, nothing configured', imagePreviewFallbackMessage('acme', text`down`, []));
   message('help unknown word', helpMessage(`:thinking_face: \`${'w'.repeat(40)}\` is not an ami-bot command.`));
   for (const isAdmin of [true, false])
     for (const sandbox of [true, false])

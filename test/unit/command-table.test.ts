@@ -31,6 +31,10 @@ const SAMPLES: Record<string, Array<[text: string, useCase: string | undefined]>
     ['bake acme --no-reboot', 'startBake'],
     ['bake acme --images auto', 'startAutoBake'],
   ],
+  suggest: [
+    ['suggest', 'previewImages'],
+    ['suggest acme', 'previewImages'],
+  ],
   status: [['status bake-20261128-abcd', 'bakeStatus']],
   cancel: [
     ['cancel bake-20261128-abcd', 'cancelBake'],

@@ -3,6 +3,8 @@ import { text } from '../../src/shared/text.js';
 import {
   formatBytes,
   imageFallbackMessage,
+  imagePreviewFallbackMessage,
+  imagePreviewMessage,
   imageSuggestionMessage,
   usageScopeText,
 } from '../../src/slack/blocks/image-suggestion-message.js';
@@ -75,6 +77,22 @@ describe('imageSuggestionMessage', () => {
     const tiers = JSON.stringify(imageSuggestionMessage(sampleSuggestion()).blocks);
     expect(tiers).toContain('*Against the AMI most standard hardware tiers use now');
     expect(tiers).toContain('each assumed to pull on a new executor at');
+  });
+
+  it('/ami suggest: the same suggestion, then that nothing was baked and the command that bakes it', () => {
+    const preview = imagePreviewMessage(sampleSuggestion());
+    const all = JSON.stringify(preview.blocks);
+    expect(all).toContain('2 images, 5.50 GB of the 50.00 GB disk budget');
+    expect(all).toContain('Nothing was baked. `/ami bake acme --images auto` bakes this list, chosen again');
+    expect(preview.text).toMatch(/Nothing was baked\.$/);
+    const fallback = imagePreviewFallbackMessage('acme', text`Cannot reach ${'<!channel>'}.`, ['a:1']);
+    const shown = JSON.stringify(fallback.blocks);
+    expect(shown).toContain('Cannot reach &lt;!channel&gt;.');
+    expect(shown).toContain('*`/ami bake acme --images auto` would bake the configured list instead*');
+    expect(shown).toContain('• `a:1`');
+    expect(JSON.stringify(imagePreviewFallbackMessage('acme', text`down`, []).blocks)).toContain(
+      'would bake nothing: no images are configured either',
+    );
   });
 
   it('escapes outside text: a reference or a registry error cannot mention or link', () => {

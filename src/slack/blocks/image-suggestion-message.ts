@@ -145,3 +145,38 @@ export function imageFallbackMessage(reason: Text, images: readonly string[]): {
 export function withNote(reply: { text: string; blocks?: Block[] }, note: Text): { text: string; blocks?: Block[] } {
   return { ...reply, text: `${renderMrkdwn(note)}\n${reply.text}` };
 }
+
+/** `/ami suggest`: the suggestion as a bake's thread shows it, then that nothing was baked and how to bake it. */
+export function imagePreviewMessage(s: ImageSuggestion): { text: string; blocks: Block[] } {
+  const message = imageSuggestionMessage(s);
+  const bake = codeText(`/ami bake ${truncate(s.deployment, 63)} --images auto`);
+  return {
+    text: `${message.text} Nothing was baked.`,
+    blocks: [
+      ...message.blocks,
+      mrkdwnSection(`Nothing was baked. ${bake} bakes this list, chosen again from the latest runs when it starts.`),
+    ],
+  };
+}
+
+/** `/ami suggest` without a suggestion: why, and the configured list `--images auto` would bake instead. */
+export function imagePreviewFallbackMessage(
+  deployment: string,
+  reason: Text,
+  images: readonly string[],
+): { text: string; blocks: Block[] } {
+  const why = renderMrkdwnCut(reason, 1_500);
+  const bake = codeText(`/ami bake ${truncate(deployment, 63)} --images auto`);
+  const list =
+    images.length === 0
+      ? [`${bake} would bake nothing: no images are configured either (\`deployments[].images\`).`]
+      : [`*${bake} would bake the configured list instead*`, ...images.map((i) => `• ${ref(i)}`)];
+  return {
+    text: `:warning: No image suggestion: ${why} Nothing was baked.`,
+    blocks: [
+      mrkdwnSection(`:warning: *No image suggestion*: ${why}`),
+      mrkdwnSection(fitLines(list, SECTION_MAX)),
+      contextBlock('Nothing was baked.'),
+    ],
+  };
+}

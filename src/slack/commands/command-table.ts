@@ -12,6 +12,7 @@ import { revert } from './revert.js';
 import { review } from './review.js';
 import { status } from './status.js';
 import { parsed, type Subcommand } from './subcommand.js';
+import { suggest } from './suggest.js';
 import { test } from './test.js';
 
 type HelpCommand = { kind: 'help' };
@@ -25,7 +26,21 @@ const help: Subcommand<HelpCommand> = {
 };
 
 /** Every `/ami` subcommand, in the order `/ami help` lists them. Nothing else names the subcommands. */
-const SUBCOMMANDS = [bake, status, cancel, review, test, plan, revert, drain, images, prune, history, help] as const;
+const SUBCOMMANDS = [
+  bake,
+  suggest,
+  status,
+  cancel,
+  review,
+  test,
+  plan,
+  revert,
+  drain,
+  images,
+  prune,
+  history,
+  help,
+] as const;
 
 type CommandOf<S> = S extends Subcommand<infer C> ? C : never;
 /** Every `/ami` command, parsed; nothing here touches the outside world. */
