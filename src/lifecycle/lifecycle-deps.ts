@@ -1,6 +1,4 @@
 import type { Config, DeploymentConfig } from '../config.js';
-import { findDeployment } from '../config.js';
-import { AppError } from '../errors.js';
 import type { ChatPort } from '../ports/chat.js';
 import type { Clock } from '../ports/clock.js';
 import type { DominoApiPort, DominoTiersPort } from '../ports/domino.js';
@@ -10,7 +8,7 @@ import type { LaunchTemplatePort } from '../ports/launch-templates.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { Logger } from '../shared/logger.js';
 import type { Metrics } from '../shared/metrics.js';
-import { text } from '../shared/text.js';
+import { namedDeployment } from '../shared/named-deployment.js';
 
 /** What the AMI lifecycle use cases need from the outside, injected by bot.ts. */
 export interface LifecycleDeps {
@@ -31,13 +29,5 @@ export interface LifecycleDeps {
 
 /** The deployment named (or the only one), or a clear error naming the configured ones. */
 export function lifecycleDeployment(config: Config, name: string | undefined): DeploymentConfig {
-  const deployment = findDeployment(config, name);
-  if (deployment) return deployment;
-  const known = config.deployments.map((d) => d.name).join(', ');
-  throw new AppError(
-    'unknown_deployment',
-    name === undefined
-      ? text`Several deployments are configured (${known}): name one.`
-      : text`No deployment ${name} is configured (configured: ${known}).`,
-  );
+  return namedDeployment(config, name);
 }

@@ -1,8 +1,7 @@
-import { type Config, type DeploymentConfig, findDeployment } from '../config.js';
-import { AppError } from '../errors.js';
+import type { Config } from '../config.js';
 import type { Logger } from '../shared/logger.js';
+import { namedDeployment } from '../shared/named-deployment.js';
 import type { Reply } from '../shared/reply.js';
-import { text } from '../shared/text.js';
 import type { AutoBakeDeps } from './auto-bake.js';
 import type { SelectionPresenter } from './selection-presenter.js';
 
@@ -21,7 +20,7 @@ export interface PreviewImagesDeps {
  */
 export function createPreviewImages(deps: PreviewImagesDeps) {
   return async function previewImages(input: { deployment?: string }): Promise<Reply> {
-    const deployment = requireDeployment(deps.config, input.deployment);
+    const deployment = namedDeployment(deps.config, input.deployment);
     const current = await deps.currentImages(deployment).catch((error: unknown) => {
       deps.logger.warn(
         { err: error, deployment: deployment.name },
@@ -34,16 +33,4 @@ export function createPreviewImages(deps: PreviewImagesDeps) {
       ? deps.presenter.preview(outcome.suggestion)
       : deps.presenter.previewFallback(deployment.name, outcome.reason, outcome.images);
   };
-}
-
-function requireDeployment(config: Config, name: string | undefined): DeploymentConfig {
-  const deployment = findDeployment(config, name);
-  if (deployment) return deployment;
-  const known = config.deployments.map((d) => d.name).join(', ');
-  throw new AppError(
-    'unknown_deployment',
-    name === undefined
-      ? text`Several deployments are configured (${known}): name one, e.g. /ami suggest ${config.deployments[0]?.name ?? ''}.`
-      : text`No deployment ${name} is configured (configured: ${known}).`,
-  );
 }
