@@ -42,12 +42,18 @@ export async function standardMoves(deps: ServedTiersDeps, deployment: Deploymen
   return { port, updates: plan.updates };
 }
 
-/** The tiers whose runs start on the AMI a bake of this deployment makes (see ServedTiers). */
+/**
+ * The tiers whose runs start on the AMI a bake of this deployment makes (see ServedTiers), but the test tier:
+ * its jobs are the AMI tests'. (On EKS the test node group is never a rollout target, so its pool is not here.)
+ */
 export async function servedTiers(deps: ServedTiersDeps, deployment: DeploymentConfig): Promise<ServedTiers> {
   const { port, updates } = await standardMoves(deps, deployment);
   const audience = await port.audience(updates.map(targetUpdateOf));
   if (!audience) {
-    return { tierIds: updates.map((u) => u.id), labels: updates.map((u) => u.label) };
+    // The test tier's runs are mostly ami-bot's own test jobs, not what users run.
+    const test = deployment.testTier;
+    const tiers = updates.filter((u) => test === undefined || (u.id !== test && u.label !== test));
+    return { tierIds: tiers.map((u) => u.id), labels: tiers.map((u) => u.label) };
   }
   const tiers = new Map(audience.flatMap((pool) => pool.tiers.map((tier) => [tier.id, tier.label] as const)));
   return { tierIds: [...tiers.keys()], labels: [...tiers.values()], pools: audience.map((pool) => pool.pool) };

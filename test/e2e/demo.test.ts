@@ -48,7 +48,7 @@ describe('npm run demo', () => {
     expect(bakeSection).toContain(
       'Disk budget: 50% of the 50 GiB root volume of the executor template acme-executor-template',
     );
-    expect(bakeSection).toContain('on the 4 tiers the AMI serves (Small, Medium, Large, AMI test tier)');
+    expect(bakeSection).toContain('on the 3 tiers the AMI serves (Small, Medium, Large)');
     expect(result.bake!.images).toEqual([
       DEMO_IDS.images.base,
       DEMO_IDS.images.standard,

@@ -5,7 +5,7 @@ import { createManualClock, createSimulator } from '../../../src/sim/index.js';
 import { eksRig } from '../../support/eks-rig.js';
 
 describe('servedTiers', () => {
-  it('is the hardware tiers a rollout would move: not the custom-AMI GPU tier, not the pinned one', async () => {
+  it('is the hardware tiers a rollout would move: not the custom-AMI GPU tier, the pinned one or the test tier', async () => {
     const clock = createManualClock(new Date('2026-12-03T10:00:00Z'));
     const sim = createSimulator({ clock, write: () => {} });
     const config = demoConfig(undefined);
@@ -13,8 +13,9 @@ describe('servedTiers', () => {
       { config, clock, ec2: sim.ec2, tiers: sim.dominoTiers, domino: sim.dominoApi },
       config.deployments[0]!,
     );
-    expect(served.tierIds.sort()).toEqual(['large', 'medium', 'small-k8s', 'test-tier']);
-    expect(served.labels.sort()).toEqual(['AMI test tier', 'Large', 'Medium', 'Small']);
+    // The test tier is on the pipeline AMI too, but its runs are the AMI tests' jobs, not users'.
+    expect(served.tierIds.sort()).toEqual(['large', 'medium', 'small-k8s']);
+    expect(served.labels.sort()).toEqual(['Large', 'Medium', 'Small']);
     expect(served.pools).toBeUndefined();
   });
 
