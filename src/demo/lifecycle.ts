@@ -327,3 +327,13 @@ export async function pruneAfterRollout(ctx: LifecycleContext): Promise<void> {
     `Prune ${done._id} approved by ${approver.name} (not by its requester): ${done.result?.retired ?? 0} AMI retired, ${done.result?.snapshotsDeleted ?? 0} snapshots deleted; March's ${march} ${gone ? 'is gone' : 'is still there'}; every AMI a tier uses kept.`,
   );
 }
+
+/** Before the bake: what `--images auto` would bake now, and why (`/ami suggest` bakes nothing). */
+export async function previewImages(ctx: LifecycleContext): Promise<void> {
+  const { stage, requester } = ctx;
+  ctx.banner(`${requester.name} asks which images --images auto would bake`);
+  const since = stage.sink.answers.length;
+  await requester.command('suggest');
+  const answer = await requester.answer(since, /Suggested images for |No image suggestion/);
+  ctx.summary.push(`/ami suggest: ${answer.split('\n')[0]}`);
+}

@@ -22,6 +22,7 @@ import {
   measureBaseline,
   planAndApply,
   planBeforeTest,
+  previewImages,
   printTiers,
   pruneAfterRollout,
   quarterlyReview,
@@ -94,6 +95,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const tiersBefore = await printTiers(ctx, 'Hardware tiers before');
     current = await stage.startProcess('ami-bot-1');
     const baseline = story === 'lifecycle' ? await measureBaseline(ctx) : undefined;
+    if (story === 'lifecycle') await previewImages(ctx);
 
     banner(`${ctx.requester.name} bakes a new executor AMI`);
     const bake = faults.includes('crash-mid-bake')

@@ -39,6 +39,13 @@ describe('npm run demo', () => {
     expect(output).toContain('template is stopped');
     // `/ami bake --images auto`: the base, then the most used images under half the template's 50 GiB root volume;
     // kofi's big TF1 image does not fit, and the bake pulls exactly the chosen four.
+    // Shown first by /ami suggest, which bakes nothing.
+    const preview = section(output, 'pat asks which images --images auto would bake');
+    expect(preview).toContain('# Suggested images · acme');
+    expect(preview).toContain('Nothing was baked. `/ami bake acme --images auto` bakes this list');
+    expect(output).toContain(
+      '/ami suggest: Suggested images for acme: 4 images, 18.12 GB of the 26.84 GB disk budget; about 22 h 14 min/week of pulling saved. Nothing was baked.',
+    );
     const bakeSection = section(output, 'pat bakes a new executor AMI');
     expect(bakeSection).toContain('# Suggested images · acme');
     expect(bakeSection).toContain('4 images, 18.12 GB of the 26.84 GB disk budget');

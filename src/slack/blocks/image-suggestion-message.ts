@@ -151,7 +151,7 @@ export function imagePreviewMessage(s: ImageSuggestion): { text: string; blocks:
   const message = imageSuggestionMessage(s);
   const bake = codeText(`/ami bake ${truncate(s.deployment, 63)} --images auto`);
   return {
-    text: `${message.text} Nothing was baked.`,
+    text: `${message.text}. Nothing was baked.`,
     blocks: [
       ...message.blocks,
       mrkdwnSection(`Nothing was baked. ${bake} bakes this list, chosen again from the latest runs when it starts.`),
