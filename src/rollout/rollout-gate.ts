@@ -1,6 +1,7 @@
 import type { BakeRecord } from '../bake/bake-record.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE, DEPLOYMENT_TAG } from '../bake/image-tags.js';
 import type { ImageInfo } from '../ports/ec2.js';
+import { capitalise } from '../shared/format.js';
 import { code, type Text, text, words } from '../shared/text.js';
 import type { AmiTestRecord } from './ami-test-record.js';
 
@@ -120,8 +121,6 @@ export function testRefusal(
   }
   return text`The latest test of AMI ${amiId} (${test._id}) passed before ami-bot checked which ${machine} ran the job, so it proves nothing: ${what}`;
 }
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** `--override-test "reason"`: required non-empty, short enough for the confirm dialog. Returns the refusal. */
 export function overrideReasonRefusal(reason: string): string | undefined {

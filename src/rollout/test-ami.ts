@@ -35,11 +35,10 @@ export function upExecutorsRefusal(
   if (eks) {
     // A node group already on this AMI (an earlier test kept it): its nodes may have pulled images since they
     // booted. Fresh ones come from scaling it to zero and back; EKS keeps the launch template, so the AMI stays.
-    const scale = (size: number) =>
-      code(
-        `aws eks update-nodegroup-config --cluster-name ${eks.cluster} --nodegroup-name ${eks.nodegroup} --scaling-config minSize=0,desiredSize=${size}`,
-      );
-    return text`${executors.length} node(s) of the test node group ${tierLabel} already run this AMI: ${shown}${more}. The test job could run on one of them, whose disk may have pulled images since it booted, and prove nothing. Scale the node group to zero (${scale(0)}), wait until its nodes are gone, scale it back to its former size, then run the test again. Nothing was changed.`;
+    const toZero = code(
+      `aws eks update-nodegroup-config --cluster-name ${eks.cluster} --nodegroup-name ${eks.nodegroup} --scaling-config minSize=0,desiredSize=0`,
+    );
+    return text`${executors.length} node(s) of the test node group ${tierLabel} already run this AMI: ${shown}${more}. The test job could run on one of them, whose disk may have pulled images since it booted, and prove nothing. Scale the node group to zero (${toZero}), wait until its nodes are gone, scale it back to its former size, then run the test again. Nothing was changed.`;
   }
   const active = executors.some((i) => i.state !== 'stopped');
   const next = active

@@ -4,7 +4,7 @@ import type { ContainerRuntime } from '../config.js';
 import { type CachedImage, isDiskFull, toCachedImage } from './disk-cache.js';
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
 import type { ProgramContext, ProgramRun } from './host-program.js';
-import { SIM_VOLUME_GIB, type SimInstance } from './sim-world.js';
+import type { SimInstance } from './sim-world.js';
 
 /**
  * The containerd CLIs the bot's scripts call on an EKS node template, on containerd's k8s.io namespace (the one
@@ -91,7 +91,7 @@ export function containerdPull(cli: ContainerdCli, raw: string, ctx: ProgramCont
   const missing = image.layers.filter((layer) => !present.has(layer.id));
   const missingBytes = missing.reduce((sum, layer) => sum + layer.bytes, 0);
   const upToDate = images.get(name)?.digest === image.digest;
-  if (!upToDate && isDiskFull(instance, missingBytes, SIM_VOLUME_GIB)) {
+  if (!upToDate && isDiskFull(instance, missingBytes)) {
     return fail(
       fatal(
         `failed to extract layer sha256:${missing[missing.length - 1]!.id}: write /var/lib/containerd: no space left on device`,

@@ -1,4 +1,5 @@
 import type { Layer, RegistryImage } from './docker-registry.js';
+import { rootVolumeGiBOf, type SimInstance } from './sim-world.js';
 
 /** A docker image on a disk (instance volume or AMI snapshot). */
 export interface CachedImage {
@@ -40,14 +41,9 @@ export const SIM_OS_BYTES = 8 * 1024 ** 3;
  * does gets "no space left on device", as on a real template.
  */
 export function isDiskFull(
-  instance: {
-    rootVolumeGiB?: number;
-    dockerImages: Map<string, CachedImage>;
-    containerdImages?: Map<string, CachedImage>;
-  },
+  instance: Pick<SimInstance, 'rootVolumeGiB' | 'dockerImages' | 'containerdImages'>,
   addedBytes: number,
-  defaultVolumeGiB: number,
 ): boolean {
   const used = SIM_OS_BYTES + cachedBytes(instance.dockerImages) + cachedBytes(instance.containerdImages ?? new Map());
-  return used + addedBytes > (instance.rootVolumeGiB ?? defaultVolumeGiB) * 1024 ** 3;
+  return used + addedBytes > rootVolumeGiBOf(instance) * 1024 ** 3;
 }

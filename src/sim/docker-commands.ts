@@ -1,7 +1,6 @@
 import { isDiskFull, layersOnDisk, toCachedImage } from './disk-cache.js';
 import { isValidDockerRef, normaliseRef } from './docker-registry.js';
 import type { ProgramContext, ProgramRun } from './host-program.js';
-import { SIM_VOLUME_GIB } from './sim-world.js';
 
 /**
  * The two docker CLI calls the bot's scripts make, with Docker's output and exit codes:
@@ -72,7 +71,7 @@ export function dockerPull(raw: string, ctx: ProgramContext): ProgramRun {
   const missing = image.layers.filter((l) => !present.has(l.id));
   const missingBytes = missing.reduce((sum, l) => sum + l.bytes, 0);
   const short = (id: string) => id.slice(0, 12);
-  if (isDiskFull(instance, missingBytes, SIM_VOLUME_GIB)) {
+  if (isDiskFull(instance, missingBytes)) {
     const layer = missing[missing.length - 1]!;
     return fail(
       1,

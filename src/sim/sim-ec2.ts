@@ -17,7 +17,7 @@ import {
   terminateInstanceNow,
   toInstanceInfo,
 } from './sim-instances.js';
-import { addImageSnapshots, SIM_VOLUME_GIB, type SimImage, type SimWorld } from './sim-world.js';
+import { addImageSnapshots, rootVolumeGiBOf, type SimImage, type SimWorld } from './sim-world.js';
 
 const GiB = 1024 ** 3;
 
@@ -52,7 +52,7 @@ export function createSimEc2(world: SimWorld, clock: Clock, faults: Faults): Ec2
       const instance = world.instances.get(instanceId);
       const deviceName = instance?.blockDeviceNames[0];
       if (!instance || instance.state === 'terminated' || !deviceName) return undefined;
-      return { deviceName, volumeId: `vol-${instance.id.slice(2)}`, sizeGiB: instance.rootVolumeGiB ?? SIM_VOLUME_GIB };
+      return { deviceName, volumeId: `vol-${instance.id.slice(2)}`, sizeGiB: rootVolumeGiBOf(instance) };
     },
     async startInstance(instanceId) {
       const nowMs = await enter();

@@ -165,6 +165,10 @@ export interface SlackDirectory {
 /** Every simulated EBS volume's size: what a snapshot of it counts for in the inventory's cost estimate. */
 export const SIM_VOLUME_GIB = 50;
 
+/** The size of an instance's root volume (the first device): its own, or every simulated volume's. */
+export const rootVolumeGiBOf = (instance: Pick<SimInstance, 'rootVolumeGiB'>): number =>
+  instance.rootVolumeGiB ?? SIM_VOLUME_GIB;
+
 /**
  * One snapshot of each of the image's block devices, as CreateImage makes them, in the world and on the image.
  * `tags()` gives each snapshot its tags: a fresh object, or the image's own to share.

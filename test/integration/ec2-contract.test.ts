@@ -8,7 +8,7 @@ import { createEc2Adapter } from '../../src/adapters/aws/ec2-adapter.js';
 import { BAKE_ID_TAG, CREATED_BY_TAG, CREATED_BY_VALUE } from '../../src/bake/image-tags.js';
 import { createManualClock, createSimulator, EXECUTOR_GROUP_TAG } from '../../src/sim/index.js';
 import { DEMO_IDS } from '../../src/sim/seed-demo-world.js';
-import { SIM_VOLUME_GIB } from '../../src/sim/sim-world.js';
+import { rootVolumeGiBOf } from '../../src/sim/sim-world.js';
 import { ec2PortContract } from '../contract/ec2-port.contract.js';
 import { lifecycleStandIn } from '../support/ec2-lifecycle-stand-in.js';
 import { type MotoServer, startMoto } from '../support/moto.js';
@@ -33,7 +33,7 @@ ec2PortContract('simulator', async () => {
     seed: {
       templateId: template.id,
       templateName: 'acme-executor-template',
-      templateRootVolumeGiB: template.rootVolumeGiB ?? SIM_VOLUME_GIB,
+      templateRootVolumeGiB: rootVolumeGiBOf(template),
       executorTag: { key: EXECUTOR_GROUP_TAG, value: 'small-k8s' },
       executorIds,
       disposableId: disposable.id,

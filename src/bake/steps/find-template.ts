@@ -1,5 +1,6 @@
 import { AppError, userMessage } from '../../errors.js';
 import { templatePatternFor } from '../../shared/deployment-scope.js';
+import { capitalise } from '../../shared/format.js';
 import type { BakeStep, StepContext, StepFn } from '../bake-context.js';
 import { bakeNoun } from '../bake-record.js';
 import { takeTemplateLock } from '../template-lock.js';
@@ -45,8 +46,6 @@ async function giveTemplateBack(ctx: StepContext): Promise<string[]> {
     ];
   }
 }
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 export const findTemplate: BakeStep<'find-template'> = {
   name: 'find-template',
